@@ -1,0 +1,14 @@
+"""gongkai-xlsx: collect 政府信息公开工作年度报告 returns through Excel workbooks.
+
+The package is laid out as the data flows:
+
+    definition  (templates/*.toml → frozen model + sheet layout)
+      ├─ writer   (definition → locked .xlsx template)
+      ├─ schema   (definition → JSON Schema 2020-12)
+      └─ reader   (.xlsx → RawReturn: {(sheet, cell) → value})
+           → checks    (RawReturn + definition → findings)
+           → canonical (→ RFC 8785 bytes)
+    api.py (new_template, check_file, ingest)      cli.py (typer, thin)
+"""
+
+__version__ = "0.1.0"

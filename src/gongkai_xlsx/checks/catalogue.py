@@ -1,0 +1,254 @@
+"""The one catalogue of finding codes.
+
+The catalogue holds what is fixed (severity, Chinese message template, English title for
+logs); a :class:`~gongkai_xlsx.checks.findings.Finding` carries only its position and values,
+and its message is rendered late. The README lists every code; a test keeps them in step.
+Messages read: where → what is wrong → how to fix it.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def chinese(self) -> str:
+        return "错误" if self is Severity.ERROR else "提示"
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+
+class Code(Enum):
+    """(code, severity, English title, Chinese template).
+
+    Template fields: ``{where}`` (sheet!cell and labels), ``{expected}``, ``{actual}``,
+    ``{rule}``, ``{text}`` (the rule's official wording), ``{detail}``.
+    """
+
+    # --- the file itself
+    FILE_EMPTY = (
+        "file-empty",
+        E,
+        "empty file",
+        "文件是空的（0 字节）。请重新保存填好的 .xlsx 模板后报送。",
+    )
+    FILE_TOO_LARGE = (
+        "file-too-large",
+        E,
+        "file too large",
+        "文件过大（{actual}），超过 {expected} 的上限，不像是填报模板。请报送下发的 .xlsx 模板。",
+    )
+    FILE_XLS = (
+        "file-xls",
+        E,
+        "legacy .xls workbook",
+        "这是旧版 .xls 格式的文件。请用 Excel 或 WPS 打开，另存为“Excel 工作簿（*.xlsx）”后重新报送。",
+    )
+    FILE_ET = (
+        "file-et",
+        E,
+        "WPS .et workbook",
+        "这是 WPS 表格 .et 格式的文件。请在 WPS 中“另存为”“Excel 工作簿（*.xlsx）”后重新报送。",
+    )
+    FILE_ENCRYPTED = (
+        "file-encrypted",
+        E,
+        "password-encrypted workbook",
+        "文件设置了打开密码，无法读取。请在 Excel 或 WPS 中取消文档加密（打开密码）后重新报送。",
+    )
+    FILE_TEXT = (
+        "file-text",
+        E,
+        "text file, not a workbook",
+        "这是文本文件（{detail}），不是 Excel 工作簿。请直接填写下发的 .xlsx 模板后报送。",
+    )
+    FILE_ODS = (
+        "file-ods",
+        E,
+        "OpenDocument spreadsheet",
+        "这是 OpenDocument 电子表格（.ods）。请另存为“Excel 2007-365（.xlsx）”格式后重新报送。",
+    )
+    FILE_STRICT = (
+        "file-strict",
+        E,
+        "Strict Open XML workbook",
+        "文件保存成了“Strict Open XML 电子表格”格式。请另存为普通“Excel 工作簿（*.xlsx）”后重新报送。",
+    )
+    FILE_CORRUPT = (
+        "file-corrupt",
+        E,
+        "corrupt or unknown file",
+        "文件已损坏或不是 Excel 工作簿（{detail}），无法读取。请用 Excel 或 WPS 打开确认，另存为 .xlsx 后重新报送。",
+    )
+    # --- the template
+    FORMAT_UNKNOWN = (
+        "format-unknown",
+        E,
+        "not a gongkai-xlsx template",
+        "无法识别报表格式：文件不是下发的填报模板，或模板标识已丢失。请使用下发的模板填报。",
+    )
+    FORMAT_OTHER = (
+        "format-other",
+        E,
+        "template of another format",
+        "模板格式为“{actual}”，本工具支持的是“{expected}”。请使用下发的模板重新填报。",
+    )
+    VERSION_UNKNOWN = (
+        "version-unknown",
+        E,
+        "unknown template version",
+        "模板版本“{actual}”无法识别（当前版本为“{expected}”）。请使用下发的最新模板重新填报。",
+    )
+    SHEET_MISSING = (
+        "sheet-missing",
+        E,
+        "sheet missing",
+        "缺少工作表“{expected}”。请使用下发的模板，不要删除或重命名工作表。",
+    )
+    SHEET_EXTRA = ("sheet-extra", W, "extra sheet", "多出工作表“{actual}”，其中的内容不会被读取。")
+    LAYOUT_MISMATCH = (
+        "layout-mismatch",
+        E,
+        "labels not where the template puts them",
+        "{where}：应为“{expected}”，实际为“{actual}”。表格结构被改动，无法确定数据位置，请使用下发的模板重新填报。",
+    )
+    PROPS_MISSING = (
+        "props-missing",
+        W,
+        "template properties missing, identified by labels",
+        "模板属性已丢失（可能是复制到新工作簿中填写的），已按表格标签识别为“{actual}”。",
+    )
+    NAMES_MISSING = (
+        "names-missing",
+        W,
+        "defined names missing, read by coordinates",
+        "工作簿缺少 {actual} 个单元格名称，已核对各栏目标签位置无误，按模板坐标读取。",
+    )
+    LAYOUT_SHIFTED = (
+        "layout-shifted",
+        W,
+        "rows or columns moved, read by names",
+        "{where}：表格的行或列被插入、删除或移动过，已按单元格名称读取数据。",
+    )
+    LABEL_CHANGED = (
+        "label-changed",
+        W,
+        "locked cell changed",
+        "{where}：锁定单元格的内容被改动，应为“{expected}”，实际为“{actual}”。",
+    )
+    YEAR_UNKNOWN = (
+        "year-unknown",
+        E,
+        "report year unknown",
+        "无法确定报告年度：模板属性和“填报说明”中都没有年度。请使用下发的模板填报。",
+    )
+    YEAR_DIFFERS = (
+        "year-differs",
+        W,
+        "cover year differs from template",
+        "{where}：报告年度为 {actual}，与模板下发时的年度 {expected} 不一致，以模板年度为准。",
+    )
+    YEAR_MISMATCH = (
+        "year-mismatch",
+        E,
+        "return of another year",
+        "报告年度为 {actual}，本次收集的是 {expected} 年度的报表。请使用 {expected} 年度的模板重新填报。",
+    )
+    YEAR_MIXED = (
+        "year-mixed",
+        W,
+        "batch mixes report years",
+        "本批报表的年度不一致（{detail}）；本表为 {actual} 年度。如只收集某一年度，请用 --year 指定。",
+    )
+    AGENCY_MISSING = (
+        "agency-missing",
+        W,
+        "agency name missing",
+        "{where}：未填写填报单位，暂以文件名“{actual}”代替。",
+    )
+    AGENCY_DIFFERS = (
+        "agency-differs",
+        W,
+        "agency differs from template",
+        "{where}：填报单位“{actual}”与模板下发时的单位“{expected}”不一致，以表内填写为准。",
+    )
+    AGENCY_DUPLICATE = (
+        "agency-duplicate",
+        W,
+        "several returns of one agency",
+        "单位“{actual}”的报表共有多份（{detail}），均已保留，请确认以哪一份为准。",
+    )
+    # --- values
+    NOT_NUMBER = (
+        "not-number",
+        E,
+        "not a number",
+        "{where}：“{actual}”不是数字。请填写{expected}。",
+    )
+    NEGATIVE = (
+        "negative",
+        E,
+        "negative number",
+        "{where}：不能填负数（填了 {actual}）。请填0或正数。",
+    )
+    FRACTION = ("fraction", E, "fraction in a count", "{where}：件数必须是整数（填了 {actual}）。")
+    TOO_LARGE = (
+        "too-large",
+        E,
+        "number above the limit",
+        "{where}：{actual} 超过上限 {expected}，请核对。",
+    )
+    TOO_MANY_DECIMALS = (
+        "too-many-decimals",
+        E,
+        "more decimals than allowed",
+        "{where}：金额以万元为单位，最多保留 {expected} 位小数（填了 {actual}）。",
+    )
+    BLANK_MARKER = (
+        "blank-marker",
+        W,
+        "placeholder read as blank",
+        "{where}：“{actual}”按空白（未填写）读取；没有发生的事项请填0。",
+    )
+    NUMBER_AS_TEXT = (
+        "number-as-text",
+        W,
+        "number entered as text",
+        "{where}：“{actual}”是以文字形式填写的数字，已按 {expected} 读取。",
+    )
+    TOTAL_MISMATCH = (
+        "total-mismatch",
+        W,
+        "stored total differs from recomputed",
+        "{where}：表中显示 {actual}，按各项重新计算为 {expected}（{rule}：{text}）；"
+        "文件可能未重新计算就保存，或合计被改写，已采用重新计算的值。",
+    )
+    NO_NUMBERS = (
+        "no-numbers",
+        W,
+        "no numbers at all",
+        "报表中没有填写任何数字，请确认是否为空表。",
+    )
+    # --- rules
+    BALANCE = ("balance", E, "column balance broken (B1)", "{where}：{text}，差 {actual}")
+    SCHEMA_INVALID = (
+        "schema-invalid",
+        E,
+        "canonical data fails the JSON Schema",
+        "{where}：数据不符合规范（{detail}）。",
+    )
+
+    def __init__(self, code: str, severity: Severity, title_en: str, template: str) -> None:
+        self.code = code
+        self.severity = severity
+        self.title_en = title_en
+        self.template = template
+
+    @classmethod
+    def from_code(cls, code: str) -> Code:
+        return next(c for c in cls if c.code == code)

@@ -1,0 +1,89 @@
+"""Findings: what a check says about one place of one return, as plain data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from gongkai_xlsx.checks.catalogue import Code, Severity
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: Code
+    sheet: str | None = None
+    cell: str | None = None
+    row_label: str | None = None
+    column_label: str | None = None
+    expected: Any = None
+    actual: Any = None
+    rule: str | None = None
+    text: str | None = None
+    detail: str | None = None
+
+    @property
+    def severity(self) -> Severity:
+        return self.code.severity
+
+    @property
+    def is_error(self) -> bool:
+        return self.code.severity is Severity.ERROR
+
+    @property
+    def where(self) -> str:
+        """``依申请公开!D30（四、结转下年度继续办理 · 自然人）`` or as much of it as is known."""
+        place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or ""
+        label = " · ".join(p for p in (self.row_label, self.column_label) if p)
+        return f"{place}（{label}）" if label and place else place or label
+
+    @property
+    def message(self) -> str:
+        return self.code.template.format(
+            where=self.where,
+            expected=_show(self.expected),
+            actual=_show(self.actual),
+            rule=self.rule or "",
+            text=self.text or "",
+            detail=self.detail or "",
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code.code,
+            "severity": self.severity.value,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row_label": self.row_label,
+            "column_label": self.column_label,
+            "expected": _jsonable(self.expected),
+            "actual": _jsonable(self.actual),
+            "rule": self.rule,
+            "message": self.message,
+            "title_en": self.code.title_en,
+        }
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "空白"
+    return str(value)
+
+
+def _jsonable(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return str(value)
+
+
+def sort_key(f: Finding) -> tuple:
+    """Errors first, then by sheet and cell in reading order."""
+    from gongkai_xlsx.cellref import a1_sort_key
+
+    return (
+        0 if f.is_error else 1,
+        f.sheet or "",
+        a1_sort_key(f.cell) if f.cell else (0, 0),
+        f.code.code,
+    )

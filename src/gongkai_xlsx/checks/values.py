@@ -1,0 +1,123 @@
+"""Read a cell's raw content as the number a person meant, or say why it is not one.
+
+Accepted: ``12``, ``"12"``, ``" 12 "``, ``１２`` (full-width), ``1,200``, ``１，２００``,
+``12.0``. The marks published reports use for "nothing here" (``/ - — _ 无``) are blanks,
+with a warning. Errors: negatives, fractions in counts, numbers above the limit, text
+that is not a number, more decimals than the kind allows.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.definition.model import Kind
+
+BLANK_MARKS = {"/", "-", "—", "——", "–", "_", "无", "\\", "--", "―"}
+_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
+_SPACES = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """``value`` is the number (or None for blank); ``code`` the finding it raises, if any."""
+
+    value: int | Decimal | None
+    code: Code | None = None
+    shown: str | None = None  # the content as the person typed it, for messages
+    expected: str | None = None
+
+
+def _number_from_text(text: str) -> Decimal | None:
+    compact = _SPACES.sub("", unicodedata.normalize("NFKC", text))
+    if not _NUMBER.match(compact):
+        return None
+    try:
+        return Decimal(compact.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0
+
+
+def _describe(kind: Kind) -> str:
+    if kind.type == "integer":
+        return f"0至{int(kind.maximum)}之间的整数"
+    return f"不小于0、最多{kind.decimals}位小数的金额"
+
+
+def parse_number(raw: Any, kind: Kind) -> Parsed:
+    """Interpret one input cell's content according to its kind."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return Parsed(None)
+    as_text = False
+    if isinstance(raw, bool) or isinstance(raw, _dt.date | _dt.time | _dt.timedelta):
+        return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+    if isinstance(raw, int):
+        number = Decimal(raw)
+    elif isinstance(raw, float):
+        if raw != raw or raw in (float("inf"), float("-inf")):
+            return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+        number = Decimal(repr(raw))  # the shortest decimal that round-trips: 250.83, not 250.829…
+    elif isinstance(raw, str):
+        text = raw.strip()
+        if unicodedata.normalize("NFKC", text).strip() in BLANK_MARKS or text in BLANK_MARKS:
+            return Parsed(None, Code.BLANK_MARKER, text)
+        parsed = _number_from_text(text)
+        if parsed is None:
+            return Parsed(None, Code.NOT_NUMBER, text, _describe(kind))
+        number, as_text = parsed, True
+    else:
+        return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+
+    shown = raw.strip() if isinstance(raw, str) else _plain(number)
+    if number < kind.minimum:
+        return Parsed(None, Code.NEGATIVE, shown)
+    if kind.type == "integer" and number != number.to_integral_value():
+        return Parsed(None, Code.FRACTION, shown)
+    if kind.type == "decimal" and _decimal_places(number) > kind.decimals:
+        return Parsed(None, Code.TOO_MANY_DECIMALS, shown, str(kind.decimals))
+    if number > kind.maximum:
+        return Parsed(None, Code.TOO_LARGE, shown, _plain(kind.maximum))
+    value: int | Decimal = int(number) if kind.type == "integer" else number.normalize()
+    if kind.type == "decimal" and value == value.to_integral_value():
+        value = Decimal(int(value))
+    if as_text:
+        return Parsed(value, Code.NUMBER_AS_TEXT, shown, _plain(value))
+    return Parsed(value)
+
+
+def _plain(number: Decimal | int) -> str:
+    if isinstance(number, int):
+        return str(number)
+    return format(number.normalize(), "f")
+
+
+def parse_text(raw: Any) -> str | None:
+    """A cover text field: trimmed text; a number typed into it (a phone) as digits."""
+    if raw is None:
+        return None
+    if isinstance(raw, float) and raw.is_integer():
+        raw = int(raw)
+    text = _SPACES.sub(" ", str(raw)).strip()
+    return text or None
+
+
+def parse_year(raw: Any) -> int | None:
+    if isinstance(raw, bool):
+        return None
+    if isinstance(raw, int | float) and float(raw).is_integer():
+        return int(raw)
+    if isinstance(raw, str):
+        digits = unicodedata.normalize("NFKC", raw).strip().removesuffix("年").strip()
+        if digits.isascii() and digits.isdigit():
+            return int(digits)
+    return None

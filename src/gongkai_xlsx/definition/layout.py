@@ -1,0 +1,282 @@
+"""Where every piece of the form sits in the workbook.
+
+The layout is computed from the definition alone (never typed by hand): the merged header
+geometry comes from the column outline, the label area from the row outline. The writer
+draws it, the reader looks values up in it, and its fingerprint, stored in the workbook,
+tells the reader whether a return was made from exactly this layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Literal
+
+from gongkai_xlsx.definition.model import Block, CellDef, Form, Node, Rule, Table
+
+Role = Literal[
+    "title",
+    "note",
+    "block_title",
+    "corner",
+    "header",
+    "row_label",
+    "input",
+    "computed",
+    "field_label",
+    "field_value",
+    "heading",
+    "instruction",
+    "status",
+    "status_line",
+    "check_label",
+    "check",
+]
+
+FIRST_TABLE_ROW = 2  # row 0: title, row 1: the agency/year note
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle of the sheet (0-based, inclusive); one merged range when larger than 1x1."""
+
+    row: int
+    col: int
+    last_row: int
+    last_col: int
+    role: Role
+    text: str | None = None
+    cell_id: str | None = None
+    field: str | None = None
+    check: CheckSpec | None = None
+
+    @property
+    def merged(self) -> bool:
+        return (self.row, self.col) != (self.last_row, self.last_col)
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    """A check the workbook itself evaluates live (cover status lines, B1 indicator row).
+
+    kind ``balance``: rule ``rule`` in column ``column`` (a column leaf of its table);
+    ``text`` / ``negative``: the input cells of table ``table``; ``decimals``: cell ``cell``;
+    ``agency``: the cover's agency name is filled in.
+    """
+
+    kind: Literal["balance", "text", "negative", "decimals", "agency"]
+    rule: Rule | None = None
+    table: Table | None = None
+    column: Node | None = None
+    cell: CellDef | None = None
+
+
+@dataclass
+class SheetLayout:
+    name: str
+    table: Table | None
+    width: int
+    boxes: list[Box] = field(default_factory=list)
+    print_rows: tuple[int, int] = (0, 0)
+    repeat_rows: tuple[int, int] | None = None
+    freeze: tuple[int, int] = (0, 0)
+    label_width: int = 0
+
+    def add(self, box: Box) -> Box:
+        self.boxes.append(box)
+        return box
+
+
+@dataclass
+class Layout:
+    form: Form
+    sheets: list[SheetLayout]
+    cell_positions: dict[str, tuple[str, int, int]]
+    field_positions: dict[str, tuple[str, int, int]]
+
+    def sheet(self, name: str) -> SheetLayout:
+        return next(s for s in self.sheets if s.name == name)
+
+    def labels(self) -> list[tuple[str, int, int, str]]:
+        """Every fixed text the definition puts in a sheet: (sheet, row, col, text)."""
+        return [
+            (s.name, b.row, b.col, b.text)
+            for s in self.sheets
+            for b in s.boxes
+            if b.text and b.role in ("title", "block_title", "corner", "header", "row_label")
+        ]
+
+    @property
+    def fingerprint(self) -> str:
+        """A hash of everything that decides where a value sits and what it means."""
+        payload = {
+            "form": self.form.id,
+            "version": self.form.template_version,
+            "cells": sorted(self.cell_positions.items()),
+            "fields": sorted(self.field_positions.items()),
+            "labels": sorted(self.labels()),
+        }
+        data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
+        return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _place_columns(
+    sheet: SheetLayout, block: Block, top: int, left: int
+) -> dict[int, tuple[int, int]]:
+    """Draw the header of ``block``; return each column leaf's (first, last) sheet column."""
+    height = block.header_height()
+    leaves = block.column_leaves()
+    spans: dict[int, tuple[int, int]] = {}
+    for i, leaf in enumerate(leaves):
+        last = sheet.width - 1 if i == len(leaves) - 1 else left + i
+        spans[id(leaf)] = (left + i, last)
+
+    def draw(node: Node) -> None:
+        node_leaves = node.leaves()
+        first, last = spans[id(node_leaves[0])][0], spans[id(node_leaves[-1])][1]
+        bottom = top + height - 1 if node.is_leaf else top + node.level
+        sheet.add(Box(top + node.level, first, bottom, last, "header", node.label))
+        for child in node.children:
+            draw(child)
+
+    for node in block.columns:
+        draw(node)
+    return spans
+
+
+def _place_rows(sheet: SheetLayout, block: Block, top: int, width: int) -> dict[int, int]:
+    """Draw the row labels of ``block``; return each row leaf's sheet row."""
+    positions = {id(leaf): top + i for i, leaf in enumerate(block.row_leaves())}
+
+    def draw(node: Node) -> None:
+        node_leaves = node.leaves()
+        first, last = positions[id(node_leaves[0])], positions[id(node_leaves[-1])]
+        if node.is_leaf:
+            sheet.add(Box(first, node.level, first, width - 1, "row_label", node.label))
+        else:
+            sheet.add(Box(first, node.level, last, node.level, "row_label", node.label))
+        for child in node.children:
+            draw(child)
+
+    if width:
+        for node in block.rows:
+            draw(node)
+    return positions
+
+
+def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]]) -> SheetLayout:
+    label_width = max(b.label_width() for b in table.blocks)
+    width = max(label_width + len(b.column_leaves()) for b in table.blocks)
+    sheet = SheetLayout(table.sheet, table, width, label_width=label_width)
+    sheet.add(Box(0, 0, 0, width - 1, "title", table.title))
+    sheet.add(Box(1, 0, 1, width - 1, "note"))
+    row = FIRST_TABLE_ROW
+    header_first = header_last = None
+    by_node = {(id(c.row), id(c.column)): c for c in form.cells_of(table.key)}
+    for block in table.blocks:
+        if block.title:
+            sheet.add(Box(row, 0, row, width - 1, "block_title", block.title))
+            row += 1
+        height = block.header_height()
+        if label_width:
+            sheet.add(Box(row, 0, row + height - 1, label_width - 1, "corner", block.corner or ""))
+        header_first, header_last = row, row + height - 1
+        spans = _place_columns(sheet, block, row, label_width)
+        row += height
+        positions = _place_rows(sheet, block, row, label_width)
+        for r_leaf in block.row_leaves():
+            for c_leaf in block.column_leaves():
+                cell = by_node[(id(r_leaf), id(c_leaf))]
+                first, last = spans[id(c_leaf)]
+                r = positions[id(r_leaf)]
+                role = "computed" if cell.computed else "input"
+                sheet.add(Box(r, first, r, last, role, cell_id=cell.id))
+                cells[cell.id] = (table.sheet, r, first)
+        row += len(block.row_leaves())
+    sheet.print_rows = (0, row - 1)
+    if len(table.blocks) == 1:
+        sheet.repeat_rows = (header_first, header_last)
+        sheet.freeze = (header_last + 1, label_width)
+    else:
+        sheet.repeat_rows = (0, 0)
+        sheet.freeze = (FIRST_TABLE_ROW, 0)
+    _place_balance_checks(form, table, sheet, row + 1)
+    return sheet
+
+
+def _place_balance_checks(form: Form, table: Table, sheet: SheetLayout, row: int) -> None:
+    """The live indicator row of each balance rule (B1), below the table, unprinted."""
+    for rule in form.rules:
+        if rule.kind != "balance" or rule.table != table.key:
+            continue
+        block = table.blocks[0]
+        label = f"{rule.id}校验：{rule.text}（差值应为0）"
+        sheet.add(Box(row, 0, row, max(sheet.label_width - 1, 0), "check_label", label))
+        for i, col in enumerate(block.column_leaves()):
+            c = sheet.label_width + i
+            sheet.add(
+                Box(row, c, row, c, "check", check=CheckSpec("balance", rule=rule, column=col))
+            )
+        row += 1
+
+
+COVER_WIDTH = 4
+
+
+def _cover_checks(form: Form) -> list[CheckSpec]:
+    checks: list[CheckSpec] = []
+    if any(not f.optional and f.kind == "text" for f in form.cover.fields):
+        checks.append(CheckSpec("agency"))
+    for rule in form.rules:
+        if rule.kind == "balance":
+            table = form.table(rule.table)
+            for col in table.blocks[0].column_leaves():
+                checks.append(CheckSpec("balance", rule=rule, table=table, column=col))
+    for table in form.tables:
+        checks.append(CheckSpec("text", table=table))
+        checks.append(CheckSpec("negative", table=table))
+    for cell in form.input_cells():
+        if cell.kind.type == "decimal":
+            checks.append(CheckSpec("decimals", cell=cell))
+    return checks
+
+
+def _cover_sheet(form: Form, fields: dict[str, tuple[str, int, int]]) -> SheetLayout:
+    cover = form.cover
+    last = COVER_WIDTH - 1
+    sheet = SheetLayout(cover.sheet, None, COVER_WIDTH)
+    sheet.add(Box(0, 0, 0, last, "title", cover.title))
+    row = 2
+    for f in cover.fields:
+        sheet.add(Box(row, 0, row, 0, "field_label", f.label))
+        sheet.add(Box(row, 1, row, last, "field_value", field=f.key))
+        fields[f.key] = (cover.sheet, row, 1)
+        row += 1
+    row += 1
+    sheet.add(Box(row, 0, row, last, "heading", "填报说明"))
+    row += 1
+    for line in cover.instructions:
+        sheet.add(Box(row, 0, row, last, "instruction", line))
+        row += 1
+    row += 1
+    sheet.add(Box(row, 0, row, last, "heading", "校验状态（随填写自动更新）"))
+    row += 1
+    sheet.add(Box(row, 0, row, last, "status"))
+    row += 1
+    for check in _cover_checks(form):
+        sheet.add(Box(row, 0, row, last, "status_line", check=check))
+        row += 1
+    sheet.print_rows = (0, row - 1)
+    return sheet
+
+
+@cache
+def layout_of(form: Form) -> Layout:
+    """The layout of ``form`` (cached: forms are immutable and hashed by identity)."""
+    cells: dict[str, tuple[str, int, int]] = {}
+    fields: dict[str, tuple[str, int, int]] = {}
+    sheets = [_cover_sheet(form, fields)]
+    sheets += [_table_sheet(form, table, cells) for table in form.tables]
+    return Layout(form, sheets, cells, fields)

@@ -1,0 +1,264 @@
+"""Read a ``templates/<id>.toml`` into a :class:`Form`, checking it as we go.
+
+A mistake in the definition (an unknown rule row, a duplicate identifier, a prompt longer
+than Excel accepts) is a :class:`DefinitionError` at load time, so that no broken workbook
+is ever generated from it.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import tomllib
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from gongkai_xlsx.definition.model import (
+    Block,
+    CellDef,
+    Cover,
+    CoverField,
+    Form,
+    Kind,
+    Node,
+    Rule,
+    Table,
+)
+from gongkai_xlsx.resources import templates_dir
+
+# Excel's limits for data-validation texts ([MS-OI29500] 2.1.613), counted in UTF-16 units.
+MAX_VALIDATION_TITLE = 32
+MAX_VALIDATION_PROMPT = 255
+MAX_VALIDATION_ERROR = 224
+
+
+class DefinitionError(ValueError):
+    """The form definition file is inconsistent; raised when it is loaded."""
+
+
+class UnsupportedYearError(ValueError):
+    """No format of this tool covers the requested report year (message in Chinese)."""
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _build_outline(items: list[dict[str, Any]], where: str) -> tuple[Node, ...]:
+    """Turn an outline (items with ``level``) into a tree of frozen nodes."""
+    roots: list[list[Any]] = []  # [item, children] pairs, mutable while building
+    stack: list[list[Any]] = []
+    for item in items:
+        level = int(item.get("level", 0))
+        if level > len(stack):
+            raise DefinitionError(f"{where}: level {level} skips a level at {item!r}")
+        entry: list[Any] = [item, []]
+        del stack[level:]
+        (stack[-1][1] if stack else roots).append(entry)
+        stack.append(entry)
+
+    def freeze(entry: list[Any], level: int) -> Node:
+        item, children = entry
+        node = Node(
+            label=item.get("label"),
+            key=item.get("key"),
+            total=bool(item.get("total", False)),
+            kind=item.get("kind"),
+            level=level,
+            children=tuple(freeze(child, level + 1) for child in children),
+        )
+        for child in node.children:
+            object.__setattr__(child, "parent", node)
+        if node.total and node.children:
+            raise DefinitionError(f"{where}: total node {node.label!r} must be a leaf")
+        if node.is_leaf and node.key is None and node.label is not None:
+            raise DefinitionError(f"{where}: leaf {node.label!r} needs a key")
+        return node
+
+    return tuple(freeze(entry, 0) for entry in roots)
+
+
+def _display_label(leaf: Node, all_leaves: list[Node]) -> str:
+    """The leaf's label, prefixed by its nearest group unless that group spans everything."""
+    parts = [leaf.label] if leaf.label else []
+    parent = leaf.parent
+    if parent is not None and parent.label and len(parent.leaves()) < len(all_leaves):
+        parts.insert(0, parent.label)
+    return " · ".join(parts)
+
+
+def _siblings(leaf: Node, all_leaves: list[Node]) -> list[Node]:
+    """The leaves a total sums: every other leaf under the total's parent."""
+    scope = leaf.parent.leaves() if leaf.parent is not None else all_leaves
+    return [other for other in scope if other is not leaf]
+
+
+def _cells(table: Table, kinds: dict[str, Kind]) -> list[CellDef]:
+    cells: list[CellDef] = []
+    for b_index, block in enumerate(table.blocks):
+        rows, cols = block.row_leaves(), block.column_leaves()
+
+        def cell_id(row: Node, col: Node) -> str:
+            return ".".join((table.key, *row.key_path(), *col.key_path()))
+
+        for row in rows:
+            for col in cols:
+                if col.total:
+                    parts = tuple(cell_id(row, other) for other in _siblings(col, cols))
+                elif row.total:
+                    parts = tuple(cell_id(other, col) for other in _siblings(row, rows))
+                else:
+                    parts = ()
+                kind_key = col.kind or row.kind or "count"
+                if kind_key not in kinds:
+                    raise DefinitionError(f"table {table.key}: unknown kind {kind_key!r}")
+                cells.append(
+                    CellDef(
+                        id=cell_id(row, col),
+                        table=table.key,
+                        block=b_index,
+                        row=row,
+                        column=col,
+                        kind=kinds[kind_key],
+                        parts=parts,
+                        row_label=_display_label(row, rows),
+                        column_label=_display_label(col, cols),
+                    )
+                )
+    return cells
+
+
+def _kind(key: str, data: dict[str, Any]) -> Kind:
+    kind = Kind(
+        key=key,
+        type=data["type"],
+        minimum=Decimal(str(data["minimum"])),
+        maximum=Decimal(str(data["maximum"])),
+        decimals=int(data.get("decimals", 0)),
+        title=data["title"],
+        prompt=data["prompt"],
+        error=data["error"],
+    )
+    for text, limit in (
+        (kind.title, MAX_VALIDATION_TITLE),
+        (kind.prompt, MAX_VALIDATION_PROMPT),
+        (kind.error, MAX_VALIDATION_ERROR),
+    ):
+        if _utf16_len(text) > limit:
+            raise DefinitionError(f"kind {key}: {text!r} is longer than Excel's {limit}")
+    return kind
+
+
+def _check_rules(rules: list[Rule], tables: dict[str, Table]) -> None:
+    for rule in rules:
+        if rule.table not in tables:
+            raise DefinitionError(f"rule {rule.id}: unknown table {rule.table!r}")
+        table = tables[rule.table]
+        row_keys = {r.key for b in table.blocks for r in b.row_leaves()}
+        for key in (*rule.left, *rule.right, *([rule.at] if rule.at else [])):
+            if key not in row_keys:
+                raise DefinitionError(f"rule {rule.id}: unknown row {key!r}")
+        if rule.kind == "balance" and not (rule.left and rule.right and rule.at):
+            raise DefinitionError(f"rule {rule.id}: balance needs left, right and at")
+        if rule.kind not in ("balance", "row_total", "column_total"):
+            raise DefinitionError(f"rule {rule.id}: unknown kind {rule.kind!r}")
+
+
+@cache
+def load_form(format_id: str) -> Form:
+    """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable)."""
+    path = templates_dir() / f"{format_id}.toml"
+    raw = path.read_bytes()
+    data = tomllib.loads(raw.decode("utf-8"))
+    meta = data["form"]
+    kinds = {key: _kind(key, value) for key, value in data["kinds"].items()}
+    tables: list[Table] = []
+    for t in data["tables"]:
+        blocks = tuple(
+            Block(
+                title=b.get("title"),
+                corner=b.get("corner"),
+                columns=_build_outline(b["columns"], f"{t['key']} columns"),
+                rows=_build_outline(b["rows"], f"{t['key']} rows"),
+            )
+            for b in t["blocks"]
+        )
+        tables.append(Table(key=t["key"], sheet=t["sheet"], title=t["title"], blocks=blocks))
+    cells = [cell for table in tables for cell in _cells(table, kinds)]
+    ids = [c.id for c in cells]
+    if len(set(ids)) != len(ids):
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        raise DefinitionError(f"duplicate cell identifiers: {dupes}")
+    rules = [
+        Rule(
+            id=r["id"],
+            kind=r["kind"],
+            table=r["table"],
+            text=r["text"],
+            left=tuple(r.get("left", ())),
+            right=tuple(r.get("right", ())),
+            at=r.get("at"),
+        )
+        for r in data.get("rules", [])
+    ]
+    _check_rules(rules, {t.key: t for t in tables})
+    c = data["cover"]
+    cover = Cover(
+        sheet=c["sheet"],
+        title=c["title"],
+        fields=tuple(
+            CoverField(
+                key=f["key"],
+                label=f["label"],
+                kind=f["kind"],
+                optional=bool(f.get("optional", False)),
+                prompt=f.get("prompt", ""),
+            )
+            for f in c["fields"]
+        ),
+        instructions=tuple(c["instructions"]),
+    )
+    sheets = [cover.sheet, *(t.sheet for t in tables)]
+    if len(set(sheets)) != len(sheets):
+        raise DefinitionError("two sheets share a name")
+    return Form(
+        id=meta["id"],
+        name=meta["name"],
+        template_version=str(meta["template_version"]),
+        first_year=int(meta["first_year"]),
+        older_format_note=meta.get("older_format_note", ""),
+        kinds=kinds,
+        cover=cover,
+        tables=tuple(tables),
+        rules=tuple(rules),
+        cells=tuple(cells),
+        source_sha256=hashlib.sha256(raw).hexdigest(),
+    )
+
+
+def available_formats() -> list[str]:
+    return sorted(p.stem for p in templates_dir().glob("*.toml"))
+
+
+def last_supported_year(today: _dt.date | None = None) -> int:
+    """Reports are made in January for the year before; a template for next year is allowed."""
+    return (today or _dt.date.today()).year + 1
+
+
+def form_for_year(year: int, today: _dt.date | None = None) -> Form:
+    """The format a report on ``year`` uses, or :class:`UnsupportedYearError` in Chinese."""
+    forms = sorted((load_form(f) for f in available_formats()), key=lambda f: f.first_year)
+    last = last_supported_year(today)
+    if year > last:
+        raise UnsupportedYearError(
+            f"报告年度 {year} 无效：只能生成 {forms[0].first_year} 至 {last} 年度的填报模板。"
+        )
+    usable = [f for f in forms if f.first_year <= year]
+    if not usable:
+        note = "；".join(f.older_format_note for f in forms if f.older_format_note)
+        raise UnsupportedYearError(
+            f"报告年度 {year} 不受支持：{note or '该年度没有可用的报告格式'}。"
+            f"可生成 {forms[0].first_year} 至 {last} 年度的模板。"
+        )
+    return usable[-1]

@@ -1,0 +1,204 @@
+"""Frozen dataclasses of a form definition.
+
+Everything the other stages need is computed once here (cell identifiers, the parts of
+every total, display labels), so that no writer, reader or check re-derives the form.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+KindType = Literal["integer", "decimal"]
+RuleKind = Literal["balance", "row_total", "column_total"]
+
+
+@dataclass(frozen=True)
+class Kind:
+    """What may be entered in an input cell: whole counts, or amounts with limited decimals."""
+
+    key: str
+    type: KindType
+    minimum: Decimal
+    maximum: Decimal
+    decimals: int
+    title: str
+    prompt: str
+    error: str
+
+
+@dataclass(frozen=True, eq=False)
+class Node:
+    """One node of a row or column outline.
+
+    A leaf is a row (or column) of cells; an inner node only groups labels. ``key`` is None
+    for nodes that do not contribute to identifiers. Nodes compare by identity: two columns
+    may carry the same label and key (table C's five labels repeat under each group).
+    """
+
+    label: str | None
+    key: str | None
+    total: bool
+    kind: str | None
+    level: int
+    children: tuple[Node, ...] = ()
+    parent: Node | None = field(default=None, repr=False)
+
+    @property
+    def is_leaf(self) -> bool:
+        return not self.children
+
+    def leaves(self) -> list[Node]:
+        if self.is_leaf:
+            return [self]
+        return [leaf for child in self.children for leaf in child.leaves()]
+
+    def ancestors(self) -> list[Node]:
+        """Parents from the root down to (excluding) this node."""
+        chain: list[Node] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain[::-1]
+
+    def key_path(self) -> tuple[str, ...]:
+        return tuple(n.key for n in [*self.ancestors(), self] if n.key is not None)
+
+    def depth(self) -> int:
+        """Height of the subtree: 1 for a leaf."""
+        return 1 + max((c.depth() for c in self.children), default=0)
+
+
+@dataclass(frozen=True, eq=False)
+class Block:
+    """A grid under one header: table A has four, tables B and C one each."""
+
+    title: str | None
+    corner: str | None
+    columns: tuple[Node, ...]
+    rows: tuple[Node, ...]
+
+    def row_leaves(self) -> list[Node]:
+        return [leaf for node in self.rows for leaf in node.leaves()]
+
+    def column_leaves(self) -> list[Node]:
+        return [leaf for node in self.columns for leaf in node.leaves()]
+
+    def header_height(self) -> int:
+        return max(node.depth() for node in self.columns)
+
+    def label_width(self) -> int:
+        """Columns taken by row labels: the depth of the row outline, 0 for unlabeled rows."""
+        if all(node.label is None for node in self.rows):
+            return 0
+        return max(node.depth() for node in self.rows)
+
+
+@dataclass(frozen=True, eq=False)
+class Table:
+    key: str
+    sheet: str
+    title: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class CellDef:
+    """One data cell of the form, input or computed.
+
+    ``parts`` lists the identifiers a computed cell sums; it is empty for input cells.
+    ``row_label`` / ``column_label`` are the labels a person reads in messages.
+    """
+
+    id: str
+    table: str
+    block: int
+    row: Node
+    column: Node
+    kind: Kind
+    parts: tuple[str, ...]
+    row_label: str
+    column_label: str
+
+    @property
+    def computed(self) -> bool:
+        return bool(self.parts)
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """Keys below the table, i.e. the JSON path inside ``tables.<table>``."""
+        return tuple(self.id.split(".")[1:])
+
+    @property
+    def label(self) -> str:
+        return " · ".join(p for p in (self.row_label, self.column_label) if p)
+
+
+@dataclass(frozen=True)
+class CoverField:
+    key: str
+    label: str
+    kind: Literal["year", "text"]
+    optional: bool
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Cover:
+    sheet: str
+    title: str
+    fields: tuple[CoverField, ...]
+    instructions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A 勾稽关系 as data; see the comment above ``[[rules]]`` in the TOML."""
+
+    id: str
+    kind: RuleKind
+    table: str
+    text: str
+    left: tuple[str, ...] = ()
+    right: tuple[str, ...] = ()
+    at: str | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Form:
+    id: str
+    name: str
+    template_version: str
+    first_year: int
+    older_format_note: str
+    kinds: dict[str, Kind]
+    cover: Cover
+    tables: tuple[Table, ...]
+    rules: tuple[Rule, ...]
+    cells: tuple[CellDef, ...]
+    source_sha256: str
+
+    def cell(self, cell_id: str) -> CellDef:
+        return self._by_id[cell_id]
+
+    def table(self, key: str) -> Table:
+        return next(t for t in self.tables if t.key == key)
+
+    @property
+    def _by_id(self) -> dict[str, CellDef]:
+        cache = self.__dict__.get("_by_id_cache")
+        if cache is None:
+            cache = {c.id: c for c in self.cells}
+            self.__dict__["_by_id_cache"] = cache
+        return cache
+
+    def input_cells(self) -> list[CellDef]:
+        return [c for c in self.cells if not c.computed]
+
+    def computed_cells(self) -> list[CellDef]:
+        return [c for c in self.cells if c.computed]
+
+    def cells_of(self, table: str) -> list[CellDef]:
+        return [c for c in self.cells if c.table == table]

@@ -1,0 +1,97 @@
+"""The spreadsheet backend: an xlsx file → :class:`RawWorkbook`, the one shape every later
+stage reads. Only this module imports a spreadsheet library, so a faster backend
+(python-calamine for the values plus the zip's own XML for names and properties) can
+replace it without touching the checks.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+from gongkai_xlsx.cellref import to_a1
+
+
+class UnreadableWorkbook(Exception):
+    """The backend could not parse a file that looked like an xlsx; ``detail`` says why."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.detail = detail
+
+
+@dataclass
+class RawWorkbook:
+    """What was in the file, before anything is interpreted.
+
+    ``values`` holds, per sheet, the non-empty cells within the read window, keyed by A1
+    reference; formula cells hold their cached result (which may be missing or stale).
+    ``names`` maps workbook-level defined names that point at one cell to (sheet, A1).
+    """
+
+    sheets: list[str]
+    names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def value(self, sheet: str, ref: str) -> Any:
+        return self.values.get(sheet, {}).get(ref)
+
+
+def _property_text(value: Any) -> str:
+    """Custom properties as text; LibreOffice turns a stored 2024 into the float 2024.0."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_workbook(path: Path, sheets: list[str], max_row: int, max_col: int) -> RawWorkbook:
+    """Read the cells of ``sheets`` (those present) within ``max_row`` × ``max_col``.
+
+    The window bounds the work a hostile file can cause: a sheet with a cell at XFD1048576
+    is read no further than the window.
+    """
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
+            wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
+    except (InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
+        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
+    except Exception as exc:
+        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
+    try:
+        raw = RawWorkbook(sheets=list(wb.sheetnames))
+        for name, defined in wb.defined_names.items():
+            try:
+                destinations = list(defined.destinations)
+            except Exception:
+                continue
+            if len(destinations) == 1:
+                sheet, ref = destinations[0]
+                if ":" not in ref:
+                    raw.names[name] = (sheet, ref.replace("$", ""))
+        for prop in getattr(wb.custom_doc_props, "props", []):
+            raw.properties[prop.name] = _property_text(prop.value)
+        for sheet in sheets:
+            if sheet not in raw.sheets:
+                continue
+            ws = wb[sheet]
+            cells: dict[str, Any] = {}
+            rows = ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)
+            for r, row in enumerate(rows):
+                for c, value in enumerate(row):
+                    if value is not None and value != "":
+                        cells[to_a1(r, c)] = value
+            raw.values[sheet] = cells
+        return raw
+    except Exception as exc:
+        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
+    finally:
+        wb.close()

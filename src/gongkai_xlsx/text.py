@@ -1,0 +1,20 @@
+"""Text normalisation shared by the reader and the checks."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_SPACE = re.compile(r"\s+")
+_QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
+
+
+def clean(text: str) -> str:
+    """Trim and collapse whitespace (full-width spaces and line breaks included)."""
+    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).strip()) if text else ""
+
+
+def label_key(text: str) -> str:
+    """A label as compared with the definition: NFKC (half-width brackets, full-width
+    letters), every whitespace and line break removed, quotes unified."""
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
