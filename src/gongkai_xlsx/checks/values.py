@@ -59,7 +59,7 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Parsed(None)
     as_text = False
-    if isinstance(raw, bool) or isinstance(raw, _dt.date | _dt.time | _dt.timedelta):
+    if isinstance(raw, (bool, _dt.date | _dt.time | _dt.timedelta)):
         return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
     if isinstance(raw, int):
         number = Decimal(raw)
