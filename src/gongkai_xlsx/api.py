@@ -1,17 +1,91 @@
 """The library's front door: what the CLI (and any other program) calls.
 
 Functions here take paths and return result objects; files are written only where the
-function's purpose is to write them (a template, a batch's outputs), and always atomically.
+function's purpose is to write them (templates, a batch's outputs), and always atomically.
+Errors a user can cause are :class:`UsageError` with a Chinese message.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
+from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.roster import RosterError, read_roster
+from gongkai_xlsx.writer import TemplateOptions, write_template
+
+
+class UsageError(ValueError):
+    """Bad input from the person at the keyboard; the message is Chinese and says what to do."""
 
 
 def check_file(path: Path, expected_year: int | None = None) -> Outcome:
     """Read and check one return; never raises for a bad file."""
     return check_return(read_return(Path(path)), expected_year)
+
+
+def _check_password(password: str) -> None:
+    if password and not (password.isascii() and password.isprintable()):
+        raise UsageError(
+            "保护密码只能使用英文字母、数字和英文符号：Excel 与本工具对中文等字符的密码加密方式不同，"
+            "会导致无法撤销保护。"
+        )
+
+
+def _form(year: int):  # noqa: ANN202 - Form
+    try:
+        return form_for_year(year)
+    except UnsupportedYearError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+def new_template(
+    year: int, output: Path | None = None, agency: str | None = None, password: str = "",
+    force: bool = False,
+) -> Path:
+    """Write one template; the default file name comes from the year (and agency)."""
+    _check_password(password)
+    form = _form(year)
+    agency = agency.strip() if agency and agency.strip() else None
+    path = Path(output) if output else Path(template_file_name(year, agency))
+    if path.is_dir():
+        path = path / template_file_name(year, agency)
+    if path.exists() and not force:
+        raise UsageError(f"{path}：文件已存在。如需覆盖，请加 --force。")
+    write_template(form, TemplateOptions(year=year, agency=agency, password=password), path)
+    return path
+
+
+@dataclass
+class RosterResult:
+    written: list[Path] = field(default_factory=list)
+    skipped_existing: list[Path] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
+
+
+def new_from_roster(
+    year: int, roster: Path, out_dir: Path, password: str = "", force: bool = False,
+) -> RosterResult:
+    """One template per agency of the roster, the agency name filled in and locked."""
+    _check_password(password)
+    form = _form(year)
+    try:
+        agencies = read_roster(roster)
+    except RosterError as exc:
+        raise UsageError(str(exc)) from exc
+    out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"{out_dir}：不是文件夹。")
+    result = RosterResult(duplicates=agencies.duplicates)
+    file_names = dedupe([template_file_name(year, a) for a in agencies.names])
+    for agency, name in zip(agencies.names, file_names, strict=True):
+        path = out_dir / name
+        if path.exists() and not force:
+            result.skipped_existing.append(path)
+            continue
+        write_template(form, TemplateOptions(year=year, agency=agency, password=password), path)
+        result.written.append(path)
+    return result

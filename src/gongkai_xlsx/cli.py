@@ -1,0 +1,211 @@
+"""The command line: a thin face over :mod:`gongkai_xlsx.api` and :mod:`gongkai_xlsx.batch`.
+
+Options, messages and exit codes live here; everything else is the library's. Exit codes:
+0 no return has errors (warnings allowed), 1 a return has errors or could not be read,
+2 bad usage (including no return found).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gongkai_xlsx import __version__
+from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template
+from gongkai_xlsx.batch import Batch, Item, collect, report, run_checks, write_outputs
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
+from gongkai_xlsx.schema import schema_text
+from gongkai_xlsx.writer.styles import text_width
+
+app = typer.Typer(
+    help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+STATUS_TEXT = {"ok": "通过", "warnings": "通过（有提示）", "errors": "有错误", "unreadable": "无法读取"}
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    typer.echo(f"错误：{message}", err=True)
+    return typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"gongkai-xlsx {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="显示版本号后退出。")] = False,
+) -> None:
+    """政府信息公开工作年度报告数据填报工具。"""
+
+
+# ------------------------------------------------------------------------------- new
+@app.command("new")
+def new_command(
+    year: Annotated[int, typer.Argument(help="报告年度，例如 2024（2021 年起使用 2021 年格式）。")],
+    output: Annotated[Path | None, typer.Option("-o", "--output",
+                      help="输出文件路径；默认按年度（和单位名称）在当前文件夹命名。")] = None,
+    agency: Annotated[str | None, typer.Option("--agency", help="填报单位名称；给出时写入模板并锁定。")] = None,
+    password: Annotated[str, typer.Option("--password",
+                        help="工作表和工作簿结构的保护密码（可选，只能用英文字母、数字和符号）。")] = "",
+    roster: Annotated[Path | None, typer.Option("--roster",
+                      help="单位名单（CSV 或 xlsx，“单位名称”列或第一列），每个单位生成一份模板。")] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="按名单生成时的输出文件夹。")] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+) -> None:
+    """生成填报模板（.xlsx）：只有浅黄色单元格可填写，合计自动计算，填错即时提示。"""
+    try:
+        if roster is not None:
+            if out_dir is None:
+                raise UsageError("按名单生成时请用 --out-dir 指定输出文件夹。")
+            if output is not None or agency is not None:
+                raise UsageError("--roster 不能与 -o 或 --agency 同时使用。")
+            result = new_from_roster(year, roster, out_dir, password=password, force=force)
+            for number, name in result.duplicates:
+                typer.echo(f"提示：名单第 {number} 行“{name}”重复出现，只生成一份模板。", err=True)
+            for path in result.skipped_existing:
+                typer.echo(f"提示：{path} 已存在，未覆盖（如需覆盖请加 --force）。", err=True)
+            typer.echo(f"已生成 {len(result.written)} 份 {year} 年度填报模板，保存在 {out_dir}。")
+            return
+        if out_dir is not None:
+            raise UsageError("--out-dir 只能与 --roster 一起使用；单个文件请用 -o。")
+        path = new_template(year, output, agency=agency, password=password, force=force)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"已生成 {year} 年度填报模板：{path}")
+
+
+# ------------------------------------------------------------------------------- schema
+@app.command("schema")
+def schema_command(
+    year: Annotated[int, typer.Argument(help="报告年度，例如 2024。")],
+) -> None:
+    """输出该年度规范 JSON 的 JSON Schema（draft 2020-12）。"""
+    try:
+        form = form_for_year(year)
+    except UnsupportedYearError as exc:
+        raise _fail(str(exc)) from None
+    sys.stdout.write(schema_text(form))
+
+
+# ------------------------------------------------------------------------------- check
+def _finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
+    return [
+        f"  {f.severity.chinese} [{f.code.code}] {f.message}"
+        for f in outcome.findings
+        if warnings or f.is_error
+    ]
+
+
+@app.command("check")
+def check_command(
+    file: Annotated[Path, typer.Argument(help="要检查的报表文件（.xlsx）。")],
+    year: Annotated[int | None, typer.Option("--year", help="只接受该年度的报表。")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")] = False,
+) -> None:
+    """检查一份报表，列出每个问题所在的工作表、单元格和规则。"""
+    if not file.is_file():
+        raise _fail(f"{file}：文件不存在。")
+    outcome = check_file(file, year)
+    if as_json:
+        data = {
+            "file": str(file),
+            "sha256": outcome.sha256,
+            "agency": outcome.agency,
+            "year": outcome.year,
+            "status": outcome.status,
+            "findings": [f.to_dict() for f in outcome.findings],
+            "document": outcome.document,
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+    else:
+        head = f"{file}：{STATUS_TEXT[outcome.status]}"
+        if outcome.agency:
+            head += f"（{outcome.agency}，{outcome.year or '年度不明'}）"
+        typer.echo(head)
+        counts = f"错误 {len(outcome.errors)} 项，提示 {len(outcome.warnings)} 项"
+        lines = _finding_lines(outcome)
+        typer.echo("\n".join([*lines, counts]) if lines else "未发现问题。")
+    raise typer.Exit(EXIT_FINDINGS if outcome.errors else EXIT_OK)
+
+
+# ------------------------------------------------------------------------------- ingest
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - text_width(text))
+
+
+def _table(batch: Batch) -> str:
+    header = ["文件", "单位", "状态", "错误", "提示"]
+    rows = []
+    for item in batch.items:
+        o = item.outcome
+        assert o is not None
+        rows.append([item.display, o.agency or "-", STATUS_TEXT[o.status], str(len(o.errors)),
+                     str(len(o.warnings))])
+    widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+             for r in [header, *rows]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（递归查找），可给多个。")],
+    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。")],
+    year: Annotated[int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")] = None,
+    jobs: Annotated[int, typer.Option("-j", "--jobs", help="并行进程数；0 表示按 CPU 核数。")] = 0,
+    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")] = False,
+) -> None:
+    """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
+    for path in paths:
+        if not path.exists():
+            raise _fail(f"{path}：文件或文件夹不存在。")
+    if out.exists() and not out.is_dir():
+        raise _fail(f"{out}：输出位置已存在且不是文件夹。")
+    batch = collect(paths, out)
+    if not batch.items:
+        raise _fail("没有找到任何报表文件（.xlsx 等电子表格）。")
+    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
+    show_bar = len(batch.items) > 1 and sys.stderr.isatty()
+    with typer.progressbar(length=len(batch.items), label="正在检查", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+
+        def advance(_item: Item) -> None:
+            bar.update(1)
+
+        run_checks(batch, year, jobs=workers, progress=advance)
+    data = write_outputs(batch, out)
+    typer.echo(_table(batch))
+    for item in batch.items:
+        assert item.outcome is not None
+        lines = _finding_lines(item.outcome, warnings=verbose)
+        if lines and (item.outcome.errors or verbose):
+            typer.echo(f"\n{item.display}：")
+            typer.echo("\n".join(lines))
+    s = data["summary"]
+    typer.echo(
+        f"\n共 {s['returns']} 份：通过 {s['ok']}，通过但有提示 {s['warnings']}，"
+        f"有错误 {s['errors']}，无法读取 {s['unreadable']}。结果已写入 {out}（report.json）。"
+    )
+    if batch.skipped:
+        typer.echo(f"另有 {len(batch.skipped)} 个非电子表格文件未读取，见 report.json。")
+    raise typer.Exit(EXIT_FINDINGS if batch.failed else EXIT_OK)
+
+
+__all__ = ["app", "report"]

@@ -1,0 +1,50 @@
+"""File names that are safe on Windows, where the coordinator's and the clerks' files live."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+MAX_STEM = 80  # leaves room for a folder path within Windows' 260-character limit
+
+
+def safe_stem(name: str, fallback: str = "未命名") -> str:
+    """``name`` usable as a file name stem on Windows: no reserved characters or names,
+    no trailing dots or spaces, not too long."""
+    text = unicodedata.normalize("NFC", name)
+    text = _FORBIDDEN.sub("_", text)
+    text = re.sub(r"\s+", " ", text).strip().rstrip(". ")
+    if not text:
+        text = fallback
+    if text.split(".")[0].upper() in _RESERVED:
+        text = "_" + text
+    return text[:MAX_STEM].rstrip(". ")
+
+
+def template_file_name(year: int, agency: str | None) -> str:
+    base = f"{year}年度政府信息公开工作年度报告填报表"
+    return f"{base}_{safe_stem(agency)}.xlsx" if agency else f"{base}.xlsx"
+
+
+def json_file_name(agency: str, year: int | None) -> str:
+    return f"{safe_stem(agency)}_{year}.json" if year else f"{safe_stem(agency)}.json"
+
+
+def dedupe(names: list[str]) -> list[str]:
+    """Make file names unique case-insensitively (Windows), appending _2, _3… in order."""
+    seen: set[str] = set()
+    result: list[str] = []
+    for name in names:
+        stem, dot, ext = name.rpartition(".")
+        if not dot:
+            stem, ext = name, ""
+        candidate, n = name, 1
+        while candidate.casefold() in seen:
+            n += 1
+            candidate = f"{stem}_{n}.{ext}" if ext else f"{stem}_{n}"
+        seen.add(candidate.casefold())
+        result.append(candidate)
+    return result

@@ -1,0 +1,98 @@
+"""Read a roster of agencies (CSV or xlsx) for ``gongkai-xlsx new --roster``.
+
+A coordinator's roster comes from Excel: "CSV（逗号分隔）" on Chinese Windows is GBK, other
+tools write UTF-8 with or without BOM. Names are taken from the column headed 单位名称, or
+the first column; blank rows are skipped; a name given twice is reported and kept once.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai_xlsx.text import clean
+
+HEADER = "单位名称"
+HEADER_WORDS = {"单位名称", "单位", "名称", "机构名称", "部门名称", "单位全称"}
+
+
+class RosterError(ValueError):
+    """The roster cannot be read; the message is Chinese and names the file."""
+
+
+@dataclass
+class Roster:
+    names: list[str] = field(default_factory=list)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row number, name)
+
+
+def _decode(data: bytes, path: Path) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RosterError(f"{path}：无法识别文件编码，请另存为“CSV UTF-8（逗号分隔）”或 xlsx 后重试。")
+
+
+def _rows_from_csv(path: Path) -> list[list[str]]:
+    text = _decode(path.read_bytes(), path)
+    try:
+        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",\t;，")
+    except csv.Error:
+        dialect = csv.excel
+    return [list(row) for row in csv.reader(io.StringIO(text), dialect)]
+
+
+def _rows_from_xlsx(path: Path) -> list[list[str]]:
+    import openpyxl  # only rosters in xlsx need it
+
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any failure is "cannot read this roster"
+        raise RosterError(f"{path}：无法读取名单工作簿（{type(exc).__name__}）。") from exc
+    try:
+        ws = wb.worksheets[0]
+        return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+    finally:
+        wb.close()
+
+
+def read_roster(path: Path) -> Roster:
+    path = Path(path)
+    if not path.is_file():
+        raise RosterError(f"{path}：名单文件不存在。")
+    suffix = path.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        rows = _rows_from_xlsx(path)
+    elif suffix in (".csv", ".txt", ".tsv"):
+        rows = _rows_from_csv(path)
+    else:
+        raise RosterError(f"{path}：名单只支持 .csv 或 .xlsx 文件。")
+    rows = [[clean(c) for c in row] for row in rows]
+    column, start = 0, 0
+    for i, row in enumerate(rows):
+        if any(row):
+            if HEADER in row:
+                column, start = row.index(HEADER), i + 1
+            elif row and row[0] in HEADER_WORDS:
+                start = i + 1
+            else:
+                start = i
+            break
+    roster = Roster()
+    seen: set[str] = set()
+    for number, row in enumerate(rows[start:], start=start + 1):
+        name = row[column] if column < len(row) else ""
+        if not name:
+            continue
+        if name in seen:
+            roster.duplicates.append((number, name))
+            continue
+        seen.add(name)
+        roster.names.append(name)
+    if not roster.names:
+        raise RosterError(f"{path}：名单中没有单位名称（应在“{HEADER}”列或第一列）。")
+    return roster
