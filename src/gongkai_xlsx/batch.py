@@ -174,10 +174,8 @@ def report(batch: Batch) -> dict[str, Any]:
             "warnings": statuses.count("warnings"),
             "errors": statuses.count("errors"),
             "unreadable": statuses.count("unreadable"),
-            "skipped_files": len(batch.skipped),
         },
         "returns": rows,
-        "skipped_files": batch.skipped,
     }
 
 

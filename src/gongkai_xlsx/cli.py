@@ -204,8 +204,13 @@ def ingest_command(
         f"有错误 {s['errors']}，无法读取 {s['unreadable']}。结果已写入 {out}（report.json）。"
     )
     if batch.skipped:
-        typer.echo(f"另有 {len(batch.skipped)} 个非电子表格文件未读取，见 report.json。")
+        shown = "、".join(batch.skipped[:5]) + ("等" if len(batch.skipped) > 5 else "")
+        typer.echo(f"另有 {len(batch.skipped)} 个文件不是电子表格，未读取：{shown}。")
     raise typer.Exit(EXIT_FINDINGS if batch.failed else EXIT_OK)
 
 
 __all__ = ["app", "report"]
+
+
+if __name__ == "__main__":  # python -m gongkai_xlsx.cli
+    app()

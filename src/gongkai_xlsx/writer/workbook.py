@@ -353,7 +353,10 @@ def write_template(form: Form, options: TemplateOptions, path: Path) -> None:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # xlsxwriter warns and drops over-long rules: refuse
-            _TemplateWriter(form, options, raw).build()
+            try:
+                _TemplateWriter(form, options, raw).build()
+            except Warning as exc:
+                raise TemplateBuildError(f"xlsxwriter: {exc}") from exc
         add_structure_lock(raw, locked, options.password)
         umask = os.umask(0)
         os.umask(umask)

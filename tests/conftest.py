@@ -1,0 +1,98 @@
+"""Shared fixtures: the 2021 form, generated templates, and a clerk who fills them with
+openpyxl (fast enough for property-based tests; LibreOffice fills live in
+test_libreoffice.py)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harness`
+
+from gongkai_xlsx.cellref import to_a1  # noqa: E402
+from gongkai_xlsx.definition import Form, load_form  # noqa: E402
+from gongkai_xlsx.definition.layout import Layout, layout_of  # noqa: E402
+from gongkai_xlsx.writer import TemplateOptions, write_template  # noqa: E402
+
+SEED_AGENCY = "互助县城市管理综合行政执法局"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Skip LibreOffice tests where there is none, except where it is required (CI)."""
+    from libreoffice import harness
+
+    if harness.available():
+        return
+    if os.environ.get("GONGKAI_REQUIRE_LIBREOFFICE"):
+        raise pytest.UsageError("LibreOffice (soffice + python3-uno) is required but missing")
+    skip = pytest.mark.skip(reason="LibreOffice Calc with python3-uno is not installed")
+    for item in items:
+        if "libreoffice" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def form() -> Form:
+    return load_form("gk2021")
+
+
+@pytest.fixture(scope="session")
+def layout(form: Form) -> Layout:
+    return layout_of(form)
+
+
+@pytest.fixture(scope="session")
+def template_2024(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
+    path = tmp_path_factory.mktemp("templates") / "template.xlsx"
+    write_template(form, TemplateOptions(year=2024, agency=SEED_AGENCY), path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def blank_template_2024(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
+    path = tmp_path_factory.mktemp("templates") / "blank.xlsx"
+    write_template(form, TemplateOptions(year=2024), path)
+    return path
+
+
+Filler = Callable[..., Path]
+
+
+def fill_with_openpyxl(
+    layout: Layout, template: Path, dest: Path, values: Mapping[str, Any],
+    fields: Mapping[str, Any] | None = None, raw: Mapping[tuple[str, str], Any] | None = None,
+) -> Path:
+    """Type ``values`` ({cell id: value}) and cover ``fields`` into a copy of ``template``.
+
+    ``raw`` writes arbitrary cells ({(sheet, A1): value}), for tampering tests.
+    """
+    wb = openpyxl.load_workbook(template)
+    for cell_id, value in values.items():
+        sheet, r, c = layout.cell_positions[cell_id]
+        wb[sheet][to_a1(r, c)] = value
+    for key, value in (fields or {}).items():
+        sheet, r, c = layout.field_positions[key]
+        wb[sheet][to_a1(r, c)] = value
+    for (sheet, ref), value in (raw or {}).items():
+        wb[sheet][ref] = value
+    wb.save(dest)
+    return dest
+
+
+@pytest.fixture
+def fill(layout: Layout, template_2024: Path, tmp_path: Path) -> Filler:
+    """fill(values, fields=None, raw=None, name="return.xlsx", template=None) → path."""
+
+    def _fill(values: Mapping[str, Any], fields: Mapping[str, Any] | None = None,
+              raw: Mapping[tuple[str, str], Any] | None = None, name: str = "return.xlsx",
+              template: Path | None = None) -> Path:
+        return fill_with_openpyxl(layout, template or template_2024, tmp_path / name, values,
+                                  fields, raw)
+
+    return _fill

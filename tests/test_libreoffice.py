@@ -1,0 +1,454 @@
+"""The template in a real second application: LibreOffice Calc fills, locks, saves, recalculates.
+
+Why these tests exist: every other test sees the workbook only as xlsxwriter wrote it and
+openpyxl reads it back, and neither of them evaluates a formula or enforces a lock. Here a
+clerk types into the template in Calc (only where a person at the keyboard could), Calc
+computes the totals, the B1 indicator row and the cover status, and saves the xlsx that
+would come back to us; the library must read that file to exactly what was typed.
+
+Each soffice launch costs over a second, so the blank template is filled twice per module
+(balanced and unbalanced) and every test reads those two files.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from libreoffice import harness
+from openpyxl.workbook.workbook import Workbook
+
+from gongkai_xlsx.api import check_file
+from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
+from gongkai_xlsx.definition.layout import Box, Layout
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK
+
+pytestmark = pytest.mark.libreoffice  # skipped by conftest.py where Calc is missing
+
+YEAR = 2024
+AGENCY = "某县城市管理综合行政执法局"
+CONTACT = "张敏"
+PHONE = "0972-8321456"
+
+TABLE_A: dict[str, Number] = {
+    "a.regulations.issued": 2,
+    "a.regulations.repealed": 1,
+    "a.regulations.in_force": 15,
+    "a.normative_documents.issued": 14,
+    "a.normative_documents.repealed": 6,
+    "a.normative_documents.in_force": 87,
+    "a.licensing.decisions": 1236,
+    "a.penalty.decisions": 482,
+    "a.coercion.decisions": 37,
+    "a.fees.amount": Decimal("250.83"),
+}
+
+B_COLUMNS = (
+    "natural_person",
+    "commercial_enterprise",
+    "research_institution",
+    "public_interest_organization",
+    "legal_service_agency",
+    "other_organization",
+)
+# Every input cell of table B holds a different-from-zero number, so a total that misses
+# or double-counts any cell shows; 一 + 二 = （七）总计 + 四 holds in every column.
+TABLE_B_ROWS: dict[str, tuple[int, int, int, int, int, int]] = {
+    "received": (469, 100, 31, 27, 45, 36),
+    "carried_over": (12, 3, 1, 1, 2, 1),
+    "disclosed": (215, 41, 6, 4, 12, 9),
+    "partially_disclosed": (37, 8, 2, 1, 3, 2),
+    "withheld_state_secret": (2, 1, 1, 1, 1, 1),
+    "withheld_prohibited_by_law": (4, 2, 1, 1, 1, 1),
+    "withheld_three_safeties": (3, 1, 1, 1, 1, 1),
+    "withheld_third_party_rights": (9, 5, 1, 1, 2, 1),
+    "withheld_internal_affairs": (6, 2, 1, 1, 1, 1),
+    "withheld_process_information": (11, 3, 1, 2, 1, 1),
+    "withheld_enforcement_files": (5, 2, 1, 1, 3, 1),
+    "withheld_inquiry_matters": (8, 2, 1, 1, 2, 1),
+    "unavailable_not_held": (64, 12, 3, 2, 5, 4),
+    "unavailable_needs_creation": (19, 4, 2, 1, 2, 1),
+    "unavailable_still_unclear": (7, 2, 1, 1, 1, 1),
+    "declined_petition_complaint": (23, 3, 1, 2, 1, 2),
+    "declined_repeated": (14, 2, 1, 1, 1, 1),
+    "declined_publications": (5, 1, 1, 1, 1, 1),
+    "declined_excessive": (6, 1, 1, 1, 1, 1),
+    "declined_confirmation": (3, 1, 1, 1, 1, 1),
+    "other_no_correction": (16, 3, 1, 1, 2, 1),
+    "other_fee_unpaid": (2, 1, 1, 1, 1, 1),
+    "other_other": (4, 2, 1, 1, 1, 2),
+    "carried_forward": (18, 4, 2, 1, 3, 2),
+}
+
+TABLE_C: dict[str, Number] = {
+    "c.review.upheld": 3,
+    "c.review.corrected": 1,
+    "c.review.other": 2,
+    "c.review.pending": 1,
+    "c.litigation_direct.upheld": 2,
+    "c.litigation_direct.corrected": 1,
+    "c.litigation_direct.other": 1,
+    "c.litigation_direct.pending": 3,
+    "c.litigation_after_review.upheld": 1,
+    "c.litigation_after_review.corrected": 2,
+    "c.litigation_after_review.other": 1,
+    "c.litigation_after_review.pending": 1,
+}
+
+INPUTS: dict[str, Number] = {
+    **TABLE_A,
+    **{
+        f"b.{row}.{col}": value
+        for row, values in TABLE_B_ROWS.items()
+        for col, value in zip(B_COLUMNS, values, strict=True)
+    },
+    **TABLE_C,
+}
+
+# The unbalanced fill: three more received from natural persons (一 +3) and two more
+# carried forward for legal service agencies (四 +2), so B1 fails in those two columns
+# and, through the sums, in 总计 (+3 - 2).
+BROKEN: dict[str, Number] = {
+    **INPUTS,
+    "b.received.natural_person": 469 + 3,
+    "b.carried_forward.legal_service_agency": 3 + 2,
+}
+
+# Typed over the balanced return without recalculating; B1 still holds in every column.
+STALE_EDITS: dict[str, Number] = {
+    "b.received.natural_person": 469 + 5,
+    "b.carried_forward.natural_person": 18 + 5,
+    "b.received.commercial_enterprise": 100 + 4,
+    "b.disclosed.commercial_enterprise": 41 + 4,
+    "c.review.upheld": 3 + 2,
+}
+# Every total those edits change, in the order findings are sorted (sheet, row, column).
+STALE_TOTALS = [
+    ("b.received.total", "依申请公开", "J6"),
+    ("b.disclosed.total", "依申请公开", "J8"),
+    ("b.results_total.commercial_enterprise", "依申请公开", "E29"),
+    ("b.results_total.total", "依申请公开", "J29"),
+    ("b.carried_forward.total", "依申请公开", "J30"),
+    ("c.review.total", "复议诉讼", "E6"),
+]
+
+Entry = tuple[str, str, int | float | str]
+
+
+# ---------------------------------------------------------------------------- helpers
+def box_cells(box: Box) -> Iterator[tuple[int, int]]:
+    """Every (row, col) a box covers: a merged range is locked or unlocked cell by cell."""
+    for row in range(box.row, box.last_row + 1):
+        for col in range(box.col, box.last_col + 1):
+            yield row, col
+
+
+def cell_ref(layout: Layout, cell_id: str) -> tuple[str, str]:
+    """(sheet, A1) of a form cell in the template."""
+    sheet, row, col = layout.cell_positions[cell_id]
+    return sheet, to_a1(row, col)
+
+
+def field_ref(layout: Layout, key: str) -> tuple[str, str]:
+    """(sheet, A1) of a cover field in the template."""
+    sheet, row, col = layout.field_positions[key]
+    return sheet, to_a1(row, col)
+
+
+def clerk_entries(form: Form, layout: Layout, inputs: Mapping[str, Number]) -> list[Entry]:
+    """What the clerk types: every input cell, then the cover's agency, contact and phone.
+
+    Amounts go in as the float Calc would store for what was typed (250.83).
+    """
+    assert set(inputs) == {c.id for c in form.input_cells()}, "the test fills every input"
+    entries: list[Entry] = []
+    for cell_id, value in inputs.items():
+        typed = float(value) if isinstance(value, Decimal) else value
+        entries.append((*cell_ref(layout, cell_id), typed))
+    for key, text in (("agency", AGENCY), ("contact", CONTACT), ("phone", PHONE)):
+        entries.append((*field_ref(layout, key), text))
+    return entries
+
+
+def nested_tables(values: Values) -> dict[str, Any]:
+    """The canonical ``tables`` object written out from cell identifiers, independently of
+    the library's own builder: ``b.received.total`` → ``{"b": {"received": {"total": …}}}``,
+    amounts as JSON numbers."""
+    tables: dict[str, Any] = {}
+    for cell_id, value in values.items():
+        *parents, leaf = cell_id.split(".")
+        node = tables
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = float(value) if isinstance(value, Decimal) else value
+    return tables
+
+
+def cached(path: Path) -> Workbook:
+    """The cached results a saving application left in the file (what openpyxl reads)."""
+    return openpyxl.load_workbook(path, data_only=True)
+
+
+def cover_status(layout: Layout, wb: Workbook) -> tuple[str, list[str]]:
+    """The cover's status cell and every non-empty status line below it, top to bottom."""
+    cover = layout.sheets[0]
+    ws = wb[cover.name]
+    status = next(b for b in cover.boxes if b.role == "status")
+    lines = [b for b in cover.boxes if b.role == "status_line"]
+    shown = [ws.cell(b.row + 1, b.col + 1).value for b in lines]
+    return ws.cell(status.row + 1, status.col + 1).value, [s for s in shown if s]
+
+
+def b1_indicators(layout: Layout, wb: Workbook) -> dict[str, Any]:
+    """The B1 indicator row under table B, keyed by column key."""
+    sheet = layout.sheet("依申请公开")
+    ws = wb[sheet.name]
+    found: dict[str, Any] = {}
+    for box in sheet.boxes:
+        if box.role == "check":
+            assert box.check is not None and box.check.column is not None
+            key = ".".join(box.check.column.key_path())
+            found[key] = ws.cell(box.row + 1, box.col + 1).value
+    return found
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name → its worksheet part in the zip, through workbook.xml and its rels."""
+    with zipfile.ZipFile(path) as z:
+        workbook = z.read("xl/workbook.xml").decode("utf-8")
+        rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    targets = dict(re.findall(r'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"', rels))
+    parts: dict[str, str] = {}
+    for name, rid in re.findall(r'<sheet\b[^>]*?name="([^"]+)"[^>]*?r:id="([^"]+)"', workbook):
+        target = targets[rid]
+        parts[name] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return parts
+
+
+def retype_without_recalc(src: Path, dst: Path, values: Mapping[tuple[str, str], int]) -> None:
+    """Copy ``src`` with new numbers in some value cells and every cached total untouched.
+
+    This is a program changing inputs without recalculating. openpyxl cannot stand in for
+    it: on save it drops every formula's cached result (``<v/>``), and LibreOffice then
+    computes the missing results even with recalculation off, so nothing would be stale.
+    """
+    parts = sheet_parts(src)
+    by_part: dict[str, dict[str, int]] = {}
+    for (sheet, ref), value in values.items():
+        by_part.setdefault(parts[sheet], {})[ref] = value
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            for ref, value in by_part.get(info.filename, {}).items():
+                pattern = re.compile(rf'(<c r="{ref}"(?: [^>]*)?>)<v>[^<]*</v>(</c>)'.encode())
+                data, count = pattern.subn(rb"\g<1><v>%d</v>\g<2>" % value, data)
+                assert count == 1, f"{info.filename}: no plain number cell {ref}"
+            zout.writestr(info, data)
+
+
+# ---------------------------------------------------------------------------- fixtures
+# ``form``, ``layout``, ``blank_template_2024`` (no agency: the clerk types it in) and
+# ``template_2024`` (agency given) come from conftest.py, which also skips tests marked
+# ``libreoffice`` where there is no LibreOffice.
+@pytest.fixture(scope="module")
+def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("libreoffice")
+
+
+@pytest.fixture(scope="module")
+def filled(form: Form, layout: Layout, blank_template_2024: Path, workdir: Path) -> Path:
+    """The blank template filled in Calc with a balanced return and saved as xlsx."""
+    path = workdir / "filled.xlsx"
+    harness.fill(blank_template_2024, path, clerk_entries(form, layout, INPUTS))
+    return path
+
+
+@pytest.fixture(scope="module")
+def broken(form: Form, layout: Layout, blank_template_2024: Path, workdir: Path) -> Path:
+    """The blank template filled in Calc with B1 broken in two columns."""
+    path = workdir / "broken.xlsx"
+    harness.fill(blank_template_2024, path, clerk_entries(form, layout, BROKEN))
+    return path
+
+
+# ---------------------------------------------------------------------------- 1. fill
+def test_calc_computes_totals_and_passes_a_balanced_return(
+    form: Form, layout: Layout, filled: Path
+) -> None:
+    """Calc's own results are right: the totals the formulas give equal the definition's
+    sums, every B1 indicator is 0 and the cover says 全部校验通过. The status turns OK
+    only because the clerk typed the agency in: the template was made without one."""
+    wb = cached(filled)
+    values = with_totals(form, INPUTS)
+    stored = {}
+    for cell in form.computed_cells():
+        sheet, ref = cell_ref(layout, cell.id)
+        stored[cell.id] = wb[sheet][ref].value
+    assert stored == {c.id: values[c.id] for c in form.computed_cells()}
+    assert b1_indicators(layout, wb) == {col: 0 for col in (*B_COLUMNS, "total")}
+    assert cover_status(layout, wb) == (STATUS_OK, [])
+    for sheet in layout.sheets[1:]:
+        note = next(b for b in sheet.boxes if b.role == "note")
+        shown = wb[sheet.name].cell(note.row + 1, note.col + 1).value
+        assert shown == f"填报单位：{AGENCY}　　报告年度：{YEAR}年"
+
+
+def test_calc_shows_b1_differences_and_names_the_columns(layout: Layout, broken: Path) -> None:
+    """A broken balance is visible where the clerk works: the indicator row shows each
+    column's difference (一 + 二 − （七） − 四), the cover says which columns fail and by
+    how much, and the library agrees cell by cell."""
+    wb = cached(broken)
+    assert b1_indicators(layout, wb) == {
+        "natural_person": 3,
+        "commercial_enterprise": 0,
+        "research_institution": 0,
+        "public_interest_organization": 0,
+        "legal_service_agency": -2,
+        "other_organization": 0,
+        "total": 1,
+    }
+    rule = "第一项加第二项之和应等于第三项加第四项之和"
+    assert cover_status(layout, wb) == (
+        STATUS_FAIL,
+        [
+            f"依申请公开表“自然人”列：{rule}，差 3。",
+            f"依申请公开表“法律服务机构”列：{rule}，差 -2。",
+            f"依申请公开表“总计”列：{rule}，差 1。",
+        ],
+    )
+    outcome = check_file(broken)
+    assert outcome.status == "errors"
+    assert outcome.document is None
+    assert [(f.code.code, f.sheet, f.cell, f.actual) for f in outcome.findings] == [
+        ("balance", "依申请公开", "D30", 3),
+        ("balance", "依申请公开", "H30", -2),
+        ("balance", "依申请公开", "J30", 1),
+    ]
+
+
+# ---------------------------------------------------------------------------- 2. locks
+def test_only_input_cells_are_open_to_the_clerk(layout: Layout, blank_template_2024: Path) -> None:
+    """What Calc enforces, not what the file claims: every sheet protected; the input cells
+    and the cover's agency (not given), contact and phone unlocked, merged tails included;
+    every other cell of the print area and of every box (the B1 row below it too)
+    locked. And no formula of the blank template evaluates to an error in Calc."""
+    wanted: set[tuple[str, int, int]] = set()
+    open_cells: set[tuple[str, str]] = set()
+    for sheet in layout.sheets:
+        first, last = sheet.print_rows
+        wanted.update(
+            (sheet.name, r, c) for r in range(first, last + 1) for c in range(sheet.width)
+        )
+        for box in sheet.boxes:
+            wanted.update((sheet.name, r, c) for r, c in box_cells(box))
+            if box.role == "input" or (
+                box.role == "field_value" and box.field in ("agency", "contact", "phone")
+            ):
+                open_cells.update((sheet.name, to_a1(r, c)) for r, c in box_cells(box))
+    # 166 inputs; table A's four one-column blocks span B:D (two merged tails each); cover
+    assert len(open_cells) == 166 + 4 * 2 + 3 * 3
+
+    asked = [(s, to_a1(r, c)) for s, r, c in sorted(wanted)]
+    seen = harness.inspect(blank_template_2024, asked)
+    assert seen["sheets"] == {s.name: {"protected": True, "visible": True} for s in layout.sheets}
+    unlocked = {(c["sheet"], c["cell"]) for c in seen["cells"] if not c["locked"]}
+    assert unlocked == open_cells
+    assert len(seen["cells"]) == len(wanted)
+    assert [(c["sheet"], c["cell"], c["string"]) for c in seen["cells"] if c["error"]] == []
+
+
+def test_calc_refuses_typing_into_locked_cells(
+    layout: Layout, template_2024: Path, workdir: Path
+) -> None:
+    """A clerk cannot overwrite a total, a check, the status or the given agency and year;
+    the harness reports exactly those cells and writes nothing (the contact is open)."""
+    cover = layout.sheets[0]
+    status = next(b for b in cover.boxes if b.role == "status")
+    check = next(b for b in layout.sheet("依申请公开").boxes if b.role == "check")
+    locked = [
+        cell_ref(layout, "b.received.total"),
+        cell_ref(layout, "c.review.total"),
+        ("依申请公开", to_a1(check.row, check.col)),
+        (cover.name, to_a1(status.row, status.col)),
+        field_ref(layout, "year"),
+        field_ref(layout, "agency"),
+    ]
+    dst = workdir / "refused.xlsx"
+    entries: list[Entry] = [(s, r, 1) for s, r in locked]
+    entries.append((*field_ref(layout, "contact"), CONTACT))
+    with pytest.raises(harness.RefusedError) as refused:
+        harness.fill(template_2024, dst, entries)
+    listed = re.search(r"cannot type there: (.*?); stderr", str(refused.value))
+    assert listed is not None
+    assert listed.group(1).split(", ") == [f"{s}!{r}" for s, r in locked]
+    assert not dst.exists()
+
+
+# ---------------------------------------------------------------------------- 3. round trip
+def test_calc_saved_return_reads_back_exactly(form: Form, filled: Path) -> None:
+    """The file a clerk saves in Calc comes back without a single finding, and the canonical
+    document holds exactly what was typed plus the totals (the fee as 250.83)."""
+    outcome = check_file(filled)
+    assert [(f.code.code, f.sheet, f.cell) for f in outcome.findings] == []
+    assert outcome.status == "ok"
+    assert outcome.document is not None
+    assert outcome.document["tables"] == nested_tables(with_totals(form, INPUTS))
+    assert outcome.document["tables"]["a"]["fees"]["amount"] == 250.83
+    assert {k: outcome.document[k] for k in ("year", "agency", "contact", "phone")} == {
+        "year": YEAR,
+        "agency": AGENCY,
+        "contact": CONTACT,
+        "phone": PHONE,
+    }
+
+
+# ---------------------------------------------------------------------------- 4. stale cache
+def test_stale_totals_from_a_calc_save_without_recalculation(
+    form: Form, layout: Layout, filled: Path, workdir: Path
+) -> None:
+    """LibreOffice by default keeps the cached results of an xlsx it opens. A return whose
+    inputs changed without recalculation keeps old totals through such a save; the reader
+    warns at exactly the totals that are stale and uses the recomputed ones."""
+    edited = workdir / "edited" / "stale.xlsx"
+    edited.parent.mkdir()
+    retype_without_recalc(
+        filled, edited, {cell_ref(layout, cid): int(v) for cid, v in STALE_EDITS.items()}
+    )
+    saved = harness.convert(edited, workdir / "stale", recalc=False)
+
+    old = with_totals(form, INPUTS)
+    new = with_totals(form, {**INPUTS, **STALE_EDITS})
+    changed = {c.id for c in form.computed_cells() if old[c.id] != new[c.id]}
+    assert changed == {cid for cid, _, _ in STALE_TOTALS}
+    for cid, sheet, ref in STALE_TOTALS:
+        assert cell_ref(layout, cid) == (sheet, ref)
+
+    outcome = check_file(saved)
+    assert [(f.code.code, f.sheet, f.cell, f.actual, f.expected) for f in outcome.findings] == [
+        ("total-mismatch", s, r, old[cid], new[cid]) for cid, s, r in STALE_TOTALS
+    ]
+    assert outcome.status == "warnings"
+    assert outcome.document is not None
+    assert outcome.document["tables"] == nested_tables(new)
+
+
+# ---------------------------------------------------------------------------- 5. structure
+def test_calc_drops_the_structure_lock_and_nobody_complains(
+    blank_template_2024: Path, filled: Path
+) -> None:
+    """LibreOffice 7.4 does not keep ``lockStructure`` when it saves (sheet protection it
+    keeps). That is the normal state of a Calc return, so the reader must not report it."""
+    assert openpyxl.load_workbook(blank_template_2024).security.lockStructure
+    returned = openpyxl.load_workbook(filled)
+    assert returned.security is None or not returned.security.lockStructure
+    assert all(ws.protection.sheet for ws in returned.worksheets)
+    outcome = check_file(filled)
+    assert (outcome.status, outcome.findings) == ("ok", [])
