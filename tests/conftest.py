@@ -15,10 +15,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harness`
 
-from gongkai_xlsx.cellref import to_a1  # noqa: E402
-from gongkai_xlsx.definition import Form, load_form  # noqa: E402
-from gongkai_xlsx.definition.layout import Layout, layout_of  # noqa: E402
-from gongkai_xlsx.writer import TemplateOptions, write_template  # noqa: E402
+from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.definition import Form, load_form
+from gongkai_xlsx.definition.layout import Layout, layout_of
+from gongkai_xlsx.writer import TemplateOptions, write_template
 
 SEED_AGENCY = "互助县城市管理综合行政执法局"
 
@@ -65,8 +65,12 @@ Filler = Callable[..., Path]
 
 
 def fill_with_openpyxl(
-    layout: Layout, template: Path, dest: Path, values: Mapping[str, Any],
-    fields: Mapping[str, Any] | None = None, raw: Mapping[tuple[str, str], Any] | None = None,
+    layout: Layout,
+    template: Path,
+    dest: Path,
+    values: Mapping[str, Any],
+    fields: Mapping[str, Any] | None = None,
+    raw: Mapping[tuple[str, str], Any] | None = None,
 ) -> Path:
     """Type ``values`` ({cell id: value}) and cover ``fields`` into a copy of ``template``.
 
@@ -89,10 +93,15 @@ def fill_with_openpyxl(
 def fill(layout: Layout, template_2024: Path, tmp_path: Path) -> Filler:
     """fill(values, fields=None, raw=None, name="return.xlsx", template=None) → path."""
 
-    def _fill(values: Mapping[str, Any], fields: Mapping[str, Any] | None = None,
-              raw: Mapping[tuple[str, str], Any] | None = None, name: str = "return.xlsx",
-              template: Path | None = None) -> Path:
-        return fill_with_openpyxl(layout, template or template_2024, tmp_path / name, values,
-                                  fields, raw)
+    def _fill(
+        values: Mapping[str, Any],
+        fields: Mapping[str, Any] | None = None,
+        raw: Mapping[tuple[str, str], Any] | None = None,
+        name: str = "return.xlsx",
+        template: Path | None = None,
+    ) -> Path:
+        return fill_with_openpyxl(
+            layout, template or template_2024, tmp_path / name, values, fields, raw
+        )
 
     return _fill

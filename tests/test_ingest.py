@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SEED_AGENCY, Filler
 
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.canonical import dumps
@@ -17,12 +18,10 @@ from gongkai_xlsx.checks.catalogue import Code
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 
-from conftest import SEED_AGENCY, Filler
-
 SEED_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.amount": 250.83}
 
 
-def flat(outcome) -> list[list]:  # noqa: ANN001
+def flat(outcome) -> list[list]:
     """The outcome's findings as [code, sheet, cell] rows, in report order."""
     return [[f.code.code, f.sheet, f.cell] for f in outcome.findings]
 
@@ -33,10 +32,16 @@ def test_seed_return_round_trip(fill: Filler, form: Form) -> None:
     assert outcome.findings == []
     doc = outcome.document
     assert doc is not None
-    assert doc["source"] == {"file": path.name,
-                             "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+    assert doc["source"] == {
+        "file": path.name,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+    }
     assert (doc["format"], doc["template_version"], doc["year"], doc["agency"]) == (
-        "gk2021", "1", 2024, SEED_AGENCY)
+        "gk2021",
+        "1",
+        2024,
+        SEED_AGENCY,
+    )
     assert (doc["contact"], doc["phone"]) == (None, None)
     assert doc["tables"]["a"] == {
         "regulations": {"issued": None, "repealed": None, "in_force": None},
@@ -57,9 +62,14 @@ def test_seed_return_round_trip(fill: Filler, form: Form) -> None:
 def test_totals_are_recomputed_and_null_only_when_all_parts_are_blank(
     fill: Filler, form: Form
 ) -> None:
-    values = {"b.received.natural_person": 5, "b.received.commercial_enterprise": 0,
-              "b.disclosed.natural_person": 3, "b.withheld_state_secret.natural_person": 2,
-              "b.carried_over.natural_person": 0, "c.review.upheld": 1}
+    values = {
+        "b.received.natural_person": 5,
+        "b.received.commercial_enterprise": 0,
+        "b.disclosed.natural_person": 3,
+        "b.withheld_state_secret.natural_person": 2,
+        "b.carried_over.natural_person": 0,
+        "c.review.upheld": 1,
+    }
     doc = check_file(fill(values)).document
     assert doc is not None
     b, c = doc["tables"]["b"], doc["tables"]["c"]
@@ -74,12 +84,22 @@ def test_totals_are_recomputed_and_null_only_when_all_parts_are_blank(
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [(12, 12), ("12", 12), (" 12 ", 12), ("１２", 12), ("1,200", 1200), ("１，２００", 1200),
-     ("12.0", 12), (12.0, 12), ("\u300012\u3000", 12)],
+    [
+        (12, 12),
+        ("12", 12),
+        (" 12 ", 12),
+        ("１２", 12),
+        ("1,200", 1200),
+        ("１，２００", 1200),
+        ("12.0", 12),
+        (12.0, 12),
+        ("\u300012\u3000", 12),
+    ],
 )
 def test_what_a_person_means_is_accepted(fill: Filler, raw: object, expected: int) -> None:
-    outcome = check_file(fill({"b.received.natural_person": raw,
-                               "b.carried_forward.natural_person": expected}))
+    outcome = check_file(
+        fill({"b.received.natural_person": raw, "b.carried_forward.natural_person": expected})
+    )
     assert outcome.document is not None
     assert outcome.document["tables"]["b"]["received"]["natural_person"] == expected
     codes = {f.code for f in outcome.findings}
@@ -91,7 +111,8 @@ def test_nothing_here_marks_read_as_blank(fill: Filler, mark: str) -> None:
     outcome = check_file(fill({"a.regulations.issued": mark, "a.licensing.decisions": 1}))
     assert flat(outcome) == [["blank-marker", "主动公开", "B5"]]
     assert outcome.findings[0].message == (
-        f"主动公开!B5（规章 · 本年制发件数）：“{mark}”按空白（未填写）读取；没有发生的事项请填0。")
+        f"主动公开!B5（规章 · 本年制发件数）：“{mark}”按空白（未填写）读取；没有发生的事项请填0。"
+    )
     assert outcome.document is not None
     assert outcome.document["tables"]["a"]["regulations"]["issued"] is None
 
@@ -99,22 +120,62 @@ def test_nothing_here_marks_read_as_blank(fill: Filler, mark: str) -> None:
 @pytest.mark.parametrize(
     ("cell_id", "raw", "code", "ref", "message"),
     [
-        ("b.received.natural_person", -2, "negative", "D6",
-         "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：不能填负数（填了 -2）。请填0或正数。"),
-        ("b.received.natural_person", 2.5, "fraction", "D6",
-         "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：件数必须是整数（填了 2.5）。"),
-        ("b.received.natural_person", 1_000_000_000, "too-large", "D6",
-         "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：1000000000 超过上限 999999999，请核对。"),
-        ("b.received.natural_person", "十二", "not-number", "D6",
-         "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：“十二”不是数字。请填写0至999999999之间的整数。"),
-        ("c.review.upheld", "3件", "not-number", "A6",
-         "复议诉讼!A6（行政复议 · 结果维持）：“3件”不是数字。请填写0至999999999之间的整数。"),
-        ("a.fees.amount", 1.23456, "too-many-decimals", "B16",
-         "主动公开!B16（行政事业性收费 · 本年收费金额（单位：万元））：金额以万元为单位，最多保留 4 位小数（填了 1.23456）。"),
-        ("a.fees.amount", -0.5, "negative", "B16",
-         "主动公开!B16（行政事业性收费 · 本年收费金额（单位：万元））：不能填负数（填了 -0.5）。请填0或正数。"),
-        ("a.licensing.decisions", "٣", "not-number", "B9",
-         "主动公开!B9（行政许可 · 本年处理决定数量）：“٣”不是数字。请填写0至999999999之间的整数。"),
+        (
+            "b.received.natural_person",
+            -2,
+            "negative",
+            "D6",
+            "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：不能填负数（填了 -2）。请填0或正数。",
+        ),
+        (
+            "b.received.natural_person",
+            2.5,
+            "fraction",
+            "D6",
+            "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：件数必须是整数（填了 2.5）。",
+        ),
+        (
+            "b.received.natural_person",
+            1_000_000_000,
+            "too-large",
+            "D6",
+            "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：1000000000 超过上限 999999999，请核对。",
+        ),
+        (
+            "b.received.natural_person",
+            "十二",
+            "not-number",
+            "D6",
+            "依申请公开!D6（一、本年新收政府信息公开申请数量 · 自然人）：“十二”不是数字。请填写0至999999999之间的整数。",
+        ),
+        (
+            "c.review.upheld",
+            "3件",
+            "not-number",
+            "A6",
+            "复议诉讼!A6（行政复议 · 结果维持）：“3件”不是数字。请填写0至999999999之间的整数。",
+        ),
+        (
+            "a.fees.amount",
+            1.23456,
+            "too-many-decimals",
+            "B16",
+            "主动公开!B16（行政事业性收费 · 本年收费金额（单位：万元））：金额以万元为单位，最多保留 4 位小数（填了 1.23456）。",
+        ),
+        (
+            "a.fees.amount",
+            -0.5,
+            "negative",
+            "B16",
+            "主动公开!B16（行政事业性收费 · 本年收费金额（单位：万元））：不能填负数（填了 -0.5）。请填0或正数。",
+        ),
+        (
+            "a.licensing.decisions",
+            "٣",
+            "not-number",
+            "B9",
+            "主动公开!B9（行政许可 · 本年处理决定数量）：“٣”不是数字。请填写0至999999999之间的整数。",
+        ),
     ],
 )
 def test_each_bad_value_gets_its_exact_error(
@@ -134,64 +195,107 @@ def test_fee_with_four_decimals_is_exact(fill: Filler) -> None:
 
 
 def test_b1_broken_in_two_columns(fill: Filler) -> None:
-    outcome = check_file(fill({
-        "b.received.natural_person": 5, "b.carried_over.natural_person": 12,
-        "b.disclosed.natural_person": 10, "b.carried_forward.natural_person": 4,
-        "b.received.commercial_enterprise": 1, "b.disclosed.commercial_enterprise": 2,
-    }))
+    outcome = check_file(
+        fill(
+            {
+                "b.received.natural_person": 5,
+                "b.carried_over.natural_person": 12,
+                "b.disclosed.natural_person": 10,
+                "b.carried_forward.natural_person": 4,
+                "b.received.commercial_enterprise": 1,
+                "b.disclosed.commercial_enterprise": 2,
+            }
+        )
+    )
     assert [[f.code.code, f.cell, f.rule, f.actual, f.message] for f in outcome.errors] == [
-        ["balance", "D30", "B1", 3,
-         "依申请公开!D30（四、结转下年度继续办理 · 自然人）：第一项加第二项之和应等于第三项加第四项之和，差 3"],
-        ["balance", "E30", "B1", -1,
-         "依申请公开!E30（四、结转下年度继续办理 · 法人或其他组织 · 商业企业）：第一项加第二项之和应等于第三项加第四项之和，差 -1"],
-        ["balance", "J30", "B1", 2,
-         "依申请公开!J30（四、结转下年度继续办理 · 总计）：第一项加第二项之和应等于第三项加第四项之和，差 2"],
+        [
+            "balance",
+            "D30",
+            "B1",
+            3,
+            "依申请公开!D30（四、结转下年度继续办理 · 自然人）：第一项加第二项之和应等于第三项加第四项之和，差 3",
+        ],
+        [
+            "balance",
+            "E30",
+            "B1",
+            -1,
+            "依申请公开!E30（四、结转下年度继续办理 · 法人或其他组织 · 商业企业）：第一项加第二项之和应等于第三项加第四项之和，差 -1",
+        ],
+        [
+            "balance",
+            "J30",
+            "B1",
+            2,
+            "依申请公开!J30（四、结转下年度继续办理 · 总计）：第一项加第二项之和应等于第三项加第四项之和，差 2",
+        ],
     ]
     finding = outcome.errors[0]
     assert (finding.row_label, finding.column_label, finding.expected) == (
-        "四、结转下年度继续办理", "自然人", 0)
+        "四、结转下年度继续办理",
+        "自然人",
+        0,
+    )
 
 
 def test_a_typed_over_total_is_a_warning_and_the_recomputed_value_wins(
     fill: Filler, template_2024: Path, tmp_path: Path
 ) -> None:
-    path = fill({"b.received.natural_person": 5, "b.carried_forward.natural_person": 5},
-                raw={("依申请公开", "J6"): 7})
+    path = fill(
+        {"b.received.natural_person": 5, "b.carried_forward.natural_person": 5},
+        raw={("依申请公开", "J6"): 7},
+    )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
-        ["total-mismatch", "J6", "B2", Decimal(7), 5]]
+        ["total-mismatch", "J6", "B2", Decimal(7), 5]
+    ]
     assert outcome.findings[0].message == (
         "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：表中显示 7，按各项重新计算为 5"
         "（B2：总计应等于自然人与法人或其他组织各栏之和）；文件可能未重新计算就保存，或合计被改写，"
-        "已采用重新计算的值。")
+        "已采用重新计算的值。"
+    )
     assert outcome.document["tables"]["b"]["received"]["total"] == 5
 
 
 def test_column_total_and_c_total_mismatch_name_their_rules(fill: Filler) -> None:
-    path = fill({"b.disclosed.natural_person": 1, "b.carried_forward.natural_person": 1,
-                 "b.received.natural_person": 2, "c.review.upheld": 2},
-                raw={("依申请公开", "D29"): 9, ("复议诉讼", "E6"): "x"})
+    path = fill(
+        {
+            "b.disclosed.natural_person": 1,
+            "b.carried_forward.natural_person": 1,
+            "b.received.natural_person": 2,
+            "c.review.upheld": 2,
+        },
+        raw={("依申请公开", "D29"): 9, ("复议诉讼", "E6"): "x"},
+    )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule] for f in outcome.findings] == [
-        ["total-mismatch", "D29", "B3"], ["total-mismatch", "E6", "C1"]]
+        ["total-mismatch", "D29", "B3"],
+        ["total-mismatch", "E6", "C1"],
+    ]
 
 
 def test_empty_return_and_missing_agency(fill: Filler, blank_template_2024: Path) -> None:
     outcome = check_file(fill({}, template=blank_template_2024, name="某单位上报.xlsx"))
     assert [[f.code.code, f.sheet, f.cell] for f in outcome.findings] == [
-        ["no-numbers", None, None], ["agency-missing", "填报说明", "B4"]]
-    assert outcome.findings[1].message == "填报说明!B4（填报单位）：未填写填报单位，暂以文件名“某单位上报”代替。"
+        ["no-numbers", None, None],
+        ["agency-missing", "填报说明", "B4"],
+    ]
+    assert (
+        outcome.findings[1].message
+        == "填报说明!B4（填报单位）：未填写填报单位，暂以文件名“某单位上报”代替。"
+    )
     assert outcome.agency == "某单位上报" and outcome.status == "warnings"
     assert outcome.document["agency"] == "某单位上报"
 
 
-def test_agency_typed_on_cover_of_blank_template(
-    fill: Filler, blank_template_2024: Path
-) -> None:
-    outcome = check_file(fill({"a.licensing.decisions": 3},
-                              fields={"agency": " 某县  司法局 ", "contact": "张三",
-                                      "phone": 13912345678},
-                              template=blank_template_2024))
+def test_agency_typed_on_cover_of_blank_template(fill: Filler, blank_template_2024: Path) -> None:
+    outcome = check_file(
+        fill(
+            {"a.licensing.decisions": 3},
+            fields={"agency": " 某县  司法局 ", "contact": "张三", "phone": 13912345678},
+            template=blank_template_2024,
+        )
+    )
     assert outcome.findings == []
     doc = outcome.document
     assert (doc["agency"], doc["contact"], doc["phone"]) == ("某县 司法局", "张三", "13912345678")
@@ -200,20 +304,30 @@ def test_agency_typed_on_cover_of_blank_template(
 def test_cover_agency_differing_from_template_is_a_warning(fill: Filler) -> None:
     outcome = check_file(fill({"a.licensing.decisions": 3}, raw={("填报说明", "B4"): "别的单位"}))
     assert [[f.code.code, f.cell, f.actual, f.expected] for f in outcome.findings] == [
-        ["agency-differs", "B4", "别的单位", SEED_AGENCY]]
+        ["agency-differs", "B4", "别的单位", SEED_AGENCY]
+    ]
     assert outcome.document["agency"] == "别的单位"
 
 
 def test_changed_locked_label_is_a_warning(fill: Filler) -> None:
-    outcome = check_file(fill({"a.licensing.decisions": 3},
-                              raw={("依申请公开", "C10"): "1.属于国家机密"}))
+    outcome = check_file(
+        fill({"a.licensing.decisions": 3}, raw={("依申请公开", "C10"): "1.属于国家机密"})
+    )
     assert [[f.code.code, f.sheet, f.cell, f.expected, f.actual] for f in outcome.findings] == [
-        ["label-changed", "依申请公开", "C10", "1.属于国家秘密", "1.属于国家机密"]]
+        ["label-changed", "依申请公开", "C10", "1.属于国家秘密", "1.属于国家机密"]
+    ]
 
 
 def test_labels_tolerate_half_width_brackets_spaces_and_line_breaks(fill: Filler) -> None:
-    outcome = check_file(fill({"a.licensing.decisions": 3}, raw={
-        ("依申请公开", "B8"): "(一) 予以公开", ("依申请公开", "A8"): "三、 本 年 度\n办 理 结 果"}))
+    outcome = check_file(
+        fill(
+            {"a.licensing.decisions": 3},
+            raw={
+                ("依申请公开", "B8"): "(一) 予以公开",
+                ("依申请公开", "A8"): "三、 本 年 度\n办 理 结 果",
+            },
+        )
+    )
     assert outcome.findings == []
 
 
@@ -222,13 +336,18 @@ def test_year_from_properties_and_expected_year(fill: Filler) -> None:
     assert check_file(path, expected_year=2024).errors == []
     outcome = check_file(path, expected_year=2023)
     assert [[f.code.code, f.message] for f in outcome.errors] == [
-        ["year-mismatch", "报告年度为 2024，本次收集的是 2023 年度的报表。请使用 2023 年度的模板重新填报。"]]
+        [
+            "year-mismatch",
+            "报告年度为 2024，本次收集的是 2023 年度的报表。请使用 2023 年度的模板重新填报。",
+        ]
+    ]
 
 
 def test_cover_year_changed_in_an_unprotected_copy(fill: Filler) -> None:
     outcome = check_file(fill({"a.licensing.decisions": 3}, raw={("填报说明", "B3"): 2023}))
     assert [[f.code.code, f.cell, f.actual, f.expected] for f in outcome.findings] == [
-        ["year-differs", "B3", 2023, 2024]]
+        ["year-differs", "B3", 2023, 2024]
+    ]
     assert outcome.year == 2024
 
 
@@ -255,13 +374,19 @@ def test_document_bytes_are_deterministic(fill: Filler) -> None:
 
 def test_with_totals_matches_the_document(fill: Filler, form: Form) -> None:
     values = {c.id: (i % 7) for i, c in enumerate(form.input_cells()) if c.kind.type == "integer"}
-    for col in ("natural_person", "commercial_enterprise", "research_institution",
-                "public_interest_organization", "legal_service_agency", "other_organization"):
+    for col in (
+        "natural_person",
+        "commercial_enterprise",
+        "research_institution",
+        "public_interest_organization",
+        "legal_service_agency",
+        "other_organization",
+    ):
         # make B1 hold: carried_forward := received + carried_over - results_total
         tot = with_totals(form, values)
         values[f"b.carried_forward.{col}"] = (
-            tot[f"b.received.{col}"] + tot[f"b.carried_over.{col}"]
-            - tot[f"b.results_total.{col}"]) + 0
+            tot[f"b.received.{col}"] + tot[f"b.carried_over.{col}"] - tot[f"b.results_total.{col}"]
+        ) + 0
         if values[f"b.carried_forward.{col}"] < 0:
             values[f"b.carried_over.{col}"] -= values[f"b.carried_forward.{col}"]
             values[f"b.carried_forward.{col}"] = 0

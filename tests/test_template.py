@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import SEED_AGENCY
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form
@@ -16,8 +17,6 @@ from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.writer import TemplateOptions, write_template
 from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK
 from gongkai_xlsx.writer.workbook import TemplateBuildError
-
-from conftest import SEED_AGENCY
 
 SHEETS = ["填报说明", "主动公开", "依申请公开", "复议诉讼"]
 
@@ -39,16 +38,22 @@ def test_sheets_in_order(wb: openpyxl.Workbook) -> None:
 def test_table_b_merged_header_and_label_area(wb: openpyxl.Workbook) -> None:
     merged = {str(r) for r in wb["依申请公开"].merged_cells.ranges}
     assert merged == {
-        "A1:J1", "A2:J2",  # title, agency/year note
+        "A1:J1",
+        "A2:J2",  # title, agency/year note
         "A3:C5",  # the corner note spans the label columns and the three header rows
         "D3:J3",  # 申请人情况
         "D4:D5",  # 自然人 spans the two lower header rows
         "E4:I4",  # 法人或其他组织 over its five columns
         "J4:J5",  # 总计
-        "A6:C6", "A7:C7",  # 一、二、 span all three label columns
+        "A6:C6",
+        "A7:C7",  # 一、二、 span all three label columns
         "A8:A29",  # 三、本年度办理结果 runs down to （七）总计
-        "B8:C8", "B9:C9",  # （一）（二）
-        "B10:B17", "B18:B20", "B21:B25", "B26:B28",  # （三）…（六） over their sub-rows
+        "B8:C8",
+        "B9:C9",  # （一）（二）
+        "B10:B17",
+        "B18:B20",
+        "B21:B25",
+        "B26:B28",  # （三）…（六） over their sub-rows
         "B29:C29",  # （七）总计 spans the two inner label columns
         "A30:C30",  # 四、
         "A32:C32",  # the B1 indicator row's label, below the table
@@ -58,30 +63,56 @@ def test_table_b_merged_header_and_label_area(wb: openpyxl.Workbook) -> None:
 def test_table_c_three_header_rows(wb: openpyxl.Workbook) -> None:
     merged = {str(r) for r in wb["复议诉讼"].merged_cells.ranges}
     assert merged == {
-        "A1:O1", "A2:O2",
-        "A3:E3", "F3:O3",  # 行政复议 · 行政诉讼
-        "A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:E5",  # the five labels under 行政复议
-        "F4:J4", "K4:O4",  # 未经复议直接起诉 · 复议后起诉
+        "A1:O1",
+        "A2:O2",
+        "A3:E3",
+        "F3:O3",  # 行政复议 · 行政诉讼
+        "A4:A5",
+        "B4:B5",
+        "C4:C5",
+        "D4:D5",
+        "E4:E5",  # the five labels under 行政复议
+        "F4:J4",
+        "K4:O4",  # 未经复议直接起诉 · 复议后起诉
     }
     ws = wb["复议诉讼"]
     labels = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
     assert [ws.cell(4, c).value for c in range(1, 6)] == labels
     assert [ws.cell(5, c).value for c in range(6, 16)] == labels * 2
     assert (ws["A3"].value, ws["F3"].value, ws["F4"].value, ws["K4"].value) == (
-        "行政复议", "行政诉讼", "未经复议直接起诉", "复议后起诉")
+        "行政复议",
+        "行政诉讼",
+        "未经复议直接起诉",
+        "复议后起诉",
+    )
 
 
 def test_table_a_blocks(wb: openpyxl.Workbook, cached: openpyxl.Workbook) -> None:
     ws = wb["主动公开"]
     column_a = [cached["主动公开"].cell(r, 1).value for r in range(1, 17)]
     assert column_a == [
-        "二、主动公开政府信息情况", "填报单位：互助县城市管理综合行政执法局　　报告年度：2024年",
-        "第二十条第（一）项", "信息内容", "规章", "行政规范性文件",
-        "第二十条第（五）项", "信息内容", "行政许可",
-        "第二十条第（六）项", "信息内容", "行政处罚", "行政强制",
-        "第二十条第（八）项", "信息内容", "行政事业性收费",
+        "二、主动公开政府信息情况",
+        "填报单位：互助县城市管理综合行政执法局　　报告年度：2024年",
+        "第二十条第（一）项",
+        "信息内容",
+        "规章",
+        "行政规范性文件",
+        "第二十条第（五）项",
+        "信息内容",
+        "行政许可",
+        "第二十条第（六）项",
+        "信息内容",
+        "行政处罚",
+        "行政强制",
+        "第二十条第（八）项",
+        "信息内容",
+        "行政事业性收费",
     ]
-    assert [ws.cell(4, c).value for c in (2, 3, 4)] == ["本年制发件数", "本年废止件数", "现行有效件数"]
+    assert [ws.cell(4, c).value for c in (2, 3, 4)] == [
+        "本年制发件数",
+        "本年废止件数",
+        "现行有效件数",
+    ]
     assert ws["B15"].value == "本年收费金额（单位：万元）"
     assert {"B8:D8", "B9:D9", "B15:D15", "B16:D16"} <= {str(r) for r in ws.merged_cells.ranges}
 
@@ -99,14 +130,25 @@ def test_official_labels_of_table_b_rows(wb: openpyxl.Workbook) -> None:
     ws = wb["依申请公开"]
     assert ws["A3"].value == "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）"
     assert [ws.cell(r, 3).value for r in range(10, 18)] == [
-        "1.属于国家秘密", "2.其他法律行政法规禁止公开", "3.危及“三安全一稳定”",
-        "4.保护第三方合法权益", "5.属于三类内部事务信息", "6.属于四类过程性信息",
-        "7.属于行政执法案卷", "8.属于行政查询事项",
+        "1.属于国家秘密",
+        "2.其他法律行政法规禁止公开",
+        "3.危及“三安全一稳定”",
+        "4.保护第三方合法权益",
+        "5.属于三类内部事务信息",
+        "6.属于四类过程性信息",
+        "7.属于行政执法案卷",
+        "8.属于行政查询事项",
     ]
     assert ws["B9"].value == "（二）部分公开（区分处理的，只计这一情形，不计其他情形）"
-    assert ws["C27"].value == "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    assert (
+        ws["C27"].value
+        == "2.申请人逾期未按收费通知要求缴纳费用、行政机关不再处理其政府信息公开申请"
+    )
     assert (ws["A8"].value, ws["B29"].value, ws["A30"].value) == (
-        "三、本年度办理结果", "（七）总计", "四、结转下年度继续办理")
+        "三、本年度办理结果",
+        "（七）总计",
+        "四、结转下年度继续办理",
+    )
 
 
 def test_only_input_cells_are_unlocked(wb: openpyxl.Workbook, layout: Layout, form: Form) -> None:
@@ -160,7 +202,7 @@ def test_password_protects_sheets_and_structure(tmp_path: Path, form: Form) -> N
     assert wb.security.workbookPassword not in (None, "")
 
 
-def _validated(ws) -> dict[str, object]:  # noqa: ANN001
+def _validated(ws) -> dict[str, object]:
     covered: dict[str, object] = {}
     for dv in ws.data_validations.dataValidation:
         for rng in dv.sqref.ranges:
@@ -192,14 +234,17 @@ def test_validation_covers_exactly_the_input_cells(
             else:
                 assert dv.type == "custom"
                 assert dv.formula1 == (
-                    "AND(ISNUMBER(B16),B16>=0,B16<=999999999.9999,ROUND(B16,4)=B16)")
+                    "AND(ISNUMBER(B16),B16>=0,B16<=999999999.9999,ROUND(B16,4)=B16)"
+                )
 
 
 def test_defined_names_for_every_cell(wb: openpyxl.Workbook, layout: Layout) -> None:
     names = wb.defined_names
     for cell_id, (sheet, r, c) in layout.cell_positions.items():
         ref = to_a1(r, c)
-        expected = f"'{sheet}'!${ref.rstrip('0123456789')}${ref.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}"
+        expected = (
+            f"'{sheet}'!${ref.rstrip('0123456789')}${ref.lstrip('ABCDEFGHIJKLMNOPQRSTUVWXYZ')}"
+        )
         assert names[f"gk.{cell_id}"].attr_text == expected
     assert names["gk.b.received.natural_person"].attr_text == "'依申请公开'!$D$6"
     assert names["gk.c.litigation_after_review.total"].attr_text == "'复议诉讼'!$O$6"
@@ -243,8 +288,11 @@ def test_blank_template_status_asks_for_the_agency(blank_template_2024: Path) ->
 
 
 def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook) -> None:
-    formulas = [c.value for c in wb["填报说明"]["A"] if isinstance(c.value, str)
-                and c.value.startswith("=IF(")]
+    formulas = [
+        c.value
+        for c in wb["填报说明"]["A"]
+        if isinstance(c.value, str) and c.value.startswith("=IF(")
+    ]
     text = "\n".join(formulas)
     assert text.count("第一项加第二项之和应等于第三项加第四项之和") == 7  # B1 per column
     assert "依申请公开表“自然人”列" in text and "依申请公开表“总计”列" in text
@@ -280,8 +328,9 @@ def test_fonts_widths_and_heights(wb: openpyxl.Workbook) -> None:
 def test_an_over_long_validation_text_fails_the_build(tmp_path: Path, form: Form) -> None:
     count = form.kinds["count"]
     long_kind = dataclasses.replace(count, prompt="长" * 300)
-    cells = tuple(dataclasses.replace(c, kind=long_kind) if c.kind is count else c
-                  for c in form.cells)
+    cells = tuple(
+        dataclasses.replace(c, kind=long_kind) if c.kind is count else c for c in form.cells
+    )
     broken = dataclasses.replace(form, cells=cells)
     target = tmp_path / "t.xlsx"
     with pytest.raises(TemplateBuildError):

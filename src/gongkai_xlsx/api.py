@@ -35,7 +35,7 @@ def _check_password(password: str) -> None:
         )
 
 
-def _form(year: int):  # noqa: ANN202 - Form
+def _form(year: int):
     try:
         return form_for_year(year)
     except UnsupportedYearError as exc:
@@ -43,7 +43,10 @@ def _form(year: int):  # noqa: ANN202 - Form
 
 
 def new_template(
-    year: int, output: Path | None = None, agency: str | None = None, password: str = "",
+    year: int,
+    output: Path | None = None,
+    agency: str | None = None,
+    password: str = "",
     force: bool = False,
 ) -> Path:
     """Write one template; the default file name comes from the year (and agency)."""
@@ -67,7 +70,11 @@ class RosterResult:
 
 
 def new_from_roster(
-    year: int, roster: Path, out_dir: Path, password: str = "", force: bool = False,
+    year: int,
+    roster: Path,
+    out_dir: Path,
+    password: str = "",
+    force: bool = False,
 ) -> RosterResult:
     """One template per agency of the roster, the agency name filled in and locked."""
     _check_password(password)

@@ -85,7 +85,9 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
 
 
 def run_checks(
-    batch: Batch, expected_year: int | None, jobs: int = 1,
+    batch: Batch,
+    expected_year: int | None,
+    jobs: int = 1,
     progress: Callable[[Item], None] | None = None,
 ) -> None:
     """Check every item, in worker processes when ``jobs`` > 1 and the batch is large."""
@@ -140,8 +142,11 @@ def _batch_findings(batch: Batch, expected_year: int | None) -> None:
 def _plan_outputs(batch: Batch) -> None:
     passing = [i for i in batch.items if i.outcome and i.outcome.document is not None]
     names = dedupe(
-        [json_file_name(i.outcome.agency or i.path.stem, i.outcome.year) for i in passing
-         if i.outcome]
+        [
+            json_file_name(i.outcome.agency or i.path.stem, i.outcome.year)
+            for i in passing
+            if i.outcome
+        ]
     )
     for item, name in zip(passing, names, strict=True):
         item.output = name
@@ -153,18 +158,20 @@ def report(batch: Batch) -> dict[str, Any]:
     for item in batch.items:
         o = item.outcome
         assert o is not None
-        rows.append({
-            "file": item.display,
-            "sha256": o.sha256,
-            "agency": o.agency,
-            "year": o.year,
-            "format": o.form_id,
-            "status": o.status,
-            "errors": len(o.errors),
-            "warnings": len(o.warnings),
-            "output": item.output,
-            "findings": [f.to_dict() for f in o.findings],
-        })
+        rows.append(
+            {
+                "file": item.display,
+                "sha256": o.sha256,
+                "agency": o.agency,
+                "year": o.year,
+                "format": o.form_id,
+                "status": o.status,
+                "errors": len(o.errors),
+                "warnings": len(o.warnings),
+                "output": item.output,
+                "findings": [f.to_dict() for f in o.findings],
+            }
+        )
     statuses = [r["status"] for r in rows]
     return {
         "tool": f"gongkai-xlsx {__version__}",

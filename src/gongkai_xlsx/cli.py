@@ -32,7 +32,12 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
-STATUS_TEXT = {"ok": "通过", "warnings": "通过（有提示）", "errors": "有错误", "unreadable": "无法读取"}
+STATUS_TEXT = {
+    "ok": "通过",
+    "warnings": "通过（有提示）",
+    "errors": "有错误",
+    "unreadable": "无法读取",
+}
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -48,8 +53,9 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="显示版本号后退出。")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
+    ] = False,
 ) -> None:
     """政府信息公开工作年度报告数据填报工具。"""
 
@@ -58,14 +64,30 @@ def main(
 @app.command("new")
 def new_command(
     year: Annotated[int, typer.Argument(help="报告年度，例如 2024（2021 年起使用 2021 年格式）。")],
-    output: Annotated[Path | None, typer.Option("-o", "--output",
-                      help="输出文件路径；默认按年度（和单位名称）在当前文件夹命名。")] = None,
-    agency: Annotated[str | None, typer.Option("--agency", help="填报单位名称；给出时写入模板并锁定。")] = None,
-    password: Annotated[str, typer.Option("--password",
-                        help="工作表和工作簿结构的保护密码（可选，只能用英文字母、数字和符号）。")] = "",
-    roster: Annotated[Path | None, typer.Option("--roster",
-                      help="单位名单（CSV 或 xlsx，“单位名称”列或第一列），每个单位生成一份模板。")] = None,
-    out_dir: Annotated[Path | None, typer.Option("--out-dir", help="按名单生成时的输出文件夹。")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="输出文件路径；默认按年度（和单位名称）在当前文件夹命名。"
+        ),
+    ] = None,
+    agency: Annotated[
+        str | None, typer.Option("--agency", help="填报单位名称；给出时写入模板并锁定。")
+    ] = None,
+    password: Annotated[
+        str,
+        typer.Option(
+            "--password", help="工作表和工作簿结构的保护密码（可选，只能用英文字母、数字和符号）。"
+        ),
+    ] = "",
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster", help="单位名单（CSV 或 xlsx，“单位名称”列或第一列），每个单位生成一份模板。"
+        ),
+    ] = None,
+    out_dir: Annotated[
+        Path | None, typer.Option("--out-dir", help="按名单生成时的输出文件夹。")
+    ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
 ) -> None:
     """生成填报模板（.xlsx）：只有浅黄色单元格可填写，合计自动计算，填错即时提示。"""
@@ -116,7 +138,9 @@ def _finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
 def check_command(
     file: Annotated[Path, typer.Argument(help="要检查的报表文件（.xlsx）。")],
     year: Annotated[int | None, typer.Option("--year", help="只接受该年度的报表。")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")
+    ] = False,
 ) -> None:
     """检查一份报表，列出每个问题所在的工作表、单元格和规则。"""
     if not file.is_file():
@@ -155,11 +179,20 @@ def _table(batch: Batch) -> str:
     for item in batch.items:
         o = item.outcome
         assert o is not None
-        rows.append([item.display, o.agency or "-", STATUS_TEXT[o.status], str(len(o.errors)),
-                     str(len(o.warnings))])
+        rows.append(
+            [
+                item.display,
+                o.agency or "-",
+                STATUS_TEXT[o.status],
+                str(len(o.errors)),
+                str(len(o.warnings)),
+            ]
+        )
     widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    lines = ["  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
-             for r in [header, *rows]]
+    lines = [
+        "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 
@@ -167,10 +200,17 @@ def _table(batch: Batch) -> str:
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（递归查找），可给多个。")],
-    out: Annotated[Path, typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。")],
-    year: Annotated[int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")] = None,
+    out: Annotated[
+        Path,
+        typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
+    ],
+    year: Annotated[
+        int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")
+    ] = None,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="并行进程数；0 表示按 CPU 核数。")] = 0,
-    verbose: Annotated[bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
+    ] = False,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
     for path in paths:
@@ -183,8 +223,9 @@ def ingest_command(
         raise _fail("没有找到任何报表文件（.xlsx 等电子表格）。")
     workers = jobs if jobs > 0 else (os.cpu_count() or 1)
     show_bar = len(batch.items) > 1 and sys.stderr.isatty()
-    with typer.progressbar(length=len(batch.items), label="正在检查", file=sys.stderr,
-                           hidden=not show_bar) as bar:
+    with typer.progressbar(
+        length=len(batch.items), label="正在检查", file=sys.stderr, hidden=not show_bar
+    ) as bar:
 
         def advance(_item: Item) -> None:
             bar.update(1)

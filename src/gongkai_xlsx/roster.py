@@ -51,11 +51,13 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
 
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any failure is "cannot read this roster"
+    except Exception as exc:
         raise RosterError(f"{path}：无法读取名单工作簿（{type(exc).__name__}）。") from exc
     try:
         ws = wb.worksheets[0]
-        return [["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        return [
+            ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
+        ]
     finally:
         wb.close()
 

@@ -1,0 +1,97 @@
+"""Render a blank template the way LibreOffice prints it: xlsx → PDF → one PNG per page.
+
+    python scripts/render_template.py [--year 2024] [--agency 某单位] [--out build/render]
+
+Why: whether the printed tables look like the published ones (A4 landscape, one page wide,
+table B's three-column label area, header rows repeated) can only be judged by looking at
+pages, and LibreOffice is the printing application available on a developer's machine and
+in CI. The conversion is the test harness's ``convert`` (the same private-profile soffice
+run the tests use), so there is one place that knows how to drive soffice; ``pdftoppm``
+(poppler-utils) turns the PDF into PNGs. Prints the PNG paths, one a line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from libreoffice import harness  # noqa: E402
+
+from gongkai_xlsx.definition import load_form  # noqa: E402
+from gongkai_xlsx.writer import TemplateOptions, write_template  # noqa: E402
+
+FORMAT = "gk2021"
+DEFAULT_OUT = ROOT / "build" / "render"
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """The command line, with help in the language of the people who read the pages."""
+    parser = argparse.ArgumentParser(
+        description="生成空白填报模板，用 LibreOffice 转为 PDF，再逐页转为 PNG 图片，"
+        "用于检查打印版式。",
+    )
+    parser.add_argument("--year", type=int, default=2024, help="报告年度（默认 2024）")
+    parser.add_argument(
+        "--agency", default=None, help="填报单位全称；不填则生成由各单位自行填写单位名称的模板"
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=DEFAULT_OUT,
+        help=f"输出文件夹，存放 xlsx、PDF 和 PNG（默认 {DEFAULT_OUT.relative_to(ROOT)}/）",
+    )
+    parser.add_argument("--dpi", type=int, default=80, help="PNG 分辨率，每英寸点数（默认 80）")
+    return parser.parse_args(argv)
+
+
+def page_number(png: Path) -> int:
+    """pdftoppm names pages ``stem-1.png`` or, from 10 pages on, ``stem-01.png``."""
+    match = re.search(r"-(\d+)\.png$", png.name)
+    return int(match.group(1)) if match else 0
+
+
+def render(year: int, agency: str | None, out: Path, dpi: int) -> list[Path]:
+    """Write the template, print it to PDF in LibreOffice, rasterise every page."""
+    pdftoppm = shutil.which("pdftoppm")
+    if pdftoppm is None:
+        raise RuntimeError("找不到 pdftoppm：请安装 poppler-utils（apt-get install poppler-utils）")
+    form = load_form(FORMAT)
+    out.mkdir(parents=True, exist_ok=True)
+    stem = f"{form.id}-{year}" + ("-agency" if agency else "")
+    xlsx = out / f"{stem}.xlsx"
+    write_template(form, TemplateOptions(year=year, agency=agency), xlsx)
+    pdf = harness.convert(xlsx, out, fmt="pdf")
+    for old in out.glob(f"{stem}-*.png"):  # a longer earlier render leaves extra pages
+        old.unlink()
+    subprocess.run(
+        [pdftoppm, "-png", "-r", str(dpi), str(pdf), str(out / stem)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return sorted(out.glob(f"{stem}-*.png"), key=page_number)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Render and print the PNG paths; explain a missing tool in one line."""
+    args = parse_args(argv)
+    try:
+        pages = render(args.year, args.agency, args.out.resolve(), args.dpi)
+    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
+        print(f"渲染失败：{detail}", file=sys.stderr)
+        return 1
+    for page in pages:
+        print(page)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
