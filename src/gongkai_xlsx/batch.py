@@ -51,6 +51,16 @@ def _hidden(part: str) -> bool:
     return part.startswith((".", "~$"))
 
 
+def is_output_dir(folder: Path) -> bool:
+    """A folder an earlier ``ingest`` wrote (its report.json names this tool): its JSON
+    files are our outputs, not returns, so a walk over a parent folder skips it."""
+    try:
+        with (folder / REPORT_NAME).open("rb") as fh:
+            return b'"tool": "gongkai-xlsx' in fh.read(200)
+    except OSError:
+        return False
+
+
 def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
     """Every spreadsheet-like file under ``paths`` (recursively), skipping Office lock
     files, hidden files and ``outdir``; sorted for a deterministic batch."""
@@ -66,7 +76,11 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
             for root, dirs, files in os.walk(given):
                 root_path = Path(root)
                 dirs[:] = sorted(
-                    d for d in dirs if not _hidden(d) and (root_path / d).resolve() != out
+                    d
+                    for d in dirs
+                    if not _hidden(d)
+                    and (root_path / d).resolve() != out
+                    and not is_output_dir(root_path / d)
                 )
                 for name in sorted(files):
                     file = root_path / name
