@@ -73,7 +73,7 @@ def _write(template: bytes, layout: Layout, values: dict[str, object], dest: Pat
     return dest
 
 
-def _document_value(doc: dict, cell) -> object:  # noqa: ANN001
+def _document_value(doc: dict, cell) -> object:
     node = doc["tables"][cell.table]
     for key in cell.path:
         node = node[key]
@@ -114,7 +114,7 @@ def test_any_single_change_that_breaks_b1_is_caught_in_its_column(
 
     @SETTINGS
     @given(values=returns(form), which=st.sampled_from(b_inputs), delta=st.integers(1, 1000))
-    def check(values: dict[str, object], which, delta: int) -> None:  # noqa: ANN001
+    def check(values: dict[str, object], which, delta: int) -> None:
         changed = dict(values)
         changed[which.id] = (changed.get(which.id) or 0) + delta
         path = _write(template_bytes, layout, changed, tmp_path / "r.xlsx")

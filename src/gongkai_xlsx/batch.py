@@ -67,10 +67,13 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
     batch = Batch()
     out = outdir.resolve() if outdir else None
     seen: set[Path] = set()
+    paths = [Path(p) for p in paths]
     for given in paths:
-        given = Path(given)
+        # With several PATHs, each file is shown under the PATH it was found in, so two
+        # folders holding the same file name give two distinct rows.
+        prefix = f"{given.as_posix().rstrip('/')}/" if len(paths) > 1 else ""
         if given.is_file():
-            candidates = [(given, given.name)]
+            candidates = [(given, given.as_posix() if prefix else given.name)]
         else:
             candidates = []
             for root, dirs, files in os.walk(given):
@@ -84,7 +87,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
                 )
                 for name in sorted(files):
                     file = root_path / name
-                    candidates.append((file, file.relative_to(given).as_posix()))
+                    candidates.append((file, prefix + file.relative_to(given).as_posix()))
         for file, display in candidates:
             resolved = file.resolve()
             if resolved in seen or _hidden(file.name):
@@ -195,8 +198,10 @@ def report(batch: Batch) -> dict[str, Any]:
             "warnings": statuses.count("warnings"),
             "errors": statuses.count("errors"),
             "unreadable": statuses.count("unreadable"),
+            "skipped_files": len(batch.skipped),
         },
         "returns": rows,
+        "skipped_files": batch.skipped,
     }
 
 

@@ -246,7 +246,9 @@ def ingest_command(
     )
     if batch.skipped:
         shown = "、".join(batch.skipped[:5]) + ("等" if len(batch.skipped) > 5 else "")
-        typer.echo(f"另有 {len(batch.skipped)} 个文件不是电子表格，未读取：{shown}。")
+        typer.echo(
+            f"另有 {len(batch.skipped)} 个文件不是电子表格，未读取：{shown}（见 report.json）。"
+        )
     raise typer.Exit(EXIT_FINDINGS if batch.failed else EXIT_OK)
 
 

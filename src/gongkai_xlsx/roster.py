@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gongkai_xlsx.text import clean
+from gongkai_xlsx.text import squash_spaces
 
 HEADER = "单位名称"
 HEADER_WORDS = {"单位名称", "单位", "名称", "机构名称", "部门名称", "单位全称"}
@@ -55,6 +55,7 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
         raise RosterError(f"{path}：无法读取名单工作簿（{type(exc).__name__}）。") from exc
     try:
         ws = wb.worksheets[0]
+        ws.reset_dimensions()  # WPS and others write <dimension ref="A1"/>; do not trust it
         return [
             ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
         ]
@@ -73,7 +74,7 @@ def read_roster(path: Path) -> Roster:
         rows = _rows_from_csv(path)
     else:
         raise RosterError(f"{path}：名单只支持 .csv 或 .xlsx 文件。")
-    rows = [[clean(c) for c in row] for row in rows]
+    rows = [[squash_spaces(c) for c in row] for row in rows]
     column, start = 0, 0
     for i, row in enumerate(rows):
         if any(row):

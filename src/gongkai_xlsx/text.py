@@ -18,3 +18,9 @@ def label_key(text: str) -> str:
     """A label as compared with the definition: NFKC (half-width brackets, full-width
     letters), every whitespace and line break removed, quotes unified."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
+
+
+def squash_spaces(text: str) -> str:
+    """Trim and collapse whitespace, keeping every character as written (for names shown
+    to people: an official name keeps its full-width brackets)."""
+    return _SPACE.sub(" ", text).strip() if text else ""

@@ -6,6 +6,7 @@ replace it without touching the checks.
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -43,6 +44,21 @@ class RawWorkbook:
         return self.values.get(sheet, {}).get(ref)
 
 
+_SINGLE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!:]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
+
+
+def _single_cell_target(text: str) -> tuple[str, str] | None:
+    """``'依申请公开'!$D$6`` → (sheet, "D6"); None for ranges, formulas and broken names.
+
+    A regex instead of openpyxl's formula tokenizer: it is a third of the read time."""
+    match = _SINGLE_CELL.match(text.strip())
+    if match is None:
+        return None
+    quoted, bare, col, row = match.groups()
+    sheet = quoted.replace("''", "'") if quoted is not None else bare
+    return sheet, f"{col}{row}"
+
+
 def _property_text(value: Any) -> str:
     """Custom properties as text; LibreOffice turns a stored 2024 into the float 2024.0."""
     if value is None:
@@ -69,14 +85,9 @@ def read_workbook(path: Path, sheets: list[str], max_row: int, max_col: int) -> 
     try:
         raw = RawWorkbook(sheets=list(wb.sheetnames))
         for name, defined in wb.defined_names.items():
-            try:
-                destinations = list(defined.destinations)
-            except Exception:
-                continue
-            if len(destinations) == 1:
-                sheet, ref = destinations[0]
-                if ":" not in ref:
-                    raw.names[name] = (sheet, ref.replace("$", ""))
+            target = _single_cell_target(defined.attr_text or "")
+            if target is not None:
+                raw.names[name] = target
         for prop in getattr(wb.custom_doc_props, "props", []):
             raw.properties[prop.name] = _property_text(prop.value)
         for sheet in sheets:

@@ -330,7 +330,7 @@ class _TemplateWriter:
     def _page(self, ws: Worksheet, sheet: SheetLayout) -> None:
         ws.set_landscape()
         ws.set_paper(9)  # A4
-        ws.fit_to_pages(1, 0)
+        ws.fit_to_pages(1, 1)  # each table (and the cover) on one A4 page
         ws.center_horizontally()
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
         ws.set_footer("&C第 &P 页，共 &N 页")

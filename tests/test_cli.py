@@ -1,0 +1,548 @@
+"""The command line as a person uses it: `new`, `schema`, `check` and `ingest`, their exit
+codes (0 fine, 1 findings, 2 bad usage), messages, file names and the files they write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from click.testing import Result
+from conftest import SEED_AGENCY, Filler, fill_with_openpyxl
+from openpyxl.utils.protection import hash_password
+from typer.testing import CliRunner
+
+from gongkai_xlsx.cli import app
+from gongkai_xlsx.definition import Form
+from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.writer import TemplateOptions, write_template
+
+ROOT = Path(__file__).resolve().parents[1]
+SCHEMA = ROOT / "schemas" / "gk2021.schema.json"
+DEFAULT_2024 = "2024年度政府信息公开工作年度报告填报表.xlsx"
+SHEETS = ["填报说明", "主动公开", "依申请公开", "复议诉讼"]
+
+GOOD_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.amount": 250.83}
+# 5 received, 2 disclosed, nothing carried forward: B1 is 3 short in the natural-person column.
+B1_VALUES = {"b.received.natural_person": 5, "b.disclosed.natural_person": 2}
+B1_LINE = (
+    "  错误 [balance] 依申请公开!D30（四、结转下年度继续办理 · 自然人）："
+    "第一项加第二项之和应等于第三项加第四项之和，差 3"
+)
+TABLE_HEADER = ["文件", "单位", "状态", "错误", "提示"]
+
+
+def run(*args: str | os.PathLike[str]) -> Result:
+    """Invoke the CLI in-process; whatever happens, never a Python traceback."""
+    result = CliRunner().invoke(app, [os.fspath(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output,
+        result.exc_info,
+    )
+    return result
+
+
+@pytest.fixture
+def make_return(form: Form, layout: Layout, tmp_path_factory: pytest.TempPathFactory):
+    """make_return(dest, agency, year=2024, values=GOOD_VALUES) → a filled return at dest."""
+    cache: dict[tuple[str, int], Path] = {}
+
+    def _make(
+        dest: Path, agency: str, year: int = 2024, values: Mapping[str, Any] = GOOD_VALUES
+    ) -> Path:
+        key = (agency, year)
+        if key not in cache:
+            cache[key] = tmp_path_factory.mktemp("tpl") / "template.xlsx"
+            write_template(form, TemplateOptions(year=year, agency=agency), cache[key])
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        return fill_with_openpyxl(layout, cache[key], dest, values)
+
+    return _make
+
+
+def ingest(*args: str | os.PathLike[str]) -> tuple[Result, dict[str, Any]]:
+    """Run ``ingest ARGS`` (ARGS must contain ``-o OUT``) and load OUT/report.json."""
+    result = run("ingest", *args)
+    out = Path(args[list(args).index("-o") + 1])
+    return result, json.loads((out / "report.json").read_text(encoding="utf-8"))
+
+
+def statuses(report: Mapping[str, Any]) -> list[tuple[str, str | None, str, str | None]]:
+    return [(r["file"], r["agency"], r["status"], r["output"]) for r in report["returns"]]
+
+
+def codes(report: Mapping[str, Any], file: str) -> list[str]:
+    row = next(r for r in report["returns"] if r["file"] == file)
+    return [f["code"] for f in row["findings"]]
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+
+
+def console_script() -> str:
+    """The installed ``gongkai-xlsx`` next to this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "gongkai-xlsx"
+    found = str(beside) if beside.is_file() else shutil.which("gongkai-xlsx")
+    assert found, "the gongkai-xlsx console script is not installed"
+    return found
+
+
+# ----------------------------------------------------------------------------------- new
+def test_new_writes_the_default_name_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024")
+    assert result.exit_code == 0
+    assert result.stdout == f"已生成 2024 年度填报模板：{DEFAULT_2024}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [DEFAULT_2024]
+    wb = openpyxl.load_workbook(tmp_path / DEFAULT_2024)
+    assert wb.sheetnames == SHEETS
+    assert wb["填报说明"]["B3"].value == 2024
+    assert wb["填报说明"]["B4"].value is None  # no agency: the clerk types it
+
+
+def test_new_output_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024", "-o", "t.xlsx")
+    assert result.exit_code == 0
+    assert result.stdout == "已生成 2024 年度填报模板：t.xlsx\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.xlsx"]
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames == SHEETS
+
+
+def test_new_agency_names_the_file_and_is_locked_on_the_cover(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024", "--agency", "某县民政局")
+    assert result.exit_code == 0
+    name = "2024年度政府信息公开工作年度报告填报表_某县民政局.xlsx"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+    wb = openpyxl.load_workbook(tmp_path / name)
+    cover = wb["填报说明"]
+    assert (cover["A4"].value, cover["B4"].value) == ("填报单位", "某县民政局")
+    assert cover["B4"].protection.locked and cover.protection.sheet
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props["gongkai.agency"] == "某县民政局"
+
+
+def test_new_never_overwrites_without_force(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    target = tmp_path / DEFAULT_2024
+    target.write_bytes(b"a clerk's file that must survive")
+    result = run("new", "2024")
+    assert result.exit_code == 2
+    assert "已存在" in result.stderr and "--force" in result.stderr
+    assert result.stderr == f"错误：{DEFAULT_2024}：文件已存在。如需覆盖，请加 --force。\n"
+    assert target.read_bytes() == b"a clerk's file that must survive"
+
+    result = run("new", "2024", "--force")
+    assert result.exit_code == 0
+    assert openpyxl.load_workbook(target).sheetnames == SHEETS
+
+
+@pytest.mark.parametrize("year", [2019, 2020])
+def test_new_refuses_years_of_the_2019_format(
+    year: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", str(year))
+    assert result.exit_code == 2
+    assert "2019年格式" in result.stderr
+    assert result.stderr.startswith(f"错误：报告年度 {year} 不受支持：")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_accepts_2021_to_next_year_and_refuses_the_year_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    next_year = dt.date.today().year + 1
+    for year in (2021, next_year):
+        result = run("new", str(year))
+        assert result.exit_code == 0, result.output
+        path = tmp_path / f"{year}年度政府信息公开工作年度报告填报表.xlsx"
+        assert openpyxl.load_workbook(path)["填报说明"]["B3"].value == year
+    result = run("new", str(next_year + 1))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误：报告年度 {next_year + 1} 无效：只能生成 2021 至 {next_year} 年度的填报模板。\n"
+    )
+    assert not (tmp_path / f"{next_year + 1}年度政府信息公开工作年度报告填报表.xlsx").exists()
+
+
+def test_new_password_protects_every_sheet_and_the_structure(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert run("new", "2024", "--password", "abc", "-o", "p.xlsx").exit_code == 0
+    wb = openpyxl.load_workbook(tmp_path / "p.xlsx")
+    assert wb.security.lockStructure
+    assert wb.security.workbookPassword == hash_password("abc") == "CC1A"
+    assert [ws.protection.password for ws in wb] == ["CC1A"] * 4
+
+
+def test_new_refuses_a_chinese_password(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024", "--password", "密码", "-o", "p.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("错误：保护密码只能使用英文字母、数字和英文符号")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_out_dir_and_roster_go_together(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text("单位名称\n甲局\n", encoding="utf-8")
+    result = run("new", "2024", "--out-dir", "d")
+    assert result.exit_code == 2
+    assert result.stderr == "错误：--out-dir 只能与 --roster 一起使用；单个文件请用 -o。\n"
+    result = run("new", "2024", "--roster", "r.csv")
+    assert result.exit_code == 2
+    assert result.stderr == "错误：按名单生成时请用 --out-dir 指定输出文件夹。\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.csv"]
+
+
+# -------------------------------------------------------------------------------- schema
+def test_schema_prints_the_committed_schema() -> None:
+    result = run("schema", "2024")
+    assert result.exit_code == 0
+    assert json.loads(result.stdout) == json.loads(SCHEMA.read_text(encoding="utf-8"))
+    assert result.stdout == SCHEMA.read_text(encoding="utf-8")
+
+
+def test_schema_of_an_unsupported_year() -> None:
+    result = run("schema", "2019")
+    assert result.exit_code == 2
+    assert "2019年格式" in result.stderr and result.stdout == ""
+
+
+# --------------------------------------------------------------------------------- check
+def test_check_a_good_return(fill: Filler) -> None:
+    path = fill(GOOD_VALUES)
+    result = run("check", path)
+    assert result.exit_code == 0
+    assert result.stdout == f"{path}：通过（{SEED_AGENCY}，2024）\n未发现问题。\n"
+
+
+def test_check_a_b1_error_names_the_cell_and_rule(fill: Filler) -> None:
+    path = fill(B1_VALUES)
+    result = run("check", path)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == f"{path}：有错误（{SEED_AGENCY}，2024）"
+    assert B1_LINE in lines
+    assert lines[-1] == "错误 2 项，提示 0 项"  # D30 and the total column J30
+
+
+def test_check_json(fill: Filler) -> None:
+    path = fill(B1_VALUES)
+    result = run("check", path, "--json")
+    assert result.exit_code == 1
+    data = json.loads(result.stdout)
+    assert (data["status"], data["agency"], data["year"], data["document"]) == (
+        "errors",
+        SEED_AGENCY,
+        2024,
+        None,
+    )
+    assert [(f["code"], f["cell"], f["rule"]) for f in data["findings"]] == [
+        ("balance", "D30", "B1"),
+        ("balance", "J30", "B1"),
+    ]
+    good = run("check", fill(GOOD_VALUES, name="good.xlsx"), "--json")
+    assert good.exit_code == 0
+    data = json.loads(good.stdout)
+    assert (data["status"], data["findings"]) == ("ok", [])
+    assert data["document"]["tables"]["a"]["licensing"] == {"decisions": 44}
+
+
+def test_check_a_missing_file(tmp_path: Path) -> None:
+    result = run("check", tmp_path / "nope.xlsx")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{tmp_path / 'nope.xlsx'}：文件不存在。\n"
+
+
+def test_check_year_option(fill: Filler) -> None:
+    result = run("check", fill(GOOD_VALUES), "--year", "2023", "--json")
+    assert result.exit_code == 1
+    assert [f["code"] for f in json.loads(result.stdout)["findings"]] == ["year-mismatch"]
+
+
+# -------------------------------------------------------------------------------- ingest
+@pytest.fixture
+def messy_folder(tmp_path: Path, make_return) -> Path:
+    """A coordinator's inbox: a good and a broken return, a CSV, Office debris, notes, and
+    the output folder of an earlier run inside it."""
+    inbox = tmp_path / "inbox"
+    make_return(inbox / "甲局.xlsx", "甲局")
+    make_return(inbox / "乡镇" / "乙局.xlsx", "乙局", values=B1_VALUES)
+    (inbox / "名单.csv").write_text("单位名称\n甲局\n", encoding="utf-8")
+    shutil.copy(inbox / "甲局.xlsx", inbox / "~$甲局.xlsx")  # Excel's lock file
+    shutil.copy(inbox / "甲局.xlsx", inbox / ".x.xlsx")
+    (inbox / "notes.txt").write_text("记得催报", encoding="utf-8")
+    (inbox / "out").mkdir()
+    (inbox / "out" / "report.json").write_text('{"returns": []}\n', encoding="utf-8")
+    shutil.copy(inbox / "甲局.xlsx", inbox / "out" / "stray.xlsx")
+    return inbox
+
+
+def test_ingest_a_messy_folder(messy_folder: Path) -> None:
+    out = messy_folder / "out"
+    result, report = ingest(messy_folder, "-o", out)
+    assert result.exit_code == 1
+    assert statuses(report) == [
+        ("乡镇/乙局.xlsx", "乙局", "errors", None),
+        ("名单.csv", None, "unreadable", None),
+        ("甲局.xlsx", "甲局", "ok", "甲局_2024.json"),
+    ]
+    summary = {k: v for k, v in report["summary"].items() if k != "skipped_files"}
+    assert summary == {"returns": 3, "ok": 1, "warnings": 0, "errors": 1, "unreadable": 1}
+    assert codes(report, "乡镇/乙局.xlsx") == ["balance", "balance"]
+    assert codes(report, "名单.csv") == ["file-text"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.json",
+        "stray.xlsx",
+        "甲局_2024.json",
+    ]
+    doc = json.loads((out / "甲局_2024.json").read_bytes())
+    assert (doc["agency"], doc["year"], doc["source"]["file"]) == ("甲局", 2024, "甲局.xlsx")
+    assert "有错误" in result.stdout and B1_LINE in result.stdout.splitlines()
+    assert "notes.txt" in result.stdout  # named as a file that was not read
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: report.json has no `skipped_files` (removed from batch.report in 196e5ad); "
+    "a file that was not read is only mentioned on the terminal",
+)
+def test_ingest_report_lists_files_that_are_not_spreadsheets(messy_folder: Path) -> None:
+    out = messy_folder / "out"
+    _result, report = ingest(messy_folder, "-o", out)
+    assert report["skipped_files"] == ["notes.txt"]
+    assert report["summary"]["skipped_files"] == 1
+
+
+def test_ingest_twice_gives_the_same_bytes(messy_folder: Path) -> None:
+    out = messy_folder / "out"
+    first, _ = ingest(messy_folder, "-o", out)
+    before = outputs(out)
+    second, _ = ingest(messy_folder, "-o", out)
+    assert (first.exit_code, second.exit_code) == (1, 1)
+    assert first.stdout == second.stdout
+    assert outputs(out) == before
+    assert sorted(before) == ["report.json", "stray.xlsx", "甲局_2024.json"]
+
+
+def test_ingest_table_has_one_row_per_return(messy_folder: Path) -> None:
+    result, _ = ingest(messy_folder, "-o", messy_folder / "out")
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == TABLE_HEADER
+    assert set(lines[1]) == {"-", " "}
+    assert [line.split() for line in lines[2:5]] == [
+        ["乡镇/乙局.xlsx", "乙局", "有错误", "2", "0"],
+        ["名单.csv", "-", "无法读取", "1", "0"],
+        ["甲局.xlsx", "甲局", "通过", "0", "0"],
+    ]
+    assert lines[5] == ""
+    # columns line up: each row's status starts where the header's 状态 does (CJK = 2 cells)
+    from gongkai_xlsx.writer.styles import text_width
+
+    col = text_width(lines[0][: lines[0].index("状态")])
+    for line, status in zip(lines[2:5], ["有错误", "无法读取", "通过"], strict=True):
+        assert text_width(line[: line.index(status)]) == col
+
+
+def test_ingest_only_good_returns(tmp_path: Path, make_return) -> None:
+    make_return(tmp_path / "in" / "甲局.xlsx", "甲局")
+    make_return(tmp_path / "in" / "乙局.xlsx", "乙局")
+    result, report = ingest(tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert statuses(report) == [
+        ("乙局.xlsx", "乙局", "ok", "乙局_2024.json"),
+        ("甲局.xlsx", "甲局", "ok", "甲局_2024.json"),
+    ]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "report.json",
+        "乙局_2024.json",
+        "甲局_2024.json",
+    ]
+    assert result.stdout.splitlines()[-1] == (
+        f"共 2 份：通过 2，通过但有提示 0，有错误 0，无法读取 0。"
+        f"结果已写入 {tmp_path / 'out'}（report.json）。"
+    )
+
+
+def test_ingest_an_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "readme.txt").write_text("nothing here", encoding="utf-8")
+    result = run("ingest", tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == "错误：没有找到任何报表文件（.xlsx 等电子表格）。\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_ingest_a_missing_path_or_an_out_that_is_a_file(tmp_path: Path) -> None:
+    result = run("ingest", tmp_path / "nope", "-o", tmp_path / "out")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{tmp_path / 'nope'}：文件或文件夹不存在。\n"
+    (tmp_path / "in").mkdir()
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    result = run("ingest", tmp_path / "in", "-o", tmp_path / "file")
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{tmp_path / 'file'}：输出位置已存在且不是文件夹。\n"
+
+
+def test_ingest_year_option_rejects_another_year(tmp_path: Path, make_return) -> None:
+    make_return(tmp_path / "in" / "甲局.xlsx", "甲局")
+    result, report = ingest(tmp_path / "in", "-o", tmp_path / "out", "--year", "2023")
+    assert result.exit_code == 1
+    assert statuses(report) == [("甲局.xlsx", "甲局", "errors", None)]
+    row = report["returns"][0]
+    assert [(f["code"], f["severity"], f["actual"], f["expected"]) for f in row["findings"]] == [
+        ("year-mismatch", "error", 2024, 2023)
+    ]
+    assert row["findings"][0]["message"] == (
+        "报告年度为 2024，本次收集的是 2023 年度的报表。请使用 2023 年度的模板重新填报。"
+    )
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.json"]
+
+
+def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return) -> None:
+    make_return(tmp_path / "in" / "a.xlsx", "甲局")
+    make_return(tmp_path / "in" / "b.xlsx", "甲局", values={"a.licensing.decisions": 45})
+    result, report = ingest(tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert statuses(report) == [
+        ("a.xlsx", "甲局", "warnings", "甲局_2024.json"),
+        ("b.xlsx", "甲局", "warnings", "甲局_2024_2.json"),
+    ]
+    for row in report["returns"]:
+        assert [(f["code"], f["actual"]) for f in row["findings"]] == [("agency-duplicate", "甲局")]
+        assert row["findings"][0]["message"] == (
+            "单位“甲局”的报表共有多份（a.xlsx、b.xlsx），均已保留，请确认以哪一份为准。"
+        )
+    out = tmp_path / "out"
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.json",
+        "甲局_2024.json",
+        "甲局_2024_2.json",
+    ]
+    assert json.loads((out / "甲局_2024.json").read_bytes())["source"]["file"] == "a.xlsx"
+    assert json.loads((out / "甲局_2024_2.json").read_bytes())["source"]["file"] == "b.xlsx"
+
+
+def test_ingest_mixed_years_without_year_option(tmp_path: Path, make_return) -> None:
+    make_return(tmp_path / "in" / "a.xlsx", "甲局", year=2023)
+    make_return(tmp_path / "in" / "b.xlsx", "甲局", year=2024)
+    result, report = ingest(tmp_path / "in", "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert statuses(report) == [
+        ("a.xlsx", "甲局", "warnings", "甲局_2023.json"),
+        ("b.xlsx", "甲局", "warnings", "甲局_2024.json"),
+    ]
+    for row, year in zip(report["returns"], (2023, 2024), strict=True):
+        assert [(f["code"], f["severity"], f["actual"]) for f in row["findings"]] == [
+            ("year-mixed", "warning", year)
+        ]
+        assert row["findings"][0]["message"] == (
+            f"本批报表的年度不一致（2023、2024）；本表为 {year} 年度。如只收集某一年度，请用 --year 指定。"
+        )
+
+
+def test_ingest_removes_the_json_of_a_return_that_no_longer_passes(
+    tmp_path: Path, make_return
+) -> None:
+    inbox, out = tmp_path / "in", tmp_path / "out"
+    make_return(inbox / "甲局.xlsx", "甲局")
+    make_return(inbox / "乙局.xlsx", "乙局")
+    result, _ = ingest(inbox, "-o", out)
+    assert result.exit_code == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.json",
+        "乙局_2024.json",
+        "甲局_2024.json",
+    ]
+    make_return(inbox / "甲局.xlsx", "甲局", values=B1_VALUES)  # the clerk re-sends it, broken
+    result, report = ingest(inbox, "-o", out)
+    assert result.exit_code == 1
+    assert statuses(report) == [
+        ("乙局.xlsx", "乙局", "ok", "乙局_2024.json"),
+        ("甲局.xlsx", "甲局", "errors", None),
+    ]
+    assert sorted(p.name for p in out.iterdir()) == ["report.json", "乙局_2024.json"]
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="BUG: batch.collect makes `file` relative to each given PATH, so two folders "
+    "holding the same file name give two report rows with the same `file`",
+)
+def test_ingest_two_folders_with_the_same_file_name(tmp_path: Path, make_return) -> None:
+    make_return(tmp_path / "县一" / "报表.xlsx", "甲局")
+    make_return(tmp_path / "县二" / "报表.xlsx", "乙局")
+    _result, report = ingest(tmp_path / "县一", tmp_path / "县二", "-o", tmp_path / "out")
+    files = [r["file"] for r in report["returns"]]
+    assert len(set(files)) == 2, files
+
+
+# ---------------------------------------------------------------------------- subprocess
+def test_console_script_new_and_check(tmp_path: Path, fill: Filler) -> None:
+    exe = console_script()
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    proc = subprocess.run(
+        [exe, "new", "2024", "-o", "t.xlsx"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert (proc.returncode, proc.stdout, proc.stderr) == (
+        0,
+        "已生成 2024 年度填报模板：t.xlsx\n",
+        "",
+    )
+    assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames == SHEETS
+
+    path = fill(B1_VALUES, name="bad.xlsx")
+    proc = subprocess.run(
+        [exe, "check", str(path)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 1
+    assert B1_LINE in proc.stdout.splitlines()
+    assert "Traceback" not in proc.stderr
+
+    proc = subprocess.run(
+        [exe, "new", "2019", "-o", "old.xlsx"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2 and "2019年格式" in proc.stderr
+    assert "Traceback" not in proc.stderr and not (tmp_path / "old.xlsx").exists()
