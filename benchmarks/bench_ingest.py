@@ -15,6 +15,7 @@ import random
 import tempfile
 import time
 import tracemalloc
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -67,7 +68,7 @@ def make_returns(work: Path, count: int) -> list[Path]:
     return paths
 
 
-def timed(label: str, count: int, func) -> float:  # noqa: ANN001
+def timed(label: str, count: int, func: Callable[[], object]) -> float:
     start = time.perf_counter()
     func()
     elapsed = time.perf_counter() - start

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
+from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import RosterError, read_roster
@@ -35,7 +36,7 @@ def _check_password(password: str) -> None:
         )
 
 
-def _form(year: int):
+def _form(year: int) -> Form:
     try:
         return form_for_year(year)
     except UnsupportedYearError as exc:

@@ -48,10 +48,6 @@ class RawReturn:
         sheet, ref = self.cell_map.fields[key]
         return sheet, ref, self.workbook.value(sheet, ref)
 
-    @property
-    def property_year(self) -> str | None:
-        return self.workbook.properties.get(names.PROP_YEAR) if self.workbook else None
-
 
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()

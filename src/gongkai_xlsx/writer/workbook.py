@@ -22,7 +22,7 @@ from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.writer import styles
-from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK, Formulas, range_ref, rectangles
+from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK, Formulas, rectangles
 from gongkai_xlsx.writer.protect import add_structure_lock
 
 AGENCY_MAX_LENGTH = 100
@@ -368,4 +368,4 @@ def write_template(form: Form, options: TemplateOptions, path: Path) -> None:
                 leftover.unlink()
 
 
-__all__ = ["TemplateBuildError", "TemplateOptions", "range_ref", "write_template"]
+__all__ = ["TemplateBuildError", "TemplateOptions", "write_template"]
