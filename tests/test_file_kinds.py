@@ -5,10 +5,12 @@ lost properties and names, changed labels."""
 
 from __future__ import annotations
 
+import io
 import random
 import re
 import shutil
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -40,7 +42,7 @@ def flat(outcome: Outcome) -> list[tuple[str, str, str | None, str | None]]:
     return [(f.code.code, f.severity.value, f.sheet, f.cell) for f in outcome.findings]
 
 
-def rewrite_zip(src: Path, dst: Path, edit: dict[str, callable]) -> Path:
+def rewrite_zip(src: Path, dst: Path, edit: dict[str, Callable[[bytes], bytes]]) -> Path:
     """Copy the zip ``src`` to ``dst``, passing the named members through ``edit``."""
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for info in zin.infolist():
@@ -167,10 +169,12 @@ def test_zip_bomb(tmp_path: Path, good: Path) -> None:
     path = tmp_path / "bomb.xlsx"
     shutil.copy(good, path)
     zeros = b"\0" * (1 << 20)
-    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
-        with zf.open("xl/media/zeros.bin", "w", force_zip64=True) as member:
-            for _ in range(250):
-                member.write(zeros)
+    with (
+        zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf,
+        zf.open("xl/media/zeros.bin", "w", force_zip64=True) as member,
+    ):
+        for _ in range(250):
+            member.write(zeros)
     assert path.stat().st_size < 2 * 1024 * 1024
     total = sum(i.file_size for i in zipfile.ZipFile(path).infolist())
     assert 250 * 2**20 < total < 251 * 2**20
@@ -397,14 +401,49 @@ def test_no_file_kind_raises(tmp_path: Path, good: Path) -> None:
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: reader/sniff.py _sniff_ole catches only OSError; olefile raises ValueError "
-    "on a header whose sector shift is absurd, so check_file raises instead of file-corrupt",
-)
 def test_an_ole_file_with_a_broken_header(tmp_path: Path) -> None:
     # sector shift (offset 30) 0xFFFF: olefile formats 2**65535 and Python refuses
     path = tmp_path / "broken.xls"
     path.write_bytes(OLE_MAGIC + bytes(22) + b"\xff\xff" + bytes(992))
     code, status, message = only_error(check_file(path))
+    assert (code, status) == ("file-corrupt", "unreadable")
+    assert message.startswith("文件已损坏或不是 Excel 工作簿（")
+
+
+def _data_offset(data: bytes, name: str) -> int:
+    """Where member ``name``'s compressed bytes start (after its local file header)."""
+    h = zipfile.ZipFile(io.BytesIO(data)).getinfo(name).header_offset
+    name_len = int.from_bytes(data[h + 26 : h + 28], "little")
+    extra_len = int.from_bytes(data[h + 28 : h + 30], "little")
+    return h + 30 + name_len + extra_len
+
+
+@pytest.mark.parametrize("member", ["xl/workbook.xml", "xl/styles.xml"])
+def test_a_damaged_deflate_stream(tmp_path: Path, good: Path, member: str) -> None:
+    # xl/workbook.xml is read for the Strict check, xl/styles.xml only by testzip()
+    data = bytearray(good.read_bytes())
+    data[_data_offset(bytes(data), member)] = 0x07  # BFINAL=1, BTYPE=11: invalid block type
+    path = tmp_path / "damaged.xlsx"
+    path.write_bytes(bytes(data))
+    code, status, message = only_error(check_file(path))
+    assert (code, status) == ("file-corrupt", "unreadable")
+    assert message.startswith("文件已损坏或不是 Excel 工作簿（")
+
+
+@pytest.mark.parametrize("method", [9, 99])
+def test_an_unsupported_compression_method(tmp_path: Path, good: Path, method: int) -> None:
+    data = bytearray(good.read_bytes())
+    name = b"xl/styles.xml"
+    header = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo(name.decode()).header_offset
+    data[header + 8 : header + 10] = method.to_bytes(2, "little")  # local file header
+    entry = data.find(b"PK\x01\x02")
+    while entry != -1:  # and its central directory entry
+        name_len = int.from_bytes(data[entry + 28 : entry + 30], "little")
+        if data[entry + 46 : entry + 46 + name_len] == name:
+            data[entry + 10 : entry + 12] = method.to_bytes(2, "little")
+        entry = data.find(b"PK\x01\x02", entry + 1)
+    path = tmp_path / "method.xlsx"
+    path.write_bytes(bytes(data))
+    assert zipfile.ZipFile(path).getinfo(name.decode()).compress_type == method
+    code, status, _message = only_error(check_file(path))
     assert (code, status) == ("file-corrupt", "unreadable")

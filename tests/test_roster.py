@@ -200,12 +200,8 @@ def test_unusable_rosters_exit_2(
     assert made == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: roster._rows_from_xlsx reads in openpyxl read_only mode without "
-    "ws.reset_dimensions(), so a sheet whose <dimension> says A1 yields only A1",
-)
 def test_xlsx_roster_with_a_stale_dimension(tmp_path: Path) -> None:
+    """openpyxl's read-only mode trusts <dimension>; the roster must not."""
     plain = write_xlsx(tmp_path / "plain.xlsx", [["序号", "单位名称"], [1, "甲局"], [2, "乙局"]])
     roster = tmp_path / "名单.xlsx"  # what WPS and other writers leave: <dimension ref="A1"/>
     with zipfile.ZipFile(plain) as src, zipfile.ZipFile(roster, "w", zipfile.ZIP_DEFLATED) as dst:
@@ -218,12 +214,8 @@ def test_xlsx_roster_with_a_stale_dimension(tmp_path: Path) -> None:
     assert read_roster(roster).names == ["甲局", "乙局"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: roster.read_roster NFKC-normalises names (text.clean), so full-width "
-    "（），in an official name become ASCII (), on the cover, unlike `new --agency`",
-)
 def test_roster_keeps_the_official_name_as_written(tmp_path: Path) -> None:
+    """Full-width brackets and commas stay as written, as with `new --agency`."""
     official = "中共某县委办公室（某县人民政府办公室）"
     roster = tmp_path / "名单.csv"
     roster.write_text(f"单位名称\n{official}\n", encoding="utf-8")

@@ -90,8 +90,9 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
                     candidates.append((file, prefix + file.relative_to(given).as_posix()))
         for file, display in candidates:
             resolved = file.resolve()
-            if resolved in seen or _hidden(file.name):
-                continue
+            ours = out is not None and resolved.parent == out and file.suffix.lower() == ".json"
+            if resolved in seen or _hidden(file.name) or ours:
+                continue  # OUTDIR may be the folder being read: its JSON files are our outputs
             seen.add(resolved)
             if file.suffix.lower() in SPREADSHEET_SUFFIXES:
                 batch.items.append(Item(file, display))

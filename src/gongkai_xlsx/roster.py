@@ -80,7 +80,8 @@ def read_roster(path: Path) -> Roster:
         if any(row):
             if HEADER in row:
                 column, start = row.index(HEADER), i + 1
-            elif row and row[0] in HEADER_WORDS:
+            elif any(cell in HEADER_WORDS for cell in row):
+                column = next(j for j, cell in enumerate(row) if cell in HEADER_WORDS)
                 start = i + 1
             else:
                 start = i

@@ -83,7 +83,8 @@ def _sniff_zip(path: Path) -> Sniffed:
             bad = zf.testzip()
             if bad is not None:
                 return Sniffed(Code.FILE_CORRUPT, detail=f"部件 {bad} 已损坏")
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+    except Exception as exc:  # a damaged zip fails in many ways: BadZipFile, zlib.error,
+        # NotImplementedError (unknown compression), EOFError, ValueError… all mean "corrupt"
         return Sniffed(Code.FILE_CORRUPT, detail=f"压缩结构损坏：{type(exc).__name__}")
     return Sniffed(None)
 
@@ -99,8 +100,8 @@ def _sniff_ole(path: Path) -> Sniffed:
                 return Sniffed(Code.FILE_XLS)
             if ole.exists("WordDocument"):
                 return Sniffed(Code.FILE_CORRUPT, detail="这是 Word 文档")
-    except OSError as exc:
-        return Sniffed(Code.FILE_CORRUPT, detail=f"OLE 结构损坏：{exc}")
+    except Exception as exc:  # olefile raises OSError, ValueError… on a damaged header
+        return Sniffed(Code.FILE_CORRUPT, detail=f"OLE 结构损坏：{type(exc).__name__}")
     if path.suffix.lower() in (".et", ".ett"):
         return Sniffed(Code.FILE_ET)
     return Sniffed(Code.FILE_CORRUPT, detail="无法识别的 OLE 文件")
