@@ -16,7 +16,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import Result
+from typer.testing import Result
 from conftest import SEED_AGENCY, Filler, fill_with_openpyxl
 from openpyxl.utils.protection import hash_password
 from typer.testing import CliRunner

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import Result
+from typer.testing import Result
 from typer.testing import CliRunner
 
 from gongkai_xlsx.api import new_from_roster

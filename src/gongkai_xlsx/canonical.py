@@ -15,7 +15,7 @@ import jsonschema
 import rfc8785
 
 from gongkai_xlsx.definition.evaluate import Values
-from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.schema import load_committed_schema
 
 
@@ -56,6 +56,14 @@ def build_document(form: Form, meta: Meta, values: Values) -> dict[str, Any]:
         "source": {"file": meta.source_file, "sha256": meta.sha256},
         "tables": tables,
     }
+
+
+def value_at(document: dict[str, Any], cell: CellDef) -> int | float | None:
+    """The value of one cell in a canonical document (renderers and aggregators read it)."""
+    node: Any = document["tables"][cell.table]
+    for key in cell.path:
+        node = node[key]
+    return node
 
 
 @cache
