@@ -16,10 +16,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from typer.testing import Result
 from conftest import SEED_AGENCY, Filler, fill_with_openpyxl
 from openpyxl.utils.protection import hash_password
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from gongkai_xlsx.cli import app
 from gongkai_xlsx.definition import Form

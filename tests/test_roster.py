@@ -12,8 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import Result
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from gongkai_xlsx.api import new_from_roster
 from gongkai_xlsx.cli import app
