@@ -10,6 +10,7 @@ import os
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -112,14 +113,17 @@ def run_checks(
     paths = [i.path for i in batch.items]
     years = [expected_year] * len(paths)
     if jobs > 1 and len(paths) >= PARALLEL_FROM:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            results = pool.map(check_file, paths, years, chunksize=8)
-            for item, outcome in zip(batch.items, results, strict=True):
-                item.outcome = outcome
-                if progress:
-                    progress(item)
-    else:
-        for item in batch.items:
+        try:
+            with ProcessPoolExecutor(max_workers=jobs) as pool:
+                results = pool.map(check_file, paths, years, chunksize=8)
+                for item, outcome in zip(batch.items, results, strict=True):
+                    item.outcome = outcome
+                    if progress:
+                        progress(item)
+        except BrokenProcessPool:
+            pass  # a worker died (out of memory, a crashing parser): finish in this process
+    for item in batch.items:
+        if item.outcome is None:
             item.outcome = check_file(item.path, expected_year)
             if progress:
                 progress(item)
