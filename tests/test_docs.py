@@ -7,7 +7,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cli import app
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")

@@ -14,7 +14,7 @@ from conftest import SEED_AGENCY, Filler
 
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.canonical import dumps, value_at
-from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 

@@ -19,9 +19,9 @@ from typing import Any
 from gongkai_xlsx import __version__
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.canonical import dumps
-from gongkai_xlsx.checks.catalogue import Code
-from gongkai_xlsx.checks.findings import Finding, sort_key
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.text import clean

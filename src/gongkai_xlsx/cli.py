@@ -21,7 +21,7 @@ from gongkai_xlsx.batch import Batch, Item, collect, report, run_checks, write_o
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.schema import schema_text
-from gongkai_xlsx.writer.styles import text_width
+from gongkai_xlsx.text import text_width
 
 app = typer.Typer(
     help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",

@@ -24,3 +24,8 @@ def squash_spaces(text: str) -> str:
     """Trim and collapse whitespace, keeping every character as written (for names shown
     to people: an official name keeps its full-width brackets)."""
     return _SPACE.sub(" ", text).strip() if text else ""
+
+
+def text_width(text: str) -> int:
+    """Display width: wide (CJK, full-width) characters count 2, others 1."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -5,24 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from gongkai_xlsx.checks.catalogue import Code
-from gongkai_xlsx.checks.findings import Finding
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.values import parse_number
 from gongkai_xlsx.definition.evaluate import Values
 from gongkai_xlsx.definition.model import CellDef, Form, Rule
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader import RawReturn
-
-CODES = (
-    Code.NOT_NUMBER,
-    Code.NEGATIVE,
-    Code.FRACTION,
-    Code.TOO_LARGE,
-    Code.TOO_MANY_DECIMALS,
-    Code.BLANK_MARKER,
-    Code.NUMBER_AS_TEXT,
-    Code.TOTAL_MISMATCH,
-    Code.NO_NUMBERS,
-)
 
 
 def cell_finding(code: Code, cell: CellDef, sheet: str, ref: str, **values: object) -> Finding:

@@ -7,12 +7,10 @@ they are checked against what the file shows (:func:`gongkai_xlsx.checks.cells.s
 
 from __future__ import annotations
 
-from gongkai_xlsx.checks.catalogue import Code
-from gongkai_xlsx.checks.findings import Finding
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, blank_sum
 from gongkai_xlsx.definition.model import Form, Rule
-
-CODES = (Code.BALANCE,)
+from gongkai_xlsx.findings import Finding
 
 
 def balance(

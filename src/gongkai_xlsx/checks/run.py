@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.canonical import Meta, build_document, schema_errors
-from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.cells import read_inputs, stale_totals
-from gongkai_xlsx.checks.findings import Finding, sort_key
 from gongkai_xlsx.checks.rules import evaluate_rules
 from gongkai_xlsx.checks.values import parse_text, parse_year
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.reader import RawReturn
 from gongkai_xlsx.text import clean
 

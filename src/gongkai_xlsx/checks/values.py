@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.model import Kind
 
 BLANK_MARKS = {"/", "-", "—", "——", "–", "_", "无", "\\", "--", "―"}

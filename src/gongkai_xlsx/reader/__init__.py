@@ -12,12 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongkai_xlsx.checks.catalogue import Code
-from gongkai_xlsx.checks.findings import Finding
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.layout import Layout, layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.locate import CellMap, label_mismatches, locate
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.workbook import RawWorkbook, UnreadableWorkbook, read_workbook

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
-from gongkai_xlsx.checks.catalogue import Code
-from gongkai_xlsx.checks.findings import Finding
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.names import cell_name, field_name
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.workbook import RawWorkbook
 from gongkai_xlsx.text import label_key
 

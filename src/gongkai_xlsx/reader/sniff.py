@@ -15,7 +15,7 @@ from pathlib import Path
 
 import olefile
 
-from gongkai_xlsx.checks.catalogue import Code
+from gongkai_xlsx.catalogue import Code
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_MAGIC = b"PK\x03\x04"

@@ -7,10 +7,11 @@ the text length and the width the text has; CJK characters count as two width un
 from __future__ import annotations
 
 import math
-import unicodedata
 
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
+
+from gongkai_xlsx.text import text_width
 
 FONT = "宋体"  # SimSun: present on every Chinese Windows PC, and WPS maps it too
 FONT_SIZE = 10.5  # 五号, the size of official tables
@@ -32,11 +33,6 @@ WIDTHS = {
     "复议诉讼": [7.6] * 15,
     "填报说明": [14, 30, 30, 30],
 }
-
-
-def text_width(text: str) -> int:
-    """Display width: wide (CJK, full-width) characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
 def lines_needed(text: str, width: float) -> int:

@@ -1,7 +1,7 @@
 """The one catalogue of finding codes.
 
 The catalogue holds what is fixed (severity, Chinese message template, English title for
-logs); a :class:`~gongkai_xlsx.checks.findings.Finding` carries only its position and values,
+logs); a :class:`~gongkai_xlsx.findings.Finding` carries only its position and values,
 and its message is rendered late. The README lists every code; a test keeps them in step.
 Messages read: where → what is wrong → how to fix it.
 """

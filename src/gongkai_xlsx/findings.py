@@ -1,11 +1,13 @@
-"""Findings: what a check says about one place of one return, as plain data."""
+"""Findings: what the reader or a check says about one place of one return, as plain
+data. Shared by every stage (like the catalogue), so it depends on none of them."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from gongkai_xlsx.checks.catalogue import Code, Severity
+from gongkai_xlsx.catalogue import Code, Severity
+from gongkai_xlsx.cellref import a1_sort_key
 
 
 @dataclass(frozen=True)
@@ -79,8 +81,6 @@ def _jsonable(value: Any) -> Any:
 
 def sort_key(f: Finding) -> tuple:
     """Errors first, then by sheet and cell in reading order."""
-    from gongkai_xlsx.cellref import a1_sort_key
-
     return (
         0 if f.is_error else 1,
         f.sheet or "",
