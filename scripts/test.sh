@@ -6,21 +6,22 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-need_apt=0
-command -v soffice >/dev/null 2>&1 || need_apt=1
-/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || need_apt=1
-command -v pdftoppm >/dev/null 2>&1 || need_apt=1
-fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || need_apt=1
-if [ "$need_apt" = 1 ]; then
+PY="${PYTHON:-python3}"
+pkgs=()
+command -v "$PY" >/dev/null 2>&1 || pkgs+=(python3)
+"$PY" -c "import ensurepip, venv" >/dev/null 2>&1 || pkgs+=(python3-venv)
+command -v soffice >/dev/null 2>&1 || pkgs+=(libreoffice-calc)
+/usr/bin/python3 -c "import uno" >/dev/null 2>&1 || pkgs+=(python3-uno)
+command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || pkgs+=(fonts-noto-cjk fontconfig)
+if [ "${#pkgs[@]}" -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" = 0 ] || SUDO="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
-  $SUDO apt-get install -y -qq --no-install-recommends \
-    libreoffice-calc python3-uno fonts-noto-cjk poppler-utils >/dev/null
+  $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
 
-PY="${PYTHON:-python3}"
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e '.[test]'

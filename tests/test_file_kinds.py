@@ -338,7 +338,7 @@ def test_a_retyped_copy_is_read_by_its_labels(tmp_path: Path, good: Path) -> Non
         ],
     )
     assert outcome.findings[1].message == (
-        "模板属性已丢失（可能是复制到新工作簿中填写的），已按表格标签识别为“政府信息公开工作年度报告（2021年格式）”。"
+        "模板属性已丢失（可能是复制到新工作簿中填写的），已按工作表名称识别为“政府信息公开工作年度报告（2021年格式）”。"
     )
     assert_good_values(outcome)
 
@@ -364,10 +364,25 @@ def test_changed_labels_without_names_cannot_be_located(tmp_path: Path, good: Pa
     assert outcome.document is None
 
 
-def test_changed_labels_and_no_properties_is_not_recognised(tmp_path: Path, good: Path) -> None:
+def test_a_retyped_copy_with_a_moved_label_points_at_it(tmp_path: Path, good: Path) -> None:
+    """No properties, no names, one label changed: recognised by its sheets, and the
+    changed label is named, instead of a vague "not a template"."""
     wb = openpyxl.load_workbook(good)
     _strip(wb, properties=True)
     wb["依申请公开"]["A6"] = "收到申请"
+    wb.save(tmp_path / "moved.xlsx")
+    outcome = check_file(tmp_path / "moved.xlsx")
+    assert [(f.code.code, f.sheet, f.cell, f.actual) for f in outcome.findings] == [
+        ("layout-mismatch", "依申请公开", "A6", "收到申请"),
+        ("props-missing", None, None, "政府信息公开工作年度报告（2021年格式）"),
+    ]
+    assert outcome.document is None
+
+
+def test_no_properties_and_other_sheets_is_not_recognised(tmp_path: Path, good: Path) -> None:
+    wb = openpyxl.load_workbook(good)
+    _strip(wb, properties=True)
+    wb["依申请公开"].title = "Sheet3"
     wb.save(tmp_path / "unknown.xlsx")
     assert only_error(check_file(tmp_path / "unknown.xlsx"))[:2] == (
         "format-unknown",

@@ -220,3 +220,20 @@ def test_roster_keeps_the_official_name_as_written(tmp_path: Path) -> None:
     roster.write_text(f"单位名称\n{official}\n", encoding="utf-8")
     result = new_from_roster(2024, roster, tmp_path / "out")
     assert [agency_of(p)[0] for p in result.written] == [official]
+
+
+def test_a_title_row_above_the_header(tmp_path: Path) -> None:
+    """Common in office sheets: a merged title, then 序号 / 地区 / 单位名称."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "2025年度政务公开年报填报单位名单,,\n序号,地区,单位名称\n1,互助县,互助县教育局\n"
+        "2,互助县,互助县民政局\n",
+        encoding="gbk",
+    )
+    assert read_roster(roster).names == ["互助县教育局", "互助县民政局"]
+
+
+def test_a_header_word_in_a_later_column(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("序号,机构名称\n1,甲局\n2,乙局\n", encoding="utf-8")
+    assert read_roster(roster).names == ["甲局", "乙局"]

@@ -7,6 +7,7 @@ Errors a user can cause are :class:`UsageError` with a Chinese message.
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +22,31 @@ from gongkai_xlsx.writer import TemplateOptions, write_template
 
 class UsageError(ValueError):
     """Bad input from the person at the keyboard; the message is Chinese and says what to do."""
+
+
+_OS_REASONS = {
+    errno.ENOENT: "文件夹不存在",
+    errno.EACCES: "没有写入权限",
+    errno.EPERM: "没有写入权限",
+    errno.ENOTDIR: "路径中有一部分是文件而不是文件夹",
+    errno.EEXIST: "路径中有同名文件",
+    errno.EISDIR: "这是一个文件夹",
+    errno.ENAMETOOLONG: "文件名过长",
+    errno.ENOSPC: "磁盘空间不足",
+    errno.EROFS: "磁盘是只读的",
+}
+
+
+def os_reason(exc: OSError) -> str:
+    """An operating-system error in words a coordinator understands."""
+    return _OS_REASONS.get(exc.errno or 0, f"系统错误 {exc.errno}：{exc.strerror}")
+
+
+def _write(form: Form, options: TemplateOptions, path: Path) -> None:
+    try:
+        write_template(form, options, path)
+    except OSError as exc:
+        raise UsageError(f"{path}：无法写入（{os_reason(exc)}）。") from exc
 
 
 def check_file(path: Path, expected_year: int | None = None) -> Outcome:
@@ -59,7 +85,7 @@ def new_template(
         path = path / template_file_name(year, agency)
     if path.exists() and not force:
         raise UsageError(f"{path}：文件已存在。如需覆盖，请加 --force。")
-    write_template(form, TemplateOptions(year=year, agency=agency, password=password), path)
+    _write(form, TemplateOptions(year=year, agency=agency, password=password), path)
     return path
 
 
@@ -94,6 +120,6 @@ def new_from_roster(
         if path.exists() and not force:
             result.skipped_existing.append(path)
             continue
-        write_template(form, TemplateOptions(year=year, agency=agency, password=password), path)
+        _write(form, TemplateOptions(year=year, agency=agency, password=password), path)
         result.written.append(path)
     return result

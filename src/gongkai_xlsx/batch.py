@@ -23,6 +23,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.reader import file_sha256
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.text import clean
 
@@ -121,7 +122,13 @@ def run_checks(
                     if progress:
                         progress(item)
         except BrokenProcessPool:
-            pass  # a worker died (out of memory, a crashing parser): finish in this process
+            # A worker died (out of memory, a crashing parser). Which file did it is unknown:
+            # check each remaining file alone, so a crash costs only that file.
+            for item in batch.items:
+                if item.outcome is None:
+                    item.outcome = _isolated_check(item.path, expected_year)
+                    if progress:
+                        progress(item)
     for item in batch.items:
         if item.outcome is None:
             item.outcome = check_file(item.path, expected_year)
@@ -129,6 +136,18 @@ def run_checks(
                 progress(item)
     _batch_findings(batch, expected_year)
     _plan_outputs(batch)
+
+
+def _isolated_check(path: Path, expected_year: int | None) -> Outcome:
+    try:
+        with ProcessPoolExecutor(max_workers=1) as pool:
+            return pool.submit(check_file, path, expected_year).result()
+    except BrokenProcessPool:
+        return Outcome(
+            path=path,
+            sha256=file_sha256(path),
+            findings=[Finding(Code.FILE_CORRUPT, detail="读取该文件时解析程序异常退出")],
+        )
 
 
 def _batch_findings(batch: Batch, expected_year: int | None) -> None:
@@ -174,26 +193,28 @@ def _plan_outputs(batch: Batch) -> None:
         item.output = name
 
 
+def outcome_row(display: str, o: Outcome, output: str | None = None) -> dict[str, Any]:
+    """One return as plain data: a row of ``report.json``, and ``check --json``."""
+    return {
+        "file": display,
+        "sha256": o.sha256,
+        "agency": o.agency,
+        "year": o.year,
+        "format": o.form_id,
+        "status": o.status,
+        "errors": len(o.errors),
+        "warnings": len(o.warnings),
+        "output": output,
+        "findings": [f.to_dict() for f in o.findings],
+    }
+
+
 def report(batch: Batch) -> dict[str, Any]:
     """The batch report as plain data (``report.json``); no timestamps, so re-runs match."""
     rows = []
     for item in batch.items:
-        o = item.outcome
-        assert o is not None
-        rows.append(
-            {
-                "file": item.display,
-                "sha256": o.sha256,
-                "agency": o.agency,
-                "year": o.year,
-                "format": o.form_id,
-                "status": o.status,
-                "errors": len(o.errors),
-                "warnings": len(o.warnings),
-                "output": item.output,
-                "findings": [f.to_dict() for f in o.findings],
-            }
-        )
+        assert item.outcome is not None
+        rows.append(outcome_row(item.display, item.outcome, item.output))
     statuses = [r["status"] for r in rows]
     return {
         "tool": f"gongkai-xlsx {__version__}",
@@ -226,19 +247,21 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _previous_outputs(outdir: Path) -> set[str]:
+def _previous_outputs(outdir: Path) -> dict[str, str]:
+    """{file: output} of the run that last wrote ``outdir`` (empty if none)."""
     try:
         old = json.loads((outdir / REPORT_NAME).read_text(encoding="utf-8"))
-        return {r["output"] for r in old.get("returns", []) if r.get("output")}
-    except (OSError, ValueError, AttributeError, TypeError):
-        return set()
+        return {r["file"]: r["output"] for r in old.get("returns", []) if r.get("output")}
+    except (OSError, ValueError, AttributeError, TypeError, KeyError):
+        return {}
 
 
 def write_outputs(batch: Batch, outdir: Path) -> dict[str, Any]:
     """Write each passing return's canonical JSON and ``report.json`` into ``outdir``.
 
-    Outputs a previous run wrote that this run does not (a return that now has errors)
-    are removed, so ``outdir`` always matches its ``report.json``.
+    An output an earlier run wrote for a file of this batch, which this run does not write
+    (the return now has errors, or its agency changed), is removed: re-running on the same
+    folder leaves exactly this run's outputs. Outputs of files not in this batch are kept.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     previous = _previous_outputs(outdir)
@@ -249,8 +272,9 @@ def write_outputs(batch: Batch, outdir: Path) -> dict[str, Any]:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     write_atomic(outdir / REPORT_NAME, text.encode("utf-8"))
     current = {i.output for i in batch.items if i.output}
-    for stale in sorted(previous - current):
-        if "/" not in stale and "\\" not in stale and stale.endswith(".json"):
+    ours = {i.display for i in batch.items}
+    for file, stale in sorted(previous.items()):
+        if file in ours and stale not in current and Path(stale).name == stale:
             with suppress(FileNotFoundError):
                 (outdir / stale).unlink()
     return data

@@ -121,7 +121,7 @@ class Code(Enum):
         "props-missing",
         W,
         "template properties missing, identified by labels",
-        "模板属性已丢失（可能是复制到新工作簿中填写的），已按表格标签识别为“{actual}”。",
+        "模板属性已丢失（可能是复制到新工作簿中填写的），已按工作表名称识别为“{actual}”。",
     )
     NAMES_MISSING = (
         "names-missing",
@@ -152,6 +152,12 @@ class Code(Enum):
         W,
         "cover year differs from template",
         "{where}：报告年度为 {actual}，与模板下发时的年度 {expected} 不一致，以模板年度为准。",
+    )
+    YEAR_INVALID = (
+        "year-invalid",
+        E,
+        "report year outside the format",
+        "报告年度 {actual} 不适用本格式（{expected}）。请使用下发的模板重新填报。",
     )
     YEAR_MISMATCH = (
         "year-mismatch",
@@ -208,6 +214,18 @@ class Code(Enum):
         E,
         "more decimals than allowed",
         "{where}：金额以万元为单位，最多保留 {expected} 位小数（填了 {actual}）。",
+    )
+    FORMULA_INPUT = (
+        "formula-input",
+        W,
+        "formula typed into an input cell",
+        "{where}：填的是公式“{actual}”，已按其计算结果 {expected} 读取；请直接填写数字。",
+    )
+    FORMULA_NO_VALUE = (
+        "formula-no-value",
+        E,
+        "formula without a calculated result",
+        "{where}：填的是公式“{actual}”，文件中没有它的计算结果（保存前未重新计算）。请直接填写数字。",
     )
     BLANK_MARKER = (
         "blank-marker",

@@ -16,8 +16,8 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import __version__
-from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template
-from gongkai_xlsx.batch import Batch, Item, collect, report, run_checks, write_outputs
+from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template, os_reason
+from gongkai_xlsx.batch import Batch, Item, collect, outcome_row, report, run_checks, write_outputs
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.schema import schema_text
@@ -143,19 +143,13 @@ def check_command(
     ] = False,
 ) -> None:
     """检查一份报表，列出每个问题所在的工作表、单元格和规则。"""
+    if file.is_dir():
+        raise _fail(f"{file}：这是文件夹，不是文件。检查整个文件夹请用 gongkai-xlsx ingest。")
     if not file.is_file():
         raise _fail(f"{file}：文件不存在。")
     outcome = check_file(file, year)
     if as_json:
-        data = {
-            "file": str(file),
-            "sha256": outcome.sha256,
-            "agency": outcome.agency,
-            "year": outcome.year,
-            "status": outcome.status,
-            "findings": [f.to_dict() for f in outcome.findings],
-            "document": outcome.document,
-        }
+        data = {**outcome_row(str(file), outcome), "document": outcome.document}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         head = f"{file}：{STATUS_TEXT[outcome.status]}"
@@ -231,7 +225,10 @@ def ingest_command(
             bar.update(1)
 
         run_checks(batch, year, jobs=workers, progress=advance)
-    data = write_outputs(batch, out)
+    try:
+        data = write_outputs(batch, out)
+    except OSError as exc:
+        raise _fail(f"{out}：无法写入结果（{os_reason(exc)}）。") from None
     typer.echo(_table(batch))
     for item in batch.items:
         assert item.outcome is not None

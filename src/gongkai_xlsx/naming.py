@@ -15,9 +15,11 @@ _RESERVED = {
     *(f"LPT{i}" for i in range(1, 10)),
 }
 MAX_STEM = 80  # leaves room for a folder path within Windows' 260-character limit
+MAX_NAME_BYTES = 240  # below the 255-byte limit, with room for a _2 suffix
+MAX_STEM_BYTES = 180  # UTF-8 bytes: a Chinese character is 3, and 255 bytes is the limit
 
 
-def safe_stem(name: str, fallback: str = "未命名") -> str:
+def safe_stem(name: str, fallback: str = "未命名", max_bytes: int = MAX_STEM_BYTES) -> str:
     """``name`` usable as a file name stem on Windows: no reserved characters or names,
     no trailing dots or spaces, not too long."""
     text = unicodedata.normalize("NFC", name)
@@ -27,12 +29,18 @@ def safe_stem(name: str, fallback: str = "未命名") -> str:
         text = fallback
     if text.split(".")[0].upper() in _RESERVED:
         text = "_" + text
-    return text[:MAX_STEM].rstrip(". ")
+    text = text[:MAX_STEM]
+    while len(text.encode("utf-8")) > max_bytes:  # Linux/macOS count bytes: 255 per name
+        text = text[:-1]
+    return text.rstrip(". ")
 
 
 def template_file_name(year: int, agency: str | None) -> str:
     base = f"{year}年度政府信息公开工作年度报告填报表"
-    return f"{base}_{safe_stem(agency)}.xlsx" if agency else f"{base}.xlsx"
+    if not agency:
+        return f"{base}.xlsx"
+    room = MAX_NAME_BYTES - len(f"{base}_.xlsx".encode())
+    return f"{base}_{safe_stem(agency, max_bytes=room)}.xlsx"
 
 
 def json_file_name(agency: str, year: int | None) -> str:

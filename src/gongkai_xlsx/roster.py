@@ -63,6 +63,22 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
         wb.close()
 
 
+HEADER_SEARCH_ROWS = 10
+
+
+def _header(rows: list[list[str]]) -> tuple[int, int]:
+    """(column, first data row). The header may sit under a title row ("2025年度…名单"),
+    so the first rows are searched for 单位名称 (or a similar word); without one, the
+    first column from the first non-blank row holds the names."""
+    filled = [i for i, row in enumerate(rows) if any(row)][:HEADER_SEARCH_ROWS]
+    for words in ({HEADER}, HEADER_WORDS):
+        for i in filled:
+            for j, cell in enumerate(rows[i]):
+                if cell in words:
+                    return j, i + 1
+    return 0, filled[0] if filled else 0
+
+
 def read_roster(path: Path) -> Roster:
     path = Path(path)
     if not path.is_file():
@@ -75,17 +91,7 @@ def read_roster(path: Path) -> Roster:
     else:
         raise RosterError(f"{path}：名单只支持 .csv 或 .xlsx 文件。")
     rows = [[squash_spaces(c) for c in row] for row in rows]
-    column, start = 0, 0
-    for i, row in enumerate(rows):
-        if any(row):
-            if HEADER in row:
-                column, start = row.index(HEADER), i + 1
-            elif any(cell in HEADER_WORDS for cell in row):
-                column = next(j for j, cell in enumerate(row) if cell in HEADER_WORDS)
-                start = i + 1
-            else:
-                start = i
-            break
+    column, start = _header(rows)
     roster = Roster()
     seen: set[str] = set()
     for number, row in enumerate(rows[start:], start=start + 1):

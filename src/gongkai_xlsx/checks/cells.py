@@ -28,8 +28,22 @@ def read_inputs(ret: RawReturn) -> tuple[Values, list[Finding]]:
     assert ret.form is not None
     values: Values = {}
     findings: list[Finding] = []
+    anything_typed = False
     for cell in ret.form.input_cells():
         sheet, ref, raw = ret.cell_value(cell.id)
+        formula = ret.workbook.formulas.get(sheet, {}).get(ref) if ret.workbook else None
+        if formula is not None:
+            anything_typed = True
+            if raw is None:  # saved by a program that does not calculate: no result to read
+                findings.append(
+                    cell_finding(Code.FORMULA_NO_VALUE, cell, sheet, ref, actual=formula)
+                )
+                values[cell.id] = None
+                continue
+            findings.append(
+                cell_finding(Code.FORMULA_INPUT, cell, sheet, ref, actual=formula, expected=raw)
+            )
+        anything_typed = anything_typed or not (raw is None or str(raw).strip() == "")
         parsed = parse_number(raw, cell.kind)
         values[cell.id] = parsed.value
         if parsed.code is not None:
@@ -38,7 +52,7 @@ def read_inputs(ret: RawReturn) -> tuple[Values, list[Finding]]:
                     parsed.code, cell, sheet, ref, actual=parsed.shown, expected=parsed.expected
                 )
             )
-    if all(v is None for v in values.values()):
+    if not anything_typed:
         findings.append(Finding(Code.NO_NUMBERS))
     return values, findings
 

@@ -14,12 +14,24 @@ from gongkai_xlsx.findings import Finding
 
 
 def balance(
-    form: Form, rule: Rule, values: Values, position: dict[str, tuple[str, str]]
+    form: Form,
+    rule: Rule,
+    values: Values,
+    position: dict[str, tuple[str, str]],
+    unreadable: frozenset[str] = frozenset(),
 ) -> list[Finding]:
+    """B1 per column. A column holding a value that could not be read is skipped: its sum
+    is unknown, and the value's own error already points at the cell to fix."""
     table = form.table(rule.table)
     findings: list[Finding] = []
     for column in table.blocks[0].column_leaves():
+        if column.total:
+            # A computed column's difference is the sum of the others': reporting it too
+            # would repeat every error at a cell the clerk cannot change.
+            continue
         col_key = ".".join(column.key_path())
+        if any(c.endswith(f".{col_key}") and c.startswith(f"{table.key}.") for c in unreadable):
+            continue
 
         def side(rows: tuple[str, ...], col_key: str = col_key) -> int:
             return blank_sum([values[f"{table.key}.{row}.{col_key}"] for row in rows]) or 0
@@ -45,10 +57,13 @@ def balance(
 
 
 def evaluate_rules(
-    form: Form, values: Values, position: dict[str, tuple[str, str]]
+    form: Form,
+    values: Values,
+    position: dict[str, tuple[str, str]],
+    unreadable: frozenset[str] = frozenset(),
 ) -> list[Finding]:
     findings: list[Finding] = []
     for rule in form.rules:
         if rule.kind == "balance":
-            findings += balance(form, rule, values, position)
+            findings += balance(form, rule, values, position, unreadable)
     return findings

@@ -61,19 +61,24 @@ def _meta(ret: RawReturn, outcome: Outcome, expected_year: int | None) -> None:
     cover_year = parse_year(raw_year)
     prop_year = parse_year(props.get(names.PROP_YEAR))
     year = prop_year or cover_year
-    if prop_year and cover_year and prop_year != cover_year:
+    cover_shown = cover_year if cover_year is not None else parse_text(raw_year)
+    if prop_year and cover_shown is not None and cover_year != prop_year:
         outcome.findings.append(
             Finding(
                 Code.YEAR_DIFFERS,
                 sheet=sheet,
                 cell=ref,
                 row_label="报告年度",
-                actual=cover_year,
+                actual=cover_shown,
                 expected=prop_year,
             )
         )
     if year is None:
         outcome.findings.append(Finding(Code.YEAR_UNKNOWN))
+    elif year < ret.form.first_year:
+        outcome.findings.append(
+            Finding(Code.YEAR_INVALID, actual=year, expected=f"{ret.form.first_year} 年及以后")
+        )
     elif expected_year is not None and year != expected_year:
         outcome.findings.append(Finding(Code.YEAR_MISMATCH, actual=year, expected=expected_year))
     outcome.year = year
@@ -115,7 +120,11 @@ def check_return(ret: RawReturn, expected_year: int | None = None) -> Outcome:
     values = with_totals(form, inputs)
     outcome.findings += value_findings
     outcome.findings += stale_totals(ret, values)
-    outcome.findings += evaluate_rules(form, values, ret.cell_map.cells)
+    at = {place: cell_id for cell_id, place in ret.cell_map.cells.items()}
+    unreadable = frozenset(
+        at[(f.sheet, f.cell)] for f in value_findings if f.is_error and (f.sheet, f.cell) in at
+    )
+    outcome.findings += evaluate_rules(form, values, ret.cell_map.cells, unreadable)
     if not outcome.errors and outcome.year is not None and outcome.agency:
         contact = parse_text(ret.field_value("contact")[2])
         phone = parse_text(ret.field_value("phone")[2])

@@ -33,14 +33,32 @@ class Parsed:
     expected: str | None = None
 
 
+_MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-"})
+FLOAT_NOISE = Decimal("1e-9")  # binary floating point: 250.83 may be stored as 250.82999999999998
+
+
 def _number_from_text(text: str) -> Decimal | None:
-    compact = _SPACES.sub("", unicodedata.normalize("NFKC", text))
-    if not _NUMBER.match(compact):
+    compact = unicodedata.normalize("NFKC", text).translate(_MINUS).strip()
+    if not _NUMBER.match(compact):  # inner spaces are not allowed: "12 34" is two numbers
         return None
     try:
         return Decimal(compact.replace(",", ""))
     except InvalidOperation:
         return None
+
+
+def _without_float_noise(number: Decimal, kind: Kind) -> Decimal:
+    """A stored double as the number the person meant: 7.0000000000000009 is 7 and
+    250.82999999999998 is 250.83 (Excel compares to 15 digits and shows them so too)."""
+    places = Decimal(1).scaleb(-kind.decimals)
+    nearest = number.quantize(places)
+    return nearest if abs(number - nearest) <= FLOAT_NOISE else number
+
+
+def _show_date(value: _dt.date | _dt.time | _dt.timedelta) -> str:
+    if isinstance(value, _dt.datetime) and value.time() == _dt.time():
+        return value.date().isoformat()
+    return str(value)
 
 
 def _decimal_places(value: Decimal) -> int:
@@ -59,14 +77,16 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Parsed(None)
     as_text = False
-    if isinstance(raw, (bool, _dt.date | _dt.time | _dt.timedelta)):
-        return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+    if isinstance(raw, bool):
+        return Parsed(None, Code.NOT_NUMBER, "TRUE" if raw else "FALSE", _describe(kind))
+    if isinstance(raw, _dt.date | _dt.time | _dt.timedelta):
+        return Parsed(None, Code.NOT_NUMBER, f"{_show_date(raw)}（日期或时间）", _describe(kind))
     if isinstance(raw, int):
         number = Decimal(raw)
     elif isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
             return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
-        number = Decimal(repr(raw))  # the shortest decimal that round-trips: 250.83, not 250.829…
+        number = _without_float_noise(Decimal(repr(raw)), kind)
     elif isinstance(raw, str):
         text = raw.strip()
         if unicodedata.normalize("NFKC", text).strip() in BLANK_MARKS or text in BLANK_MARKS:

@@ -35,6 +35,19 @@ Role = Literal[
     "check",
 ]
 
+# Boxes holding fixed text: all locked, all compared when a return is read.
+LABEL_ROLES = (
+    "title",
+    "block_title",
+    "corner",
+    "header",
+    "row_label",
+    "field_label",
+    "heading",
+    "instruction",
+    "check_label",
+)
+
 FIRST_TABLE_ROW = 2  # row 0: title, row 1: the agency/year note
 
 
@@ -105,7 +118,7 @@ class Layout:
             (s.name, b.row, b.col, b.text)
             for s in self.sheets
             for b in s.boxes
-            if b.text and b.role in ("title", "block_title", "corner", "header", "row_label")
+            if b.text and b.role in LABEL_ROLES
         ]
 
     @property

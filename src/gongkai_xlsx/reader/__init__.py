@@ -90,11 +90,15 @@ def _identify(raw: RawWorkbook, result: RawReturn) -> Form | None:
             )
             return None
         return form
-    for form in forms.values():
-        layout = layout_of(form)
-        if all(s.name in raw.sheets for s in layout.sheets) and not label_mismatches(raw, layout):
-            result.findings.append(Finding(Code.PROPS_MISSING, actual=form.name))
-            return form
+    # A copy that lost its properties: recognise the form by its sheets; locating the cells
+    # then checks every label, so a copy whose rows moved gets layout-mismatch errors.
+    candidates = [
+        f for f in forms.values() if all(s.name in raw.sheets for s in layout_of(f).sheets)
+    ]
+    candidates.sort(key=lambda f: len(label_mismatches(raw, layout_of(f))))
+    if candidates:
+        result.findings.append(Finding(Code.PROPS_MISSING, actual=candidates[0].name))
+        return candidates[0]
     result.findings.append(Finding(Code.FORMAT_UNKNOWN))
     return None
 

@@ -11,11 +11,16 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from xml.sax.saxutils import unescape
 
 import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 
 from gongkai_xlsx.cellref import to_a1
+
+
+def _detail(exc: Exception) -> str:
+    """Chinese for the clerk; the library's own English words only as the exception type."""
+    return f"工作簿内容无法解析：{type(exc).__name__}"
 
 
 class UnreadableWorkbook(Exception):
@@ -33,10 +38,12 @@ class RawWorkbook:
     ``values`` holds, per sheet, the non-empty cells within the read window, keyed by A1
     reference; formula cells hold their cached result (which may be missing or stale).
     ``names`` maps workbook-level defined names that point at one cell to (sheet, A1).
+    ``formulas`` holds the formula text of formula cells (a clerk may type ``=12+3``).
     """
 
     sheets: list[str]
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
+    formulas: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → {A1: "=…"}
     properties: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -59,6 +66,22 @@ def _single_cell_target(text: str) -> tuple[str, str] | None:
     return sheet, f"{col}{row}"
 
 
+_FORMULA_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>\s*<f\b([^>]*?)(?:/>|>([^<]*)</f>)", re.S)
+_REF_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]+)"')
+
+
+def _formula_cells(xml: bytes) -> dict[str, str]:
+    """{A1: formula} of one sheet's XML. openpyxl gives either the cached values or the
+    formulas, not both; scanning the XML for ``<f>`` costs far less than a second read."""
+    found: dict[str, str] = {}
+    for match in _FORMULA_CELL.finditer(xml):
+        ref = _REF_ATTR.search(match.group(1))
+        if ref is not None:
+            text = unescape((match.group(3) or b"").decode("utf-8", "replace"))
+            found[ref.group(1).decode()] = "=" + text if text else "=（共享公式）"
+    return found
+
+
 def _property_text(value: Any) -> str:
     """Custom properties as text; LibreOffice turns a stored 2024 into the float 2024.0."""
     if value is None:
@@ -78,10 +101,8 @@ def read_workbook(path: Path, sheets: list[str], max_row: int, max_col: int) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about extensions it drops
             wb = openpyxl.load_workbook(path, read_only=True, data_only=True, keep_links=False)
-    except (InvalidFileException, KeyError, ValueError, TypeError, OSError, EOFError) as exc:
-        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
-    except Exception as exc:
-        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
+    except Exception as exc:  # any parser failure is a bad file, not a crash
+        raise UnreadableWorkbook(_detail(exc)) from exc
     try:
         raw = RawWorkbook(sheets=list(wb.sheetnames))
         for name, defined in wb.defined_names.items():
@@ -101,8 +122,11 @@ def read_workbook(path: Path, sheets: list[str], max_row: int, max_col: int) -> 
                     if value is not None and value != "":
                         cells[to_a1(r, c)] = value
             raw.values[sheet] = cells
+            path = getattr(ws, "_worksheet_path", None)
+            if path:
+                raw.formulas[sheet] = _formula_cells(wb._archive.read(path))
         return raw
     except Exception as exc:
-        raise UnreadableWorkbook(f"{type(exc).__name__}: {exc}"[:200]) from exc
+        raise UnreadableWorkbook(_detail(exc)) from exc
     finally:
         wb.close()
