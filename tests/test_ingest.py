@@ -494,3 +494,17 @@ def test_overwritten_instructions_and_check_labels_are_noticed(fill: Filler) -> 
         ["label-changed", "依申请公开", "A32"],
         ["label-changed", "填报说明", "A10"],
     ]
+
+
+def test_a_layout_that_differs_from_its_version_is_noticed(fill: Filler) -> None:
+    import openpyxl
+
+    path = fill({"a.licensing.decisions": 1})
+    wb = openpyxl.load_workbook(path)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == "gongkai.layout":
+            prop.value = "0000000000000000"
+    wb.save(path)
+    outcome = check_file(path)
+    assert [f.code.code for f in outcome.findings] == ["layout-fingerprint"]
+    assert outcome.document is not None

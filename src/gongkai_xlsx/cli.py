@@ -32,6 +32,11 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+# Options shared by several commands, declared once.
+ExpectedYear = Annotated[
+    int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")
+]
 STATUS_TEXT = {
     "ok": "通过",
     "warnings": "通过（有提示）",
@@ -137,7 +142,7 @@ def _finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
 @app.command("check")
 def check_command(
     file: Annotated[Path, typer.Argument(help="要检查的报表文件（.xlsx）。")],
-    year: Annotated[int | None, typer.Option("--year", help="只接受该年度的报表。")] = None,
+    year: ExpectedYear = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")
     ] = False,
@@ -198,9 +203,7 @@ def ingest_command(
         Path,
         typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
     ],
-    year: Annotated[
-        int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")
-    ] = None,
+    year: ExpectedYear = None,
     jobs: Annotated[int, typer.Option("-j", "--jobs", help="并行进程数；0 表示按 CPU 核数。")] = 0,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")

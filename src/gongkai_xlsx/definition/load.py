@@ -151,6 +151,21 @@ def _kind(key: str, data: dict[str, Any]) -> Kind:
 
 
 def _check_rules(rules: list[Rule], tables: dict[str, Table]) -> None:
+    """Rules must name real rows, and total rules must match the computed nodes: a table
+    with a total column has a row_total rule (B2, C1), one with a total row a column_total
+    rule (B3), and no total rule stands without its computed cells."""
+    for table in tables.values():
+        has = {
+            "row_total": any(c.total for b in table.blocks for c in b.column_leaves()),
+            "column_total": any(r.total for b in table.blocks for r in b.row_leaves()),
+        }
+        for kind, computed in has.items():
+            ruled = any(r.table == table.key and r.kind == kind for r in rules)
+            if computed != ruled:
+                raise DefinitionError(
+                    f"table {table.key}: total nodes and {kind} rules disagree "
+                    f"(computed cells: {computed}, rule: {ruled})"
+                )
     for rule in rules:
         if rule.table not in tables:
             raise DefinitionError(f"rule {rule.id}: unknown table {rule.table!r}")

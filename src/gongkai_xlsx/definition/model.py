@@ -7,6 +7,7 @@ every total, display labels), so that no writer, reader or check re-derives the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 from typing import Literal
 
@@ -186,13 +187,10 @@ class Form:
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)
 
-    @property
+    @cached_property
     def _by_id(self) -> dict[str, CellDef]:
-        cache = self.__dict__.get("_by_id_cache")
-        if cache is None:
-            cache = {c.id: c for c in self.cells}
-            self.__dict__["_by_id_cache"] = cache
-        return cache
+        # cached_property writes the instance __dict__ directly, which a frozen dataclass allows
+        return {c.id: c for c in self.cells}
 
     def input_cells(self) -> list[CellDef]:
         return [c for c in self.cells if not c.computed]
