@@ -123,8 +123,12 @@ class Code(Enum):
         "template properties missing, identified by labels",
         "模板属性已丢失（可能是复制到新工作簿中填写的），已按工作表名称识别为“{actual}”。",
     )
-    LAYOUT_FINGERPRINT = ("layout-fingerprint", W, "layout differs from its template version",
-                          "模板版式与版本“{expected}”不一致（可能由其他程序改写），已按单元格名称并核对各栏目标签读取。")
+    LAYOUT_FINGERPRINT = (
+        "layout-fingerprint",
+        W,
+        "layout differs from its template version",
+        "模板版式与版本“{expected}”不一致（可能由其他程序改写），已按单元格名称并核对各栏目标签读取。",
+    )
     NAMES_MISSING = (
         "names-missing",
         W,

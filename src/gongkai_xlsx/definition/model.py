@@ -7,8 +7,8 @@ every total, display labels), so that no writer, reader or check re-derives the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 from typing import Literal
 
 KindType = Literal["integer", "decimal"]

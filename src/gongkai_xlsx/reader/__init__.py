@@ -91,9 +91,7 @@ def _identify(raw: RawWorkbook, result: RawReturn) -> Form | None:
             return None
         fingerprint = raw.properties.get(names.PROP_LAYOUT)
         if fingerprint and fingerprint != layout_of(form).fingerprint:
-            result.findings.append(
-                Finding(Code.LAYOUT_FINGERPRINT, expected=form.template_version)
-            )
+            result.findings.append(Finding(Code.LAYOUT_FINGERPRINT, expected=form.template_version))
         return form
     # A copy that lost its properties: recognise the form by its sheets; locating the cells
     # then checks every label, so a copy whose rows moved gets layout-mismatch errors.
