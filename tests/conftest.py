@@ -12,10 +12,12 @@ from typing import Any
 
 import openpyxl
 import pytest
+from typer.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harness`
 
 from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.cli import app
 from gongkai_xlsx.definition import Form, load_form
 from gongkai_xlsx.definition.layout import Layout, layout_of
 from gongkai_xlsx.writer import TemplateOptions, write_template
@@ -62,6 +64,16 @@ def blank_template_2024(tmp_path_factory: pytest.TempPathFactory, form: Form) ->
 
 
 Filler = Callable[..., Path]
+
+
+def run(*args: str | os.PathLike[str]) -> Result:
+    """Invoke the CLI in-process; whatever happens, never a Python traceback."""
+    result = CliRunner().invoke(app, [os.fspath(a) for a in args])
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        result.output,
+        result.exc_info,
+    )
+    return result
 
 
 def fill_with_openpyxl(

@@ -16,11 +16,10 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler, fill_with_openpyxl
+from conftest import SEED_AGENCY, Filler, fill_with_openpyxl, run
 from openpyxl.utils.protection import hash_password
-from typer.testing import CliRunner, Result
+from typer.testing import Result
 
-from gongkai_xlsx.cli import app
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.writer import TemplateOptions, write_template
@@ -38,16 +37,6 @@ B1_LINE = (
     "第一项加第二项之和应等于第三项加第四项之和，差 3"
 )
 TABLE_HEADER = ["文件", "单位", "状态", "错误", "提示"]
-
-
-def run(*args: str | os.PathLike[str]) -> Result:
-    """Invoke the CLI in-process; whatever happens, never a Python traceback."""
-    result = CliRunner().invoke(app, [os.fspath(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.output,
-        result.exc_info,
-    )
-    return result
 
 
 @pytest.fixture

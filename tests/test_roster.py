@@ -5,30 +5,20 @@ document properties."""
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner, Result
+from conftest import run
+from typer.testing import Result
 
 from gongkai_xlsx.api import new_from_roster
-from gongkai_xlsx.cli import app
 from gongkai_xlsx.roster import read_roster
 
 BASE = "2024年度政府信息公开工作年度报告填报表"
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
-
-
-def run(*args: str | os.PathLike[str]) -> Result:
-    result = CliRunner().invoke(app, [os.fspath(a) for a in args])
-    assert result.exception is None or isinstance(result.exception, SystemExit), (
-        result.output,
-        result.exc_info,
-    )
-    return result
 
 
 def name_for(agency_stem: str) -> str:
