@@ -426,7 +426,7 @@ def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return
     for row in report["returns"]:
         assert [(f["code"], f["actual"]) for f in row["findings"]] == [("agency-duplicate", "甲局")]
         assert row["findings"][0]["message"] == (
-            "单位“甲局”的报表共有多份（a.xlsx、b.xlsx），均已保留，请确认以哪一份为准。"
+            "单位“甲局”的报表共有多份（a.xlsx、b.xlsx），通过检查的都已输出、互不覆盖，请确认以哪一份为准。"
         )
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
@@ -634,13 +634,23 @@ def test_check_on_a_folder_says_to_use_ingest(tmp_path: Path) -> None:
     assert "这是文件夹，不是文件。检查整个文件夹请用 gongkai-xlsx ingest。" in result.stderr
 
 
-def test_an_outdir_shared_by_two_batches_keeps_the_other_batch(tmp_path: Path, make_return) -> None:
+def test_an_outdir_mirrors_the_latest_run_and_says_what_it_removed(
+    tmp_path: Path, make_return
+) -> None:
+    """Two batches into one OUTDIR: the second replaces the first, out loud, so no JSON of
+    an older run can be taken for current data, and report.json lists every file there."""
     make_return(tmp_path / "w1" / "a.xlsx", "甲局")
     make_return(tmp_path / "w2" / "b.xlsx", "乙局")
     ingest(tmp_path / "w1", "-o", tmp_path / "out")
-    ingest(tmp_path / "w2", "-o", tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
-        "report.json",
-        "乙局_2024.json",
-        "甲局_2024.json",
-    ]
+    second, report = ingest(tmp_path / "w2", "-o", tmp_path / "out")
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.json", "乙局_2024.json"]
+    assert [r["output"] for r in report["returns"]] == ["乙局_2024.json"]
+    assert "已删除输出文件夹中上次运行留下、本次没有的 1 个结果：甲局_2024.json。" in second.stdout
+
+
+@pytest.mark.parametrize("name", ["t.xls", "t.csv", "t"])
+def test_new_refuses_a_name_that_is_not_xlsx(tmp_path: Path, name: str) -> None:
+    result = run("new", "2024", "-o", tmp_path / name)
+    assert result.exit_code == 2
+    assert "文件名应以 .xlsx 结尾" in result.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -298,7 +298,7 @@ def test_a_template_of_another_format(tmp_path: Path, good: Path) -> None:
     assert only_error(check_file(path)) == (
         "format-other",
         "unreadable",
-        "模板格式为“gk2019”，本工具支持的是“政府信息公开工作年度报告（2021年格式）”。请使用下发的模板重新填报。",
+        "模板格式标识为“gk2019”，本工具不认识这种格式（支持的是“政府信息公开工作年度报告（2021年格式）”）。请使用下发的模板重新填报。",
     )
 
 

@@ -18,6 +18,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEED_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.amount": 250.83}
 
 
@@ -231,26 +232,47 @@ def test_b1_broken_in_two_columns(fill: Filler) -> None:
     )
 
 
-def test_a_typed_over_total_is_a_warning_and_the_recomputed_value_wins(
-    fill: Filler, template_2024: Path, tmp_path: Path
-) -> None:
+def test_a_typed_over_total_is_a_warning_and_the_recomputed_value_wins(fill: Filler) -> None:
     path = fill(
         {"b.received.natural_person": 5, "b.carried_forward.natural_person": 5},
         raw={("依申请公开", "J6"): 7},
     )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
-        ["total-mismatch", "J6", "B2", Decimal(7), 5]
+        ["formula-removed", "J6", "B2", 7, 5]
     ]
     assert outcome.findings[0].message == (
-        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：表中显示 7，按各项重新计算为 5"
-        "（B2：总计应等于自然人与法人或其他组织各栏之和）；文件可能未重新计算就保存，或合计被改写，"
-        "已采用重新计算的值。"
+        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：自动计算的单元格被改成了固定值 7，"
+        "已按各项重新计算为 5（B2：总计应等于自然人与法人或其他组织各栏之和）。"
     )
     assert outcome.document["tables"]["b"]["received"]["total"] == 5
 
 
-def test_column_total_and_c_total_mismatch_name_their_rules(fill: Filler) -> None:
+def test_a_stale_cached_total_is_a_warning(tmp_path: Path) -> None:
+    """The formula is there but its saved result is not (saved without recalculation)."""
+    import zipfile
+
+    sample = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
+    patched = tmp_path / "stale.xlsx"
+    with zipfile.ZipFile(sample) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if b"SUM(D6:I6)</f><v>15</v>" in data:
+                data = data.replace(b"SUM(D6:I6)</f><v>15</v>", b"SUM(D6:I6)</f><v>17</v>")
+            zout.writestr(info, data)
+    outcome = check_file(patched)
+    assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
+        ["total-mismatch", "J6", "B2", Decimal(17), 15]
+    ]
+    assert outcome.findings[0].message == (
+        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：表中显示 17，按各项重新计算为 15"
+        "（B2：总计应等于自然人与法人或其他组织各栏之和）；文件可能未重新计算就保存，或合计被改写，"
+        "已采用重新计算的值。"
+    )
+    assert outcome.document["tables"]["b"]["received"]["total"] == 15
+
+
+def test_column_total_and_c_total_overwritten_name_their_rules(fill: Filler) -> None:
     path = fill(
         {
             "b.disclosed.natural_person": 1,
@@ -262,9 +284,40 @@ def test_column_total_and_c_total_mismatch_name_their_rules(fill: Filler) -> Non
     )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule] for f in outcome.findings] == [
-        ["total-mismatch", "D29", "B3"],
-        ["total-mismatch", "E6", "C1"],
+        ["formula-removed", "D29", "B3"],
+        ["formula-removed", "E6", "C1"],
     ]
+
+
+def test_numbers_outside_the_form_are_reported(fill: Filler) -> None:
+    outcome = check_file(
+        fill({"a.licensing.decisions": 1}, raw={("依申请公开", "L6"): 50, ("主动公开", "F3"): 2.5})
+    )
+    assert [[f.code.code, f.sheet, f.cell, f.message] for f in outcome.findings] == [
+        [
+            "stray-number",
+            "主动公开",
+            "F3",
+            "主动公开!F3：表格栏目之外的单元格填了 2.5，不会被读取。请把数字填到对应栏目中。",
+        ],
+        [
+            "stray-number",
+            "依申请公开",
+            "L6",
+            "依申请公开!L6：表格栏目之外的单元格填了 50，不会被读取。请把数字填到对应栏目中。",
+        ],
+    ]
+
+
+def test_cleared_locked_cover_cells_are_noticed(fill: Filler) -> None:
+    outcome = check_file(
+        fill({"a.licensing.decisions": 1}, raw={("填报说明", "B3"): None, ("填报说明", "B4"): None})
+    )
+    assert [[f.code.code, f.cell, f.expected, f.actual] for f in outcome.findings] == [
+        ["label-changed", "B3", 2024, None],
+        ["label-changed", "B4", SEED_AGENCY, None],
+    ]
+    assert (outcome.year, outcome.agency) == (2024, SEED_AGENCY)
 
 
 def test_empty_return_and_missing_agency(fill: Filler, blank_template_2024: Path) -> None:

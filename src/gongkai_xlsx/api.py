@@ -17,6 +17,7 @@ from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import RosterError, read_roster
+from gongkai_xlsx.text import squash_spaces
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 
@@ -25,7 +26,7 @@ class UsageError(ValueError):
 
 
 _OS_REASONS = {
-    errno.ENOENT: "文件夹不存在",
+    errno.ENOENT: "路径不存在或无法在其中创建文件",
     errno.EACCES: "没有写入权限",
     errno.EPERM: "没有写入权限",
     errno.ENOTDIR: "路径中有一部分是文件而不是文件夹",
@@ -79,10 +80,14 @@ def new_template(
     """Write one template; the default file name comes from the year (and agency)."""
     _check_password(password)
     form = _form(year)
-    agency = agency.strip() if agency and agency.strip() else None
+    agency = squash_spaces(agency or "") or None
     path = Path(output) if output else Path(template_file_name(year, agency))
     if path.is_dir():
         path = path / template_file_name(year, agency)
+    if path.suffix.lower() != ".xlsx":
+        raise UsageError(
+            f"{path}：模板是 Excel 工作簿，文件名应以 .xlsx 结尾（否则 Excel 会提示格式与扩展名不符）。"
+        )
     if path.exists() and not force:
         raise UsageError(f"{path}：文件已存在。如需覆盖，请加 --force。")
     _write(form, TemplateOptions(year=year, agency=agency, password=password), path)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -25,7 +26,7 @@ from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
 from gongkai_xlsx.reader import file_sha256
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
-from gongkai_xlsx.text import clean
+from gongkai_xlsx.text import clean, file_name_text
 
 REPORT_NAME = "report.json"
 PARALLEL_FROM = 16  # below this, starting worker processes costs more than it saves
@@ -90,7 +91,8 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
                 for name in sorted(files):
                     file = root_path / name
                     candidates.append((file, prefix + file.relative_to(given).as_posix()))
-        for file, display in candidates:
+        for file, shown in candidates:
+            display = file_name_text(shown)
             resolved = file.resolve()
             ours = out is not None and resolved.parent == out and file.suffix.lower() == ".json"
             if resolved in seen or _hidden(file.name) or ours:
@@ -115,7 +117,7 @@ def run_checks(
     years = [expected_year] * len(paths)
     if jobs > 1 and len(paths) >= PARALLEL_FROM:
         try:
-            with ProcessPoolExecutor(max_workers=jobs) as pool:
+            with ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_interrupts) as pool:
                 results = pool.map(check_file, paths, years, chunksize=8)
                 for item, outcome in zip(batch.items, results, strict=True):
                     item.outcome = outcome
@@ -136,6 +138,12 @@ def run_checks(
                 progress(item)
     _batch_findings(batch, expected_year)
     _plan_outputs(batch)
+
+
+def _ignore_interrupts() -> None:
+    """Workers leave Ctrl-C to the main process, which stops the batch in one place
+    instead of every worker printing its own traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _isolated_check(path: Path, expected_year: int | None) -> Outcome:
@@ -247,21 +255,28 @@ def write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-def _previous_outputs(outdir: Path) -> dict[str, str]:
-    """{file: output} of the run that last wrote ``outdir`` (empty if none)."""
+def _previous_outputs(outdir: Path) -> set[str]:
+    """The outputs the run that last wrote ``outdir`` listed in its report.json."""
     try:
         old = json.loads((outdir / REPORT_NAME).read_text(encoding="utf-8"))
-        return {r["file"]: r["output"] for r in old.get("returns", []) if r.get("output")}
+        return {r["output"] for r in old.get("returns", []) if r.get("output")}
     except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return {}
+        return set()
 
 
-def write_outputs(batch: Batch, outdir: Path) -> dict[str, Any]:
+@dataclass
+class Written:
+    report: dict[str, Any]
+    removed: list[str]  # outputs of an earlier run that this run does not produce
+
+
+def write_outputs(batch: Batch, outdir: Path) -> Written:
     """Write each passing return's canonical JSON and ``report.json`` into ``outdir``.
 
-    An output an earlier run wrote for a file of this batch, which this run does not write
-    (the return now has errors, or its agency changed), is removed: re-running on the same
-    folder leaves exactly this run's outputs. Outputs of files not in this batch are kept.
+    ``outdir`` mirrors the latest run: outputs an earlier run wrote that this run does not
+    (a return that now has errors, a file no longer in the batch, another batch written to
+    the same folder) are removed and listed, so the folder always matches its report.json
+    and no JSON of an older run can be mistaken for current data.
     """
     outdir.mkdir(parents=True, exist_ok=True)
     previous = _previous_outputs(outdir)
@@ -272,9 +287,10 @@ def write_outputs(batch: Batch, outdir: Path) -> dict[str, Any]:
     text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
     write_atomic(outdir / REPORT_NAME, text.encode("utf-8"))
     current = {i.output for i in batch.items if i.output}
-    ours = {i.display for i in batch.items}
-    for file, stale in sorted(previous.items()):
-        if file in ours and stale not in current and Path(stale).name == stale:
+    removed = []
+    for stale in sorted(previous - current):
+        if Path(stale).name == stale and stale.endswith(".json") and stale != REPORT_NAME:
             with suppress(FileNotFoundError):
                 (outdir / stale).unlink()
-    return data
+                removed.append(stale)
+    return Written(data, removed)

@@ -96,7 +96,7 @@ class Code(Enum):
         "format-other",
         E,
         "template of another format",
-        "模板格式为“{actual}”，本工具支持的是“{expected}”。请使用下发的模板重新填报。",
+        "模板格式标识为“{actual}”，本工具不认识这种格式（支持的是“{expected}”）。请使用下发的模板重新填报。",
     )
     VERSION_UNKNOWN = (
         "version-unknown",
@@ -193,7 +193,7 @@ class Code(Enum):
         "agency-duplicate",
         W,
         "several returns of one agency",
-        "单位“{actual}”的报表共有多份（{detail}），均已保留，请确认以哪一份为准。",
+        "单位“{actual}”的报表共有多份（{detail}），通过检查的都已输出、互不覆盖，请确认以哪一份为准。",
     )
     # --- values
     NOT_NUMBER = (
@@ -251,6 +251,18 @@ class Code(Enum):
         "stored total differs from recomputed",
         "{where}：表中显示 {actual}，按各项重新计算为 {expected}（{rule}：{text}）；"
         "文件可能未重新计算就保存，或合计被改写，已采用重新计算的值。",
+    )
+    STRAY_NUMBER = (
+        "stray-number",
+        W,
+        "number outside the form's cells",
+        "{where}：表格栏目之外的单元格填了 {actual}，不会被读取。请把数字填到对应栏目中。",
+    )
+    FORMULA_REMOVED = (
+        "formula-removed",
+        W,
+        "computed cell replaced by a constant",
+        "{where}：自动计算的单元格被改成了固定值 {actual}，已按各项重新计算为 {expected}（{rule}：{text}）。",
     )
     NO_NUMBERS = (
         "no-numbers",

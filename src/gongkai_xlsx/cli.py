@@ -21,7 +21,7 @@ from gongkai_xlsx.batch import Batch, Item, collect, outcome_row, report, run_ch
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.schema import schema_text
-from gongkai_xlsx.text import text_width
+from gongkai_xlsx.text import file_name_text, text_width
 
 app = typer.Typer(
     help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",
@@ -32,6 +32,7 @@ app = typer.Typer(
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 # Options shared by several commands, declared once.
 ExpectedYear = Annotated[
@@ -154,10 +155,10 @@ def check_command(
         raise _fail(f"{file}：文件不存在。")
     outcome = check_file(file, year)
     if as_json:
-        data = {**outcome_row(str(file), outcome), "document": outcome.document}
+        data = {**outcome_row(file_name_text(str(file)), outcome), "document": outcome.document}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
     else:
-        head = f"{file}：{STATUS_TEXT[outcome.status]}"
+        head = f"{file_name_text(str(file))}：{STATUS_TEXT[outcome.status]}"
         if outcome.agency:
             head += f"（{outcome.agency}，{outcome.year or '年度不明'}）"
         typer.echo(head)
@@ -227,11 +228,15 @@ def ingest_command(
         def advance(_item: Item) -> None:
             bar.update(1)
 
-        run_checks(batch, year, jobs=workers, progress=advance)
+        try:
+            run_checks(batch, year, jobs=workers, progress=advance)
+        except KeyboardInterrupt:
+            raise _fail("已中断：没有写入任何结果。", EXIT_INTERRUPTED) from None
     try:
-        data = write_outputs(batch, out)
+        written = write_outputs(batch, out)
     except OSError as exc:
         raise _fail(f"{out}：无法写入结果（{os_reason(exc)}）。") from None
+    data = written.report
     typer.echo(_table(batch))
     for item in batch.items:
         assert item.outcome is not None
@@ -244,6 +249,11 @@ def ingest_command(
         f"\n共 {s['returns']} 份：通过 {s['ok']}，通过但有提示 {s['warnings']}，"
         f"有错误 {s['errors']}，无法读取 {s['unreadable']}。结果已写入 {out}（report.json）。"
     )
+    if written.removed:
+        shown = "、".join(written.removed[:5]) + ("等" if len(written.removed) > 5 else "")
+        typer.echo(
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(written.removed)} 个结果：{shown}。"
+        )
     if batch.skipped:
         shown = "、".join(batch.skipped[:5]) + ("等" if len(batch.skipped) > 5 else "")
         typer.echo(

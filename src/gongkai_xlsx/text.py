@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 
@@ -21,9 +22,26 @@ def label_key(text: str) -> str:
 
 
 def squash_spaces(text: str) -> str:
-    """Trim and collapse whitespace, keeping every character as written (for names shown
-    to people: an official name keeps its full-width brackets)."""
-    return _SPACE.sub(" ", text).strip() if text else ""
+    """Trim and collapse whitespace and drop control characters, keeping every other
+    character as written (for names shown to people: an official name keeps its
+    full-width brackets; a control character would make the xlsx XML invalid)."""
+    if not text:
+        return ""
+    text = "".join(ch for ch in text if ch.isspace() or unicodedata.category(ch)[0] != "C")
+    return _SPACE.sub(" ", text).strip()
+
+
+def file_name_text(name: str) -> str:
+    """A file name as text people can read. Names that are not UTF-8 on disk (a Windows
+    zip of Chinese names unpacked on Linux is GBK) arrive as surrogate escapes, which
+    cannot be written to JSON; they are decoded as GB18030, or replaced."""
+    raw = os.fsencode(name)
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", "replace")
 
 
 def text_width(text: str) -> int:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.cellref import a1_sort_key
 from gongkai_xlsx.checks.values import parse_number
 from gongkai_xlsx.definition.evaluate import Values
 from gongkai_xlsx.definition.model import CellDef, Form, Rule
@@ -71,15 +72,17 @@ def _as_number(raw: object) -> Decimal | None:
     return None
 
 
-def stale_totals(ret: RawReturn, values: Values) -> list[Finding]:
+def stale_totals(
+    ret: RawReturn, values: Values, skip: frozenset[str] = frozenset()
+) -> list[Finding]:
     """A stored total that differs from the recomputed one: saved without recalculation, or
     typed over in an unprotected copy. A missing cached result (a program wrote the file)
-    is not a finding."""
+    is not a finding, nor are the ``skip`` cells, which other findings already explain."""
     assert ret.form is not None
     findings: list[Finding] = []
     for cell in ret.form.computed_cells():
         sheet, ref, raw = ret.cell_value(cell.id)
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        if cell.id in skip or raw is None or (isinstance(raw, str) and not raw.strip()):
             continue
         recomputed = values[cell.id] or 0
         stored = _as_number(raw)
@@ -99,3 +102,65 @@ def stale_totals(ret: RawReturn, values: Values) -> list[Finding]:
             )
         )
     return findings
+
+
+MAX_STRAY = 10
+
+
+def stray_numbers(ret: RawReturn) -> list[Finding]:
+    """Numbers typed where the form has no cell (e.g. in a row added to an unprotected
+    copy): they are not read, and the coordinator should know they exist."""
+    assert ret.form is not None and ret.workbook is not None and ret.cell_map is not None
+    located = set(ret.cell_map.cells.values())
+    findings: list[Finding] = []
+    for table in ret.form.tables:
+        formulas = ret.workbook.formulas.get(table.sheet, {})
+        for ref, value in ret.workbook.values.get(table.sheet, {}).items():
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                continue
+            if (table.sheet, ref) in located or ref in formulas:
+                continue
+            findings.append(Finding(Code.STRAY_NUMBER, sheet=table.sheet, cell=ref, actual=value))
+    findings.sort(key=lambda f: (f.sheet or "", a1_sort_key(f.cell or "")))
+    return findings[:MAX_STRAY]
+
+
+def removed_formulas(ret: RawReturn, values: Values) -> list[Finding]:
+    """Totals whose formula was replaced by a number (typed over in an unprotected copy).
+    Not said of copies that lost the template's properties: re-typed copies have none."""
+    assert ret.form is not None and ret.workbook is not None
+    if not ret.identified_by_properties:
+        return []
+    findings: list[Finding] = []
+    for cell in ret.form.computed_cells():
+        sheet, ref, raw = ret.cell_value(cell.id)
+        scanned = ret.workbook.formulas.get(sheet)
+        if raw is None or scanned is None or ref in scanned:
+            continue
+        rule = total_rule(ret.form, cell)
+        findings.append(
+            cell_finding(
+                Code.FORMULA_REMOVED,
+                cell,
+                sheet,
+                ref,
+                actual=raw,
+                expected=values[cell.id] or 0,
+                rule=rule.id if rule else None,
+                text=rule.text if rule else None,
+            )
+        )
+    return findings
+
+
+def totals_over(form: Form, cell_ids: set[str]) -> frozenset[str]:
+    """The computed cells that sum any of ``cell_ids``, directly or through other totals."""
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for cell in form.computed_cells():
+            if cell.id not in found and any(p in cell_ids or p in found for p in cell.parts):
+                found.add(cell.id)
+                changed = True
+    return frozenset(found)

@@ -12,14 +12,20 @@ from typing import Any
 
 from gongkai_xlsx.canonical import Meta, build_document, schema_errors
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.checks.cells import read_inputs, stale_totals
+from gongkai_xlsx.checks.cells import (
+    read_inputs,
+    removed_formulas,
+    stale_totals,
+    stray_numbers,
+    totals_over,
+)
 from gongkai_xlsx.checks.rules import evaluate_rules
 from gongkai_xlsx.checks.values import parse_text, parse_year
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.reader import RawReturn
-from gongkai_xlsx.text import clean
+from gongkai_xlsx.text import clean, file_name_text
 
 
 @dataclass
@@ -73,6 +79,12 @@ def _meta(ret: RawReturn, outcome: Outcome, expected_year: int | None) -> None:
                 expected=prop_year,
             )
         )
+    elif prop_year and cover_shown is None:  # the locked year was cleared
+        outcome.findings.append(
+            Finding(
+                Code.LABEL_CHANGED, sheet=sheet, cell=ref, row_label="报告年度", expected=prop_year
+            )
+        )
     if year is None:
         outcome.findings.append(Finding(Code.YEAR_UNKNOWN))
     elif year < ret.form.first_year:
@@ -98,8 +110,18 @@ def _meta(ret: RawReturn, outcome: Outcome, expected_year: int | None) -> None:
                 expected=prop_agency,
             )
         )
+    elif prop_agency and not cover_agency:  # the locked agency was cleared
+        outcome.findings.append(
+            Finding(
+                Code.LABEL_CHANGED,
+                sheet=sheet,
+                cell=ref,
+                row_label="填报单位",
+                expected=prop_agency,
+            )
+        )
     if not agency:
-        agency = ret.path.stem
+        agency = file_name_text(ret.path.stem)
         outcome.agency_from_file_name = True
         outcome.findings.append(
             Finding(Code.AGENCY_MISSING, sheet=sheet, cell=ref, row_label="填报单位", actual=agency)
@@ -119,16 +141,31 @@ def check_return(ret: RawReturn, expected_year: int | None = None) -> Outcome:
     inputs, value_findings = read_inputs(ret)
     values = with_totals(form, inputs)
     outcome.findings += value_findings
-    outcome.findings += stale_totals(ret, values)
     at = {place: cell_id for cell_id, place in ret.cell_map.cells.items()}
-    unreadable = frozenset(
-        at[(f.sheet, f.cell)] for f in value_findings if f.is_error and (f.sheet, f.cell) in at
+
+    def ids(findings: list[Finding], code: Code | None = None) -> set[str]:
+        return {
+            at[(f.sheet, f.cell)]
+            for f in findings
+            if (f.sheet, f.cell) in at and (f.code is code if code else f.is_error)
+        }
+
+    removed = removed_formulas(ret, values)
+    outcome.findings += removed
+    # Excel's SUM ignores a number typed as text, so such a total shows less than ours:
+    # the number-as-text warning explains that; no total-mismatch on top.
+    explained = ids(removed, Code.FORMULA_REMOVED) | totals_over(
+        form, ids(value_findings, Code.NUMBER_AS_TEXT)
     )
+    outcome.findings += stale_totals(ret, values, frozenset(explained))
+    outcome.findings += stray_numbers(ret)
+    unreadable = frozenset(ids(value_findings))
     outcome.findings += evaluate_rules(form, values, ret.cell_map.cells, unreadable)
     if not outcome.errors and outcome.year is not None and outcome.agency:
         contact = parse_text(ret.field_value("contact")[2])
         phone = parse_text(ret.field_value("phone")[2])
-        meta = Meta(outcome.year, outcome.agency, contact, phone, ret.path.name, ret.sha256)
+        source = file_name_text(ret.path.name)
+        meta = Meta(outcome.year, outcome.agency, contact, phone, source, ret.sha256)
         document = build_document(form, meta, values)
         for path, message in schema_errors(form, document):
             cell_id = ".".join(path[1:]) if path[:1] == ["tables"] else None

@@ -23,6 +23,7 @@ Role = Literal[
     "corner",
     "header",
     "row_label",
+    "group_label",
     "input",
     "computed",
     "field_label",
@@ -42,6 +43,7 @@ LABEL_ROLES = (
     "corner",
     "header",
     "row_label",
+    "group_label",
     "field_label",
     "heading",
     "instruction",
@@ -114,8 +116,11 @@ class Layout:
 
     def labels(self) -> list[tuple[str, int, int, str]]:
         """Every fixed text the definition puts in a sheet: (sheet, row, col, text)."""
+        return [(sheet, row, col, text) for sheet, row, col, text, _ in self.labels_with_roles()]
+
+    def labels_with_roles(self) -> list[tuple[str, int, int, str, str]]:
         return [
-            (s.name, b.row, b.col, b.text)
+            (s.name, b.row, b.col, b.text, b.role)
             for s in self.sheets
             for b in s.boxes
             if b.text and b.role in LABEL_ROLES
@@ -169,7 +174,7 @@ def _place_rows(sheet: SheetLayout, block: Block, top: int, width: int) -> dict[
         if node.is_leaf:
             sheet.add(Box(first, node.level, first, width - 1, "row_label", node.label))
         else:
-            sheet.add(Box(first, node.level, last, node.level, "row_label", node.label))
+            sheet.add(Box(first, node.level, last, node.level, "group_label", node.label))
         for child in node.children:
             draw(child)
 

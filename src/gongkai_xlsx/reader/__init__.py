@@ -33,6 +33,7 @@ class RawReturn:
     form: Form | None = None
     workbook: RawWorkbook | None = None
     cell_map: CellMap | None = None
+    identified_by_properties: bool = False
 
     @property
     def layout(self) -> Layout | None:
@@ -89,6 +90,7 @@ def _identify(raw: RawWorkbook, result: RawReturn) -> Form | None:
                 Finding(Code.VERSION_UNKNOWN, actual=version, expected=form.template_version)
             )
             return None
+        result.identified_by_properties = True
         fingerprint = raw.properties.get(names.PROP_LAYOUT)
         if fingerprint and fingerprint != layout_of(form).fingerprint:
             result.findings.append(Finding(Code.LAYOUT_FINGERPRINT, expected=form.template_version))

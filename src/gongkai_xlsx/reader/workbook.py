@@ -9,13 +9,16 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass, field
+from html import unescape
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import unescape
 
 import openpyxl
 
-from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.cellref import from_a1, to_a1
+
+MAX_ROWS = 2000  # a return has ~40 rows; names pointing further are not followed
+MAX_COLS = 100
 
 
 def _detail(exc: Exception) -> str:
@@ -44,6 +47,7 @@ class RawWorkbook:
     sheets: list[str]
     names: dict[str, tuple[str, str]] = field(default_factory=dict)
     formulas: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → {A1: "=…"}
+    extent: dict[str, tuple[int, int]] = field(default_factory=dict)  # sheet → (rows, cols) read
     properties: dict[str, str] = field(default_factory=dict)
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -116,7 +120,15 @@ def read_workbook(path: Path, sheets: list[str], max_row: int, max_col: int) -> 
                 continue
             ws = wb[sheet]
             cells: dict[str, Any] = {}
-            rows = ws.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)
+            # Rows inserted above the table move the named cells down: read as far as the
+            # names point, within a hard bound (a hostile name must not cost a huge read).
+            named = [from_a1(ref) for s, ref in raw.names.values() if s == sheet]
+            rows_needed = min(max([max_row, *(r + 1 for r, _ in named)]), MAX_ROWS)
+            cols_needed = min(max([max_col, *(c + 1 for _, c in named)]), MAX_COLS)
+            raw.extent[sheet] = (rows_needed, cols_needed)
+            rows = ws.iter_rows(
+                min_row=1, max_row=rows_needed, max_col=cols_needed, values_only=True
+            )
             for r, row in enumerate(rows):
                 for c, value in enumerate(row):
                     if value is not None and value != "":

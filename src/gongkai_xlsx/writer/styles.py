@@ -59,7 +59,7 @@ def formats(workbook: Workbook) -> dict[str, Format]:
         "corner": fmt(boxed, align="center"),
         "header": fmt(boxed, align="center", bold=True, bg_color=HEADER_FILL),
         "row_label": fmt(boxed, align="left", indent=1),
-        "row_label_group": fmt(boxed, align="center"),
+        "group_label": fmt(boxed, align="center"),
         "input_count": fmt(
             boxed, align="right", locked=False, bg_color=INPUT_FILL, num_format=COUNT_FORMAT
         ),

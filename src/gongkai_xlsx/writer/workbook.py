@@ -141,11 +141,8 @@ class _TemplateWriter:
                 "instruction",
                 "field_label",
                 "check_label",
-            ):
+            ) or role in ("row_label", "group_label"):
                 self._put(ws, box, box.text, self.fmt[role])
-            elif role == "row_label":
-                leaf = box.row == box.last_row
-                self._put(ws, box, box.text, self.fmt["row_label" if leaf else "row_label_group"])
             elif role == "note":
                 self._note(ws, box)
             elif role == "input":
