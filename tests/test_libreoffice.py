@@ -451,3 +451,33 @@ def test_calc_drops_the_structure_lock_and_nobody_complains(
     assert all(ws.protection.sheet for ws in returned.worksheets)
     outcome = check_file(filled)
     assert (outcome.status, outcome.findings) == ("ok", [])
+
+
+def test_calc_shows_pasted_fractions_and_numbers_over_the_limit(
+    layout: Layout, template_2024: Path, workdir: Path
+) -> None:
+    """UNO's setValue, like a paste, bypasses validation: the cover still says what is wrong
+    (and the reader refuses the same cells)."""
+    dest = workdir / "pasted.xlsx"
+    harness.fill(
+        template_2024,
+        dest,
+        [
+            (*cell_ref(layout, "a.licensing.decisions"), 2.5),
+            (*cell_ref(layout, "a.penalty.decisions"), 1e10),
+            (*cell_ref(layout, "c.review.upheld"), 1.5),
+        ],
+    )
+    status, lines = cover_status(layout, cached(dest))
+    assert status == STATUS_FAIL
+    assert lines == [
+        "主动公开表有单元格填了小数，件数必须是整数。",
+        "主动公开表有 1 个单元格超过上限 999999999，请核对。",
+        "复议诉讼表有单元格填了小数，件数必须是整数。",
+    ]
+    outcome = check_file(dest)
+    assert [(f.code.code, f.cell) for f in outcome.errors] == [
+        ("fraction", "B9"),
+        ("too-large", "B12"),
+        ("fraction", "A6"),
+    ]

@@ -299,6 +299,9 @@ def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook) -> None:
     for sheet in ("主动公开", "依申请公开", "复议诉讼"):
         assert f"{sheet}表有 " in text  # text and negatives per sheet
     assert "最多保留4位小数" in text
+    for sheet in ("主动公开", "依申请公开", "复议诉讼"):  # pasted fractions and huge numbers
+        assert f"{sheet}表有单元格填了小数，件数必须是整数。" in text
+        assert f'{sheet}表有 "&SUM(COUNTIF(' in text
 
 
 def test_print_setup(wb: openpyxl.Workbook) -> None:

@@ -77,11 +77,12 @@ class CheckSpec:
     """A check the workbook itself evaluates live (cover status lines, B1 indicator row).
 
     kind ``balance``: rule ``rule`` in column ``column`` (a column leaf of its table);
-    ``text`` / ``negative``: the input cells of table ``table``; ``decimals``: cell ``cell``;
+    ``text`` / ``negative``: the input cells of table ``table``; ``fraction`` /
+    ``too_large``: its whole-number input cells; ``decimals``: cell ``cell``;
     ``agency``: the cover's agency name is filled in.
     """
 
-    kind: Literal["balance", "text", "negative", "decimals", "agency"]
+    kind: Literal["balance", "text", "negative", "fraction", "too_large", "decimals", "agency"]
     rule: Rule | None = None
     table: Table | None = None
     column: Node | None = None
@@ -255,6 +256,9 @@ def _cover_checks(form: Form) -> list[CheckSpec]:
     for table in form.tables:
         checks.append(CheckSpec("text", table=table))
         checks.append(CheckSpec("negative", table=table))
+        if any(c.kind.type == "integer" and not c.computed for c in form.cells_of(table.key)):
+            checks.append(CheckSpec("fraction", table=table))
+            checks.append(CheckSpec("too_large", table=table))
     for cell in form.input_cells():
         if cell.kind.type == "decimal":
             checks.append(CheckSpec("decimals", cell=cell))

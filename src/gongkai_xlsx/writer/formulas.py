@@ -93,8 +93,12 @@ class Formulas:
         left, right = self._balance_sides(spec, on_sheet)
         return f"SUM({left})-SUM({right})"
 
-    def input_ranges(self, table: Table) -> list[str]:
-        cells = [c for c in self.form.cells_of(table.key) if not c.computed]
+    def input_ranges(self, table: Table, kind: str | None = None) -> list[str]:
+        cells = [
+            c
+            for c in self.form.cells_of(table.key)
+            if not c.computed and (kind is None or c.kind.type == kind)
+        ]
         return [range_ref(r, table.sheet) for r in rectangles([self.pos(c.id)[1:] for c in cells])]
 
     def status_line(self, spec: CheckSpec, agency_ref: str) -> str:
@@ -122,6 +126,20 @@ class Formulas:
             return (
                 f'=IF({n}=0,"","{spec.table.sheet}表有 "&{n}&" 个单元格填了负数，请改为0或正数。")'
             )
+        if spec.kind == "fraction":
+            assert spec.table is not None
+            ranges = self.input_ranges(spec.table, "integer")
+            # INT of a text cell is an error: IFERROR leaves text to the "text" line
+            parts = "+".join(f"IFERROR(SUMPRODUCT(--({r}<>INT({r}))),0)" for r in ranges)
+            return f'=IF({parts}=0,"","{spec.table.sheet}表有单元格填了小数，件数必须是整数。")'
+        if spec.kind == "too_large":
+            assert spec.table is not None
+            ranges = self.input_ranges(spec.table, "integer")
+            limit = self._integer_maximum()
+            n = "SUM(" + ",".join(f'COUNTIF({r},">{limit}")' for r in ranges) + ")"
+            return (
+                f'=IF({n}=0,"","{spec.table.sheet}表有 "&{n}&" 个单元格超过上限 {limit}，请核对。")'
+            )
         if spec.kind == "decimals":
             assert spec.cell is not None
             sheet, r, c = self.pos(spec.cell.id)
@@ -130,6 +148,9 @@ class Formulas:
             message = f"{sheet}表“{spec.cell.label}”最多保留{places}位小数。"
             return f'=IF(ISNUMBER({ref}),IF(ROUND({ref},{places})={ref},"","{message}"),"")'
         raise ValueError(f"unknown check kind {spec.kind}")
+
+    def _integer_maximum(self) -> int:
+        return int(max(k.maximum for k in self.form.kinds.values() if k.type == "integer"))
 
     @staticmethod
     def status(line_refs: list[str]) -> str:
