@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harne
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.cli import app
 from gongkai_xlsx.definition import Form, load_form
+from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import Layout, layout_of
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -61,6 +62,29 @@ def blank_template_2024(tmp_path_factory: pytest.TempPathFactory, form: Form) ->
     path = tmp_path_factory.mktemp("templates") / "blank.xlsx"
     write_template(form, TemplateOptions(year=2024), path)
     return path
+
+
+def b_columns(form: Form) -> list[str]:
+    return [
+        ".".join(c.key_path()) for c in form.table("b").blocks[0].column_leaves() if not c.total
+    ]
+
+
+def balanced(form: Form, values: dict[str, object]) -> dict[str, object]:
+    """Make B1 hold in every column by choosing 四（结转下年度） (or raising 二 when needed)."""
+    values = dict(values)
+    for col in b_columns(form):
+        totals = with_totals(form, values)
+        left = (totals[f"b.received.{col}"] or 0) + (totals[f"b.carried_over.{col}"] or 0)
+        results = totals[f"b.results_total.{col}"] or 0
+        if left >= results:
+            values[f"b.carried_forward.{col}"] = left - results
+        else:
+            values[f"b.carried_over.{col}"] = (values.get(f"b.carried_over.{col}") or 0) + (
+                results - left
+            )
+            values[f"b.carried_forward.{col}"] = 0
+    return values
 
 
 Filler = Callable[..., Path]

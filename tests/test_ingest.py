@@ -10,7 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler
+from conftest import SEED_AGENCY, Filler, balanced
 
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.canonical import dumps, value_at
@@ -419,23 +419,9 @@ def test_document_bytes_are_deterministic(fill: Filler) -> None:
 
 
 def test_with_totals_matches_the_document(fill: Filler, form: Form) -> None:
-    values = {c.id: (i % 7) for i, c in enumerate(form.input_cells()) if c.kind.type == "integer"}
-    for col in (
-        "natural_person",
-        "commercial_enterprise",
-        "research_institution",
-        "public_interest_organization",
-        "legal_service_agency",
-        "other_organization",
-    ):
-        # make B1 hold: carried_forward := received + carried_over - results_total
-        tot = with_totals(form, values)
-        values[f"b.carried_forward.{col}"] = (
-            tot[f"b.received.{col}"] + tot[f"b.carried_over.{col}"] - tot[f"b.results_total.{col}"]
-        ) + 0
-        if values[f"b.carried_forward.{col}"] < 0:
-            values[f"b.carried_over.{col}"] -= values[f"b.carried_forward.{col}"]
-            values[f"b.carried_forward.{col}"] = 0
+    values = balanced(
+        form, {c.id: (i % 7) for i, c in enumerate(form.input_cells()) if c.kind.type == "integer"}
+    )
     outcome = check_file(fill(values))
     assert outcome.errors == []
     expected = with_totals(form, values)

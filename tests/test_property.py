@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import balanced
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,29 +25,6 @@ MAX = 999_999_999
 SETTINGS = settings(
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-
-
-def _b_columns(form: Form) -> list[str]:
-    return [
-        ".".join(c.key_path()) for c in form.table("b").blocks[0].column_leaves() if not c.total
-    ]
-
-
-def balanced(form: Form, values: dict[str, object]) -> dict[str, object]:
-    """Make B1 hold in every column by choosing 四（结转下年度） (or raising 二 when needed)."""
-    values = dict(values)
-    for col in _b_columns(form):
-        totals = with_totals(form, values)
-        left = (totals[f"b.received.{col}"] or 0) + (totals[f"b.carried_over.{col}"] or 0)
-        results = totals[f"b.results_total.{col}"] or 0
-        if left >= results:
-            values[f"b.carried_forward.{col}"] = left - results
-        else:
-            values[f"b.carried_over.{col}"] = (values.get(f"b.carried_over.{col}") or 0) + (
-                results - left
-            )
-            values[f"b.carried_forward.{col}"] = 0
-    return values
 
 
 @st.composite
