@@ -654,3 +654,17 @@ def test_new_refuses_a_name_that_is_not_xlsx(tmp_path: Path, name: str) -> None:
     assert result.exit_code == 2
     assert "文件名应以 .xlsx 结尾" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_file_names_that_are_not_utf8(tmp_path: Path, make_return) -> None:
+    """A Windows zip of Chinese names unpacked on Linux leaves GBK bytes in a UTF-8 folder."""
+    inbox = tmp_path / "in"
+    good = make_return(tmp_path / "src.xlsx", "甲局")
+    folder = os.fsencode(inbox / "第一批")
+    os.makedirs(folder)
+    shutil.copy(good, os.path.join(folder, "某县交通局.xlsx".encode("gbk")))
+    result, report = ingest(inbox, "-o", tmp_path / "out")
+    assert result.exit_code == 0
+    assert [r["file"] for r in report["returns"]] == ["第一批/某县交通局.xlsx"]
+    doc = json.loads((tmp_path / "out" / "甲局_2024.json").read_text(encoding="utf-8"))
+    assert doc["source"]["file"] == "某县交通局.xlsx"

@@ -298,13 +298,13 @@ def test_numbers_outside_the_form_are_reported(fill: Filler) -> None:
             "stray-number",
             "主动公开",
             "F3",
-            "主动公开!F3：表格栏目之外的单元格填了 2.5，不会被读取。请把数字填到对应栏目中。",
+            "主动公开!F3：表格栏目之外的单元格填了 2.5，不会被读取。请把数字填到对应栏目中，或删除它。",
         ],
         [
             "stray-number",
             "依申请公开",
             "L6",
-            "依申请公开!L6：表格栏目之外的单元格填了 50，不会被读取。请把数字填到对应栏目中。",
+            "依申请公开!L6：表格栏目之外的单元格填了 50，不会被读取。请把数字填到对应栏目中，或删除它。",
         ],
     ]
 
@@ -522,7 +522,9 @@ def test_a_cover_year_that_is_not_a_number(fill: Filler) -> None:
     assert outcome.year == 2024
 
 
-def test_overwritten_instructions_and_check_labels_are_noticed(fill: Filler) -> None:
+def test_overwritten_instructions_are_noticed(fill: Filler) -> None:
+    """Locked texts of the cover count; the B1 label below table B does not (rows inserted
+    under the table move it, which says nothing about the data)."""
     outcome = check_file(
         fill(
             {"a.licensing.decisions": 1},
@@ -530,7 +532,6 @@ def test_overwritten_instructions_and_check_labels_are_noticed(fill: Filler) -> 
         )
     )
     assert [[f.code.code, f.sheet, f.cell] for f in outcome.findings] == [
-        ["label-changed", "依申请公开", "A32"],
         ["label-changed", "填报说明", "A10"],
     ]
 
@@ -547,3 +548,69 @@ def test_a_layout_that_differs_from_its_version_is_noticed(fill: Filler) -> None
     outcome = check_file(path)
     assert [f.code.code for f in outcome.findings] == ["layout-fingerprint"]
     assert outcome.document is not None
+
+
+def test_a_column_inserted_under_stale_names_stops_the_reading(fill: Filler) -> None:
+    """openpyxl inserts a column without moving the names: every value would be read one
+    column off. Headers are checked beside the cells the names point at."""
+    import openpyxl
+
+    path = fill(
+        {
+            "b.received.natural_person": 5,
+            "b.received.commercial_enterprise": 3,
+            "b.carried_forward.natural_person": 5,
+            "b.carried_forward.commercial_enterprise": 3,
+        }
+    )
+    wb = openpyxl.load_workbook(path)
+    wb["依申请公开"].insert_cols(5)
+    wb.save(path)
+    outcome = check_file(path)
+    assert outcome.document is None
+    assert {f.code.code for f in outcome.findings} == {"layout-mismatch"}
+    assert (
+        "依申请公开!E5：应为“商业企业”，实际为“空白”。表格结构被改动，无法确定数据位置，请使用下发的模板重新填报。"
+        in [f.message for f in outcome.findings]
+    )
+
+
+def test_names_that_all_point_at_one_cell_are_not_trusted(fill: Filler) -> None:
+    import openpyxl
+
+    path = fill({"a.licensing.decisions": 44})
+    wb = openpyxl.load_workbook(path)
+    for name, defined in list(wb.defined_names.items()):
+        if name.startswith("gk.a."):
+            defined.attr_text = "'主动公开'!$B$9"
+    wb.save(path)
+    outcome = check_file(path)
+    assert [f.code.code for f in outcome.findings] == ["names-missing"]
+    assert outcome.document["tables"]["a"]["licensing"]["decisions"] == 44
+    assert outcome.document["tables"]["a"]["penalty"]["decisions"] is None
+
+
+@pytest.mark.parametrize(("cached", "reported"), [(b"1", False), (b"999", True)])
+def test_a_total_off_by_more_than_the_text_numbers_is_still_reported(
+    tmp_path: Path, cached: bytes, reported: bool
+) -> None:
+    """D6 (14) typed as text: SUM shows J6 = 1, explained by number-as-text; any other
+    stale value is still a total-mismatch."""
+    import zipfile
+
+    sample = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
+    patched = tmp_path / "t.xlsx"
+    with zipfile.ZipFile(sample) as zin, zipfile.ZipFile(patched, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":
+                text = b'<c r="D6" s="14" t="inlineStr"><is><t>14</t></is></c>'
+                data = data.replace(b'<c r="D6" s="14" t="n"><v>14</v></c>', text)
+                data = data.replace(
+                    b"SUM(D6:I6)</f><v>15</v>", b"SUM(D6:I6)</f><v>" + cached + b"</v>"
+                )
+                assert text in data
+            zout.writestr(info, data)
+    found = [(f.code.code, f.cell) for f in check_file(patched).findings]
+    assert ("number-as-text", "D6") in found
+    assert (("total-mismatch", "J6") in found) is reported

@@ -466,6 +466,7 @@ def test_calc_shows_pasted_fractions_and_numbers_over_the_limit(
             (*cell_ref(layout, "a.licensing.decisions"), 2.5),
             (*cell_ref(layout, "a.penalty.decisions"), 1e10),
             (*cell_ref(layout, "c.review.upheld"), 1.5),
+            (*cell_ref(layout, "b.received.natural_person"), "4"),  # text: no false "小数"
         ],
     )
     status, lines = cover_status(layout, cached(dest))
@@ -473,11 +474,13 @@ def test_calc_shows_pasted_fractions_and_numbers_over_the_limit(
     assert lines == [
         "主动公开表有单元格填了小数，件数必须是整数。",
         "主动公开表有 1 个单元格超过上限 999999999，请核对。",
+        "依申请公开表有 1 个单元格填的不是数字（文字、空格或“/”等），请改为数字。",
         "复议诉讼表有单元格填了小数，件数必须是整数。",
     ]
     outcome = check_file(dest)
     assert [(f.code.code, f.cell) for f in outcome.errors] == [
         ("fraction", "B9"),
         ("too-large", "B12"),
+        ("balance", "D30"),  # the reader counts the text 4, which SUM in the workbook ignores
         ("fraction", "A6"),
     ]

@@ -92,7 +92,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Batch:
                     file = root_path / name
                     candidates.append((file, prefix + file.relative_to(given).as_posix()))
         for file, shown in candidates:
-            display = file_name_text(shown)
+            display = "/".join(file_name_text(part) for part in shown.split("/"))
             resolved = file.resolve()
             ours = out is not None and resolved.parent == out and file.suffix.lower() == ".json"
             if resolved in seen or _hidden(file.name) or ours:
@@ -283,14 +283,15 @@ def write_outputs(batch: Batch, outdir: Path) -> Written:
     for item in batch.items:
         if item.output and item.outcome and item.outcome.document is not None:
             write_atomic(outdir / item.output, dumps(item.outcome.document))
-    data = report(batch)
-    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
-    write_atomic(outdir / REPORT_NAME, text.encode("utf-8"))
     current = {i.output for i in batch.items if i.output}
     removed = []
-    for stale in sorted(previous - current):
+    for stale in sorted(previous - current):  # before report.json: a failure here leaves
+        # the old report, which still lists these, so the next run removes them
         if Path(stale).name == stale and stale.endswith(".json") and stale != REPORT_NAME:
             with suppress(FileNotFoundError):
                 (outdir / stale).unlink()
                 removed.append(stale)
+    data = report(batch)
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=False) + "\n"
+    write_atomic(outdir / REPORT_NAME, text.encode("utf-8"))
     return Written(data, removed)

@@ -254,9 +254,15 @@ class Code(Enum):
     )
     STRAY_NUMBER = (
         "stray-number",
-        W,
+        E,
         "number outside the form's cells",
-        "{where}：表格栏目之外的单元格填了 {actual}，不会被读取。请把数字填到对应栏目中。",
+        "{where}：表格栏目之外的单元格填了 {actual}，不会被读取。请把数字填到对应栏目中，或删除它。",
+    )
+    STRAY_MORE = (
+        "stray-more",
+        E,
+        "more numbers outside the form",
+        "另有 {actual} 个表格栏目之外的数字未逐一列出。请使用下发的模板重新填报。",
     )
     FORMULA_REMOVED = (
         "formula-removed",

@@ -73,11 +73,16 @@ def _as_number(raw: object) -> Decimal | None:
 
 
 def stale_totals(
-    ret: RawReturn, values: Values, skip: frozenset[str] = frozenset()
+    ret: RawReturn,
+    values: Values,
+    skip: frozenset[str] = frozenset(),
+    shown_by_excel: Values | None = None,
 ) -> list[Finding]:
     """A stored total that differs from the recomputed one: saved without recalculation, or
     typed over in an unprotected copy. A missing cached result (a program wrote the file)
-    is not a finding, nor are the ``skip`` cells, which other findings already explain."""
+    is not a finding, nor are the ``skip`` cells, which other findings already explain, nor
+    a total equal to ``shown_by_excel`` (what SUM shows when it ignores numbers typed as
+    text; the number-as-text warning explains that difference)."""
     assert ret.form is not None
     findings: list[Finding] = []
     for cell in ret.form.computed_cells():
@@ -87,6 +92,8 @@ def stale_totals(
         recomputed = values[cell.id] or 0
         stored = _as_number(raw)
         if stored is not None and stored == recomputed:
+            continue
+        if stored is not None and shown_by_excel and stored == (shown_by_excel[cell.id] or 0):
             continue
         rule = total_rule(ret.form, cell)
         findings.append(
@@ -116,13 +123,21 @@ def stray_numbers(ret: RawReturn) -> list[Finding]:
     for table in ret.form.tables:
         formulas = ret.workbook.formulas.get(table.sheet, {})
         for ref, value in ret.workbook.values.get(table.sheet, {}).items():
-            if isinstance(value, bool) or not isinstance(value, int | float):
+            if isinstance(value, bool):
+                continue
+            if isinstance(value, str):
+                parsed = parse_number(value, ret.form.kinds["count"])
+                if parsed.code is not Code.NUMBER_AS_TEXT:
+                    continue
+            elif not isinstance(value, int | float):
                 continue
             if (table.sheet, ref) in located or ref in formulas:
                 continue
             findings.append(Finding(Code.STRAY_NUMBER, sheet=table.sheet, cell=ref, actual=value))
     findings.sort(key=lambda f: (f.sheet or "", a1_sort_key(f.cell or "")))
-    return findings[:MAX_STRAY]
+    if len(findings) > MAX_STRAY:
+        return [*findings[:MAX_STRAY], Finding(Code.STRAY_MORE, actual=len(findings) - MAX_STRAY)]
+    return findings
 
 
 def removed_formulas(ret: RawReturn, values: Values) -> list[Finding]:
@@ -151,16 +166,3 @@ def removed_formulas(ret: RawReturn, values: Values) -> list[Finding]:
             )
         )
     return findings
-
-
-def totals_over(form: Form, cell_ids: set[str]) -> frozenset[str]:
-    """The computed cells that sum any of ``cell_ids``, directly or through other totals."""
-    found: set[str] = set()
-    changed = True
-    while changed:
-        changed = False
-        for cell in form.computed_cells():
-            if cell.id not in found and any(p in cell_ids or p in found for p in cell.parts):
-                found.add(cell.id)
-                changed = True
-    return frozenset(found)

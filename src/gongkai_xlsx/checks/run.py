@@ -17,7 +17,6 @@ from gongkai_xlsx.checks.cells import (
     removed_formulas,
     stale_totals,
     stray_numbers,
-    totals_over,
 )
 from gongkai_xlsx.checks.rules import evaluate_rules
 from gongkai_xlsx.checks.values import parse_text, parse_year
@@ -152,12 +151,13 @@ def check_return(ret: RawReturn, expected_year: int | None = None) -> Outcome:
 
     removed = removed_formulas(ret, values)
     outcome.findings += removed
-    # Excel's SUM ignores a number typed as text, so such a total shows less than ours:
-    # the number-as-text warning explains that; no total-mismatch on top.
-    explained = ids(removed, Code.FORMULA_REMOVED) | totals_over(
-        form, ids(value_findings, Code.NUMBER_AS_TEXT)
+    # Excel's SUM ignores a number typed as text: a total showing exactly that is explained
+    # by the number-as-text warning, any other difference is still a total-mismatch.
+    as_text = ids(value_findings, Code.NUMBER_AS_TEXT)
+    shown = with_totals(form, {k: (None if k in as_text else v) for k, v in inputs.items()})
+    outcome.findings += stale_totals(
+        ret, values, frozenset(ids(removed, Code.FORMULA_REMOVED)), shown if as_text else None
     )
-    outcome.findings += stale_totals(ret, values, frozenset(explained))
     outcome.findings += stray_numbers(ret)
     unreadable = frozenset(ids(value_findings))
     outcome.findings += evaluate_rules(form, values, ret.cell_map.cells, unreadable)

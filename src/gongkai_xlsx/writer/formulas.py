@@ -129,8 +129,12 @@ class Formulas:
         if spec.kind == "fraction":
             assert spec.table is not None
             ranges = self.input_ranges(spec.table, "integer")
-            # INT of a text cell is an error: IFERROR leaves text to the "text" line
-            parts = "+".join(f"IFERROR(SUMPRODUCT(--({r}<>INT({r}))),0)" for r in ranges)
+            # ISNUMBER keeps numbers typed as text ("4" <> 4) out; a word makes INT an
+            # error, which IFERROR turns into 0 for that range: the "text" line asks for
+            # words to be fixed first.
+            parts = "+".join(
+                f"IFERROR(SUMPRODUCT(ISNUMBER({r})*({r}<>INT({r}))),0)" for r in ranges
+            )
             return f'=IF({parts}=0,"","{spec.table.sheet}表有单元格填了小数，件数必须是整数。")'
         if spec.kind == "too_large":
             assert spec.table is not None
