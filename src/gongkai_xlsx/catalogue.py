@@ -290,7 +290,3 @@ class Code(Enum):
         self.severity = severity
         self.title_en = title_en
         self.template = template
-
-    @classmethod
-    def from_code(cls, code: str) -> Code:
-        return next(c for c in cls if c.code == code)

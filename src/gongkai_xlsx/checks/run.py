@@ -61,70 +61,49 @@ class Outcome:
 
 def _meta(ret: RawReturn, outcome: Outcome, expected_year: int | None) -> None:
     assert ret.workbook is not None and ret.form is not None
+    form = ret.form
     props = ret.workbook.properties
-    sheet, ref, raw_year = ret.field_value("year")
+
+    def on_cover(key: str, code: Code, **values: Any) -> Finding:
+        """A finding at a cover field, labelled as the definition labels it."""
+        sheet, ref, _ = ret.field_value(key)
+        label = next(f.label for f in form.cover.fields if f.key == key)
+        return Finding(code, sheet=sheet, cell=ref, row_label=label, **values)
+
+    raw_year = ret.field_value("year")[2]
     cover_year = parse_year(raw_year)
     prop_year = parse_year(props.get(names.PROP_YEAR))
     year = prop_year or cover_year
     cover_shown = cover_year if cover_year is not None else parse_text(raw_year)
     if prop_year and cover_shown is not None and cover_year != prop_year:
         outcome.findings.append(
-            Finding(
-                Code.YEAR_DIFFERS,
-                sheet=sheet,
-                cell=ref,
-                row_label="报告年度",
-                actual=cover_shown,
-                expected=prop_year,
-            )
+            on_cover("year", Code.YEAR_DIFFERS, actual=cover_shown, expected=prop_year)
         )
     elif prop_year and cover_shown is None:  # the locked year was cleared
-        outcome.findings.append(
-            Finding(
-                Code.LABEL_CHANGED, sheet=sheet, cell=ref, row_label="报告年度", expected=prop_year
-            )
-        )
+        outcome.findings.append(on_cover("year", Code.LABEL_CHANGED, expected=prop_year))
     if year is None:
         outcome.findings.append(Finding(Code.YEAR_UNKNOWN))
-    elif year < ret.form.first_year:
+    elif year < form.first_year:
         outcome.findings.append(
-            Finding(Code.YEAR_INVALID, actual=year, expected=f"{ret.form.first_year} 年及以后")
+            Finding(Code.YEAR_INVALID, actual=year, expected=f"{form.first_year} 年及以后")
         )
     elif expected_year is not None and year != expected_year:
         outcome.findings.append(Finding(Code.YEAR_MISMATCH, actual=year, expected=expected_year))
     outcome.year = year
 
-    sheet, ref, raw_agency = ret.field_value("agency")
-    cover_agency = parse_text(raw_agency)
+    cover_agency = parse_text(ret.field_value("agency")[2])
     prop_agency = parse_text(props.get(names.PROP_AGENCY))
     agency = cover_agency or prop_agency
     if cover_agency and prop_agency and clean(cover_agency) != clean(prop_agency):
         outcome.findings.append(
-            Finding(
-                Code.AGENCY_DIFFERS,
-                sheet=sheet,
-                cell=ref,
-                row_label="填报单位",
-                actual=cover_agency,
-                expected=prop_agency,
-            )
+            on_cover("agency", Code.AGENCY_DIFFERS, actual=cover_agency, expected=prop_agency)
         )
     elif prop_agency and not cover_agency:  # the locked agency was cleared
-        outcome.findings.append(
-            Finding(
-                Code.LABEL_CHANGED,
-                sheet=sheet,
-                cell=ref,
-                row_label="填报单位",
-                expected=prop_agency,
-            )
-        )
+        outcome.findings.append(on_cover("agency", Code.LABEL_CHANGED, expected=prop_agency))
     if not agency:
         agency = file_name_text(ret.path.stem)
         outcome.agency_from_file_name = True
-        outcome.findings.append(
-            Finding(Code.AGENCY_MISSING, sheet=sheet, cell=ref, row_label="填报单位", actual=agency)
-        )
+        outcome.findings.append(on_cover("agency", Code.AGENCY_MISSING, actual=agency))
     outcome.agency = agency
 
 

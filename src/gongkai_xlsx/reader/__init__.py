@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import names
-from gongkai_xlsx.definition.layout import Layout, layout_of
+from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
@@ -35,10 +36,6 @@ class RawReturn:
     cell_map: CellMap | None = None
     identified_by_properties: bool = False
 
-    @property
-    def layout(self) -> Layout | None:
-        return layout_of(self.form) if self.form else None
-
     def cell_value(self, cell_id: str) -> tuple[str, str, Any]:
         assert self.cell_map is not None and self.workbook is not None
         sheet, ref = self.cell_map.cells[cell_id]
@@ -58,11 +55,16 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _all_forms() -> list[Form]:
-    return [load_form(f) for f in available_formats()]
+@cache
+def _all_forms() -> tuple[Form, ...]:
+    """Every known format (cached: the templates folder is read once per process)."""
+    return tuple(load_form(f) for f in available_formats())
 
 
-def _window(forms: list[Form]) -> tuple[list[str], int, int]:
+@cache
+def _window() -> tuple[list[str], int, int]:
+    """The sheets and the rows × columns any known format needs (computed once)."""
+    forms = _all_forms()
     sheets: list[str] = []
     rows = cols = 0
     for form in forms:
@@ -123,7 +125,7 @@ def read_return(path: Path) -> RawReturn:
             )
         )
         return result
-    sheets, max_row, max_col = _window(_all_forms())
+    sheets, max_row, max_col = _window()
     try:
         raw = read_workbook(path, sheets, max_row, max_col)
     except UnreadableWorkbook as exc:
