@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from typing import Literal
 
 from gongkai_xlsx.definition.model import Block, CellDef, Form, Node, Rule, Table
@@ -127,9 +127,10 @@ class Layout:
             if b.text and b.role in LABEL_ROLES
         ]
 
-    @property
+    @cached_property
     def fingerprint(self) -> str:
-        """A hash of everything that decides where a value sits and what it means."""
+        """A hash of everything that decides where a value sits and what it means (computed
+        once: the reader compares it for every return)."""
         payload = {
             "form": self.form.id,
             "version": self.form.template_version,

@@ -77,7 +77,8 @@ def _window() -> tuple[list[str], int, int]:
 
 
 def _identify(raw: RawWorkbook, result: RawReturn) -> Form | None:
-    """The form the file was made from, by its properties or, failing that, its labels."""
+    """The form the file was made from, by its properties or, failing that, by its sheet
+    names (the candidate whose labels match best)."""
     forms = {f.id: f for f in _all_forms()}
     format_id = raw.properties.get(names.PROP_FORMAT)
     if format_id:
