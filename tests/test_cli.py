@@ -549,17 +549,20 @@ def test_version() -> None:
 # ---------------------------------------------------------------------------- subprocess
 def test_console_script_new_and_check(tmp_path: Path, fill: Filler) -> None:
     exe = console_script()
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    proc = subprocess.run(
-        [exe, "new", "2024", "-o", "t.xlsx"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        check=False,
-    )
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [exe, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            timeout=120,
+            check=False,
+        )
+
+    proc = cli("new", "2024", "-o", "t.xlsx")
     assert (proc.returncode, proc.stdout, proc.stderr) == (
         0,
         "已生成 2024 年度填报模板：t.xlsx\n",
@@ -567,30 +570,12 @@ def test_console_script_new_and_check(tmp_path: Path, fill: Filler) -> None:
     )
     assert openpyxl.load_workbook(tmp_path / "t.xlsx").sheetnames == SHEETS
 
-    path = fill(B1_VALUES, name="bad.xlsx")
-    proc = subprocess.run(
-        [exe, "check", str(path)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    proc = cli("check", str(fill(B1_VALUES, name="bad.xlsx")))
     assert proc.returncode == 1
     assert B1_LINE in proc.stdout.splitlines()
     assert "Traceback" not in proc.stderr
 
-    proc = subprocess.run(
-        [exe, "new", "2019", "-o", "old.xlsx"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    proc = cli("new", "2019", "-o", "old.xlsx")
     assert proc.returncode == 2 and "2019年格式" in proc.stderr
     assert "Traceback" not in proc.stderr and not (tmp_path / "old.xlsx").exists()
 

@@ -3,8 +3,10 @@ canonical documents, and the exact finding for each kind of bad input."""
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +21,25 @@ from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+LO_SAMPLE = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
+
+
+def patch_xml(src: Path, dest: Path, replacements: dict[bytes, bytes]) -> Path:
+    """Copy an xlsx, replacing bytes inside its XML parts, as another application might
+    have saved it; every replacement must find something to replace."""
+    used: set[bytes] = set()
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            for old, new in replacements.items():
+                if old in data:
+                    used.add(old)
+                    data = data.replace(old, new)
+            zout.writestr(info, data)
+    assert used, "no replacement applied"
+    return dest
+
+
 SEED_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.amount": 250.83}
 
 
@@ -250,16 +271,9 @@ def test_a_typed_over_total_is_a_warning_and_the_recomputed_value_wins(fill: Fil
 
 def test_a_stale_cached_total_is_a_warning(tmp_path: Path) -> None:
     """The formula is there but its saved result is not (saved without recalculation)."""
-    import zipfile
-
-    sample = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
-    patched = tmp_path / "stale.xlsx"
-    with zipfile.ZipFile(sample) as zin, zipfile.ZipFile(patched, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if b"SUM(D6:I6)</f><v>15</v>" in data:
-                data = data.replace(b"SUM(D6:I6)</f><v>15</v>", b"SUM(D6:I6)</f><v>17</v>")
-            zout.writestr(info, data)
+    patched = patch_xml(
+        LO_SAMPLE, tmp_path / "stale.xlsx", {b"SUM(D6:I6)</f><v>15</v>": b"SUM(D6:I6)</f><v>17</v>"}
+    )
     outcome = check_file(patched)
     assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
         ["total-mismatch", "J6", "B2", Decimal(17), 15]
@@ -447,7 +461,6 @@ def test_odd_entries(fill: Filler, raw: object, code: str, shown: str) -> None:
 
 
 def test_a_date_is_named_as_a_date(fill: Filler) -> None:
-    import datetime as dt
 
     outcome = check_file(fill({"c.review.upheld": dt.datetime(2024, 1, 5)}))
     assert [f.message for f in outcome.findings] == [
@@ -478,16 +491,11 @@ def test_formula_typed_into_an_input_cell(fill: Filler, tmp_path: Path) -> None:
         ]
     ]
     # the same cell with a cached result, as Excel would save it
-    import zipfile
-
-    patched = tmp_path / "cached.xlsx"
-    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(patched, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if b"<f>1+1</f>" in data:
-                data = data.replace(b"<f>1+1</f><v></v>", b"<f>1+1</f><v>2</v>")
-                data = data.replace(b"<f>1+1</f><v />", b"<f>1+1</f><v>2</v>")
-            zout.writestr(info, data)
+    patched = patch_xml(
+        path,
+        tmp_path / "cached.xlsx",
+        {b"<f>1+1</f><v></v>": b"<f>1+1</f><v>2</v>", b"<f>1+1</f><v />": b"<f>1+1</f><v>2</v>"},
+    )
     outcome = check_file(patched)
     assert [[f.code.code, f.cell, f.actual, f.expected] for f in outcome.findings] == [
         ["formula-input", "D6", "=1+1", 2]
@@ -501,7 +509,6 @@ def test_no_numbers_is_not_said_when_something_was_typed(fill: Filler) -> None:
 
 
 def test_a_year_before_the_format(fill: Filler) -> None:
-    import openpyxl
 
     path = fill({"a.licensing.decisions": 1})
     wb = openpyxl.load_workbook(path)
@@ -537,7 +544,6 @@ def test_overwritten_instructions_are_noticed(fill: Filler) -> None:
 
 
 def test_a_layout_that_differs_from_its_version_is_noticed(fill: Filler) -> None:
-    import openpyxl
 
     path = fill({"a.licensing.decisions": 1})
     wb = openpyxl.load_workbook(path)
@@ -553,7 +559,6 @@ def test_a_layout_that_differs_from_its_version_is_noticed(fill: Filler) -> None
 def test_a_column_inserted_under_stale_names_stops_the_reading(fill: Filler) -> None:
     """openpyxl inserts a column without moving the names: every value would be read one
     column off. Headers are checked beside the cells the names point at."""
-    import openpyxl
 
     path = fill(
         {
@@ -576,7 +581,6 @@ def test_a_column_inserted_under_stale_names_stops_the_reading(fill: Filler) -> 
 
 
 def test_names_that_all_point_at_one_cell_are_not_trusted(fill: Filler) -> None:
-    import openpyxl
 
     path = fill({"a.licensing.decisions": 44})
     wb = openpyxl.load_workbook(path)
@@ -596,21 +600,14 @@ def test_a_total_off_by_more_than_the_text_numbers_is_still_reported(
 ) -> None:
     """D6 (14) typed as text: SUM shows J6 = 1, explained by number-as-text; any other
     stale value is still a total-mismatch."""
-    import zipfile
-
-    sample = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
-    patched = tmp_path / "t.xlsx"
-    with zipfile.ZipFile(sample) as zin, zipfile.ZipFile(patched, "w") as zout:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            if info.filename == "xl/worksheets/sheet3.xml":
-                text = b'<c r="D6" s="14" t="inlineStr"><is><t>14</t></is></c>'
-                data = data.replace(b'<c r="D6" s="14" t="n"><v>14</v></c>', text)
-                data = data.replace(
-                    b"SUM(D6:I6)</f><v>15</v>", b"SUM(D6:I6)</f><v>" + cached + b"</v>"
-                )
-                assert text in data
-            zout.writestr(info, data)
+    patched = patch_xml(
+        LO_SAMPLE,
+        tmp_path / "t.xlsx",
+        {
+            b'<c r="D6" s="14" t="n"><v>14</v></c>': b'<c r="D6" s="14" t="inlineStr"><is><t>14</t></is></c>',
+            b"SUM(D6:I6)</f><v>15</v>": b"SUM(D6:I6)</f><v>" + cached + b"</v>",
+        },
+    )
     found = [(f.code.code, f.cell) for f in check_file(patched).findings]
     assert ("number-as-text", "D6") in found
     assert (("total-mismatch", "J6") in found) is reported
