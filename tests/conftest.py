@@ -15,6 +15,9 @@ import pytest
 from typer.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harness`
+# The reader's last-resort guard turns an unforeseen exception into a finding; in tests it
+# re-raises, so that no bug hides behind "file-corrupt".
+os.environ.setdefault("GONGKAI_READER_STRICT", "1")
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.cli import app

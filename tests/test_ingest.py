@@ -573,10 +573,16 @@ def test_a_column_inserted_under_stale_names_stops_the_reading(fill: Filler) -> 
     wb.save(path)
     outcome = check_file(path)
     assert outcome.document is None
-    assert {f.code.code for f in outcome.findings} == {"layout-mismatch"}
-    assert (
-        "依申请公开!E5：应为“商业企业”，实际为“空白”。表格结构被改动，无法确定数据位置，请使用下发的模板重新填报。"
-        in [f.message for f in outcome.findings]
+    # every name now points one column left of its cell: each is an error at that cell
+    assert {f.code.code for f in outcome.findings} == {"name-mismatch"}
+    assert outcome.findings[0].message == (
+        "依申请公开!E6（一、本年新收政府信息公开申请数量 · 法人或其他组织 · 商业企业）："
+        "单元格名称 gk.b.received.commercial_enterprise 应指向“商业企业”，这里却是“空白”，"
+        "数据位置无法确定，该处未读取。请使用下发的模板重新填报。"
+    )
+    assert outcome.findings[1].message.startswith(
+        "依申请公开!F6（一、本年新收政府信息公开申请数量 · 法人或其他组织 · 科研机构）："
+        "单元格名称 gk.b.received.research_institution 应指向“科研机构”，这里却是“商业企业”"
     )
 
 

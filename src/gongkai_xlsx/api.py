@@ -51,8 +51,9 @@ def _write(form: Form, options: TemplateOptions, path: Path) -> None:
 
 
 def check_file(path: Path, expected_year: int | None = None) -> Outcome:
-    """Read and check one return; never raises for a bad file."""
-    return check_return(read_return(Path(path)), expected_year)
+    """Read and check one return in this process; never raises for a bad file."""
+    path = Path(path)
+    return check_return(read_return(path), expected_year, path)
 
 
 def _check_password(password: str) -> None:

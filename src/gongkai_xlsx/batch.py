@@ -24,7 +24,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
-from gongkai_xlsx.reader import file_sha256
+from gongkai_xlsx.reader.model import Source
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.text import clean, file_name_text
 
@@ -152,9 +152,9 @@ def _isolated_check(path: Path, expected_year: int | None) -> Outcome:
             return pool.submit(check_file, path, expected_year).result()
     except BrokenProcessPool:
         return Outcome(
+            source=Source(file_name_text(path.name), None, 0),
             path=path,
-            sha256=file_sha256(path),
-            findings=[Finding(Code.FILE_CORRUPT, detail="读取该文件时解析程序异常退出")],
+            findings=[Finding(Code.FILE_LIMIT, detail="读取程序异常退出")],
         )
 
 

@@ -85,6 +85,54 @@ class Code(Enum):
         "corrupt or unknown file",
         "文件已损坏或不是 Excel 工作簿（{detail}），无法读取。请用 Excel 或 WPS 打开确认，另存为 .xlsx 后重新报送。",
     )
+    FILE_MISSING = (
+        "file-missing",
+        E,
+        "file missing or removed while reading",
+        "文件不存在（可能在收集过程中被移走或删除），无法读取。请确认文件在文件夹中后重新运行。",
+    )
+    FILE_LINK_BROKEN = (
+        "file-link-broken",
+        E,
+        "link to a missing file",
+        "这是一个链接（快捷方式），它指向的“{detail}”不存在。请把报表文件本身放进文件夹后重新运行。",
+    )
+    FILE_LINK_LOOP = (
+        "file-link-loop",
+        E,
+        "link that points at itself",
+        "这是一个循环指向自身的链接，无法读取。请把报表文件本身放进文件夹后重新运行。",
+    )
+    FILE_UNREADABLE = (
+        "file-unreadable",
+        E,
+        "file cannot be read",
+        "文件无法读取（{detail}）。请检查文件权限，或把文件复制到本机后重新运行。",
+    )
+    FILE_NOT_REGULAR = (
+        "file-not-regular",
+        E,
+        "not a regular file",
+        "这不是普通文件（{detail}），不会被读取。请只把报表文件放进文件夹。",
+    )
+    FILE_LIMIT = (
+        "file-limit",
+        E,
+        "reading exceeded a limit or crashed",
+        "读取该文件时{detail}，已停止读取。文件可能已损坏或被改造过，请用 Excel 或 WPS 打开、另存为 .xlsx 后重新报送。",
+    )
+    PART_DUPLICATE = (
+        "part-duplicate",
+        E,
+        "package part stored twice",
+        "文件中的部件 {detail} 出现了不止一次，不同软件可能读到不同的内容。请用 Excel 或 WPS 打开、另存为 .xlsx 后重新报送。",
+    )
+    PART_DUPLICATE_UNREAD = (
+        "part-duplicate-unread",
+        W,
+        "unused package part stored twice",
+        "文件中的部件 {detail} 出现了不止一次（不影响读取的数据）。",
+    )
     # --- the template
     FORMAT_UNKNOWN = (
         "format-unknown",
@@ -111,6 +159,36 @@ class Code(Enum):
         "缺少工作表“{expected}”。请使用下发的模板，不要删除或重命名工作表。",
     )
     SHEET_EXTRA = ("sheet-extra", W, "extra sheet", "多出工作表“{actual}”，其中的内容不会被读取。")
+    SHEET_HIDDEN = (
+        "sheet-hidden",
+        E,
+        "form sheet hidden",
+        "工作表“{actual}”被隐藏，打开文件的人看不到其中的数字。请取消隐藏、核对后重新报送。",
+    )
+    SHEET_DUPLICATE = (
+        "sheet-duplicate",
+        E,
+        "two sheets of one name",
+        "文件中有不止一个名为“{actual}”的工作表，无法确定以哪一个为准。请使用下发的模板重新填报。",
+    )
+    XML_STRUCTURE = (
+        "xml-structure",
+        E,
+        "sheet XML out of order or malformed at a cell",
+        "{where}：{detail}，不同软件显示的数字可能不同，该处未读取。请用 Excel 或 WPS 打开、另存为 .xlsx 后重新报送。",
+    )
+    NAME_MISMATCH = (
+        "name-mismatch",
+        E,
+        "defined name points at another cell of the form",
+        "{where}：单元格名称 {detail} 应指向“{expected}”，这里却是“{actual}”，数据位置无法确定，该处未读取。请使用下发的模板重新填报。",
+    )
+    CELL_MERGED = (
+        "cell-merged",
+        E,
+        "form cell covered by a merged range",
+        "{where}：被合并单元格 {detail} 遮住，表中看不到这里填写的内容，未读取。请取消合并后重新填写。",
+    )
     LAYOUT_MISMATCH = (
         "layout-mismatch",
         E,
@@ -220,6 +298,24 @@ class Code(Enum):
         E,
         "more decimals than allowed",
         "{where}：金额以万元为单位，最多保留 {expected} 位小数（填了 {actual}）。",
+    )
+    VALUE_INVALID = (
+        "value-invalid",
+        E,
+        "stored value outside the file format's grammar",
+        "{where}：单元格中保存的“{actual}”不是有效的{detail}，不同软件显示的可能不同，未读取。请重新输入后保存。",
+    )
+    CELL_ERROR = (
+        "cell-error",
+        E,
+        "cell shows an error value",
+        "{where}：单元格显示错误值 {actual}。请填写数字。",
+    )
+    NUMBER_FORMAT = (
+        "number-format",
+        E,
+        "number format shows another number",
+        "{where}：{detail}，表中看到的不是 {actual}。请把单元格格式改为“常规”或“数值”后核对再报送。",
     )
     FORMULA_INPUT = (
         "formula-input",

@@ -1,5 +1,12 @@
 """Findings: what the reader or a check says about one place of one return, as plain
-data. Shared by every stage (like the catalogue), so it depends on none of them."""
+data. Shared by every stage (like the catalogue), so it depends on none of them.
+
+A finding about a cell of the form carries its identifier (``cell_id``, e.g.
+``b.received.natural_person``) or the cover field's key (``field``); the sheet, the A1
+reference and the labels are filled in from it in one place,
+:meth:`gongkai_xlsx.reader.model.Return.place`, so that no check needs to know where a
+cell sits or how it is labelled.
+"""
 
 from __future__ import annotations
 
@@ -9,12 +16,14 @@ from typing import Any
 from gongkai_xlsx.catalogue import Code, Severity
 from gongkai_xlsx.cellref import a1_sort_key
 
+MAX_SHOWN = 60  # characters of what was typed that a message quotes
+
 
 @dataclass(frozen=True)
 class Finding:
     code: Code
     sheet: str | None = None
-    cell: str | None = None
+    cell: str | None = None  # A1 reference
     row_label: str | None = None
     column_label: str | None = None
     expected: Any = None
@@ -22,6 +31,8 @@ class Finding:
     rule: str | None = None
     text: str | None = None
     detail: str | None = None
+    cell_id: str | None = None
+    field: str | None = None
 
     @property
     def severity(self) -> Severity:
@@ -55,6 +66,7 @@ class Finding:
             "severity": self.severity.value,
             "sheet": self.sheet,
             "cell": self.cell,
+            "cell_id": self.cell_id,
             "row_label": self.row_label,
             "column_label": self.column_label,
             "expected": _jsonable(self.expected),
@@ -65,18 +77,27 @@ class Finding:
         }
 
 
+def excerpt(text: str, limit: int = MAX_SHOWN) -> str:
+    """What a person typed, as a message may quote it: at most ``limit`` characters."""
+    return text if len(text) <= limit else text[:limit] + f"…（共 {len(text)} 个字符）"
+
+
 def _show(value: Any) -> str:
     if value is None:
         return "空白"
-    return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return excerpt(str(value))
 
 
 def _jsonable(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | int):
         return value
-    if isinstance(value, float) and value.is_integer():
+    if isinstance(value, str):
+        return excerpt(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
         return int(value)
-    return str(value)
+    return excerpt(str(value))
 
 
 def sort_key(f: Finding) -> tuple:

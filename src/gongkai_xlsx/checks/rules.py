@@ -1,69 +1,51 @@
 """The 勾稽关系 evaluated on a return's values.
 
 Balance rules (B1) are errors pointed at their ``at`` row in each column. The total rules
-(B2, B3, C1) define the computed cells, which the library recomputes; on a template return
-they are checked against what the file shows (:func:`gongkai_xlsx.checks.cells.stale_totals`).
+(B2, B3, C1) define the computed cells, which are recomputed; what the file shows is
+compared with them in :mod:`gongkai_xlsx.checks.totals`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.definition.evaluate import Values, blank_sum
 from gongkai_xlsx.definition.model import Form, Rule
 from gongkai_xlsx.findings import Finding
 
+CODES = (Code.BALANCE,)
+
 
 def balance(
-    form: Form,
-    rule: Rule,
-    values: Values,
-    position: dict[str, tuple[str, str]],
-    unreadable: frozenset[str] = frozenset(),
-) -> list[Finding]:
+    form: Form, rule: Rule, values: Values, unreadable: frozenset[str] | set[str] = frozenset()
+) -> Iterator[Finding]:
     """B1 per column. A column holding a value that could not be read is skipped: its sum
-    is unknown, and the value's own error already points at the cell to fix."""
-    table = form.table(rule.table)
-    findings: list[Finding] = []
-    for column in table.blocks[0].column_leaves():
-        if column.total:
-            # A computed column's difference is the sum of the others': reporting it too
-            # would repeat every error at a cell the clerk cannot change.
+    is unknown, and the value's own error already points at the cell to fix. The computed
+    总计 column is not reported: its difference is the sum of the others'."""
+    for column in form.balance_columns(rule):
+        if column.column.total:
             continue
-        col_key = ".".join(column.key_path())
-        if any(c.endswith(f".{col_key}") and c.startswith(f"{table.key}.") for c in unreadable):
+        cells = {
+            c.id for c in form.cells_of(rule.table) if c.column is column.column and not c.computed
+        }
+        if cells & set(unreadable):
             continue
-
-        def side(rows: tuple[str, ...], col_key: str = col_key) -> int:
-            return blank_sum([values[f"{table.key}.{row}.{col_key}"] for row in rows]) or 0
-
-        diff = side(rule.left) - side(rule.right)
-        if diff != 0:
-            at = form.cell(f"{table.key}.{rule.at}.{col_key}")
-            sheet, ref = position[at.id]
-            findings.append(
-                Finding(
-                    Code.BALANCE,
-                    sheet=sheet,
-                    cell=ref,
-                    row_label=at.row_label,
-                    column_label=at.column_label,
-                    expected=0,
-                    actual=diff,
-                    rule=rule.id,
-                    text=rule.text,
-                )
+        left = blank_sum([values[i] for i in column.left]) or 0
+        right = blank_sum([values[i] for i in column.right]) or 0
+        if left != right:
+            yield Finding(
+                Code.BALANCE,
+                cell_id=column.at,
+                expected=0,
+                actual=left - right,
+                rule=rule.id,
+                text=rule.text,
             )
-    return findings
 
 
-def evaluate_rules(
-    form: Form,
-    values: Values,
-    position: dict[str, tuple[str, str]],
-    unreadable: frozenset[str] = frozenset(),
-) -> list[Finding]:
-    findings: list[Finding] = []
-    for rule in form.rules:
+def check(ctx: Context) -> Iterator[Finding]:
+    for rule in ctx.form.rules:
         if rule.kind == "balance":
-            findings += balance(form, rule, values, position, unreadable)
-    return findings
+            yield from balance(ctx.form, rule, ctx.values, ctx.unreadable)

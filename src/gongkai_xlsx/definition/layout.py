@@ -66,6 +66,7 @@ class Box:
     cell_id: str | None = None
     field: str | None = None
     check: CheckSpec | None = None
+    block: int | None = None  # the table block a header, row label or data cell belongs to
 
     @property
     def merged(self) -> bool:
@@ -143,7 +144,7 @@ class Layout:
 
 
 def _place_columns(
-    sheet: SheetLayout, block: Block, top: int, left: int
+    sheet: SheetLayout, block: Block, top: int, left: int, index: int
 ) -> dict[int, tuple[int, int]]:
     """Draw the header of ``block``; return each column leaf's (first, last) sheet column."""
     height = block.header_height()
@@ -157,7 +158,7 @@ def _place_columns(
         node_leaves = node.leaves()
         first, last = spans[id(node_leaves[0])][0], spans[id(node_leaves[-1])][1]
         bottom = top + height - 1 if node.is_leaf else top + node.level
-        sheet.add(Box(top + node.level, first, bottom, last, "header", node.label))
+        sheet.add(Box(top + node.level, first, bottom, last, "header", node.label, block=index))
         for child in node.children:
             draw(child)
 
@@ -166,7 +167,9 @@ def _place_columns(
     return spans
 
 
-def _place_rows(sheet: SheetLayout, block: Block, top: int, width: int) -> dict[int, int]:
+def _place_rows(
+    sheet: SheetLayout, block: Block, top: int, width: int, index: int
+) -> dict[int, int]:
     """Draw the row labels of ``block``; return each row leaf's sheet row."""
     positions = {id(leaf): top + i for i, leaf in enumerate(block.row_leaves())}
 
@@ -174,9 +177,13 @@ def _place_rows(sheet: SheetLayout, block: Block, top: int, width: int) -> dict[
         node_leaves = node.leaves()
         first, last = positions[id(node_leaves[0])], positions[id(node_leaves[-1])]
         if node.is_leaf:
-            sheet.add(Box(first, node.level, first, width - 1, "row_label", node.label))
+            sheet.add(
+                Box(first, node.level, first, width - 1, "row_label", node.label, block=index)
+            )
         else:
-            sheet.add(Box(first, node.level, last, node.level, "group_label", node.label))
+            sheet.add(
+                Box(first, node.level, last, node.level, "group_label", node.label, block=index)
+            )
         for child in node.children:
             draw(child)
 
@@ -195,7 +202,7 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
     row = FIRST_TABLE_ROW
     header_first = header_last = None
     by_node = {(id(c.row), id(c.column)): c for c in form.cells_of(table.key)}
-    for block in table.blocks:
+    for index, block in enumerate(table.blocks):
         if block.title:
             sheet.add(Box(row, 0, row, width - 1, "block_title", block.title))
             row += 1
@@ -203,16 +210,16 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
         if label_width:
             sheet.add(Box(row, 0, row + height - 1, label_width - 1, "corner", block.corner or ""))
         header_first, header_last = row, row + height - 1
-        spans = _place_columns(sheet, block, row, label_width)
+        spans = _place_columns(sheet, block, row, label_width, index)
         row += height
-        positions = _place_rows(sheet, block, row, label_width)
+        positions = _place_rows(sheet, block, row, label_width, index)
         for r_leaf in block.row_leaves():
             for c_leaf in block.column_leaves():
                 cell = by_node[(id(r_leaf), id(c_leaf))]
                 first, last = spans[id(c_leaf)]
                 r = positions[id(r_leaf)]
                 role = "computed" if cell.computed else "input"
-                sheet.add(Box(r, first, r, last, role, cell_id=cell.id))
+                sheet.add(Box(r, first, r, last, role, cell_id=cell.id, block=index))
                 cells[cell.id] = (table.sheet, r, first)
         row += len(block.row_leaves())
     sheet.print_rows = (0, row - 1)

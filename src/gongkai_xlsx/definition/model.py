@@ -167,6 +167,14 @@ class Rule:
     at: str | None = None
 
 
+@dataclass(frozen=True)
+class BalanceColumn:
+    column: Node
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+    at: str
+
+
 @dataclass(frozen=True, eq=False)
 class Form:
     id: str
@@ -183,6 +191,29 @@ class Form:
 
     def cell(self, cell_id: str) -> CellDef:
         return self._by_id[cell_id]
+
+    def cell_at(self, table: str, row_key: str, column: Node) -> CellDef:
+        """The cell of ``table`` on the row whose key path is ``row_key`` (a rule names
+        rows so) and in ``column`` (a column leaf of the table)."""
+        return self._by_row_and_column[(table, row_key, id(column))]
+
+    def balance_columns(self, rule: Rule) -> list[BalanceColumn]:
+        """A balance rule (B1) column by column: the cells of each side and the cell a
+        finding points at, so that no check or writer rebuilds an identifier."""
+        table = self.table(rule.table)
+        return [
+            BalanceColumn(
+                column=column,
+                left=tuple(self.cell_at(table.key, row, column).id for row in rule.left),
+                right=tuple(self.cell_at(table.key, row, column).id for row in rule.right),
+                at=self.cell_at(table.key, rule.at or "", column).id,
+            )
+            for column in table.blocks[0].column_leaves()
+        ]
+
+    @cached_property
+    def _by_row_and_column(self) -> dict[tuple[str, str, int], CellDef]:
+        return {(c.table, ".".join(c.row.key_path()), id(c.column)): c for c in self.cells}
 
     def table(self, key: str) -> Table:
         return next(t for t in self.tables if t.key == key)

@@ -1,217 +1,382 @@
-"""Find where each value of the form sits in a returned workbook.
+"""Where each cell of the form sits in a returned workbook, and proof that it is there.
 
-Defined names come first: they follow a row inserted in an unprotected copy. When names
-are missing or broken (a copy re-typed into a new workbook, another application), the
-definition's coordinates are used, but only after the labels are checked to be where the
-layout puts them.
+Defined names come first: they follow a row inserted in an unprotected copy (Excel, WPS
+and LibreOffice move them). A name is trusted only when the cell it points at carries its
+own labels: the row label on that row, every header above that column (a shift of the
+whole table, or of the data below its header, is allowed). A name that points at a cell
+of another row or column of the form is an error there, never read as if it were right.
+When names are missing (a copy re-typed into a new workbook), the definition's positions
+are used, but only if every label stands exactly where the layout puts it.
+
+Everything that does not depend on the file is computed once per form (:class:`FormMap`);
+for the usual return (names where the template put them, labels untouched) locating is a
+dictionary comparison and one lookup per label.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cache
 
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.cellref import from_a1, to_a1
-from gongkai_xlsx.definition.layout import LABEL_ROLES, Box, Layout, SheetLayout
+from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.definition.layout import LABEL_ROLES, Layout, layout_of
+from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.definition.names import cell_name, field_name
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.reader.workbook import RawWorkbook
+from gongkai_xlsx.reader.sheetxml import column_index
 from gongkai_xlsx.text import label_key
 
 MAX_LABEL_FINDINGS = 10
+SEARCH = 5  # rows or columns either side where a moved label is looked for
+
+Pos = tuple[str, int, int]  # sheet, 0-based row, 0-based column
+TextAt = Callable[[str, int, int], str | None]  # the text a cell shows, None when empty
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A label a cell must find beside it: its row label (``axis`` "row": same row, the
+    label's column) or one header above it (``axis`` "col": the header's row, the cell's
+    column, resolved through merges)."""
+
+    axis: str
+    row: int
+    col: int
+    last_col: int
+    text: str
+    key: str
 
 
 @dataclass
-class CellMap:
-    """(sheet, A1) of every cell identifier and cover field, plus what locating found."""
+class FormMap:
+    """Everything about a form's positions that does not depend on the file."""
 
-    cells: dict[str, tuple[str, str]] = field(default_factory=dict)
-    fields: dict[str, tuple[str, str]] = field(default_factory=dict)
+    layout: Layout
+    positions: dict[str, Pos]
+    field_positions: dict[str, Pos]
+    anchors: dict[str, tuple[Anchor, ...]]
+    field_labels: dict[str, Anchor]
+    labels: list[tuple[str, int, int, str, str]]  # sheet, row, col, text, role
+    label_keys: dict[str, frozenset[str]]  # every fixed label of a sheet, compared form
+    table_sheets: tuple[str, ...]
+
+
+@cache
+def form_map(form: Form) -> FormMap:
+    layout = layout_of(form)
+    anchors: dict[str, tuple[Anchor, ...]] = {}
+    for sheet in layout.sheets:
+        if sheet.table is None:
+            continue
+        headers = [b for b in sheet.boxes if b.role == "header"]
+        row_labels = {(b.block, b.row): b for b in sheet.boxes if b.role == "row_label" and b.text}
+        for box in sheet.boxes:
+            if box.cell_id is None:
+                continue
+            found: list[Anchor] = []
+            label = row_labels.get((box.block, box.row))
+            if label is not None and label.text:
+                found.append(
+                    Anchor(
+                        "row",
+                        label.row,
+                        label.col,
+                        label.last_col,
+                        label.text,
+                        label_key(label.text),
+                    )
+                )
+            above = [
+                h
+                for h in headers
+                if h.block == box.block and h.col <= box.col <= h.last_col and h.text
+            ]
+            for h in sorted(above, key=lambda h: -h.row):  # the cell's own header first
+                found.append(Anchor("col", h.row, h.col, h.last_col, h.text, label_key(h.text)))
+            anchors[box.cell_id] = tuple(found)
+    field_labels: dict[str, Anchor] = {}
+    cover = layout.sheet(form.cover.sheet)
+    for key, (_, r, _c) in layout.field_positions.items():
+        box = next(b for b in cover.boxes if b.role == "field_label" and b.row == r)
+        field_labels[key] = Anchor(
+            "row", box.row, box.col, box.last_col, box.text or "", label_key(box.text or "")
+        )
+    labels = layout.labels_with_roles()
+    keys: dict[str, set[str]] = {}
+    for sheet_name, _r, _c, text, _role in labels:
+        keys.setdefault(sheet_name, set()).add(label_key(text))
+    return FormMap(
+        layout=layout,
+        positions=dict(layout.cell_positions),
+        field_positions=dict(layout.field_positions),
+        anchors=anchors,
+        field_labels=field_labels,
+        labels=labels,
+        label_keys={k: frozenset(v) for k, v in keys.items()},
+        table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
+    )
+
+
+_SINGLE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!:]+))!\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
+
+
+def single_cell_target(text: str) -> tuple[str, int, int] | None:
+    """``'依申请公开'!$D$6`` → (sheet, 5, 3); None for ranges, formulas and broken names."""
+    match = _SINGLE_CELL.match(text.strip())
+    if match is None:
+        return None
+    quoted, bare, col, row = match.groups()
+    sheet = quoted.replace("''", "'") if quoted is not None else bare
+    return sheet, int(row) - 1, column_index(col) - 1
+
+
+@dataclass
+class Located:
+    """Where every cell and field was found, what locating said, and the cells whose
+    position could not be trusted (their values are not read)."""
+
+    cells: dict[str, Pos] = field(default_factory=dict)
+    fields: dict[str, Pos] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
+    untrusted: set[str] = field(default_factory=set)
     usable: bool = True
 
 
-def label_mismatches(
-    raw: RawWorkbook, layout: Layout, roles: tuple[str, ...] = LABEL_ROLES
-) -> list[Finding]:
-    """Fixed labels that are not where the layout puts them, tolerating width and spacing."""
-    found: list[Finding] = []
-    for sheet, row, col, text, role in layout.labels_with_roles():
-        if sheet not in raw.sheets or role not in roles:
-            continue
-        ref = to_a1(row, col)
-        value = raw.value(sheet, ref)
-        actual = "" if value is None else str(value)
-        if label_key(actual) != label_key(text):
-            found.append(
-                Finding(
-                    Code.LABEL_CHANGED, sheet=sheet, cell=ref, expected=text, actual=actual or None
-                )
-            )
-    return found
+class _Texts:
+    """Compared texts of one return, resolved through merged ranges, remembered."""
 
+    def __init__(self, text_at: TextAt, merges: dict[str, list[tuple[int, int, int, int]]]):
+        self.text_at = text_at
+        self.merges = merges
+        self.cache: dict[Pos, str] = {}
+        self.original: dict[str, str] = {}  # compared form → a text as it was written
 
-def anchor_check(
-    raw: RawWorkbook, layout: Layout, cells: dict[str, tuple[str, str]]
-) -> tuple[list[Finding], bool]:
-    """Every row label and column header, looked for beside the located cells it names.
-
-    A row or column inserted in an unprotected copy moves labels and values, and Excel,
-    WPS and LibreOffice move the names with them; a program may not (openpyxl leaves the
-    names where they were). A label is accepted where the layout puts it or where the
-    cells' shift puts it. If instead another label of the form, or a blank with the label
-    found further along, stands there, the values are not where the names say: an error
-    that stops the reading. A label merely edited is a warning.
-    Returns the findings and whether anything is misaligned.
-    """
-    findings: list[Finding] = []
-    misaligned = False
-    for sheet_layout in layout.sheets:
-        name = sheet_layout.name
-        if sheet_layout.table is None or name not in raw.sheets:
-            continue
-        keys: dict[tuple[int, int], str] = {}
-        for ref, value in raw.values.get(name, {}).items():
-            if isinstance(value, str):
-                keys[from_a1(ref)] = label_key(value)
-        located = {
-            cid: from_a1(cells[cid][1])
-            for cid, (s, _, _) in layout.cell_positions.items()
-            if s == name and cells[cid][0] == name
-        }
-        placed = {cid: (r, c) for cid, (s, r, c) in layout.cell_positions.items() if s == name}
-        for anchor in _anchors(sheet_layout, placed, located):
-            box, candidates, line_cells, others = anchor
-            key = label_key(box.text or "")
-            found = [keys.get(p, "") for p in candidates]
-            if key in found:
-                continue
-            shown = found[-1]
-            moved = (shown in others and shown != key) or (
-                not shown and any(keys.get(p) == key for p in line_cells)
-            )
-            misaligned = misaligned or moved
-            row, col = candidates[-1]
-            value = raw.value(name, to_a1(row, col))
-            findings.append(
-                Finding(
-                    Code.LAYOUT_MISMATCH if moved else Code.LABEL_CHANGED,
-                    sheet=name,
-                    cell=to_a1(row, col),
-                    expected=box.text,
-                    actual=None if value is None else str(value),
-                )
-            )
-    return findings, misaligned
-
-
-Anchor = tuple[Box, list[tuple[int, int]], list[tuple[int, int]], set[str]]
-SEARCH = 5  # rows or columns either side where a moved label is looked for
-
-
-def _anchors(
-    sheet: SheetLayout,
-    placed: dict[str, tuple[int, int]],
-    located: dict[str, tuple[int, int]],
-) -> list[Anchor]:
-    """(label box, where it may stand, the cells along its line, the other labels on its
-    axis) for each leaf row label and each bottom header of the sheet."""
-    rows = [b for b in sheet.boxes if b.role == "row_label" and b.text]
-    bottoms = {b.last_row for b in sheet.boxes if b.role == "header"}
-    headers = [
-        b
-        for b in sheet.boxes
-        if b.role == "header"
-        and b.text
-        and b.last_row in bottoms
-        and any(r == b.last_row + 1 and c == b.col for r, c in placed.values())
-    ]
-    # any label of the sheet standing where another should be means things moved
-    sheet_keys = {label_key(b.text) for b in sheet.boxes if b.text and b.role in LABEL_ROLES}
-    anchors: list[Anchor] = []
-    for box in rows:
-        in_row = sorted((c, cid) for cid, (r, c) in placed.items() if r == box.row)
-        if not in_row or in_row[0][1] not in located:
-            continue
-        c0, cid = in_row[0]
-        r1, c1 = located[cid]
-        candidates = [(r1, box.col), (r1, box.col + c1 - c0)]
-        # a row label that moved is found up or down its own column
-        line = [(r, box.col) for r in range(max(0, r1 - SEARCH), r1 + SEARCH + 1)]
-        anchors.append((box, [p for p in candidates if p[1] >= 0], line, sheet_keys))
-    for box in headers:
-        cid = next(cid for cid, (r, c) in placed.items() if r == box.last_row + 1 and c == box.col)
-        if cid not in located:
-            continue
-        r0, c0 = placed[cid]
-        r1, c1 = located[cid]
-        col = box.col + c1 - c0
-        candidates = [(box.row, col), (box.row + r1 - r0, col)]
-        # a header that moved is found left or right along its own row
-        line = [(box.row, c) for c in range(max(0, col - SEARCH), col + SEARCH + 1)]
-        anchors.append((box, [p for p in candidates if p[0] >= 0], line, sheet_keys))
-    return anchors
-
-
-def locate(raw: RawWorkbook, layout: Layout) -> CellMap:
-    result = CellMap()
-    expected = {cid: (s, to_a1(r, c)) for cid, (s, r, c) in layout.cell_positions.items()}
-    expected_fields = {k: (s, to_a1(r, c)) for k, (s, r, c) in layout.field_positions.items()}
-
-    def by_name(name: str) -> tuple[str, str] | None:
-        target = raw.names.get(name)
-        if not target or target[0] not in raw.sheets:
+    def shown(self, key: str, at: Pos) -> str | None:
+        """The text a person sees where ``key`` was read (a merge's top-left for a header)."""
+        if not key:
             return None
-        row, col = from_a1(target[1])
-        rows, cols = raw.extent.get(target[0], (0, 0))
-        return target if row < rows and col < cols else None  # beyond what was read
+        own = self.text_at(*at)
+        return own if own is not None and label_key(own) == key else self.original.get(key, key)
 
-    named = {cid: by_name(cell_name(cid)) for cid in expected}
-    targets = [t for t in named.values() if t is not None]
-    shared = {t for t in targets if targets.count(t) > 1}  # broken names: all at one cell
-    named = {cid: (None if t in shared else t) for cid, t in named.items()}
-    named_fields = {k: by_name(field_name(k)) for k in expected_fields}
-    missing = [cid for cid, t in named.items() if t is None]
-    missing += [k for k, t in named_fields.items() if t is None]
-    moved_sheets = sorted(
-        {t[0] for cid, t in named.items() if t is not None and t != expected[cid]}
-    )
+    def key(self, sheet: str, row: int, col: int) -> str:
+        pos = (sheet, row, col)
+        if pos not in self.cache:
+            text = self.text_at(sheet, row, col) or ""
+            key = label_key(text)
+            self.cache[pos] = key
+            self.original.setdefault(key, text)
+        return self.cache[pos]
+
+    def header_key(self, sheet: str, row: int, col: int, span_left: int) -> str:
+        """The header shown above column ``col`` in ``row``: a merged range's top-left
+        text, the cell's own, or (a copy that lost its merges) the nearest text to the
+        left within the header's own span."""
+        for r0, c0, r1, c1 in self.merges.get(sheet, ()):
+            if r0 <= row <= r1 and c0 <= col <= c1:
+                return self.key(sheet, r0, c0)
+        for c in range(col, max(span_left, 0) - 1, -1):
+            found = self.key(sheet, row, c)
+            if found:
+                return found
+        return ""
+
+
+def locate(
+    form: Form,
+    names: dict[str, str],
+    sheets: set[str],
+    text_at: TextAt,
+    merges: dict[str, list[tuple[int, int, int, int]]],
+) -> Located:
+    fm = form_map(form)
+    result = Located()
+
+    def target(name: str) -> Pos | None:
+        text = names.get(name)
+        found = single_cell_target(text) if text else None
+        return found if found is not None and found[0] in sheets else None
+
+    named = {cid: target(cell_name(cid)) for cid in fm.positions}
+    named_fields = {k: target(field_name(k)) for k in fm.field_positions}
+    counts: dict[Pos, int] = {}
+    for pos in [*named.values(), *named_fields.values()]:
+        if pos is not None:
+            counts[pos] = counts.get(pos, 0) + 1
+    shared = {pos for pos, n in counts.items() if n > 1}  # broken names: all at one cell
+    named = {cid: (None if p in shared else p) for cid, p in named.items()}
+    named_fields = {k: (None if p in shared else p) for k, p in named_fields.items()}
+    missing = [cid for cid, p in named.items() if p is None]
+    missing += [k for k, p in named_fields.items() if p is None]
+    texts = _Texts(text_at, merges)
+
+    usual = named == fm.positions and named_fields == fm.field_positions
+    if usual and all(text_at(s, r, c) == text for s, r, c, text, _ in fm.labels):
+        result.cells, result.fields = dict(fm.positions), dict(fm.field_positions)
+        return result  # the usual return: every label where the template put it
 
     if missing:
-        mismatches = label_mismatches(raw, layout)
+        mismatches = [
+            (s, r, c, text)
+            for s, r, c, text, _role in fm.labels
+            if texts.key(s, r, c) != label_key(text)
+        ]
         if mismatches:
             result.usable = False
-            result.findings += [
-                Finding(
-                    Code.LAYOUT_MISMATCH,
-                    sheet=f.sheet,
-                    cell=f.cell,
-                    expected=f.expected,
-                    actual=f.actual,
+            for s, r, c, text in mismatches[:MAX_LABEL_FINDINGS]:
+                result.findings.append(
+                    Finding(
+                        Code.LAYOUT_MISMATCH,
+                        sheet=s,
+                        cell=to_a1(r, c),
+                        expected=text,
+                        actual=text_at(s, r, c),
+                    )
                 )
-                for f in mismatches[:MAX_LABEL_FINDINGS]
-            ]
             return result
         result.findings.append(Finding(Code.NAMES_MISSING, actual=len(missing)))
-    result.cells = {cid: named[cid] or expected[cid] for cid in expected}
-    result.fields = {k: named_fields[k] or expected_fields[k] for k in expected_fields}
-    rows, misaligned = anchor_check(raw, layout, result.cells)
-    if misaligned:
-        result.usable = False
-        result.findings += [f for f in rows if f.is_error][:MAX_LABEL_FINDINGS]
-        return result
-    if moved_sheets:
-        result.findings += [Finding(Code.LAYOUT_SHIFTED, sheet=s) for s in moved_sheets]
-    fixed = [
-        f
-        for f in label_mismatches(
-            # row labels and headers: anchor_check; the B1 label below the table: rows
-            # inserted under a table move it, which says nothing about the data
-            raw,
-            layout,
-            tuple(r for r in LABEL_ROLES if r not in ("row_label", "header", "check_label")),
-        )
-        if f.sheet not in moved_sheets
-    ]
-    result.findings += (rows + fixed)[:MAX_LABEL_FINDINGS]
+
+    result.cells = {cid: named[cid] or fm.positions[cid] for cid in fm.positions}
+    result.fields = {k: named_fields[k] or fm.field_positions[k] for k in fm.field_positions}
+    _verify_cells(fm, result, texts, named)
+    _verify_fields(fm, result, texts)
+    if result.usable:
+        _other_labels(fm, result, texts, text_at)
     return result
+
+
+def _verify_cells(
+    fm: FormMap, result: Located, texts: _Texts, named: dict[str, Pos | None]
+) -> None:
+    """Every located cell against its own labels; see the module docstring."""
+    first_shift: dict[str, tuple[int, int]] = {}
+    for cid, (s, r0, c0) in fm.positions.items():
+        s1, r1, c1 = result.cells[cid]
+        if s1 == s:
+            first_shift.setdefault(s, (r1 - r0, c1 - c0))
+    reported: dict[tuple[str, int, int], Finding] = {}
+    moved_sheets: set[str] = set()
+    for cid, anchors in fm.anchors.items():
+        s0, r0, c0 = fm.positions[cid]
+        sheet, r1, c1 = result.cells[cid]
+        dr, dc = r1 - r0, c1 - c0
+        fr, fc = first_shift.get(sheet, (0, 0))
+        if (dr, dc) != (0, 0) or sheet != s0:
+            moved_sheets.add(sheet)
+        for a in anchors:
+            if a.axis == "row":
+                cols = dict.fromkeys((a.col, a.col + dc, a.col + fc))
+                if any(texts.key(sheet, r1, c) == a.key for c in cols if c >= 0):
+                    continue
+                at = (sheet, r1, a.col + dc if a.col + dc >= 0 else a.col)
+                line = [(sheet, r, at[2]) for r in range(max(0, r1 - SEARCH), r1 + SEARCH + 1)]
+                shown = texts.key(*at)
+            else:
+                rows = dict.fromkeys((a.row, a.row + dr, a.row + fr))
+                span_left = c1 - (c0 - a.col)
+                if any(texts.header_key(sheet, r, c1, span_left) == a.key for r in rows if r >= 0):
+                    continue
+                at = (sheet, a.row + dr if a.row + dr >= 0 else a.row, c1)
+                line = [(sheet, at[1], c) for c in range(max(0, c1 - SEARCH), c1 + SEARCH + 1)]
+                shown = texts.header_key(sheet, at[1], c1, span_left)
+            another = shown in fm.label_keys.get(sheet, frozenset()) and shown != a.key
+            elsewhere = not shown and any(texts.key(*p) == a.key for p in line)
+            actual = texts.shown(shown, at)
+            if not (another or elsewhere):  # the label edited: the data is where it was
+                if at not in reported:
+                    reported[at] = Finding(
+                        Code.LABEL_CHANGED,
+                        sheet=sheet,
+                        cell=to_a1(at[1], at[2]),
+                        expected=a.text,
+                        actual=actual,
+                    )
+                continue
+            result.untrusted.add(cid)
+            if named.get(cid) is not None:  # the name points at another cell of the form
+                place = (sheet, r1, c1)
+                if place not in reported or not reported[place].is_error:
+                    reported[place] = Finding(
+                        Code.NAME_MISMATCH,
+                        sheet=sheet,
+                        cell=to_a1(r1, c1),
+                        cell_id=cid,
+                        detail=cell_name(cid),
+                        expected=a.text,
+                        actual=actual,
+                    )
+                break  # one finding per cell: its most specific label
+            if at not in reported or not reported[at].is_error:
+                reported[at] = Finding(
+                    Code.LAYOUT_MISMATCH,
+                    sheet=sheet,
+                    cell=to_a1(at[1], at[2]),
+                    expected=a.text,
+                    actual=actual,
+                )
+    errors = [f for f in reported.values() if f.is_error]
+    warnings = [f for f in reported.values() if not f.is_error]
+    if errors:
+        result.usable = not all(cid in result.untrusted for cid in fm.positions)
+    result.findings += errors[:MAX_LABEL_FINDINGS] + warnings[:MAX_LABEL_FINDINGS]
+    if len(errors) > MAX_LABEL_FINDINGS:
+        result.usable = False
+    for sheet in sorted(moved_sheets):
+        if not any(f.sheet == sheet and f.is_error for f in errors):
+            result.findings.append(Finding(Code.LAYOUT_SHIFTED, sheet=sheet))
+
+
+def _verify_fields(fm: FormMap, result: Located, texts: _Texts) -> None:
+    for key, (sheet, r1, c1) in result.fields.items():
+        a = fm.field_labels[key]
+        cols = dict.fromkeys((a.col, c1 - 1))
+        if any(texts.key(sheet, r1, c) == a.key for c in cols if c >= 0):
+            continue
+        result.untrusted.add("field:" + key)
+        result.findings.append(
+            Finding(
+                Code.NAME_MISMATCH,
+                field=key,
+                sheet=sheet,
+                cell=to_a1(r1, c1),
+                detail=field_name(key),
+                expected=a.text,
+                actual=texts.text_at(sheet, r1, a.col) or None,
+            )
+        )
+
+
+_CHECKED_ELSEWHERE = ("row_label", "header", "check_label")
+
+
+def _other_labels(fm: FormMap, result: Located, texts: _Texts, text_at: TextAt) -> None:
+    """Titles, notes, block titles, the corner, cover texts: an edit is a warning. They are
+    looked for where the layout puts them and, on a sheet whose cells all moved alike, as
+    far moved; the B1 label below table B moves with rows inserted under it, which says
+    nothing about the data, so it is not compared."""
+    shifts: dict[str, set[tuple[int, int]]] = {}
+    for cid, (s, r0, c0) in fm.positions.items():
+        s1, r1, c1 = result.cells[cid]
+        if s1 == s:
+            shifts.setdefault(s, set()).add((r1 - r0, c1 - c0))
+    found: list[Finding] = []
+    for sheet, r, c, text, role in fm.labels:
+        if role in _CHECKED_ELSEWHERE or role not in LABEL_ROLES:
+            continue
+        key = label_key(text)
+        moves = shifts.get(sheet, set())
+        dr, dc = next(iter(moves)) if len(moves) == 1 else (0, 0)
+        if texts.key(sheet, r, c) == key or texts.key(sheet, r + dr, c + dc) == key:
+            continue
+        found.append(
+            Finding(
+                Code.LABEL_CHANGED,
+                sheet=sheet,
+                cell=to_a1(r + dr, c + dc),
+                expected=text,
+                actual=text_at(sheet, r + dr, c + dc) or None,
+            )
+        )
+    result.findings += found[:MAX_LABEL_FINDINGS]

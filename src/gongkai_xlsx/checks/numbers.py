@@ -1,4 +1,4 @@
-"""Read a cell's raw content as the number a person meant, or say why it is not one.
+"""A cell's content as the number a person meant, or why it is not one (pure functions).
 
 Accepted: ``12``, ``"12"``, ``" 12 "``, ``１２`` (full-width), ``1,200``, ``１，２００``,
 ``12.0``. The marks published reports use for "nothing here" (``/ - — _ 无``) are blanks,
@@ -17,6 +17,8 @@ from typing import Any
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.model import Kind
+from gongkai_xlsx.findings import excerpt
+from gongkai_xlsx.reader.model import CellError
 
 BLANK_MARKS = {"/", "-", "—", "——", "–", "_", "无", "\\", "--", "―"}
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
@@ -35,6 +37,7 @@ class Parsed:
 
 _MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-"})
 FLOAT_NOISE = Decimal("1e-9")  # binary floating point: 250.83 may be stored as 250.82999999999998
+BEYOND_NOISE = Decimal("1e15")  # past 15 significant digits a double has no noise to remove
 
 
 def _number_from_text(text: str) -> Decimal | None:
@@ -50,6 +53,8 @@ def _number_from_text(text: str) -> Decimal | None:
 def _without_float_noise(number: Decimal, kind: Kind) -> Decimal:
     """A stored double as the number the person meant: 7.0000000000000009 is 7 and
     250.82999999999998 is 250.83 (Excel compares to 15 digits and shows them so too)."""
+    if abs(number) >= BEYOND_NOISE:  # quantize would need more digits than Decimal keeps
+        return number
     places = Decimal(1).scaleb(-kind.decimals)
     nearest = number.quantize(places)
     return nearest if abs(number - nearest) <= FLOAT_NOISE else number
@@ -66,39 +71,43 @@ def _decimal_places(value: Decimal) -> int:
     return max(0, -exponent) if isinstance(exponent, int) else 0
 
 
-def _describe(kind: Kind) -> str:
+def describe(kind: Kind) -> str:
+    """What a cell of ``kind`` takes, as a message says it."""
     if kind.type == "integer":
         return f"0至{int(kind.maximum)}之间的整数"
     return f"不小于0、最多{kind.decimals}位小数的金额"
 
 
 def parse_number(raw: Any, kind: Kind) -> Parsed:
-    """Interpret one input cell's content according to its kind."""
+    """Interpret one input cell's content according to its kind; never raises, however
+    large or odd the number."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Parsed(None)
     as_text = False
+    if isinstance(raw, CellError):
+        return Parsed(None, Code.CELL_ERROR, str(raw))
     if isinstance(raw, bool):
-        return Parsed(None, Code.NOT_NUMBER, "TRUE" if raw else "FALSE", _describe(kind))
+        return Parsed(None, Code.NOT_NUMBER, "TRUE" if raw else "FALSE", describe(kind))
     if isinstance(raw, _dt.date | _dt.time | _dt.timedelta):
-        return Parsed(None, Code.NOT_NUMBER, f"{_show_date(raw)}（日期或时间）", _describe(kind))
+        return Parsed(None, Code.NOT_NUMBER, f"{_show_date(raw)}（日期或时间）", describe(kind))
     if isinstance(raw, int):
         number = Decimal(raw)
     elif isinstance(raw, float):
         if raw != raw or raw in (float("inf"), float("-inf")):
-            return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+            return Parsed(None, Code.NOT_NUMBER, str(raw), describe(kind))
         number = _without_float_noise(Decimal(repr(raw)), kind)
     elif isinstance(raw, str):
         text = raw.strip()
         if unicodedata.normalize("NFKC", text).strip() in BLANK_MARKS or text in BLANK_MARKS:
             return Parsed(None, Code.BLANK_MARKER, text)
-        parsed = _number_from_text(text)
+        parsed = _number_from_text(text) if len(text) <= 100 else None
         if parsed is None:
-            return Parsed(None, Code.NOT_NUMBER, text, _describe(kind))
+            return Parsed(None, Code.NOT_NUMBER, excerpt(text), describe(kind))
         number, as_text = parsed, True
     else:
-        return Parsed(None, Code.NOT_NUMBER, str(raw), _describe(kind))
+        return Parsed(None, Code.NOT_NUMBER, str(raw), describe(kind))
 
-    shown = raw.strip() if isinstance(raw, str) else _plain(number)
+    shown = excerpt(raw.strip()) if isinstance(raw, str) else excerpt(plain(number))
     if number < kind.minimum:
         return Parsed(None, Code.NEGATIVE, shown)
     if kind.type == "integer" and number != number.to_integral_value():
@@ -106,16 +115,17 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
     if kind.type == "decimal" and _decimal_places(number) > kind.decimals:
         return Parsed(None, Code.TOO_MANY_DECIMALS, shown, str(kind.decimals))
     if number > kind.maximum:
-        return Parsed(None, Code.TOO_LARGE, shown, _plain(kind.maximum))
+        return Parsed(None, Code.TOO_LARGE, shown, plain(kind.maximum))
     value: int | Decimal = int(number) if kind.type == "integer" else number.normalize()
     if kind.type == "decimal" and value == value.to_integral_value():
         value = Decimal(int(value))
     if as_text:
-        return Parsed(value, Code.NUMBER_AS_TEXT, shown, _plain(value))
+        return Parsed(value, Code.NUMBER_AS_TEXT, shown, plain(value))
     return Parsed(value)
 
 
-def _plain(number: Decimal | int) -> str:
+def plain(number: Decimal | int) -> str:
+    """A number written out in full, as a person reads it (no exponent)."""
     if isinstance(number, int):
         return str(number)
     return format(number.normalize(), "f")

@@ -1,0 +1,63 @@
+"""The cover: report year and agency, from the cover cells and the template's properties."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import PurePath
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.context import Context
+from gongkai_xlsx.checks.numbers import parse_text, parse_year
+from gongkai_xlsx.definition import names
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.text import clean
+
+CODES = (
+    Code.YEAR_DIFFERS,
+    Code.YEAR_UNKNOWN,
+    Code.YEAR_INVALID,
+    Code.YEAR_MISMATCH,
+    Code.AGENCY_DIFFERS,
+    Code.AGENCY_MISSING,
+    Code.LABEL_CHANGED,
+)
+
+
+def _field(ctx: Context, key: str) -> object:
+    read = ctx.ret.fields.get(key)
+    return read.value if read is not None else None
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    props = ctx.ret.properties
+    raw_year = _field(ctx, "year")
+    cover_year = parse_year(raw_year)
+    prop_year = parse_year(props.get(names.PROP_YEAR))
+    year = prop_year or cover_year
+    cover_shown = cover_year if cover_year is not None else parse_text(raw_year)
+    if prop_year and cover_shown is not None and cover_year != prop_year:
+        yield Finding(Code.YEAR_DIFFERS, field="year", actual=cover_shown, expected=prop_year)
+    elif prop_year and cover_shown is None:  # the locked year was cleared
+        yield Finding(Code.LABEL_CHANGED, field="year", expected=prop_year)
+    if year is None:
+        yield Finding(Code.YEAR_UNKNOWN)
+    elif year < ctx.form.first_year:
+        yield Finding(Code.YEAR_INVALID, actual=year, expected=f"{ctx.form.first_year} 年及以后")
+    elif ctx.expected_year is not None and year != ctx.expected_year:
+        yield Finding(Code.YEAR_MISMATCH, actual=year, expected=ctx.expected_year)
+    ctx.year = year
+
+    cover_agency = parse_text(_field(ctx, "agency"))
+    prop_agency = parse_text(props.get(names.PROP_AGENCY))
+    agency = cover_agency or prop_agency
+    if cover_agency and prop_agency and clean(cover_agency) != clean(prop_agency):
+        yield Finding(
+            Code.AGENCY_DIFFERS, field="agency", actual=cover_agency, expected=prop_agency
+        )
+    elif prop_agency and not cover_agency:  # the locked agency was cleared
+        yield Finding(Code.LABEL_CHANGED, field="agency", expected=prop_agency)
+    if not agency:
+        agency = PurePath(ctx.ret.source.name).stem
+        ctx.agency_from_file_name = True
+        yield Finding(Code.AGENCY_MISSING, field="agency", actual=agency)
+    ctx.agency = agency

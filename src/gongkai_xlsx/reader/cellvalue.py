@@ -1,0 +1,90 @@
+"""A ``<c>`` element → the value its cell shows, by the grammar of the file format.
+
+``<v>`` of a numeric cell is an xsd:double (ECMA-376 Part 1 §18.3.1.96, §18.18.11);
+Python's ``float()`` accepts more (``1_000``, ``١٢``, ``１２``, surrounding spaces, ``inf``)
+and spreadsheet applications read less (LibreOffice shows ``<v>1_000</v>`` as 1 and
+``<v>１２</v>`` as 0: shared/notes), so anything outside the strict grammar is a finding
+at the cell, never a number. A value Excel cannot hold (infinity, NaN, beyond ±1.8e308)
+likewise.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.findings import excerpt
+from gongkai_xlsx.reader.model import CellError, Value
+from gongkai_xlsx.reader.parts import Styles
+from gongkai_xlsx.reader.sheetxml import RawCell
+
+# xsd:double without INF/NaN (Excel stores neither) and without the whitespace that
+# xsd's "collapse" facet would allow (no application was seen to accept it).
+_DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_INDEX = re.compile(r"(?:0|[1-9][0-9]{0,9})")
+ERROR_VALUES = frozenset(
+    {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Interpreted:
+    value: Value
+    formula: str | None
+    number_format: str | None
+    problem: tuple[Code, str, str] | None = None  # code, what was stored, what it should be
+
+
+def parse_double(text: str) -> float | None:
+    """``text`` as the xsd:double an application reads, or None."""
+    if len(text) > 400 or _DOUBLE.fullmatch(text) is None:
+        return None
+    number = float(text)
+    return number if math.isfinite(number) else None
+
+
+def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
+    formula = None
+    if raw.f is not None:
+        formula = "=" + raw.f if raw.f else "=（共享公式）"
+    fmt = styles.number_format(raw.s)
+    t, v = raw.t, raw.v
+
+    def bad(what: str) -> Interpreted:
+        shown = excerpt(v if v is not None else raw.inline or "")
+        return Interpreted(None, formula, fmt, (Code.VALUE_INVALID, shown, what))
+
+    if raw.too_long:
+        return bad("单元格内容（超过 32767 个字符）")
+    if t in ("", "n"):
+        if v is None or v == "":
+            return Interpreted(None, formula, fmt)
+        number = parse_double(v)
+        return Interpreted(number, formula, fmt) if number is not None else bad("数字")
+    if t == "s":
+        if v is None or v == "":
+            return Interpreted(None, formula, fmt)
+        if _INDEX.fullmatch(v) is None or int(v) >= len(strings):
+            return bad("共享字符串编号")
+        return Interpreted(strings[int(v)], formula, fmt)
+    if t == "inlineStr":
+        if raw.inline is None:
+            return Interpreted(None, formula, fmt) if not v else bad("文字（缺少 <is>）")
+        return Interpreted(raw.inline, formula, fmt)
+    if t == "str":
+        return Interpreted(v if v else None, formula, fmt)
+    if t == "b":
+        if v is None or v == "":
+            return Interpreted(None, formula, fmt)
+        if v not in ("0", "1"):
+            return bad("逻辑值")
+        return Interpreted(v == "1", formula, fmt)
+    if t == "e":
+        if v in ERROR_VALUES:
+            return Interpreted(CellError(v), formula, fmt)
+        return bad("错误值")
+    if t == "d":
+        return Interpreted(f"{v}" if v else None, formula, "yyyy-mm-dd")
+    return bad(f'单元格类型（t="{excerpt(t, 12)}"）')

@@ -1,0 +1,333 @@
+"""The small parts of a workbook package: relationships, the workbook (sheets and defined
+names), styles (number formats), shared strings, document properties.
+
+Each is confirmed well-formed by expat first. The parts every return of one template
+shares byte for byte (workbook, styles, relationships) are parsed once per worker process
+and remembered by their bytes; the others are small.
+"""
+
+from __future__ import annotations
+
+import pyexpat
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from posixpath import dirname, join, normpath
+
+from gongkai_xlsx.reader.xmltext import unescape, well_formed
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+OFFICE_DOCUMENT = REL_NS + "/officeDocument"
+WORKSHEET = REL_NS + "/worksheet"
+SHARED_STRINGS = REL_NS + "/sharedStrings"
+STYLES = REL_NS + "/styles"
+
+
+@dataclass(frozen=True)
+class Element:
+    path: tuple[str, ...]  # local names from the root; "{ns}" prefix only for foreign ones
+    attrs: dict[str, str]
+    text: str
+
+
+def elements(data: bytes, main: str) -> list[Element]:
+    """Every element of a small part, in document order, with its own text. Names in
+    ``main`` are given bare, others as ``{ns}local``; attributes keep ``{ns}local`` only
+    when namespaced (``r:id`` → ``{…relationships}id``)."""
+    well_formed(data)
+    found: list[Element] = []
+    stack: list[str] = []
+    texts: list[list[str]] = []
+    attrs_stack: list[dict[str, str]] = []
+
+    def local(name: str) -> str:
+        ns, _, tag = name.rpartition(" ")
+        return tag if ns == main or not ns else "{" + ns + "}" + tag
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        stack.append(local(name))
+        texts.append([])
+        attrs_stack.append({local(k) if " " in k else k: v for k, v in attrs.items()})
+
+    def end(_name: str) -> None:
+        found.append(Element(tuple(stack), attrs_stack.pop(), "".join(texts.pop())))
+        stack.pop()
+
+    def chars(data: str) -> None:
+        if texts:
+            texts[-1].append(data)
+
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parser.Parse(data, True)
+    return found
+
+
+# ------------------------------------------------------------------------- relationships
+@dataclass(frozen=True)
+class Relationship:
+    id: str
+    type: str
+    target: str  # resolved part name, no leading slash; "" for external targets
+
+
+def rels_name(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
+
+
+@lru_cache(maxsize=32)
+def relationships(data: bytes, source_part: str) -> tuple[Relationship, ...]:
+    found = []
+    for el in elements(data, PKG_REL):
+        if el.path[-1] != "Relationship":
+            continue
+        target = el.attrs.get("Target", "")
+        if el.attrs.get("TargetMode") == "External":
+            target = ""
+        elif target.startswith("/"):
+            target = target[1:]
+        else:
+            target = normpath(join(dirname(source_part), target)).lstrip("/")
+        found.append(Relationship(el.attrs.get("Id", ""), el.attrs.get("Type", ""), target))
+    return tuple(found)
+
+
+# ------------------------------------------------------------------------------ workbook
+@dataclass(frozen=True)
+class SheetEntry:
+    name: str
+    state: str  # visible, hidden, veryHidden
+    rel_id: str
+
+
+@dataclass(frozen=True)
+class WorkbookInfo:
+    sheets: tuple[SheetEntry, ...]
+    names: dict[str, str]  # workbook-level defined names → their formula text
+    date1904: bool
+
+
+@lru_cache(maxsize=32)
+def workbook_info(data: bytes) -> WorkbookInfo:
+    sheets: list[SheetEntry] = []
+    names: dict[str, str] = {}
+    date1904 = False
+    for el in elements(data, MAIN):
+        tag = el.path[-1]
+        if tag == "sheet" and el.path[-2:-1] == ("sheets",):
+            rel = el.attrs.get("{" + REL_NS + "}id", "")
+            sheets.append(
+                SheetEntry(el.attrs.get("name", ""), el.attrs.get("state", "visible"), rel)
+            )
+        elif tag == "definedName" and "localSheetId" not in el.attrs:
+            names.setdefault(el.attrs.get("name", ""), el.text)
+        elif tag == "workbookPr":
+            date1904 = el.attrs.get("date1904", "0").lower() in ("1", "true")
+    return WorkbookInfo(tuple(sheets), names, date1904)
+
+
+# -------------------------------------------------------------------------------- styles
+# ECMA-376 Part 1 §18.8.30, with the ids that Chinese-locale Excel and WPS give their
+# built-in date formats (27-36, 50-58) and currency/accounting formats (5-8, 41-44).
+BUILTIN_FORMATS = {
+    0: "General",
+    1: "0",
+    2: "0.00",
+    3: "#,##0",
+    4: "#,##0.00",
+    5: '"¥"#,##0;"¥"\\-#,##0',
+    6: '"¥"#,##0;[Red]"¥"\\-#,##0',
+    7: '"¥"#,##0.00;"¥"\\-#,##0.00',
+    8: '"¥"#,##0.00;[Red]"¥"\\-#,##0.00',
+    9: "0%",
+    10: "0.00%",
+    11: "0.00E+00",
+    12: "# ?/?",
+    13: "# ??/??",
+    14: "yyyy/m/d",
+    15: "d-mmm-yy",
+    16: "d-mmm",
+    17: "mmm-yy",
+    18: "h:mm AM/PM",
+    19: "h:mm:ss AM/PM",
+    20: "h:mm",
+    21: "h:mm:ss",
+    22: "yyyy/m/d h:mm",
+    27: 'yyyy"年"m"月"',
+    28: 'm"月"d"日"',
+    29: 'm"月"d"日"',
+    30: "m-d-yy",
+    31: 'yyyy"年"m"月"d"日"',
+    32: 'h"时"mm"分"',
+    33: 'h"时"mm"分"ss"秒"',
+    34: '上午/下午h"时"mm"分"',
+    35: '上午/下午h"时"mm"分"ss"秒"',
+    36: 'yyyy"年"m"月"',
+    37: "#,##0 ;(#,##0)",
+    38: "#,##0 ;[Red](#,##0)",
+    39: "#,##0.00;(#,##0.00)",
+    40: "#,##0.00;[Red](#,##0.00)",
+    41: '_ * #,##0_ ;_ * \\-#,##0_ ;_ * "-"_ ;_ @_ ',
+    42: '_ "¥"* #,##0_ ;_ "¥"* \\-#,##0_ ;_ "¥"* "-"_ ;_ @_ ',
+    43: '_ * #,##0.00_ ;_ * \\-#,##0.00_ ;_ * "-"??_ ;_ @_ ',
+    44: '_ "¥"* #,##0.00_ ;_ "¥"* \\-#,##0.00_ ;_ "¥"* "-"??_ ;_ @_ ',
+    45: "mm:ss",
+    46: "[h]:mm:ss",
+    47: "mm:ss.0",
+    48: "##0.0E+0",
+    49: "@",
+    50: 'yyyy"年"m"月"',
+    51: 'm"月"d"日"',
+    52: 'yyyy"年"m"月"',
+    53: 'm"月"d"日"',
+    54: 'm"月"d"日"',
+    55: '上午/下午h"时"mm"分"',
+    56: '上午/下午h"时"mm"分"ss"秒"',
+    57: 'yyyy"年"m"月"',
+    58: 'm"月"d"日"',
+}
+
+
+@dataclass(frozen=True)
+class Styles:
+    formats: tuple[str, ...]  # number format code of each cell style (cellXfs index)
+
+    def number_format(self, style: str) -> str | None:
+        """The format code of style index ``style`` (the ``s`` attribute); None when the
+        index is not a style of the file (Excel repairs such a file)."""
+        if not style.isdigit():
+            return None
+        index = int(style)
+        return self.formats[index] if index < len(self.formats) else None
+
+
+DEFAULT_STYLES = Styles(("General",))
+
+
+@lru_cache(maxsize=32)
+def styles(data: bytes) -> Styles:
+    custom: dict[int, str] = {}
+    xf_formats: list[int] = []
+    for el in elements(data, MAIN):
+        if el.path[-1] == "numFmt" and el.path[-2:-1] == ("numFmts",):
+            fid = el.attrs.get("numFmtId", "")
+            if fid.isdigit():
+                custom[int(fid)] = el.attrs.get("formatCode", "")
+        elif el.path[-1] == "xf" and el.path[-2:-1] == ("cellXfs",):
+            fid = el.attrs.get("numFmtId", "0")
+            xf_formats.append(int(fid) if fid.isdigit() else -1)
+    codes = tuple(custom.get(f, BUILTIN_FORMATS.get(f, f"[内置格式 {f}]")) for f in xf_formats)
+    return Styles(codes or ("General",))
+
+
+# ------------------------------------------------------------------------ shared strings
+_SI = re.compile(rb"<si>(.*?)</si\s*>|(<si\s*/>)", re.S)
+_PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t\s*>|<t\s*/>', re.S)
+_ROOT_SST = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^<>]*\?>\s*)?<sst\b[^<>]*?\bxmlns\s*=\s*["']"""
+    + MAIN.encode()
+    + rb"""["']"""
+)
+_RUN_T = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)[^<>]*?(/?)>|([^<]+)", re.S)
+
+
+class SharedStringsTooLarge(ValueError):
+    pass
+
+
+MAX_SHARED_STRINGS = 200_000
+
+
+def _si_text(inner: bytes) -> str:
+    """Text of one ``<si>``: its ``<t>``, or the ``<t>`` of its rich runs; phonetic runs
+    (``<rPh>``) are not part of what the cell shows."""
+    m = _PLAIN_T.fullmatch(inner)
+    if m is not None:
+        return unescape(m.group(1)) if m.group(1) else ""
+    stack: list[bytes] = []
+    parts: list[str] = []
+    for closing, name, empty, text in _RUN_T.findall(inner):
+        if text:
+            if tuple(stack) in ((b"t",), (b"r", b"t")):
+                parts.append(unescape(text))
+        elif closing:
+            if stack:
+                stack.pop()
+        elif not empty:
+            stack.append(name)
+    return "".join(parts)
+
+
+def _fast_sst(data: bytes) -> bool:
+    if _ROOT_SST.match(data) is None:
+        return False
+    head = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml") else 0
+    return (
+        b"<!" not in data
+        and b"<?" not in data[head:]
+        and data.count(MAIN.encode()) == 1
+        and data.count(b"xmlns=") == 1
+    )
+
+
+def shared_strings(data: bytes) -> list[str]:
+    well_formed(data)
+    if data.count(b"<si") > MAX_SHARED_STRINGS:
+        raise SharedStringsTooLarge(f"共享字符串超过 {MAX_SHARED_STRINGS} 个")
+    if _fast_sst(data):
+        return [_si_text(inner) if empty == b"" else "" for inner, empty in _SI.findall(data)]
+    result: list[str] = []
+    current: list[str] = []
+    for el in elements(data, MAIN):  # in document order of their end tags
+        if el.path in (("sst", "si", "t"), ("sst", "si", "r", "t")):
+            current.append(el.text)
+        elif el.path == ("sst", "si"):
+            result.append("".join(current))
+            current = []
+    return result
+
+
+# -------------------------------------------------------------------------- properties
+CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
+VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
+APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+
+
+def _property_text(kind: str, text: str) -> str:
+    """LibreOffice re-saves a text 2024 as it is but a number as ``vt:r8`` 2024 (``2024.0``
+    elsewhere): numbers that are whole are given as integers."""
+    if kind in ("r4", "r8", "decimal", "i1", "i2", "i4", "i8", "int", "ui1", "ui2", "ui4", "ui8"):
+        try:
+            number = float(text)
+        except ValueError:
+            return text
+        if number.is_integer() and abs(number) < 1e15:
+            return str(int(number))
+    return text
+
+
+def custom_properties(data: bytes) -> dict[str, str]:
+    props: dict[str, str] = {}
+    pending: dict[str, str] = {}
+    for el in elements(data, CUSTOM_NS):
+        tag = el.path[-1]
+        if tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
+            kind = tag.rpartition("}")[2]
+            pending["value"] = _property_text(kind, el.text)
+        elif tag == "property":
+            props.setdefault(el.attrs.get("name", ""), pending.get("value", ""))
+            pending = {}
+    return props
+
+
+def application(data: bytes) -> str | None:
+    for el in elements(data, APP_NS):
+        if el.path[-1] == "Application":
+            return el.text.strip() or None
+    return None

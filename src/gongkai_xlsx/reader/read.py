@@ -1,0 +1,396 @@
+"""``read_return``: a path or bytes → a frozen :class:`~gongkai_xlsx.reader.model.Return`.
+
+The one boundary of the reader: whatever the input, an answer and never an exception.
+Stages: the file (:mod:`.source`), what kind of file (:mod:`.sniff`), the package
+(:mod:`.package`), its small parts (:mod:`.parts`), which form (properties or sheet
+names), the form's sheets (:mod:`.sheetxml`), where each cell is (:mod:`.locate`), and
+each cell's value (:mod:`.cellvalue`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from functools import cache
+from pathlib import Path
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.definition import names
+from gongkai_xlsx.definition.layout import layout_of
+from gongkai_xlsx.definition.load import available_formats, load_form
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.reader import parts
+from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
+from gongkai_xlsx.reader.locate import Located, form_map, locate
+from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
+from gongkai_xlsx.reader.package import Package, PackageError
+from gongkai_xlsx.reader.sheetxml import (
+    SheetScan,
+    SheetTooLarge,
+    column_letters,
+    scan_sheet,
+)
+from gongkai_xlsx.reader.sniff import sniff
+from gongkai_xlsx.reader.source import load
+from gongkai_xlsx.reader.xmltext import NotWellFormed
+from gongkai_xlsx.text import file_name_text, label_key
+
+CUSTOM_PROPS = "/custom-properties"
+EXTENDED_PROPS = "/extended-properties"
+
+_ODDITY_TEXT = {
+    "row-order": "行的顺序颠倒或重复",
+    "row-ref": "行号无效",
+    "cell-order": "同一行中单元格的顺序颠倒",
+    "cell-duplicate": "同一单元格出现了不止一次",
+    "cell-row": "单元格的位置与所在的行不一致",
+    "cell-ref": "单元格位置无效",
+    "structure": "单元格所在的 XML 结构不规范",
+}
+
+
+@cache
+def _all_forms() -> tuple[Form, ...]:
+    """Every known format (the templates folder is read once per process)."""
+    return tuple(load_form(f) for f in available_formats())
+
+
+class _Stop(Exception):
+    """Reading ends here; the findings so far are the answer."""
+
+
+class _Reading:
+    """The state of reading one file (never leaves this module)."""
+
+    def __init__(self, data: bytes, name: str) -> None:
+        self.data = data
+        self.source = Source(name, hashlib.sha256(data).hexdigest(), len(data))
+        self.findings: list[Finding] = []
+        self.package: Package | None = None
+        self.strings: list[str] = []
+        self.styles = parts.DEFAULT_STYLES
+        self.scans: dict[str, SheetScan] = {}
+        self.properties: dict[str, str] = {}
+        self.application: str | None = None
+        self.form: Form | None = None
+
+    def stop(self, code: Code, **values: object) -> _Stop:
+        self.findings.append(Finding(code, **values))  # type: ignore[arg-type]
+        return _Stop()
+
+    # ---------------------------------------------------------------- the package
+    def open(self, suffix: str) -> tuple[Package, parts.WorkbookInfo, dict[str, str]]:
+        sniffed = sniff(self.data, suffix)
+        if sniffed.code is not None:
+            raise self.stop(
+                sniffed.code,
+                detail=sniffed.detail,
+                actual=sniffed.actual,
+                expected=sniffed.expected,
+            )
+        try:
+            package = Package(self.data)
+            workbook = package.workbook_part()
+            info = parts.workbook_info(package.read_xml(workbook))
+            rels = {r.id: r for r in package.rels(workbook)}
+            sheet_parts = {s.name: rels[s.rel_id].target for s in info.sheets if s.rel_id in rels}
+            for rel in rels.values():
+                if rel.type.endswith("/sharedStrings") and package.has(rel.target):
+                    self.strings = parts.shared_strings(package.read_xml(rel.target))
+                elif rel.type.endswith("/styles") and package.has(rel.target):
+                    self.styles = parts.styles(package.read_xml(rel.target))
+            for rel in package.rels(""):
+                if rel.type.endswith(CUSTOM_PROPS) and package.has(rel.target):
+                    self.properties = parts.custom_properties(package.read_xml(rel.target))
+                elif rel.type.endswith(EXTENDED_PROPS) and package.has(rel.target):
+                    self.application = parts.application(package.read_xml(rel.target))
+        except PackageError as exc:
+            code = Code.FILE_STRICT if exc.code == "file-strict" else Code.FILE_CORRUPT
+            raise self.stop(code, detail=exc.detail) from None
+        except NotWellFormed as exc:
+            raise self.stop(
+                Code.FILE_CORRUPT, detail=f"部件不是有效的 XML（第 {exc.line} 行）"
+            ) from None
+        except ValueError as exc:  # too many shared strings and the like
+            raise self.stop(Code.FILE_CORRUPT, detail=str(exc)) from None
+        self.package = package
+        return package, info, sheet_parts
+
+    # ---------------------------------------------------------------- the form
+    def identify(self, info: parts.WorkbookInfo) -> tuple[Form, str]:
+        forms = {f.id: f for f in _all_forms()}
+        props = self.properties
+        format_id = props.get(names.PROP_FORMAT)
+        if format_id:
+            form = forms.get(format_id)
+            if form is None:
+                supported = "、".join(f.name for f in forms.values())
+                raise self.stop(Code.FORMAT_OTHER, actual=excerpt(format_id), expected=supported)
+            version = props.get(names.PROP_VERSION)
+            if version and version != form.template_version:
+                raise self.stop(
+                    Code.VERSION_UNKNOWN, actual=excerpt(version), expected=form.template_version
+                )
+            fingerprint = props.get(names.PROP_LAYOUT)
+            if fingerprint and fingerprint != layout_of(form).fingerprint:
+                self.findings.append(
+                    Finding(Code.LAYOUT_FINGERPRINT, expected=form.template_version)
+                )
+            return form, "properties"
+        present = {s.name for s in info.sheets}
+        candidates = [
+            f for f in forms.values() if all(s.name in present for s in layout_of(f).sheets)
+        ]
+        if not candidates:
+            raise self.stop(Code.FORMAT_UNKNOWN)
+        form = candidates[0]
+        self.findings.append(Finding(Code.PROPS_MISSING, actual=form.name))
+        return form, "sheets"
+
+    def sheets(self, form: Form, info: parts.WorkbookInfo, sheet_parts: dict[str, str]) -> None:
+        """The form's sheets, each scanned; hidden, doubled or missing ones are findings."""
+        assert self.package is not None
+        expected = [s.name for s in layout_of(form).sheets]
+        folded: dict[str, list[str]] = {}
+        for entry in info.sheets:
+            folded.setdefault(entry.name.casefold(), []).append(entry.name)
+        stop = False
+        for name in expected:
+            if len(folded.get(name.casefold(), [])) > 1:
+                self.findings.append(Finding(Code.SHEET_DUPLICATE, actual=name))
+                stop = True
+        for entry in info.sheets:
+            if entry.name in expected and entry.state != "visible":
+                self.findings.append(Finding(Code.SHEET_HIDDEN, actual=entry.name))
+        missing = [s for s in expected if s not in sheet_parts]
+        self.findings += [Finding(Code.SHEET_MISSING, expected=s) for s in missing]
+        self.findings += [
+            Finding(Code.SHEET_EXTRA, actual=excerpt(e.name))
+            for e in info.sheets
+            if e.name not in expected
+        ]
+        if missing or stop:
+            raise _Stop()
+        for name in expected:
+            part = sheet_parts[name]
+            try:
+                data = self.package.read_xml(part)
+                self.scans[name] = scan_sheet(data, name)
+            except PackageError as exc:
+                raise self.stop(Code.FILE_CORRUPT, detail=exc.detail) from None
+            except SheetTooLarge as exc:
+                raise self.stop(
+                    Code.FILE_TOO_LARGE, actual=str(exc), expected="填报模板的规模"
+                ) from None
+
+    def duplicates(self) -> None:
+        """Parts stored twice: which copy an application reads is not defined."""
+        assert self.package is not None
+        for name in sorted(self.package.duplicates):
+            if name in self.package.read_parts:
+                self.findings.append(Finding(Code.PART_DUPLICATE, detail=name))
+            else:
+                self.findings.append(Finding(Code.PART_DUPLICATE_UNREAD, detail=name))
+        if any(f.code is Code.PART_DUPLICATE for f in self.findings):
+            raise _Stop()
+
+    # ---------------------------------------------------------------- the cells
+    def text_at(self, sheet: str, row: int, col: int) -> str | None:
+        """The text a cell shows, for comparing labels (numbers as their digits)."""
+        scan = self.scans.get(sheet)
+        raw = scan.cells.get(f"{column_letters(col + 1)}{row + 1}") if scan else None
+        if raw is None:
+            return None
+        if raw.t == "s" and raw.v is not None and raw.v.isdigit() and raw.f is None:
+            index = int(raw.v)  # the common case: a label in the shared strings
+            if index >= len(self.strings):
+                return None
+            return self.strings[index] or None
+        got = interpret(raw, self.strings, self.styles).value
+        if got is None or got == "":
+            return None
+        if isinstance(got, float) and got.is_integer():
+            return str(int(got))
+        return str(got)
+
+    def cell(self, sheet: str, row: int, col: int) -> tuple[CellRead, Interpreted | None]:
+        ref = to_a1(row, col)
+        raw = self.scans[sheet].cells.get(ref)
+        if raw is None:
+            return CellRead(sheet, ref), None
+        got = interpret(raw, self.strings, self.styles)
+        return CellRead(sheet, ref, got.value, got.formula, got.number_format), got
+
+
+def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tuple[str, str]]:
+    """Structural oddities on the form's sheets as findings; returns the (sheet, A1) whose
+    values cannot be trusted."""
+    at: dict[tuple[str, str], str] = {}
+    for cid, (s, r, c) in located.cells.items():
+        at[(s, to_a1(r, c))] = cid
+    rows_of_form: dict[str, set[int]] = {}
+    for s, r, _c in located.cells.values():
+        rows_of_form.setdefault(s, set()).add(r + 1)
+    untrusted: set[tuple[str, str]] = set()
+    findings: dict[tuple[str, str | None, str], Finding] = {}
+    for sheet, scan in reading.scans.items():
+        for odd in scan.oddities:
+            if odd.kind == "implied":
+                continue
+            if odd.ref is not None:
+                refs = [odd.ref]
+            else:  # a whole row: every form cell on it
+                refs = [ref for (s, ref), _ in at.items() if s == sheet and _row(ref) == odd.row]
+            text = _ODDITY_TEXT.get(odd.kind, "结构不规范")
+            if not refs:
+                refs = [f"A{odd.row}"]
+            for ref in refs:
+                untrusted.add((sheet, ref))
+                cid = at.get((sheet, ref))
+                key = (sheet, ref, odd.kind)
+                findings.setdefault(
+                    key,
+                    Finding(Code.XML_STRUCTURE, sheet=sheet, cell=ref, cell_id=cid, detail=text),
+                )
+    reading.findings += list(findings.values())[:50]
+    return untrusted
+
+
+def _row(ref: str) -> int:
+    digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+    return int(digits) if digits.isdigit() else 0
+
+
+def _merge_findings(reading: _Reading, located: Located) -> set[tuple[str, str]]:
+    """A form cell covered by a merged range, and not its top-left, is hidden: the
+    application shows the range's top-left content there."""
+    hidden: set[tuple[str, str]] = set()
+    for cid, (sheet, r, c) in located.cells.items():
+        for r0, c0, r1, c1 in reading.scans[sheet].merges:
+            if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0):
+                ref = to_a1(r, c)
+                hidden.add((sheet, ref))
+                rng = f"{to_a1(r0, c0)}:{to_a1(r1, c1)}"
+                reading.findings.append(
+                    Finding(Code.CELL_MERGED, sheet=sheet, cell=ref, cell_id=cid, detail=rng)
+                )
+                break
+    return hidden
+
+
+def _outside(reading: _Reading, form: Form, located: Located) -> tuple[tuple[CellRead, ...], int]:
+    """Numbers (and text with a digit, which may be a number typed as text) on the
+    form's table sheets where the form has no cell; labels and formulas excluded."""
+    fm = form_map(form)
+    taken = {(s, to_a1(r, c)) for s, r, c in located.cells.values()}
+    found: list[CellRead] = []
+    count = 0
+    for sheet in fm.table_sheets:
+        keys = fm.label_keys.get(sheet, frozenset())
+        for ref, raw in reading.scans[sheet].cells.items():
+            if (sheet, ref) in taken or raw.f is not None:
+                continue
+            got = interpret(raw, reading.strings, reading.styles)
+            value = got.value
+            if isinstance(value, bool) or value is None:
+                continue
+            if isinstance(value, str):
+                if not any(ch.isdigit() for ch in value) or label_key(value) in keys:
+                    continue
+            elif not isinstance(value, float):
+                continue
+            count += 1
+            if len(found) < MAX_OUTSIDE:
+                found.append(CellRead(sheet, ref, value, None, got.number_format))
+    return tuple(found), count
+
+
+def read_return(source: Path | bytes, name: str | None = None) -> Return:
+    """Read a returned workbook (a path, or its bytes with a display ``name``) as far as
+    it can be read; never raises for a bad file."""
+    if isinstance(source, bytes | bytearray | memoryview):
+        data: bytes = bytes(source)
+        shown = name or "return.xlsx"
+        suffix = Path(shown).suffix.lower()
+    else:
+        path = Path(source)
+        shown = name or file_name_text(path.name)
+        suffix = path.suffix.lower()
+        loaded = load(path)
+        if loaded.data is None:
+            assert loaded.finding is not None
+            return Return(source=Source(shown, None, 0), findings=(loaded.finding,))
+        data = loaded.data
+    reading = _Reading(data, shown)
+    try:
+        return _read(reading, suffix)
+    except _Stop:
+        return Return(
+            source=reading.source,
+            findings=tuple(reading.findings),
+            form=reading.form,
+            properties=reading.properties,
+            application=reading.application,
+        )
+    except MemoryError:
+        raise  # the worker's memory limit: reported by the pool as file-limit
+    except Exception as exc:  # the boundary holds even for a case nobody foresaw
+        if os.environ.get("GONGKAI_READER_STRICT"):  # tests and fuzzing: show the bug
+            raise
+        detail = f"读取时出现意外情况（{type(exc).__name__}）"
+        reading.findings.append(Finding(Code.FILE_CORRUPT, detail=detail))
+        return Return(source=reading.source, findings=tuple(reading.findings))
+
+
+def _read(reading: _Reading, suffix: str) -> Return:
+    _package, info, sheet_parts = reading.open(suffix)
+    form, identified_by = reading.identify(info)
+    reading.form = form
+    reading.sheets(form, info, sheet_parts)
+    reading.duplicates()
+    merges = {s: scan.merges for s, scan in reading.scans.items()}
+    located = locate(form, info.names, set(reading.scans), reading.text_at, merges)
+    reading.findings += located.findings
+    base = Return(
+        source=reading.source,
+        form=form,
+        identified_by=identified_by,  # type: ignore[arg-type]
+        properties=reading.properties,
+        application=reading.application,
+    )
+    if not located.usable:
+        return _finish(base, reading.findings)
+    untrusted = _oddity_findings(reading, located, form) | _merge_findings(reading, located)
+    cells: dict[str, CellRead] = {}
+    for cid, (sheet, r, c) in located.cells.items():
+        read, got = reading.cell(sheet, r, c)
+        sure = cid not in located.untrusted and (sheet, read.ref) not in untrusted
+        if got is not None and got.problem is not None and sure:
+            code, shown, what = got.problem
+            reading.findings.append(Finding(code, cell_id=cid, actual=shown, detail=what))
+            sure = False
+        if not sure:
+            read = CellRead(sheet, read.ref, None, read.formula, read.number_format, sure=False)
+        cells[cid] = read
+    fields: dict[str, CellRead] = {}
+    for key, (sheet, r, c) in located.fields.items():
+        read, got = reading.cell(sheet, r, c)
+        if "field:" + key in located.untrusted:
+            read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
+        elif got is not None and got.problem is not None:
+            code, shown, what = got.problem
+            reading.findings.append(Finding(code, field=key, actual=shown, detail=what))
+            read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
+        fields[key] = read
+    outside, count = _outside(reading, form, located)
+    whole = dataclasses.replace(
+        base, cells=cells, fields=fields, outside=outside, outside_count=count
+    )
+    return _finish(whole, reading.findings)
+
+
+def _finish(ret: Return, findings: list[Finding]) -> Return:
+    return dataclasses.replace(ret, findings=tuple(ret.place(f) for f in findings))

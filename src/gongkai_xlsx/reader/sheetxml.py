@@ -1,0 +1,450 @@
+"""One worksheet part → :class:`SheetScan`: every cell that holds something, the merged
+ranges, and every structural oddity an application might display differently from us.
+
+Two tokenizers feed one :class:`_Builder`, which alone decides positions (explicit ``r``
+or the position the grammar implies), order, duplicates and oddities, so both read a file
+the same way:
+
+- the fast one: regular expressions over the bytes of the subset of XML that Excel, WPS,
+  LibreOffice and the libraries write (unprefixed main namespace, no comments, CDATA or
+  processing instructions), after expat has confirmed the part is well-formed;
+- the exact one: expat with handlers and namespaces, for everything else. It is the
+  reference the fast one is tested against (``tests/test_reader_xml.py``).
+
+Bounds: the caller has capped the part's size; here a start tag longer than
+``MAX_TAG_BYTES``, a text run longer than ``MAX_TEXT_BYTES`` or more than ``MAX_CELLS``
+cells make the part unreadable (:class:`SheetTooLarge`) before anything is built, and no
+cell text longer than Excel's 32,767 characters is kept.
+"""
+
+from __future__ import annotations
+
+import pyexpat
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from gongkai_xlsx.reader.xmltext import attributes, unescape
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAX_CELLS = 200_000  # a return has about 600 <c> elements; the cap bounds time and memory
+MAX_TAG_BYTES = 65_536
+MAX_TEXT_BYTES = 600_000  # 32,767 characters written as &#x10FFFF; references, with room
+MAX_CELL_CHARS = 32_767  # Excel's limit for a cell's text
+MAX_ROW, MAX_COL = 1_048_576, 16_384
+
+
+@dataclass(slots=True)
+class RawCell:
+    """A ``<c>`` as written: type and style attributes, and the decoded texts of its
+    ``<v>``, ``<f>`` and ``<is>`` (None where the element is absent; a shared-formula child
+    has ``f == ""``). ``too_long`` marks a text cut at :data:`MAX_CELL_CHARS`."""
+
+    ref: str
+    t: str
+    s: str
+    v: str | None = None
+    f: str | None = None
+    inline: str | None = None
+    too_long: bool = False
+
+    @property
+    def empty(self) -> bool:
+        return self.v is None and self.f is None and self.inline is None
+
+
+@dataclass(frozen=True, slots=True)
+class Oddity:
+    """Something an application may show differently. ``kind``: ``row-order`` (a row not
+    after the one before), ``row-ref`` (an invalid row number), ``cell-order``,
+    ``cell-duplicate``, ``cell-row`` (``r`` names another row), ``cell-ref`` (an invalid
+    reference), ``structure`` (an element where the grammar has none), ``implied`` (a row or
+    cell without ``r``, placed where the grammar says). ``row`` is the 1-based row it
+    concerns, ``ref`` the cell when there is one."""
+
+    kind: str
+    row: int
+    ref: str | None = None
+    content: bool = False  # the oddity concerns a cell that holds something
+    detail: str = ""
+
+
+@dataclass
+class SheetScan:
+    cells: dict[str, RawCell] = field(default_factory=dict)
+    merges: list[tuple[int, int, int, int]] = field(default_factory=list)  # 0-based, inclusive
+    oddities: list[Oddity] = field(default_factory=list)
+    exact: bool = False  # read by the exact tokenizer
+
+
+class SheetTooLarge(ValueError):
+    """The part exceeds a bound; the message says which, in Chinese."""
+
+
+@lru_cache(maxsize=4096)
+def column_index(letters: str) -> int:
+    """``A`` → 1, ``XFD`` → 16384."""
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+@lru_cache(maxsize=4096)
+def column_letters(index: int) -> str:
+    letters = ""
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+_REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
+_RANGE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?")
+
+
+def parse_range(text: str) -> tuple[int, int, int, int] | None:
+    """``A1:J1`` → (0, 0, 0, 9); None when it is not a valid range."""
+    m = _RANGE.fullmatch(text.strip())
+    if m is None:
+        return None
+    c0, r0 = column_index(m.group(1)), int(m.group(2))
+    c1, r1 = (column_index(m.group(3)), int(m.group(4))) if m.group(3) else (c0, r0)
+    if max(c0, c1) > MAX_COL or max(r0, r1) > MAX_ROW:
+        return None
+    return min(r0, r1) - 1, min(c0, c1) - 1, max(r0, r1) - 1, max(c0, c1) - 1
+
+
+class _Builder:
+    """Places cells as the grammar does and notes every oddity (shared by both tokenizers)."""
+
+    def __init__(self) -> None:
+        self.scan = SheetScan()
+        self.seen: set[str] = set()
+        self.noted: set[Oddity] = set()
+        self.last_row = 0  # highest row number so far
+        self.row = 0  # the current row's number, 0 outside a row
+        self.col = 0  # the last column placed in the current row
+
+    def odd(
+        self, kind: str, row: int, ref: str | None = None, content: bool = False, detail: str = ""
+    ) -> None:
+        oddity = Oddity(kind, row, ref, content, detail)
+        if oddity not in self.noted:  # both tokenizers may meet one oddity more than once
+            self.noted.add(oddity)
+            self.scan.oddities.append(oddity)
+
+    def start_row(self, r: str | None) -> None:
+        if self.row:
+            self.odd("structure", self.row, detail="row in row")
+        if r is None:
+            number = self.last_row + 1
+            self.odd("implied", number)
+        elif r.isascii() and r.isdigit() and 0 < int(r) <= MAX_ROW and r[0] != "0":
+            number = int(r)
+            if number <= self.last_row:
+                self.odd("row-order", number)
+        else:
+            number = self.last_row + 1
+            self.odd("row-ref", number, detail=r[:20])
+        self.row = number
+        self.last_row = max(self.last_row, number)
+        self.col = 0
+
+    def end_row(self) -> None:
+        self.row = 0
+
+    def cell(self, cell: RawCell, letters: str | None, digits: str | None) -> None:
+        content = not cell.empty
+        row = self.row
+        if not row:  # a <c> outside any <row>
+            self.odd("structure", self.last_row or 1, cell.ref or None, content)
+            return
+        if letters is None:
+            if cell.ref:  # an r that is not a reference
+                self.odd("cell-ref", row, None, content)
+                cell.ref = ""
+            col = self.col + 1
+            if col > MAX_COL:
+                self.odd("cell-ref", row, None, content)
+                return
+            cell.ref = column_letters(col) + str(row)
+            self.odd("implied", row, cell.ref, content)
+        else:
+            col = column_index(letters)
+            number = int(digits or "0")
+            if col > MAX_COL or number > MAX_ROW:
+                self.odd("cell-ref", row, None, content)
+                return
+            if number != row:
+                self.odd("cell-row", row, cell.ref, content)
+            elif col <= self.col:
+                self.odd("cell-order", row, cell.ref, content)
+        self.col = max(self.col, col)
+        ref = cell.ref
+        if ref in self.seen:
+            self.odd("cell-duplicate", row, ref, content or ref in self.scan.cells)
+            return
+        self.seen.add(ref)
+        if content:
+            self.scan.cells[ref] = cell
+
+    def merge(self, ref: str) -> None:
+        rect = parse_range(ref)
+        if rect is not None and rect[:2] != rect[2:]:
+            self.scan.merges.append(rect)
+
+
+def _cap(text: str, cell: RawCell) -> str:
+    if len(text) > MAX_CELL_CHARS:
+        cell.too_long = True
+        return text[:MAX_CELL_CHARS]
+    return text
+
+
+# ----------------------------------------------------------------------------- fast path
+_TOKENS = re.compile(
+    # 1-5: a cell in the order every writer uses: r, then s, then t
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,12})")?'
+    rb"\s*(?:/>|>(.*?)</c\s*>)"
+    rb"|<c\b([^<>]*?)(?:/>|>(.*?)</c\s*>)"  # 6-7: any other cell
+    rb"|<row\b([^<>]*?)(/?)>"  # 8-9: a row (self-closing when empty)
+    rb"|(</row)\s*>"  # 10
+    rb"|<(?!/?(?:c|row)[\s/>])([^<>]*)>",  # 11: anything else inside sheetData
+    re.S,
+)
+_INNER = re.compile(
+    rb"(?:<f\b([^<>]*?)(?:/>|>([^<]*)</f\s*>))?(?:<v>([^<]*)</v\s*>|(<v\s*/>))?\Z", re.S
+)
+_NESTED_CELL = re.compile(rb"<c[\s/>]")
+_INNER_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>|([^<]+)", re.S)
+_ROW_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+_MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
+
+
+def _row_ref(attrs: bytes) -> str | None:
+    m = _ROW_R.search(attrs)
+    return m.group(1).decode("ascii", "replace") if m else None
+
+
+_TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t"): "t"}
+
+
+def _generic_inner(inner: bytes, cell: RawCell) -> None:
+    """A cell's content other than a plain ``<f>``/``<v>``, in order: inline strings, rich
+    text runs, phonetic runs (not shown in the cell), extensions (ignored). Only text at
+    the grammar's own paths counts, exactly as in :class:`_ExactScanner`."""
+    stack: list[bytes] = []
+    texts: list[str] = []
+    for closing, name, _rest, empty, text in _INNER_TAG.findall(inner):
+        if text:
+            kind = _TEXT_PATHS.get(tuple(stack))
+            if kind == "v":
+                cell.v = (cell.v or "") + unescape(text)
+            elif kind == "f":
+                cell.f = (cell.f or "") + unescape(text)
+            elif kind == "t":
+                texts.append(unescape(text))
+            continue
+        if closing:
+            if stack:
+                stack.pop()
+            continue
+        if not stack:
+            if name == b"v":
+                cell.v = cell.v or ""
+            elif name == b"f":
+                cell.f = cell.f or ""
+            elif name == b"is":
+                cell.inline = cell.inline or ""
+        if not empty:
+            stack.append(name)
+    if cell.inline is not None:
+        cell.inline = _cap(cell.inline + "".join(texts), cell)
+
+
+def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
+    """A cell's content: the common ``<f>…</f><v>…</v>`` by one match, the rest in order."""
+    m = _INNER.match(inner)
+    if m is not None:
+        f_attrs, f_text, v_text, v_empty = m.groups()
+        if f_attrs is not None:
+            cell.f = unescape(f_text) if f_text else ""
+        if v_text is not None:
+            cell.v = _cap(unescape(v_text), cell) if v_text else ""
+        elif v_empty is not None:
+            cell.v = ""
+        return
+    if _NESTED_CELL.search(inner):
+        builder.odd("structure", builder.row or 1, cell.ref or None, True)
+    _generic_inner(inner, cell)
+    if cell.v is not None:
+        cell.v = _cap(cell.v, cell)
+
+
+def _scan_fast(data: bytes, start: int, end: int, builder: _Builder) -> None:
+    for m in _TOKENS.finditer(data, start, end):
+        letters = m.group(1)
+        if letters is not None:
+            s, t, inner = m.group(3), m.group(4), m.group(5)
+            cell_letters, digits = letters.decode(), m.group(2).decode()
+            cell = RawCell(cell_letters + digits, t.decode() if t else "", s.decode() if s else "0")
+            if inner:
+                _inner_into(cell, inner, builder)
+            builder.cell(cell, cell_letters, digits)
+            continue
+        generic = m.group(6)
+        if generic is not None:
+            attrs = attributes(generic.rstrip(b"/"))
+            r = attrs.get("r")
+            ref = _REF.fullmatch(r) if r is not None else None
+            cell_letters, digits = (ref.group(1), ref.group(2)) if ref else (None, None)
+            cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
+            inner = m.group(7) or b""
+            if inner:
+                _inner_into(cell, inner, builder)
+            builder.cell(cell, cell_letters, digits)
+            continue
+        row_attrs = m.group(8)
+        if row_attrs is not None:
+            builder.start_row(_row_ref(row_attrs))
+            if m.group(9) or row_attrs.endswith(b"/"):
+                builder.end_row()
+            continue
+        if m.group(10) is not None:
+            builder.end_row()
+            continue
+        builder.odd("structure", builder.row or builder.last_row or 1)
+
+
+# ---------------------------------------------------------------------------- exact path
+class _ExactScanner:
+    """expat with namespaces: the reference reading of any well-formed worksheet."""
+
+    def __init__(self, builder: _Builder) -> None:
+        self.b = builder
+        self.stack: list[str] = []  # local names; "?name" for elements of other namespaces
+        self.cell: RawCell | None = None
+        self.cell_depth = 0  # len(stack) at the cell's own element
+        self.cell_ref: tuple[str | None, str | None] = (None, None)
+        self.texts: list[str] = []
+        self.capture: str | None = None  # "v", "f" or "t" while inside one
+
+    def start(self, name: str, attrs: dict[str, str]) -> None:
+        ns, _, local = name.rpartition(" ")
+        parent = self.stack[-1] if self.stack else ""
+        self.stack.append(local if ns == MAIN_NS else "?" + local)
+        if self.cell is not None:
+            path = tuple(self.stack[self.cell_depth :])
+            if local == "c" and ns == MAIN_NS:
+                self.b.odd("structure", self.b.row or 1, self.cell.ref or None, True)
+            if len(path) == 1 and path[0] in ("v", "f", "is"):
+                if path[0] == "v":
+                    self.cell.v = self.cell.v or ""
+                elif path[0] == "f":
+                    self.cell.f = self.cell.f or ""
+                else:
+                    self.cell.inline = self.cell.inline or ""
+            kind = _TEXT_PATHS.get(tuple(p.encode() for p in path))
+            if kind is not None:
+                self.capture, self.texts = kind, []
+            return
+        if ns != MAIN_NS:
+            return
+        if local == "row" and parent == "sheetData":
+            self.b.start_row(attrs.get("r"))
+        elif local == "c" and parent == "row":
+            r = attrs.get("r")
+            ref = _REF.fullmatch(r) if r is not None else None
+            self.cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
+            self.cell_depth = len(self.stack)
+            self.cell_ref = (ref.group(1), ref.group(2)) if ref else (None, None)
+        elif local == "mergeCell" and parent == "mergeCells":
+            self.b.merge(attrs.get("ref", ""))
+        elif parent in ("sheetData", "row"):
+            self.b.odd("structure", self.b.row or self.b.last_row or 1)
+
+    def end(self, _name: str) -> None:
+        depth = len(self.stack)
+        local = self.stack.pop() if self.stack else ""
+        cell = self.cell
+        if cell is None:
+            if local == "row" and self.stack and self.stack[-1] == "sheetData":
+                self.b.end_row()
+            return
+        if depth == self.cell_depth:  # the cell's own end tag
+            self.b.cell(cell, *self.cell_ref)
+            self.cell = None
+        elif self.capture is not None and local in ("v", "f", "t"):
+            text = "".join(self.texts)
+            if self.capture == "v":
+                cell.v = _cap((cell.v or "") + text, cell)
+            elif self.capture == "f":
+                cell.f = (cell.f or "") + text
+            else:
+                cell.inline = _cap((cell.inline or "") + text, cell)
+            self.capture = None
+
+    def chars(self, data: str) -> None:
+        if self.capture is not None:
+            self.texts.append(data)
+
+
+def _scan_exact(data: bytes, builder: _Builder) -> None:
+    scanner = _ExactScanner(builder)
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = scanner.start
+    parser.EndElementHandler = scanner.end
+    parser.CharacterDataHandler = scanner.chars
+    parser.Parse(data, True)
+
+
+# ----------------------------------------------------------------------------- the choice
+_ROOT = re.compile(
+    rb"""\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^<>]*\?>\s*)?<worksheet\b[^<>]*?\bxmlns\s*=\s*["']"""
+    + MAIN_NS.encode()
+    + rb"""["']"""
+)
+_LONG_TAG = re.compile(rb"<[^<>]{%d}" % MAX_TAG_BYTES)
+_LONG_TEXT = re.compile(rb">[^<]{%d}" % MAX_TEXT_BYTES)
+
+
+def needs_exact(data: bytes) -> bool:
+    """Whether ``data`` uses XML outside the subset the fast tokenizer reads exactly."""
+    if _ROOT.match(data) is None:  # a prefixed root, another default namespace
+        return True
+    if data.count(MAIN_NS.encode()) != 1 or data.count(b"xmlns=") + data.count(b"xmlns =") > 1:
+        return True
+    head = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml") else 0
+    return b"<!" in data or b"<?" in data[head:]
+
+
+def check_bounds(data: bytes, sheet: str) -> None:
+    if data.count(b"<c") > MAX_CELLS:
+        raise SheetTooLarge(f"工作表“{sheet}”的单元格超过 {MAX_CELLS} 个")
+    if _LONG_TAG.search(data):
+        raise SheetTooLarge(f"工作表“{sheet}”中有超长的 XML 标记")
+    if _LONG_TEXT.search(data):
+        raise SheetTooLarge(f"工作表“{sheet}”中有超长的文字")
+
+
+def scan_sheet(data: bytes, sheet: str, force_exact: bool = False) -> SheetScan:
+    """Read one well-formed worksheet part (the caller ran ``xmltext.well_formed``)."""
+    check_bounds(data, sheet)
+    builder = _Builder()
+    if force_exact or needs_exact(data):
+        _scan_exact(data, builder)
+        builder.scan.exact = True
+        return builder.scan
+    start = data.find(b"<sheetData")
+    if start >= 0:
+        open_end = data.find(b">", start) + 1
+        if data[open_end - 2 : open_end] != b"/>":
+            end = data.find(b"</sheetData", open_end)
+            _scan_fast(data, open_end, end if end >= 0 else len(data), builder)
+        tail = data.find(b"<mergeCells", open_end)
+        if tail >= 0:
+            for attrs in _MERGE.findall(data, tail):
+                builder.merge(attributes(attrs.rstrip(b"/")).get("ref", ""))
+    return builder.scan

@@ -1,0 +1,79 @@
+"""The few pieces of XML the fast scanners need: entity references and attributes.
+
+The parts of a return are read by regular expressions over their bytes (a parser that
+builds elements costs several times more, see ``benchmarks/``), but only after expat has
+confirmed the part is well-formed XML (``well_formed``), and only in the subset of XML the
+spreadsheet applications write; anything else (comments, CDATA, namespace prefixes on the
+main elements) goes to an exact expat-driven path. So these helpers may assume well-formed
+input and need only be exact on it.
+"""
+
+from __future__ import annotations
+
+import pyexpat
+import re
+
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(match: re.Match[str]) -> str:
+    name = match.group(1)
+    if name[0] != "#":
+        return _NAMED[name]
+    code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+    return chr(code)  # expat has already refused references to invalid characters
+
+
+def unescape(raw: bytes) -> str:
+    """Text content of well-formed XML as the document means it (UTF-8; references
+    resolved; XML line ends normalised to ``\\n`` as a parser does)."""
+    text = raw.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+_ATTR = re.compile(rb"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ATTR_SPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+
+
+def attributes(raw: bytes) -> dict[str, str]:
+    """The attributes of one start tag's inside (``r="D6" s='3'``), values unescaped and
+    whitespace-normalised as XML attribute-value normalisation requires."""
+    found: dict[str, str] = {}
+    for name, double, single in _ATTR.findall(raw):
+        value = double if double or not single else single
+        text = value.decode("utf-8")
+        if "\t" in text or "\n" in text or "\r" in text:
+            text = text.replace("\r\n", " ").translate(_ATTR_SPACE)
+        if "&" in text:
+            text = _ENTITY.sub(_entity, text)
+        found[name.decode("ascii", "replace")] = text
+    return found
+
+
+class NotWellFormed(ValueError):
+    """expat refused the part; ``where`` is its line and column."""
+
+    def __init__(self, message: str, line: int, column: int) -> None:
+        super().__init__(message)
+        self.line, self.column = line, column
+
+
+def well_formed(data: bytes) -> None:
+    """Let expat (C, no handlers, one call: linear time) confirm ``data`` is well-formed XML
+    without a document type declaration (OPC forbids DTDs in package parts, and a DTD is
+    how entity bombs are built). Raises :class:`NotWellFormed`."""
+    parser = pyexpat.ParserCreate()
+
+    def refuse_dtd(*_args: object) -> None:
+        raise NotWellFormed("DTD", parser.CurrentLineNumber, parser.CurrentColumnNumber)
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    try:
+        parser.Parse(data, True)
+    except pyexpat.ExpatError as exc:
+        raise NotWellFormed(pyexpat.ErrorString(exc.code), exc.lineno, exc.offset) from None
