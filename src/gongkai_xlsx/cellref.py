@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _A1 = re.compile(r"^\$?([A-Z]{1,3})\$?([0-9]+)$")
 
 
+@lru_cache(maxsize=1024)
 def col_letters(col: int) -> str:
     """0-based column index → letters (0 → A, 26 → AA)."""
     letters = ""
@@ -17,6 +19,7 @@ def col_letters(col: int) -> str:
     return letters
 
 
+@lru_cache(maxsize=65536)
 def to_a1(row: int, col: int) -> str:
     """0-based (row, col) → ``D6``."""
     return f"{col_letters(col)}{row + 1}"

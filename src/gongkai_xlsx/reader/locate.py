@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
@@ -62,6 +62,7 @@ class FormMap:
     labels: list[tuple[str, int, int, str, str]]  # sheet, row, col, text, role
     label_keys: dict[str, frozenset[str]]  # every fixed label of a sheet, compared form
     table_sheets: tuple[str, ...]
+    merges: dict[str, frozenset[tuple[int, int, int, int]]]  # the template's merged boxes
 
 
 @cache
@@ -117,12 +118,17 @@ def form_map(form: Form) -> FormMap:
         labels=labels,
         label_keys={k: frozenset(v) for k, v in keys.items()},
         table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
+        merges={
+            s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
+            for s in layout.sheets
+        },
     )
 
 
 _SINGLE_CELL = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!:]+))!\$?([A-Z]{1,3})\$?([1-9][0-9]{0,6})$")
 
 
+@lru_cache(maxsize=8192)  # every return of one template has the same names
 def single_cell_target(text: str) -> tuple[str, int, int] | None:
     """``'依申请公开'!$D$6`` → (sheet, 5, 3); None for ranges, formulas and broken names."""
     match = _SINGLE_CELL.match(text.strip())

@@ -15,7 +15,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from gongkai_xlsx.reader import parts
-from gongkai_xlsx.reader.xmltext import NotWellFormed, well_formed
+from gongkai_xlsx.reader.sniff import Sniffed, sniff_package
+from gongkai_xlsx.reader.xmltext import NotWellFormed
 
 MAX_PART_BYTES = 64 * 1024 * 1024  # decompressed; a return's largest part is ~30 KB
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
@@ -24,10 +25,11 @@ STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 class PackageError(ValueError):
     """The package cannot be read; ``detail`` is Chinese, ``code`` names the finding."""
 
-    def __init__(self, detail: str, code: str = "file-corrupt") -> None:
+    def __init__(self, detail: str, code: str = "file-corrupt", sniffed: Sniffed | None = None):
         super().__init__(detail)
         self.detail = detail
         self.code = code
+        self.sniffed = sniffed  # another kind of file, with its own advice
 
 
 @dataclass
@@ -45,6 +47,9 @@ class Package:
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise PackageError("压缩结构损坏") from exc
+        sniffed = sniff_package(self.zf)
+        if sniffed.code is not None:
+            raise PackageError(sniffed.detail, sniffed=sniffed)
         counts = Counter(i.filename.lower() for i in infos)
         self.duplicates = {name for name, n in counts.items() if n > 1}
         for info in infos:
@@ -73,24 +78,14 @@ class Package:
         except (NotImplementedError, RuntimeError) as exc:  # unknown compression, zip password
             raise PackageError(f"部件 {name} 无法解压（压缩方式不受支持或设置了密码）") from exc
 
-    def read_xml(self, name: str) -> bytes:
-        data = self.read(name)
-        try:
-            well_formed(data)
-        except NotWellFormed as exc:
-            raise PackageError(
-                f"部件 {name} 不是有效的 XML（第 {exc.line} 行第 {exc.column} 列）"
-            ) from exc
-        return data
-
     def rels(self, part: str) -> tuple[parts.Relationship, ...]:
         name = parts.rels_name(part)
         if not self.has(name):
             return ()
         try:
-            return parts.relationships(self.read_xml(name), part)
-        except NotWellFormed as exc:  # pragma: no cover - read_xml checked it
-            raise PackageError(f"部件 {name} 不是有效的 XML") from exc
+            return parts.relationships(self.read(name), part)
+        except NotWellFormed as exc:
+            raise PackageError(f"部件 {name} 不是有效的 XML（第 {exc.line} 行）") from exc
 
     def workbook_part(self) -> str:
         """The main part, as the package relationships name it (not always

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import dirname, join, normpath
 
-from gongkai_xlsx.reader.xmltext import unescape, well_formed
+from gongkai_xlsx.reader.xmltext import parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -35,8 +35,8 @@ class Element:
 def elements(data: bytes, main: str) -> list[Element]:
     """Every element of a small part, in document order, with its own text. Names in
     ``main`` are given bare, others as ``{ns}local``; attributes keep ``{ns}local`` only
-    when namespaced (``r:id`` → ``{…relationships}id``)."""
-    well_formed(data)
+    when namespaced (``r:id`` → ``{…relationships}id``). Raises
+    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed` (expat checks as it goes)."""
     found: list[Element] = []
     stack: list[str] = []
     texts: list[list[str]] = []
@@ -64,7 +64,7 @@ def elements(data: bytes, main: str) -> list[Element]:
     parser.StartElementHandler = start
     parser.EndElementHandler = end
     parser.CharacterDataHandler = chars
-    parser.Parse(data, True)
+    parse_checked(parser, data)
     return found
 
 
@@ -277,10 +277,10 @@ def _fast_sst(data: bytes) -> bool:
 
 
 def shared_strings(data: bytes) -> list[str]:
-    well_formed(data)
     if data.count(b"<si") > MAX_SHARED_STRINGS:
         raise SharedStringsTooLarge(f"共享字符串超过 {MAX_SHARED_STRINGS} 个")
     if _fast_sst(data):
+        well_formed(data)
         return [_si_text(inner) if empty == b"" else "" for inner, empty in _SI.findall(data)]
     result: list[str] = []
     current: list[str] = []

@@ -91,29 +91,36 @@ class _Reading:
                 actual=sniffed.actual,
                 expected=sniffed.expected,
             )
+        part = ""
         try:
             package = Package(self.data)
-            workbook = package.workbook_part()
-            info = parts.workbook_info(package.read_xml(workbook))
-            rels = {r.id: r for r in package.rels(workbook)}
+            part = package.workbook_part()
+            info = parts.workbook_info(package.read(part))
+            rels = {r.id: r for r in package.rels(part)}
             sheet_parts = {s.name: rels[s.rel_id].target for s in info.sheets if s.rel_id in rels}
             for rel in rels.values():
-                if rel.type.endswith("/sharedStrings") and package.has(rel.target):
-                    self.strings = parts.shared_strings(package.read_xml(rel.target))
-                elif rel.type.endswith("/styles") and package.has(rel.target):
-                    self.styles = parts.styles(package.read_xml(rel.target))
+                part = rel.target
+                if rel.type.endswith("/sharedStrings") and package.has(part):
+                    self.strings = parts.shared_strings(package.read(part))
+                elif rel.type.endswith("/styles") and package.has(part):
+                    self.styles = parts.styles(package.read(part))
             for rel in package.rels(""):
-                if rel.type.endswith(CUSTOM_PROPS) and package.has(rel.target):
-                    self.properties = parts.custom_properties(package.read_xml(rel.target))
-                elif rel.type.endswith(EXTENDED_PROPS) and package.has(rel.target):
-                    self.application = parts.application(package.read_xml(rel.target))
+                part = rel.target
+                if rel.type.endswith(CUSTOM_PROPS) and package.has(part):
+                    self.properties = parts.custom_properties(package.read(part))
+                elif rel.type.endswith(EXTENDED_PROPS) and package.has(part):
+                    self.application = parts.application(package.read(part))
         except PackageError as exc:
+            found = exc.sniffed
+            if found is not None and found.code is not None:  # another kind of zip
+                raise self.stop(
+                    found.code, detail=found.detail, actual=found.actual, expected=found.expected
+                ) from None
             code = Code.FILE_STRICT if exc.code == "file-strict" else Code.FILE_CORRUPT
             raise self.stop(code, detail=exc.detail) from None
         except NotWellFormed as exc:
-            raise self.stop(
-                Code.FILE_CORRUPT, detail=f"部件不是有效的 XML（第 {exc.line} 行）"
-            ) from None
+            detail = f"部件 {part} 不是有效的 XML（第 {exc.line} 行）"
+            raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
         except ValueError as exc:  # too many shared strings and the like
             raise self.stop(Code.FILE_CORRUPT, detail=str(exc)) from None
         self.package = package
@@ -177,10 +184,12 @@ class _Reading:
         for name in expected:
             part = sheet_parts[name]
             try:
-                data = self.package.read_xml(part)
-                self.scans[name] = scan_sheet(data, name)
+                self.scans[name] = scan_sheet(self.package.read(part), name)
             except PackageError as exc:
                 raise self.stop(Code.FILE_CORRUPT, detail=exc.detail) from None
+            except NotWellFormed as exc:
+                detail = f"工作表“{name}”的内容不是有效的 XML（第 {exc.line} 行）"
+                raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
             except SheetTooLarge as exc:
                 raise self.stop(
                     Code.FILE_TOO_LARGE, actual=str(exc), expected="填报模板的规模"
@@ -264,12 +273,20 @@ def _row(ref: str) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def _merge_findings(reading: _Reading, located: Located) -> set[tuple[str, str]]:
+def _merge_findings(reading: _Reading, form: Form, located: Located) -> set[tuple[str, str]]:
     """A form cell covered by a merged range, and not its top-left, is hidden: the
-    application shows the range's top-left content there."""
+    application shows the range's top-left content there. The template's own merged
+    boxes have a form cell only as their top-left, so only other ranges are looked at."""
+    template = form_map(form).merges
+    extra = {
+        sheet: [m for m in scan.merges if m not in template.get(sheet, frozenset())]
+        for sheet, scan in reading.scans.items()
+    }
     hidden: set[tuple[str, str]] = set()
+    if not any(extra.values()):
+        return hidden
     for cid, (sheet, r, c) in located.cells.items():
-        for r0, c0, r1, c1 in reading.scans[sheet].merges:
+        for r0, c0, r1, c1 in extra.get(sheet, ()):
             if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0):
                 ref = to_a1(r, c)
                 hidden.add((sheet, ref))
@@ -293,6 +310,11 @@ def _outside(reading: _Reading, form: Form, located: Located) -> tuple[tuple[Cel
         for ref, raw in reading.scans[sheet].cells.items():
             if (sheet, ref) in taken or raw.f is not None:
                 continue
+            if raw.t == "s" and raw.v is not None and raw.v.isdigit():  # the usual label
+                index = int(raw.v)
+                text = reading.strings[index] if index < len(reading.strings) else ""
+                if not any(ch.isdigit() for ch in text) or label_key(text) in keys:
+                    continue
             got = interpret(raw, reading.strings, reading.styles)
             value = got.value
             if isinstance(value, bool) or value is None:
@@ -363,7 +385,7 @@ def _read(reading: _Reading, suffix: str) -> Return:
     )
     if not located.usable:
         return _finish(base, reading.findings)
-    untrusted = _oddity_findings(reading, located, form) | _merge_findings(reading, located)
+    untrusted = _oddity_findings(reading, located, form) | _merge_findings(reading, form, located)
     cells: dict[str, CellRead] = {}
     for cid, (sheet, r, c) in located.cells.items():
         read, got = reading.cell(sheet, r, c)

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from gongkai_xlsx.reader.xmltext import attributes, unescape
+from gongkai_xlsx.reader.xmltext import attributes, parse_checked, unescape, well_formed
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MAX_CELLS = 200_000  # a return has about 600 <c> elements; the cap bounds time and memory
@@ -207,10 +207,10 @@ _TOKENS = re.compile(
     # 1-5: a cell in the order every writer uses: r, then s, then t
     rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,12})")?'
     rb"\s*(?:/>|>(.*?)</c\s*>)"
-    rb"|<c\b([^<>]*?)(?:/>|>(.*?)</c\s*>)"  # 6-7: any other cell
-    rb"|<row\b([^<>]*?)(/?)>"  # 8-9: a row (self-closing when empty)
-    rb"|(</row)\s*>"  # 10
-    rb"|<(?!/?(?:c|row)[\s/>])([^<>]*)>",  # 11: anything else inside sheetData
+    rb"|(<c\b)([^<>]*?)(?:/>|>(.*?)</c\s*>)"  # 6-8: any other cell
+    rb"|(<row\b)([^<>]*?)(/?)>"  # 9-11: a row (self-closing when empty)
+    rb"|(</row)\s*>"  # 12
+    rb"|(<)(?!/?(?:c|row)[\s/>])[^<>]*>",  # 13: anything else inside sheetData
     re.S,
 )
 _INNER = re.compile(
@@ -282,39 +282,72 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
         cell.v = _cap(cell.v, cell)
 
 
+_COLUMNS: dict[bytes, int] = {}
+
+
 def _scan_fast(data: bytes, start: int, end: int, builder: _Builder) -> None:
-    for m in _TOKENS.finditer(data, start, end):
-        letters = m.group(1)
-        if letters is not None:
-            s, t, inner = m.group(3), m.group(4), m.group(5)
-            cell_letters, digits = letters.decode(), m.group(2).decode()
-            cell = RawCell(cell_letters + digits, t.decode() if t else "", s.decode() if s else "0")
+    """One ``findall`` over sheetData; an empty cell in order (most of a template's
+    cells: borders of merged labels) costs a few comparisons, everything else goes
+    through the builder exactly as the exact tokenizer's cells do."""
+    seen, columns = builder.seen, _COLUMNS
+    row_digits = b""
+    for (
+        letters,
+        digits,
+        style,
+        kind,
+        inner,
+        generic,
+        g_attrs,
+        g_inner,
+        row_start,
+        row_attrs,
+        row_close,
+        row_end,
+        _other,
+    ) in _TOKENS.findall(data, start, end):
+        if letters:
+            if not inner and digits == row_digits:
+                col = columns.get(letters) or columns.setdefault(
+                    letters, column_index(letters.decode())
+                )
+                if builder.col < col <= MAX_COL:
+                    ref = (letters + digits).decode()
+                    if ref not in seen:
+                        seen.add(ref)
+                        builder.col = col
+                        continue
+            cell_letters, cell_digits = letters.decode(), digits.decode()
+            cell = RawCell(
+                cell_letters + cell_digits,
+                kind.decode() if kind else "",
+                style.decode() if style else "0",
+            )
             if inner:
                 _inner_into(cell, inner, builder)
-            builder.cell(cell, cell_letters, digits)
-            continue
-        generic = m.group(6)
-        if generic is not None:
-            attrs = attributes(generic.rstrip(b"/"))
+            builder.cell(cell, cell_letters, cell_digits)
+        elif generic:
+            attrs = attributes(g_attrs.rstrip(b"/"))
             r = attrs.get("r")
-            ref = _REF.fullmatch(r) if r is not None else None
-            cell_letters, digits = (ref.group(1), ref.group(2)) if ref else (None, None)
+            ref_match = _REF.fullmatch(r) if r is not None else None
             cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
-            inner = m.group(7) or b""
-            if inner:
-                _inner_into(cell, inner, builder)
-            builder.cell(cell, cell_letters, digits)
-            continue
-        row_attrs = m.group(8)
-        if row_attrs is not None:
+            if g_inner:
+                _inner_into(cell, g_inner, builder)
+            if ref_match:
+                builder.cell(cell, ref_match.group(1), ref_match.group(2))
+            else:
+                builder.cell(cell, None, None)
+        elif row_start:
             builder.start_row(_row_ref(row_attrs))
-            if m.group(9) or row_attrs.endswith(b"/"):
+            row_digits = str(builder.row).encode()
+            if row_close or row_attrs.endswith(b"/"):
                 builder.end_row()
-            continue
-        if m.group(10) is not None:
+                row_digits = b""
+        elif row_end:
             builder.end_row()
-            continue
-        builder.odd("structure", builder.row or builder.last_row or 1)
+            row_digits = b""
+        else:
+            builder.odd("structure", builder.row or builder.last_row or 1)
 
 
 # ---------------------------------------------------------------------------- exact path
@@ -397,7 +430,7 @@ def _scan_exact(data: bytes, builder: _Builder) -> None:
     parser.StartElementHandler = scanner.start
     parser.EndElementHandler = scanner.end
     parser.CharacterDataHandler = scanner.chars
-    parser.Parse(data, True)
+    parse_checked(parser, data)
 
 
 # ----------------------------------------------------------------------------- the choice
@@ -430,13 +463,15 @@ def check_bounds(data: bytes, sheet: str) -> None:
 
 
 def scan_sheet(data: bytes, sheet: str, force_exact: bool = False) -> SheetScan:
-    """Read one well-formed worksheet part (the caller ran ``xmltext.well_formed``)."""
+    """Read one worksheet part; raises :class:`SheetTooLarge` or
+    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`."""
     check_bounds(data, sheet)
     builder = _Builder()
     if force_exact or needs_exact(data):
         _scan_exact(data, builder)
         builder.scan.exact = True
         return builder.scan
+    well_formed(data)
     start = data.find(b"<sheetData")
     if start >= 0:
         open_end = data.find(b">", start) + 1

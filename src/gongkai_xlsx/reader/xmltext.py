@@ -63,11 +63,11 @@ class NotWellFormed(ValueError):
         self.line, self.column = line, column
 
 
-def well_formed(data: bytes) -> None:
-    """Let expat (C, no handlers, one call: linear time) confirm ``data`` is well-formed XML
-    without a document type declaration (OPC forbids DTDs in package parts, and a DTD is
-    how entity bombs are built). Raises :class:`NotWellFormed`."""
-    parser = pyexpat.ParserCreate()
+def parse_checked(parser: pyexpat.XMLParserType, data: bytes) -> None:
+    """Run ``parser`` over the whole of ``data`` in one call (linear time: expat 2.5 re-scans
+    a token split across many small feeds), refusing a document type declaration (OPC
+    forbids DTDs in package parts, and a DTD is how entity bombs are built). Raises
+    :class:`NotWellFormed`."""
 
     def refuse_dtd(*_args: object) -> None:
         raise NotWellFormed("DTD", parser.CurrentLineNumber, parser.CurrentColumnNumber)
@@ -77,3 +77,8 @@ def well_formed(data: bytes) -> None:
         parser.Parse(data, True)
     except pyexpat.ExpatError as exc:
         raise NotWellFormed(pyexpat.ErrorString(exc.code), exc.lineno, exc.offset) from None
+
+
+def well_formed(data: bytes) -> None:
+    """Let expat, with no handlers (C only), confirm ``data`` is well-formed XML."""
+    parse_checked(pyexpat.ParserCreate(), data)
