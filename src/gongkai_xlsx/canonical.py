@@ -37,7 +37,10 @@ class Meta:
     sha256: str
 
 
-def _json_number(value: int | Decimal | None) -> int | float | None:
+def json_number(value: int | Decimal | None) -> int | float | None:
+    """A number as the JSON holds it: whole numbers as integers, amounts as the double
+    whose shortest form is the decimal (every amount the form allows has at most 13
+    significant digits, so the double gives the decimal back exactly)."""
     if value is None or isinstance(value, int):
         return value
     if value == value.to_integral_value():
@@ -45,16 +48,22 @@ def _json_number(value: int | Decimal | None) -> int | float | None:
     return float(value)
 
 
-def build_document(form: Form, meta: Meta, values: Values) -> dict[str, Any]:
-    """The canonical document: metadata, then every cell (computed totals included)."""
+def build_tables(form: Form, values: Values) -> dict[str, Any]:
+    """Every cell of the form (computed totals included), nested as table → row → column."""
     tables: dict[str, Any] = {t.key: {} for t in form.tables}
     for cell in form.cells:
         node = tables[cell.table]
         *parents, leaf = cell.path
         for key in parents:
             node = node.setdefault(key, {})
-        node[leaf] = _json_number(values[cell.id])
+        node[leaf] = json_number(values[cell.id])
+    return tables
+
+
+def build_document(form: Form, meta: Meta, values: Values) -> dict[str, Any]:
+    """The canonical document of one return: metadata, then every cell."""
     return {
+        "kind": "return",
         "format": form.id,
         "template_version": form.template_version,
         "year": meta.year,
@@ -62,7 +71,7 @@ def build_document(form: Form, meta: Meta, values: Values) -> dict[str, Any]:
         "contact": meta.contact,
         "phone": meta.phone,
         "source": {"file": meta.source_file, "sha256": meta.sha256},
-        "tables": tables,
+        "tables": build_tables(form, values),
     }
 
 

@@ -381,6 +381,71 @@ class Code(Enum):
         "{where}：数据不符合规范（{detail}）。",
     )
 
+    # --- aggregate (汇总): documents read, members merged, the roster, the sums.
+    # ``{actual}`` is a file or an agency, ``{detail}`` the files or the reason.
+    AGGREGATE_NOT_DOCUMENT = (
+        "aggregate-not-document",
+        W,
+        "not a canonical document, skipped",
+        "{actual}：不是本工具输出的规范 JSON（{detail}），未计入汇总。",
+    )
+    AGGREGATE_INVALID = (
+        "aggregate-invalid",
+        E,
+        "canonical document fails its checks",
+        "{actual}：规范 JSON 不完整或被改动过（{detail}），无法汇总。"
+        "请用 gongkai-xlsx ingest（汇总文件用 gongkai-xlsx aggregate）重新生成后再汇总。",
+    )
+    AGGREGATE_MIXED = (
+        "aggregate-mixed",
+        E,
+        "documents of several formats or years",
+        "汇总的文档必须是同一格式、同一年度，本次有：{detail}。请按年度分别汇总。",
+    )
+    AGGREGATE_SAME_FILE = (
+        "aggregate-same-file",
+        W,
+        "one return given more than once",
+        "单位“{actual}”的同一份报表（{expected}）出现了多次：{detail}，只计一次。",
+    )
+    AGGREGATE_CONFLICT = (
+        "aggregate-conflict",
+        E,
+        "two different returns of one agency",
+        "单位“{actual}”有多份不同的报表：{detail}。请确认以哪一份为准，移走其余的后重新汇总。",
+    )
+    AGGREGATE_SAME_FILE_DIFFERS = (
+        "aggregate-same-file-differs",
+        E,
+        "one return read with different numbers",
+        "单位“{actual}”的同一份报表（{expected}）在 {detail} 中的数字不一致，无法确定以哪份为准。"
+        "请用同一版本的 gongkai-xlsx 重新生成后再汇总。",
+    )
+    AGGREGATE_OUT_OF_RANGE = (
+        "aggregate-out-of-range",
+        E,
+        "sum above the format's limit",
+        "汇总后“{where}”为 {actual}，超过本格式允许的上限 {expected}，无法写成规范 JSON。",
+    )
+    ROSTER_MISSING = (
+        "roster-missing",
+        W,
+        "agency on the roster without a document",
+        "名单中的单位“{actual}”没有报表，未计入汇总（未报送）。",
+    )
+    ROSTER_EXTRA = (
+        "roster-extra",
+        W,
+        "document of an agency not on the roster",
+        "{detail}：单位“{actual}”不在名单中，已计入汇总；如不应计入，请移走该文件后重新汇总。",
+    )
+    ROSTER_DUPLICATE = (
+        "roster-duplicate",
+        W,
+        "agency listed twice on the roster",
+        "名单第 {actual} 行“{detail}”与{expected}是同一单位，只计一次。",
+    )
+
     def __init__(self, code: str, severity: Severity, title_en: str, template: str) -> None:
         self.code = code
         self.severity = severity

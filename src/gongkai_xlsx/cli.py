@@ -16,12 +16,15 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import __version__
+from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
 from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template, os_reason
 from gongkai_xlsx.batch import Batch, Item, collect, outcome_row, report, run_checks, write_outputs
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.roster import RosterError
 from gongkai_xlsx.schema import schema_text
-from gongkai_xlsx.text import file_name_text, text_width
+from gongkai_xlsx.text import file_name_text, squash_spaces, text_width
 
 app = typer.Typer(
     help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",
@@ -132,12 +135,12 @@ def schema_command(
 
 
 # ------------------------------------------------------------------------------- check
+def _finding_line(f: Finding) -> str:
+    return f"  {f.severity.chinese} [{f.code.code}] {f.message}"
+
+
 def _finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
-    return [
-        f"  {f.severity.chinese} [{f.code.code}] {f.message}"
-        for f in outcome.findings
-        if warnings or f.is_error
-    ]
+    return [_finding_line(f) for f in outcome.findings if warnings or f.is_error]
 
 
 @app.command("check")
@@ -260,6 +263,119 @@ def ingest_command(
             f"另有 {len(batch.skipped)} 个文件不是电子表格，未读取：{shown}（见 report.json）。"
         )
     raise typer.Exit(EXIT_FINDINGS if batch.failed else EXIT_OK)
+
+
+# ------------------------------------------------------------------------------- aggregate
+def _shown(items: list[str], limit: int = 5) -> str:
+    return "、".join(items[:limit]) + ("等" if len(items) > limit else "")
+
+
+def _check_aggregate_usage(
+    paths: list[Path], out: Path | None, name: str | None
+) -> tuple[Path, str]:
+    """(output, name) once the command line makes sense; UsageError otherwise."""
+    if out is None:
+        raise UsageError("请用 -o 指定汇总结果文件，例如 -o 某县_2024_汇总.json。")
+    if not squash_spaces(name or ""):
+        raise UsageError('请用 --name 给出汇总的名称（写入汇总的填报单位），例如 --name "某县"。')
+    if out.suffix.lower() == ".xlsx":
+        raise UsageError("汇总输出为 .xlsx 的功能尚未提供，目前请输出 .json 文件。")
+    if out.suffix.lower() != ".json":
+        raise UsageError(f"{out}：汇总结果文件名应以 .json 结尾。")
+    if out.is_dir():
+        raise UsageError(f"{out}：这是文件夹，请给出汇总结果的文件名（.json）。")
+    if out.exists() and not _is_summary_file(out):
+        raise UsageError(f"{out}：文件已存在且不是汇总结果，为免覆盖其他数据，请换一个文件名。")
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"{path}：文件或文件夹不存在。")
+        if path.is_file() and path.suffix.lower() != ".json":
+            raise UsageError(
+                f"{path}：aggregate 只读取规范 JSON（.json）。填报的报表请先用 gongkai-xlsx ingest "
+                "检查，再汇总它输出的 JSON。"
+            )
+    return out, squash_spaces(name or "")
+
+
+def _is_summary_file(path: Path) -> bool:
+    """An earlier summary may be overwritten; any other file is someone's data."""
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("kind") == "summary"
+
+
+def _aggregate_report(summary: Summary) -> list[str]:
+    lines = [_finding_line(f) for f in summary.findings]
+    for doc, completeness in summary.inputs_completeness:
+        lines.append(
+            f"  {doc.display}（{doc.agency}）：{completeness.text}（名单：{completeness.roster}）"
+        )
+    c = summary.completeness
+    if c is not None:
+        line = f"{c.text}（名单：{c.roster}）"
+        if c.missing:
+            line += f"；未报送 {len(c.missing)} 个：{_shown(list(c.missing))}"
+        if c.extra:
+            line += f"；不在名单中 {len(c.extra)} 个：{_shown(list(c.extra))}"
+        lines.append(line + "。")
+    if summary.skipped:
+        shown = _shown([f"{s.display}（{s.reason}）" for s in summary.skipped])
+        lines.append(f"另有 {len(summary.skipped)} 个文件未读取：{shown}。")
+    return lines
+
+
+@app.command("aggregate")
+def aggregate_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="规范 JSON 文件或文件夹（ingest 的输出、下级的汇总结果），可给多个。"),
+    ],
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="汇总结果文件（.json），可再次汇总。")
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("--name", help="汇总的名称（如“某县”），写入汇总的填报单位。")
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            help="单位名单（CSV 或 xlsx，与 new --roster 相同），列出未报送和不在名单中的单位。",
+        ),
+    ] = None,
+) -> None:
+    """汇总多份规范 JSON（各单位的报表或下级的汇总）：精确求和、合计重新计算，结果可再次汇总。"""
+    try:
+        output, title = _check_aggregate_usage(paths, out, name)
+        summary = aggregate_paths(paths, title, output=output, roster=roster)
+    except (UsageError, RosterError) as exc:
+        raise _fail(str(exc)) from None
+    lines = _aggregate_report(summary)
+    if not summary.documents and not summary.errors:
+        if lines:
+            typer.echo("\n".join(lines), err=True)
+        raise _fail("没有找到任何规范 JSON（ingest 输出的 .json 文件或汇总结果）。")
+    if not summary.ok:
+        typer.echo("\n".join(lines))
+        raise _fail(
+            f"汇总未完成（错误 {len(summary.errors)} 项），没有写入 {output}。", EXIT_FINDINGS
+        )
+    try:
+        write_summary(summary, output)
+    except OSError as exc:
+        raise _fail(f"{output}：无法写入汇总结果（{os_reason(exc)}）。") from None
+    summaries = sum(1 for d in summary.documents if d.kind == "summary")
+    read = f"读取 {len(summary.documents)} 份文档" + (
+        f"，其中汇总 {summaries} 份" if summaries else ""
+    )
+    typer.echo(
+        f"{summary.name}：已汇总 {len(summary.members)} 个单位的 {summary.year} 年度报表（{read}）。"
+    )
+    if lines:
+        typer.echo("\n".join(lines))
+    typer.echo(f"结果已写入 {output}。")
 
 
 __all__ = ["app", "report"]

@@ -26,6 +26,7 @@ class RosterError(ValueError):
 class Roster:
     names: list[str] = field(default_factory=list)
     duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row number, name)
+    rows: list[int] = field(default_factory=list)  # the row number of each name
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -103,6 +104,7 @@ def read_roster(path: Path) -> Roster:
             continue
         seen.add(name)
         roster.names.append(name)
+        roster.rows.append(number)
     if not roster.names:
         raise RosterError(f"{path}：名单中没有单位名称（应在“{HEADER}”列或第一列）。")
     return roster

@@ -14,18 +14,19 @@ from gongkai_xlsx.definition.model import CellDef, Form, Kind, Node
 from gongkai_xlsx.resources import schemas_dir
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+KINDS = ("return", "summary")  # a document's ``kind``: one agency's return, or a summary
 
 
-def _leaf_schema(cell: CellDef, form: Form) -> dict[str, Any]:
+def _leaf_schema(cell: CellDef, form: Form, nullable: bool = True) -> dict[str, Any]:
     kind: Kind = cell.kind
     schema: dict[str, Any] = {"title": cell.label}
+    json_type = "integer" if kind.type == "integer" else "number"
+    schema["type"] = [json_type, "null"] if nullable else json_type
     if kind.type == "integer":
-        schema["type"] = ["integer", "null"]
         schema["minimum"] = int(kind.minimum)
         if not cell.computed:  # a total may exceed one cell's limit
             schema["maximum"] = int(kind.maximum)
     else:
-        schema["type"] = ["number", "null"]
         schema["minimum"] = float(kind.minimum)
         schema["maximum"] = float(kind.maximum)
         schema["description"] = f"单位：万元；最多{kind.decimals}位小数（由本工具校验）"
@@ -74,26 +75,88 @@ def _nullable_text(title: str, max_length: int | None = None) -> dict[str, Any]:
     return schema
 
 
+def _source_schema() -> dict[str, Any]:
+    return {
+        "title": "来源文件",
+        "description": "填报表：读取的 xlsx 文件名及其 SHA-256。"
+        "汇总：汇总文件名，及成员列表 members 的 RFC 8785 字节的 SHA-256"
+        "（成员相同的汇总，哈希相同）。",
+        "type": "object",
+        "properties": {
+            "file": {"title": "文件名", "type": "string"},
+            "sha256": {"title": "SHA-256", "type": "string", "pattern": "^[0-9a-f]{64}$"},
+        },
+        "required": ["file", "sha256"],
+        "additionalProperties": False,
+    }
+
+
+def _member_schema(form: Form) -> dict[str, Any]:
+    fields = {f.key: f for f in form.cover.fields}
+    values = {
+        "title": "填报数字",
+        "description": "各输入单元格（以单元格标识为键）的数字；空白的单元格不列出，合计由各项计算。",
+        "type": "object",
+        "properties": {c.id: _leaf_schema(c, form, nullable=False) for c in form.input_cells()},
+        "additionalProperties": False,
+    }
+    properties = {
+        "agency": {"title": fields["agency"].label, "type": "string", "minLength": 1},
+        "year": {"title": fields["year"].label, "type": "integer", "minimum": form.first_year},
+        "kind": {"title": "文档类型", "enum": list(KINDS)},
+        "source": {"$ref": "#/$defs/source"},
+        "values": values,
+    }
+    return {
+        "title": "汇总成员",
+        "description": "计入汇总的一份文档：单位（按规范化名称和年度唯一）、来源文件及其数字。",
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def _completeness_schema() -> dict[str, Any]:
+    names = {"type": "array", "items": {"type": "string", "minLength": 1}}
+    properties = {
+        "roster": {"title": "名单文件", "type": "string"},
+        "expected": {"title": "名单单位数", "type": "integer", "minimum": 0},
+        "submitted": {"title": "已报送单位数", "type": "integer", "minimum": 0},
+        "missing": {"title": "未报送的单位（按名单写法）", **names},
+        "extra": {"title": "不在名单中的单位（按文档写法）", **names},
+    }
+    return {
+        "title": "报送情况",
+        "description": "按名单核对的报送情况（报送 submitted/expected）；未给名单时为 null。",
+        "type": ["object", "null"],
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
 def build_schema(form: Form) -> dict[str, Any]:
-    """The schema of one canonical document of ``form``."""
+    """The schema of one canonical document of ``form``: a return, or a summary of many."""
     fields = {f.key: f for f in form.cover.fields}
     properties: dict[str, Any] = {
+        "kind": {
+            "title": "文档类型",
+            "description": "return：一个单位的填报表；summary：多个文档的汇总（members 列出各成员）。",
+            "enum": list(KINDS),
+        },
         "format": {"title": "报告格式", "const": form.id},
         "template_version": {"title": "模板版本", "type": "string"},
         "year": {"title": fields["year"].label, "type": "integer", "minimum": form.first_year},
-        "agency": {"title": fields["agency"].label, "type": "string", "minLength": 1},
+        "agency": {
+            "title": fields["agency"].label,
+            "description": "汇总时为汇总的名称（如某县）。",
+            "type": "string",
+            "minLength": 1,
+        },
         "contact": _nullable_text(fields["contact"].label),
         "phone": _nullable_text(fields["phone"].label),
-        "source": {
-            "title": "来源文件",
-            "type": "object",
-            "properties": {
-                "file": {"title": "文件名", "type": "string"},
-                "sha256": {"title": "文件 SHA-256", "type": "string", "pattern": "^[0-9a-f]{64}$"},
-            },
-            "required": ["file", "sha256"],
-            "additionalProperties": False,
-        },
+        "source": {"$ref": "#/$defs/source"},
         "tables": {
             "title": "报表数据",
             "type": "object",
@@ -102,15 +165,35 @@ def build_schema(form: Form) -> dict[str, Any]:
             "additionalProperties": False,
         },
     }
+    summary_only: dict[str, Any] = {
+        "members": {
+            "title": "汇总成员",
+            "type": "array",
+            "minItems": 1,
+            "items": {"$ref": "#/$defs/member"},
+        },
+        "completeness": {"$ref": "#/$defs/completeness"},
+    }
     return {
         "$schema": DRAFT,
         "$id": f"urn:gongkai-xlsx:schema:{form.id}",
         "title": form.name,
-        "description": "gongkai-xlsx 规范 JSON：一份填报表一个文档；空白为 null，合计由各项计算。",
+        "description": "gongkai-xlsx 规范 JSON：一份填报表一个文档（kind 为 return），"
+        "或多个文档的汇总（kind 为 summary，另有 members 和 completeness）；"
+        "空白为 null，合计由各项计算。",
         "type": "object",
-        "properties": properties,
+        "properties": {**properties, **summary_only},
         "required": list(properties),
         "additionalProperties": False,
+        "if": {"properties": {"kind": {"const": "summary"}}, "required": ["kind"]},
+        "then": {"required": list(summary_only)},
+        # {"not": {}} rather than false: jsonschema reports a false schema without its path
+        "else": {"properties": {key: {"not": {}} for key in summary_only}},
+        "$defs": {
+            "source": _source_schema(),
+            "member": _member_schema(form),
+            "completeness": _completeness_schema(),
+        },
     }
 
 

@@ -1,0 +1,36 @@
+"""汇总: the sum of many canonical documents, itself a canonical document.
+
+``aggregate_paths(paths, name)`` reads JSON files and folders (what ``ingest`` wrote, or
+earlier summaries), ``aggregate_documents(sources, name)`` takes documents already in
+memory; both return a :class:`Summary`: the summary document, its members, the findings
+(catalogue codes ``aggregate-*`` and ``roster-*``) and the completeness against a roster.
+``write_summary`` writes it atomically.
+"""
+
+from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
+from gongkai_xlsx.aggregate.members import Member, merge, sum_inputs
+from gongkai_xlsx.aggregate.read import Document, Skipped, find_files, parse_document
+from gongkai_xlsx.aggregate.summary import (
+    Summary,
+    aggregate_documents,
+    aggregate_paths,
+    default_file_name,
+    write_summary,
+)
+
+__all__ = [
+    "Completeness",
+    "Document",
+    "Member",
+    "Skipped",
+    "Summary",
+    "aggregate_documents",
+    "aggregate_paths",
+    "check_roster",
+    "default_file_name",
+    "find_files",
+    "merge",
+    "parse_document",
+    "sum_inputs",
+    "write_summary",
+]

@@ -1,0 +1,182 @@
+"""Members of a summary: who was counted, from which file, with which numbers.
+
+A member is one agency's return for one year, identified by (:func:`agency_key`, year).
+It carries its own numbers, so that a summary of summaries is summed from the members
+themselves, never from the summaries' sums: whatever the levels (county → city →
+province), each member is counted once, and a member given twice is recognised by its
+source file's SHA-256.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import rfc8785
+
+from gongkai_xlsx.canonical import json_number, value_at
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.text import agency_key
+
+RETURN, SUMMARY = "return", "summary"
+LIST_LIMIT = 5  # files named in one message before "等 N 份"
+
+
+@dataclass(frozen=True)
+class Member:
+    """One counted document. ``values`` holds the input cells that hold a number (a blank
+    is absent); totals are always recomputed. ``kind`` is ``return``, or ``summary`` for a
+    summary whose own members are not known (the numbers of a whole county)."""
+
+    agency: str
+    year: int
+    kind: str
+    source_file: str
+    sha256: str
+    values: Mapping[str, Number]
+    origin: str = field(default="", compare=False)  # the input it was read from
+    via_summary: bool = field(default=False, compare=False)
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return agency_key(self.agency), self.year
+
+    @property
+    def where(self) -> str:
+        """Where this member was found, for messages: the input file and the source."""
+        if self.via_summary:
+            return f"{self.origin} 所汇总的 {self.source_file}"
+        if not self.origin or self.origin.endswith(self.source_file):
+            return self.origin or self.source_file
+        return f"{self.origin}（{self.source_file}）"
+
+    def cells(self, form: Form) -> Values:
+        """Every cell of this member, totals included (a row of 汇总明细)."""
+        return with_totals(form, dict(self.values))
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "kind": self.kind,
+            "source": {"file": self.source_file, "sha256": self.sha256},
+            "values": {k: json_number(v) for k, v in sorted(self.values.items())},
+        }
+
+
+def return_member(form: Form, data: dict[str, Any], origin: str) -> Member:
+    """The member a return document stands for."""
+    values = {}
+    for cell in form.input_cells():
+        value = value_at(data, cell)
+        if value is not None:
+            values[cell.id] = value
+    return Member(
+        agency=data["agency"],
+        year=data["year"],
+        kind=RETURN,
+        source_file=data["source"]["file"],
+        sha256=data["source"]["sha256"],
+        values=values,
+        origin=origin,
+    )
+
+
+def summary_members(data: Mapping[str, Any], origin: str) -> list[Member]:
+    """The members a summary document lists."""
+    return [
+        Member(
+            agency=m["agency"],
+            year=m["year"],
+            kind=m["kind"],
+            source_file=m["source"]["file"],
+            sha256=m["source"]["sha256"],
+            values=dict(m["values"]),
+            origin=origin,
+            via_summary=True,
+        )
+        for m in data["members"]
+    ]
+
+
+def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
+    """The input cells summed over ``members``: exact (ints and Decimals), a cell blank in
+    every member stays blank, otherwise blanks count as 0."""
+    sums: dict[str, Number] = {}
+    for member in members:
+        for cell_id, value in member.values.items():
+            sums[cell_id] = sums.get(cell_id, 0) + value
+    return {c.id: sums.get(c.id) for c in form.input_cells()}
+
+
+def members_json(members: Iterable[Member]) -> list[dict[str, Any]]:
+    return [m.to_json() for m in members]
+
+
+def members_digest(members: list[dict[str, Any]]) -> str:
+    """SHA-256 of the RFC 8785 bytes of a members list: a summary's ``source.sha256``."""
+    return hashlib.sha256(rfc8785.dumps(members)).hexdigest()
+
+
+def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
+    """``a、b、c`` or ``a、b、c、d、e 等 7 份``: unique, in order."""
+    unique = list(dict.fromkeys(items))
+    shown = "、".join(unique[:limit])
+    return shown if len(unique) <= limit else f"{shown} 等 {len(unique)} 份"
+
+
+def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
+    """One member per (agency, year), sorted by key: the same file twice is a warning and
+    counted once; two different files of one member, or one file read with different
+    numbers, are errors."""
+    groups: dict[tuple[str, int], list[Member]] = {}
+    for member in members:
+        groups.setdefault(member.key, []).append(member)
+    kept: list[Member] = []
+    findings: list[Finding] = []
+    for group in groups.values():
+        first = group[0]
+        kept.append(first)
+        if len(group) == 1:
+            continue
+        places = listing((m.where for m in group), limit=len(group))
+        if len({m.sha256 for m in group}) > 1:
+            findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
+        elif any(m != first for m in group):
+            findings.append(
+                Finding(
+                    Code.AGGREGATE_SAME_FILE_DIFFERS,
+                    actual=first.agency,
+                    expected=first.source_file,
+                    detail=places,
+                )
+            )
+        else:
+            findings.append(
+                Finding(
+                    Code.AGGREGATE_SAME_FILE,
+                    actual=first.agency,
+                    expected=first.source_file,
+                    detail=places,
+                )
+            )
+    kept.sort(key=lambda m: (*m.key, m.sha256))
+    return kept, findings
+
+
+def exact(value: Any) -> Any:
+    """``value`` with every float made the Decimal it was written as (documents built in
+    memory hold floats; JSON read with ``parse_float=Decimal`` holds Decimals already)."""
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    if isinstance(value, dict):
+        return {k: exact(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [exact(v) for v in value]
+    return value

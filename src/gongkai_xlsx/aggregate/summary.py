@@ -1,0 +1,290 @@
+"""The 汇总 itself: documents in, one summary document (and everything said about it) out.
+
+The summary is a canonical document of the same format (``kind: "summary"``), valid
+against the same schema, so it can be rendered like a return and aggregated again. Its
+numbers are the exact sums of its members' input cells, totals recomputed from the
+definition; its ``members`` list every counted return with its numbers; its ``source``
+holds its file name and the SHA-256 of its members list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+
+from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
+from gongkai_xlsx.aggregate.members import (
+    SUMMARY,
+    Member,
+    listing,
+    members_digest,
+    members_json,
+    merge,
+    sum_inputs,
+)
+from gongkai_xlsx.aggregate.read import (
+    Document,
+    Skipped,
+    find_files,
+    is_ingest_report,
+    load_json,
+    parse_document,
+    schema_problem,
+)
+from gongkai_xlsx.canonical import build_tables, dumps, validator
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.definition.evaluate import Values, with_totals
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.naming import safe_stem
+from gongkai_xlsx.roster import Roster, read_roster
+from gongkai_xlsx.text import agency_key, squash_spaces
+
+
+@dataclass
+class Summary:
+    """Everything one aggregation produced.
+
+    ``document`` is the summary (None when an error stops it); ``cells`` every cell of it
+    (inputs summed, totals recomputed: what an xlsx summary fills in); ``members`` the
+    counted members with their numbers (the rows of 汇总明细); ``documents`` the inputs
+    that were read; ``skipped`` files passed over; ``findings`` errors and warnings.
+    """
+
+    name: str
+    file_name: str
+    form: Form | None = None
+    year: int | None = None
+    documents: list[Document] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    completeness: Completeness | None = None
+    cells: Values | None = None
+    document: dict[str, Any] | None = None
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None
+
+    @property
+    def inputs_completeness(self) -> list[tuple[Document, Completeness]]:
+        """The inputs that are summaries made against a roster, with their own 报送 N/M."""
+        return [
+            (d, Completeness.from_json(d.data["completeness"]))
+            for d in self.documents
+            if d.kind == SUMMARY and d.data.get("completeness")
+        ]
+
+    def to_bytes(self) -> bytes:
+        """The summary's canonical bytes (RFC 8785), as written to SUMMARY.json."""
+        if self.document is None:
+            raise ValueError("no summary: an error stopped it")
+        return dumps(self.document)
+
+
+def default_file_name(name: str, year: int | None) -> str:
+    return f"{safe_stem(name)}_{year}_汇总.json" if year else f"{safe_stem(name)}_汇总.json"
+
+
+def _mixed(documents: Sequence[Document]) -> Finding | None:
+    groups: dict[tuple[str, int], list[str]] = {}
+    for doc in documents:
+        groups.setdefault((doc.form.id, doc.year), []).append(doc.display)
+    if len(groups) < 2:
+        return None
+    forms = {d.form.id: d.form for d in documents}
+    detail = "；".join(
+        f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listing(files)}"
+        for (fid, year), files in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
+    )
+    return Finding(Code.AGGREGATE_MIXED, detail=detail)
+
+
+def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Finding]]:
+    """One summary file given twice is one warning (not one per member) and read once;
+    two different summaries under one name (an old one left beside the new one) are an
+    error: their members cannot both be right."""
+    groups: dict[tuple[str, int], list[Document]] = {}
+    for doc in documents:
+        if doc.kind == SUMMARY:
+            groups.setdefault((agency_key(doc.agency), doc.year), []).append(doc)
+    findings: list[Finding] = []
+    dropped: set[int] = set()
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        first = group[0]
+        places = listing((d.display for d in group), limit=len(group))
+        if len({d.data["source"]["sha256"] for d in group}) > 1:
+            findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
+        else:
+            findings.append(
+                Finding(
+                    Code.AGGREGATE_SAME_FILE,
+                    actual=first.agency,
+                    expected=first.data["source"]["file"],
+                    detail=places,
+                )
+            )
+        # read once either way: a conflict stops the summary, and the other summary's
+        # members would only repeat it once per member
+        dropped.update(id(d) for d in group[1:])
+    return [d for d in documents if id(d) not in dropped], findings
+
+
+def _out_of_range(form: Form, inputs: Values) -> list[Finding]:
+    findings = []
+    for cell in form.input_cells():
+        value = inputs[cell.id]
+        if value is not None and value > cell.kind.maximum:
+            findings.append(
+                Finding(
+                    Code.AGGREGATE_OUT_OF_RANGE,
+                    sheet=form.table(cell.table).sheet,
+                    row_label=cell.row_label,
+                    column_label=cell.column_label,
+                    actual=value,
+                    expected=cell.kind.maximum,
+                )
+            )
+    return findings
+
+
+def aggregate_documents(
+    sources: Iterable[tuple[str, Any]],
+    name: str,
+    *,
+    roster: Roster | None = None,
+    roster_file: str | None = None,
+    file_name: str | None = None,
+    skipped: Iterable[Skipped] = (),
+    findings: Iterable[Finding] = (),
+) -> Summary:
+    """Sum documents given as (name shown for it, parsed JSON) pairs.
+
+    ``sources`` may be returns or summaries of one format and year (documents built in
+    memory by ``ingest`` are accepted as they are: floats are read as the decimals they
+    print as). ``findings`` and ``skipped`` from reading the files are carried into the
+    result. Never raises for bad documents: each is a finding.
+    """
+    name = squash_spaces(name)
+    if not name:
+        raise ValueError("汇总名称不能为空")
+    summary = Summary(name=name, file_name=file_name or "", skipped=list(skipped))
+    summary.findings.extend(findings)
+    for display, data in sources:
+        document, finding = parse_document(display, data)
+        if finding:
+            summary.findings.append(finding)
+        if document:
+            summary.documents.append(document)
+    mixed = _mixed(summary.documents)
+    if mixed:
+        summary.findings.append(mixed)
+        return _done(summary)
+    if not summary.documents:
+        return _done(summary)
+    form = summary.form = summary.documents[0].form
+    year = summary.year = summary.documents[0].year
+    summary.file_name = file_name or default_file_name(name, year)
+    summary.documents, repeated = _one_per_summary(summary.documents)
+    summary.findings += repeated
+    summary.members, merged = merge(m for d in summary.documents for m in d.members)
+    summary.findings += merged
+    if roster is not None:
+        summary.completeness, found = check_roster(roster, roster_file or "名单", summary.documents)
+        summary.findings += found
+    inputs = sum_inputs(form, summary.members)
+    summary.findings += _out_of_range(form, inputs)
+    if summary.errors:
+        return _done(summary)
+    summary.cells = with_totals(form, inputs)
+    members = members_json(summary.members)
+    document = {
+        "kind": SUMMARY,
+        "format": form.id,
+        "template_version": form.template_version,
+        "year": year,
+        "agency": name,
+        "contact": None,
+        "phone": None,
+        "source": {"file": summary.file_name, "sha256": members_digest(members)},
+        "tables": build_tables(form, summary.cells),
+        "members": members,
+        "completeness": summary.completeness.to_json() if summary.completeness else None,
+    }
+    # A guard, not expected to fire: every part was checked above. Each member passed the
+    # schema when its document was read, so one stands for all (validating thousands of
+    # members again would double the time of a large summary).
+    shape = {**document, "members": members[:1]}
+    error = jsonschema.exceptions.best_match(validator(form).iter_errors(shape))
+    if error is not None:
+        summary.findings.append(
+            Finding(Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error))
+        )
+        return _done(summary)
+    summary.document = document
+    return _done(summary)
+
+
+def _done(summary: Summary) -> Summary:
+    summary.findings.sort(key=lambda f: not f.is_error)  # errors first, otherwise as found
+    return summary
+
+
+def aggregate_paths(
+    paths: Iterable[Path],
+    name: str,
+    *,
+    output: Path | None = None,
+    roster: Path | None = None,
+) -> Summary:
+    """Sum the canonical JSON files and folders ``paths``.
+
+    ``output`` (the file the summary will be written to) is not read even when it lies in
+    a folder read, and names the summary's ``source.file``. An ingest ``report.json`` is
+    passed over; other JSON that is not a canonical document is a warning. Raises
+    :class:`~gongkai_xlsx.roster.RosterError` (Chinese) when the roster cannot be read.
+    """
+    agencies = read_roster(roster) if roster is not None else None
+    files, skipped = find_files(paths, exclude=output)
+    sources: list[tuple[str, Any]] = []
+    findings: list[Finding] = []
+    for path, display in files:
+        data, finding = load_json(path, display)
+        if finding:
+            findings.append(finding)
+        elif is_ingest_report(data):
+            skipped.append(Skipped(display, "ingest 的批量报告"))
+        else:
+            sources.append((display, data))
+    return aggregate_documents(
+        sources,
+        name,
+        roster=agencies,
+        roster_file=roster.name if roster is not None else None,
+        file_name=output.name if output is not None else None,
+        skipped=skipped,
+        findings=findings,
+    )
+
+
+def write_summary(summary: Summary, path: Path) -> None:
+    """Write the summary's canonical bytes to ``path`` atomically (never half a file)."""
+    from gongkai_xlsx.batch import write_atomic  # the one atomic writer
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, summary.to_bytes())
