@@ -84,20 +84,41 @@ def value_at(document: dict[str, Any], cell: CellDef) -> int | float | None:
 
 
 @cache
-def _validators(form: Form) -> tuple[Any, jsonschema.protocols.Validator]:
+def _compiled(form: Form) -> Any:
+    return jsonschema_rs.validator_for(load_committed_schema(form))
+
+
+@cache
+def validator(form: Form) -> jsonschema.protocols.Validator:
+    """The pure-Python validator: slower, but its errors say where and why."""
     schema = load_committed_schema(form)
-    cls = jsonschema.validators.validator_for(schema)
-    return jsonschema_rs.validator_for(schema), cls(schema)
+    return jsonschema.validators.validator_for(schema)(schema)
+
+
+def is_valid(form: Form, document: dict[str, Any]) -> bool:
+    """Whether ``document`` passes the committed schema (compiled: ~0.02 ms). Documents
+    holding ``Decimal`` numbers (the aggregator reads amounts exactly) go to the
+    pure-Python validator, which the compiled one cannot be given."""
+    try:
+        return bool(_compiled(form).is_valid(document))
+    except (TypeError, ValueError):
+        return validator(form).is_valid(document)
+
+
+def first_error(form: Form, document: dict[str, Any]) -> jsonschema.ValidationError | None:
+    """The most relevant schema error, or None; explained only when there is one."""
+    if is_valid(form, document):
+        return None
+    return jsonschema.exceptions.best_match(validator(form).iter_errors(document))
 
 
 def schema_errors(form: Form, document: dict[str, Any]) -> list[tuple[list[str], str]]:
     """(JSON path, message) for every way ``document`` fails the committed schema."""
-    fast, explaining = _validators(form)
-    if fast.is_valid(document):
+    if is_valid(form, document):
         return []
     return [
         ([str(p) for p in error.absolute_path], error.message)
-        for error in explaining.iter_errors(document)
+        for error in validator(form).iter_errors(document)
     ]
 
 

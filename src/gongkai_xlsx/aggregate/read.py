@@ -26,7 +26,7 @@ from gongkai_xlsx.aggregate.members import (
     sum_inputs,
     summary_members,
 )
-from gongkai_xlsx.canonical import validator, value_at
+from gongkai_xlsx.canonical import first_error, value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import available_formats, load_form
@@ -221,7 +221,7 @@ def parse_document(display: str, data: Any) -> tuple[Document | None, Finding | 
         return not_ours(f"报告格式“{format_id}”本工具不认识")
     form = load_form(format_id)
     data = exact(data)
-    error = jsonschema.exceptions.best_match(validator(form).iter_errors(data))
+    error = first_error(form, data)
     if error is not None:
         return invalid(schema_problem(form, error))
     if data["kind"] == SUMMARY:

@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jsonschema
-
 from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
 from gongkai_xlsx.aggregate.members import (
     SUMMARY,
@@ -35,7 +33,7 @@ from gongkai_xlsx.aggregate.read import (
     parse_document,
     schema_problem,
 )
-from gongkai_xlsx.canonical import build_tables, dumps, validator
+from gongkai_xlsx.canonical import build_tables, dumps, first_error
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
@@ -230,7 +228,7 @@ def aggregate_documents(
     # schema when its document was read, so one stands for all (validating thousands of
     # members again would double the time of a large summary).
     shape = {**document, "members": members[:1]}
-    error = jsonschema.exceptions.best_match(validator(form).iter_errors(shape))
+    error = first_error(form, shape)
     if error is not None:
         summary.findings.append(
             Finding(Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error))
