@@ -96,6 +96,19 @@ def _pinned_ids(form: Form) -> list[str]:
     return a + b + c
 
 
+def test_the_report_has_the_six_parts_of_the_format(form: Form) -> None:
+    parts = [(p.title, p.table.key if p.table else None) for p in form.report.parts]
+    assert parts == [
+        ("一、总体情况", None),
+        ("二、主动公开政府信息情况", "a"),
+        ("三、收到和处理政府信息公开申请情况", "b"),
+        ("四、政府信息公开行政复议、行政诉讼情况", "c"),
+        ("五、存在的主要问题及改进情况", None),
+        ("六、其他需要报告的事项", None),
+    ]
+    assert form.report.title_for("某县民政局", 2024) == "某县民政局2024年度政府信息公开工作年度报告"
+
+
 def test_layout_fingerprint_is_pinned_per_template_version(form: Form) -> None:
     """Changing where anything sits, or any label, needs a new template_version."""
     assert form.template_version == "1"
@@ -177,6 +190,10 @@ def _broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str)
             'id = "C1"\nkind = "balance"',
             "total nodes and row_total rules disagree",
         ),
+        ('  { table = "c" },\n', "", "every table must appear exactly once"),
+        ('{ table = "c" }', '{ table = "d" }', "unknown table 'd'"),
+        ('{ title = "一、总体情况" }', '{ title = "六、其他需要报告的事项" }', "share a title"),
+        ("{agency}{year}年度", "{agency}{date}年度", "only {agency} and {year}"),
     ],
 )
 def test_an_inconsistent_definition_is_refused(

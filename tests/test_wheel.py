@@ -1,6 +1,7 @@
 """The package as a user gets it: a wheel built from the checkout, installed into a fresh
-virtual environment, whose `gongkai-xlsx` writes a template and prints the committed schema
-without the source tree. One test, about a minute (the venv installs the dependencies)."""
+virtual environment, whose `gongkai-xlsx` writes a template, prints the committed schema and
+renders a report without the source tree. One test, about a minute (the venv installs the
+dependencies)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import openpyxl
 ROOT = Path(__file__).resolve().parents[1]
 SCHEMA = ROOT / "schemas" / "gk2021.schema.json"
 SHEETS = ["填报说明", "主动公开", "依申请公开", "复议诉讼"]
+SEED_JSON = "互助县城市管理综合行政执法局_2024.json"
 
 
 def _run(cmd: list[str], cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -73,6 +75,11 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
 
     proc = _run([exe, "schema", "2024"], work)
     assert proc.stdout == SCHEMA.read_text(encoding="utf-8")
+
+    # render needs python-docx: the wheel's dependencies must bring it
+    (work / "seed.json").write_bytes((ROOT / "samples" / "expected" / SEED_JSON).read_bytes())
+    _run([exe, "render", "seed.json", "--to", "docx"], work)
+    assert zipfile.is_zipfile(work / "seed.docx")
 
     where = _run(
         [str(bin_dir / "python"), "-c", "import gongkai_xlsx; print(gongkai_xlsx.__file__)"], work

@@ -18,10 +18,20 @@ import typer
 from gongkai_xlsx import __version__
 from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
 from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template, os_reason
-from gongkai_xlsx.batch import Batch, Item, collect, outcome_row, report, run_checks, write_outputs
+from gongkai_xlsx.batch import (
+    Batch,
+    Item,
+    collect,
+    outcome_row,
+    report,
+    run_checks,
+    write_atomic,
+    write_outputs,
+)
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.render.request import RenderError, render_file
 from gongkai_xlsx.roster import RosterError
 from gongkai_xlsx.schema import schema_text
 from gongkai_xlsx.text import file_name_text, squash_spaces, text_width
@@ -376,6 +386,54 @@ def aggregate_command(
     if lines:
         typer.echo("\n".join(lines))
     typer.echo(f"结果已写入 {output}。")
+
+
+# ------------------------------------------------------------------------------- render
+@app.command("render")
+def render_command(
+    document: Annotated[
+        Path,
+        typer.Argument(help="一个单位（或汇总）的规范 JSON 文件，即 gongkai-xlsx ingest 的输出。"),
+    ],
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            help="输出格式：html（按发布版式排列的三张表格）或 docx（完整的年度报告 Word 文档）；"
+            "默认按 -o 的扩展名，都没有时为 html。",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="输出文件；默认与 JSON 文件同名、同文件夹。"),
+    ] = None,
+    text: Annotated[
+        Path | None,
+        typer.Option(
+            "--text",
+            help="只用于 docx：报告正文（UTF-8 文本或 Markdown，以“一、总体情况”“五、存在的主要问题及改进情况”"
+            "“六、其他需要报告的事项”为标题分段，一行一段）；不给时各部分留出待填写的占位文字。",
+        ),
+    ] = None,
+    date: Annotated[
+        str | None,
+        typer.Option("--date", help="只用于 docx：落款日期，如 2025-01-06；默认今天。"),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
+) -> None:
+    """把规范 JSON 生成按发布版式排列的表格（HTML）或完整的年度报告（Word）。"""
+    try:
+        rendered = render_file(document, to, output, text, date, force=force)
+    except RenderError as exc:
+        raise _fail(str(exc)) from None
+    for note in rendered.notes:
+        typer.echo(f"提示：{note}", err=True)
+    try:
+        write_atomic(rendered.path, rendered.data)
+    except OSError as exc:
+        raise _fail(f"{rendered.path}：无法写入（{os_reason(exc)}）。") from None
+    what = "年度报告" if rendered.format == "docx" else "表格"
+    typer.echo(f"已生成{what}：{rendered.path}（{rendered.title}）")
 
 
 __all__ = ["app", "report"]

@@ -13,6 +13,8 @@ from gongkai_xlsx.definition.model import (
     Form,
     Kind,
     Node,
+    Report,
+    ReportPart,
     Rule,
     Table,
 )
@@ -25,6 +27,8 @@ __all__ = [
     "Form",
     "Kind",
     "Node",
+    "Report",
+    "ReportPart",
     "Rule",
     "Table",
     "form_for_year",

@@ -22,6 +22,8 @@ from gongkai_xlsx.definition.model import (
     Form,
     Kind,
     Node,
+    Report,
+    ReportPart,
     Rule,
     Table,
 )
@@ -180,6 +182,33 @@ def _check_rules(rules: list[Rule], tables: dict[str, Table]) -> None:
             raise DefinitionError(f"rule {rule.id}: unknown kind {rule.kind!r}")
 
 
+def _report(data: dict[str, Any], tables: dict[str, Table]) -> Report:
+    """The published report's parts: every table exactly once, text parts titled."""
+    parts: list[ReportPart] = []
+    for item in data["parts"]:
+        if "table" in item:
+            if item["table"] not in tables:
+                raise DefinitionError(f"report: unknown table {item['table']!r}")
+            table = tables[item["table"]]
+            parts.append(ReportPart(table.title, table))
+        elif item.get("title"):
+            parts.append(ReportPart(item["title"]))
+        else:
+            raise DefinitionError(f"report: a part needs a table or a title: {item!r}")
+    used = [p.table.key for p in parts if p.table is not None]
+    if sorted(used) != sorted(tables):
+        raise DefinitionError(f"report: every table must appear exactly once (got {used})")
+    titles = [p.title for p in parts]
+    if len(set(titles)) != len(titles):
+        raise DefinitionError("report: two parts share a title")
+    title = data["title"]
+    try:
+        title.format(agency="", year=0)
+    except (KeyError, IndexError, ValueError) as exc:
+        raise DefinitionError(f"report: title may use only {{agency}} and {{year}}: {exc}") from exc
+    return Report(title, tuple(parts))
+
+
 @cache
 def load_form(format_id: str) -> Form:
     """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable)."""
@@ -248,6 +277,7 @@ def load_form(format_id: str) -> Form:
         tables=tuple(tables),
         rules=tuple(rules),
         cells=tuple(cells),
+        report=_report(data["report"], {t.key: t for t in tables}),
         source_sha256=hashlib.sha256(raw).hexdigest(),
     )
 

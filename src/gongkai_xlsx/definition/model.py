@@ -175,6 +175,25 @@ class BalanceColumn:
     at: str
 
 
+@dataclass(frozen=True)
+class ReportPart:
+    """One of the published report's parts: a table of the form, or text (``table`` None)."""
+
+    title: str
+    table: Table | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """The report as published: its title pattern and its parts in order."""
+
+    title: str
+    parts: tuple[ReportPart, ...]
+
+    def title_for(self, agency: str, year: int) -> str:
+        return self.title.format(agency=agency, year=year)
+
+
 @dataclass(frozen=True, eq=False)
 class Form:
     id: str
@@ -187,6 +206,7 @@ class Form:
     tables: tuple[Table, ...]
     rules: tuple[Rule, ...]
     cells: tuple[CellDef, ...]
+    report: Report
     source_sha256: str
 
     def cell(self, cell_id: str) -> CellDef:

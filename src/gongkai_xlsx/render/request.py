@@ -1,0 +1,125 @@
+"""One render as a person asks for it on the command line: which format, which file, which text.
+
+The command stays a thin face: it hands the paths and options here and writes the bytes it
+gets back. Every mistake a person can make (an unknown format, an extension that does not
+match, a text file in another encoding, a date that does not exist, a JSON that is not a
+canonical document) is a :class:`RenderError` with a Chinese message naming the file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gongkai_xlsx.documents import DocumentError, read_document
+from gongkai_xlsx.render.docx import docx_bytes
+from gongkai_xlsx.render.html import html_page
+from gongkai_xlsx.render.report_text import parse_report_text
+from gongkai_xlsx.render.values import report_title
+
+FORMATS = ("html", "docx")
+SUFFIXES = {".html": "html", ".htm": "html", ".docx": "docx"}
+_ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
+_CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
+
+
+class RenderError(ValueError):
+    """A render that cannot be done as asked (message in Chinese, says what to do)."""
+
+
+@dataclass
+class Rendered:
+    """What to write (``data`` to ``path``), the report's title, and notes for the person."""
+
+    path: Path
+    format: str
+    data: bytes
+    title: str
+    notes: list[str] = field(default_factory=list)
+
+
+def output_for(document: Path, to: str | None, output: Path | None) -> tuple[str, Path]:
+    """The format and output path: ``--to``, else the output's extension, else html; the
+    output defaults to the document's path with the format's extension."""
+    if to is not None and to.lower() not in FORMATS:
+        raise RenderError(f"--to “{to}”无效：只能是 html 或 docx。")
+    if to is not None:
+        fmt = to.lower()
+    elif output is not None:
+        fmt = SUFFIXES.get(output.suffix.lower(), "html")
+    else:
+        fmt = "html"
+    if output is None:
+        return fmt, document.with_suffix(f".{fmt}")
+    if SUFFIXES.get(output.suffix.lower()) != fmt:
+        raise RenderError(f"{output}：{fmt} 文件的扩展名应为 .{fmt}。")
+    return fmt, output
+
+
+def parse_date(text: str) -> dt.date:
+    """2025-01-06 or 2025年1月6日."""
+    match = _ISO_DATE.match(text.strip()) or _CHINESE_DATE.match(text.strip())
+    if match:
+        try:
+            return dt.date(*(int(g) for g in match.groups()))
+        except ValueError:
+            pass
+    raise RenderError(f"--date “{text}”不是有效的日期，请写成 2025-01-06 或 2025年1月6日。")
+
+
+def read_text_file(path: Path) -> str:
+    """A UTF-8 text (with or without BOM), or what Windows Notepad saves as “ANSI” (GBK)."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise RenderError(f"{path}：--text 文件不存在。") from None
+    except IsADirectoryError:
+        raise RenderError(f"{path}：--text 应为文本文件，这是文件夹。") from None
+    except OSError as exc:
+        raise RenderError(f"{path}：无法读取（{exc.strerror}）。") from None
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise RenderError(f"{path}：--text 文件不是 UTF-8 编码的文本，请另存为 UTF-8 后重试。")
+
+
+def render_file(
+    document: Path,
+    to: str | None = None,
+    output: Path | None = None,
+    text: Path | None = None,
+    date: str | None = None,
+    force: bool = False,
+) -> Rendered:
+    """Read ``document`` and render it as asked; nothing is written here. An existing
+    output is refused unless ``force``: a .docx may hold the publisher's own edits."""
+    fmt, path = output_for(document, to, output)
+    if fmt == "html" and (text is not None or date is not None):
+        raise RenderError("--text 和 --date 只用于 Word 报告（--to docx）；HTML 只含三张表格。")
+    day = parse_date(date) if date is not None else dt.date.today()
+    if path.is_dir():
+        raise RenderError(f"{path}：这是文件夹，请给出输出文件名。")
+    if path.exists() and not force:
+        raise RenderError(f"{path}：文件已存在。如需覆盖，请加 --force。")
+    try:
+        loaded = read_document(document)
+    except DocumentError as exc:
+        raise RenderError(str(exc)) from None
+    form, doc = loaded.form, loaded.document
+    title = report_title(form, doc)
+    if fmt == "html":
+        return Rendered(path, fmt, html_page(doc, form).encode("utf-8"), title)
+    notes: list[str] = []
+    parts = None
+    if text is not None:
+        parts = parse_report_text(read_text_file(text), form, title, str(doc["agency"]))
+        for ignored in parts.ignored:
+            notes.append(f"{text} 中“{ignored}”下的文字未使用：表格按数据生成。")
+        for part in form.report.parts:
+            if part.table is None and not parts.parts.get(part.title):
+                notes.append(f"{text} 中没有“{part.title}”的内容，已留出占位文字。")
+    return Rendered(path, fmt, docx_bytes(doc, form, parts, day), title, notes)

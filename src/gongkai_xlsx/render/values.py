@@ -1,0 +1,58 @@
+"""What a rendered report writes for a document: each cell's text, and the report's title.
+
+Numbers are written the way a person writes them in a published table: a blank cell stays
+blank (blank is "not stated", not 0), 0 is written 0, a count as a whole number, and the fee
+in 万元 exactly as the document holds it (250.83 — never 250.8300, 2.5083E2 or 250.83000000001).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from gongkai_xlsx.canonical import value_at
+from gongkai_xlsx.definition.model import CellDef, Form
+
+SUMMARY_SUFFIX = "汇总"
+
+
+def format_number(value: int | float | Decimal | None) -> str:
+    """A document's number as written in a table: '' for blank, no exponent, no padding.
+
+    A float goes through its shortest repr (what RFC 8785 wrote into the document), so 250.83
+    stays 250.83; a Decimal drops trailing zeros (a sum of 0.10 and 0.20 is 0.3).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # bool is an int subclass; never a valid cell value
+        raise TypeError(f"not a number: {value!r}")
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if not isinstance(value, Decimal) or not value.is_finite():
+        raise TypeError(f"not a number: {value!r}")
+    text = format(value.normalize(), "f")
+    return "0" if text in ("-0", "0") else text
+
+
+def cell_text(document: dict[str, Any], cell: CellDef) -> str:
+    """The text of ``cell`` in ``document``."""
+    return format_number(value_at(document, cell))
+
+
+def is_summary(document: dict[str, Any]) -> bool:
+    """A 汇总 of several returns (``"kind": "summary"``); a document without ``kind`` is a return."""
+    return document.get("kind", "return") == "summary"
+
+
+def report_title(form: Form, document: dict[str, Any]) -> str:
+    """The report's title: the agency's, or for a summary its name's, with the year."""
+    title = form.report.title_for(str(document["agency"]), int(document["year"]))
+    return title + SUMMARY_SUFFIX if is_summary(document) else title
+
+
+def member_count(document: dict[str, Any]) -> int | None:
+    """How many returns a summary adds up (None for a return or when it does not say)."""
+    members = document.get("members")
+    return len(members) if is_summary(document) and isinstance(members, list) else None
