@@ -225,7 +225,7 @@ def _cell_difference(lc: Obs, gc: Obs, recalc: bool) -> str:
         return ""  # Gnumeric's export was cut before this row: nothing to compare
     why = []
     if lc["string"] != shown:
-        why.append(f"shown `{lc['string']}` / `{shown}`")
+        why.append(f"shown `{_short(lc['string'])}` / `{_short(shown)}`")
     constants = lc["type"] != "formula" and gc["type"] != "formula"
     lcls, gcls = lo_class(lc), gc["type"]
     if constants and lcls != gcls:
