@@ -2,7 +2,8 @@
 # The project's one test command (README "开发与测试"; .ci/run runs exactly this).
 # On a fresh Debian machine it installs what the tests need: LibreOffice Calc with its
 # Python bridge (the tests drive a real spreadsheet application), LibreOffice Writer (the
-# rendered Word report is converted to PDF), CJK fonts and poppler, then the package with
+# rendered Word report is converted to PDF), Gnumeric (ssconvert, the second witness of
+# tests/test_witness.py), CJK fonts and poppler, then the package with
 # its test extras in .venv, then runs ruff and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ command -v "$PY" >/dev/null 2>&1 || pkgs+=(python3)
 command -v soffice >/dev/null 2>&1 || pkgs+=(libreoffice-calc)
 command -v lowriter >/dev/null 2>&1 || pkgs+=(libreoffice-writer)
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || pkgs+=(python3-uno)
+command -v ssconvert >/dev/null 2>&1 || pkgs+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || pkgs+=(fonts-noto-cjk fontconfig)
 if [ "${#pkgs[@]}" -gt 0 ]; then

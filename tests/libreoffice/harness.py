@@ -1,4 +1,5 @@
-"""LibreOffice Calc as a second application in tests: fill, inspect, re-save, convert.
+"""LibreOffice Calc as a second application in tests: fill, inspect, re-save, convert,
+and ``witness`` (what Calc shows for many files, in one soffice: an oracle for readers).
 
 The project's Python (pyenv or a venv) cannot import ``uno``: Debian's ``python3-uno``
 serves only the system interpreter.  So UNO work happens in ``uno_worker.py`` run by
@@ -82,6 +83,61 @@ class Inspection(TypedDict):
     cells: list[CellInfo]
 
 
+class WitnessRequest(TypedDict, total=False):
+    """One file for ``witness``: ``src`` (required), the ``(sheet, A1)`` cells to observe,
+    and optionally ``resave_to``, where the file is saved again as xlsx (in the first mode
+    only) the way a clerk's plain "save" in Calc would write it."""
+
+    src: PathLike
+    cells: Sequence[Sequence[str]]
+    resave_to: PathLike
+
+
+class WitnessCell(TypedDict, total=False):
+    """What Calc shows in one cell; see ``witness``."""
+
+    sheet: str
+    cell: str
+    found: bool
+    sheet_name: str
+    type: str
+    value: float | str
+    string: str
+    formula: str
+    result: str | None
+    error: int
+    format: str | None
+    merge: str | None
+    covered: bool
+    error_text: str
+
+
+class WitnessSheet(TypedDict):
+    """One sheet of a loaded file, in the workbook's order."""
+
+    name: str
+    visible: bool
+    protected: bool
+
+
+class WitnessObservation(TypedDict, total=False):
+    """One file in one mode; see ``witness``."""
+
+    loaded: bool
+    error: str | None
+    sheets: list[WitnessSheet]
+    cells: list[WitnessCell]
+    resaved_to: str
+    crashed: bool
+
+
+class WitnessResult(TypedDict):
+    """One file: its path and an observation per mode (``default``, ``recalc``)."""
+
+    src: str
+    modes: dict[str, WitnessObservation]
+
+
 class RefusedError(RuntimeError):
     """A fill tried to type into a locked cell of a protected sheet; nothing was saved.
 
@@ -112,26 +168,26 @@ def available() -> bool:
     return probe.returncode == 0
 
 
-def _call(request: dict[str, Any]) -> dict[str, Any]:
+def _call(request: dict[str, Any], timeout_s: float = TIMEOUT_S) -> dict[str, Any]:
     """Run the worker once and return its answer; raise on any failure.
 
     ``-I`` keeps the caller's PYTHONPATH/PYTHONHOME (set for the project's interpreter)
     from leaking into the system interpreter; ``uno`` lives in its system site-packages,
     which isolated mode keeps.
     """
-    request = {**request, "deadline": TIMEOUT_S - 30}
+    request = {**request, "deadline": timeout_s - 30}
     try:
         proc = subprocess.run(
             [SYSTEM_PYTHON, "-I", str(WORKER)],
             input=json.dumps(request, ensure_ascii=False),
             capture_output=True,
             text=True,
-            timeout=TIMEOUT_S,
+            timeout=timeout_s,
             check=False,
         )
     except subprocess.TimeoutExpired as e:
         raise RuntimeError(
-            f"uno_worker {request['cmd']} timed out after {TIMEOUT_S:.0f} s; "
+            f"uno_worker {request['cmd']} timed out after {timeout_s:.0f} s; "
             f"stderr: {_text(e.stderr)}"
         ) from e
     answer = _last_json_object(proc.stdout)
@@ -183,6 +239,73 @@ def inspect(src: PathLike, cells: Iterable[Sequence[str]] = ()) -> Inspection:
     wanted = [[str(sheet), str(ref)] for sheet, ref in cells]
     answer = _call({"cmd": "inspect", "src": os.fspath(src), "cells": wanted})
     return {"sheets": answer["sheets"], "cells": answer["cells"]}
+
+
+WITNESS_MODES = ("default", "recalc")
+
+
+def witness(
+    files: Sequence[WitnessRequest],
+    modes: Sequence[str] = WITNESS_MODES,
+    per_file_timeout_s: float = 60.0,
+    timeout_s: float | None = None,
+) -> list[WitnessResult]:
+    """Open many files in ONE soffice and report what LibreOffice Calc shows in each.
+
+    Nothing is typed or recalculated by the caller: each file is loaded as a person would
+    open it, once per mode. ``default`` is LibreOffice 7.4's own load setting (cached
+    formula results in the file are shown as they are); ``recalc`` recalculates every
+    formula on load (the setting ``convert(recalc=True)``'s profile makes). The setting
+    is switched in the running soffice, so all files and both modes share one start.
+
+    Returns one ``WitnessResult`` per file, in order::
+
+        {"src": "/path/x.xlsx",
+         "modes": {"default": {
+             "loaded": True, "error": None,
+             "sheets": [{"name": "依申请公开", "visible": True, "protected": True}, ...],
+             "cells": [{"sheet": "依申请公开", "cell": "D6", "found": True,
+                        "sheet_name": "依申请公开",  # the sheet that answered
+                        "type": "value",       # empty | value | text | formula
+                        "value": 12.0,         # getValue(): 0.0 for text/empty
+                        "string": "12",        # getString(): the displayed text
+                        "formula": "12",       # content in Calc API syntax
+                        "result": None,        # formula result: value | text | error
+                        "error": 0,            # getError(), 0 = none
+                        "format": "#,##0",     # number format code applied
+                        "merge": None,         # e.g. "D6:E6" when inside a merge
+                        "covered": False},     # inside a merge, not its top-left
+                       ...]},
+                   "recalc": {...}}}
+
+    A cell on a sheet that does not exist has ``found: False`` and nothing else. A file
+    that does not load has ``loaded: False`` and the loader's ``error``; one that crashes
+    or hangs soffice (``per_file_timeout_s``) also has ``crashed: True``, and the next
+    file gets a fresh soffice. Non-finite values are given as text (``"nan"``).
+    ``timeout_s`` bounds the whole call (default: 90 s plus 5 s per file and mode).
+    Raises ``RuntimeError`` only when the batch itself fails (soffice does not start).
+    """
+    entries: list[dict[str, Any]] = []
+    for f in files:
+        entry: dict[str, Any] = {
+            "src": os.fspath(f["src"]),
+            "cells": [[str(sheet), str(ref)] for sheet, ref in f.get("cells", ())],
+        }
+        if "resave_to" in f:
+            entry["resave_to"] = os.fspath(f["resave_to"])
+        entries.append(entry)
+    if timeout_s is None:
+        timeout_s = 90.0 + 5.0 * len(entries) * len(modes)
+    answer = _call(
+        {
+            "cmd": "witness",
+            "files": entries,
+            "modes": list(modes),
+            "per_file_timeout": per_file_timeout_s,
+        },
+        timeout_s=timeout_s,
+    )
+    return answer["files"]
 
 
 def recalc_save(src: PathLike, dst: PathLike) -> None:

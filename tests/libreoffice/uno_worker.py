@@ -17,6 +17,15 @@ Commands (one JSON object on stdin, one JSON object on stdout):
     state, number, displayed text and formula.
 ``{"cmd": "recalc_save", "src": P, "dst": P}``
     Open, recalculate and save, the way a clerk opens a file and saves it again.
+``{"cmd": "witness", "files": [{"src": P, "cells": [[sheet, "A1"], ...], "resave_to": P?}],
+"modes": ["default", "recalc"], "per_file_timeout": 60}``
+    Open many files in one soffice and report what Calc shows, without changing or
+    recalculating anything: per mode (``default``: LibreOffice's own load setting, cached
+    formula results kept; ``recalc``: formulas recalculated on load, as with the harness's
+    recalc profile) and per file, whether it loaded and, for each cell, its value, displayed
+    text, type, formula, error code, number format and merge state.  A file that crashes or
+    hangs soffice is reported as not loaded and the next file gets a fresh soffice.  See
+    ``harness.witness`` for the answer's shape.
 
 Every invocation starts its own soffice with a unique pipe name and a fresh private
 profile, so several workers can run at once, and always kills that soffice and deletes
@@ -97,6 +106,7 @@ class Office:
         self.deadline_s = deadline_s
         self.proc: subprocess.Popen[bytes] | None = None
         self.desktop: Uno = None
+        self.ctx: Uno = None
         self._watchdog: threading.Timer | None = None
         self.expired = False
 
@@ -165,6 +175,7 @@ class Office:
                         f"{CONNECT_TIMEOUT_S:.0f} s: {self.log_tail()}"
                     ) from None
                 time.sleep(0.1)
+        self.ctx = ctx
         return ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
 
     def log_tail(self, limit: int = 2000) -> str:
@@ -184,6 +195,10 @@ class Office:
         return (
             f"deadline of {self.deadline_s:g} s reached, soffice killed; " if self.expired else ""
         )
+
+    def alive(self) -> bool:
+        """Tell whether soffice is still running (a crash or a watchdog kill ends it)."""
+        return self.proc is not None and self.proc.poll() is None
 
     def kill(self) -> None:
         """SIGKILL soffice's whole process group; harmless when it is already gone."""
@@ -385,7 +400,199 @@ def cmd_recalc_save(office: Office, req: dict[str, Any]) -> dict[str, Any]:
     return {"ok": True}
 
 
+# --- witness: what Calc shows for many files, one soffice ------------------------------
+
+WITNESS_MODES = ("default", "recalc")
+_LOAD_NODE = "/org.openoffice.Office.Calc/Formula/Load"
+_RECALC_ALWAYS, _RECALC_NEVER = 0, 1
+_RESULT_TYPES = {1: "value", 2: "text", 4: "error"}  # com.sun.star.sheet.FormulaResult
+
+
+def set_recalc_on_load(office: Office, always: bool) -> None:
+    """Switch the running soffice between keeping cached formula results (LibreOffice
+    7.4's default for xlsx, OOXMLRecalcMode 1) and recalculating on load (0, what the
+    harness's recalc profile sets): the same setting, changed live, applies to every
+    document loaded afterwards, so one soffice serves both modes."""
+    smgr = office.ctx.ServiceManager
+    provider = smgr.createInstanceWithContext(
+        "com.sun.star.configuration.ConfigurationProvider", office.ctx
+    )
+    access = provider.createInstanceWithArguments(
+        "com.sun.star.configuration.ConfigurationUpdateAccess", (_prop("nodepath", _LOAD_NODE),)
+    )
+    access.setPropertyValue("OOXMLRecalcMode", _RECALC_ALWAYS if always else _RECALC_NEVER)
+    access.commitChanges()
+
+
+def _a1(col: int, row: int) -> str:
+    """0-based column and row → ``D6``."""
+    letters = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{row + 1}"
+
+
+def _number(x: float) -> float | str:
+    """A float for JSON; non-finite values as text (strict JSON has no NaN/Infinity)."""
+    return x if math.isfinite(x) else repr(x)
+
+
+def _uno_error(e: BaseException) -> str:
+    """One line for an exception from pyuno (its ``Message``) or from us."""
+    message = getattr(e, "Message", None) or str(e)
+    return f"{type(e).__name__}: {message}".strip()
+
+
+def witness_cell(doc: Uno, sheet_name: object, ref: object) -> dict[str, Any]:
+    """What a person sees in one cell, without recalculating anything.
+
+    ``value`` is ``getValue()`` (0 for text and empty cells), ``string`` the displayed
+    text (``getString()``: the number formatted, as in the cell, ignoring column width),
+    ``formula`` the cell's content in Calc's API syntax (constants as typed), ``result``
+    the formula's result type, ``merge`` the merged range containing the cell (or null),
+    ``covered`` true when the cell is inside a merge but not its top-left (a person sees
+    only the top-left's content), ``format`` the number format code Calc applies,
+    ``sheet_name`` the name of the sheet that answered (Calc finds sheets by name
+    case-insensitively: "SHEET" can answer for a sheet named "Sheet").
+    """
+    out: dict[str, Any] = {"sheet": sheet_name, "cell": ref}
+    if not isinstance(sheet_name, str) or not doc.Sheets.hasByName(sheet_name):
+        return {**out, "found": False}
+    sheet = doc.Sheets.getByName(sheet_name)
+    try:
+        cell = get_cell(sheet, ref)
+    except WorkerError as e:
+        return {**out, "found": False, "error_text": str(e)}
+    kind = _TYPE_NAMES.get(cell.getType().value, "unknown")
+    cursor = sheet.createCursorByRange(cell)
+    cursor.collapseToMergedArea()
+    area = cursor.RangeAddress
+    pos = cell.CellAddress
+    merged = (area.StartColumn, area.StartRow) != (area.EndColumn, area.EndRow)
+    try:
+        fmt = str(doc.NumberFormats.getByKey(cell.NumberFormat).FormatString)
+    except Exception:  # a key Calc cannot resolve; keep the rest of the observation
+        fmt = None
+    return {
+        **out,
+        "found": True,
+        "sheet_name": str(sheet.getName()),  # getByName matches names case-insensitively
+        "type": kind,
+        "value": _number(float(cell.getValue())),
+        "string": str(cell.getString()),
+        "formula": str(cell.getFormula()),
+        "result": _RESULT_TYPES.get(int(cell.FormulaResultType2), "unknown")
+        if kind == "formula"
+        else None,
+        "error": int(cell.getError()),
+        "format": fmt,
+        "merge": (
+            f"{_a1(area.StartColumn, area.StartRow)}:{_a1(area.EndColumn, area.EndRow)}"
+            if merged
+            else None
+        ),
+        "covered": merged and (pos.Column, pos.Row) != (area.StartColumn, area.StartRow),
+    }
+
+
+def witness_file(
+    office: Office, entry: dict[str, Any], per_file_s: float, resave: bool
+) -> dict[str, Any]:
+    """Load one file as it is and observe it; every failure is part of the observation."""
+    obs: dict[str, Any] = {"loaded": False, "error": None, "sheets": [], "cells": []}
+    timer = threading.Timer(per_file_s, office.kill)
+    timer.daemon = True
+    timer.start()
+    doc = None
+    try:
+        doc = office.load(entry["src"])
+        obs["loaded"] = True
+        for name in doc.Sheets.ElementNames:
+            sheet = doc.Sheets.getByName(name)
+            obs["sheets"].append(
+                {
+                    "name": str(name),
+                    "visible": bool(sheet.IsVisible),
+                    "protected": bool(sheet.isProtected()),
+                }
+            )
+        for wanted in entry.get("cells", []):
+            match wanted:
+                case [sheet_name, ref]:
+                    obs["cells"].append(witness_cell(doc, sheet_name, ref))
+                case _:
+                    raise WorkerError(f"bad cell {wanted!r}: want [sheet, cell]")
+        if resave and entry.get("resave_to"):
+            store_xlsx(doc, entry["resave_to"])
+            obs["resaved_to"] = entry["resave_to"]
+    except Exception as e:  # WorkerError, or any UNO exception (no common base)
+        obs["error"] = _uno_error(e)
+    finally:
+        timer.cancel()
+        if doc is not None and office.alive():
+            close(doc)
+    if not office.alive():
+        obs["error"] = (
+            f"soffice died or hung ({per_file_s:g} s per file) while handling this file; "
+            f"{obs['error'] or ''}"
+        ).strip("; ")
+        obs["crashed"] = True
+    return obs
+
+
+def cmd_witness(req: dict[str, Any], deadline_s: float) -> dict[str, Any]:
+    """Observe many files, each mode in turn, restarting soffice after a crash."""
+    files = req.get("files")
+    if not isinstance(files, list) or not all(
+        isinstance(f, dict) and isinstance(f.get("src"), str) for f in files
+    ):
+        raise WorkerError('\'files\' must be a list of {"src": path, "cells": [...]}')
+    modes = req.get("modes", list(WITNESS_MODES))
+    if not isinstance(modes, list) or not modes or any(m not in WITNESS_MODES for m in modes):
+        raise WorkerError(f"'modes' must be a non-empty list from {list(WITNESS_MODES)}")
+    per_file_s = req.get("per_file_timeout", 60)
+    if isinstance(per_file_s, bool) or not isinstance(per_file_s, int | float) or per_file_s <= 0:
+        raise WorkerError(f"bad per_file_timeout {per_file_s!r}")
+    results: list[dict[str, Any]] = [{"src": f["src"], "modes": {}} for f in files]
+    end = time.monotonic() + deadline_s
+    office: Office | None = None
+    office_mode: str | None = None
+    restarts = 0
+    try:
+        for mode in modes:
+            for entry, result in zip(files, results, strict=True):
+                if time.monotonic() >= end:
+                    result["modes"][mode] = {
+                        "loaded": False,
+                        "error": "batch deadline reached before this file",
+                        "sheets": [],
+                        "cells": [],
+                    }
+                    continue
+                if office is None:
+                    office = Office(end - time.monotonic()).__enter__()
+                    office_mode = None
+                if office_mode != mode:
+                    set_recalc_on_load(office, always=mode == "recalc")
+                    office_mode = mode
+                result["modes"][mode] = witness_file(
+                    office, entry, float(per_file_s), resave=mode == modes[0]
+                )
+                if not office.alive():  # crashed or killed: the next file gets a new one
+                    office.__exit__(None, None, None)
+                    office = None
+                    restarts += 1
+    finally:
+        if office is not None:
+            office.__exit__(None, None, None)
+    return {"ok": True, "files": results, "restarts": restarts}
+
+
 COMMANDS = {"fill": cmd_fill, "inspect": cmd_inspect, "recalc_save": cmd_recalc_save}
+BATCH_COMMANDS = {"witness": cmd_witness}
+"""Commands that manage their own soffice (restarting it when a file kills it)."""
 
 
 def _path(req: dict[str, Any], key: str) -> str:
@@ -400,12 +607,18 @@ def run(req: object) -> dict[str, Any]:
     """Validate the request, run it inside a private soffice, shape the answer."""
     if not isinstance(req, dict):
         raise WorkerError("request must be a JSON object")
-    handler = COMMANDS.get(req.get("cmd"))  # type: ignore[arg-type]
-    if handler is None:
-        raise WorkerError(f"unknown cmd {req.get('cmd')!r}; know {sorted(COMMANDS)}")
+    cmd = req.get("cmd")
+    handler = COMMANDS.get(cmd)  # type: ignore[arg-type]
+    batch = BATCH_COMMANDS.get(cmd)  # type: ignore[arg-type]
+    if handler is None and batch is None:
+        known = sorted([*COMMANDS, *BATCH_COMMANDS])
+        raise WorkerError(f"unknown cmd {cmd!r}; know {known}")
     deadline = req.get("deadline", DEFAULT_DEADLINE_S)
     if isinstance(deadline, bool) or not isinstance(deadline, int | float) or deadline <= 0:
         raise WorkerError(f"bad deadline {deadline!r}")
+    if batch is not None:
+        return batch(req, float(deadline))
+    assert handler is not None
     src = _path(req, "src")
     if not Path(src).is_file():  # checked again on load; this saves starting soffice
         raise WorkerError(f"no such file: {src}")

@@ -1,0 +1,1 @@
+"""Oracles for the reader: files whose right reading other applications witnessed."""
