@@ -35,6 +35,7 @@ def test_expected_documents_record_the_committed_files() -> None:
         "某县交通运输局_2024_B1不平衡.xlsx": ("errors", None),
         "某县教育局_2024_文本数字.xlsx": ("warnings", "某县教育局_2024.json"),
         "某县民政局_2024_LibreOffice保存.xlsx": ("ok", "某县民政局_2024.json"),
+        "annotated/某县交通运输局_2024_B1不平衡.xlsx": ("errors", None),
     }
     for file, row in rows.items():
         digest = hashlib.sha256((SAMPLES / file).read_bytes()).hexdigest()
@@ -46,6 +47,16 @@ def test_expected_documents_record_the_committed_files() -> None:
     assert [(f["code"], f["cell"], f["actual"]) for f in broken] == [
         ("balance", "D30", 3),
         ("balance", "E30", -3),
+        ("agency-duplicate", None, "某县交通运输局"),  # its marked copy is in samples/ too
+    ]
+    # The marked copy reads back with the errors that produced it; today's reader also
+    # calls its results sheet an extra sheet (ingest is to learn the marker, annotate/).
+    marked = rows["annotated/某县交通运输局_2024_B1不平衡.xlsx"]["findings"]
+    assert [(f["code"], f["cell"], f["actual"]) for f in marked] == [
+        ("balance", "D30", 3),
+        ("balance", "E30", -3),
+        ("agency-duplicate", None, "某县交通运输局"),
+        ("sheet-extra", None, "校验结果"),
     ]
     text = rows["某县教育局_2024_文本数字.xlsx"]["findings"]
     assert [(f["code"], f["sheet"], f["cell"]) for f in text] == [
