@@ -245,6 +245,8 @@ def test_untouched_parts_are_byte_identical_and_keep_their_order(case) -> None:
     assert after["docProps/custom.xml"] == before["docProps/custom.xml"]
     for part in set(sheets.values()) & touched:
         assert _normalised(after[part]) == _normalised(before[part]), part
+    lists_sheets = b"TitlesOfParts" in before["docProps/app.xml"]
+    assert ("docProps/app.xml" in touched) == lists_sheets
     changed_sheets = {p for p in sheets.values() if p in touched}
     selected = {p for p in sheets.values() if re.search(rb'tabSelected="(?:1|true)"', before[p])}
     assert changed_sheets == marked_sheets | selected
