@@ -2,8 +2,9 @@
 
     python scripts/make_samples.py
 
-Writes four returns into ``samples/`` and runs ``gongkai-xlsx ingest samples/ -o
-samples/expected``. The committed files have fixed bytes (their SHA-256 is recorded in the
+Writes four returns into ``samples/``, the marked copy of the B1 sample into
+``samples/expected/annotated/`` (scripts/make_annotated_sample.py) and runs ``gongkai-xlsx ingest
+samples/ -o samples/expected``. The committed files have fixed bytes (their SHA-256 is recorded in the
 expected JSON), so run this only when the form or the outputs change on purpose, and
 commit the result. Needs LibreOffice (one sample is filled and saved by LibreOffice Calc).
 """
@@ -18,8 +19,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "scripts"))
 
 from libreoffice import harness  # noqa: E402
+from make_annotated_sample import main as make_annotated_sample  # noqa: E402
 
 from gongkai_xlsx.cellref import to_a1  # noqa: E402
 from gongkai_xlsx.definition import load_form  # noqa: E402
@@ -160,6 +163,7 @@ def main() -> None:
         [sys.executable, "-m", "gongkai_xlsx.cli", "ingest", str(SAMPLES), "-o", str(expected)],
         check=False,
     )
+    made.append(make_annotated_sample())  # into expected/, which the walk above skips
     for path in made:
         print(path.relative_to(ROOT))
 

@@ -1,6 +1,10 @@
 """Render a blank template the way LibreOffice prints it: xlsx → PDF → one PNG per page.
 
     python scripts/render_template.py [--year 2024] [--agency 某单位] [--out build/render]
+    python scripts/render_template.py --file samples/expected/annotated/某县交通运输局_2024_B1不平衡.xlsx
+
+``--file`` renders a given workbook instead (a return, or a marked copy: are the results
+sheet readable and the red cells visible?).
 
 Why: whether the printed tables look like the published ones (A4 landscape, one page wide,
 table B's three-column label area, header rows repeated) can only be judged by looking at
@@ -48,6 +52,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"输出文件夹，存放 xlsx、PDF 和 PNG（默认 {DEFAULT_OUT.relative_to(ROOT)}/）",
     )
     parser.add_argument("--dpi", type=int, default=80, help="PNG 分辨率，每英寸点数（默认 80）")
+    parser.add_argument(
+        "--file", type=Path, default=None, help="改为渲染这个工作簿（如报表或标注副本）"
+    )
     return parser.parse_args(argv)
 
 
@@ -57,16 +64,25 @@ def page_number(png: Path) -> int:
     return int(match.group(1)) if match else 0
 
 
-def render(year: int, agency: str | None, out: Path, dpi: int) -> list[Path]:
-    """Write the template, print it to PDF in LibreOffice, rasterise every page."""
+def render(
+    year: int, agency: str | None, out: Path, dpi: int, file: Path | None = None
+) -> list[Path]:
+    """Write the template (or take ``file``), print it to PDF in LibreOffice, rasterise
+    every page."""
     pdftoppm = shutil.which("pdftoppm")
     if pdftoppm is None:
         raise RuntimeError("找不到 pdftoppm：请安装 poppler-utils（apt-get install poppler-utils）")
-    form = load_form(FORMAT)
     out.mkdir(parents=True, exist_ok=True)
-    stem = f"{form.id}-{year}" + ("-agency" if agency else "")
-    xlsx = out / f"{stem}.xlsx"
-    write_template(form, TemplateOptions(year=year, agency=agency), xlsx)
+    if file is not None:
+        stem = file.stem
+        xlsx = out / f"{stem}.xlsx"
+        if file.resolve() != xlsx.resolve():
+            shutil.copyfile(file, xlsx)
+    else:
+        form = load_form(FORMAT)
+        stem = f"{form.id}-{year}" + ("-agency" if agency else "")
+        xlsx = out / f"{stem}.xlsx"
+        write_template(form, TemplateOptions(year=year, agency=agency), xlsx)
     pdf = harness.convert(xlsx, out, fmt="pdf")
     for old in out.glob(f"{stem}-*.png"):  # a longer earlier render leaves extra pages
         old.unlink()
@@ -83,8 +99,8 @@ def main(argv: list[str] | None = None) -> int:
     """Render and print the PNG paths; explain a missing tool in one line."""
     args = parse_args(argv)
     try:
-        pages = render(args.year, args.agency, args.out.resolve(), args.dpi)
-    except (RuntimeError, subprocess.CalledProcessError) as exc:
+        pages = render(args.year, args.agency, args.out.resolve(), args.dpi, args.file)
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
         detail = exc.stderr if isinstance(exc, subprocess.CalledProcessError) else exc
         print(f"渲染失败：{detail}", file=sys.stderr)
         return 1

@@ -25,7 +25,7 @@ def test_every_finding_code_is_documented_with_its_message() -> None:
 
 
 def test_every_command_is_documented_and_has_chinese_help() -> None:
-    for command in ("new", "schema", "check", "ingest", "aggregate", "render"):
+    for command in ("new", "schema", "check", "ingest", "annotate", "aggregate", "render"):
         assert f"gongkai-xlsx {command}" in README
         result = CliRunner().invoke(app, [command, "--help"])
         assert result.exit_code == 0

@@ -11,9 +11,15 @@ import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.annotate import (
+    AnnotateError,
+    marks_from_findings,
+    write_annotated,
+)
 from gongkai_xlsx.checks.run import Outcome, check_return
-from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
+from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import RosterError, read_roster
@@ -129,3 +135,52 @@ def new_from_roster(
         _write(form, TemplateOptions(year=year, agency=agency, password=password), path)
         result.written.append(path)
     return result
+
+
+@dataclass
+class AnnotateResult:
+    """What ``annotate_return`` did: the check's outcome, the findings it marked and the
+    marked copy (None when the file could not be read or had nothing to mark)."""
+
+    outcome: Outcome
+    findings: list[Finding]
+    written: Path | None
+
+
+def annotate_return(
+    source: Path, output: Path, expected_year: int | None = None, force: bool = False
+) -> AnnotateResult:
+    """Check ``source`` and write its marked copy at ``output`` (a folder: the same file
+    name inside it). Nothing is written for a file that could not be read or that has
+    no findings; :class:`AnnotateError` when the workbook cannot be marked."""
+    source, output = Path(source), Path(output)
+    if output.is_dir():
+        output = output / source.name
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(f"{output}：标注副本是 Excel 工作簿，文件名应以 .xlsx 结尾。")
+    if output.resolve() == source.resolve():
+        raise UsageError(f"{output}：不能覆盖报回的原文件，请另给一个文件名或文件夹。")
+    if output.exists() and not force:
+        raise UsageError(f"{output}：文件已存在。如需覆盖，请加 --force。")
+    outcome = check_file(source, expected_year)
+    findings = outcome.findings
+    if not outcome.readable or not findings:
+        return AnnotateResult(outcome, findings, None)
+    assert outcome.form_id is not None
+    try:
+        write_annotated(source, output, marks_from_findings(findings), load_form(outcome.form_id))
+    except OSError as exc:
+        raise UsageError(f"{output}：无法写入（{os_reason(exc)}）。") from exc
+    return AnnotateResult(outcome, findings, output)
+
+
+__all__ = [
+    "AnnotateError",
+    "AnnotateResult",
+    "UsageError",
+    "annotate_return",
+    "check_file",
+    "new_from_roster",
+    "new_template",
+    "os_reason",
+]

@@ -2,7 +2,8 @@
 
 Options, messages and exit codes live here; everything else is the library's. Exit codes:
 0 no return has errors (warnings allowed), 1 a return has errors or could not be read,
-2 bad usage (including no return found).
+2 bad usage (including no return found). ``annotate`` exits 0 when it wrote the marked
+copy or found nothing to mark, 1 when the return could not be read or marked.
 """
 
 from __future__ import annotations
@@ -17,7 +18,15 @@ import typer
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
-from gongkai_xlsx.api import UsageError, check_file, new_from_roster, new_template, os_reason
+from gongkai_xlsx.api import (
+    AnnotateError,
+    UsageError,
+    annotate_return,
+    check_file,
+    new_from_roster,
+    new_template,
+    os_reason,
+)
 from gongkai_xlsx.batch import (
     Batch,
     Item,
@@ -179,6 +188,48 @@ def check_command(
         lines = _finding_lines(outcome)
         typer.echo("\n".join([*lines, counts]) if lines else "未发现问题。")
     raise typer.Exit(EXIT_FINDINGS if outcome.errors else EXIT_OK)
+
+
+# ------------------------------------------------------------------------------- annotate
+@app.command("annotate")
+def annotate_command(
+    file: Annotated[Path, typer.Argument(help="报回的报表文件（.xlsx）。")],
+    output: Annotated[
+        Path,
+        typer.Option(
+            "-o", "--output", help="标注副本的文件路径（.xlsx）；给文件夹时用原文件名保存在其中。"
+        ),
+    ],
+    year: ExpectedYear = None,
+    force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+) -> None:
+    """生成标注副本：问题单元格标红并加批注，首页“校验结果”列出全部问题和修改方法，退回单位修改。"""
+    if file.is_dir():
+        raise _fail(f"{file}：这是文件夹，不是文件。")
+    if not file.is_file():
+        raise _fail(f"{file}：文件不存在。")
+    try:
+        result = annotate_return(file, output, year, force=force)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    except AnnotateError as exc:
+        raise _fail(f"{file_name_text(str(file))}：{exc}", EXIT_FINDINGS) from None
+    name = file_name_text(str(file))
+    if not result.outcome.readable:
+        typer.echo(f"{name}：{STATUS_TEXT['unreadable']}，未生成标注副本。", err=True)
+        for finding in result.findings:
+            typer.echo(
+                f"  {finding.severity.chinese} [{finding.code.code}] {finding.message}", err=True
+            )
+        raise typer.Exit(EXIT_FINDINGS)
+    if result.written is None:
+        typer.echo(f"{name}：没有需要标注的问题，未生成标注副本。")
+        return
+    errors = sum(1 for f in result.findings if f.is_error)
+    typer.echo(
+        f"已生成标注副本：{result.written}（错误 {errors} 项，"
+        f"提示 {len(result.findings) - errors} 项）。"
+    )
 
 
 # ------------------------------------------------------------------------------- ingest

@@ -308,6 +308,49 @@ def witness(
     return answer["files"]
 
 
+class NoteInfo(TypedDict):
+    """One comment (annotation) as Calc shows it."""
+
+    cell: str
+    string: str
+    author: str
+    visible: bool
+
+
+class MarkedSheet(TypedDict):
+    name: str
+    protected: bool
+    visible: bool
+    annotations: list[NoteInfo]
+
+
+class MarkedCell(TypedDict):
+    """``back_color`` is Calc's RGB integer (-1: no fill); ``links`` the hyperlink URLs."""
+
+    sheet: str
+    cell: str
+    back_color: int
+    string: str
+    links: list[str]
+    locked: bool
+
+
+class Marks(TypedDict):
+    """What ``marks`` returns: the sheets in tab order, the active sheet, the cells."""
+
+    sheets: list[MarkedSheet]
+    active: str | None
+    cells: list[MarkedCell]
+
+
+def marks(src: PathLike, cells: Iterable[Sequence[str]] = ()) -> Marks:
+    """Open ``src`` in Calc and report its sheets' comments and protection, the active
+    sheet, and the fill, text and hyperlinks of the given cells."""
+    wanted = [[str(sheet), str(ref)] for sheet, ref in cells]
+    answer = _call({"cmd": "marks", "src": os.fspath(src), "cells": wanted})
+    return {"sheets": answer["sheets"], "active": answer["active"], "cells": answer["cells"]}
+
+
 def recalc_save(src: PathLike, dst: PathLike) -> None:
     """Open ``src``, recalculate everything, save an xlsx at ``dst`` (open + save)."""
     _call({"cmd": "recalc_save", "src": os.fspath(src), "dst": os.fspath(dst)})

@@ -26,6 +26,10 @@ Commands (one JSON object on stdin, one JSON object on stdout):
     text, type, formula, error code, number format and merge state.  A file that crashes or
     hangs soffice is reported as not loaded and the next file gets a fresh soffice.  See
     ``harness.witness`` for the answer's shape.
+``{"cmd": "marks", "src": P, "cells": [[sheet, "A1"], ...]}``
+    What a marked copy shows: every sheet in tab order with its protection, visibility
+    and comments (``getAnnotations()``: cell, text, author), the active sheet, and each
+    asked-for cell's background colour, text and hyperlink URLs.
 
 Every invocation starts its own soffice with a unique pipe name and a fresh private
 profile, so several workers can run at once, and always kills that soffice and deletes
@@ -593,6 +597,84 @@ def cmd_witness(req: dict[str, Any], deadline_s: float) -> dict[str, Any]:
 COMMANDS = {"fill": cmd_fill, "inspect": cmd_inspect, "recalc_save": cmd_recalc_save}
 BATCH_COMMANDS = {"witness": cmd_witness}
 """Commands that manage their own soffice (restarting it when a file kills it)."""
+
+
+def _links(cell: Uno) -> list[str]:
+    """The URLs of the hyperlink text fields in a cell (how Calc imports hyperlinks)."""
+    fields = cell.getTextFields().createEnumeration()
+    urls = []
+    while fields.hasMoreElements():
+        field = fields.nextElement()
+        if field.getPropertySetInfo().hasPropertyByName("URL"):
+            urls.append(str(field.URL))
+    return urls
+
+
+def cmd_marks(office: Office, req: dict[str, Any]) -> dict[str, Any]:
+    """What a marked copy shows: the sheets in tab order (protection, visibility, every
+    comment with its cell, text and author), the active sheet, and for the asked-for
+    cells their background colour, text and hyperlinks."""
+    src = _path(req, "src")
+    wanted = req.get("cells", [])
+    if not isinstance(wanted, list):
+        raise WorkerError("'cells' must be a list of [sheet, cell]")
+    doc = office.load(src)
+    try:
+        sheets: list[dict[str, Any]] = []
+        for index in range(doc.Sheets.getCount()):
+            sheet = doc.Sheets.getByIndex(index)
+            notes = []
+            annotations = sheet.getAnnotations()
+            for k in range(annotations.getCount()):
+                note = annotations.getByIndex(k)
+                pos = note.getPosition()
+                notes.append(
+                    {
+                        "cell": _a1(pos.Column, pos.Row),
+                        "string": str(note.getString()),
+                        "author": str(note.getAuthor()),
+                        "visible": bool(note.getIsVisible()),
+                    }
+                )
+            sheets.append(
+                {
+                    "name": str(sheet.getName()),
+                    "protected": bool(sheet.isProtected()),
+                    "visible": bool(sheet.IsVisible),
+                    "annotations": notes,
+                }
+            )
+        controller = doc.getCurrentController()
+        active = str(controller.getActiveSheet().getName()) if controller else None
+        cells: list[dict[str, Any]] = []
+        for entry in wanted:
+            match entry:
+                case [sheet_name, ref]:
+                    pass
+                case _:
+                    raise WorkerError(f"bad entry {entry!r}: want [sheet, cell]")
+            cell = get_cell(get_sheet(doc, sheet_name), ref)
+            cells.append(
+                {
+                    "sheet": sheet_name,
+                    "cell": ref,
+                    "back_color": int(cell.CellBackColor),
+                    "string": str(cell.getString()),
+                    "links": _links(cell),
+                    "locked": is_locked(cell),
+                }
+            )
+    finally:
+        close(doc)
+    return {"ok": True, "sheets": sheets, "active": active, "cells": cells}
+
+
+COMMANDS = {
+    "fill": cmd_fill,
+    "inspect": cmd_inspect,
+    "recalc_save": cmd_recalc_save,
+    "marks": cmd_marks,
+}
 
 
 def _path(req: dict[str, Any], key: str) -> str:

@@ -32,3 +32,11 @@ def field_name(key: str) -> str:
 def quote_sheet(sheet: str) -> str:
     """A sheet name as it must appear in a formula or a defined name's target."""
     return "'" + sheet.replace("'", "''") + "'"
+
+
+# A marked copy (``gongkai-xlsx annotate``): the sheet it adds in front, the fixed text in
+# that sheet's A1, and a workbook-level name pointing at that cell. Ingest tests the name
+# (one dictionary look-up in what it reads anyway) to know the sheet is ours.
+RESULTS_SHEET = "校验结果"
+RESULTS_TITLE = "报表校验结果（由 gongkai-xlsx 生成）"
+MARK_NAME = "gongkai.annotated"

@@ -24,7 +24,7 @@ from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
-from gongkai_xlsx.reader.locate import Located, form_map, locate
+from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
 from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.sheetxml import (
@@ -174,10 +174,11 @@ class _Reading:
                 self.findings.append(Finding(Code.SHEET_HIDDEN, actual=entry.name))
         missing = [s for s in expected if s not in sheet_parts]
         self.findings += [Finding(Code.SHEET_MISSING, expected=s) for s in missing]
+        ours = _results_sheet(info)  # the findings sheet of a marked copy sent back
         self.findings += [
             Finding(Code.SHEET_EXTRA, actual=excerpt(e.name))
             for e in info.sheets
-            if e.name not in expected
+            if e.name not in expected and e.name != ours
         ]
         if missing or stop:
             raise _Stop()
@@ -232,6 +233,16 @@ class _Reading:
             return CellRead(sheet, ref), None
         got = interpret(raw, self.strings, self.styles)
         return CellRead(sheet, ref, got.value, got.formula, got.number_format), got
+
+
+def _results_sheet(info: parts.WorkbookInfo) -> str | None:
+    """The sheet ``annotate`` added, when this is a marked copy (the contract of
+    :mod:`gongkai_xlsx.annotate`: a defined name pointing at its A1): ours, not the
+    agency's, so not an extra sheet. Its findings and comments are never read."""
+    target = single_cell_target(info.names.get(names.MARK_NAME, ""))
+    if target is not None and target[0] == names.RESULTS_SHEET and target[1:] == (0, 0):
+        return names.RESULTS_SHEET
+    return None
 
 
 def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tuple[str, str]]:

@@ -1,0 +1,174 @@
+"""A worksheet part, edited in place: the ``s`` of marked cells, the ``<legacyDrawing>``
+that carries comments, and the tab selection. Everything else in the sheet (values,
+formulas, validations, conditional formats, protection, extensions) is left as written.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongkai_xlsx.annotate import xmltext as xt
+from gongkai_xlsx.annotate.package import REL_NS
+from gongkai_xlsx.cellref import col_letters, from_a1
+
+# CT_Worksheet children that come after <legacyDrawing> (ECMA-376 Part 1, 18.3.1.99).
+_AFTER_LEGACY_DRAWING = (
+    "legacyDrawingHF",
+    "drawingHF",
+    "picture",
+    "oleObjects",
+    "controls",
+    "webPublishItems",
+    "tableParts",
+    "extLst",
+)
+_TRUE = ("1", "true", "on")
+
+
+@dataclass(frozen=True)
+class CellTag:
+    """One ``<c>`` start tag: where it is and which cell it is."""
+
+    row: int  # 0-based
+    col: int
+    element: xt.Element
+    style: int
+
+
+class Worksheet:
+    """One sheet's XML text and the edits made to it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.prefix = xt.root(text).prefix
+
+    # -- reading
+    def _top(self, local: str) -> xt.Element | None:
+        return xt.child(self.text, xt.root(self.text), local)
+
+    def cells(self) -> list[CellTag]:
+        """Every ``<c>`` of sheetData with its position (implicit positions included:
+        ``r`` is optional on rows and cells)."""
+        data = self._top("sheetData")
+        if data is None or data.empty:
+            return []
+        found: list[CellTag] = []
+        row_index = -1
+        for row in xt.children(self.text, data):
+            if row.local != "row":
+                continue
+            r = xt.get_attr(xt.start_tag(self.text, row), "r")
+            row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+            col_index = -1
+            if row.empty:
+                continue
+            for cell in xt.children(self.text, row):
+                if cell.local != "c":
+                    continue
+                tag = xt.start_tag(self.text, cell)
+                ref = xt.get_attr(tag, "r")
+                col_index = from_a1(ref)[1] if ref else col_index + 1
+                s = xt.get_attr(tag, "s")
+                style = int(s) if s and s.isdigit() else 0
+                found.append(CellTag(row_index, col_index, cell, style))
+        return found
+
+    def column_style(self, col: int) -> int:
+        """The style of an empty cell in column ``col`` (``<col style>``), else 0."""
+        cols = self._top("cols")
+        if cols is None:
+            return 0
+        for element in xt.children(self.text, cols):
+            tag = xt.start_tag(self.text, element)
+            lo, hi = xt.get_attr(tag, "min"), xt.get_attr(tag, "max")
+            if lo and hi and lo.isdigit() and hi.isdigit() and int(lo) <= col + 1 <= int(hi):
+                style = xt.get_attr(tag, "style")
+                return int(style) if style and style.isdigit() else 0
+        return 0
+
+    def protection(self) -> str | None:
+        """The ``<sheetProtection .../>`` element as written, or None."""
+        element = self._top("sheetProtection")
+        return self.text[element.start : element.end] if element else None
+
+    def legacy_drawing_id(self) -> str | None:
+        """The relationship Id of the sheet's ``<legacyDrawing>``, if it has one."""
+        element = self._top("legacyDrawing")
+        return xt.ns_attr(self.text, element, REL_NS, "id") if element else None
+
+    # -- writing
+    def set_styles(self, styles: dict[tuple[int, int], int]) -> None:
+        """Give the cells at (row, col) these ``s`` values; cells absent from the XML
+        (never typed in, never styled) are created empty with just that style."""
+        edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
+        present = set()
+        for cell in self.cells():
+            key = (cell.row, cell.col)
+            if key in styles:
+                present.add(key)
+                tag = xt.start_tag(self.text, cell.element)
+                new = xt.set_attr(tag, "s", str(styles[key]))
+                edits.append((cell.element.start, cell.element.tag_end, new))
+        for start, end, new in sorted(edits, reverse=True):
+            self.text = self.text[:start] + new + self.text[end:]
+        for row, col in sorted(set(styles) - present):
+            self._insert_cell(row, col, styles[(row, col)])
+
+    def _insert_cell(self, row: int, col: int, style: int) -> None:
+        p = self.prefix
+        ref = f"{col_letters(col)}{row + 1}"
+        new_cell = f'<{p}c r="{ref}" s="{style}"/>'
+        data = self._top("sheetData")
+        if data is None:
+            raise xt.XmlTextError("worksheet without sheetData")
+        row_index = -1
+        for element in xt.children(self.text, data):
+            if element.local != "row":
+                continue
+            r = xt.get_attr(xt.start_tag(self.text, element), "r")
+            row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+            if row_index == row:
+                self._insert_into_row(element, col, new_cell)
+                return
+            if row_index > row:
+                self.text = xt.insert_at(
+                    self.text, element.start, f'<{p}row r="{row + 1}">{new_cell}</{p}row>'
+                )
+                return
+        self.text = xt.append_child(self.text, data, f'<{p}row r="{row + 1}">{new_cell}</{p}row>')
+
+    def _insert_into_row(self, row: xt.Element, col: int, new_cell: str) -> None:
+        col_index = -1
+        if not row.empty:
+            for cell in xt.children(self.text, row):
+                if cell.local != "c":
+                    continue
+                ref = xt.get_attr(xt.start_tag(self.text, cell), "r")
+                col_index = from_a1(ref)[1] if ref else col_index + 1
+                if col_index > col:
+                    self.text = xt.insert_at(self.text, cell.start, new_cell)
+                    return
+        self.text = xt.append_child(self.text, row, new_cell)
+
+    def clear_tab_selection(self) -> bool:
+        """Unselect this sheet's tab (the results sheet becomes the selected one: two
+        selected tabs would group the sheets, and typing would change both)."""
+        views = self._top("sheetViews")
+        changed = False
+        if views is None or views.empty:
+            return False
+        for view in reversed(xt.children(self.text, views)):
+            tag = xt.start_tag(self.text, view)
+            if view.local == "sheetView" and (xt.get_attr(tag, "tabSelected") or "") in _TRUE:
+                self.text = xt.replace_tag(self.text, view, xt.del_attr(tag, "tabSelected"))
+                changed = True
+        return changed
+
+    def add_legacy_drawing(self, rid: str) -> None:
+        """Insert ``<legacyDrawing r:id>`` at its place in CT_Worksheet's order."""
+        self.text, prefix = xt.ensure_namespace(self.text, REL_NS, "r")
+        element = f'<{self.prefix}legacyDrawing {prefix}:id="{rid}"/>'
+        top = xt.root(self.text)
+        following = [e for e in xt.children(self.text, top) if e.local in _AFTER_LEGACY_DRAWING]
+        at = following[0].start if following else top.content_end
+        self.text = xt.insert_at(self.text, at, element)

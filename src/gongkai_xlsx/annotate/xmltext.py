@@ -1,0 +1,226 @@
+"""XML edited as text: find elements, change one attribute, insert a child.
+
+Why not a parser: every part the marking engine touches was written by some other
+program (Excel, WPS, LibreOffice, openpyxl, xlsxwriter) and must stay as that program
+wrote it, apart from the few bytes we change. Parsing and re-serialising would reorder
+attributes, rewrite namespace prefixes, drop the XML declaration or unknown extensions.
+So this module only locates elements (start, end, name) and splices strings.
+
+Only well-formed XML without a DTD is handled (what the reader accepted); comments,
+CDATA sections and processing instructions are skipped, quoted attribute values may
+contain ``>``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+_TOKEN = re.compile(
+    r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>"
+    r"|<(/?)([^\s/>!?]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>",
+    re.S,
+)
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+class XmlTextError(ValueError):
+    """The text is not the XML we expected (unbalanced tags, missing element)."""
+
+
+@dataclass(frozen=True)
+class Element:
+    """Where one element sits in a text: ``text[start:end]`` is all of it.
+
+    ``text[start:tag_end]`` is the start tag; for an element with content,
+    ``text[tag_end:content_end]`` is the content and the closing tag follows.
+    """
+
+    qname: str
+    start: int
+    tag_end: int
+    content_end: int
+    end: int
+
+    @property
+    def local(self) -> str:
+        return self.qname.rpartition(":")[2]
+
+    @property
+    def prefix(self) -> str:
+        """``"x:"`` for ``<x:worksheet>``, ``""`` without a prefix."""
+        head, colon, _ = self.qname.rpartition(":")
+        return head + colon
+
+    @property
+    def empty(self) -> bool:
+        """Written as ``<tag/>``."""
+        return self.tag_end == self.end
+
+
+def children(text: str, parent: Element | None = None) -> list[Element]:
+    """The direct child elements of ``parent`` (of the document when None)."""
+    start, end = (parent.tag_end, parent.content_end) if parent else (0, len(text))
+    return list(_children(text, start, end))
+
+
+@lru_cache(maxsize=64)
+def _children(text: str, start: int, end: int) -> tuple[Element, ...]:
+    """The elements at depth 0 of ``text[start:end]``; each child's content is skipped
+    by searching its closing tag, so the children of a sheet's root cost a scan of the
+    root's own tags, not of every cell. Cached: the engine asks again and again about an
+    unchanged text (a str caches its hash, so a hit costs no rescan)."""
+    found: list[Element] = []
+    pos = start
+    while (match := _TOKEN.search(text, pos, end)) is not None:
+        pos = match.end()
+        closing, qname, _, self_closing = match.group(1, 2, 3, 4)
+        if qname is None:  # comment, CDATA, processing instruction
+            continue
+        if closing:
+            raise XmlTextError(f"unbalanced </{qname}> at {match.start()}")
+        if self_closing:
+            found.append(Element(qname, match.start(), pos, pos, pos))
+            continue
+        close = _closing_tag(text, qname, pos, end)
+        found.append(Element(qname, match.start(), pos, close.start(), close.end()))
+        pos = close.end()
+    return tuple(found)
+
+
+@lru_cache(maxsize=256)
+def _same_name(qname: str) -> re.Pattern[str]:
+    return re.compile(
+        "<(/?)" + re.escape(qname) + "(?=[\\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*?(/?)>"
+    )
+
+
+def _closing_tag(text: str, qname: str, pos: int, end: int) -> re.Match[str]:
+    """The tag closing the ``<qname>`` opened just before ``pos`` (same-name elements
+    nested inside it are counted)."""
+    depth = 1
+    for match in _same_name(qname).finditer(text, pos, end):
+        if match.group(1):
+            depth -= 1
+            if depth == 0:
+                return match
+        elif not match.group(2):
+            depth += 1
+    raise XmlTextError(f"<{qname}> is not closed")
+
+
+def root(text: str) -> Element:
+    """The document element."""
+    elements = children(text)
+    if len(elements) != 1:
+        raise XmlTextError("not one document element")
+    return elements[0]
+
+
+def child(text: str, parent: Element | None, local: str) -> Element | None:
+    """The first direct child with this local name."""
+    return next((e for e in children(text, parent) if e.local == local), None)
+
+
+def start_tag(text: str, element: Element) -> str:
+    return text[element.start : element.tag_end]
+
+
+def _attr_pattern(name: str) -> re.Pattern[str]:
+    return re.compile(r"(\s)" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"|'[^']*')")
+
+
+def get_attr(tag: str, name: str) -> str | None:
+    """The (unescaped) value of attribute ``name`` in a start tag."""
+    match = _attr_pattern(name).search(tag)
+    return unescape(match.group(2)[1:-1]) if match else None
+
+
+def set_attr(tag: str, name: str, value: str) -> str:
+    """The start tag with ``name="value"``: replaced in place, or added at the end."""
+    pattern = _attr_pattern(name)
+    quoted = f'"{escape(value)}"'
+    if pattern.search(tag):
+        return pattern.sub(lambda m: f"{m.group(1)}{name}={quoted}", tag, count=1)
+    cut = len(tag) - (2 if tag.endswith("/>") else 1)
+    return f"{tag[:cut].rstrip()} {name}={quoted}{tag[cut:]}"
+
+
+def del_attr(tag: str, name: str) -> str:
+    return _attr_pattern(name).sub("", tag, count=1)
+
+
+def replace_tag(text: str, element: Element, new_tag: str) -> str:
+    return text[: element.start] + new_tag + text[element.tag_end :]
+
+
+def append_child(text: str, parent: Element, xml: str) -> str:
+    """Insert ``xml`` as the last child of ``parent`` (expanding ``<tag/>``)."""
+    if parent.empty:
+        tag = text[parent.start : parent.end]
+        opened = tag[:-2].rstrip() + ">"
+        return text[: parent.start] + opened + xml + f"</{parent.qname}>" + text[parent.end :]
+    return text[: parent.content_end] + xml + text[parent.content_end :]
+
+
+def insert_at(text: str, index: int, xml: str) -> str:
+    return text[:index] + xml + text[index:]
+
+
+def namespace_prefix(tag: str, uri: str) -> str | None:
+    """The prefix (``"r"``) a start tag binds to ``uri``; ``""`` for the default one."""
+    for match in re.finditer(r"\sxmlns(?::([\w.-]+))?\s*=\s*(\"[^\"]*\"|'[^']*')", tag):
+        if match.group(2)[1:-1] == uri:
+            return match.group(1) or ""
+    return None
+
+
+def ns_attr(text: str, element: Element, uri: str, local: str) -> str | None:
+    """Attribute ``local`` of namespace ``uri`` on ``element``, the prefix declared on
+    the element itself (openpyxl does that) or on the document element."""
+    tag = start_tag(text, element)
+    prefix = namespace_prefix(tag, uri) or namespace_prefix(start_tag(text, root(text)), uri)
+    return get_attr(tag, f"{prefix}:{local}") if prefix else None
+
+
+def ensure_namespace(text: str, uri: str, wanted: str) -> tuple[str, str]:
+    """Make sure the document element binds a prefix to ``uri``; return (text, prefix).
+
+    An existing binding is used as it is; otherwise ``wanted`` (or ``wanted`` plus a
+    digit, when ``wanted`` is bound to something else) is declared on the root.
+    """
+    top = root(text)
+    tag = start_tag(text, top)
+    prefix = namespace_prefix(tag, uri)
+    if prefix:
+        return text, prefix
+    taken = set(re.findall(r"\sxmlns:([\w.-]+)\s*=", tag))
+    candidate, n = wanted, 1
+    while candidate in taken:
+        candidate, n = f"{wanted}{n}", n + 1
+    return replace_tag(text, top, set_attr(tag, f"xmlns:{candidate}", uri)), candidate
+
+
+def escape(value: str) -> str:
+    """Text or attribute value as XML: markup escaped, characters XML forbids replaced."""
+    value = _INVALID_XML_CHARS.sub("\ufffd", value)
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
+
+
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def unescape(value: str) -> str:
+    def one(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name.startswith("#x"):
+            return chr(int(name[2:], 16))
+        if name.startswith("#"):
+            return chr(int(name[1:]))
+        return _NAMED[name]
+
+    return _ENTITY.sub(one, value)
