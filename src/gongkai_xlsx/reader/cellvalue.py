@@ -20,10 +20,12 @@ from gongkai_xlsx.reader.model import CellError, Value
 from gongkai_xlsx.reader.parts import Styles
 from gongkai_xlsx.reader.sheetxml import RawCell
 
-# xsd:double without INF/NaN (Excel stores neither) and without the whitespace that
-# xsd's "collapse" facet would allow (no application was seen to accept it).
+# xsd:double without INF/NaN (Excel stores neither; LibreOffice and Gnumeric show them
+# differently: tests/oracle/WITNESS.md A18-A22). Surrounding XML whitespace is allowed, as
+# xsd's "collapse" facet says and both witnesses read it (A10-A12).
 _DOUBLE = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _INDEX = re.compile(r"(?:0|[1-9][0-9]{0,9})")
+_XML_SPACE = " \t\r\n"
 ERROR_VALUES = frozenset(
     {"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA"}
 )
@@ -39,6 +41,7 @@ class Interpreted:
 
 def parse_double(text: str) -> float | None:
     """``text`` as the xsd:double an application reads, or None."""
+    text = text.strip(_XML_SPACE)
     if len(text) > 400 or _DOUBLE.fullmatch(text) is None:
         return None
     number = float(text)
@@ -58,6 +61,9 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
 
     if raw.too_long:
         return bad("单元格内容（超过 32767 个字符）")
+    if raw.inline is not None and (t != "inlineStr" or v is not None):
+        # LibreOffice shows nothing, Gnumeric the inline text (WITNESS.md B20, B23, B24)
+        return bad("单元格内容（数值与文字同时存在，或类型与内容不符）")
     if t in ("", "n"):
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
@@ -66,11 +72,12 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     if t == "s":
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
-        if _INDEX.fullmatch(v) is None or int(v) >= len(strings):
-            return bad("共享字符串编号")
-        return Interpreted(strings[int(v)], formula, fmt)
+        index = v.strip(_XML_SPACE)
+        if _INDEX.fullmatch(index) is None or int(index) >= len(strings):
+            return bad("共享字符串编号")  # "1.0": LibreOffice reads it, Gnumeric does not (B04)
+        return Interpreted(strings[int(index)], formula, fmt)
     if t == "inlineStr":
-        if raw.inline is None:
+        if raw.inline is None:  # LibreOffice shows nothing, Gnumeric the <v> text (B19)
             return Interpreted(None, formula, fmt) if not v else bad("文字（缺少 <is>）")
         return Interpreted(raw.inline, formula, fmt)
     if t == "str":
@@ -85,6 +92,6 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
         if v in ERROR_VALUES:
             return Interpreted(CellError(v), formula, fmt)
         return bad("错误值")
-    if t == "d":
-        return Interpreted(f"{v}" if v else None, formula, "yyyy-mm-dd")
+    if t == "d":  # LibreOffice reads a date, Gnumeric a number or text (B21, B22)
+        return bad("日期") if v else Interpreted(None, formula, fmt)
     return bad(f'单元格类型（t="{excerpt(t, 12)}"）')

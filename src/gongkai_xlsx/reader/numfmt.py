@@ -31,9 +31,10 @@ class Section:
     fraction: bool
     date: bool
     scaled: bool  # a comma right after the last digit placeholder divides by 1000
-    literal_digits: bool  # quoted or escaped text that contains digits changes the reading
+    literal: bool  # text shown beside the number: "万", "¥", "件" may change its reading
     conditional: bool
     text_only: bool  # "@" or literal text without any digit placeholder
+    chinese: bool  # [DBNum1]-[DBNum3]: Chinese numerals
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ def _split_sections(code: str) -> list[str]:
 @lru_cache(maxsize=512)
 def _section(text: str) -> Section:
     placeholders = decimals = 0
-    percent = exponent = fraction = date = scaled = literal_digits = conditional = False
+    percent = exponent = fraction = date = scaled = literal = conditional = False
+    chinese = False
     after_point = False
     last_was_digit = False
     i, n = 0, len(text)
@@ -89,13 +91,12 @@ def _section(text: str) -> Section:
         if ch == '"':
             end = text.find('"', i + 1)
             end = n if end < 0 else end
-            literal = text[i + 1 : end]
-            literal_digits = literal_digits or any(c.isdigit() for c in literal)
+            literal = literal or bool(text[i + 1 : end].strip())
             i = end + 1
             last_was_digit = False
             continue
         if ch == "\\" and i + 1 < n:
-            literal_digits = literal_digits or text[i + 1].isdigit()
+            literal = literal or not text[i + 1].isspace()
             i += 2
             last_was_digit = False
             continue
@@ -108,6 +109,8 @@ def _section(text: str) -> Section:
             inside = text[i + 1 : end]
             if inside[:1] in "<>=":
                 conditional = True
+            elif inside.upper().startswith("DBNUM"):
+                chinese = True  # LibreOffice shows 一十二, Gnumeric nothing (WITNESS.md F13)
             elif _LOCALE_DATE.fullmatch(f"[{inside}]"):
                 date = True
             elif inside.lower() in ("h", "hh", "m", "mm", "s", "ss"):
@@ -142,8 +145,8 @@ def _section(text: str) -> Section:
             fraction = True
         elif ch in _DATE_LETTERS or text[i : i + 3].upper() in ("AM/", "A/P"):
             date = True  # y m d h s, era and Buddhist-year codes, AM/PM and A/P
-        elif ch.isdigit():
-            literal_digits = True
+        elif ch.isdigit() or ch == "$" or not ch.isascii():
+            literal = True  # a digit, a currency sign or other text shown as it is
         last_was_digit = False
         i += 1
     text_only = placeholders + decimals == 0 and not date
@@ -155,9 +158,10 @@ def _section(text: str) -> Section:
         fraction,
         date,
         scaled,
-        literal_digits,
+        literal,
         conditional,
         text_only,
+        chinese,
     )
 
 
@@ -188,6 +192,8 @@ def verdict(code: str | None, value: float) -> Verdict:
     s = _section(chosen)
     if s.date:
         return Verdict("date", f"单元格格式“{code}”是日期或时间格式")
+    if s.chinese:
+        return Verdict("chinese", f"单元格格式“{code}”把数字显示为中文数字")
     if chosen.strip() == "" or s.text_only:
         if chosen.strip() == "@" or "@" in chosen:
             return SHOWN
@@ -200,8 +206,8 @@ def verdict(code: str | None, value: float) -> Verdict:
         return Verdict("fraction", f"单元格格式“{code}”把数字显示为分数")
     if s.scaled:
         return Verdict("scaled", f"单元格格式“{code}”把数字缩小显示（以千或百万为单位）")
-    if s.literal_digits:
-        return Verdict("literal", f"单元格格式“{code}”在数字旁加了别的数字")
+    if s.literal:
+        return Verdict("literal", f"单元格格式“{code}”在数字旁显示了其他文字或符号")
     if _rounds(value, s.decimals):
         shown = round(value, s.decimals)
         shown_text = f"{shown:.{s.decimals}f}"

@@ -49,6 +49,7 @@ _ODDITY_TEXT = {
     "cell-row": "单元格的位置与所在的行不一致",
     "cell-ref": "单元格位置无效",
     "structure": "单元格所在的 XML 结构不规范",
+    "implied": "单元格没有标明位置",
 }
 
 
@@ -258,7 +259,10 @@ def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tup
     findings: dict[tuple[str, str | None, str], Finding] = {}
     for sheet, scan in reading.scans.items():
         for odd in scan.oddities:
-            if odd.kind == "implied":
+            # A cell without r: LibreOffice places it as [MS-OI29500] 2.1.590 says,
+            # Gnumeric drops it (WITNESS.md C09, C12); a row without r whose cells name
+            # themselves is read alike by both (C11).
+            if odd.kind == "implied" and (odd.ref is None or not odd.content):
                 continue
             if odd.ref is not None:
                 refs = [odd.ref]
