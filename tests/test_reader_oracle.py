@@ -19,19 +19,21 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from oracle.variants import VARIANTS  # noqa: E402
+from oracle.variants import VARIANTS
 
-from gongkai_xlsx.checks import inputs, meta  # noqa: E402
-from gongkai_xlsx.checks.context import Context  # noqa: E402
-from gongkai_xlsx.checks.numbers import parse_number  # noqa: E402
-from gongkai_xlsx.definition import load_form  # noqa: E402
-from gongkai_xlsx.definition.layout import layout_of  # noqa: E402
-from gongkai_xlsx.findings import Finding  # noqa: E402
-from gongkai_xlsx.reader import read_return  # noqa: E402
+from gongkai_xlsx.checks import inputs, meta
+from gongkai_xlsx.checks.context import Context
+from gongkai_xlsx.checks.numbers import parse_number
+from gongkai_xlsx.definition import load_form
+from gongkai_xlsx.definition.layout import layout_of
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.reader import read_return
 
 WITNESS = Path(__file__).parent / "oracle" / "witness.json"
 FORM = load_form("gk2021")
-AT = {(s, f"{chr(65 + c)}{r + 1}"): cid for cid, (s, r, c) in layout_of(FORM).cell_positions.items()}
+AT = {
+    (s, f"{chr(65 + c)}{r + 1}"): cid for cid, (s, r, c) in layout_of(FORM).cell_positions.items()
+}
 COUNT = FORM.kinds["count"]
 
 

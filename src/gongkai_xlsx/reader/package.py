@@ -65,7 +65,8 @@ class Package:
         if info is None:
             raise PackageError(f"缺少部件 {name}")
         if info.file_size > MAX_PART_BYTES:
-            raise PackageError(f"部件 {name} 解压后超过 {MAX_PART_BYTES // 1024 // 1024} MB")
+            size = info.file_size / 1024 / 1024
+            raise PackageError(f"部件 {name} 解压后 {size:.1f} MB", code="file-too-large")
         self.read_parts.add(name.lower())
         if name.lower() in self.cache:
             return self.cache[name.lower()]

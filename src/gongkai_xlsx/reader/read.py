@@ -26,7 +26,7 @@ from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
-from gongkai_xlsx.reader.package import Package, PackageError
+from gongkai_xlsx.reader.package import MAX_PART_BYTES, Package, PackageError
 from gongkai_xlsx.reader.sheetxml import (
     SheetScan,
     SheetTooLarge,
@@ -59,6 +59,18 @@ def _all_forms() -> tuple[Form, ...]:
     return tuple(load_form(f) for f in available_formats())
 
 
+def _package_finding(exc: PackageError) -> tuple[Code, dict[str, object]]:
+    if exc.code == "file-strict":
+        return Code.FILE_STRICT, {}
+    if exc.code == "file-too-large":
+        return Code.FILE_TOO_LARGE, {"actual": exc.detail, "expected": _part_limit()}
+    return Code.FILE_CORRUPT, {"detail": exc.detail}
+
+
+def _part_limit() -> str:
+    return f"每个部件 {MAX_PART_BYTES // 1024 // 1024} MB"
+
+
 class _Stop(Exception):
     """Reading ends here; the findings so far are the answer."""
 
@@ -81,6 +93,10 @@ class _Reading:
     def stop(self, code: Code, **values: object) -> _Stop:
         self.findings.append(Finding(code, **values))  # type: ignore[arg-type]
         return _Stop()
+
+    def stop_package(self, exc: PackageError) -> _Stop:
+        code, values = _package_finding(exc)
+        return self.stop(code, **values)
 
     # ---------------------------------------------------------------- the package
     def open(self, suffix: str) -> tuple[Package, parts.WorkbookInfo, dict[str, str]]:
@@ -117,8 +133,7 @@ class _Reading:
                 raise self.stop(
                     found.code, detail=found.detail, actual=found.actual, expected=found.expected
                 ) from None
-            code = Code.FILE_STRICT if exc.code == "file-strict" else Code.FILE_CORRUPT
-            raise self.stop(code, detail=exc.detail) from None
+            raise self.stop_package(exc) from None
         except NotWellFormed as exc:
             detail = f"部件 {part} 不是有效的 XML（第 {exc.line} 行）"
             raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
@@ -188,7 +203,7 @@ class _Reading:
             try:
                 self.scans[name] = scan_sheet(self.package.read(part), name)
             except PackageError as exc:
-                raise self.stop(Code.FILE_CORRUPT, detail=exc.detail) from None
+                raise self.stop_package(exc) from None
             except NotWellFormed as exc:
                 detail = f"工作表“{name}”的内容不是有效的 XML（第 {exc.line} 行）"
                 raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
@@ -246,17 +261,22 @@ def _results_sheet(info: parts.WorkbookInfo) -> str | None:
     return None
 
 
+MAX_STRUCTURE_FINDINGS = 20
+
+
 def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tuple[str, str]]:
-    """Structural oddities on the form's sheets as findings; returns the (sheet, A1) whose
-    values cannot be trusted."""
+    """Structural oddities on the form's sheets as findings (one per cell, or one per row
+    for a row out of order, at its first cell of the form); returns the (sheet, A1) whose
+    values cannot be trusted: every cell an oddity touches, every form cell of its row
+    when it concerns a whole row."""
     at: dict[tuple[str, str], str] = {}
-    for cid, (s, r, c) in located.cells.items():
-        at[(s, to_a1(r, c))] = cid
-    rows_of_form: dict[str, set[int]] = {}
-    for s, r, _c in located.cells.values():
-        rows_of_form.setdefault(s, set()).add(r + 1)
+    by_row: dict[tuple[str, int], list[str]] = {}
+    for cid, (s, r, c) in sorted(located.cells.items(), key=lambda kv: kv[1]):
+        ref = to_a1(r, c)
+        at[(s, ref)] = cid
+        by_row.setdefault((s, r + 1), []).append(ref)
     untrusted: set[tuple[str, str]] = set()
-    findings: dict[tuple[str, str | None, str], Finding] = {}
+    findings: dict[tuple[str, str], Finding] = {}
     for sheet, scan in reading.scans.items():
         for odd in scan.oddities:
             # A cell without r: LibreOffice places it as [MS-OI29500] 2.1.590 says,
@@ -264,22 +284,27 @@ def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tup
             # themselves is read alike by both (C11).
             if odd.kind == "implied" and (odd.ref is None or not odd.content):
                 continue
+            text = _ODDITY_TEXT.get(odd.kind, "结构不规范")
+            row_cells = by_row.get((sheet, odd.row), [])
             if odd.ref is not None:
                 refs = [odd.ref]
-            else:  # a whole row: every form cell on it
-                refs = [ref for (s, ref), _ in at.items() if s == sheet and _row(ref) == odd.row]
-            text = _ODDITY_TEXT.get(odd.kind, "结构不规范")
-            if not refs:
-                refs = [f"A{odd.row}"]
+                untrusted.add((sheet, odd.ref))
+            else:  # a whole row
+                refs = row_cells[:1] or [f"A{odd.row}"]
+                text = f"第 {odd.row} 行{text}"
+                untrusted.update((sheet, ref) for ref in row_cells)
             for ref in refs:
-                untrusted.add((sheet, ref))
-                cid = at.get((sheet, ref))
-                key = (sheet, ref, odd.kind)
                 findings.setdefault(
-                    key,
-                    Finding(Code.XML_STRUCTURE, sheet=sheet, cell=ref, cell_id=cid, detail=text),
+                    (sheet, ref),
+                    Finding(
+                        Code.XML_STRUCTURE,
+                        sheet=sheet,
+                        cell=ref,
+                        cell_id=at.get((sheet, ref)),
+                        detail=text,
+                    ),
                 )
-    reading.findings += list(findings.values())[:50]
+    reading.findings += list(findings.values())[:MAX_STRUCTURE_FINDINGS]
     return untrusted
 
 
@@ -400,7 +425,8 @@ def _read(reading: _Reading, suffix: str) -> Return:
     )
     if not located.usable:
         return _finish(base, reading.findings)
-    untrusted = _oddity_findings(reading, located, form) | _merge_findings(reading, form, located)
+    untrusted = _oddity_findings(reading, located, form)
+    untrusted |= _merge_findings(reading, form, located)
     cells: dict[str, CellRead] = {}
     for cid, (sheet, r, c) in located.cells.items():
         read, got = reading.cell(sheet, r, c)
