@@ -34,7 +34,8 @@ GOOD_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.a
 B1_VALUES = {"b.received.natural_person": 5, "b.disclosed.natural_person": 2}
 B1_LINE = (
     "  错误 [balance] 依申请公开!D30（四、结转下年度继续办理 · 自然人）："
-    "第一项加第二项之和应等于第三项加第四项之和，差 3"
+    "第一项加第二项之和应等于第三项加第四项之和；现在第一项加第二项之和为 5，"
+    "第三项加第四项之和为 2，前者多 3。请核对这一列的数字。"
 )
 TABLE_HEADER = ["文件", "单位", "状态", "错误", "提示"]
 

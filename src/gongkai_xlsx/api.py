@@ -8,9 +8,13 @@ Errors a user can cause are :class:`UsageError` with a Chinese message.
 from __future__ import annotations
 
 import errno
+import json
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
 from gongkai_xlsx.annotate import (
     AnnotateError,
     marks_from_findings,
@@ -20,10 +24,20 @@ from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.collect import Item, collect
+from gongkai_xlsx.ingest.run import Ingested, failed_check, run
+from gongkai_xlsx.ingest.worker import Task, check_task
+from gongkai_xlsx.outputs import OutputConflict, OutputLocked
+from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.fsio import write_atomic
+from gongkai_xlsx.ingest.report import outcome_row
+from gongkai_xlsx.render.request import RenderError, render_file
 from gongkai_xlsx.roster import RosterError, read_roster
-from gongkai_xlsx.text import squash_spaces
+from gongkai_xlsx.schema import schema_text
+from gongkai_xlsx.text import file_name_text, squash_spaces, text_width
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 
@@ -56,8 +70,90 @@ def _write(form: Form, options: TemplateOptions, path: Path) -> None:
         raise UsageError(f"{path}：无法写入（{os_reason(exc)}）。") from exc
 
 
+DEFAULT_TIME_LIMIT = 10.0  # seconds per file: a 20 KB return takes about 2 ms
+DEFAULT_MEMORY_LIMIT = 512  # MB per worker above its start: a return needs about 2 MB
+
+
+def limits(seconds: float | None = None, memory_mb: int | None = None) -> Limits:
+    """The per-file bounds, checked (a bound must be positive)."""
+    seconds = DEFAULT_TIME_LIMIT if seconds is None else seconds
+    memory_mb = DEFAULT_MEMORY_LIMIT if memory_mb is None else memory_mb
+    if not seconds > 0:
+        raise UsageError("时间上限必须大于 0 秒，例如 --time-limit 10。")
+    if memory_mb < 16:
+        raise UsageError("内存上限至少 16 MB，例如 --memory-limit 512。")
+    return Limits(seconds=seconds, memory_mb=memory_mb)
+
+
+def default_jobs() -> int:
+    return os.cpu_count() or 1
+
+
+def ingest(
+    paths: list[Path],
+    out: Path,
+    *,
+    year: int | None = None,
+    jobs: int | None = None,
+    bounds: Limits | None = None,
+    progress: Callable[[Entry], None] | None = None,
+) -> Ingested:
+    """Check every return under ``paths`` (each in a bounded worker process) and commit
+    their canonical JSON and report.json into ``out`` as one whole. Raises
+    :class:`UsageError` for what the person can fix (no return found, OUT is a file or
+    in use by another run, OUT cannot be written)."""
+    paths = [Path(p) for p in paths]
+    out = Path(out)
+    for path in paths:
+        if not (path.exists() or path.is_symlink()):
+            raise UsageError(f"{path}：文件或文件夹不存在。")
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"{out}：输出位置已存在且不是文件夹。")
+    found = collect(paths, out)
+    if not found.items:
+        raise UsageError("没有找到任何报表文件（.xlsx 等电子表格）。")
+    try:
+        return run(
+            paths,
+            out,
+            year=year,
+            jobs=jobs or default_jobs(),
+            limits=bounds or limits(),
+            progress=progress,
+            collected=found,
+        )
+    except OutputLocked as exc:
+        raise UsageError(str(exc)) from None
+    except OutputConflict as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"{out}：无法写入结果（{os_reason(exc)}），输出文件夹保持原样。") from exc
+
+
+def check_bounded(
+    path: Path, expected_year: int | None = None, bounds: Limits | None = None
+) -> Outcome:
+    """Read and check one return in a child process within the per-file bounds (what the
+    ``check`` command does: a hostile file must not hang or exhaust the coordinator's PC)."""
+    path = Path(path)
+    with WorkerPool(check_task, 1, bounds or limits()) as pool:
+        _, result = next(pool.run([Task(os.fspath(path), expected_year)]))
+    if isinstance(result, Failure):
+        checked = failed_check(Item(path, file_name_text(path.name)), result, bounds or limits())
+    else:
+        checked = result
+    checked.outcome.document = json.loads(checked.canonical) if checked.canonical else None
+    return checked.outcome
+
+
+def schema_for_year(year: int) -> str:
+    """The JSON Schema of the canonical documents of ``year``'s format, as committed."""
+    return schema_text(_form(year))
+
+
 def check_file(path: Path, expected_year: int | None = None) -> Outcome:
-    """Read and check one return in this process; never raises for a bad file."""
+    """Read and check one return in this process (no bounds: for trusted files and tests);
+    never raises for a bad file."""
     path = Path(path)
     return check_return(read_return(path), expected_year, path)
 
@@ -175,12 +271,33 @@ def annotate_return(
 
 
 __all__ = [
+    "DEFAULT_MEMORY_LIMIT",
+    "DEFAULT_TIME_LIMIT",
     "AnnotateError",
     "AnnotateResult",
+    "Entry",
+    "Finding",
+    "Ingested",
+    "Outcome",
+    "RenderError",
+    "RosterError",
+    "Summary",
     "UsageError",
+    "aggregate_paths",
     "annotate_return",
+    "check_bounded",
     "check_file",
+    "file_name_text",
+    "ingest",
+    "limits",
     "new_from_roster",
     "new_template",
     "os_reason",
+    "outcome_row",
+    "render_file",
+    "schema_for_year",
+    "squash_spaces",
+    "text_width",
+    "write_atomic",
+    "write_summary",
 ]

@@ -22,6 +22,9 @@ class Severity(StrEnum):
 
 E, W = Severity.ERROR, Severity.WARNING
 
+# A return's status, in the words every output uses (terminal, report.json, report.html).
+STATUS_LABELS = {"ok": "通过", "warnings": "有提示", "errors": "有错误", "unreadable": "无法读取"}
+
 
 class Code(Enum):
     """(code, severity, English title, Chinese template).
@@ -271,7 +274,7 @@ class Code(Enum):
         "agency-duplicate",
         W,
         "several returns of one agency",
-        "单位“{actual}”的报表共有多份（{detail}），通过检查的都已输出、互不覆盖，请确认以哪一份为准。",
+        "单位“{actual}”的报表共有 {expected} 份（另有：{detail}），通过检查的都已输出、互不覆盖，请确认以哪一份为准。",
     )
     # --- values
     NOT_NUMBER = (
@@ -373,7 +376,12 @@ class Code(Enum):
         "报表中没有填写任何数字，请确认是否为空表。",
     )
     # --- rules
-    BALANCE = ("balance", E, "column balance broken (B1)", "{where}：{text}，差 {actual}")
+    BALANCE = (
+        "balance",
+        E,
+        "column balance broken (B1)",
+        "{where}：{text}；现在{detail}。请核对这一列的数字。",
+    )
     SCHEMA_INVALID = (
         "schema-invalid",
         E,

@@ -1,4 +1,4 @@
-"""The command line: a thin face over :mod:`gongkai_xlsx.api` and :mod:`gongkai_xlsx.batch`.
+"""The command line: a thin face over :mod:`gongkai_xlsx.api`, the only module it imports.
 
 Options, messages and exit codes live here; everything else is the library's. Exit codes:
 0 no return has errors (warnings allowed), 1 a return has errors or could not be read,
@@ -16,34 +16,34 @@ from typing import Annotated
 
 import typer
 
-from gongkai_xlsx import __version__
-from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
+from gongkai_xlsx import __version__, api
 from gongkai_xlsx.api import (
+    DEFAULT_MEMORY_LIMIT,
+    DEFAULT_TIME_LIMIT,
     AnnotateError,
+    Entry,
+    Finding,
+    Outcome,
+    RenderError,
+    RosterError,
+    Summary,
     UsageError,
+    aggregate_paths,
     annotate_return,
-    check_file,
+    check_bounded,
+    file_name_text,
+    ingest,
+    limits,
     new_from_roster,
     new_template,
     os_reason,
-)
-from gongkai_xlsx.batch import (
-    Batch,
-    Item,
-    collect,
     outcome_row,
-    report,
-    run_checks,
+    render_file,
+    squash_spaces,
+    text_width,
     write_atomic,
-    write_outputs,
+    write_summary,
 )
-from gongkai_xlsx.checks.run import Outcome
-from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
-from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.render.request import RenderError, render_file
-from gongkai_xlsx.roster import RosterError
-from gongkai_xlsx.schema import schema_text
-from gongkai_xlsx.text import file_name_text, squash_spaces, text_width
 
 app = typer.Typer(
     help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",
@@ -60,6 +60,22 @@ EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 ExpectedYear = Annotated[
     int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")
 ]
+TimeLimit = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        help=f"每份文件的读取时间上限（秒，默认 {DEFAULT_TIME_LIMIT:g}）；超过即记为无法读取，其他文件照常检查。",
+    ),
+]
+MemoryLimit = Annotated[
+    int | None,
+    typer.Option(
+        "--memory-limit",
+        help=f"每份文件的读取内存上限（MB，默认 {DEFAULT_MEMORY_LIMIT}；只在 Linux 上生效）。",
+    ),
+]
+
+
 STATUS_TEXT = {
     "ok": "通过",
     "warnings": "通过（有提示）",
@@ -147,10 +163,10 @@ def schema_command(
 ) -> None:
     """输出该年度规范 JSON 的 JSON Schema（draft 2020-12）。"""
     try:
-        form = form_for_year(year)
-    except UnsupportedYearError as exc:
+        text = api.schema_for_year(year)
+    except UsageError as exc:
         raise _fail(str(exc)) from None
-    sys.stdout.write(schema_text(form))
+    sys.stdout.write(text)
 
 
 # ------------------------------------------------------------------------------- check
@@ -169,13 +185,18 @@ def check_command(
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")
     ] = False,
+    time_limit: TimeLimit = None,
+    memory_limit: MemoryLimit = None,
 ) -> None:
     """检查一份报表，列出每个问题所在的工作表、单元格和规则。"""
     if file.is_dir():
         raise _fail(f"{file}：这是文件夹，不是文件。检查整个文件夹请用 gongkai-xlsx ingest。")
-    if not file.is_file():
+    if not (file.exists() or file.is_symlink()):
         raise _fail(f"{file}：文件不存在。")
-    outcome = check_file(file, year)
+    try:
+        outcome = check_bounded(file, year, limits(time_limit, memory_limit))
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
     if as_json:
         data = {**outcome_row(file_name_text(str(file)), outcome), "document": outcome.document}
         typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -237,15 +258,14 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - text_width(text))
 
 
-def _table(batch: Batch) -> str:
+def _table(entries: list[Entry]) -> str:
     header = ["文件", "单位", "状态", "错误", "提示"]
     rows = []
-    for item in batch.items:
-        o = item.outcome
-        assert o is not None
+    for entry in entries:
+        o = entry.outcome
         rows.append(
             [
-                item.display,
+                entry.display,
                 o.agency or "-",
                 STATUS_TEXT[o.status],
                 str(len(o.errors)),
@@ -269,61 +289,63 @@ def ingest_command(
         typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
     ],
     year: ExpectedYear = None,
-    jobs: Annotated[int, typer.Option("-j", "--jobs", help="并行进程数；0 表示按 CPU 核数。")] = 0,
+    jobs: Annotated[
+        int, typer.Option("-j", "--jobs", help="并行进程数；0（默认）表示按 CPU 核数。")
+    ] = 0,
+    time_limit: TimeLimit = None,
+    memory_limit: MemoryLimit = None,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
     ] = False,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
-    for path in paths:
-        if not path.exists():
-            raise _fail(f"{path}：文件或文件夹不存在。")
-    if out.exists() and not out.is_dir():
-        raise _fail(f"{out}：输出位置已存在且不是文件夹。")
-    batch = collect(paths, out)
-    if not batch.items:
-        raise _fail("没有找到任何报表文件（.xlsx 等电子表格）。")
-    workers = jobs if jobs > 0 else (os.cpu_count() or 1)
-    show_bar = len(batch.items) > 1 and sys.stderr.isatty()
+    if jobs < 0:
+        raise _fail("-j/--jobs 不能是负数：0 表示按 CPU 核数，例如 -j 2。")
+    try:
+        bounds = limits(time_limit, memory_limit)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    show_bar = sys.stderr.isatty()
     with typer.progressbar(
-        length=len(batch.items), label="正在检查", file=sys.stderr, hidden=not show_bar
+        length=0, label="正在检查", file=sys.stderr, hidden=not show_bar
     ) as bar:
 
-        def advance(_item: Item) -> None:
+        def advance(_entry: Entry) -> None:
             bar.update(1)
 
         try:
-            run_checks(batch, year, jobs=workers, progress=advance)
+            done = ingest(
+                paths, out, year=year, jobs=jobs or None, bounds=bounds, progress=advance
+            )
+        except UsageError as exc:
+            raise _fail(str(exc)) from None
         except KeyboardInterrupt:
-            raise _fail("已中断：没有写入任何结果。", EXIT_INTERRUPTED) from None
-    try:
-        written = write_outputs(batch, out)
-    except OSError as exc:
-        raise _fail(f"{out}：无法写入结果（{os_reason(exc)}）。") from None
-    data = written.report
-    typer.echo(_table(batch))
-    for item in batch.items:
-        assert item.outcome is not None
-        lines = _finding_lines(item.outcome, warnings=verbose)
-        if lines and (item.outcome.errors or verbose):
-            typer.echo(f"\n{item.display}：")
+            raise _fail(
+                "已中断：输出文件夹保持上次的结果，没有写入任何新结果。", EXIT_INTERRUPTED
+            ) from None
+    data = done.report
+    typer.echo(_table(done.entries))
+    for entry in done.entries:
+        lines = _finding_lines(entry.outcome, warnings=verbose)
+        if lines and (entry.outcome.errors or verbose):
+            typer.echo(f"\n{entry.display}：")
             typer.echo("\n".join(lines))
     s = data["summary"]
     typer.echo(
         f"\n共 {s['returns']} 份：通过 {s['ok']}，通过但有提示 {s['warnings']}，"
         f"有错误 {s['errors']}，无法读取 {s['unreadable']}。结果已写入 {out}（report.json）。"
     )
-    if written.removed:
-        shown = "、".join(written.removed[:5]) + ("等" if len(written.removed) > 5 else "")
+    if done.removed:
+        shown = "、".join(done.removed[:5]) + ("等" if len(done.removed) > 5 else "")
         typer.echo(
-            f"已删除输出文件夹中上次运行留下、本次没有的 {len(written.removed)} 个结果：{shown}。"
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果：{shown}。"
         )
-    if batch.skipped:
-        shown = "、".join(batch.skipped[:5]) + ("等" if len(batch.skipped) > 5 else "")
+    if done.skipped:
+        shown = "、".join(done.skipped[:5]) + ("等" if len(done.skipped) > 5 else "")
         typer.echo(
-            f"另有 {len(batch.skipped)} 个文件不是电子表格，未读取：{shown}（见 report.json）。"
+            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown}（见 report.json）。"
         )
-    raise typer.Exit(EXIT_FINDINGS if batch.failed else EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------- aggregate

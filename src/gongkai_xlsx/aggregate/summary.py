@@ -282,7 +282,7 @@ def aggregate_paths(
 
 def write_summary(summary: Summary, path: Path) -> None:
     """Write the summary's canonical bytes to ``path`` atomically (never half a file)."""
-    from gongkai_xlsx.batch import write_atomic  # the one atomic writer
+    from gongkai_xlsx.fsio import write_atomic  # the one atomic writer
 
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, summary.to_bytes())

@@ -35,13 +35,16 @@ def balance(
         left = blank_sum([values[i] for i in column.left]) or 0
         right = blank_sum([values[i] for i in column.right]) or 0
         if left != right:
+            larger = "前者" if left > right else "后者"
             yield Finding(
                 Code.BALANCE,
                 cell_id=column.at,
-                expected=0,
-                actual=left - right,
+                expected=right,
+                actual=left,
                 rule=rule.id,
                 text=rule.text,
+                detail=f"{rule.left_text}为 {left}，{rule.right_text}为 {right}，"
+                f"{larger}多 {abs(left - right)}",
             )
 
 

@@ -176,8 +176,12 @@ def _check_rules(rules: list[Rule], tables: dict[str, Table]) -> None:
         for key in (*rule.left, *rule.right, *([rule.at] if rule.at else [])):
             if key not in row_keys:
                 raise DefinitionError(f"rule {rule.id}: unknown row {key!r}")
-        if rule.kind == "balance" and not (rule.left and rule.right and rule.at):
-            raise DefinitionError(f"rule {rule.id}: balance needs left, right and at")
+        if rule.kind == "balance" and not (
+            rule.left and rule.right and rule.at and rule.left_text and rule.right_text
+        ):
+            raise DefinitionError(
+                f"rule {rule.id}: balance needs left, right, at, left_text and right_text"
+            )
         if rule.kind not in ("balance", "row_total", "column_total"):
             raise DefinitionError(f"rule {rule.id}: unknown kind {rule.kind!r}")
 
@@ -243,6 +247,8 @@ def load_form(format_id: str) -> Form:
             left=tuple(r.get("left", ())),
             right=tuple(r.get("right", ())),
             at=r.get("at"),
+            left_text=r.get("left_text", ""),
+            right_text=r.get("right_text", ""),
         )
         for r in data.get("rules", [])
     ]

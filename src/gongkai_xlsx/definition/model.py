@@ -165,6 +165,8 @@ class Rule:
     left: tuple[str, ...] = ()
     right: tuple[str, ...] = ()
     at: str | None = None
+    left_text: str = ""  # how the official wording names each side of a balance
+    right_text: str = ""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,76 @@
+"""What only the whole batch shows (two returns of one agency, mixed years), and the name
+of each passing return's canonical JSON (unique in the folder, stable across re-runs)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.findings import Finding, sort_key
+from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.text import clean
+
+CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
+
+
+@dataclass
+class Entry:
+    """One return of the batch as the parent process keeps it: no document, no workbook."""
+
+    display: str
+    outcome: Outcome
+    has_document: bool = False
+    output: str | None = None  # the canonical JSON's name in OUT
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.outcome.errors)
+
+
+MAX_LISTED = 5  # other files a duplicate-agency hint names; report.json lists them all
+
+
+def duplicate_groups(entries: list[Entry]) -> list[tuple[tuple[str, int | None], list[Entry]]]:
+    """Agencies (by their normalised name) and years with more than one readable return."""
+    groups: dict[tuple[str, int | None], list[Entry]] = {}
+    for entry in entries:
+        o = entry.outcome
+        if o.readable and o.agency and not o.agency_from_file_name:
+            groups.setdefault((clean(o.agency), o.year), []).append(entry)
+    return [(key, group) for key, group in groups.items() if len(group) > 1]
+
+
+def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
+    readable = [e for e in entries if e.outcome.readable]
+    for (agency, _year), group in duplicate_groups(entries):
+        for entry in group:
+            others = [e.display for e in group if e is not entry]
+            listed = "、".join(others[:MAX_LISTED])
+            if len(others) > MAX_LISTED:
+                listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
+            entry.outcome.findings.append(
+                Finding(
+                    Code.AGENCY_DUPLICATE, actual=agency, expected=len(group), detail=listed
+                )
+            )
+    years = sorted({e.outcome.year for e in readable if e.outcome.year})
+    if expected_year is None and len(years) > 1:
+        listing = "、".join(str(y) for y in years)
+        for entry in readable:
+            if entry.outcome.year:
+                entry.outcome.findings.append(
+                    Finding(Code.YEAR_MIXED, actual=entry.outcome.year, detail=listing)
+                )
+    for entry in entries:
+        entry.outcome.findings.sort(key=sort_key)
+
+
+def name_outputs(entries: list[Entry]) -> None:
+    """Each passing return's JSON name: ``单位_年度.json``, ``_2``… for a second one."""
+    passing = [e for e in entries if e.has_document and not e.failed]
+    names = dedupe(
+        [json_file_name(e.outcome.agency or e.display, e.outcome.year) for e in passing]
+    )
+    for entry, name in zip(passing, names, strict=True):
+        entry.output = name
