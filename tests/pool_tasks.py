@@ -43,6 +43,8 @@ def task(spec: tuple[str, Any]) -> Any:
         sys.stderr.write(arg + "\n")
         sys.stderr.flush()
         os.abort()
+    if what == "unpicklable":
+        return lambda: None
     if what == "warn":
         import warnings
 

@@ -18,7 +18,7 @@ from pool_tasks import children, task
 
 from gongkai_xlsx.pool import Failure, Limits, PoolError, WorkerPool
 
-FAST = Limits(seconds=0.5, memory_mb=64)
+FAST = Limits(seconds=1.0, memory_mb=64)  # 1 s: a loaded CI machine must not time out an echo
 TASKS = Path(__file__).with_name("pool_tasks.py")
 SRC = Path(__file__).parents[1] / "src"
 
@@ -50,7 +50,8 @@ def test_each_hostile_task_fails_alone(
         ("raise", "第 3 行坏了"),
         ("print-and-abort", "memory allocation of 34359738368 bytes failed"),
         ("warn", None),
-        ("echo", 12),
+        ("unpicklable", None),
+        ("echo", 13),
     ]
     with WorkerPool(task, jobs, FAST, start_method=method) as pool:
         assert pool.start_method == method
@@ -64,17 +65,19 @@ def test_each_hostile_task_fails_alone(
         8: "crash",
         9: "crash",
         10: "memory",
+        12: "crash",
     }
-    assert [got[i][0] for i in (0, 2, 6, 12)] == [0, 2, 6, 12]
+    assert [got[i][0] for i in (0, 2, 6, 13)] == [0, 2, 6, 13]
     assert got[4] == 16 * 1024 * 1024  # the cap leaves room above the baseline
     assert got[11] == "warned"
-    assert got[1].detail == "超过 0.5 秒时间限制"
+    assert got[1].detail == "超过 1 秒时间限制"
     assert got[3].detail == "超过 64 MB 内存限制"
     assert got[5].detail == "读取进程被信号 SIGABRT 终止"
     assert got[7].detail == "读取进程被信号 SIGKILL 终止"
     assert got[8].detail == "读取进程退出（退出码 3）"
     assert got[9].detail.startswith("ValueError: 第 3 行坏了 (pool_tasks.py:")
     assert got[10].detail.endswith("：memory allocation of 34359738368 bytes failed")
+    assert got[12].detail.startswith("AttributeError: Can't pickle local object")
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")  # no traceback, warning or output of a worker reaches us
     assert children() == {}
@@ -158,6 +161,20 @@ def _parent_script() -> subprocess.Popen[str]:
         start_new_session=True,  # its own process group, as a terminal gives a command
     )
     return proc
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver", "fork"])
+def test_a_starting_worker_cannot_be_interrupted(method: str) -> None:
+    """From its first instruction to the moment it ignores SIGINT, a worker holds SIGINT
+    blocked: a Ctrl-C during the start of a batch reaches the parent only."""
+    with WorkerPool(task, 2, FAST, start_method=method) as pool:
+        for pid in pool.pids:  # still importing: a start takes milliseconds at least
+            status = dict(
+                line.split(":\t", 1)
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+            )
+            blocked_or_ignored = int(status["SigBlk"], 16) | int(status["SigIgn"], 16)
+            assert blocked_or_ignored & (1 << (signal.SIGINT - 1))
 
 
 def test_ctrl_c_to_the_process_group_is_handled_once_in_the_parent() -> None:

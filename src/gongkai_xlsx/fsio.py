@@ -18,7 +18,6 @@ import re
 import secrets
 import shutil
 from contextlib import suppress
-from pathlib import Path
 from typing import BinaryIO
 
 TEMP_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}\.tmp")  # also what mkstemp made before
@@ -27,18 +26,19 @@ _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Make ``path`` hold exactly ``data``, or leave it as it was."""
-    _atomic(Path(path), data)
+    _atomic(os.fspath(path), data)
 
 
 def copy_atomic(path: str | os.PathLike[str], source: str | os.PathLike[str]) -> None:
     """Make ``path`` a copy of the file ``source`` (streamed, for large files), or leave it."""
     with open(source, "rb") as src:
-        _atomic(Path(path), src)
+        _atomic(os.fspath(path), src)
 
 
-def _atomic(path: Path, content: bytes | BinaryIO) -> None:
+def _atomic(path: str, content: bytes | BinaryIO) -> None:
+    folder = os.path.dirname(path)
     while True:
-        tmp = path.parent / f".gk-{secrets.token_hex(4)}.tmp"
+        tmp = os.path.join(folder, f".gk-{secrets.token_hex(4)}.tmp")
         try:
             fd = os.open(tmp, _FLAGS, 0o666)
             break

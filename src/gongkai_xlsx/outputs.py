@@ -71,6 +71,7 @@ import re
 import shutil
 import signal
 import socket
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
@@ -175,6 +176,11 @@ class OutputDir:
         self._made: list[Path] = []  # folders made in OUT for outputs, removed if unused
         self._lock: _Lock | None = None
         self._staging = self.path / STAGING
+        # Plain strings on the per-output paths: pathlib costs more than the system calls.
+        self._root = os.fspath(self.path)
+        self._new_root = os.path.join(self._staging, "new")
+        self._old_root = os.path.join(self._staging, "old")
+        self._folders: set[str] = set()  # staging folders known to exist
 
     # ------------------------------------------------------------------ life cycle
     def __enter__(self) -> OutputDir:
@@ -214,18 +220,18 @@ class OutputDir:
     def stage(self, name: str, data: bytes) -> None:
         """Add an output (a relative POSIX path inside OUT) to the coming commit."""
         if self._prepare(name, lambda target: _same_bytes(target, data)):
-            write_atomic(self._staging / "new" / name, data)
+            write_atomic(self._new(name), data)
             self._staged[name] = True  # only once written: commit trusts what is listed
             _checkpoint("stage")
 
     def stage_file(self, name: str, source: str | os.PathLike[str]) -> None:
         """Like :meth:`stage` with a file's content, streamed (large marked copies)."""
-        if self._prepare(name, lambda target: _same_file(target, Path(source))):
-            copy_atomic(self._staging / "new" / name, source)
+        if self._prepare(name, lambda target: _same_file(target, os.fspath(source))):
+            copy_atomic(self._new(name), source)
             self._staged[name] = True
             _checkpoint("stage")
 
-    def _prepare(self, name: str, same: Callable[[Path], bool]) -> bool:
+    def _prepare(self, name: str, same: Callable[[str], bool]) -> bool:
         """Check the name; True if it must be written (False: OUT already holds it)."""
         if self._lock is None or self.committed:
             raise RuntimeError("stage() needs an entered OutputDir that has not committed")
@@ -233,26 +239,43 @@ class OutputDir:
         if name in self._staged:
             raise ValueError(f"output staged twice: {name}")
         occupant = self._occupant(name)
-        if occupant in ("ours", "foreign") and same(self.path / name):
+        if occupant in ("ours", "foreign") and same(self._out(name)):
             self._staged[name] = False
             return False
         if occupant in _TAKEN:
             raise OutputConflict(self.path, [name])
-        (self._staging / "new" / name).parent.mkdir(parents=True, exist_ok=True)
+        self._folder_for(self._new(name))
         return True
 
     def _occupant(self, name: str) -> str:
         """free, ours (a previous output's file), foreign (a file of the user's) or blocked
         (a folder, or a file where a folder of the path must be)."""
-        target = self.path / name
-        for parent in list(target.parents)[: name.count("/")]:
-            if os.path.lexists(parent) and not parent.is_dir():
+        target = self._out(name)
+        parts = name.split("/")
+        for depth in range(1, len(parts)):
+            parent = os.path.join(self._root, *parts[:depth])
+            if os.path.lexists(parent) and not os.path.isdir(parent):
                 return "blocked"
         if not os.path.lexists(target):
             return "free"
-        if target.is_dir():
+        if os.path.isdir(target):
             return "blocked"
         return "ours" if name in self.previous else "foreign"
+
+    def _out(self, name: str) -> str:
+        return os.path.join(self._root, name)
+
+    def _new(self, name: str) -> str:
+        return os.path.join(self._new_root, name)
+
+    def _old(self, name: str) -> str:
+        return os.path.join(self._old_root, name)
+
+    def _folder_for(self, path: str) -> None:
+        folder = os.path.dirname(path)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
 
     # ------------------------------------------------------------------ commit
     def commit(self, manifest: bytes, outputs: Iterable[str]) -> CommitResult:
@@ -272,18 +295,19 @@ class OutputDir:
             delete=sorted(
                 n
                 for n in self.previous - names
-                if os.path.lexists(self.path / n) and not (self.path / n).is_dir()
+                if os.path.lexists(self._out(n)) and not os.path.isdir(self._out(n))
             ),
         )
-        if not plan.put and not plan.delete and _same_bytes(self.path / self.manifest, manifest):
+        if not plan.put and not plan.delete and _same_bytes(self._out(self.manifest), manifest):
             self.committed = True
             return CommitResult([], [])
-        (self._staging / "new").mkdir(parents=True, exist_ok=True)
-        write_atomic(self._staging / "new" / self.manifest, manifest)
+        self._folder_for(self._new(self.manifest))
+        write_atomic(self._new(self.manifest), manifest)
         for name in plan.put:
-            self._make_folders((self.path / name).parent)
+            if "/" in name:
+                self._make_folders((self.path / name).parent)
         for name in plan.put + plan.delete:
-            (self._staging / "old" / name).parent.mkdir(parents=True, exist_ok=True)
+            self._folder_for(self._old(name))
         with _signals_deferred():
             if plan.put or plan.delete:
                 write_atomic(self.path / JOURNAL, plan.dump(self.manifest))
@@ -302,36 +326,39 @@ class OutputDir:
 
     def _forward(self, plan: _Plan, phase: str) -> None:
         """Do what the plan says is not yet done; the state on disk tells which steps are."""
-        new, old = self._staging / "new", self._staging / "old"
+        lexists = os.path.lexists
         for name in plan.put:
-            if not os.path.lexists(new / name):
+            new, out, old = self._new(name), self._out(name), self._old(name)
+            if not lexists(new):
                 continue  # already in place
-            if os.path.lexists(self.path / name) and not os.path.lexists(old / name):
-                os.replace(self.path / name, old / name)
+            if lexists(out) and not lexists(old):
+                os.replace(out, old)
                 _checkpoint(phase)
-            os.replace(new / name, self.path / name)
+            os.replace(new, out)
             _checkpoint(phase)
         for name in plan.delete:
-            if os.path.lexists(self.path / name) and not os.path.lexists(old / name):
-                os.replace(self.path / name, old / name)
+            out, old = self._out(name), self._old(name)
+            if lexists(out) and not lexists(old):
+                os.replace(out, old)
                 _checkpoint(phase)
-        if os.path.lexists(new / self.manifest):
+        if lexists(self._new(self.manifest)):
             _checkpoint("manifest" if phase == "rename" else phase)
-            os.replace(new / self.manifest, self.path / self.manifest)
+            os.replace(self._new(self.manifest), self._out(self.manifest))
 
     def _backward(self, plan: _Plan) -> None:
         """Undo the plan's renames, last first: only before the commit point."""
-        new, old = self._staging / "new", self._staging / "old"
+        lexists = os.path.lexists
         for name in reversed(plan.delete):
-            if os.path.lexists(old / name):
-                os.replace(old / name, self.path / name)
+            if lexists(self._old(name)):
+                os.replace(self._old(name), self._out(name))
                 _checkpoint("recover")
         for name in reversed(plan.put):
-            if not os.path.lexists(new / name) and os.path.lexists(self.path / name):
-                os.replace(self.path / name, new / name)
+            new, out, old = self._new(name), self._out(name), self._old(name)
+            if not lexists(new) and lexists(out):
+                os.replace(out, new)
                 _checkpoint("recover")
-            if os.path.lexists(old / name):
-                os.replace(old / name, self.path / name)
+            if lexists(old):
+                os.replace(old, out)
                 _checkpoint("recover")
 
     def _cleanup(self, plan: _Plan) -> None:
@@ -365,7 +392,7 @@ class OutputDir:
             return
         except (OSError, ValueError, KeyError, TypeError):
             plan = None  # not ours to read: nothing can be replayed from it
-        if plan is not None and os.path.lexists(self._staging / "new" / self.manifest):
+        if plan is not None and os.path.lexists(self._new(self.manifest)):
             with _signals_deferred():
                 try:
                     self._forward(plan, "recover")
@@ -460,20 +487,23 @@ def _manifest_outputs(text: str) -> list[Any] | None:
     return [r.get("output") for r in returns if isinstance(r, dict) and r.get("output")]
 
 
-def _same_bytes(target: Path, data: bytes) -> bool:
+def _same_bytes(target: str, data: bytes) -> bool:
     try:
-        if not target.is_file() or target.stat().st_size != len(data):
+        st = os.stat(target)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != len(data):
             return False
-        return target.read_bytes() == data
+        with open(target, "rb") as fh:
+            return fh.read() == data
     except OSError:
         return False
 
 
-def _same_file(target: Path, source: Path) -> bool:
+def _same_file(target: str, source: str) -> bool:
     try:
-        if not target.is_file() or target.stat().st_size != source.stat().st_size:
+        st = os.stat(target)
+        if not stat.S_ISREG(st.st_mode) or st.st_size != os.stat(source).st_size:
             return False
-        with target.open("rb") as a, source.open("rb") as b:
+        with open(target, "rb") as a, open(source, "rb") as b:
             while True:
                 chunk = a.read(1024 * 1024)
                 if chunk != b.read(1024 * 1024):

@@ -154,6 +154,12 @@ class WorkerPool(Generic[T, R]):
         self._ctx = multiprocessing.get_context(method)
         self._workers: list[_Worker] = []
         self._running = False
+        if os.name == "posix" and self.start_method != "fork":
+            # Started by the first spawn otherwise, and its start unblocks SIGINT: the first
+            # worker would then start without the mask that keeps Ctrl-C from it.
+            from multiprocessing import resource_tracker
+
+            resource_tracker.ensure_running()
         try:
             for _ in range(jobs):  # all at once: their imports overlap
                 self._workers.append(self._start())
@@ -256,13 +262,14 @@ class WorkerPool(Generic[T, R]):
     def _dispatch(self, worker: _Worker, index: int, task: T) -> bool:
         data = pickle.dumps(task, pickle.HIGHEST_PROTOCOL)  # an unpicklable task is a bug
         worker.tail.clear()
+        # Busy before the send: if it is cut short (Ctrl-C), run() retires this worker.
+        worker.index = index
+        worker.deadline = time.monotonic() + self._limits.seconds
         try:
             worker.tasks.send_bytes(data)
         except OSError:  # it died while idle: replace it, the task waits for another
             self._retire(worker)
             return False
-        worker.index = index
-        worker.deadline = time.monotonic() + self._limits.seconds
         return True
 
     def _collect(self) -> list[tuple[int, R | Failure]]:
