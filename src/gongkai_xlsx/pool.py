@@ -9,7 +9,7 @@ whose task died or overran, and tasks are pulled from the iterable only when a w
 free.
 
 The workers are started once per pool (with ``jobs=1`` too) and reused: a start under
-``spawn`` costs tens of milliseconds, a task round trip tens of microseconds
+``spawn`` costs 50-100 ms and more with the task's imports, a task round trip some 20-40 µs
 (``benchmarks/bench_pool.py``). A worker is replaced only when it is killed for overrunning,
 dies, or ran out of memory (its fragmented heap is not reused).
 
@@ -24,7 +24,8 @@ Limits, and where they hold:
 Workers ignore SIGINT: Ctrl-C (which the terminal sends to every process of the group) is
 handled once, in the parent, whose :meth:`WorkerPool.close` kills and reaps every worker.
 A worker's stdout and stderr go to a pipe the parent reads (POSIX), so nothing a task or a C
-library prints reaches the terminal; the last lines are quoted in a crash's detail. On
+library prints reaches the terminal; its last line is quoted in a crash's detail (and an
+abort after "memory allocation of N bytes failed" or ``bad_alloc`` counts as memory). On
 Linux a worker also dies with its parent (``PR_SET_PDEATHSIG``), so even a parent killed
 with SIGKILL leaves no worker busy on a hostile file.
 """
