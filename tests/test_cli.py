@@ -22,6 +22,7 @@ from typer.testing import Result
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.ingest.report import without_run
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +76,13 @@ def codes(report: Mapping[str, Any], file: str) -> list[str]:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    """Every file of OUT by name; report.json without its ``run`` record (its time, jobs
+    and inputs), which is all that may differ between two runs of the same files."""
+    found = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    if "report.json" in found:
+        data = without_run(json.loads(found["report.json"]))
+        found["report.json"] = json.dumps(data, ensure_ascii=False).encode()
+    return found
 
 
 def console_script() -> str:
@@ -300,12 +307,15 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     ]
     assert report["summary"] == {
         "returns": 3,
-        "ok": 1,
-        "warnings": 0,
-        "errors": 1,
-        "unreadable": 1,
+        "returns_ok": 1,
+        "returns_warnings": 0,
+        "returns_errors": 1,
+        "returns_unreadable": 1,
+        "findings_errors": 2,
+        "findings_warnings": 0,
         "skipped_files": 1,
     }
+    assert [r["status_label"] for r in report["returns"]] == ["有错误", "无法读取", "通过"]
     assert report["skipped_files"] == ["notes.txt"]
     assert codes(report, "乡镇/乙局.xlsx") == ["balance"]
     assert codes(report, "名单.csv") == ["file-text"]
@@ -317,10 +327,13 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     doc = json.loads((out / "甲局_2024.json").read_bytes())
     assert (doc["agency"], doc["year"], doc["source"]["file"]) == ("甲局", 2024, "甲局.xlsx")
     assert "有错误" in result.stdout and B1_LINE in result.stdout.splitlines()
-    assert (
-        result.stdout.splitlines()[-1]
-        == "另有 1 个文件不是电子表格，未读取：notes.txt（见 report.json）。"
-    )
+    assert result.stdout.splitlines()[-5:] == [
+        "共 3 份：通过 1，有提示 0，有错误 1，无法读取 1。",
+        "需要退回单位修改的报表 2 份：乡镇/乙局.xlsx、名单.csv。",
+        "可用 gongkai-xlsx annotate 报表文件 -o 标注副本.xlsx 生成标出问题的副本，发回单位修改。",
+        f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。",
+        "另有 1 个文件不是电子表格，未读取：notes.txt（见 report.json）。",
+    ]
 
 
 def test_ingest_report_lists_files_that_are_not_spreadsheets(messy_folder: Path) -> None:
@@ -374,10 +387,11 @@ def test_ingest_only_good_returns(tmp_path: Path, make_return) -> None:
         "乙局_2024.json",
         "甲局_2024.json",
     ]
-    assert result.stdout.splitlines()[-1] == (
-        f"共 2 份：通过 2，通过但有提示 0，有错误 0，无法读取 0。"
-        f"结果已写入 {tmp_path / 'out'}（report.json）。"
-    )
+    assert result.stdout.splitlines()[-3:] == [
+        "共 2 份：通过 2，有提示 0，有错误 0，无法读取 0。",
+        "全部报表都没有错误。",
+        f"规范 JSON 和完整的检查报告已写入 {tmp_path / 'out'}（report.json）。",
+    ]
 
 
 def test_ingest_an_empty_folder(tmp_path: Path) -> None:
@@ -427,7 +441,8 @@ def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return
     for row in report["returns"]:
         assert [(f["code"], f["actual"]) for f in row["findings"]] == [("agency-duplicate", "甲局")]
         assert row["findings"][0]["message"] == (
-            "单位“甲局”的报表共有多份（a.xlsx、b.xlsx），通过检查的都已输出、互不覆盖，请确认以哪一份为准。"
+            f"单位“甲局”的报表共有 2 份（另有：{'b.xlsx' if row['file'] == 'a.xlsx' else 'a.xlsx'}），"
+            "通过检查的都已输出、互不覆盖，请确认以哪一份为准。"
         )
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
@@ -524,7 +539,7 @@ def test_ingest_in_parallel_writes_what_a_serial_run_writes(tmp_path: Path, make
     parallel, _ = ingest(inbox, "-o", tmp_path / "parallel", "-j", "4")
     assert (serial.exit_code, parallel.exit_code) == (1, 1)
     assert outputs(tmp_path / "serial") == outputs(tmp_path / "parallel")
-    assert report["summary"]["returns"] == 19 and report["summary"]["errors"] == 1
+    assert report["summary"]["returns"] == 19 and report["summary"]["returns_errors"] == 1
     assert codes(report, "dup.xlsx") == ["agency-duplicate"]
     assert len(outputs(tmp_path / "serial")) == 1 + 18
 
@@ -610,7 +625,7 @@ def test_output_paths_that_cannot_be_written(tmp_path: Path, make_return) -> Non
     result = run("ingest", tmp_path / "in", "-o", blocker / "out")
     assert result.exit_code == 2
     assert result.stderr == (
-        f"错误：{blocker / 'out'}：无法写入结果（路径中有一部分是文件而不是文件夹）。\n"
+        f"错误：{blocker / 'out'}：无法写入结果（路径中有一部分是文件而不是文件夹），输出文件夹保持原样。\n"
     )
 
 

@@ -229,7 +229,9 @@ def test_b1_broken_in_two_columns(fill: Filler) -> None:
             }
         )
     )
-    assert [[f.code.code, f.cell, f.rule, f.actual, f.expected, f.message] for f in outcome.errors] == [
+    assert [
+        [f.code.code, f.cell, f.rule, f.actual, f.expected, f.message] for f in outcome.errors
+    ] == [
         [
             "balance",
             "D30",

@@ -95,9 +95,9 @@ def test_any_single_change_that_breaks_b1_is_caught_in_its_column(
         sign = 1 if row_key in b1.left else -1
         col_key = which.id.split(".")[2]
         _, r, c = layout.cell_positions[f"b.carried_forward.{col_key}"]
-        assert [[f.code.code, f.cell, f.actual] for f in outcome.errors] == [
+        assert [[f.code.code, f.cell, f.actual - f.expected] for f in outcome.errors] == [
             ["balance", to_a1(r, c), sign * delta],
-        ]
+        ]  # actual: the left side's sum, expected: the right side's
         assert outcome.document is None
 
     check()

@@ -20,20 +20,21 @@ from gongkai_xlsx.annotate import (
     marks_from_findings,
     write_annotated,
 )
+from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.collect import Item, collect
-from gongkai_xlsx.ingest.run import Ingested, failed_check, run
+from gongkai_xlsx.ingest.report import outcome_row
+from gongkai_xlsx.ingest.run import Ingested, InterruptedAfterCommit, failed_check, run
 from gongkai_xlsx.ingest.worker import Task, check_task
+from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.outputs import OutputConflict, OutputLocked
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
-from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.reader import read_return
-from gongkai_xlsx.fsio import write_atomic
-from gongkai_xlsx.ingest.report import outcome_row
 from gongkai_xlsx.render.request import RenderError, render_file
 from gongkai_xlsx.roster import RosterError, read_roster
 from gongkai_xlsx.schema import schema_text
@@ -273,11 +274,13 @@ def annotate_return(
 __all__ = [
     "DEFAULT_MEMORY_LIMIT",
     "DEFAULT_TIME_LIMIT",
+    "STATUS_LABELS",
     "AnnotateError",
     "AnnotateResult",
     "Entry",
     "Finding",
     "Ingested",
+    "InterruptedAfterCommit",
     "Outcome",
     "RenderError",
     "RosterError",

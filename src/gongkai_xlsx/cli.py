@@ -9,7 +9,6 @@ copy or found nothing to mark, 1 when the return could not be read or marked.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,6 +22,8 @@ from gongkai_xlsx.api import (
     AnnotateError,
     Entry,
     Finding,
+    Ingested,
+    InterruptedAfterCommit,
     Outcome,
     RenderError,
     RosterError,
@@ -76,12 +77,7 @@ MemoryLimit = Annotated[
 ]
 
 
-STATUS_TEXT = {
-    "ok": "通过",
-    "warnings": "通过（有提示）",
-    "errors": "有错误",
-    "unreadable": "无法读取",
-}
+STATUS_TEXT = api.STATUS_LABELS
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
@@ -281,6 +277,57 @@ def _table(entries: list[Entry]) -> str:
     return "\n".join(lines)
 
 
+MAX_LISTED_HINTS = 30  # a batch with more hints says where to find them instead
+
+
+def _shown_names(names: list[str], limit: int = 5) -> str:
+    return "、".join(names[:limit]) + (f" 等 {len(names)} 份" if len(names) > limit else "")
+
+
+def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
+    """Each return's errors (and hints, when they are few or asked for), the counts, and
+    what to do next: which returns go back, where the full report is."""
+    hints = sum(len(e.outcome.warnings) for e in done.entries)
+    show_hints = verbose or hints <= MAX_LISTED_HINTS
+    lines: list[str] = []
+    for entry in done.entries:
+        listed = _finding_lines(entry.outcome, warnings=show_hints)
+        if listed:
+            lines += ["", f"{entry.display}：", *listed]
+    s = done.report["summary"]
+    label = api.STATUS_LABELS
+    lines += [
+        "",
+        f"共 {s['returns']} 份：{label['ok']} {s['returns_ok']}，{label['warnings']} "
+        f"{s['returns_warnings']}，{label['errors']} {s['returns_errors']}，"
+        f"{label['unreadable']} {s['returns_unreadable']}。",
+    ]
+    if hints and not show_hints:
+        lines.append(
+            f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"
+        )
+    back = [e.display for e in done.entries if e.failed]
+    if back:
+        lines.append(f"需要退回单位修改的报表 {len(back)} 份：{_shown_names(back)}。")
+        lines.append(
+            "可用 gongkai-xlsx annotate 报表文件 -o 标注副本.xlsx 生成标出问题的副本，发回单位修改。"
+        )
+    else:
+        lines.append("全部报表都没有错误。")
+    lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
+    if done.removed:
+        lines.append(
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果："
+            f"{_shown_names(done.removed)}。"
+        )
+    if done.skipped:
+        lines.append(
+            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{_shown_names(done.skipped)}"
+            "（见 report.json）。"
+        )
+    return lines
+
+
 @app.command("ingest")
 def ingest_command(
     paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（递归查找），可给多个。")],
@@ -306,45 +353,25 @@ def ingest_command(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     show_bar = sys.stderr.isatty()
-    with typer.progressbar(
-        length=0, label="正在检查", file=sys.stderr, hidden=not show_bar
-    ) as bar:
+    with typer.progressbar(length=0, label="正在检查", file=sys.stderr, hidden=not show_bar) as bar:
 
         def advance(_entry: Entry) -> None:
             bar.update(1)
 
         try:
-            done = ingest(
-                paths, out, year=year, jobs=jobs or None, bounds=bounds, progress=advance
-            )
+            done = ingest(paths, out, year=year, jobs=jobs or None, bounds=bounds, progress=advance)
         except UsageError as exc:
             raise _fail(str(exc)) from None
+        except InterruptedAfterCommit:
+            raise _fail(
+                f"已中断：本次结果已完整写入 {out}（report.json），未在终端列出。", EXIT_INTERRUPTED
+            ) from None
         except KeyboardInterrupt:
             raise _fail(
                 "已中断：输出文件夹保持上次的结果，没有写入任何新结果。", EXIT_INTERRUPTED
             ) from None
-    data = done.report
     typer.echo(_table(done.entries))
-    for entry in done.entries:
-        lines = _finding_lines(entry.outcome, warnings=verbose)
-        if lines and (entry.outcome.errors or verbose):
-            typer.echo(f"\n{entry.display}：")
-            typer.echo("\n".join(lines))
-    s = data["summary"]
-    typer.echo(
-        f"\n共 {s['returns']} 份：通过 {s['ok']}，通过但有提示 {s['warnings']}，"
-        f"有错误 {s['errors']}，无法读取 {s['unreadable']}。结果已写入 {out}（report.json）。"
-    )
-    if done.removed:
-        shown = "、".join(done.removed[:5]) + ("等" if len(done.removed) > 5 else "")
-        typer.echo(
-            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果：{shown}。"
-        )
-    if done.skipped:
-        shown = "、".join(done.skipped[:5]) + ("等" if len(done.skipped) > 5 else "")
-        typer.echo(
-            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown}（见 report.json）。"
-        )
+    typer.echo("\n".join(_ingest_details(done, out, verbose)))
     raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
 
 
@@ -509,7 +536,7 @@ def render_command(
     typer.echo(f"已生成{what}：{rendered.path}（{rendered.title}）")
 
 
-__all__ = ["app", "report"]
+__all__ = ["app"]
 
 
 if __name__ == "__main__":  # python -m gongkai_xlsx.cli

@@ -209,6 +209,15 @@ class OutputDir:
                 self._lock = None
 
     # ------------------------------------------------------------------ staging
+    def scratch(self) -> Path:
+        """A private folder for this run's intermediate files (inside the staging folder,
+        so a killed run's scratch is removed by the next run like the rest of it)."""
+        if self._lock is None or self.committed:
+            raise RuntimeError("scratch() needs an entered OutputDir that has not committed")
+        folder = self._staging / "scratch"
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
     def conflicts(self, names: Iterable[str]) -> list[str]:
         """The names :meth:`stage` may refuse, to choose others before staging: their place
         in OUT holds something that is not a previous output (stage accepts it only if it
@@ -543,20 +552,36 @@ def _signals_deferred() -> Iterator[None]:
 
 class _Lock:
     """An exclusive lock on ``.gongkai-xlsx.lock`` in OUT, released by the system if the
-    process dies. The file stays (removing it would let two runs lock two files)."""
+    process dies.
+
+    The holder removes the file when it is done (POSIX), so OUT holds nothing of ours
+    between runs: a run that locked a file someone removed meanwhile sees that the name now
+    leads elsewhere and locks again, so two runs never hold two files. A killed run's file
+    stays, unlocked, and the next run takes it over. Windows cannot remove an open file:
+    there it stays, empty."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
+        self.path = folder / LOCK
         flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0)
-        self.fd: int | None = os.open(folder / LOCK, flags, 0o666)
-        try:
-            if not _try_lock(self.fd):
-                info = _read_info(self.fd)
-                raise OutputLocked(folder, info.get("pid"), info.get("started"), info.get("host"))
-        except BaseException:
-            os.close(self.fd)
+        for _attempt in range(20):
+            self.fd: int | None = os.open(self.path, flags, 0o666)
+            try:
+                if not _try_lock(self.fd):
+                    info = _read_info(self.fd)
+                    raise OutputLocked(
+                        folder, info.get("pid"), info.get("started"), info.get("host")
+                    )
+                if _names_the_file(self.fd, self.path):
+                    break
+            except BaseException:
+                os.close(self.fd)
+                self.fd = None
+                raise
+            os.close(self.fd)  # the name was removed and made again while we locked
             self.fd = None
-            raise
+        else:  # pragma: no cover - twenty runs racing for one folder
+            raise OutputLocked(folder, None, None, None)
         started = datetime.now().astimezone().isoformat(timespec="seconds")
         info = {"pid": os.getpid(), "host": socket.gethostname(), "started": started}
         with suppress(OSError):  # a full disk: the lock holds, only its description is lost
@@ -569,9 +594,21 @@ class _Lock:
             return
         with suppress(OSError):
             os.ftruncate(self.fd, 0)
+        if os.name != "nt":
+            with suppress(OSError):
+                os.unlink(self.path)  # while still holding it: see the class docstring
         _unlock(self.fd)  # explicitly: a forked child may hold a copy of the descriptor
         os.close(self.fd)
         self.fd = None
+
+
+def _names_the_file(fd: int, path: Path) -> bool:
+    """Whether ``path`` still names the file ``fd`` has open."""
+    try:
+        held, named = os.fstat(fd), os.stat(path)
+    except OSError:
+        return False
+    return (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino)
 
 
 def _read_info(fd: int) -> dict[str, Any]:

@@ -50,9 +50,7 @@ def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
             if len(others) > MAX_LISTED:
                 listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
             entry.outcome.findings.append(
-                Finding(
-                    Code.AGENCY_DUPLICATE, actual=agency, expected=len(group), detail=listed
-                )
+                Finding(Code.AGENCY_DUPLICATE, actual=agency, expected=len(group), detail=listed)
             )
     years = sorted({e.outcome.year for e in readable if e.outcome.year})
     if expected_year is None and len(years) > 1:
@@ -69,8 +67,6 @@ def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
 def name_outputs(entries: list[Entry]) -> None:
     """Each passing return's JSON name: ``单位_年度.json``, ``_2``… for a second one."""
     passing = [e for e in entries if e.has_document and not e.failed]
-    names = dedupe(
-        [json_file_name(e.outcome.agency or e.display, e.outcome.year) for e in passing]
-    )
+    names = dedupe([json_file_name(e.outcome.agency or e.display, e.outcome.year) for e in passing])
     for entry, name in zip(passing, names, strict=True):
         entry.output = name

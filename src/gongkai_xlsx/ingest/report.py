@@ -40,7 +40,12 @@ class RunInfo:
 
     @classmethod
     def now(
-        cls, inputs: Iterable[Path], year: int | None, jobs: int, seconds: float, memory_mb: int | None
+        cls,
+        inputs: Iterable[Path],
+        year: int | None,
+        jobs: int,
+        seconds: float,
+        memory_mb: int | None,
     ) -> RunInfo:
         return cls(
             tuple(_relative(p) for p in inputs),
@@ -115,13 +120,14 @@ def report(
             "skipped_files": len(skipped),
         },
         "status_labels": dict(STATUS_LABELS),
+        # before the rows: the output commit reads a previous manifest only this far
+        "outputs": sorted(outputs),
         "returns": rows,
         "duplicates": [
             {"agency": agency, "year": year, "files": [e.display for e in group]}
             for (agency, year), group in duplicate_groups(entries)
         ],
         "skipped_files": skipped,
-        "outputs": sorted(outputs),
     }
 
 

@@ -36,6 +36,10 @@ _LIMIT_TEXT = {
 }
 
 
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C came while the outputs were being committed: they are complete, the run's."""
+
+
 @dataclass
 class Ingested:
     """What a run did: every return's entry, the report written, what it removed."""
@@ -81,7 +85,9 @@ def run(
         with WorkerPool(check_task, max(1, min(jobs, len(found.items))), limits) as pool:
             for index, result in pool.run(tasks):
                 item = found.items[index]
-                checked = result if isinstance(result, Checked) else failed_check(item, result, limits)
+                checked = (
+                    result if isinstance(result, Checked) else failed_check(item, result, limits)
+                )
                 entry = Entry(item.display, checked.outcome, checked.canonical is not None)
                 if checked.canonical is not None:
                     write_atomic(spool / f"{index}.json", checked.canonical)
@@ -96,5 +102,10 @@ def run(
                 outdir.stage_file(entry.output, spool / f"{index}.json")
         outputs = sorted(e.output for e in done if e.output)
         data = report(done, found.skipped, outputs, info)
-        result = outdir.commit(report_bytes(data), outputs)
+        try:
+            result = outdir.commit(report_bytes(data), outputs)
+        except KeyboardInterrupt:  # held back during the commit, raised after its end
+            if outdir.committed:
+                raise InterruptedAfterCommit() from None
+            raise
     return Ingested(done, found.skipped, data, list(result.removed))
