@@ -670,10 +670,18 @@ ENTRY_CASES: dict[str, tuple[str, dict[str, Number | str], str, list[str], str]]
         [AGENCY_MISSING],
         "errors",
     ),
+    "agency too long": (  # pasted: a paste passes by the cell's 最多100个字 validation
+        "blank_template_2024",
+        {"cover.agency": "某" * 101, "a.licensing.decisions": 1},
+        STATUS_FAIL,
+        ["“填报单位”最多100个字，现有 101 个字，请改为本单位全称。"],
+        "errors",
+    ),
 }
-# What ingest does not say yet (its side of issue 8 §3): a missing agency and a return
-# without any number are to be errors there too. Strict: passing means the marker goes.
-INGEST_PENDING = {"only blank marks", "no agency"}
+# What ingest does not say yet (its side of issue 8 §3): a missing or over-long agency and
+# a return without any number are to be errors there too. Strict: passing means the
+# marker goes.
+INGEST_PENDING = {"only blank marks", "no agency", "agency too long"}
 
 
 @pytest.fixture(scope="module")
@@ -683,7 +691,10 @@ def typed(layout: Layout, workdir: Path, request: pytest.FixtureRequest) -> dict
     for i, (case, (template, entries, *_)) in enumerate(ENTRY_CASES.items()):
         dest = workdir / f"typed-{i}.xlsx"
         values = [
-            (*cell_ref(layout, k), float(v) if isinstance(v, Decimal) else v)
+            (
+                *(field_ref(layout, k[6:]) if k.startswith("cover.") else cell_ref(layout, k)),
+                float(v) if isinstance(v, Decimal) else v,
+            )
             for k, v in entries.items()
         ]
         harness.fill(request.getfixturevalue(template), dest, values)
