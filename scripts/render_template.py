@@ -12,11 +12,18 @@ pages, and LibreOffice is the printing application available on a developer's ma
 in CI. The conversion is the test harness's ``convert`` (the same private-profile soffice
 run the tests use), so there is one place that knows how to drive soffice; ``pdftoppm``
 (poppler-utils) turns the PDF into PNGs. Prints the PNG paths, one a line.
+
+宋体 (SimSun) is not installed on Linux; fontconfig would give LibreOffice a proportional
+font instead, whose wider digits make every column wider and rows look taller than their
+text needs. So the render maps 宋体 to Noto Sans Mono CJK SC, which has SimSun's metrics
+where they matter: 1 em per CJK character, ½ em per ASCII one (the writer computes row
+heights from those). It is still a visual check, not Excel.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import shutil
 import subprocess
@@ -58,6 +65,29 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+SIMSUN_LIKE = "Noto Sans Mono CJK SC"
+_FONTS_CONF = """<?xml version="1.0"?>
+<!DOCTYPE fontconfig SYSTEM "fonts.dtd">
+<fontconfig>
+  <include ignore_missing="yes">/etc/fonts/fonts.conf</include>
+{matches}
+</fontconfig>
+"""
+_MATCH = """  <match target="pattern">
+    <test qual="any" name="family"><string>{family}</string></test>
+    <edit name="family" mode="assign" binding="strong"><string>{font}</string></edit>
+  </match>"""
+
+
+def use_simsun_metrics(folder: Path) -> None:
+    """Point fontconfig (for the soffice started next) at a configuration that renders
+    宋体 / SimSun with :data:`SIMSUN_LIKE`."""
+    matches = "\n".join(_MATCH.format(family=f, font=SIMSUN_LIKE) for f in ("宋体", "SimSun"))
+    conf = folder / "fonts.conf"
+    conf.write_text(_FONTS_CONF.format(matches=matches), encoding="utf-8")
+    os.environ["FONTCONFIG_FILE"] = str(conf)
+
+
 def page_number(png: Path) -> int:
     """pdftoppm names pages ``stem-1.png`` or, from 10 pages on, ``stem-01.png``."""
     match = re.search(r"-(\d+)\.png$", png.name)
@@ -83,6 +113,7 @@ def render(
         stem = f"{form.id}-{year}" + ("-agency" if agency else "")
         xlsx = out / f"{stem}.xlsx"
         write_template(form, TemplateOptions(year=year, agency=agency), xlsx)
+    use_simsun_metrics(out)
     pdf = harness.convert(xlsx, out, fmt="pdf")
     for old in out.glob(f"{stem}-*.png"):  # a longer earlier render leaves extra pages
         old.unlink()

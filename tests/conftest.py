@@ -5,6 +5,7 @@ test_libreoffice.py)."""
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -12,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 from typer.testing import CliRunner, Result
 
 sys.path.insert(0, str(Path(__file__).parent))  # `from libreoffice import harness`
@@ -101,6 +103,24 @@ def run(*args: str | os.PathLike[str]) -> Result:
         result.exc_info,
     )
     return result
+
+
+def formula_of(value: object) -> str | None:
+    """The formula of a cell as openpyxl loads it (a string, or an ArrayFormula object for
+    the template's array formulas), None for a value."""
+    if isinstance(value, ArrayFormula):
+        return value.text
+    if isinstance(value, str) and value.startswith("="):
+        return value
+    return None
+
+
+def console_script() -> str:
+    """The installed ``gongkai-xlsx`` next to this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "gongkai-xlsx"
+    found = str(beside) if beside.is_file() else shutil.which("gongkai-xlsx")
+    assert found, "the gongkai-xlsx console script is not installed"
+    return found
 
 
 def fill_with_openpyxl(

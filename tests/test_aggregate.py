@@ -33,6 +33,7 @@ from gongkai_xlsx.api import check_file
 from gongkai_xlsx.canonical import Meta, build_document, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.schema import load_committed_schema
 from gongkai_xlsx.text import agency_key
@@ -464,7 +465,7 @@ def test_a_roster_of_every_agency_matches_the_members_of_summaries(
         write(tmp_path / "县" / f"{doc['agency']}.json", doc)
     county_summary = aggregate_paths([tmp_path / "县"], "某县")
     write(tmp_path / "某县.json", county_summary.document)  # type: ignore[arg-type]
-    roster = Roster(names=["甲局", "丙局"], rows=[2, 3])
+    roster = Roster(entries=[RosterEntry(2, "甲局"), RosterEntry(3, "丙局")], rows=[2, 3])
     docs = [("某县.json", read(tmp_path / "某县.json"))]
     summary = aggregate_documents(docs, "某市", roster=roster, roster_file="名单.xlsx")
     assert summary.completeness is not None and summary.completeness.text == "报送 1/2"

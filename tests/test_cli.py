@@ -8,7 +8,6 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -16,7 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler, fill_with_openpyxl, run
+from conftest import SEED_AGENCY, Filler, console_script, fill_with_openpyxl, run
 from openpyxl.utils.protection import hash_password
 from typer.testing import Result
 
@@ -85,14 +84,6 @@ def outputs(out: Path) -> dict[str, bytes]:
     return found
 
 
-def console_script() -> str:
-    """The installed ``gongkai-xlsx`` next to this interpreter, else the one on PATH."""
-    beside = Path(sys.executable).parent / "gongkai-xlsx"
-    found = str(beside) if beside.is_file() else shutil.which("gongkai-xlsx")
-    assert found, "the gongkai-xlsx console script is not installed"
-    return found
-
-
 # ----------------------------------------------------------------------------------- new
 def test_new_writes_the_default_name_in_the_current_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -131,6 +122,47 @@ def test_new_agency_names_the_file_and_is_locked_on_the_cover(
     assert cover["B4"].protection.locked and cover.protection.sheet
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props["gongkai.agency"] == "某县民政局"
+
+
+@pytest.mark.parametrize(
+    ("agency", "message"),
+    [
+        (
+            "   ",
+            "错误：--agency 不能只有空格：请写本单位全称；不加 --agency 则生成由各单位自己填写名称的模板。\n",
+        ),
+        (
+            "某" * 101,
+            f"错误：--agency：填报单位最多100个字，“{'某' * 20}…”有 101 个字：请写本单位全称。\n",
+        ),
+        (  # beyond Excel's 255 characters for a custom property: no xlsxwriter warning
+            "长" * 300,
+            f"错误：--agency：填报单位最多100个字，“{'长' * 20}…”有 300 个字：请写本单位全称。\n",
+        ),
+    ],
+)
+def test_new_refuses_an_agency_the_cover_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, agency: str, message: str
+) -> None:
+    """The cover's own rule is 最多100个字; only spaces is no name (it used to make a
+    template without agency, silently)."""
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024", "--agency", agency)
+    assert result.exit_code == 2
+    assert result.stderr == message
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_new_takes_line_breaks_and_bidi_characters_out_of_the_agency(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run("new", "2024", "--agency", " 某县\n民政局\u202e ")
+    assert result.exit_code == 0
+    assert result.stderr == "提示：单位名称中的换行、U+202E已去掉，按“某县 民政局”生成。\n"
+    name = "2024年度政府信息公开工作年度报告填报表_某县 民政局.xlsx"
+    assert result.stdout == f"已生成 2024 年度填报模板：{name}\n"
+    assert openpyxl.load_workbook(tmp_path / name)["填报说明"]["B4"].value == "某县 民政局"
 
 
 def test_new_never_overwrites_without_force(
@@ -608,7 +640,7 @@ def test_a_very_long_agency_name_gives_a_usable_file_name(
     (made,) = tmp_path.glob("*.xlsx")
     assert len(made.name.encode()) <= 255
     assert openpyxl.load_workbook(made)["填报说明"]["B4"].value == agency  # name kept whole
-    make_return(tmp_path / "in" / "r.xlsx", "𠀀" * 90)
+    make_return(tmp_path / "in" / "r.xlsx", "𠀀" * 50)  # 100 characters for Excel, 200 bytes
     ingested, report = ingest(tmp_path / "in", "-o", tmp_path / "out")
     assert ingested.exit_code == 0
     (output,) = [r["output"] for r in report["returns"]]

@@ -40,6 +40,7 @@ def patch_xml(src: Path, dest: Path, replacements: dict[bytes, bytes]) -> Path:
     return dest
 
 
+ONE_NUMBER = {"a.penalty.decisions": 1}  # a return needs one number not to be empty
 SEED_VALUES = {"a.licensing.decisions": 44, "a.penalty.decisions": 31, "a.fees.amount": 250.83}
 
 
@@ -203,7 +204,7 @@ def test_nothing_here_marks_read_as_blank(fill: Filler, mark: str) -> None:
 def test_each_bad_value_gets_its_exact_error(
     fill: Filler, cell_id: str, raw: object, code: str, ref: str, message: str
 ) -> None:
-    outcome = check_file(fill({cell_id: raw}))
+    outcome = check_file(fill({**ONE_NUMBER, cell_id: raw}))
     errors = outcome.errors
     assert [[f.code.code, f.cell, f.message] for f in errors] == [[code, ref, message]]
     assert outcome.document is None  # canonical data is data that passed
@@ -337,17 +338,17 @@ def test_cleared_locked_cover_cells_are_noticed(fill: Filler) -> None:
 
 
 def test_empty_return_and_missing_agency(fill: Filler, blank_template_2024: Path) -> None:
+    """A blank template sent back as it was: two errors, as its cover says, and no data."""
     outcome = check_file(fill({}, template=blank_template_2024, name="某单位上报.xlsx"))
     assert [[f.code.code, f.sheet, f.cell] for f in outcome.findings] == [
         ["no-numbers", None, None],
         ["agency-missing", "填报说明", "B4"],
     ]
-    assert (
-        outcome.findings[1].message
-        == "填报说明!B4（填报单位）：未填写填报单位，暂以文件名“某单位上报”代替。"
+    assert outcome.findings[1].message == (
+        "填报说明!B4（填报单位）：未填写填报单位。请在“填报说明”中填写本单位全称后重新报送。"
     )
-    assert outcome.agency == "某单位上报" and outcome.status == "warnings"
-    assert outcome.document["agency"] == "某单位上报"
+    assert outcome.status == "errors" and outcome.document is None
+    assert outcome.agency == "某单位上报"  # only to name the row of the batch table
 
 
 def test_agency_typed_on_cover_of_blank_template(fill: Filler, blank_template_2024: Path) -> None:
@@ -457,14 +458,14 @@ def test_with_totals_matches_the_document(fill: Filler, form: Form) -> None:
     ],
 )
 def test_odd_entries(fill: Filler, raw: object, code: str, shown: str) -> None:
-    outcome = check_file(fill({"b.received.natural_person": raw}))
+    outcome = check_file(fill({**ONE_NUMBER, "b.received.natural_person": raw}))
     assert [f.code.code for f in outcome.findings] == [code]
     assert shown in outcome.findings[0].message
 
 
 def test_a_date_is_named_as_a_date(fill: Filler) -> None:
 
-    outcome = check_file(fill({"c.review.upheld": dt.datetime(2024, 1, 5)}))
+    outcome = check_file(fill({**ONE_NUMBER, "c.review.upheld": dt.datetime(2024, 1, 5)}))
     assert [f.message for f in outcome.findings] == [
         "复议诉讼!A6（行政复议 · 结果维持）：“2024-01-05（日期或时间）”不是数字。请填写0至999999999之间的整数。"
     ]
@@ -505,9 +506,11 @@ def test_formula_typed_into_an_input_cell(fill: Filler, tmp_path: Path) -> None:
     assert outcome.document["tables"]["b"]["received"]["natural_person"] == 2
 
 
-def test_no_numbers_is_not_said_when_something_was_typed(fill: Filler) -> None:
-    outcome = check_file(fill({"b.received.natural_person": "abc"}))
-    assert [f.code.code for f in outcome.findings] == ["not-number"]
+def test_no_numbers_is_said_whenever_no_cell_holds_a_number(fill: Filler) -> None:
+    """As the workbook's own status says: a word or a "/" is not a number, 0 is."""
+    outcome = check_file(fill({"b.received.natural_person": "abc", "c.review.upheld": "/"}))
+    assert [f.code.code for f in outcome.findings] == ["no-numbers", "not-number", "blank-marker"]
+    assert check_file(fill({"c.review.upheld": 0})).errors == []
 
 
 def test_a_year_before_the_format(fill: Filler) -> None:

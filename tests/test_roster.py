@@ -5,16 +5,21 @@ document properties."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import pty
 import re
+import subprocess
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import run
+from conftest import console_script, run
 from typer.testing import Result
 
-from gongkai_xlsx.api import new_from_roster
+from gongkai_xlsx import api
+from gongkai_xlsx.api import new_from_roster, plan_roster, write_roster
 from gongkai_xlsx.roster import read_roster
 
 BASE = "2024年度政府信息公开工作年度报告填报表"
@@ -123,9 +128,11 @@ def test_a_duplicated_name_is_reported_and_made_once(tmp_path: Path) -> None:
     assert (parsed.names, parsed.duplicates) == (["某县民政局", "某县教育局"], [(4, "某县民政局")])
     result, made = generate(tmp_path, roster)
     assert result.exit_code == 0
-    assert "重复" in result.stderr
-    assert result.stderr == "提示：名单第 4 行“某县民政局”重复出现，只生成一份模板。\n"
-    assert result.stdout == f"已生成 2 份 2024 年度填报模板，保存在 {tmp_path / 'out'}。\n"
+    assert result.stderr == ""
+    assert result.stdout == (
+        f"已生成 2 份 2024 年度填报模板，保存在 {tmp_path / 'out'}。\n"
+        "名单中有 1 行与前面的单位名称重复，只生成一份：第 4 行“某县民政局”。\n"
+    )
     assert sorted(made) == [name_for("某县教育局"), name_for("某县民政局")]
 
 
@@ -160,12 +167,157 @@ def test_existing_templates_are_kept_unless_forced(tmp_path: Path) -> None:
     kept.write_bytes(b"already sent to the agency")
     result = run("new", "2024", "--roster", roster, "--out-dir", out)
     assert result.exit_code == 0
-    assert result.stderr == f"提示：{kept} 已存在，未覆盖（如需覆盖请加 --force）。\n"
-    assert result.stdout == f"已生成 1 份 2024 年度填报模板，保存在 {out}。\n"
+    assert result.stderr == ""
+    assert result.stdout == (
+        f"已生成 1 份 2024 年度填报模板，保存在 {out}。\n"
+        f"另有 1 份已存在，未覆盖（如需覆盖请加 --force）：{kept.name}。\n"
+    )
     assert kept.read_bytes() == b"already sent to the agency"
     result = run("new", "2024", "--roster", roster, "--out-dir", out, "--force")
     assert result.exit_code == 0
+    assert result.stdout == f"已生成 2 份 2024 年度填报模板，保存在 {out}。\n"
     assert agency_of(kept) == ("某县民政局", "某县民政局", True)
+
+
+def test_a_rerun_with_every_template_present_writes_nothing_and_succeeds(tmp_path: Path) -> None:
+    """Running the same command again is what a coordinator does after adding names: the
+    folder already holds one template per name, so the run succeeds (exit 0) and says so
+    instead of "已生成 0 份"."""
+    roster = tmp_path / "名单.csv"
+    names = [f"某县第{i}局" for i in range(5)]
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("new", "2024", "--roster", roster, "--out-dir", out).exit_code == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    again = run("new", "2024", "--roster", roster, "--out-dir", out)
+    assert again.exit_code == 0
+    assert again.stdout == (
+        f"没有生成新的模板：名单中 5 个单位的模板都已存在于 {out}，未覆盖（如需重新生成请加 --force）。\n"
+    )
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_templates_that_cannot_be_written_are_named_and_set_the_exit_code(tmp_path: Path) -> None:
+    """A folder where a template should go cannot be replaced: that agency fails, the others
+    are written, the run exits 1 (some written) or 2 (none written)."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
+    out = tmp_path / "out"
+    (out / name_for("甲局")).mkdir(parents=True)
+    result = run("new", "2024", "--roster", roster, "--out-dir", out)
+    assert result.exit_code == 1
+    assert result.stderr == f"错误：{out / name_for('甲局')}：无法写入（这是一个文件夹）。\n"
+    assert result.stdout == (
+        f"已生成 1 份 2024 年度填报模板，保存在 {out}。\n"
+        "有 1 份模板无法写入（原因见上方错误），请处理后重新运行同一命令：已生成的不会重复生成。\n"
+    )
+    assert agency_of(out / name_for("乙局"))[0] == "乙局"
+    (out / name_for("乙局")).unlink()
+    (out / name_for("乙局")).mkdir()
+    result = run("new", "2024", "--roster", roster, "--out-dir", out)
+    assert result.exit_code == 2
+    assert result.stdout.startswith("有 2 份模板无法写入")
+
+
+def test_names_with_line_breaks_and_invisible_characters_are_cleaned(tmp_path: Path) -> None:
+    """Never written raw into a cell or a file name: a line break becomes a space, control
+    and bidi characters (U+202E turns the text after it around) are removed, and the
+    coordinator is told which row was changed and how."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        '单位名称\n"某县\n民政局"\n某县\u202e教育局\n某县\x07财政局\n', encoding="utf-8"
+    )
+    result, made = generate(tmp_path, roster)
+    assert result.exit_code == 0
+    assert result.stderr == (
+        "提示：名单第 2 行的单位名称中的换行已去掉，按“某县 民政局”生成。\n"
+        "提示：名单第 3 行的单位名称中的U+202E已去掉，按“某县教育局”生成。\n"
+        "提示：名单第 4 行的单位名称中的U+0007已去掉，按“某县财政局”生成。\n"
+    )
+    assert made == {
+        name_for("某县 民政局"): ("某县 民政局", "某县 民政局", True),
+        name_for("某县教育局"): ("某县教育局", "某县教育局", True),
+        name_for("某县财政局"): ("某县财政局", "某县财政局", True),
+    }
+
+
+def test_a_name_over_the_limit_stops_the_roster_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    """The cover allows 100 characters (最多100个字); a longer name is refused with its row,
+    and no template of the roster is written (no half-made folder to clean up)."""
+    roster = tmp_path / "名单.csv"
+    long_name = "某" * 101
+    roster.write_text(f"单位名称\n甲局\n{long_name}\n乙局\n{'长' * 300}\n", encoding="utf-8")
+    result, made = generate(tmp_path, roster)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误：{roster}：名单中有 2 个单位名称不能使用（"
+        f"第 3 行：填报单位最多100个字，“{'某' * 20}…”有 101 个字：请写本单位全称。；"
+        f"第 5 行：填报单位最多100个字，“{'长' * 20}…”有 300 个字：请写本单位全称。）。"
+        "请修改名单后重新运行；本次没有生成任何模板。\n"
+    )
+    assert made == {}
+
+
+def test_a_roster_with_a_huge_field_is_read_or_refused_in_chinese(tmp_path: Path) -> None:
+    """The csv module stops at fields over 131,072 characters (csv.Error): a huge note in
+    another column does not matter, a huge name is refused by its row."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(f"单位名称,备注\n甲局,{'x' * 1_000_000}\n乙局,\n", encoding="utf-8")
+    assert read_roster(roster).names == ["甲局", "乙局"]
+    roster.write_text(f"单位名称\n甲局\n{'名' * 1_000_000}\n", encoding="utf-8")
+    result, made = generate(tmp_path, roster)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：{roster}：名单中有 1 个单位名称不能使用（第 3 行：")
+    assert "有 1000000 个字" in result.stderr and made == {}
+
+
+def test_old_mac_line_endings(tmp_path: Path) -> None:
+    """A lone CR ends each line (old Mac "CSV"): a csv.Error in the csv module."""
+    roster = tmp_path / "名单.csv"
+    roster.write_bytes("单位名称\r甲局\r乙局\r".encode("gbk"))
+    assert read_roster(roster).names == ["甲局", "乙局"]
+
+
+def test_progress_is_reported_once_per_agency(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n甲局\n乙局\n丙局\n", encoding="utf-8")
+    plan = plan_roster(2024, roster, tmp_path / "out")
+    ticks: list[int] = []
+    result = write_roster(plan, progress=lambda: ticks.append(len(ticks)))
+    assert ticks == [0, 1, 2] and len(result.written) == 3
+
+
+def test_the_progress_bar_shows_on_a_terminal_only(tmp_path: Path) -> None:
+    """On a terminal stderr shows 正在生成模板 with a bar; piped, nothing but the summary."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
+    command = [console_script(), "new", "2024", "--roster", str(roster), "--out-dir"]
+    main, child = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [*command, str(tmp_path / "tty")],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=child,
+            timeout=120,
+            check=False,
+        )
+        os.close(child)
+        seen = b""
+        with contextlib.suppress(OSError):  # EIO once the terminal's writer is gone
+            while chunk := os.read(main, 4096):
+                seen += chunk
+    finally:
+        os.close(main)
+    assert proc.returncode == 0
+    assert "正在生成模板" in seen.decode("utf-8", "replace")
+    piped = subprocess.run(
+        [*command, str(tmp_path / "pipe")], capture_output=True, timeout=120, check=False
+    )
+    assert piped.returncode == 0 and piped.stderr == b""
+    assert piped.stdout.decode() == f"已生成 2 份 2024 年度填报模板，保存在 {tmp_path / 'pipe'}。\n"
 
 
 @pytest.mark.parametrize(
@@ -173,7 +325,7 @@ def test_existing_templates_are_kept_unless_forced(tmp_path: Path) -> None:
     [
         ("missing.csv", None, "名单文件不存在"),
         ("名单.doc", b"x", "名单只支持 .csv 或 .xlsx 文件"),
-        ("名单.xlsx", b"not a zip", "无法读取名单工作簿（BadZipFile）"),
+        ("名单.xlsx", b"not a zip", "无法读取名单工作簿（文件已损坏或不是 xlsx 格式）"),
         ("名单.csv", "单位名称\n\n".encode(), "名单中没有单位名称"),
     ],
 )
@@ -187,6 +339,14 @@ def test_unusable_rosters_exit_2(
     assert result.exit_code == 2
     assert result.stderr.startswith(f"错误：{roster}：") and message in result.stderr
     assert made == {}
+
+
+def test_a_folder_given_as_roster_is_called_a_folder(tmp_path: Path) -> None:
+    result = run("new", "2024", "--roster", tmp_path, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 2 and not (tmp_path / "out").exists()
+    assert result.stderr == (
+        f"错误：{tmp_path}：这是一个文件夹，不是名单文件。请给出名单文件（.csv 或 .xlsx）的路径。\n"
+    )
 
 
 def test_xlsx_roster_with_a_stale_dimension(tmp_path: Path) -> None:
@@ -227,3 +387,47 @@ def test_a_header_word_in_a_later_column(tmp_path: Path) -> None:
     roster = tmp_path / "名单.csv"
     roster.write_text("序号,机构名称\n1,甲局\n2,乙局\n", encoding="utf-8")
     assert read_roster(roster).names == ["甲局", "乙局"]
+
+
+def test_the_readme_example_of_a_roster_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The README shows a rerun after names were added: its lines are what the tool prints."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    command = "$ gongkai-xlsx new 2024 --roster 名单.csv --out-dir 模板/\n"
+    shown = readme.split(command, 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(tmp_path)
+    names = ["某县民政局", "某县教育局", "某县财政局", "某县交通运输局", "某县卫生健康局"]
+    Path("名单.csv").write_text("单位名称\n" + "\n".join([*names, "某县民政局"]) + "\n", "utf-8")
+    Path("模板").mkdir()
+    for name in names[:2]:
+        (Path("模板") / name_for(name)).write_bytes(b"sent last week")
+    result = run("new", "2024", "--roster", "名单.csv", "--out-dir", "模板/")
+    assert result.exit_code == 0
+    assert result.stdout == shown
+
+
+def test_ctrl_c_in_a_roster_run_leaves_whole_templates(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after the first template: that one is complete (written atomically), the run
+    says how to go on, and exits 130 (the shell's code for Ctrl-C)."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
+    real = api.write_template
+    calls: list[Path] = []
+
+    def interrupted(form, options, path):  # type: ignore[no-untyped-def]
+        if calls:
+            raise KeyboardInterrupt
+        calls.append(path)
+        real(form, options, path)
+
+    monkeypatch.setattr(api, "write_template", interrupted)
+    result = run("new", "2024", "--roster", roster, "--out-dir", tmp_path / "out")
+    assert result.exit_code == 130
+    assert result.stderr == (
+        "\n已中断：已生成的模板都是完整的；重新运行同一命令会跳过已存在的文件。\n"
+    )
+    assert [p.name for p in (tmp_path / "out").iterdir()] == [name_for("甲局")]
+    assert agency_of(calls[0])[0] == "甲局"

@@ -4,19 +4,35 @@ validation, names, properties, formulas with their cached results, print setup."
 from __future__ import annotations
 
 import dataclasses
+import re
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY
+from conftest import SEED_AGENCY, balanced, formula_of
+from openpyxl.worksheet.formula import ArrayFormula
+from xlsxwriter.worksheet import Worksheet
 
-from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition import Form
-from gongkai_xlsx.definition.layout import Layout
-from gongkai_xlsx.writer import TemplateOptions, write_template
-from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK
-from gongkai_xlsx.writer.workbook import TemplateBuildError
+from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout
+from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, styles, write_template
+from gongkai_xlsx.writer.formulas import (
+    MAX_FORMULA_LENGTH,
+    STATUS_FAIL,
+    STATUS_OK,
+    Cached,
+    Formulas,
+)
+from gongkai_xlsx.writer.workbook import (
+    COVER_COLUMN_WIDTH,
+    COVER_LABEL_WIDTH,
+    TemplateBuildError,
+    _Worksheet,
+)
 
 SHEETS = ["填报说明", "主动公开", "依申请公开", "复议诉讼"]
 
@@ -265,43 +281,209 @@ def test_document_properties(wb: openpyxl.Workbook, layout: Layout) -> None:
     assert all(type(p).__name__ == "StringProperty" for p in props.values())
 
 
-def test_totals_are_formulas_with_cached_results(
-    wb: openpyxl.Workbook, cached: openpyxl.Workbook
+def _strings_removed(formula: str) -> str:
+    return re.sub(r'"[^"]*"', '""', formula)
+
+
+_RANGE = re.compile(r"(?:'([^']+)'!)?\$?([A-Z]{1,3})\$?([0-9]+)(?::\$?([A-Z]{1,3})\$?([0-9]+))?")
+
+
+def cells_referenced(formula: str, sheet: str) -> set[tuple[str, int, int]]:
+    """Every cell a formula reads, ranges expanded: {(sheet, row, col)}, 0-based."""
+    found: set[tuple[str, int, int]] = set()
+    for on, c0, r0, c1, r1 in _RANGE.findall(_strings_removed(formula)):
+        top, left = from_a1(f"{c0}{r0}")
+        bottom, right = from_a1(f"{c1}{r1}") if c1 else (top, left)
+        for r in range(top, bottom + 1):
+            for c in range(left, right + 1):
+                found.add((on or sheet, r, c))
+    return found
+
+
+def test_every_total_is_blank_or_the_sum_of_exactly_its_parts(
+    wb: openpyxl.Workbook, layout: Layout, form: Form
 ) -> None:
+    """A total reads its parts and nothing else, and is "" while they are all blank."""
+    for cell in form.computed_cells():
+        sheet, r, c = layout.cell_positions[cell.id]
+        formula = formula_of(wb[sheet].cell(r + 1, c + 1).value)
+        assert formula is not None and formula.startswith("=IF(COUNT("), cell.id
+        assert ',"",SUM(' in formula, cell.id
+        parts = {layout.cell_positions[p] for p in cell.parts}
+        assert cells_referenced(formula, sheet) == parts, cell.id
     ws = wb["依申请公开"]
-    assert ws["J6"].value == "=SUM(D6:I6)"
-    assert ws["D29"].value == "=SUM(D8:D28)"
-    assert ws["J29"].value == "=SUM(D29:I29)"
-    assert ws["D32"].value == "=SUM(D6:D7)-SUM(D29:D30)"  # B1 indicator below the table
-    assert wb["复议诉讼"]["J6"].value == "=SUM(F6:I6)"
-    assert cached["依申请公开"]["J29"].value == 0
-    assert cached["依申请公开"]["D32"].value == 0
-    status = next(c for c in cached["填报说明"]["A"] if c.value in (STATUS_OK, STATUS_FAIL))
-    assert status.value == STATUS_OK
+    # （七）总计 of a column sums its 21 result rows, 总计 of （七） the six （七） cells
+    assert cells_referenced(formula_of(ws["D29"].value) or "", "依申请公开") == {
+        ("依申请公开", r, 3) for r in range(7, 28)
+    }
+    assert formula_of(ws["J29"].value) == '=IF(COUNT(D29:I29)=0,"",SUM(D29:I29))'
 
 
-def test_blank_template_status_asks_for_the_agency(blank_template_2024: Path) -> None:
-    ws = openpyxl.load_workbook(blank_template_2024, data_only=True)["填报说明"]
-    values = [c.value for c in ws["A"]]
-    assert STATUS_FAIL in values
-    assert "请填写“填报单位”：本单位全称。" in values
+def test_b1_indicators_read_the_four_rows_of_their_column(
+    wb: openpyxl.Workbook, layout: Layout
+) -> None:
+    sheet = layout.sheet("依申请公开")
+    ws = wb[sheet.name]
+    checks = [b for b in sheet.boxes if b.role == "check"]
+    assert len(checks) == 7
+    rows = ("received", "carried_over", "results_total", "carried_forward")
+    for box in checks:
+        assert box.check is not None and box.check.column is not None
+        col = ".".join(box.check.column.key_path())
+        formula = formula_of(ws.cell(box.row + 1, box.col + 1).value) or ""
+        expected = {layout.cell_positions[f"b.{row}.{col}"] for row in rows}
+        assert cells_referenced(formula, sheet.name) == expected, col
 
 
-def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook) -> None:
-    formulas = [
-        c.value
-        for c in wb["填报说明"]["A"]
-        if isinstance(c.value, str) and c.value.startswith("=IF(")
+ALLOWED_FUNCTIONS = {
+    "AND", "ASC", "CHAR", "CLEAN", "COUNT", "COUNTA", "COUNTIF", "FIND", "IF", "IFERROR",
+    "INT", "ISBLANK", "ISNUMBER", "ISTEXT", "LEFT", "LEN", "MID", "MOD", "NOT", "OR", "REPT",
+    "RIGHT", "ROUND", "SUBSTITUTE", "SUM", "SUMPRODUCT", "TRIM",
+}  # fmt: skip
+
+
+def every_formula(wb: openpyxl.Workbook) -> list[tuple[str, str, str]]:
+    """(sheet, where, formula) of every cell formula, conditional format and validation."""
+    found = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                formula = formula_of(c.value)
+                if formula is not None:
+                    found.append((ws.title, c.coordinate, formula))
+        for cf in ws.conditional_formatting:
+            for rule in cf.rules:
+                found += [(ws.title, f"CF {cf.sqref}", f) for f in rule.formula]
+        for dv in ws.data_validations.dataValidation:
+            if dv.type == "custom":
+                found.append((ws.title, f"DV {dv.sqref}", dv.formula1))
+    return found
+
+
+def test_formulas_use_only_functions_every_application_has(
+    wb: openpyxl.Workbook, template_2024: Path
+) -> None:
+    """Excel 2007+, WPS and LibreOffice: no dynamic arrays, no LET/LAMBDA, no _xlfn. names,
+    no formula longer than Excel's 8,192 characters; array formulas (Ctrl+Shift+Enter) of
+    one unmerged cell only, and every formula that works cell by cell is one."""
+    formulas = every_formula(wb)
+    assert len(formulas) > 100
+    used: set[str] = set()
+    for sheet, where, formula in formulas:
+        assert len(formula) <= MAX_FORMULA_LENGTH, (sheet, where, len(formula))
+        used |= set(re.findall(r"([A-Z][A-Z0-9._]*)\(", _strings_removed(formula)))
+    assert used <= ALLOWED_FUNCTIONS, used - ALLOWED_FUNCTIONS
+    assert {"SUMPRODUCT", "ASC", "REPT", "COUNT"} <= used
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, ArrayFormula):
+                    assert c.value.ref == c.coordinate
+                    assert c.coordinate not in ws.merged_cells  # Excel refuses that
+                elif isinstance(c.value, str) and c.value.startswith("="):
+                    assert "SUMPRODUCT(" not in c.value, c.coordinate
+    with zipfile.ZipFile(template_2024) as z:  # cm="…" marks a dynamic array formula
+        parts = [n for n in z.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert len(parts) == 4 and not any(b' cm="' in z.read(n) for n in parts)
+
+
+def status_of(layout: Layout, wb: openpyxl.Workbook) -> tuple[str, list[str]]:
+    """The cover's status cell and its non-empty lines, as cached in the file."""
+    cover = layout.sheets[0]
+    ws = wb[cover.name]
+    status = next(b for b in cover.boxes if b.role == "status")
+    lines = [ws.cell(b.row + 1, 1).value for b in cover.boxes if b.role == "status_line"]
+    return ws.cell(status.row + 1, 1).value, [x for x in lines if x]
+
+
+NO_NUMBERS = "报表中还没有填写任何数字：请逐项填写，没有发生的事项请填0，不能整表空白。"
+AGENCY_MISSING = "请填写“填报单位”：本单位全称。"
+
+
+def test_blank_template_caches_blank_totals_and_a_failing_status(
+    cached: openpyxl.Workbook, blank_template_2024: Path, layout: Layout, form: Form
+) -> None:
+    """What a blank template shows before any recalculation: every total blank (the JSON
+    says null), the B1 row 0, and the status 未通过 because nothing is filled in yet."""
+    blank = openpyxl.load_workbook(blank_template_2024, data_only=True)
+    for wb in (cached, blank):
+        for cell in form.computed_cells():
+            sheet, r, c = layout.cell_positions[cell.id]
+            assert wb[sheet].cell(r + 1, c + 1).value in (None, ""), cell.id
+        assert [wb["依申请公开"].cell(32, c).value for c in range(4, 11)] == [0] * 7
+    assert status_of(layout, cached) == (STATUS_FAIL, [NO_NUMBERS])
+    assert status_of(layout, blank) == (STATUS_FAIL, [AGENCY_MISSING, NO_NUMBERS])
+
+
+def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook, layout: Layout) -> None:
+    """One line per check, failures before hints; counted lines show a hidden count cell."""
+    cover = layout.sheets[0]
+    ws = wb[cover.name]
+    lines = [b for b in cover.boxes if b.role == "status_line"]
+    assert [b.check.kind for b in lines if b.check] == [
+        "agency",
+        "no_numbers",
+        *["balance"] * 7,
+        *["not_number", "negative", "fraction", "too_large"] * 3,
+        "decimals",
+        *["as_text", "blank_marker"] * 3,
     ]
-    text = "\n".join(formulas)
+    text = "\n".join(ws.cell(b.row + 1, 1).value for b in lines)
     assert text.count("第一项加第二项之和应等于第三项加第四项之和") == 7  # B1 per column
     assert "依申请公开表“自然人”列" in text and "依申请公开表“总计”列" in text
     for sheet in ("主动公开", "依申请公开", "复议诉讼"):
-        assert f"{sheet}表有 " in text  # text and negatives per sheet
-    assert "最多保留4位小数" in text
-    for sheet in ("主动公开", "依申请公开", "复议诉讼"):  # pasted fractions and huge numbers
-        assert f"{sheet}表有单元格填了小数，件数必须是整数。" in text
-        assert f'{sheet}表有 "&SUM(COUNTIF(' in text
+        for line in (
+            f"{sheet}表有 ",
+            f"{sheet}表有单元格填了小数，件数必须是整数。",
+            f"提示：{sheet}表有 ",
+        ):
+            assert line in text
+    assert "主动公开表“行政事业性收费 · 本年收费金额（单位：万元）”最多保留4位小数。" in text
+    counts = [b for b in cover.boxes if b.role == "status_count"]
+    assert len(counts) == 1 + 3 * 6
+    assert {b.col for b in counts} == {cover.width} and ws.column_dimensions["E"].hidden
+    for box in counts:
+        line = ws.cell(box.row + 1, 1).value
+        assert f"E{box.row + 1}" in line  # the line shows (or tests) its own count
+
+
+def longest_line(formulas: Formulas, spec: CheckSpec, form: Form) -> str:
+    """The longest text a status line can show: every input cell counted, B1 差
+    -1999999998 (both sides at their limits), an agency of 32,767 characters (Excel's
+    most in one cell)."""
+    values = with_totals(form, {})
+    if spec.kind == "balance":
+        assert spec.column is not None
+        col = ".".join(spec.column.key_path())
+        if not spec.column.total:
+            values = with_totals(
+                form, {f"b.carried_forward.{col}": 999999999, f"b.disclosed.{col}": 999999999}
+            )
+        else:
+            values = {**values, "b.carried_forward.total": 1999999998}
+    count = Cached("", len(form.input_cells())) if spec.kind in COUNTED_KINDS else None
+    shown = formulas.status_line(spec, values, "某" * 32767, count).value
+    if spec.kind == "decimals":
+        assert spec.cell is not None
+        over = {spec.cell.id: spec.cell.kind.maximum + 1}
+        shown = formulas.status_line(spec, with_totals(form, over), None).value
+    if spec.kind == "no_numbers":
+        shown = formulas.status_line(spec, values, None, Cached("", 0)).value
+    assert isinstance(shown, str) and shown, spec.kind
+    return shown
+
+
+def test_every_status_line_fits_one_line_of_the_cover(layout: Layout, form: Form) -> None:
+    """Status rows are one line tall (a formula's result cannot grow its row): the longest
+    message each line can show fits the cover's width in 宋体."""
+    formulas = Formulas(layout)
+    cover = layout.sheets[0]
+    pixels = styles.column_pixels(COVER_LABEL_WIDTH) + 3 * styles.column_pixels(COVER_COLUMN_WIDTH)
+    for box in cover.boxes:
+        if box.role == "status_line":
+            assert box.check is not None
+            text = longest_line(formulas, box.check, form)
+            assert styles.lines_needed(text, pixels) == 1, text
 
 
 def test_print_setup(wb: openpyxl.Workbook) -> None:
@@ -318,14 +500,46 @@ def test_print_setup(wb: openpyxl.Workbook) -> None:
 
 
 def test_fonts_widths_and_heights(wb: openpyxl.Workbook) -> None:
+    """Row heights from 宋体 metrics: 1 em = 14 px per CJK character at 10.5 pt, a column
+    of width w is 7w + 5 px; a line is 13.5 pt (18 px), a row 4.5 pt more, 18 at least."""
     ws = wb["依申请公开"]
     assert ws["C10"].font.name == "宋体" and ws["D6"].font.name == "宋体"
     assert ws["D6"].fill.fgColor.rgb.endswith("FFF2CC")  # input cells are shaded
-    assert ws.column_dimensions["C"].width >= 24
-    # the two longest labels need two lines in column C
-    assert ws.row_dimensions[26].height >= 30 and ws.row_dimensions[27].height >= 30
-    for r in range(6, 31):
-        assert ws.row_dimensions[r].height >= 18
+    assert ws.column_dimensions["C"].width == pytest.approx(34 + 5 / 7, abs=0.01)
+    heights = {r: ws.row_dimensions[r].height for r in range(6, 31)}
+    # （一）予以公开: 7 characters in B:C (68 + 243 px): one line
+    assert heights[8] == 18
+    # （二）部分公开（区分处理的，只计这一情形，不计其他情形）: 28 em = 392 px in B:C
+    # (311 px, less the indent and margins: 295): two lines
+    assert heights[9] == 31.5
+    # 5.要求行政机关确认或重新出具已获取信息: 19 em = 266 px in column C (243 px): two
+    assert heights[25] == 31.5
+    # 1.申请人无正当理由逾期不补正、…: 32 em = 448 px, two lines of 227 px only if no line
+    # had to break early (、 may not begin a line): three; 2.申请人逾期未按收费通知要求缴纳
+    # 费用、行政机关不再处理其政府信息公开申请: 35 em: three
+    assert (heights[26], heights[27]) == (45, 45)
+    assert [r for r, h in heights.items() if h != 18] == [9, 25, 26, 27]
+    # table B's header: 社会公益组织 (6 em = 84 px) in 9.5 (71 px): two lines
+    assert ws.row_dimensions[5].height == 31.5
+    # table C's five labels (4 em = 56 px) fit its 8.5-wide columns (64 px): one line
+    c = wb["复议诉讼"]
+    assert [c.row_dimensions[r].height for r in (3, 4, 5)] == [18, 18, 18]
+
+
+def test_table_a_corner_cells_look_like_the_headers_beside_them(wb: openpyxl.Workbook) -> None:
+    ws = wb["主动公开"]
+    for row in (4, 8, 11, 15):
+        corner, header = ws.cell(row, 1), ws.cell(row, 2)
+        assert corner.value == "信息内容"
+        assert (
+            (corner.font.b, corner.fill.fgColor.rgb, corner.alignment.horizontal)
+            == (
+                header.font.b,
+                header.fill.fgColor.rgb,
+                header.alignment.horizontal,
+            )
+            == (True, "FFF2F2F2", "center")
+        )
 
 
 def test_an_over_long_validation_text_fails_the_build(tmp_path: Path, form: Form) -> None:
@@ -339,3 +553,166 @@ def test_an_over_long_validation_text_fails_the_build(tmp_path: Path, form: Form
     with pytest.raises(TemplateBuildError):
         write_template(broken, TemplateOptions(2024), target)
     assert not target.exists() and list(tmp_path.iterdir()) == []  # nothing half-written
+
+
+# ------------------------------------------------------------------ options refused
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        (
+            TemplateOptions(2024, agency="某" * 101),
+            "填报单位最多100个字，“某某某某某某某某某某某某某某某某某某某某…”有 101 个字：请写本单位全称。",
+        ),
+        (  # Excel counts UTF-16 units: 𠮷 is two
+            TemplateOptions(2024, agency="𠮷" * 51),
+            "填报单位最多100个字，“𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷𠮷…”有 102 个字：请写本单位全称。",
+        ),
+        (TemplateOptions(2024, agency="   "), "填报单位不能只有空格：请写本单位全称。"),
+        (
+            TemplateOptions(2024, agency="某局\u202e"),
+            "填报单位中有换行或不可见的控制字符：请写成一行文字。",
+        ),
+        (TemplateOptions(2024, password="密码"), "保护密码只能使用英文字母、数字和英文符号"),
+        (
+            TemplateOptions(2024, prefill={"b.received.total": 1}),
+            "“一、本年新收政府信息公开申请数量 · 总计”是自动计算的合计，不能预填。",
+        ),
+        (
+            TemplateOptions(2024, prefill={"b.nothing.here": 1}),
+            "预填的单元格“b.nothing.here”不是政府信息公开工作年度报告（2021年格式）中的单元格。",
+        ),
+        (
+            TemplateOptions(2024, prefill={"a.licensing.decisions": Decimal("2.5")}),
+            "预填的“行政许可 · 本年处理决定数量”为 Decimal('2.5')，是小数。",
+        ),
+        (
+            TemplateOptions(2024, prefill={"a.fees.amount": Decimal("1.23456")}),
+            "预填的“行政事业性收费 · 本年收费金额（单位：万元）”为 Decimal('1.23456')，超过 4 位小数。",
+        ),
+        (
+            TemplateOptions(2024, prefill={"c.review.upheld": -1}),
+            "预填的“行政复议 · 结果维持”为 -1，不在 0 至 999999999 之间。",
+        ),
+        (
+            TemplateOptions(2024, prefill={"c.review.upheld": 1.0}),  # type: ignore[dict-item]
+            "预填的“行政复议 · 结果维持”为 1.0，不是整数或 Decimal。",
+        ),
+        (TemplateOptions(2024, note="  "), "模板说明不能为空，也不能含有控制字符。"),
+        (TemplateOptions(2024, note="说" * 501), "模板说明最多500个字。"),
+    ],
+)
+def test_options_the_workbook_cannot_carry_are_refused_before_writing(
+    tmp_path: Path, form: Form, options: TemplateOptions, message: str
+) -> None:
+    """Refused in Chinese before xlsxwriter sees them (a 256-character agency used to end
+    in xlsxwriter's English warning about custom properties); nothing is written."""
+    with pytest.raises(TemplateOptionsError) as refused:
+        write_template(form, options, tmp_path / "t.xlsx")
+    assert str(refused.value).startswith(message)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_longest_agency_allowed_fits_every_place_it_goes(tmp_path: Path, form: Form) -> None:
+    """100 characters (the cover's own limit) in the cell, the note of each table sheet and
+    the custom property (Excel allows 255 there)."""
+    agency = "𠮷" * 50  # 100 UTF-16 units
+    path = tmp_path / "t.xlsx"
+    write_template(form, TemplateOptions(2024, agency=agency), path)
+    wb = openpyxl.load_workbook(path)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert wb["填报说明"]["B4"].value == props["gongkai.agency"] == agency
+
+
+# ------------------------------------------------------------------ prefilled templates
+PREVIOUS = {  # last year's 四、结转下年度继续办理, as `new --previous` would prefill 二
+    "b.carried_over.natural_person": 18,
+    "b.carried_over.commercial_enterprise": 4,
+    "b.carried_over.legal_service_agency": 3,
+}
+PREVIOUS_NOTE = "二、上年结转 已按 2023 年度报告预填，如有出入请直接修改"
+
+
+@pytest.fixture(scope="module")
+def previous_template(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
+    path = tmp_path_factory.mktemp("prefill") / "previous.xlsx"
+    options = TemplateOptions(2024, agency=SEED_AGENCY, prefill=PREVIOUS, note=PREVIOUS_NOTE)
+    write_template(form, options, path)
+    return path
+
+
+def test_a_prefilled_template_carries_the_numbers_open_and_marked(
+    previous_template: Path, layout: Layout, form: Form
+) -> None:
+    wb = openpyxl.load_workbook(previous_template)
+    for cell in form.input_cells():
+        sheet, r, c = layout.cell_positions[cell.id]
+        ws_cell = wb[sheet].cell(r + 1, c + 1)
+        assert ws_cell.value == PREVIOUS.get(cell.id), cell.id
+        assert not ws_cell.protection.locked, cell.id  # still the agency's to correct
+        fill = ws_cell.fill.fgColor.rgb
+        if cell.id in PREVIOUS:
+            assert fill.endswith("DDEBF7") and ws_cell.comment.text == PREVIOUS_NOTE
+        else:
+            assert fill.endswith("FFF2CC") and ws_cell.comment is None
+    cover = wb["填报说明"]
+    assert cover["A2"].value == PREVIOUS_NOTE and "A2:D2" in cover.merged_cells
+    assert cover.row_dimensions[2].height == 18
+
+
+def test_a_prefilled_template_caches_its_totals_b1_and_status(
+    previous_template: Path, layout: Layout, form: Form
+) -> None:
+    """Right before any recalculation: 二's 总计 is 25, B1 shows the carried-over numbers
+    (nothing else is filled yet), and the cover says so column by column."""
+    wb = openpyxl.load_workbook(previous_template, data_only=True)
+    values = with_totals(form, PREVIOUS)
+    for cell in form.computed_cells():
+        sheet, r, c = layout.cell_positions[cell.id]
+        assert wb[sheet].cell(r + 1, c + 1).value == values[cell.id], cell.id  # "" reads None
+    assert wb["依申请公开"]["J7"].value == 25
+    assert [wb["依申请公开"].cell(32, c).value for c in range(4, 11)] == [18, 4, 0, 0, 3, 0, 25]
+    rule = "第一项加第二项之和应等于第三项加第四项之和"
+    assert status_of(layout, wb) == (
+        STATUS_FAIL,
+        [
+            f"依申请公开表“自然人”列：{rule}，差 18。",
+            f"依申请公开表“商业企业”列：{rule}，差 4。",
+            f"依申请公开表“法律服务机构”列：{rule}，差 3。",
+            f"依申请公开表“总计”列：{rule}，差 25。",
+        ],
+    )
+
+
+def test_a_summary_template_locks_its_prefilled_numbers(
+    tmp_path: Path, layout: Layout, form: Form
+) -> None:
+    """The 汇总 workbook of `aggregate -o X.xlsx`: every input prefilled and locked, no
+    comments (the cover line says where the numbers come from), the fee as a decimal."""
+    ones = {c.id: Decimal("250.83") if c.kind.type == "decimal" else 1 for c in form.input_cells()}
+    prefill = balanced(form, ones)  # 二 raised where B1 needs it
+    note = "本表为某县 12 个单位报表的汇总，数字已锁定"
+    path = tmp_path / "summary.xlsx"
+    write_template(
+        form, TemplateOptions(2024, "某县", prefill=prefill, lock_prefill=True, note=note), path
+    )
+    wb = openpyxl.load_workbook(path)
+    for cell in form.input_cells():
+        sheet, r, c = layout.cell_positions[cell.id]
+        ws_cell = wb[sheet].cell(r + 1, c + 1)
+        assert ws_cell.protection.locked and ws_cell.comment is None, cell.id
+    assert wb["主动公开"]["B16"].value == 250.83
+    assert wb["填报说明"]["A2"].value == note
+    shown = openpyxl.load_workbook(path, data_only=True)
+    assert status_of(layout, shown) == (STATUS_OK, [])
+    assert shown["依申请公开"]["J29"].value == with_totals(form, prefill)["b.results_total.total"]
+    assert shown["依申请公开"]["J29"].value == 21 * 6  # （七）总计: 21 result rows × 6 columns
+
+
+def test_remembered_formula_preparation_is_xlsxwriter_s_own(template_2024: Path) -> None:
+    """The writer keeps xlsxwriter's preparation of each formula (150 regular expressions
+    a formula, the same formulas in every template); kept results equal a fresh run."""
+    assert len(_Worksheet._prepared) > 50
+    plain = Worksheet()
+    for (formula, expand, future), prepared in _Worksheet._prepared.items():
+        plain.use_future_functions = future
+        assert Worksheet._prepare_formula(plain, formula, expand) == prepared

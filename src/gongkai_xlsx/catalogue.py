@@ -260,9 +260,15 @@ class Code(Enum):
     )
     AGENCY_MISSING = (
         "agency-missing",
-        W,
+        E,
         "agency name missing",
-        "{where}：未填写填报单位，暂以文件名“{actual}”代替。",
+        "{where}：未填写填报单位。请在“填报说明”中填写本单位全称后重新报送。",
+    )
+    AGENCY_TOO_LONG = (
+        "agency-too-long",
+        E,
+        "agency name too long",
+        "{where}：填报单位名称有 {actual} 个字，超过 {expected} 个字的上限。请填写本单位的规范全称。",
     )
     AGENCY_DIFFERS = (
         "agency-differs",
@@ -371,9 +377,9 @@ class Code(Enum):
     )
     NO_NUMBERS = (
         "no-numbers",
-        W,
+        E,
         "no numbers at all",
-        "报表中没有填写任何数字，请确认是否为空表。",
+        "报表中没有填写任何数字。没有发生的事项请填 0，不要留空或填“/”“无”；填写后重新报送。",
     )
     # --- rules
     BALANCE = (

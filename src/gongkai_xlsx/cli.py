@@ -27,6 +27,7 @@ from gongkai_xlsx.api import (
     Outcome,
     RenderError,
     RosterError,
+    RosterResult,
     Summary,
     UsageError,
     aggregate_paths,
@@ -35,14 +36,15 @@ from gongkai_xlsx.api import (
     file_name_text,
     ingest,
     limits,
-    new_from_roster,
     new_template,
     os_reason,
     outcome_row,
+    plan_roster,
     render_file,
     squash_spaces,
     text_width,
     write_atomic,
+    write_roster,
     write_summary,
 )
 
@@ -137,19 +139,83 @@ def new_command(
                 raise UsageError("按名单生成时请用 --out-dir 指定输出文件夹。")
             if output is not None or agency is not None:
                 raise UsageError("--roster 不能与 -o 或 --agency 同时使用。")
-            result = new_from_roster(year, roster, out_dir, password=password, force=force)
-            for number, name in result.duplicates:
-                typer.echo(f"提示：名单第 {number} 行“{name}”重复出现，只生成一份模板。", err=True)
-            for path in result.skipped_existing:
-                typer.echo(f"提示：{path} 已存在，未覆盖（如需覆盖请加 --force）。", err=True)
-            typer.echo(f"已生成 {len(result.written)} 份 {year} 年度填报模板，保存在 {out_dir}。")
-            return
+            raise typer.Exit(_new_from_roster(year, roster, out_dir, password, force))
         if out_dir is not None:
             raise UsageError("--out-dir 只能与 --roster 一起使用；单个文件请用 -o。")
-        path = new_template(year, output, agency=agency, password=password, force=force)
+        made = new_template(year, output, agency=agency, password=password, force=force)
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    typer.echo(f"已生成 {year} 年度填报模板：{path}")
+    if made.removed:
+        typer.echo(
+            f"提示：单位名称中的{'、'.join(made.removed)}已去掉，按“{made.agency}”生成。",
+            err=True,
+        )
+    typer.echo(f"已生成 {year} 年度填报模板：{made.path}")
+
+
+def _new_from_roster(year: int, roster: Path, out_dir: Path, password: str, force: bool) -> int:
+    """Run a roster with a progress bar (on a terminal), then say what happened. The exit
+    code tells a script whether the folder now holds one template per roster name: 0 yes
+    (written now or kept from an earlier run), 1 some could not be written, 2 none could
+    (or the roster or an option is unusable: then nothing was written at all)."""
+    plan = plan_roster(year, roster, out_dir, password=password, force=force)
+    show_bar = len(plan.items) > 1 and sys.stderr.isatty()
+    with typer.progressbar(
+        length=len(plan.items), label="正在生成模板", file=sys.stderr, hidden=not show_bar
+    ) as bar:
+        try:
+            result = write_roster(plan, progress=lambda: bar.update(1))
+        except KeyboardInterrupt:
+            typer.echo(
+                "\n已中断：已生成的模板都是完整的；重新运行同一命令会跳过已存在的文件。", err=True
+            )
+            return EXIT_INTERRUPTED
+    for entry in result.cleaned:
+        typer.echo(
+            f"提示：名单第 {entry.row} 行的单位名称中的{'、'.join(entry.removed)}已去掉，"
+            f"按“{entry.name}”生成。",
+            err=True,
+        )
+    for path, reason in result.failed:
+        typer.echo(f"错误：{path}：无法写入（{reason}）。", err=True)
+    typer.echo("\n".join(roster_summary(year, out_dir, result)))
+    if not result.failed:
+        return EXIT_OK
+    return EXIT_FINDINGS if result.written else EXIT_USAGE
+
+
+def _names(paths: list[Path], limit: int = 3) -> str:
+    shown = "、".join(p.name for p in paths[:limit])
+    return shown + (f"等 {len(paths)} 个文件" if len(paths) > limit else "")
+
+
+def roster_summary(year: int, out_dir: Path, result: RosterResult) -> list[str]:
+    """The closing lines of a roster run: written, already present (kept), duplicates,
+    failures, each counted, and what to do next where something is left to do."""
+    lines: list[str] = []
+    if result.written:
+        lines.append(f"已生成 {len(result.written)} 份 {year} 年度填报模板，保存在 {out_dir}。")
+    elif result.kept and not result.failed:
+        lines.append(
+            f"没有生成新的模板：名单中 {result.total} 个单位的模板都已存在于 {out_dir}，未覆盖"
+            "（如需重新生成请加 --force）。"
+        )
+    if result.kept and (result.written or result.failed):
+        lines.append(
+            f"另有 {len(result.kept)} 份已存在，未覆盖（如需覆盖请加 --force）：{_names(result.kept)}。"
+        )
+    if result.duplicates:
+        shown = "、".join(f"第 {row} 行“{name}”" for row, name in result.duplicates[:5])
+        more = f"等 {len(result.duplicates)} 行" if len(result.duplicates) > 5 else ""
+        lines.append(
+            f"名单中有 {len(result.duplicates)} 行与前面的单位名称重复，只生成一份：{shown}{more}。"
+        )
+    if result.failed:
+        lines.append(
+            f"有 {len(result.failed)} 份模板无法写入（原因见上方错误），"
+            "请处理后重新运行同一命令：已生成的不会重复生成。"
+        )
+    return lines
 
 
 # ------------------------------------------------------------------------------- schema

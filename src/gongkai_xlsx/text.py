@@ -7,6 +7,10 @@ import re
 import unicodedata
 
 _SPACE = re.compile(r"\s+")
+
+# What published reports and clerks write for "nothing here": read as blank, with a warning
+# (ingest's blank-marker), and counted as such by the workbook's own status lines.
+BLANK_MARKS = frozenset({"/", "-", "—", "——", "–", "_", "无", "\\", "--", "―"})
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
@@ -60,6 +64,23 @@ def squash_spaces(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
+_NAMED_CONTROLS = {"\n": "换行", "\r": "回车", "\t": "制表符"}
+
+
+def clean_name(text: str) -> tuple[str, list[str]]:
+    """A name as it may be written into a cell and a file name: :func:`squash_spaces`,
+    and what was taken out of it besides plain spaces (line breaks, tabs, control and
+    invisible format characters such as U+202E, which reverses the text after it), named
+    for a message: ``["换行", "U+202E"]``."""
+    removed: list[str] = []
+    for ch in text:
+        if ch in _NAMED_CONTROLS or (ch != " " and unicodedata.category(ch)[0] == "C"):
+            what = _NAMED_CONTROLS.get(ch, f"U+{ord(ch):04X}")
+            if what not in removed:
+                removed.append(what)
+    return squash_spaces(text), removed
+
+
 def file_name_text(name: str) -> str:
     """A file name as text people can read. Names that are not UTF-8 on disk (a Windows
     zip of Chinese names unpacked on Linux is GBK) arrive as surrogate escapes, which
@@ -76,3 +97,8 @@ def file_name_text(name: str) -> str:
 def text_width(text: str) -> int:
     """Display width: wide (CJK, full-width) characters count 2, others 1."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def utf16_len(text: str) -> int:
+    """Length as Excel's LEN and its text limits count it: in UTF-16 units (𠮷 is 2)."""
+    return len(text.encode("utf-16-le")) // 2

@@ -18,7 +18,6 @@ class Context:
     values: Values = field(default_factory=dict)  # every cell, totals recomputed
     unreadable: set[str] = field(default_factory=set)  # inputs whose content is no number
     as_text: set[str] = field(default_factory=set)  # inputs typed as text numbers
-    typed_anything: bool = False
     year: int | None = None
     agency: str | None = None
     agency_from_file_name: bool = False

@@ -45,18 +45,15 @@ def check(ctx: Context) -> Iterator[Finding]:
         if not read.sure:  # the reader could not read it; its finding says why
             ctx.inputs[cell.id] = None
             ctx.unreadable.add(cell.id)
-            ctx.typed_anything = True
             continue
         raw = read.value
         if read.formula is not None:
-            ctx.typed_anything = True
             if raw is None:  # saved by a program that does not calculate
                 yield Finding(Code.FORMULA_NO_VALUE, cell_id=cell.id, actual=read.formula)
                 ctx.inputs[cell.id] = None
                 ctx.unreadable.add(cell.id)
                 continue
             yield Finding(Code.FORMULA_INPUT, cell_id=cell.id, actual=read.formula, expected=raw)
-        ctx.typed_anything = ctx.typed_anything or not (raw is None or str(raw).strip() == "")
         if isinstance(raw, float) and not isinstance(raw, bool):
             shown = verdict(read.number_format, raw)
             if shown.kind == "date":
@@ -92,6 +89,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 )
                 ctx.inputs[cell.id] = None
                 ctx.unreadable.add(cell.id)
-    if not ctx.typed_anything:
+    if all(v is None for v in ctx.inputs.values()):
+        # no number typed, not even as text: the workbook's status fails such a return too
         yield Finding(Code.NO_NUMBERS)
     ctx.values = with_totals(ctx.form, ctx.inputs)

@@ -10,7 +10,7 @@ from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_text, parse_year
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.text import clean
+from gongkai_xlsx.text import clean, utf16_len
 
 CODES = (
     Code.YEAR_DIFFERS,
@@ -19,6 +19,7 @@ CODES = (
     Code.YEAR_MISMATCH,
     Code.AGENCY_DIFFERS,
     Code.AGENCY_MISSING,
+    Code.AGENCY_TOO_LONG,
     Code.LABEL_CHANGED,
 )
 
@@ -56,8 +57,14 @@ def check(ctx: Context) -> Iterator[Finding]:
         )
     elif prop_agency and not cover_agency:  # the locked agency was cleared
         yield Finding(Code.LABEL_CHANGED, field="agency", expected=prop_agency)
-    if not agency:
-        agency = PurePath(ctx.ret.source.name).stem
+    if not agency:  # an error: the workbook's own status says 请填写“填报单位”
+        agency = PurePath(ctx.ret.source.name).stem  # shown in the batch table only
         ctx.agency_from_file_name = True
-        yield Finding(Code.AGENCY_MISSING, field="agency", actual=agency)
+        yield Finding(Code.AGENCY_MISSING, field="agency")
+    else:
+        limit = next((f.max_length for f in ctx.form.cover.fields if f.key == "agency"), None)
+        if limit is not None and utf16_len(agency) > limit:
+            yield Finding(
+                Code.AGENCY_TOO_LONG, field="agency", actual=utf16_len(agency), expected=limit
+            )
     ctx.agency = agency

@@ -19,8 +19,8 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.model import Kind
 from gongkai_xlsx.findings import excerpt
 from gongkai_xlsx.reader.model import CellError
+from gongkai_xlsx.text import BLANK_MARKS
 
-BLANK_MARKS = {"/", "-", "—", "——", "–", "_", "无", "\\", "--", "―"}
 _NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 _SPACES = re.compile(r"\s+")
 

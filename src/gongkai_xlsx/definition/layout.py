@@ -34,6 +34,8 @@ Role = Literal[
     "status_line",
     "check_label",
     "check",
+    "cover_note",
+    "status_count",
 ]
 
 # Boxes holding fixed text: all locked, all compared when a return is read.
@@ -73,21 +75,49 @@ class Box:
         return (self.row, self.col) != (self.last_row, self.last_col)
 
 
+CheckKind = Literal[
+    "agency",
+    "no_numbers",
+    "balance",
+    "not_number",
+    "negative",
+    "fraction",
+    "too_large",
+    "decimals",
+    "as_text",
+    "blank_marker",
+]
+# Checks that only inform: a return with them still passes, as ingest gives warnings for them.
+HINT_KINDS: frozenset[CheckKind] = frozenset({"as_text", "blank_marker"})
+# Checks whose status line shows a count of cells, kept in a cell of its own beside the line
+# (a "status_count" box, right of the printed cover), so the long counting formula is
+# written once and the line only shows it.
+COUNTED_KINDS: frozenset[CheckKind] = frozenset(
+    {"no_numbers", "not_number", "negative", "fraction", "too_large", "as_text", "blank_marker"}
+)
+
+
 @dataclass(frozen=True)
 class CheckSpec:
     """A check the workbook itself evaluates live (cover status lines, B1 indicator row).
 
     kind ``balance``: rule ``rule`` in column ``column`` (a column leaf of its table);
-    ``text`` / ``negative``: the input cells of table ``table``; ``fraction`` /
-    ``too_large``: its whole-number input cells; ``decimals``: cell ``cell``;
-    ``agency``: the cover's agency name is filled in.
+    ``not_number`` / ``negative`` / ``as_text`` / ``blank_marker``: the input cells of table
+    ``table``; ``fraction`` / ``too_large``: its whole-number input cells; ``decimals``:
+    cell ``cell`` (its decimals and its limit); ``agency``: the cover's agency name is
+    filled in and not too long; ``no_numbers``: some input cell of the form holds a number.
+    ``as_text`` and ``blank_marker`` are hints (:data:`HINT_KINDS`), the others failures.
     """
 
-    kind: Literal["balance", "text", "negative", "fraction", "too_large", "decimals", "agency"]
+    kind: CheckKind
     rule: Rule | None = None
     table: Table | None = None
     column: Node | None = None
     cell: CellDef | None = None
+
+    @property
+    def is_hint(self) -> bool:
+        return self.kind in HINT_KINDS
 
 
 @dataclass
@@ -253,16 +283,18 @@ COVER_WIDTH = 4
 
 
 def _cover_checks(form: Form) -> list[CheckSpec]:
+    """The cover's status lines: failures first (as ingest's errors), then hints."""
     checks: list[CheckSpec] = []
     if any(not f.optional and f.kind == "text" for f in form.cover.fields):
         checks.append(CheckSpec("agency"))
+    checks.append(CheckSpec("no_numbers"))
     for rule in form.rules:
         if rule.kind == "balance":
             table = form.table(rule.table)
             for col in table.blocks[0].column_leaves():
                 checks.append(CheckSpec("balance", rule=rule, table=table, column=col))
     for table in form.tables:
-        checks.append(CheckSpec("text", table=table))
+        checks.append(CheckSpec("not_number", table=table))
         checks.append(CheckSpec("negative", table=table))
         if any(c.kind.type == "integer" and not c.computed for c in form.cells_of(table.key)):
             checks.append(CheckSpec("fraction", table=table))
@@ -270,6 +302,9 @@ def _cover_checks(form: Form) -> list[CheckSpec]:
     for cell in form.input_cells():
         if cell.kind.type == "decimal":
             checks.append(CheckSpec("decimals", cell=cell))
+    for table in form.tables:
+        checks.append(CheckSpec("as_text", table=table))
+        checks.append(CheckSpec("blank_marker", table=table))
     return checks
 
 
@@ -278,6 +313,9 @@ def _cover_sheet(form: Form, fields: dict[str, tuple[str, int, int]]) -> SheetLa
     last = COVER_WIDTH - 1
     sheet = SheetLayout(cover.sheet, None, COVER_WIDTH)
     sheet.add(Box(0, 0, 0, last, "title", cover.title))
+    # Row 1 holds a note a particular template carries (e.g. "二、上年结转 已按 2023 年度报告
+    # 预填"); empty otherwise. Not a label: it is no part of the fingerprint.
+    sheet.add(Box(1, 0, 1, last, "cover_note"))
     row = 2
     for f in cover.fields:
         sheet.add(Box(row, 0, row, 0, "field_label", f.label))
@@ -297,6 +335,8 @@ def _cover_sheet(form: Form, fields: dict[str, tuple[str, int, int]]) -> SheetLa
     row += 1
     for check in _cover_checks(form):
         sheet.add(Box(row, 0, row, last, "status_line", check=check))
+        if check.kind in COUNTED_KINDS:
+            sheet.add(Box(row, COVER_WIDTH, row, COVER_WIDTH, "status_count", check=check))
         row += 1
     sheet.print_rows = (0, row - 1)
     return sheet

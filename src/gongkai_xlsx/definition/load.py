@@ -33,6 +33,7 @@ from gongkai_xlsx.resources import templates_dir
 MAX_VALIDATION_TITLE = 32
 MAX_VALIDATION_PROMPT = 255
 MAX_VALIDATION_ERROR = 224
+MAX_PROPERTY_TEXT = 255  # a custom document property's text value
 
 
 class DefinitionError(ValueError):
@@ -45,6 +46,17 @@ class UnsupportedYearError(ValueError):
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _max_length(field: dict[str, Any]) -> int | None:
+    """A text field's limit; Excel's custom document properties hold at most 255 characters
+    (the agency is stored in one), so no limit may be above that."""
+    limit = field.get("max_length")
+    if limit is None:
+        return None
+    if not isinstance(limit, int) or not 0 < limit <= MAX_PROPERTY_TEXT:
+        raise DefinitionError(f"cover field {field.get('key')!r}: bad max_length {limit!r}")
+    return limit
 
 
 def _build_outline(items: list[dict[str, Any]], where: str) -> tuple[Node, ...]:
@@ -264,6 +276,7 @@ def load_form(format_id: str) -> Form:
                 kind=f["kind"],
                 optional=bool(f.get("optional", False)),
                 prompt=f.get("prompt", ""),
+                max_length=_max_length(f),
             )
             for f in c["fields"]
         ),

@@ -144,6 +144,7 @@ class CoverField:
     kind: Literal["year", "text"]
     optional: bool
     prompt: str
+    max_length: int | None = None  # characters, counted in UTF-16 units as Excel's LEN does
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,9 @@ import os
 import tempfile
 import warnings
 from contextlib import suppress
-from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -19,24 +20,50 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.definition import names
+from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.writer import styles
-from gongkai_xlsx.writer.formulas import STATUS_FAIL, STATUS_OK, Formulas, rectangles
+from gongkai_xlsx.writer.formulas import (
+    MAX_FORMULA_LENGTH,
+    STATUS_FAIL,
+    STATUS_HINTS,
+    STATUS_OK,
+    Cached,
+    Formulas,
+    rectangles,
+)
+from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import add_structure_lock
 
-AGENCY_MAX_LENGTH = 100
+COVER_LABEL_WIDTH = 14.0
+COVER_COLUMN_WIDTH = 30.0
+TITLE_ROW_HEIGHT = 30.0
+
+
+class _Worksheet(Worksheet):
+    """xlsxwriter's worksheet, remembering how it prepared each formula.
+
+    xlsxwriter runs some 150 regular expressions over every formula it writes (to add
+    ``_xlfn.`` prefixes); the template's text-aware formulas are long, and the same in every
+    template, so a roster run would spend most of its time there. The preparation is a pure
+    function of the formula text and two flags, so its result is kept per process."""
+
+    _prepared: ClassVar[dict[tuple[str, bool, bool], str]] = {}
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
+        prepared = self._prepared.get(key)
+        if prepared is None:
+            prepared = super()._prepare_formula(formula, expand_future_functions)
+            self._prepared[key] = prepared
+        return prepared
 
 
 class TemplateBuildError(RuntimeError):
-    """xlsxwriter refused part of the template (e.g. an over-long validation text)."""
-
-
-@dataclass(frozen=True)
-class TemplateOptions:
-    year: int
-    agency: str | None = None
-    password: str = ""
+    """xlsxwriter refused part of the template (e.g. an over-long validation text), or a
+    formula is longer than Excel accepts: a fault of the definition, never of the options,
+    which :func:`check_options` has refused before anything is written."""
 
 
 def _checked(result: int | None, what: str) -> None:
@@ -51,6 +78,8 @@ class _TemplateWriter:
         self.layout: Layout = layout_of(form)
         self.options = options
         self.formulas = Formulas(self.layout)
+        # Every cell's value in the file as written: the prefilled numbers and their totals.
+        self.values: Values = with_totals(form, dict(options.prefill))
         self.wb = xlsxwriter.Workbook(
             str(path),
             {
@@ -61,16 +90,15 @@ class _TemplateWriter:
             },
         )
         self.fmt = styles.formats(self.wb)
-        cover_sheet, r, c = self.layout.field_positions["agency"]
-        self.agency_ref = f"{names.quote_sheet(cover_sheet)}!{xl_rowcol_to_cell(r, c, True, True)}"
-        _, yr, yc = self.layout.field_positions["year"]
+        self.agency_ref = self.formulas.agency_ref
+        cover_sheet, yr, yc = self.layout.field_positions["year"]
         self.year_ref = f"{names.quote_sheet(cover_sheet)}!{xl_rowcol_to_cell(yr, yc, True, True)}"
 
     # ------------------------------------------------------------------ whole workbook
     def build(self) -> None:
         self._properties()
         for sheet in self.layout.sheets:
-            ws = self.wb.add_worksheet(sheet.name)
+            ws = self.wb.add_worksheet(sheet.name, worksheet_class=_Worksheet)
             self._draw(ws, sheet)
             self._sizes(ws, sheet)
             self._page(ws, sheet)
@@ -123,13 +151,32 @@ class _TemplateWriter:
         else:
             ws.write_number(box.row, box.col, value, fmt)
 
-    def _formula(self, ws: Worksheet, box: Box, formula: str, value, fmt) -> None:
+    def _formula(self, ws: Worksheet, box: Box, cached: Cached, fmt) -> None:
+        if len(cached.formula) > MAX_FORMULA_LENGTH:
+            raise TemplateBuildError(
+                f"{ws.name}!{xl_rowcol_to_cell(box.row, box.col)}: formula of "
+                f"{len(cached.formula)} characters, more than Excel's {MAX_FORMULA_LENGTH}"
+            )
         if box.merged:
             ws.merge_range(box.row, box.col, box.last_row, box.last_col, "", fmt)
-        _checked(ws.write_formula(box.row, box.col, formula, fmt, value), formula)
+        if cached.is_array:
+            assert not box.merged, "array formulas are written into single cells"
+            result = ws.write_array_formula(
+                box.row, box.col, box.row, box.col, "{" + cached.formula + "}", fmt, cached.value
+            )
+        else:
+            result = ws.write_formula(box.row, box.col, cached.formula, fmt, cached.value)
+        _checked(result, cached.formula)
 
     def _draw(self, ws: Worksheet, sheet: SheetLayout) -> None:
-        status_lines: list[str] = []
+        failures: list[str] = []
+        hints: list[str] = []
+        shown: dict[str, str] = {}
+        counts = {
+            id(b.check): self.formulas.count(b.check, self.values)
+            for b in sheet.boxes
+            if b.role == "status_count" and b.check is not None
+        }
         for box in sheet.boxes:
             role = box.role
             if role in (
@@ -141,62 +188,85 @@ class _TemplateWriter:
                 "instruction",
                 "field_label",
                 "check_label",
-            ) or role in ("row_label", "group_label"):
+                "row_label",
+                "group_label",
+            ):
                 self._put(ws, box, box.text, self.fmt[role])
             elif role == "note":
                 self._note(ws, box)
+            elif role == "cover_note":
+                if self.options.note:
+                    self._put(ws, box, self.options.note, self.fmt["cover_note"])
             elif role == "input":
-                cell = self.form.cell(box.cell_id or "")
-                kind = "input_amount" if cell.kind.type == "decimal" else "input_count"
-                self._put(ws, box, None, self.fmt[kind])
+                self._input(ws, box, self.form.cell(box.cell_id or ""))
             elif role == "computed":
                 cell = self.form.cell(box.cell_id or "")
-                self._formula(ws, box, self.formulas.total(cell), 0, self.fmt["computed"])
+                self._formula(ws, box, self.formulas.total(cell, self.values), self.fmt["computed"])
             elif role == "field_value":
                 self._field(ws, box)
+            elif role == "status_count":
+                assert box.check is not None
+                self._formula(ws, box, counts[id(box.check)], self.fmt["count"])
             elif role == "status_line":
                 assert box.check is not None
-                formula = self.formulas.status_line(box.check, self.agency_ref)
-                failing = box.check.kind == "agency" and not self.options.agency
-                value = "请填写“填报单位”：本单位全称。" if failing else ""
-                self._formula(ws, box, formula, value, self.fmt["status_line"])
-                status_lines.append(xl_rowcol_to_cell(box.row, box.col))
+                count = counts.get(id(box.check))
+                cached = self.formulas.status_line(
+                    box.check, self.values, self.options.agency, count
+                )
+                hint = box.check.is_hint
+                self._formula(ws, box, cached, self.fmt["status_hint" if hint else "status_line"])
+                ref = xl_rowcol_to_cell(box.row, box.col)
+                (hints if hint else failures).append(ref)
+                shown[ref] = str(cached.value)
             elif role == "check":
                 assert box.check is not None
-                formula = "=" + self.formulas.balance_difference(box.check, sheet.name)
-                self._formula(ws, box, formula, 0, self.fmt["check"])
+                cached = self.formulas.balance_difference(box.check, sheet.name, self.values)
+                self._formula(ws, box, cached, self.fmt["check"])
                 self._traffic_light(ws, box)
         for box in sheet.boxes:
             if box.role == "status":
-                ok = bool(self.options.agency)
-                value = STATUS_OK if ok else STATUS_FAIL
-                self._formula(ws, box, Formulas.status(status_lines), value, self.fmt["status"])
+                cached = Formulas.status(failures, hints, shown)
+                self._formula(ws, box, cached, self.fmt["status"])
                 cell = xl_rowcol_to_cell(box.row, box.col)
-                ws.conditional_format(
-                    cell,
-                    {
-                        "type": "cell",
-                        "criteria": "==",
-                        "value": f'"{STATUS_OK}"',
-                        "format": self.fmt["ok"],
-                    },
-                )
-                ws.conditional_format(
-                    cell,
-                    {
-                        "type": "cell",
-                        "criteria": "!=",
-                        "value": f'"{STATUS_OK}"',
-                        "format": self.fmt["bad"],
-                    },
-                )
+                for text, look in ((STATUS_OK, "ok"), (STATUS_HINTS, "hint"), (STATUS_FAIL, "bad")):
+                    ws.conditional_format(
+                        cell,
+                        {
+                            "type": "cell",
+                            "criteria": "==",
+                            "value": f'"{text}"',
+                            "format": self.fmt[look],
+                        },
+                    )
         if sheet.table is not None:
             self._validation(ws, sheet)
+
+    def _input(self, ws: Worksheet, box: Box, cell: CellDef) -> None:
+        """An input cell: blank and yellow, or holding its prefilled number in blue, open
+        or locked as asked; an open prefilled cell carries the note as a comment."""
+        amount = cell.kind.type == "decimal"
+        value = self.options.prefill.get(cell.id)
+        if value is None:
+            self._put(ws, box, None, self.fmt["input_amount" if amount else "input_count"])
+            return
+        state = "locked" if self.options.lock_prefill else "open"
+        fmt = self.fmt[f"prefill_{'amount' if amount else 'count'}_{state}"]
+        self._put(ws, box, float(value) if isinstance(value, Decimal) else value, fmt)
+        if self.options.note and not self.options.lock_prefill:
+            _checked(
+                ws.write_comment(
+                    box.row,
+                    box.col,
+                    self.options.note,
+                    {"author": "gongkai-xlsx", "x_scale": 2, "y_scale": 1.2},
+                ),
+                f"comment on {cell.id}",
+            )
 
     def _note(self, ws: Worksheet, box: Box) -> None:
         formula = f'="填报单位："&{self.agency_ref}&"　　报告年度："&{self.year_ref}&"年"'
         value = f"填报单位：{self.options.agency or ''}　　报告年度：{self.options.year}年"
-        self._formula(ws, box, formula, value, self.fmt["note"])
+        self._formula(ws, box, Cached(formula, value), self.fmt["note"])
 
     def _field(self, ws: Worksheet, box: Box) -> None:
         field = next(f for f in self.form.cover.fields if f.key == box.field)
@@ -207,6 +277,8 @@ class _TemplateWriter:
             self._put(ws, box, self.options.agency, self.fmt["field_locked"])
             return
         self._put(ws, box, None, self.fmt["field_input"])
+        if field.max_length is None:
+            return
         _checked(
             ws.data_validation(
                 box.row,
@@ -216,11 +288,11 @@ class _TemplateWriter:
                 {
                     "validate": "length",
                     "criteria": "<=",
-                    "value": AGENCY_MAX_LENGTH,
+                    "value": field.max_length,
                     "input_title": field.label,
                     "input_message": field.prompt,
                     "error_title": "输入过长",
-                    "error_message": f"{field.label}最多{AGENCY_MAX_LENGTH}个字。",
+                    "error_message": f"{field.label}最多{field.max_length}个字。",
                 },
             ),
             f"validation of {field.key}",
@@ -236,7 +308,8 @@ class _TemplateWriter:
         )
 
     def _validation(self, ws: Worksheet, sheet: SheetLayout) -> None:
-        """Data validation and a red mark on every input cell, one rule per rectangle and kind."""
+        """Data validation and marks on every input cell, one rule per rectangle and kind:
+        red for what ingest calls an error, amber for what it reads with a warning."""
         assert sheet.table is not None
         by_kind: dict[str, list[CellDef]] = {}
         for cell in self.form.cells_of(sheet.table.key):
@@ -272,19 +345,18 @@ class _TemplateWriter:
                         ),
                     }
                 _checked(ws.data_validation(*rect, {**rule, **texts}), f"validation {top_left}")
-                ws.conditional_format(
-                    *rect,
-                    {
-                        "type": "formula",
-                        "format": self.fmt["bad"],
-                        "criteria": Formulas.invalid_input(top_left, cells[0]),
-                    },
-                )
+                for criteria, look in (
+                    (Formulas.invalid_input(top_left, kind), "bad"),
+                    (Formulas.hint_input(top_left), "hint"),
+                ):
+                    ws.conditional_format(
+                        *rect, {"type": "formula", "format": self.fmt[look], "criteria": criteria}
+                    )
 
     # ------------------------------------------------------------------ sizes and print
     def _column_widths(self, sheet: SheetLayout) -> list[float]:
         if sheet.table is None:
-            return [14.0] + [30.0] * (sheet.width - 1)
+            return [COVER_LABEL_WIDTH] + [COVER_COLUMN_WIDTH] * (sheet.width - 1)
         label_width = sheet.label_width
         widths: list[float] = []
         for i in range(label_width):
@@ -293,7 +365,7 @@ class _TemplateWriter:
             else:
                 widest = max(
                     (
-                        styles.text_width(b.text or "")
+                        styles.simsun_units(b.text or "")
                         for b in sheet.boxes
                         if b.role == "row_label" and b.col == i
                     ),
@@ -301,26 +373,43 @@ class _TemplateWriter:
                 )
                 widths.append(float(min(34, max(24, widest / 2 + 2))))
         data_columns = sheet.width - label_width
-        data_width = 20.0 if data_columns <= 4 else 9.5 if data_columns <= 8 else 7.6
+        # Table C's fifteen columns: 8.5 (64 px) holds its four-character labels on one line.
+        data_width = 20.0 if data_columns <= 4 else 9.5 if data_columns <= 8 else 8.5
         return widths + [data_width] * data_columns
 
+    def _text_of(self, box: Box) -> str | None:
+        if box.role == "cover_note":
+            return self.options.note
+        return box.text
+
     def _sizes(self, ws: Worksheet, sheet: SheetLayout) -> None:
+        """Column widths, and each row as tall as its text needs in 宋体 (styles.py)."""
         widths = self._column_widths(sheet)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
+        # The counts behind the status lines: beside the printed cover, out of sight.
+        for col in sorted({b.col for b in sheet.boxes if b.role == "status_count"}):
+            ws.set_column(col, col, 12, None, {"hidden": True})
         heights: dict[int, float] = {}
         for box in sheet.boxes:
-            if not box.text:
+            text = self._text_of(box)
+            if not text:
                 continue
-            width = sum(widths[box.col : box.last_col + 1])
-            per_row = styles.height_for(box.text, width) / (box.last_row - box.row + 1)
+            pixels = sum(styles.column_pixels(w) for w in widths[box.col : box.last_col + 1])
+            if box.role == "row_label":
+                pixels -= styles.INDENT_PX
+            size = styles.ROLE_FONT_SIZE.get(box.role, styles.FONT_SIZE)
+            per_row = styles.height_for(text, pixels, size) / (box.last_row - box.row + 1)
             if box.role == "title":
-                per_row = max(per_row, 30.0)
+                per_row = max(per_row, TITLE_ROW_HEIGHT)
             for r in range(box.row, box.last_row + 1):
                 heights[r] = max(heights.get(r, styles.MIN_ROW_HEIGHT), per_row)
         for box in sheet.boxes:  # rows without text: status lines are compact, others minimum
-            compact = box.role == "status_line"
-            heights.setdefault(box.row, styles.LINE_HEIGHT if compact else styles.MIN_ROW_HEIGHT)
+            if box.role == "cover_note":
+                continue  # an empty row 1 keeps Excel's default height
+            compact = box.role in ("status_line", "status_count")
+            line = styles.LINE_HEIGHT + 2 if compact else styles.MIN_ROW_HEIGHT
+            heights.setdefault(box.row, line)
         for r, h in heights.items():
             ws.set_row(r, round(h, 1))
 
@@ -340,7 +429,11 @@ class _TemplateWriter:
 
 
 def write_template(form: Form, options: TemplateOptions, path: Path) -> None:
-    """Write the template for ``options`` to ``path`` atomically (replacing any file there)."""
+    """Write the template for ``options`` to ``path`` atomically (replacing any file there).
+
+    Raises :class:`TemplateOptionsError` (Chinese message) before writing anything when an
+    option cannot go into the workbook, ``OSError`` when the file cannot be written."""
+    check_options(form, options)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, raw_name = tempfile.mkstemp(prefix=".gk-", suffix=".xlsx", dir=path.parent)
@@ -365,4 +458,4 @@ def write_template(form: Form, options: TemplateOptions, path: Path) -> None:
                 leftover.unlink()
 
 
-__all__ = ["TemplateBuildError", "TemplateOptions", "write_template"]
+__all__ = ["TemplateBuildError", "TemplateOptions", "TemplateOptionsError", "write_template"]
