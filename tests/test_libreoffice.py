@@ -338,7 +338,9 @@ def test_calc_shows_b1_differences_and_names_the_columns(layout: Layout, broken:
     outcome = check_file(broken)
     assert outcome.status == "errors"
     assert outcome.document is None
-    assert [(f.code.code, f.sheet, f.cell, f.actual) for f in outcome.findings] == [
+    assert [
+        (f.code.code, f.sheet, f.cell, f.actual - f.expected) for f in outcome.findings
+    ] == [  # actual: the left side's sum, expected: the right side's
         ("balance", "依申请公开", "D30", 3),
         ("balance", "依申请公开", "H30", -2),
     ]  # the computed 总计 column (J30: 1) is shown live in the workbook, not reported

@@ -11,7 +11,7 @@ from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import describe, parse_number, plain
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.reader.numfmt import verdict
+from gongkai_xlsx.reader.numfmt import SHOWN, verdict
 
 CODES = (
     Code.FORMULA_INPUT,
@@ -54,7 +54,8 @@ def check(ctx: Context) -> Iterator[Finding]:
                 ctx.unreadable.add(cell.id)
                 continue
             yield Finding(Code.FORMULA_INPUT, cell_id=cell.id, actual=read.formula, expected=raw)
-        if isinstance(raw, float) and not isinstance(raw, bool):
+        shown = SHOWN
+        if isinstance(raw, float):
             shown = verdict(read.number_format, raw)
             if shown.kind == "date":
                 yield Finding(
@@ -77,18 +78,16 @@ def check(ctx: Context) -> Iterator[Finding]:
             elif parsed.code is not Code.BLANK_MARKER:
                 ctx.unreadable.add(cell.id)
             continue
-        if isinstance(raw, float) and not isinstance(raw, bool):
-            shown = verdict(read.number_format, raw)
-            if shown.kind is not None:
-                value = parsed.value
-                yield Finding(
-                    Code.NUMBER_FORMAT,
-                    cell_id=cell.id,
-                    actual=plain(value) if value is not None else raw,
-                    detail=shown.reason,
-                )
-                ctx.inputs[cell.id] = None
-                ctx.unreadable.add(cell.id)
+        if shown.kind is not None:  # a format that shows another number than the cell holds
+            value = parsed.value
+            yield Finding(
+                Code.NUMBER_FORMAT,
+                cell_id=cell.id,
+                actual=plain(value) if value is not None else raw,
+                detail=shown.reason,
+            )
+            ctx.inputs[cell.id] = None
+            ctx.unreadable.add(cell.id)
     if all(v is None for v in ctx.inputs.values()):
         # no number typed, not even as text: the workbook's status fails such a return too
         yield Finding(Code.NO_NUMBERS)

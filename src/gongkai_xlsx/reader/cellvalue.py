@@ -51,7 +51,8 @@ def parse_double(text: str) -> float | None:
 def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     formula = None
     if raw.f is not None:
-        formula = "=" + raw.f if raw.f else "=（共享公式）"
+        text = raw.formula()
+        formula = "=" + text if text else "=（共享公式）"
     fmt = styles.number_format(raw.s)
     t, v = raw.t, raw.v
 

@@ -49,6 +49,12 @@ class Verdict:
 SHOWN = Verdict(None)
 
 
+@lru_cache(maxsize=512)
+def _sections(code: str) -> tuple[str, ...]:
+    """The sections of a format code, "General" written as the placeholders it acts as."""
+    return tuple(_GENERAL.sub("0.##########", part) for part in _split_sections(code))
+
+
 def _split_sections(code: str) -> list[str]:
     sections, current, quoted, bracket, escape = [], [], False, False, False
     for ch in code:
@@ -178,7 +184,7 @@ def verdict(code: str | None, value: float) -> Verdict:
     stripped = code.strip()
     if stripped == "" or stripped.lower() == "general" or stripped == "@":
         return SHOWN
-    sections = [_GENERAL.sub("0.##########", part) for part in _split_sections(code)]
+    sections = _sections(code)
     if any(_section(s).conditional for s in sections):
         return Verdict("conditional", f"单元格格式“{code}”按条件显示")
     if value > 0 or len(sections) < 3:

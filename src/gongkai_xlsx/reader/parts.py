@@ -326,6 +326,7 @@ def custom_properties(data: bytes) -> dict[str, str]:
     return props
 
 
+@lru_cache(maxsize=32)
 def application(data: bytes) -> str | None:
     for el in elements(data, APP_NS):
         if el.path[-1] == "Application":

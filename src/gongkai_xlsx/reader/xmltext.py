@@ -32,7 +32,13 @@ def unescape(raw: bytes) -> str:
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
-        text = _ENTITY.sub(_entity, text)
+        if "&#" in text:  # character references: one pass, so "&amp;#38;" stays "&#38;"
+            return _ENTITY.sub(_entity, text)
+        # Only the five predefined entities can occur (expat refused everything else), and
+        # "&amp;" last: "&amp;lt;" is the text "&lt;". Four replaces cost less than a
+        # callback per entity (a cover's status formulas hold a thousand of them).
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"')
+        text = text.replace("&apos;", "'").replace("&amp;", "&")
     return text
 
 
