@@ -95,8 +95,19 @@ def balanced(form: Form, values: dict[str, object]) -> dict[str, object]:
 Filler = Callable[..., Path]
 
 
+def console_script() -> str:
+    """The installed ``gongkai-xlsx`` next to this interpreter, else the one on PATH."""
+    beside = Path(sys.executable).parent / "gongkai-xlsx"
+    found = str(beside) if beside.is_file() else shutil.which("gongkai-xlsx")
+    assert found, "the gongkai-xlsx console script is not installed"
+    return found
+
+
 def run(*args: str | os.PathLike[str]) -> Result:
-    """Invoke the CLI in-process; whatever happens, never a Python traceback."""
+    """Invoke the CLI in-process; whatever happens, never a Python traceback. It goes
+    through the program's own ``main`` (``ChineseGroup.main``), as the console script does,
+    so help and usage errors are the Chinese people see; only the console script's last
+    guard (:func:`gongkai_xlsx.terminal.run`) is not in the way of a bug."""
     result = CliRunner().invoke(app, [os.fspath(a) for a in args])
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         result.output,

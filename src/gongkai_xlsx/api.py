@@ -27,7 +27,7 @@ from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry
-from gongkai_xlsx.ingest.collect import Item, collect
+from gongkai_xlsx.ingest.collect import Collected, Item, collect
 from gongkai_xlsx.ingest.report import outcome_row
 from gongkai_xlsx.ingest.run import Ingested, InterruptedAfterCommit, failed_check, run
 from gongkai_xlsx.ingest.worker import Task, check_task
@@ -94,19 +94,9 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
-def ingest(
-    paths: list[Path],
-    out: Path,
-    *,
-    year: int | None = None,
-    jobs: int | None = None,
-    bounds: Limits | None = None,
-    progress: Callable[[Entry], None] | None = None,
-) -> Ingested:
-    """Check every return under ``paths`` (each in a bounded worker process) and commit
-    their canonical JSON and report.json into ``out`` as one whole. Raises
-    :class:`UsageError` for what the person can fix (no return found, OUT is a file or
-    in use by another run, OUT cannot be written)."""
+def collect_returns(paths: list[Path], out: Path) -> Collected:
+    """The files an ingest of ``paths`` into ``out`` would read (to size a progress bar);
+    :class:`UsageError` when a path is missing, OUT is a file, or nothing is found."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     for path in paths:
@@ -117,6 +107,26 @@ def ingest(
     found = collect(paths, out)
     if not found.items:
         raise UsageError("没有找到任何报表文件（.xlsx 等电子表格）。")
+    return found
+
+
+def ingest(
+    paths: list[Path],
+    out: Path,
+    *,
+    year: int | None = None,
+    jobs: int | None = None,
+    bounds: Limits | None = None,
+    progress: Callable[[Entry], None] | None = None,
+    collected: Collected | None = None,
+) -> Ingested:
+    """Check every return under ``paths`` (each in a bounded worker process) and commit
+    their canonical JSON and report.json into ``out`` as one whole. Raises
+    :class:`UsageError` for what the person can fix (no return found, OUT is a file or
+    in use by another run, OUT cannot be written)."""
+    paths = [Path(p) for p in paths]
+    out = Path(out)
+    found = collected or collect_returns(paths, out)
     try:
         return run(
             paths,
@@ -388,6 +398,7 @@ __all__ = [
     "annotate_return",
     "check_bounded",
     "check_file",
+    "collect_returns",
     "file_name_text",
     "ingest",
     "limits",

@@ -9,7 +9,6 @@ copy or found nothing to mark, 1 when the return could not be read or marked.
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -33,6 +32,7 @@ from gongkai_xlsx.api import (
     aggregate_paths,
     annotate_return,
     check_bounded,
+    collect_returns,
     file_name_text,
     ingest,
     limits,
@@ -47,13 +47,20 @@ from gongkai_xlsx.api import (
     write_roster,
     write_summary,
 )
+from gongkai_xlsx.terminal import (
+    ChineseTyper,
+    echo,
+    non_negative_int,
+    progress,
+    run,
+    visible,
+    write_utf8,
+    year_value,
+)
 
-app = typer.Typer(
+app = ChineseTyper(
     help="政府信息公开工作年度报告数据填报工具：生成锁定的 Excel 填报模板，收集、校验报表并输出规范 JSON。",
-    no_args_is_help=True,
-    add_completion=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
+    examples=["gongkai-xlsx new 2024", "gongkai-xlsx ingest 报表/ -o 结果/"],
 )
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
@@ -61,12 +68,22 @@ EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 # Options shared by several commands, declared once.
 ExpectedYear = Annotated[
-    int | None, typer.Option("--year", help="只接受该年度的报表，其他年度按错误处理。")
+    int | None,
+    typer.Option(
+        "--year", metavar="年度", parser=year_value, help="只接受该年度的报表，其他年度按错误处理。"
+    ),
+]
+Year = Annotated[
+    int,
+    typer.Argument(
+        metavar="年度", parser=year_value, help="报告年度，例如 2024（2021 年起使用 2021 年格式）。"
+    ),
 ]
 TimeLimit = Annotated[
     float | None,
     typer.Option(
         "--time-limit",
+        metavar="秒",
         help=f"每份文件的读取时间上限（秒，默认 {DEFAULT_TIME_LIMIT:g}）；超过即记为无法读取，其他文件照常检查。",
     ),
 ]
@@ -74,6 +91,7 @@ MemoryLimit = Annotated[
     int | None,
     typer.Option(
         "--memory-limit",
+        metavar="MB",
         help=f"每份文件的读取内存上限（MB，默认 {DEFAULT_MEMORY_LIMIT}；只在 Linux 上生效）。",
     ),
 ]
@@ -83,18 +101,18 @@ STATUS_TEXT = api.STATUS_LABELS
 
 
 def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    typer.echo(f"错误：{message}", err=True)
+    echo(f"错误：{message}", err=True)
     return typer.Exit(code)
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"gongkai-xlsx {__version__}")
+        echo(f"gongkai-xlsx {__version__}")
         raise typer.Exit()
 
 
 @app.callback()
-def main(
+def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本号后退出。")
     ] = False,
@@ -103,32 +121,47 @@ def main(
 
 
 # ------------------------------------------------------------------------------- new
-@app.command("new")
+@app.command(
+    "new",
+    examples=[
+        "gongkai-xlsx new 2024",
+        'gongkai-xlsx new 2024 --agency "某县交通运输局"',
+        "gongkai-xlsx new 2024 --roster 名单.csv --out-dir 模板/",
+    ],
+)
 def new_command(
-    year: Annotated[int, typer.Argument(help="报告年度，例如 2024（2021 年起使用 2021 年格式）。")],
+    year: Year,
     output: Annotated[
         Path | None,
         typer.Option(
-            "-o", "--output", help="输出文件路径；默认按年度（和单位名称）在当前文件夹命名。"
+            "-o",
+            "--output",
+            metavar="文件",
+            help="输出文件路径；默认按年度（和单位名称）在当前文件夹命名。",
         ),
     ] = None,
     agency: Annotated[
-        str | None, typer.Option("--agency", help="填报单位名称；给出时写入模板并锁定。")
+        str | None,
+        typer.Option("--agency", metavar="单位名称", help="填报单位名称；给出时写入模板并锁定。"),
     ] = None,
     password: Annotated[
         str,
         typer.Option(
-            "--password", help="工作表和工作簿结构的保护密码（可选，只能用英文字母、数字和符号）。"
+            "--password",
+            metavar="密码",
+            help="工作表和工作簿结构的保护密码（可选，只能用英文字母、数字和符号）。",
         ),
     ] = "",
     roster: Annotated[
         Path | None,
         typer.Option(
-            "--roster", help="单位名单（CSV 或 xlsx，“单位名称”列或第一列），每个单位生成一份模板。"
+            "--roster",
+            metavar="名单文件",
+            help="单位名单（CSV 或 xlsx，“单位名称”列或第一列），每个单位生成一份模板。",
         ),
     ] = None,
     out_dir: Annotated[
-        Path | None, typer.Option("--out-dir", help="按名单生成时的输出文件夹。")
+        Path | None, typer.Option("--out-dir", metavar="文件夹", help="按名单生成时的输出文件夹。")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
 ) -> None:
@@ -146,11 +179,11 @@ def new_command(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     if made.removed:
-        typer.echo(
+        echo(
             f"提示：单位名称中的{'、'.join(made.removed)}已去掉，按“{made.agency}”生成。",
             err=True,
         )
-    typer.echo(f"已生成 {year} 年度填报模板：{made.path}")
+    echo(f"已生成 {year} 年度填报模板：{made.path}")
 
 
 def _new_from_roster(year: int, roster: Path, out_dir: Path, password: str, force: bool) -> int:
@@ -159,26 +192,21 @@ def _new_from_roster(year: int, roster: Path, out_dir: Path, password: str, forc
     (written now or kept from an earlier run), 1 some could not be written, 2 none could
     (or the roster or an option is unusable: then nothing was written at all)."""
     plan = plan_roster(year, roster, out_dir, password=password, force=force)
-    show_bar = len(plan.items) > 1 and sys.stderr.isatty()
-    with typer.progressbar(
-        length=len(plan.items), label="正在生成模板", file=sys.stderr, hidden=not show_bar
-    ) as bar:
+    with progress(len(plan.items), "正在生成模板") as advance:
         try:
-            result = write_roster(plan, progress=lambda: bar.update(1))
+            result = write_roster(plan, progress=advance)
         except KeyboardInterrupt:
-            typer.echo(
-                "\n已中断：已生成的模板都是完整的；重新运行同一命令会跳过已存在的文件。", err=True
-            )
+            echo("\n已中断：已生成的模板都是完整的；重新运行同一命令会跳过已存在的文件。", err=True)
             return EXIT_INTERRUPTED
     for entry in result.cleaned:
-        typer.echo(
+        echo(
             f"提示：名单第 {entry.row} 行的单位名称中的{'、'.join(entry.removed)}已去掉，"
             f"按“{entry.name}”生成。",
             err=True,
         )
     for path, reason in result.failed:
-        typer.echo(f"错误：{path}：无法写入（{reason}）。", err=True)
-    typer.echo("\n".join(roster_summary(year, out_dir, result)))
+        echo(f"错误：{path}：无法写入（{reason}）。", err=True)
+    echo("\n".join(roster_summary(year, out_dir, result)))
     if not result.failed:
         return EXIT_OK
     return EXIT_FINDINGS if result.written else EXIT_USAGE
@@ -219,16 +247,18 @@ def roster_summary(year: int, out_dir: Path, result: RosterResult) -> list[str]:
 
 
 # ------------------------------------------------------------------------------- schema
-@app.command("schema")
+@app.command("schema", examples=["gongkai-xlsx schema 2024 > schema.json"])
 def schema_command(
-    year: Annotated[int, typer.Argument(help="报告年度，例如 2024。")],
+    year: Annotated[
+        int, typer.Argument(metavar="年度", parser=year_value, help="报告年度，例如 2024。")
+    ],
 ) -> None:
     """输出该年度规范 JSON 的 JSON Schema（draft 2020-12）。"""
     try:
         text = api.schema_for_year(year)
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    sys.stdout.write(text)
+    write_utf8(text)
 
 
 # ------------------------------------------------------------------------------- check
@@ -240,9 +270,15 @@ def _finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
     return [_finding_line(f) for f in outcome.findings if warnings or f.is_error]
 
 
-@app.command("check")
+@app.command(
+    "check",
+    examples=[
+        "gongkai-xlsx check 某县交通运输局.xlsx",
+        "gongkai-xlsx check 某县交通运输局.xlsx --json",
+    ],
+)
 def check_command(
-    file: Annotated[Path, typer.Argument(help="要检查的报表文件（.xlsx）。")],
+    file: Annotated[Path, typer.Argument(metavar="报表文件", help="要检查的报表文件（.xlsx）。")],
     year: ExpectedYear = None,
     as_json: Annotated[
         bool, typer.Option("--json", help="以 JSON 输出检查结果（供程序读取）。")
@@ -261,26 +297,35 @@ def check_command(
         raise _fail(str(exc)) from None
     if as_json:
         data = {**outcome_row(file_name_text(str(file)), outcome), "document": outcome.document}
-        typer.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        write_utf8(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
-        head = f"{file_name_text(str(file))}：{STATUS_TEXT[outcome.status]}"
+        head = f"{visible(file_name_text(str(file)))}：{STATUS_TEXT[outcome.status]}"
         if outcome.agency:
-            head += f"（{outcome.agency}，{outcome.year or '年度不明'}）"
-        typer.echo(head)
+            head += f"（{visible(outcome.agency)}，{outcome.year or '年度不明'}）"
+        echo(head)
         counts = f"错误 {len(outcome.errors)} 项，提示 {len(outcome.warnings)} 项"
         lines = _finding_lines(outcome)
-        typer.echo("\n".join([*lines, counts]) if lines else "未发现问题。")
+        echo("\n".join([*lines, counts]) if lines else "未发现问题。")
     raise typer.Exit(EXIT_FINDINGS if outcome.errors else EXIT_OK)
 
 
 # ------------------------------------------------------------------------------- annotate
-@app.command("annotate")
+@app.command(
+    "annotate",
+    examples=[
+        "gongkai-xlsx annotate 报表/某县交通运输局.xlsx -o 退回/",
+        "gongkai-xlsx annotate 某县交通运输局.xlsx -o 某县交通运输局_退回修改.xlsx --force",
+    ],
+)
 def annotate_command(
-    file: Annotated[Path, typer.Argument(help="报回的报表文件（.xlsx）。")],
+    file: Annotated[Path, typer.Argument(metavar="报表文件", help="报回的报表文件（.xlsx）。")],
     output: Annotated[
         Path,
         typer.Option(
-            "-o", "--output", help="标注副本的文件路径（.xlsx）；给文件夹时用原文件名保存在其中。"
+            "-o",
+            "--output",
+            metavar="输出文件或文件夹",
+            help="标注副本的文件路径（.xlsx）；给文件夹时用原文件名保存在其中。",
         ),
     ],
     year: ExpectedYear = None,
@@ -297,19 +342,17 @@ def annotate_command(
         raise _fail(str(exc)) from None
     except AnnotateError as exc:
         raise _fail(f"{file_name_text(str(file))}：{exc}", EXIT_FINDINGS) from None
-    name = file_name_text(str(file))
+    name = visible(file_name_text(str(file)))
     if not result.outcome.readable:
-        typer.echo(f"{name}：{STATUS_TEXT['unreadable']}，未生成标注副本。", err=True)
+        echo(f"{name}：{STATUS_TEXT['unreadable']}，未生成标注副本。", err=True)
         for finding in result.findings:
-            typer.echo(
-                f"  {finding.severity.chinese} [{finding.code.code}] {finding.message}", err=True
-            )
+            echo(f"  {finding.severity.chinese} [{finding.code.code}] {finding.message}", err=True)
         raise typer.Exit(EXIT_FINDINGS)
     if result.written is None:
-        typer.echo(f"{name}：没有需要标注的问题，未生成标注副本。")
+        echo(f"{name}：没有需要标注的问题，未生成标注副本。")
         return
     errors = sum(1 for f in result.findings if f.is_error)
-    typer.echo(
+    echo(
         f"已生成标注副本：{result.written}（错误 {errors} 项，"
         f"提示 {len(result.findings) - errors} 项）。"
     )
@@ -327,8 +370,8 @@ def _table(entries: list[Entry]) -> str:
         o = entry.outcome
         rows.append(
             [
-                entry.display,
-                o.agency or "-",
+                visible(entry.display),
+                visible(o.agency) if o.agency else "-",
                 STATUS_TEXT[o.status],
                 str(len(o.errors)),
                 str(len(o.warnings)),
@@ -347,7 +390,8 @@ MAX_LISTED_HINTS = 30  # a batch with more hints says where to find them instead
 
 
 def _shown_names(names: list[str], limit: int = 5) -> str:
-    return "、".join(names[:limit]) + (f" 等 {len(names)} 份" if len(names) > limit else "")
+    shown = "、".join(visible(n) for n in names[:limit])
+    return shown + (f" 等 {len(names)} 份" if len(names) > limit else "")
 
 
 def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
@@ -359,7 +403,7 @@ def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
     for entry in done.entries:
         listed = _finding_lines(entry.outcome, warnings=show_hints)
         if listed:
-            lines += ["", f"{entry.display}：", *listed]
+            lines += ["", f"{visible(entry.display)}：", *listed]
     s = done.report["summary"]
     label = api.STATUS_LABELS
     lines += [
@@ -394,16 +438,38 @@ def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
     return lines
 
 
-@app.command("ingest")
+@app.command(
+    "ingest",
+    examples=[
+        "gongkai-xlsx ingest 报表/ -o 结果/",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
+        "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
+    ],
+)
 def ingest_command(
-    paths: Annotated[list[Path], typer.Argument(help="报表文件或文件夹（递归查找），可给多个。")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="文件或文件夹", help="报表文件或文件夹（递归查找），可给多个。"),
+    ],
     out: Annotated[
         Path,
-        typer.Option("-o", "--out", help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="输出文件夹",
+            help="输出文件夹：每份通过的报表一个 JSON，另有 report.json。",
+        ),
     ],
     year: ExpectedYear = None,
     jobs: Annotated[
-        int, typer.Option("-j", "--jobs", help="并行进程数；0（默认）表示按 CPU 核数。")
+        int,
+        typer.Option(
+            "-j",
+            "--jobs",
+            metavar="进程数",
+            parser=non_negative_int,
+            help="并行进程数；0（默认）表示按 CPU 核数。",
+        ),
     ] = 0,
     time_limit: TimeLimit = None,
     memory_limit: MemoryLimit = None,
@@ -412,20 +478,25 @@ def ingest_command(
     ] = False,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
-    if jobs < 0:
-        raise _fail("-j/--jobs 不能是负数：0 表示按 CPU 核数，例如 -j 2。")
     try:
         bounds = limits(time_limit, memory_limit)
     except UsageError as exc:
         raise _fail(str(exc)) from None
-    show_bar = sys.stderr.isatty()
-    with typer.progressbar(length=0, label="正在检查", file=sys.stderr, hidden=not show_bar) as bar:
-
-        def advance(_entry: Entry) -> None:
-            bar.update(1)
-
+    try:
+        found = collect_returns(paths, out)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
+    with progress(len(found.items), "正在检查") as advance:
         try:
-            done = ingest(paths, out, year=year, jobs=jobs or None, bounds=bounds, progress=advance)
+            done = ingest(
+                paths,
+                out,
+                year=year,
+                jobs=jobs or None,
+                bounds=bounds,
+                progress=advance,
+                collected=found,
+            )
         except UsageError as exc:
             raise _fail(str(exc)) from None
         except InterruptedAfterCommit:
@@ -436,8 +507,8 @@ def ingest_command(
             raise _fail(
                 "已中断：输出文件夹保持上次的结果，没有写入任何新结果。", EXIT_INTERRUPTED
             ) from None
-    typer.echo(_table(done.entries))
-    typer.echo("\n".join(_ingest_details(done, out, verbose)))
+    echo(_table(done.entries))
+    echo("\n".join(_ingest_details(done, out, verbose)))
     raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
 
 
@@ -502,22 +573,34 @@ def _aggregate_report(summary: Summary) -> list[str]:
     return lines
 
 
-@app.command("aggregate")
+@app.command(
+    "aggregate",
+    examples=[
+        "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县",
+        "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县 --roster 名单.csv",
+    ],
+)
 def aggregate_command(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="规范 JSON 文件或文件夹（ingest 的输出、下级的汇总结果），可给多个。"),
+        typer.Argument(
+            metavar="文件或文件夹",
+            help="规范 JSON 文件或文件夹（ingest 的输出、下级的汇总结果），可给多个。",
+        ),
     ],
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="汇总结果文件（.json），可再次汇总。")
+        Path | None,
+        typer.Option("-o", "--out", metavar="汇总文件", help="汇总结果文件（.json），可再次汇总。"),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("--name", help="汇总的名称（如“某县”），写入汇总的填报单位。")
+        str | None,
+        typer.Option("--name", metavar="名称", help="汇总的名称（如“某县”），写入汇总的填报单位。"),
     ] = None,
     roster: Annotated[
         Path | None,
         typer.Option(
             "--roster",
+            metavar="名单文件",
             help="单位名单（CSV 或 xlsx，与 new --roster 相同），列出未报送和不在名单中的单位。",
         ),
     ] = None,
@@ -531,10 +614,10 @@ def aggregate_command(
     lines = _aggregate_report(summary)
     if not summary.documents and not summary.errors:
         if lines:
-            typer.echo("\n".join(lines), err=True)
+            echo("\n".join(lines), err=True)
         raise _fail("没有找到任何规范 JSON（ingest 输出的 .json 文件或汇总结果）。")
     if not summary.ok:
-        typer.echo("\n".join(lines))
+        echo("\n".join(lines))
         raise _fail(
             f"汇总未完成（错误 {len(summary.errors)} 项），没有写入 {output}。", EXIT_FINDINGS
         )
@@ -546,44 +629,60 @@ def aggregate_command(
     read = f"读取 {len(summary.documents)} 份文档" + (
         f"，其中汇总 {summaries} 份" if summaries else ""
     )
-    typer.echo(
+    echo(
         f"{summary.name}：已汇总 {len(summary.members)} 个单位的 {summary.year} 年度报表（{read}）。"
     )
     if lines:
-        typer.echo("\n".join(lines))
-    typer.echo(f"结果已写入 {output}。")
+        echo("\n".join(lines))
+    echo(f"结果已写入 {output}。")
 
 
 # ------------------------------------------------------------------------------- render
-@app.command("render")
+@app.command(
+    "render",
+    examples=[
+        "gongkai-xlsx render 结果/某县民政局_2024.json",
+        "gongkai-xlsx render 结果/某县民政局_2024.json --to docx",
+        "gongkai-xlsx render 结果/某县民政局_2024.json -o 年报.docx --text 正文.md --date 2025-01-06",
+    ],
+)
 def render_command(
     document: Annotated[
         Path,
-        typer.Argument(help="一个单位（或汇总）的规范 JSON 文件，即 gongkai-xlsx ingest 的输出。"),
+        typer.Argument(
+            metavar="JSON文件",
+            help="一个单位（或汇总）的规范 JSON 文件，即 gongkai-xlsx ingest 的输出。",
+        ),
     ],
     to: Annotated[
         str | None,
         typer.Option(
             "--to",
+            metavar="格式",
             help="输出格式：html（按发布版式排列的三张表格）或 docx（完整的年度报告 Word 文档）；"
             "默认按 -o 的扩展名，都没有时为 html。",
         ),
     ] = None,
     output: Annotated[
         Path | None,
-        typer.Option("-o", "--output", help="输出文件；默认与 JSON 文件同名、同文件夹。"),
+        typer.Option(
+            "-o", "--output", metavar="文件", help="输出文件；默认与 JSON 文件同名、同文件夹。"
+        ),
     ] = None,
     text: Annotated[
         Path | None,
         typer.Option(
             "--text",
+            metavar="正文文件",
             help="只用于 docx：报告正文（UTF-8 文本或 Markdown，以“一、总体情况”“五、存在的主要问题及改进情况”"
             "“六、其他需要报告的事项”为标题分段，一行一段）；不给时各部分留出待填写的占位文字。",
         ),
     ] = None,
     date: Annotated[
         str | None,
-        typer.Option("--date", help="只用于 docx：落款日期，如 2025-01-06；默认今天。"),
+        typer.Option(
+            "--date", metavar="日期", help="只用于 docx：落款日期，如 2025-01-06；默认今天。"
+        ),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
 ) -> None:
@@ -593,17 +692,22 @@ def render_command(
     except RenderError as exc:
         raise _fail(str(exc)) from None
     for note in rendered.notes:
-        typer.echo(f"提示：{note}", err=True)
+        echo(f"提示：{note}", err=True)
     try:
         write_atomic(rendered.path, rendered.data)
     except OSError as exc:
         raise _fail(f"{rendered.path}：无法写入（{os_reason(exc)}）。") from None
     what = "年度报告" if rendered.format == "docx" else "表格"
-    typer.echo(f"已生成{what}：{rendered.path}（{rendered.title}）")
+    echo(f"已生成{what}：{rendered.path}（{rendered.title}）")
 
 
-__all__ = ["app"]
+def main() -> None:
+    """The ``gongkai-xlsx`` console script: Chinese usage errors, no traceback, any encoding."""
+    run(app)
+
+
+__all__ = ["app", "main"]
 
 
 if __name__ == "__main__":  # python -m gongkai_xlsx.cli
-    app()
+    main()

@@ -1,0 +1,73 @@
+"""The console script's entry point: the last guard between the program and the person.
+
+``gongkai-xlsx`` (``[project.scripts]``) and ``python -m gongkai_xlsx.cli`` both come
+here. Usage errors are rendered by :class:`~gongkai_xlsx.terminal.commands.ChineseGroup`;
+this adds what only a whole process can do: streams that cannot fail on encoding, a
+closed pipe (``| head``) ending quietly, and any unforeseen exception shown as one Chinese
+line instead of a traceback (set ``GONGKAI_TRACEBACK=1`` to see the traceback).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+import typer
+import typer.main
+
+from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
+from gongkai_xlsx.terminal.words import ERROR_PREFIX, PROG
+
+EXIT_INTERNAL = 1
+
+
+def internal_error_text(exc: BaseException) -> str:
+    """One line for a bug: what happened, and what to pass on to whoever maintains the tool."""
+    detail = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return (
+        f"{ERROR_PREFIX}{PROG} 内部出错，本次操作没有完成。"
+        f"请把这条信息和所用的命令告诉技术支持人员（{detail}）。"
+    )
+
+
+def os_error_text(exc: OSError) -> str:
+    """An operating-system error nothing else caught (a full disk under our output)."""
+    from gongkai_xlsx.api import os_reason  # the words for errno values live with the API
+
+    where = f"{visible(os.fsdecode(exc.filename))}：" if exc.filename else ""
+    return f"{ERROR_PREFIX}{where}读写文件时出错，本次操作没有完成（{os_reason(exc)}）。"
+
+
+def _silence_closed_stdout() -> None:
+    """The reader of our output went away (``| head``): write nothing more, anywhere."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
+def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
+    """Run ``app`` as a program with ``args`` (default: the command line) and exit."""
+    make_streams_safe()
+    code = EXIT_INTERNAL
+    try:
+        typer.main.get_command(app).main(args=args, prog_name=PROG)
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
+    except BrokenPipeError:
+        _silence_closed_stdout()
+    except Exception as exc:
+        if os.environ.get("GONGKAI_TRACEBACK"):
+            raise
+        text = os_error_text(exc) if isinstance(exc, OSError) else internal_error_text(exc)
+        echo(text, err=True)
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_closed_stdout()
+        code = code or EXIT_INTERNAL
+    sys.exit(code)
