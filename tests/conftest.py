@@ -126,14 +126,6 @@ def formula_of(value: object) -> str | None:
     return None
 
 
-def console_script() -> str:
-    """The installed ``gongkai-xlsx`` next to this interpreter, else the one on PATH."""
-    beside = Path(sys.executable).parent / "gongkai-xlsx"
-    found = str(beside) if beside.is_file() else shutil.which("gongkai-xlsx")
-    assert found, "the gongkai-xlsx console script is not installed"
-    return found
-
-
 def fill_with_openpyxl(
     layout: Layout,
     template: Path,

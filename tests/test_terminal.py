@@ -49,6 +49,8 @@ FRAMEWORK_ENGLISH = re.compile(
 )
 # The Latin words the tool's own Chinese texts use: names of products, formats and files.
 LATIN_WORDS_OF_THE_TOOL = {
+    "MB",  # a unit, as Chinese Windows writes it
+    "Linux",  # where the memory limit holds
     "gongkai",
     "xlsx",
     "Excel",

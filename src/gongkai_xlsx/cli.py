@@ -53,7 +53,9 @@ from gongkai_xlsx.terminal import (
     non_negative_int,
     progress,
     run,
+    seconds_value,
     visible,
+    whole_number,
     write_utf8,
     year_value,
 )
@@ -84,6 +86,7 @@ TimeLimit = Annotated[
     typer.Option(
         "--time-limit",
         metavar="秒",
+        parser=seconds_value,
         help=f"每份文件的读取时间上限（秒，默认 {DEFAULT_TIME_LIMIT:g}）；超过即记为无法读取，其他文件照常检查。",
     ),
 ]
@@ -92,6 +95,7 @@ MemoryLimit = Annotated[
     typer.Option(
         "--memory-limit",
         metavar="MB",
+        parser=whole_number,
         help=f"每份文件的读取内存上限（MB，默认 {DEFAULT_MEMORY_LIMIT}；只在 Linux 上生效）。",
     ),
 ]
@@ -468,7 +472,7 @@ def ingest_command(
             "--jobs",
             metavar="进程数",
             parser=non_negative_int,
-            help="并行进程数；0（默认）表示按 CPU 核数。",
+            help="并行进程数；0 表示按 CPU 核数。",
         ),
     ] = 0,
     time_limit: TimeLimit = None,

@@ -14,7 +14,13 @@ from gongkai_xlsx.terminal.commands import ChineseCommand, ChineseGroup, Chinese
 from gongkai_xlsx.terminal.entry import run
 from gongkai_xlsx.terminal.output import echo, visible, write_utf8
 from gongkai_xlsx.terminal.progress import progress
-from gongkai_xlsx.terminal.values import BadValue, non_negative_int, year_value
+from gongkai_xlsx.terminal.values import (
+    BadValue,
+    non_negative_int,
+    seconds_value,
+    whole_number,
+    year_value,
+)
 from gongkai_xlsx.terminal.words import PROG
 
 __all__ = [
@@ -27,7 +33,9 @@ __all__ = [
     "non_negative_int",
     "progress",
     "run",
+    "seconds_value",
     "visible",
+    "whole_number",
     "write_utf8",
     "year_value",
 ]

@@ -73,6 +73,17 @@ def non_negative_int(value: object) -> int:
     raise BadValue(value, "请写 0 或正整数，例如 4。")
 
 
+_DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
+def seconds_value(value: object) -> float:
+    """A time in seconds: ``10``, ``2.5`` (more than 0)."""
+    text = _text(value)
+    if _DECIMAL.fullmatch(text) and float(text) > 0:
+        return float(text)
+    raise BadValue(value, "请写大于 0 的秒数，例如 10 或 2.5。")
+
+
 def _path(value: object) -> Path:
     if isinstance(value, Path):
         return value
