@@ -160,10 +160,20 @@ def main() -> None:
     expected = SAMPLES / "expected"
     shutil.rmtree(expected, ignore_errors=True)
     subprocess.run(
-        [sys.executable, "-m", "gongkai_xlsx.cli", "ingest", str(SAMPLES), "-o", str(expected)],
+        [
+            sys.executable,
+            "-m",
+            "gongkai_xlsx.cli",
+            "ingest",
+            str(SAMPLES),
+            "-o",
+            str(expected),
+            "--annotate",
+            str(expected / "annotated"),  # inside OUT, which no walk reads
+        ],
         check=False,
     )
-    made.append(make_annotated_sample())  # into expected/, which the walk above skips
+    made.append(make_annotated_sample())  # what `annotate` writes: the same bytes
     for path in made:
         print(path.relative_to(ROOT))
 

@@ -362,7 +362,8 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     assert result.stdout.splitlines()[-5:] == [
         "共 3 份：通过 1，有提示 0，有错误 1，无法读取 1。",
         "需要退回单位修改的报表 2 份：乡镇/乙局.xlsx、名单.csv。",
-        "可用 gongkai-xlsx annotate 报表文件 -o 标注副本.xlsx 生成标出问题的副本，发回单位修改。",
+        "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
+        f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。",
         f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。",
         "另有 1 个文件不是电子表格，未读取：notes.txt（见 report.json）。",
     ]

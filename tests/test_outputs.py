@@ -340,6 +340,84 @@ def test_a_report_of_the_earlier_version_names_its_outputs(tmp_path: Path) -> No
 
 def test_the_output_list_is_read_without_parsing_the_rest_of_the_report() -> None:
     head = '{\n  "tool": "gongkai-xlsx", "outputs": ["a.json", "m/b.txt"],\n  "returns": ['
-    assert _manifest_outputs(head + "not even JSON") == ["a.json", "m/b.txt"]
-    assert _manifest_outputs('{"returns": [{"output": "x.json"}], "tool": 1}') == ["x.json"]
+    assert _manifest_outputs(head + "not even JSON") == (["a.json", "m/b.txt"], {})
+    assert _manifest_outputs('{"returns": [{"output": "x.json"}], "tool": 1}') == (["x.json"], {})
     assert _manifest_outputs("[1, 2]") is None
+    mounted = '{"mounts": {"annotated": "../back"}, "outputs": ["@annotated/a.xlsx"], "x": ['
+    assert _manifest_outputs(mounted) == (["@annotated/a.xlsx"], {"annotated": "../back"})
+
+
+# ------------------------------------------------------------------ mounted folders
+def _manifest(outputs: list[str], mounts: dict[str, str]) -> bytes:
+    return json.dumps({"tool": "gongkai-xlsx", "mounts": mounts, "outputs": outputs}).encode()
+
+
+def test_a_mounted_folder_joins_the_commit(tmp_path: Path) -> None:
+    """Marked copies go to a folder of their own but are one commit with report.json: the
+    manifest lists them, a later run removes the ones it no longer makes, and a run that
+    does not mount the folder leaves it alone."""
+    out, back = tmp_path / "out", tmp_path / "back"
+    mounts = {"annotated": str(back)}
+    with OutputDir(out, mounts=mounts) as folder:
+        folder.stage("a.json", b"A")
+        folder.stage("@annotated/x.xlsx", b"X")
+        folder.stage("@annotated/sub/y.xlsx", b"Y")
+        names = ["a.json", "@annotated/x.xlsx", "@annotated/sub/y.xlsx"]
+        folder.commit(_manifest(names, {"annotated": "../back"}), names)  # relative to OUT
+    assert (back / "x.xlsx").read_bytes() == b"X" and (back / "sub" / "y.xlsx").read_bytes() == b"Y"
+    assert sorted(p.name for p in back.iterdir()) == ["sub", "x.xlsx"]  # no lock, no staging
+    with OutputDir(out, mounts=mounts) as folder:
+        assert folder.previous == {"a.json", "@annotated/x.xlsx", "@annotated/sub/y.xlsx"}
+        folder.stage("a.json", b"A")
+        folder.stage("@annotated/x.xlsx", b"X2")
+        names = ["a.json", "@annotated/x.xlsx"]
+        result = folder.commit(_manifest(names, {"annotated": str(back.absolute())}), names)
+    assert result.removed == ["@annotated/sub/y.xlsx"]
+    assert (back / "x.xlsx").read_bytes() == b"X2" and not (back / "sub").exists()
+    with OutputDir(out) as folder:  # not mounted this time: its files are not ours to touch
+        assert folder.previous == {"a.json"}
+        folder.stage("a.json", b"A")
+        folder.commit(_manifest(["a.json"], {}), ["a.json"])
+    assert (back / "x.xlsx").read_bytes() == b"X2"
+
+
+KILLER = """
+import os, sys
+from gongkai_xlsx import outputs
+count = 0
+def hook(phase):
+    global count
+    if phase == "rename":
+        count += 1
+        if count == int(sys.argv[3]):
+            os._exit(9)
+outputs._checkpoint_hook = hook
+mounts = {"annotated": sys.argv[2]}
+names = ["a.json", "@annotated/x.xlsx"]
+with outputs.OutputDir(sys.argv[1], mounts=mounts) as folder:
+    folder.stage("a.json", b"A2")
+    folder.stage("@annotated/x.xlsx", b"X2")
+    manifest = ('{"tool": "gongkai-xlsx", "mounts": {"annotated": "%s"}, "outputs": %s}'
+                % (sys.argv[2], str(names).replace("'", '"'))).encode()
+    folder.commit(manifest, names)
+"""
+
+
+@pytest.mark.parametrize("kill_at", [1, 2, 3, 4])
+def test_a_commit_killed_in_a_mounted_folder_is_rolled_forward(tmp_path: Path, kill_at: int) -> None:
+    out, back = tmp_path / "out", tmp_path / "back"
+    mounts = {"annotated": str(back)}
+    names = ["a.json", "@annotated/x.xlsx"]
+    with OutputDir(out, mounts=mounts) as folder:
+        folder.stage("a.json", b"A1")
+        folder.stage("@annotated/x.xlsx", b"X1")
+        folder.commit(_manifest(names, {"annotated": str(back)}), names)
+    proc = subprocess.run(
+        [sys.executable, "-c", KILLER, str(out), str(back), str(kill_at)], check=False
+    )
+    assert proc.returncode == 9
+    with OutputDir(out, mounts=mounts) as folder:  # the next run finishes the commit first
+        assert folder.recovered == "forward"
+    assert (out / "a.json").read_bytes() == b"A2"
+    assert (back / "x.xlsx").read_bytes() == b"X2"
+    assert not (back / ".gongkai-xlsx.staging").exists()

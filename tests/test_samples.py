@@ -18,11 +18,14 @@ EXPECTED = SAMPLES / "expected"
 
 def test_ingest_samples_reproduces_the_expected_outputs(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["ingest", str(SAMPLES), "-o", str(out)])
+    args = ["ingest", str(SAMPLES), "-o", str(out), "--annotate", str(out / "annotated")]
+    result = CliRunner().invoke(app, args)
     assert result.exit_code == 1  # one sample has B1 errors, on purpose
-    # annotated/ holds the marked copy that `annotate` writes (tests/test_annotate.py)
-    expected = sorted(p.name for p in EXPECTED.iterdir() if p.name != "annotated")
-    assert sorted(p.name for p in out.iterdir()) == expected
+    expected = sorted(
+        p.relative_to(EXPECTED).as_posix() for p in EXPECTED.rglob("*") if p.is_file()
+    )
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()) == expected
+    assert "annotated/某县交通运输局_2024_B1不平衡.xlsx" in expected  # the marked copy
     for name in expected:
         if name == "report.json":  # the same except the run's own record (time, inputs)
             got = json.loads((out / name).read_text(encoding="utf-8"))

@@ -94,6 +94,32 @@ def default_jobs() -> int:
     return os.cpu_count() or 1
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _check_annotate_folder(folder: Path, paths: list[Path], out: Path) -> None:
+    """The marked copies' folder: not OUT itself, and not among the returns being read
+    (the next run would read the marked copies as returns), unless inside OUT, which a
+    run never reads."""
+    if folder.exists() and not folder.is_dir():
+        raise UsageError(f"{folder}：标注副本的位置已存在且不是文件夹。")
+    if folder.resolve() == out.resolve():
+        raise UsageError(
+            f"{folder}：标注副本要放在另一个文件夹，不能与输出文件夹相同，"
+            f"例如 --annotate {out.as_posix().rstrip('/')}_退回/。"
+        )
+    for path in paths:
+        if path.is_dir() and _inside(folder, path) and not _inside(folder, out):
+            raise UsageError(
+                f"{folder}：标注副本的文件夹不能放在要收集的 {path} 中，否则下次收集会把"
+                "标注副本当成报表读入。请换一个文件夹。"
+            )
+
+
 def collect_returns(paths: list[Path], out: Path) -> Collected:
     """The files an ingest of ``paths`` into ``out`` would read (to size a progress bar);
     :class:`UsageError` when a path is missing, OUT is a file, or nothing is found."""
@@ -119,6 +145,8 @@ def ingest(
     bounds: Limits | None = None,
     progress: Callable[[Entry], None] | None = None,
     collected: Collected | None = None,
+    annotate: Path | None = None,
+    annotate_all: bool = False,
 ) -> Ingested:
     """Check every return under ``paths`` (each in a bounded worker process) and commit
     their canonical JSON and report.json into ``out`` as one whole. Raises
@@ -126,6 +154,8 @@ def ingest(
     in use by another run, OUT cannot be written)."""
     paths = [Path(p) for p in paths]
     out = Path(out)
+    if annotate is not None:
+        _check_annotate_folder(Path(annotate), paths, out)
     found = collected or collect_returns(paths, out)
     try:
         return run(
@@ -136,6 +166,8 @@ def ingest(
             limits=bounds or limits(),
             progress=progress,
             collected=found,
+            annotate=Path(annotate) if annotate is not None else None,
+            annotate_all=annotate_all,
         )
     except OutputLocked as exc:
         raise UsageError(str(exc)) from None

@@ -136,6 +136,12 @@ class Code(Enum):
         "unused package part stored twice",
         "文件中的部件 {detail} 出现了不止一次（不影响读取的数据）。",
     )
+    ANNOTATE_FAILED = (
+        "annotate-failed",
+        W,
+        "no marked copy made",
+        "没有为这份报表生成标注副本：{detail}",
+    )
     # --- the template
     FORMAT_UNKNOWN = (
         "format-unknown",

@@ -398,7 +398,9 @@ def _shown_names(names: list[str], limit: int = 5) -> str:
     return shown + (f" 等 {len(names)} 份" if len(names) > limit else "")
 
 
-def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
+def _ingest_details(
+    done: Ingested, out: Path, verbose: bool, annotate: Path | None = None
+) -> list[str]:
     """Each return's errors (and hints, when they are few or asked for), the counts, and
     what to do next: which returns go back, where the full report is."""
     hints = sum(len(e.outcome.warnings) for e in done.entries)
@@ -421,13 +423,18 @@ def _ingest_details(done: Ingested, out: Path, verbose: bool) -> list[str]:
             f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"
         )
     back = [e.display for e in done.entries if e.failed]
+    marked = [e for e in done.entries if e.annotated]
     if back:
         lines.append(f"需要退回单位修改的报表 {len(back)} 份：{_shown_names(back)}。")
-        lines.append(
-            "可用 gongkai-xlsx annotate 报表文件 -o 标注副本.xlsx 生成标出问题的副本，发回单位修改。"
-        )
+        if annotate is None:
+            lines.append(
+                "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
+                f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。"
+            )
     else:
         lines.append("全部报表都没有错误。")
+    if annotate is not None:
+        lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
     if done.removed:
         lines.append(
@@ -477,6 +484,19 @@ def ingest_command(
     ] = 0,
     time_limit: TimeLimit = None,
     memory_limit: MemoryLimit = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="文件夹",
+            help="把有错误的报表各生成一份标注副本（问题单元格标红、加批注，首页列出全部问题）"
+            "放在这个文件夹，保持原来的文件名和子文件夹，可直接发回单位修改。",
+        ),
+    ] = None,
+    annotate_all: Annotated[
+        bool,
+        typer.Option("--all", help="与 --annotate 一起用：只有提示的报表也生成标注副本。"),
+    ] = False,
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
     ] = False,
@@ -500,6 +520,8 @@ def ingest_command(
                 bounds=bounds,
                 progress=advance,
                 collected=found,
+                annotate=annotate,
+                annotate_all=annotate_all,
             )
         except UsageError as exc:
             raise _fail(str(exc)) from None
@@ -512,7 +534,7 @@ def ingest_command(
                 "已中断：输出文件夹保持上次的结果，没有写入任何新结果。", EXIT_INTERRUPTED
             ) from None
     echo(_table(done.entries))
-    echo("\n".join(_ingest_details(done, out, verbose)))
+    echo("\n".join(_ingest_details(done, out, verbose, annotate)))
     raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
 
 

@@ -151,8 +151,14 @@ class _Plan:
     put: list[str]
     delete: list[str]
 
-    def dump(self, manifest: str) -> bytes:
-        data = {"version": 1, "manifest": manifest, "put": self.put, "delete": self.delete}
+    def dump(self, manifest: str, mounts: dict[str, str] | None = None) -> bytes:
+        data = {
+            "version": 1,
+            "manifest": manifest,
+            "mounts": mounts or {},
+            "put": self.put,
+            "delete": self.delete,
+        }
         return json.dumps(data, ensure_ascii=False).encode("utf-8")
 
 
@@ -165,9 +171,20 @@ class OutputDir:
     a commit changes nothing in OUT.
     """
 
-    def __init__(self, path: str | os.PathLike[str], manifest: str = "report.json") -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        manifest: str = "report.json",
+        mounts: dict[str, str | os.PathLike[str]] | None = None,
+    ) -> None:
         self.path = Path(path)
         self.manifest = manifest
+        # Other folders whose outputs join this commit (marked copies sent back to the
+        # agencies): an output "@<key>/<name>" lives at <mounts[key]>/<name>, staged in that
+        # folder's own staging area (a rename never crosses file systems), listed in the one
+        # manifest and the one journal here; each mount is locked like OUT.
+        self.mounts = {k: os.path.abspath(v) for k, v in (mounts or {}).items()}
+        self._journal_mounts: dict[str, str] | None = None  # while replaying a journal
         self.previous: frozenset[str] = frozenset()
         self.recovered: str | None = None  # "forward" / "back": a killed run's commit
         self.committed = False
@@ -175,6 +192,7 @@ class OutputDir:
         self._staged: dict[str, bool] = {}  # name → changed (False: the same bytes are there)
         self._made: list[Path] = []  # folders made in OUT for outputs, removed if unused
         self._lock: _Lock | None = None
+        self._mount_locks: list[_Lock] = []
         self._staging = self.path / STAGING
         # Plain strings on the per-output paths: pathlib costs more than the system calls.
         self._root = os.fspath(self.path)
@@ -187,26 +205,53 @@ class OutputDir:
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = _Lock(self.path)
         try:
+            for folder in self.mounts.values():
+                os.makedirs(folder, exist_ok=True)
+                self._mount_locks.append(_Lock(Path(folder)))
             self._recover()
             self._clear_leftovers()
-            self.previous, self._manifest_ours = _read_previous(self.path, self.manifest)
+            previous, self._manifest_ours, mounts = _read_previous(self.path, self.manifest)
+            # a mount's earlier outputs are ours only where it is the same folder again
+            self.previous = frozenset(
+                n for n in previous if _mount_of(n) is None or self._same_mount(n, mounts)
+            )
         except BaseException:
-            self._lock.release()
+            self._release()
             raise
         return self
+
+    def _same_mount(self, name: str, previous: dict[str, str]) -> bool:
+        """Whether an earlier output ``@key/…`` lives in the folder mounted as ``key`` now
+        (a manifest may record a mount relative to OUT)."""
+        key = _mount_of(name) or ""
+        if key not in self.mounts or key not in previous:
+            return False
+        recorded = os.path.normpath(os.path.join(os.path.abspath(self.path), previous[key]))
+        return recorded == os.path.normpath(self.mounts[key])
+
+    def _release(self) -> None:
+        for lock in self._mount_locks:
+            lock.release()
+        self._mount_locks = []
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def __exit__(self, *exc: object) -> None:
         try:
             if self.path.joinpath(JOURNAL).exists():  # interrupted in commit()'s cleanup
                 self._recover()
-            shutil.rmtree(self._staging, ignore_errors=True)
+            for staging in self._stagings():
+                shutil.rmtree(staging, ignore_errors=True)
             for folder in reversed(self._made):
                 with suppress(OSError):
                     folder.rmdir()  # only if empty: an aborted run leaves no new folder
         finally:
-            if self._lock is not None:
-                self._lock.release()
-                self._lock = None
+            self._release()
+
+    def _stagings(self) -> list[str]:
+        mounts = self._journal_mounts if self._journal_mounts is not None else self.mounts
+        return [os.fspath(self._staging)] + [os.path.join(m, STAGING) for m in mounts.values()]
 
     # ------------------------------------------------------------------ staging
     def scratch(self) -> Path:
@@ -247,12 +292,14 @@ class OutputDir:
         _checked(name, self.manifest)
         if name in self._staged:
             raise ValueError(f"output staged twice: {name}")
+        if _mount_of(name) is not None and _mount_of(name) not in self.mounts:
+            raise ValueError(f"no folder mounted for output {name!r}")
         occupant = self._occupant(name)
         if occupant in ("ours", "foreign") and same(self._out(name)):
             self._staged[name] = False
             return False
         if occupant in _TAKEN:
-            raise OutputConflict(self.path, [name])
+            raise OutputConflict(Path(self._root_of(name)[0]), [self._root_of(name)[1]])
         self._folder_for(self._new(name))
         return True
 
@@ -260,9 +307,10 @@ class OutputDir:
         """free, ours (a previous output's file), foreign (a file of the user's) or blocked
         (a folder, or a file where a folder of the path must be)."""
         target = self._out(name)
-        parts = name.split("/")
+        root, rel = self._root_of(name)
+        parts = rel.split("/")
         for depth in range(1, len(parts)):
-            parent = os.path.join(self._root, *parts[:depth])
+            parent = os.path.join(root, *parts[:depth])
             if os.path.lexists(parent) and not os.path.isdir(parent):
                 return "blocked"
         if not os.path.lexists(target):
@@ -271,14 +319,30 @@ class OutputDir:
             return "blocked"
         return "ours" if name in self.previous else "foreign"
 
+    def _root_of(self, name: str) -> tuple[str, str]:
+        """(the folder an output lives in, its name there)."""
+        key = _mount_of(name)
+        if key is None:
+            return self._root, name
+        mounts = self._journal_mounts if self._journal_mounts is not None else self.mounts
+        return mounts[key], name.split("/", 1)[1]
+
     def _out(self, name: str) -> str:
-        return os.path.join(self._root, name)
+        if _mount_of(name) is None:
+            return os.path.join(self._root, name)
+        return os.path.join(*self._root_of(name))
 
     def _new(self, name: str) -> str:
-        return os.path.join(self._new_root, name)
+        if _mount_of(name) is None:
+            return os.path.join(self._new_root, name)
+        root, rel = self._root_of(name)
+        return os.path.join(root, STAGING, "new", rel)
 
     def _old(self, name: str) -> str:
-        return os.path.join(self._old_root, name)
+        if _mount_of(name) is None:
+            return os.path.join(self._old_root, name)
+        root, rel = self._root_of(name)
+        return os.path.join(root, STAGING, "old", rel)
 
     def _folder_for(self, path: str) -> None:
         folder = os.path.dirname(path)
@@ -313,13 +377,14 @@ class OutputDir:
         self._folder_for(self._new(self.manifest))
         write_atomic(self._new(self.manifest), manifest)
         for name in plan.put:
-            if "/" in name:
-                self._make_folders((self.path / name).parent)
+            root, rel = self._root_of(name)
+            if "/" in rel:
+                self._make_folders((Path(root) / rel).parent, Path(root))
         for name in plan.put + plan.delete:
             self._folder_for(self._old(name))
         with _signals_deferred():
             if plan.put or plan.delete:
-                write_atomic(self.path / JOURNAL, plan.dump(self.manifest))
+                write_atomic(self.path / JOURNAL, plan.dump(self.manifest, self.mounts))
                 _checkpoint("journal")
             try:
                 self._forward(plan, "rename")
@@ -373,15 +438,20 @@ class OutputDir:
     def _cleanup(self, plan: _Plan) -> None:
         with suppress(FileNotFoundError):
             os.unlink(self.path / JOURNAL)
-        shutil.rmtree(self._staging, ignore_errors=True)
-        emptied = {p for n in plan.delete for p in list(Path(n).parents)[:-1]}
+        for staging in self._stagings():
+            shutil.rmtree(staging, ignore_errors=True)
+        emptied = set()
+        for name in plan.delete:
+            root, rel = self._root_of(name)
+            emptied |= {Path(root) / p for p in list(Path(rel).parents)[:-1]}
         for folder in sorted(emptied, key=lambda p: -len(p.parts)):
             with suppress(OSError):
-                (self.path / folder).rmdir()  # only if empty
+                folder.rmdir()  # only if empty
 
-    def _make_folders(self, folder: Path) -> None:
+    def _make_folders(self, folder: Path, root: Path | None = None) -> None:
+        root = root or self.path
         missing = []
-        while folder != self.path and not folder.exists():
+        while folder != root and not folder.exists():
             missing.append(folder)
             folder = folder.parent
         for f in reversed(missing):
@@ -393,39 +463,65 @@ class OutputDir:
         """Finish (or undo) the commit a killed run was in the middle of."""
         try:
             data = json.loads((self.path / JOURNAL).read_bytes())
+            mounts = {
+                str(k): str(v)
+                for k, v in (data.get("mounts") or {}).items()
+                if isinstance(v, str) and os.path.isabs(v)
+            }
             plan = _Plan(
-                [n for n in data["put"] if _valid(n, self.manifest)],
-                [n for n in data["delete"] if _valid(n, self.manifest)],
+                [n for n in data["put"] if _valid(n, self.manifest, mounts)],
+                [n for n in data["delete"] if _valid(n, self.manifest, mounts)],
             )
         except FileNotFoundError:
             return
-        except (OSError, ValueError, KeyError, TypeError):
-            plan = None  # not ours to read: nothing can be replayed from it
-        if plan is not None and os.path.lexists(self._new(self.manifest)):
-            with _signals_deferred():
-                try:
-                    self._forward(plan, "recover")
-                    self.recovered = "forward"
-                except OSError:
-                    self._backward(plan)  # if this fails too, the journal stays for next time
-                    self.recovered = "back"
-        self._cleanup(plan or _Plan([], []))
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            plan, mounts = None, {}  # not ours to read: nothing can be replayed from it
+        self._journal_mounts = mounts
+        try:
+            if plan is not None and os.path.lexists(self._new(self.manifest)):
+                with _signals_deferred():
+                    try:
+                        self._forward(plan, "recover")
+                        self.recovered = "forward"
+                    except OSError:
+                        self._backward(plan)  # if this fails too, the journal stays
+                        self.recovered = "back"
+            self._cleanup(plan or _Plan([], []))
+        finally:
+            self._journal_mounts = None
 
     def _clear_leftovers(self) -> None:
-        """What a killed run left: its staging folder, its temporaries in OUT."""
-        shutil.rmtree(self._staging, ignore_errors=True)
-        with os.scandir(self.path) as entries:
-            for entry in entries:
-                if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                    with suppress(OSError):
-                        os.unlink(entry.path)
+        """What a killed run left: its staging folders, its temporaries in OUT."""
+        for staging in self._stagings():
+            shutil.rmtree(staging, ignore_errors=True)
+        for folder in [self._root, *self.mounts.values()]:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                        with suppress(OSError):
+                            os.unlink(entry.path)
 
 
 # ---------------------------------------------------------------------- names and files
-def _valid(name: object, manifest: str) -> bool:
-    """A relative POSIX path inside OUT that is neither the manifest nor ours."""
+_MOUNT = re.compile(r"@([a-z][a-z0-9_]*)/")
+
+
+def _mount_of(name: str) -> str | None:
+    """The mount key of an output name ``@key/…``, None for an output of OUT itself."""
+    match = _MOUNT.match(name)
+    return match.group(1) if match else None
+
+
+def _valid(name: object, manifest: str, mounts: dict[str, str] | None = None) -> bool:
+    """A relative POSIX path inside OUT (or ``@key/`` and a path inside a mounted folder)
+    that is neither the manifest nor ours."""
     if not isinstance(name, str) or not name or name == manifest:
         return False
+    key = _mount_of(name)
+    if key is not None:
+        if mounts is not None and key not in mounts:
+            return False
+        name = name.split("/", 1)[1]
     if name.startswith("/") or any(c in name for c in "\\:\0"):
         return False
     parts = name.split("/")
@@ -440,19 +536,20 @@ def _checked(name: str, manifest: str) -> str:
     return name
 
 
-def _read_previous(path: Path, manifest: str) -> tuple[frozenset[str], bool]:
-    """The previous run's outputs from its manifest, and whether the file there is a manifest
-    of ours at all (if not, the new one may not replace it)."""
+def _read_previous(path: Path, manifest: str) -> tuple[frozenset[str], bool, dict[str, str]]:
+    """The previous run's outputs from its manifest, whether the file there is a manifest
+    of ours at all (if not, the new one may not replace it), and its mounted folders."""
     file = path / manifest
     if not os.path.lexists(file):
-        return frozenset(), True
+        return frozenset(), True, {}
     try:
-        names = _manifest_outputs(file.read_bytes().decode("utf-8"))
+        found = _manifest_outputs(file.read_bytes().decode("utf-8"))
     except (OSError, ValueError, RecursionError):
-        names = None
-    if names is None:
-        return frozenset(), False
-    return frozenset(n for n in names if _valid(n, manifest)), True
+        found = None
+    if found is None:
+        return frozenset(), False, {}
+    names, mounts = found
+    return frozenset(n for n in names if _valid(n, manifest, mounts)), True, mounts
 
 
 _WS = re.compile(r"[ \t\n\r]*")
@@ -465,23 +562,27 @@ def _skip(text: str, at: int) -> int:
     return match.end() if match else at
 
 
-def _manifest_outputs(text: str) -> list[Any] | None:
-    """The ``outputs`` list at the top of the manifest, else ``returns[].output``; None for a
-    file that is neither. Keys are read in order and ``outputs`` is taken as soon as it comes,
-    so a report that writes it first is not parsed whole (it may be tens of megabytes)."""
+def _manifest_outputs(text: str) -> tuple[list[Any], dict[str, str]] | None:
+    """The ``outputs`` list at the top of the manifest (and the ``mounts`` written before
+    it), else ``returns[].output``; None for a file that is neither. Keys are read in order
+    and ``outputs`` is taken as soon as it comes, so a report that writes it first is not
+    parsed whole (it may be tens of megabytes)."""
     at = _skip(text, 0)
     if text[at : at + 1] != "{":
         return None
     at = _skip(text, at + 1)
     returns = None
+    mounts: dict[str, str] = {}
     while text[at : at + 1] == '"':
         key, at = _DECODER.raw_decode(text, at)
         at = _skip(text, at)
         if text[at : at + 1] != ":":
             return None
         value, at = _DECODER.raw_decode(text, _skip(text, at + 1))
+        if key == "mounts" and isinstance(value, dict):
+            mounts = {str(k): v for k, v in value.items() if isinstance(v, str) and v}
         if key == "outputs":
-            return value if isinstance(value, list) else None
+            return (value, mounts) if isinstance(value, list) else None
         if key == "returns":
             returns = value
         at = _skip(text, at)
@@ -493,7 +594,7 @@ def _manifest_outputs(text: str) -> list[Any] | None:
             return None
     if not isinstance(returns, list):
         return None
-    return [r.get("output") for r in returns if isinstance(r, dict) and r.get("output")]
+    return [r.get("output") for r in returns if isinstance(r, dict) and r.get("output")], mounts
 
 
 def _same_bytes(target: str, data: bytes) -> bool:

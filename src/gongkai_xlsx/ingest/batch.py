@@ -22,6 +22,7 @@ class Entry:
     outcome: Outcome
     has_document: bool = False
     output: str | None = None  # the canonical JSON's name in OUT
+    annotated: str | None = None  # the marked copy's name in the --annotate folder
 
     @property
     def failed(self) -> bool:

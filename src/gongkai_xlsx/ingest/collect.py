@@ -24,6 +24,7 @@ REPORT_NAME = "report.json"
 class Item:
     path: Path
     display: str  # relative to the PATH the user gave, POSIX separators
+    relative: str = ""  # the same, as a name inside another folder (a marked copy's)
 
 
 @dataclass
@@ -46,6 +47,12 @@ def is_output_dir(folder: Path) -> bool:
         return False
 
 
+def _safe_part(path: Path) -> str:
+    """A PATH's last component as a folder name (``.`` and ``/`` have none of their own)."""
+    name = Path(os.path.abspath(path)).name or "输入"
+    return file_name_text(name)
+
+
 def _real(path: Path) -> str:
     """Where a path leads; a link loop or a dangling link leads to itself (never raises)."""
     try:
@@ -65,6 +72,8 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         # With several PATHs, each file is shown under the PATH it was found in, so two
         # folders holding the same file name give two distinct rows.
         prefix = f"{given.as_posix().rstrip('/')}/" if len(paths) > 1 else ""
+        # where a file's marked copy goes: under the PATH's own name when there are several
+        top = f"{_safe_part(given)}/" if len(paths) > 1 else ""
         if not given.is_dir():
             candidates = [(given, given.as_posix() if prefix else given.name)]
         else:
@@ -83,6 +92,8 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
                     candidates.append((file, prefix + file.relative_to(given).as_posix()))
         for file, shown in candidates:
             display = "/".join(file_name_text(part) for part in shown.split("/"))
+            inside = file.name if not given.is_dir() else file.relative_to(given).as_posix()
+            relative = top + "/".join(file_name_text(part) for part in inside.split("/"))
             real = _real(file)
             ours = (
                 out is not None
@@ -93,7 +104,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
                 continue  # OUTDIR may be the folder being read: its JSON files are our outputs
             seen.add(real)
             if file.suffix.lower() in SPREADSHEET_SUFFIXES:
-                found.items.append(Item(file, display))
+                found.items.append(Item(file, display, relative))
             else:
                 found.skipped.append(display)
     found.items.sort(key=lambda i: i.display)

@@ -78,7 +78,9 @@ def _definitions() -> dict[str, Any]:
     return found
 
 
-def outcome_row(display: str, o: Outcome, output: str | None = None) -> dict[str, Any]:
+def outcome_row(
+    display: str, o: Outcome, output: str | None = None, annotated: str | None = None
+) -> dict[str, Any]:
     """One return as plain data: a row of ``report.json``, and ``check --json``."""
     return {
         "file": display,
@@ -91,14 +93,19 @@ def outcome_row(display: str, o: Outcome, output: str | None = None) -> dict[str
         "findings_errors": len(o.errors),
         "findings_warnings": len(o.warnings),
         "output": output,
+        "annotated": annotated,
         "findings": [f.to_dict() for f in o.findings],
     }
 
 
 def report(
-    entries: list[Entry], skipped: list[str], outputs: list[str], run: RunInfo | None = None
+    entries: list[Entry],
+    skipped: list[str],
+    outputs: list[str],
+    run: RunInfo | None = None,
+    mounts: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    rows = [outcome_row(e.display, e.outcome, e.output) for e in entries]
+    rows = [outcome_row(e.display, e.outcome, e.output, e.annotated) for e in entries]
     statuses = [r["status"] for r in rows]
     info = run or RunInfo((), None, 1, 0.0, None, "")
     return {
@@ -121,6 +128,7 @@ def report(
         },
         "status_labels": dict(STATUS_LABELS),
         # before the rows: the output commit reads a previous manifest only this far
+        "mounts": dict(mounts or {}),  # other folders whose files are outputs ("@key/…")
         "outputs": sorted(outputs),
         "returns": rows,
         "duplicates": [

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
-from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
-from gongkai_xlsx.ingest.worker import Checked, Task, check_task
+from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, work
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.reader.model import Source
@@ -54,6 +55,58 @@ class Ingested:
         return any(e.failed for e in self.entries)
 
 
+MARKED = "annotated"  # the mount key of the marked copies' folder
+
+
+def _relative_to(folder: Path, out: Path) -> str:
+    """``folder`` as report.json records it: relative to OUT where it can be."""
+    try:
+        return Path(os.path.relpath(os.path.abspath(folder), os.path.abspath(out))).as_posix()
+    except ValueError:  # another drive on Windows
+        return os.path.abspath(folder)
+
+
+def _marked_copies(
+    pool: WorkerPool[Any, Any],
+    found: Collected,
+    entries: list[Entry | None],
+    annotate_all: bool,
+    outdir: OutputDir,
+) -> list[str]:
+    """Stage a marked copy of each readable return to send back, made in the workers from
+    the bytes that were checked (all findings, the batch's own included)."""
+    chosen = [
+        (index, entry)
+        for index, entry in enumerate(entries)
+        if entry is not None
+        and entry.outcome.readable
+        and entry.outcome.sha256
+        and (entry.failed or (annotate_all and entry.outcome.findings))
+    ]
+    tasks = (
+        MarkTask(
+            os.fspath(found.items[index].path),
+            entry.outcome.sha256 or "",
+            entry.outcome.form_id or "",
+            tuple(marks_from_findings(entry.outcome.findings)),
+        )
+        for index, entry in chosen
+    )
+    names = []
+    for k, result in pool.run(tasks):
+        index, entry = chosen[k]
+        if isinstance(result, Marked) and result.data is not None:
+            name = found.items[index].relative
+            outdir.stage(f"@{MARKED}/{name}", result.data)
+            entry.annotated = name
+            names.append(f"@{MARKED}/{name}")
+        else:
+            why = result.problem if isinstance(result, Marked) else result.detail
+            entry.outcome.findings.append(Finding(Code.ANNOTATE_FAILED, detail=why))
+            entry.outcome.findings.sort(key=sort_key)
+    return names
+
+
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
     """A file whose reading exceeded a bound or killed its worker: a finding for it alone."""
     detail = _LIMIT_TEXT[failure.kind].format(
@@ -73,16 +126,21 @@ def run(
     limits: Limits | None = None,
     progress: Callable[[Entry], None] | None = None,
     collected: Collected | None = None,
+    annotate: Path | None = None,
+    annotate_all: bool = False,
 ) -> Ingested:
+    """``annotate``: the folder for marked copies of the returns to send back (those with
+    errors; with ``annotate_all`` also those with only warnings), one commit with OUT."""
     limits = limits or Limits()
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
     found = collected or collect(paths, out)
-    with OutputDir(out, manifest=REPORT_NAME) as outdir:
+    mounts = {MARKED: annotate} if annotate is not None else None
+    with OutputDir(out, manifest=REPORT_NAME, mounts=mounts) as outdir:
         spool = outdir.scratch()
         entries: list[Entry | None] = [None] * len(found.items)
         tasks = (Task(os.fspath(item.path), year) for item in found.items)
-        with WorkerPool(check_task, max(1, min(jobs, len(found.items))), limits) as pool:
+        with WorkerPool(work, max(1, min(jobs, len(found.items))), limits) as pool:
             for index, result in pool.run(tasks):
                 item = found.items[index]
                 checked = (
@@ -94,14 +152,16 @@ def run(
                 entries[index] = entry
                 if progress is not None:
                     progress(entry)
-        done = [e for e in entries if e is not None]
-        add_batch_findings(done, year)
-        name_outputs(done)
+            done = [e for e in entries if e is not None]
+            add_batch_findings(done, year)
+            name_outputs(done)
+            marked = _marked_copies(pool, found, entries, annotate_all, outdir) if mounts else []
         for index, entry in enumerate(entries):
             if entry is not None and entry.output:
                 outdir.stage_file(entry.output, spool / f"{index}.json")
-        outputs = sorted(e.output for e in done if e.output)
-        data = report(done, found.skipped, outputs, info)
+        outputs = sorted([*(e.output for e in done if e.output), *marked])
+        recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
+        data = report(done, found.skipped, outputs, info, recorded)
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end

@@ -6,19 +6,28 @@ Module-level and picklable by reference, as a pool under ``spawn`` requires.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
 from gongkai_xlsx.canonical import dumps
 from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.reader.source import load
 from gongkai_xlsx.text import file_name_text
 
 
 @dataclass(frozen=True)
 class Task:
+    """Read and check one file."""
+
     path: str
     year: int | None = None
+
+    def run(self) -> Checked:
+        return check_task(self)
 
 
 @dataclass
@@ -33,3 +42,38 @@ def check_task(task: Task) -> Checked:
     canonical = dumps(outcome.document) if outcome.document is not None else None
     outcome.document = None
     return Checked(outcome, canonical)
+
+
+@dataclass(frozen=True)
+class MarkTask:
+    """A marked copy to make: the file, the bytes it had when it was checked, its marks."""
+
+    path: str
+    sha256: str
+    form_id: str
+    marks: tuple[Mark, ...]
+
+    def run(self) -> Marked:
+        return mark_task(self)
+
+
+@dataclass(frozen=True)
+class Marked:
+    data: bytes | None
+    problem: str | None = None  # why there is no marked copy, in Chinese
+
+
+def mark_task(task: MarkTask) -> Marked:
+    """The marked copy of one return, made from the very bytes that were checked."""
+    loaded = load(Path(task.path))
+    if loaded.data is None or hashlib.sha256(loaded.data).hexdigest() != task.sha256:
+        return Marked(None, "文件在检查之后被改动或移走，未生成标注副本；请重新运行。")
+    try:
+        return Marked(annotate_workbook(loaded.data, task.marks, load_form(task.form_id)))
+    except AnnotateError as exc:
+        return Marked(None, f"无法生成标注副本：{exc}")
+
+
+def work(task: Task | MarkTask) -> Checked | Marked:
+    """What a worker runs: one pool serves both phases of a batch (check, then mark)."""
+    return task.run()
