@@ -25,9 +25,7 @@ SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 LO_SAMPLE = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
 
 
-def patch_xml(
-    src: Path, dest: Path, replacements: dict[bytes | re.Pattern[bytes], bytes]
-) -> Path:
+def patch_xml(src: Path, dest: Path, replacements: dict[bytes | re.Pattern[bytes], bytes]) -> Path:
     """Copy an xlsx, replacing bytes (or a regular expression's matches) inside its XML
     parts, as another application might have saved it; every replacement must apply."""
     used: set[object] = set()

@@ -404,7 +404,9 @@ with outputs.OutputDir(sys.argv[1], mounts=mounts) as folder:
 
 
 @pytest.mark.parametrize("kill_at", [1, 2, 3, 4])
-def test_a_commit_killed_in_a_mounted_folder_is_rolled_forward(tmp_path: Path, kill_at: int) -> None:
+def test_a_commit_killed_in_a_mounted_folder_is_rolled_forward(
+    tmp_path: Path, kill_at: int
+) -> None:
     out, back = tmp_path / "out", tmp_path / "back"
     mounts = {"annotated": str(back)}
     names = ["a.json", "@annotated/x.xlsx"]

@@ -203,11 +203,14 @@ class _Reading:
             try:
                 self.scans[name] = scan_sheet(self.package.read(part), name)
             except PackageError as exc:
+                self.form = None  # the file, not its content, is the problem: unreadable
                 raise self.stop_package(exc) from None
             except NotWellFormed as exc:
                 detail = f"工作表“{name}”的内容不是有效的 XML（第 {exc.line} 行）"
+                self.form = None
                 raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
             except SheetTooLarge as exc:
+                self.form = None
                 raise self.stop(
                     Code.FILE_TOO_LARGE, actual=str(exc), expected="填报模板的规模"
                 ) from None
