@@ -207,9 +207,32 @@ def test_new_accepts_2021_to_next_year_and_refuses_the_year_after(
     result = run("new", str(next_year + 1))
     assert result.exit_code == 2
     assert result.stderr == (
-        f"错误：报告年度 {next_year + 1} 无效：只能生成 2021 至 {next_year} 年度的填报模板。\n"
+        f"错误：报告年度 {next_year + 1} 还没有到：本工具支持 2021 至 {next_year} 年度。\n"
     )
     assert not (tmp_path / f"{next_year + 1}年度政府信息公开工作年度报告填报表.xlsx").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["new", "1999"],
+            "错误：报告年度 1999 无效：政府信息公开工作年度报告的统一格式从 2019 年度起才有；",
+        ),
+        (["new", "2020"], "错误：报告年度 2020 不受支持：2019、2020年度报告使用2019年格式"),
+        (["schema", "2019"], "错误：报告年度 2019 不受支持：2019、2020年度报告使用2019年格式"),
+        (["ingest", "x.xlsx", "-o", "out", "--year", "2019"], "错误：报告年度 2019 不受支持："),
+    ],
+)
+def test_year_messages_give_the_real_reason(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """Neither "templates" for a schema, nor a 2019 template nobody can make."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.xlsx").write_bytes(b"")
+    result = run(*args)
+    assert result.exit_code == 2 and result.stderr.startswith(message), result.stderr
+    assert "模板" not in result.stderr.splitlines()[0] or args[0] == "new"
 
 
 def test_new_password_protects_every_sheet_and_the_structure(

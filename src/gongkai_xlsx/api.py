@@ -154,6 +154,8 @@ def ingest(
     in use by another run, OUT cannot be written)."""
     paths = [Path(p) for p in paths]
     out = Path(out)
+    if year is not None:
+        _form(year)  # --year 2019 is refused here, not told to every agency
     if annotate is not None:
         _check_annotate_folder(Path(annotate), paths, out)
     found = collected or collect_returns(paths, out)
@@ -183,6 +185,8 @@ def check_bounded(
     """Read and check one return in a child process within the per-file bounds (what the
     ``check`` command does: a hostile file must not hang or exhaust the coordinator's PC)."""
     path = Path(path)
+    if expected_year is not None:
+        _form(expected_year)
     with WorkerPool(check_task, 1, bounds or limits()) as pool:
         _, result = next(pool.run([Task(os.fspath(path), expected_year)]))
     if isinstance(result, Failure):

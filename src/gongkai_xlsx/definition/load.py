@@ -291,6 +291,7 @@ def load_form(format_id: str) -> Form:
         template_version=str(meta["template_version"]),
         first_year=int(meta["first_year"]),
         older_format_note=meta.get("older_format_note", ""),
+        older_format_first_year=meta.get("older_format_first_year"),
         kinds=kinds,
         cover=cover,
         tables=tuple(tables),
@@ -314,15 +315,19 @@ def form_for_year(year: int, today: _dt.date | None = None) -> Form:
     """The format a report on ``year`` uses, or :class:`UnsupportedYearError` in Chinese."""
     forms = sorted((load_form(f) for f in available_formats()), key=lambda f: f.first_year)
     last = last_supported_year(today)
+    supported = f"本工具支持 {forms[0].first_year} 至 {last} 年度"
     if year > last:
-        raise UnsupportedYearError(
-            f"报告年度 {year} 无效：只能生成 {forms[0].first_year} 至 {last} 年度的填报模板。"
-        )
+        raise UnsupportedYearError(f"报告年度 {year} 还没有到：{supported}。")
     usable = [f for f in forms if f.first_year <= year]
     if not usable:
+        earliest = min((f.older_format_first_year or f.first_year for f in forms), default=year)
+        if year < earliest:
+            raise UnsupportedYearError(
+                f"报告年度 {year} 无效：政府信息公开工作年度报告的统一格式从 {earliest} 年度起才有；"
+                f"{supported}。"
+            )
         note = "；".join(f.older_format_note for f in forms if f.older_format_note)
         raise UnsupportedYearError(
-            f"报告年度 {year} 不受支持：{note or '该年度没有可用的报告格式'}。"
-            f"可生成 {forms[0].first_year} 至 {last} 年度的模板。"
+            f"报告年度 {year} 不受支持：{note or '该年度没有可用的报告格式'}。{supported}。"
         )
     return usable[-1]

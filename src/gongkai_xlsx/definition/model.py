@@ -204,6 +204,7 @@ class Form:
     template_version: str
     first_year: int
     older_format_note: str
+    older_format_first_year: int | None
     kinds: dict[str, Kind]
     cover: Cover
     tables: tuple[Table, ...]
