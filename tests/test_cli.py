@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 from conftest import SEED_AGENCY, Filler, console_script, fill_with_openpyxl, run
 from openpyxl.utils.protection import hash_password
+from test_report_schema import validate_report
 from typer.testing import Result
 
 from gongkai_xlsx.definition import Form
@@ -62,7 +63,9 @@ def ingest(*args: str | os.PathLike[str]) -> tuple[Result, dict[str, Any]]:
     """Run ``ingest ARGS`` (ARGS must contain ``-o OUT``) and load OUT/report.json."""
     result = run("ingest", *args)
     out = Path(args[list(args).index("-o") + 1])
-    return result, json.loads((out / "report.json").read_text(encoding="utf-8"))
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    validate_report(report)  # every report a CLI test writes has the committed shape
+    return result, report
 
 
 def statuses(report: Mapping[str, Any]) -> list[tuple[str, str | None, str, str | None]]:

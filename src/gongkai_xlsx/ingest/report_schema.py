@@ -1,0 +1,172 @@
+"""The JSON Schema (draft 2020-12) of report.json, committed as ``schemas/report.schema.json``
+so that whoever keeps the reports can read them without this tool; a test fails when the
+committed file and this description drift apart, and every report a test writes is
+validated against it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from gongkai_xlsx.catalogue import STATUS_LABELS, Code, Severity
+from gongkai_xlsx.resources import schemas_dir
+
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+NAME = "report.schema.json"
+
+
+def _object(title: str, properties: dict[str, Any], required: list[str] | None = None) -> dict:
+    return {
+        "title": title,
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _text(title: str, nullable: bool = False) -> dict[str, Any]:
+    return {"title": title, "type": ["string", "null"] if nullable else "string"}
+
+
+def _count(title: str) -> dict[str, Any]:
+    return {"title": title, "type": "integer", "minimum": 0}
+
+
+_ANY = {
+    "title": "期望值或实际值（数字或文字）",
+    "type": ["integer", "string", "boolean", "null"],
+}
+
+
+def _finding() -> dict[str, Any]:
+    return _object(
+        "问题",
+        {
+            "code": {"title": "问题代码", "enum": [c.code for c in Code]},
+            "severity": {"title": "级别", "enum": [s.value for s in Severity]},
+            "sheet": _text("工作表", nullable=True),
+            "cell": _text("单元格（A1）", nullable=True),
+            "cell_id": _text("单元格标识（表.行.列）", nullable=True),
+            "row_label": _text("行栏目", nullable=True),
+            "column_label": _text("列栏目", nullable=True),
+            "expected": _ANY,
+            "actual": _ANY,
+            "rule": _text("勾稽关系", nullable=True),
+            "message": _text("说明"),
+            "title_en": _text("English title for logs"),
+        },
+    )
+
+
+def _row() -> dict[str, Any]:
+    return _object(
+        "一份报表",
+        {
+            "file": _text("文件（相对于给出的文件夹）"),
+            "sha256": {
+                "title": "文件 SHA-256",
+                "type": ["string", "null"],
+                "pattern": "^[0-9a-f]{64}$",
+            },
+            "agency": _text("填报单位", nullable=True),
+            "year": {"title": "报告年度", "type": ["integer", "null"]},
+            "format": _text("报告格式", nullable=True),
+            "status": {"title": "状态代码", "enum": list(STATUS_LABELS)},
+            "status_label": {"title": "状态", "enum": list(STATUS_LABELS.values())},
+            "findings_errors": _count("错误项数"),
+            "findings_warnings": _count("提示项数"),
+            "output": _text("规范 JSON 文件名", nullable=True),
+            "annotated": _text("标注副本的文件名（在 mounts.annotated 文件夹中）", nullable=True),
+            "findings": {"title": "问题", "type": "array", "items": _finding()},
+        },
+    )
+
+
+def report_schema() -> dict[str, Any]:
+    run = _object(
+        "本次运行（重新运行时不同，比较时除外）",
+        {
+            "version": _text("工具版本"),
+            "started": _text("开始时间（本地时区，ISO 8601）"),
+            "inputs": {"title": "给出的文件或文件夹", "type": "array", "items": {"type": "string"}},
+            "year": {"title": "--year", "type": ["integer", "null"]},
+            "jobs": _count("并行进程数"),
+            "limits": _object(
+                "每份文件的上限",
+                {
+                    "seconds": {"title": "时间（秒）", "type": "number"},
+                    "memory_mb": {"title": "内存（MB）", "type": ["integer", "null"]},
+                },
+            ),
+            "definitions": {
+                "title": "报表定义",
+                "type": "object",
+                "additionalProperties": _object(
+                    "一种格式",
+                    {
+                        "template_version": _text("模板版本"),
+                        "layout": _text("版式指纹"),
+                        "definition_sha256": _text("定义文件 SHA-256"),
+                    },
+                ),
+            },
+        },
+    )
+    summary = _object(
+        "统计",
+        {
+            "returns": _count("报表份数"),
+            **{f"returns_{s}": _count(f"{label}的报表份数") for s, label in STATUS_LABELS.items()},
+            "findings_errors": _count("错误项数（全部报表）"),
+            "findings_warnings": _count("提示项数（全部报表）"),
+            "skipped_files": _count("未读取的非电子表格文件数"),
+        },
+    )
+    duplicate = _object(
+        "报送了多份的单位",
+        {
+            "agency": _text("单位"),
+            "year": {"title": "年度", "type": ["integer", "null"]},
+            "files": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+        },
+    )
+    schema = _object(
+        "gongkai-xlsx 批量收集报告（report.json）",
+        {
+            "tool": _text("工具"),
+            "run": run,
+            "summary": summary,
+            "status_labels": _object(
+                "状态代码与中文",
+                {s: {"const": label} for s, label in STATUS_LABELS.items()},
+            ),
+            "mounts": {
+                "title": "输出文件夹之外、也由本次运行写入的文件夹（相对于输出文件夹）",
+                "type": "object",
+                "additionalProperties": {"type": "string"},
+            },
+            "outputs": {
+                "title": "本次运行写入的文件（@键/… 在 mounts 的文件夹中）",
+                "type": "array",
+                "items": {"type": "string"},
+            },
+            "returns": {"title": "每份报表", "type": "array", "items": _row()},
+            "duplicates": {"title": "报送了多份的单位", "type": "array", "items": duplicate},
+            "skipped_files": {
+                "title": "不是电子表格、未读取的文件",
+                "type": "array",
+                "items": {"type": "string"},
+            },
+        },
+    )
+    return {"$schema": DRAFT, "$id": "urn:gongkai-xlsx:schema:report", **schema}
+
+
+def report_schema_text() -> str:
+    return json.dumps(report_schema(), ensure_ascii=False, indent=2) + "\n"
+
+
+def committed_report_schema_path() -> Path:
+    return schemas_dir() / NAME
