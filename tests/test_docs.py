@@ -35,3 +35,14 @@ def test_every_command_is_documented_and_has_chinese_help() -> None:
 def test_ci_runs_exactly_the_readme_test_command() -> None:
     ci = (Path(__file__).resolve().parent.parent / ".ci" / "run").read_text(encoding="utf-8")
     assert "exec bash scripts/test.sh" in ci
+
+
+def test_the_readme_shows_what_the_tool_prints_now() -> None:
+    """The ingest example is a real run over samples/ (and the code table the catalogue):
+    scripts/update_readme.py writes both; here they are written again and compared."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
+    import update_readme
+
+    assert update_readme.rewritten(README) == README, "run scripts/update_readme.py"
