@@ -17,6 +17,7 @@ from gongkai_xlsx.aggregate.summary import (
     default_file_name,
     write_summary,
 )
+from gongkai_xlsx.catalogue import Code
 
 __all__ = [
     "Completeness",
@@ -34,3 +35,18 @@ __all__ = [
     "sum_inputs",
     "write_summary",
 ]
+
+# Every code a summary can give (tests/test_catalogue.py holds each stage to its list).
+CODES = (
+    Code.AGGREGATE_INVALID,
+    Code.AGGREGATE_NOT_DOCUMENT,
+    Code.AGGREGATE_CONFLICT,
+    Code.AGGREGATE_SAME_FILE,
+    Code.AGGREGATE_SAME_FILE_DIFFERS,
+    Code.AGGREGATE_MIXED,
+    Code.AGGREGATE_OUT_OF_RANGE,
+    Code.ROSTER_DUPLICATE,
+    Code.ROSTER_EXTRA,
+    Code.ROSTER_MISSING,
+    Code.SCHEMA_INVALID,
+)

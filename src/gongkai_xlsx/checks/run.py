@@ -19,6 +19,7 @@ from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.reader.model import Return, Source
 
 CHECKS = (meta, inputs, totals, stray, rules)
+CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
 
 
 @dataclass

@@ -55,6 +55,7 @@ class Ingested:
         return any(e.failed for e in self.entries)
 
 
+CODES = (Code.FILE_LIMIT, Code.ANNOTATE_FAILED)
 MARKED = "annotated"  # the mount key of the marked copies' folder
 
 

@@ -38,6 +38,43 @@ from gongkai_xlsx.reader.source import load
 from gongkai_xlsx.reader.xmltext import NotWellFormed
 from gongkai_xlsx.text import file_name_text, label_key
 
+# Every code the reader can give (tests/test_catalogue.py holds each stage to its list).
+CODES = (
+    Code.FILE_EMPTY,
+    Code.FILE_TOO_LARGE,
+    Code.FILE_XLS,
+    Code.FILE_ET,
+    Code.FILE_ENCRYPTED,
+    Code.FILE_TEXT,
+    Code.FILE_ODS,
+    Code.FILE_STRICT,
+    Code.FILE_CORRUPT,
+    Code.FILE_MISSING,
+    Code.FILE_LINK_BROKEN,
+    Code.FILE_LINK_LOOP,
+    Code.FILE_UNREADABLE,
+    Code.FILE_NOT_REGULAR,
+    Code.PART_DUPLICATE,
+    Code.PART_DUPLICATE_UNREAD,
+    Code.FORMAT_UNKNOWN,
+    Code.FORMAT_OTHER,
+    Code.VERSION_UNKNOWN,
+    Code.SHEET_MISSING,
+    Code.SHEET_EXTRA,
+    Code.SHEET_HIDDEN,
+    Code.SHEET_DUPLICATE,
+    Code.XML_STRUCTURE,
+    Code.NAME_MISMATCH,
+    Code.CELL_MERGED,
+    Code.LAYOUT_MISMATCH,
+    Code.PROPS_MISSING,
+    Code.LAYOUT_FINGERPRINT,
+    Code.NAMES_MISSING,
+    Code.LAYOUT_SHIFTED,
+    Code.LABEL_CHANGED,
+    Code.VALUE_INVALID,
+)
+
 CUSTOM_PROPS = "/custom-properties"
 EXTENDED_PROPS = "/extended-properties"
 
