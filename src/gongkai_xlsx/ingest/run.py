@@ -22,10 +22,12 @@ from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
+from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
 from gongkai_xlsx.ingest.worker import Checked, Task, check_task
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
+from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.reader.model import Source
 from gongkai_xlsx.text import file_name_text
 
@@ -73,11 +75,13 @@ def run(
     limits: Limits | None = None,
     progress: Callable[[Entry], None] | None = None,
     collected: Collected | None = None,
+    previous: Previous | None = None,
 ) -> Ingested:
     limits = limits or Limits()
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
     found = collected or collect(paths, out)
+    comparison = Comparison.of(previous) if previous is not None else None
     with OutputDir(out, manifest=REPORT_NAME) as outdir:
         spool = outdir.scratch()
         entries: list[Entry | None] = [None] * len(found.items)
@@ -90,6 +94,8 @@ def run(
                 )
                 entry = Entry(item.display, checked.outcome, checked.canonical is not None)
                 if checked.canonical is not None:
+                    if comparison is not None:
+                        comparison.compare(checked.outcome, checked.canonical, checked.places)
                     write_atomic(spool / f"{index}.json", checked.canonical)
                 entries[index] = entry
                 if progress is not None:
@@ -102,6 +108,8 @@ def run(
                 outdir.stage_file(entry.output, spool / f"{index}.json")
         outputs = sorted(e.output for e in done if e.output)
         data = report(done, found.skipped, outputs, info)
+        if comparison is not None:
+            data["previous"] = comparison.report()
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end
