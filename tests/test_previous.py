@@ -235,7 +235,7 @@ def test_a_2019_format_document_is_skipped_with_one_warning(
             None,
             "上年报表“某县民政局_2020.json”是 2020 年度的“gk2019”格式报表（2019、2020年度报告使用"
             "2019年格式，本工具暂不支持），与本年的政府信息公开工作年度报告（2021年格式）栏目不同，"
-            "未与上年比对。",
+            "未使用。",
         )
     ]
     assert report["previous"]["returns_not_compared"] == 1
@@ -260,7 +260,7 @@ def test_two_previous_documents_of_one_agency_are_said_once(
             None,
             None,
             "上年的结果中单位“某县交通运输局 (本级)”有 2 份不同的报表（副本/某县交通运输局（本级）_2023.json、"
-            "另一份.json），无法确定以哪一份为准，未与上年比对。请在上年的结果中只保留一份。",
+            "另一份.json），无法确定以哪一份为准，未使用。请在上年的结果中只保留一份。",
         )
     ]
 
@@ -278,7 +278,7 @@ def test_documents_of_other_years_only_are_not_compared(
             None,
             None,
             "上年的结果中单位“某县民政局”的报表不是 2023 年度的（某县民政局_2024.json 为 2024 年度），"
-            "未与上年比对。请确认 --previous 给出的是上一年度的结果。",
+            "未使用。请确认 --previous 给出的是上一年度的结果。",
         )
     ]
     with pytest.raises(api.UsageError, match="不能是本次的输出文件夹"):
@@ -294,8 +294,8 @@ def test_a_broken_previous_document_is_named(form: Form, layout: Layout, tmp_pat
     assert [(c, m) for c, _, _, m in findings(report, OTHER)] == [
         (
             "previous-unusable",
-            "上年报表“民政.json”无法使用（“一、本年新收政府信息公开申请数量 · 总计”为 99，与各项之和不一致"
-            "（应为 9）），未与上年比对。请用 gongkai-xlsx ingest 重新生成上年的结果。",
+            "上年报表“民政.json”不完整或被改动过（“一、本年新收政府信息公开申请数量 · 总计”为 99，与各项之和不一致"
+            "（应为 9）），未使用。请用 gongkai-xlsx ingest 重新生成上年的结果。",
         )
     ]
 

@@ -419,25 +419,25 @@ class Code(Enum):
         "previous-other-format",
         W,
         "last year's document is of another format, not compared",
-        "上年报表“{actual}”是 {detail}，与本年的{expected}栏目不同，未与上年比对。",
+        "上年报表“{actual}”是 {detail}，与本年的{expected}栏目不同，未使用。",
     )
     PREVIOUS_DUPLICATE = (
         "previous-duplicate",
         W,
         "several last-year documents of one agency, not compared",
-        "上年的结果中单位“{actual}”有 {expected} 份不同的报表（{detail}），无法确定以哪一份为准，未与上年比对。请在上年的结果中只保留一份。",
+        "上年的结果中单位“{actual}”有 {expected} 份不同的报表（{detail}），无法确定以哪一份为准，未使用。请在上年的结果中只保留一份。",
     )
     PREVIOUS_OTHER_YEAR = (
         "previous-other-year",
         W,
         "last year's folder holds another year of this agency, not compared",
-        "上年的结果中单位“{actual}”的报表不是 {expected} 年度的（{detail}），未与上年比对。请确认 --previous 给出的是上一年度的结果。",
+        "上年的结果中单位“{actual}”的报表不是 {expected} 年度的（{detail}），未使用。请确认 --previous 给出的是上一年度的结果。",
     )
     PREVIOUS_UNUSABLE = (
         "previous-unusable",
         W,
         "last year's document is broken or edited, not compared",
-        "上年报表“{actual}”无法使用（{detail}），未与上年比对。请用 gongkai-xlsx ingest 重新生成上年的结果。",
+        "上年报表“{actual}”不完整或被改动过（{detail}），未使用。请用 gongkai-xlsx ingest 重新生成上年的结果。",
     )
 
     # --- aggregate (汇总): documents read, members merged, the roster, the sums.

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -578,7 +578,7 @@ def ingest_command(
     raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
 
 
-def _previous_lines(folder: Path, section: dict) -> list[str]:
+def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
     """How the batch compared with last year (report.json's ``previous``)."""
     line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section['returns_matched']} 份找到上年的报表并已比对"
     if section["returns_not_compared"]:
