@@ -17,7 +17,7 @@ from gongkai_xlsx.catalogue import Code
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "gongkai_xlsx"
 
-# Each stage: the modules declaring CODES, and the package folders whose files it covers.
+# Each stage: the modules declaring CODES, and the folders (or files) it covers.
 STAGES = {
     "reader": (["gongkai_xlsx.reader.read"], ["reader"]),
     "checks": (
@@ -27,12 +27,14 @@ STAGES = {
             "gongkai_xlsx.checks.totals",
             "gongkai_xlsx.checks.stray",
             "gongkai_xlsx.checks.rules",
+            "gongkai_xlsx.checks.cross_year",
             "gongkai_xlsx.checks.run",
         ],
         ["checks"],
     ),
     "ingest": (["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.run"], ["ingest"]),
     "aggregate": (["gongkai_xlsx.aggregate"], ["aggregate"]),
+    "previous": (["gongkai_xlsx.previous"], ["previous.py"]),
 }
 
 
@@ -48,7 +50,8 @@ def declared(stage: str) -> set[Code]:
 
 def referenced(folder: str) -> dict[str, set[str]]:
     found: dict[str, set[str]] = {}
-    for path in sorted((SRC / folder).rglob("*.py")):
+    root = SRC / folder
+    for path in [root] if root.is_file() else sorted(root.rglob("*.py")):
         names = set(re.findall(r"\bCode\.([A-Z][A-Z_0-9]*)\b", path.read_text("utf-8")))
         if names:
             found[str(path.relative_to(SRC))] = names

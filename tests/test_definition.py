@@ -194,6 +194,21 @@ def _broken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, old: str, new: str)
         ('{ table = "c" }', '{ table = "d" }', "unknown table 'd'"),
         ('{ title = "一、总体情况" }', '{ title = "六、其他需要报告的事项" }', "share a title"),
         ("{agency}{year}年度", "{agency}{date}年度", "only {agency} and {year}"),
+        # the cross-year rules: real rows and columns of input cells, wording, a factor
+        (
+            'previous_row = "carried_forward"',
+            'previous_row = "results_total"',
+            "cross_year Y1: must name input cells",
+        ),
+        ('row = "carried_over"', 'row = "nowhere"', "cross_year Y1: must name input cells"),
+        ('column = "in_force"', 'column = "nowhere"', "cross_year Y2: no cell at"),
+        ('kind = "jump"\nfactor = 5', 'kind = "jump"\nfactor = 1', "needs factor > 1"),
+        (
+            'id = "Y1"\nkind = "carry"',
+            'id = "Y1"\nkind = "carried"',
+            "cross_year Y1: unknown kind 'carried'",
+        ),
+        ('id = "Y3"', 'id = "Y2"', "every rule needs its own id"),
     ],
 )
 def test_an_inconsistent_definition_is_refused(

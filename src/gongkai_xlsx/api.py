@@ -34,6 +34,7 @@ from gongkai_xlsx.ingest.worker import Task, check_task
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.outputs import OutputConflict, OutputLocked
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
+from gongkai_xlsx.previous import Prefill, Previous, PreviousError, prefill_for, read_previous
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.render.request import RenderError, render_file
 from gongkai_xlsx.roster import Entry as RosterEntry
@@ -147,11 +148,14 @@ def ingest(
     collected: Collected | None = None,
     annotate: Path | None = None,
     annotate_all: bool = False,
+    previous: Path | None = None,
 ) -> Ingested:
     """Check every return under ``paths`` (each in a bounded worker process) and commit
-    their canonical JSON and report.json into ``out`` as one whole. Raises
-    :class:`UsageError` for what the person can fix (no return found, OUT is a file or
-    in use by another run, OUT cannot be written)."""
+    their canonical JSON and report.json into ``out`` as one whole. With ``previous``
+    (last year's output folder), each passing return is also compared with last year's
+    document of its agency (warnings). Raises :class:`UsageError` for what the person can
+    fix (no return found, OUT is a file or in use by another run, OUT cannot be written,
+    no usable ``previous``)."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     if year is not None:
@@ -159,6 +163,7 @@ def ingest(
     if annotate is not None:
         _check_annotate_folder(Path(annotate), paths, out)
     found = collected or collect_returns(paths, out)
+    last_year = _previous(previous, out) if previous is not None else None
     try:
         return run(
             paths,
@@ -170,6 +175,7 @@ def ingest(
             collected=found,
             annotate=Path(annotate) if annotate is not None else None,
             annotate_all=annotate_all,
+            previous=last_year,
         )
     except OutputLocked as exc:
         raise UsageError(str(exc)) from None
@@ -177,6 +183,20 @@ def ingest(
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"{out}：无法写入结果（{os_reason(exc)}），输出文件夹保持原样。") from exc
+
+
+def _previous(path: Path, out: Path | None = None) -> Previous:
+    """Last year's documents under ``path``; :class:`UsageError` when there are none, or
+    when ``path`` is this run's own output folder (its documents are this year's)."""
+    path = Path(path)
+    if out is not None and path.resolve() == Path(out).resolve():
+        raise UsageError(
+            f"{path}：--previous 应是上一年度的结果文件夹，不能是本次的输出文件夹（-o）。"
+        )
+    try:
+        return read_previous(path)
+    except PreviousError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def check_bounded(
@@ -230,6 +250,10 @@ class Made:
     path: Path
     agency: str | None
     removed: tuple[str, ...] = ()
+    # with ``previous``: last year's file 二、上年结转 was prefilled from, or why nothing
+    # was prefilled (both None: last year has no document of this agency)
+    prefilled_from: str | None = None
+    not_prefilled: str | None = None
 
 
 def new_template(
@@ -238,10 +262,17 @@ def new_template(
     agency: str | None = None,
     password: str = "",
     force: bool = False,
+    previous: Path | None = None,
 ) -> Made:
-    """Write one template; the default file name comes from the year (and agency)."""
+    """Write one template; the default file name comes from the year (and agency). With
+    ``previous`` (last year's output folder), the cells of 二、上年结转 are prefilled from
+    the agency's last-year 四、结转下年度继续办理, still open for the agency to correct."""
     _check_password(password)
     form = _form(year)
+    if previous is not None and agency is None:
+        raise UsageError(
+            "--previous 要按单位名称查找上年的报表：请同时给出 --agency（或用 --roster 按名单生成）。"
+        )
     removed: list[str] = []
     if agency is not None:
         agency, removed = clean_name(agency)
@@ -261,8 +292,23 @@ def new_template(
         )
     if path.exists() and not force:
         raise UsageError(f"{path}：文件已存在。如需覆盖，请加 --force。")
-    _write(form, TemplateOptions(year=year, agency=agency, password=password), path)
-    return Made(path, agency, tuple(removed))
+    prefill, reason = None, None
+    if previous is not None:
+        assert agency is not None
+        prefill, reason = prefill_for(form, _previous(previous), agency, year)
+    _write(form, _options(year, agency, password, prefill), path)
+    return Made(path, agency, tuple(removed), prefill.source if prefill else None, reason)
+
+
+def _options(
+    year: int, agency: str | None, password: str, prefill: Prefill | None
+) -> TemplateOptions:
+    """A template's options, with last year's numbers prefilled (open, with the note)."""
+    if prefill is None:
+        return TemplateOptions(year=year, agency=agency, password=password)
+    return TemplateOptions(
+        year=year, agency=agency, password=password, prefill=prefill.values, note=prefill.note
+    )
 
 
 @dataclass
@@ -278,6 +324,11 @@ class RosterResult:
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     cleaned: list[RosterEntry] = field(default_factory=list)
     total: int = 0  # entries of the roster, duplicates not counted
+    # with ``previous``: the templates written with last year's numbers prefilled, the
+    # agencies last year has no document of, and those whose document could not be used
+    prefilled: list[Path] = field(default_factory=list)
+    without_previous: list[str] = field(default_factory=list)
+    not_prefilled: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -312,14 +363,23 @@ class RosterPlan:
     force: bool
     items: list[tuple[RosterEntry, Path]]
     duplicates: list[tuple[int, str]]
+    # with ``previous``: per item, its prefill or why there is none (see prefill_for)
+    prefills: tuple[tuple[Prefill | None, str | None], ...] = ()
 
 
 def plan_roster(
-    year: int, roster: Path, out_dir: Path, password: str = "", force: bool = False
+    year: int,
+    roster: Path,
+    out_dir: Path,
+    password: str = "",
+    force: bool = False,
+    previous: Path | None = None,
 ) -> RosterPlan:
     """Read and check a roster run without writing a template: a name the template cannot
-    carry, an unreadable roster or an unusable folder is a :class:`UsageError` here, so a
-    run either starts with every name usable or not at all. Creates ``out_dir``."""
+    carry, an unreadable roster or an unusable folder (or ``previous``) is a
+    :class:`UsageError` here, so a run either starts with every name usable or not at
+    all. Creates ``out_dir``. With ``previous``, each agency's 二、上年结转 is prefilled
+    from its last-year document (see :func:`new_template`)."""
     _check_password(password)
     form = _form(year)
     try:
@@ -327,6 +387,7 @@ def plan_roster(
     except RosterError as exc:
         raise UsageError(str(exc)) from exc
     _refuse_bad_names(form, Path(roster), agencies.entries)
+    last_year = _previous(previous) if previous is not None else None
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise UsageError(f"{out_dir}：不是文件夹。")
@@ -336,7 +397,12 @@ def plan_roster(
         raise UsageError(f"{out_dir}：无法创建输出文件夹（{os_reason(exc)}）。") from exc
     file_names = dedupe([template_file_name(year, e.name) for e in agencies.entries])
     items = [(e, out_dir / n) for e, n in zip(agencies.entries, file_names, strict=True)]
-    return RosterPlan(form, year, password, force, items, agencies.duplicates)
+    prefills = (
+        tuple(prefill_for(form, last_year, e.name, year) for e in agencies.entries)
+        if last_year is not None
+        else ()
+    )
+    return RosterPlan(form, year, password, force, items, agencies.duplicates, prefills)
 
 
 def write_roster(plan: RosterPlan, progress: Callable[[], None] | None = None) -> RosterResult:
@@ -347,16 +413,24 @@ def write_roster(plan: RosterPlan, progress: Callable[[], None] | None = None) -
         cleaned=[e for e, _ in plan.items if e.removed],
         total=len(plan.items),
     )
-    for entry, path in plan.items:
+    for index, (entry, path) in enumerate(plan.items):
+        prefill, reason = plan.prefills[index] if plan.prefills else (None, None)
+        if plan.prefills and prefill is None:
+            if reason is None:
+                result.without_previous.append(entry.name)
+            else:
+                result.not_prefilled.append((entry.name, reason))
         if path.is_dir():
             result.failed.append((path, "这是一个文件夹"))
         elif path.exists() and not plan.force:
             result.kept.append(path)
         else:
-            options = TemplateOptions(plan.year, agency=entry.name, password=plan.password)
+            options = _options(plan.year, entry.name, plan.password, prefill)
             try:
                 write_template(plan.form, options, path)
                 result.written.append(path)
+                if prefill is not None:
+                    result.prefilled.append(path)
             except OSError as exc:
                 result.failed.append((path, os_reason(exc)))
         if progress is not None:
@@ -370,10 +444,11 @@ def new_from_roster(
     out_dir: Path,
     password: str = "",
     force: bool = False,
+    previous: Path | None = None,
 ) -> RosterResult:
     """One template per agency of the roster, the agency name filled in and locked:
     :func:`plan_roster`, then :func:`write_roster`."""
-    return write_roster(plan_roster(year, roster, out_dir, password, force))
+    return write_roster(plan_roster(year, roster, out_dir, password, force, previous))
 
 
 @dataclass

@@ -401,6 +401,51 @@ class Code(Enum):
         "{where}：数据不符合规范（{detail}）。",
     )
 
+    # --- last year (跨年度, ``--previous``): the rules of ``[[cross_year]]``, and why a
+    # return was not compared. ``{detail}`` names last year's file and cell.
+    PREVIOUS_CARRY = (
+        "previous-carry",
+        W,
+        "differs from last year's carried-over cell",
+        "{where}：本年为 {actual}，{detail}为 {expected}；{text}（{rule}）。请核对本年的数字；如上年的数字有误，请在报告中说明。",
+    )
+    PREVIOUS_STOCK = (
+        "previous-stock",
+        W,
+        "does not follow from last year's count",
+        "{where}：本年为 {actual}，按{detail}，应为 {expected}；{text}（{rule}）。文件到期失效等也会造成差异，请核对。",
+    )
+    PREVIOUS_JUMP = (
+        "previous-jump",
+        W,
+        "number jumped against last year's (likely a typo)",
+        "{where}：本年为 {actual}，{detail}；{text}（{rule}）。请核对。",
+    )
+    PREVIOUS_OTHER_FORMAT = (
+        "previous-other-format",
+        W,
+        "last year's document is of another format, not compared",
+        "上年报表“{actual}”是 {detail}，与本年的{expected}栏目不同，未使用。",
+    )
+    PREVIOUS_DUPLICATE = (
+        "previous-duplicate",
+        W,
+        "several last-year documents of one agency, not compared",
+        "上年的结果中单位“{actual}”有 {expected} 份不同的报表（{detail}），无法确定以哪一份为准，未使用。请在上年的结果中只保留一份。",
+    )
+    PREVIOUS_OTHER_YEAR = (
+        "previous-other-year",
+        W,
+        "last year's folder holds another year of this agency, not compared",
+        "上年的结果中单位“{actual}”的报表不是 {expected} 年度的（{detail}），未使用。请确认 --previous 给出的是上一年度的结果。",
+    )
+    PREVIOUS_UNUSABLE = (
+        "previous-unusable",
+        W,
+        "last year's document is broken or edited, not compared",
+        "上年报表“{actual}”不完整或被改动过（{detail}），未使用。请用 gongkai-xlsx ingest 重新生成上年的结果。",
+    )
+
     # --- aggregate (汇总): documents read, members merged, the roster, the sums.
     # ``{actual}`` is a file or an agency, ``{detail}`` the files or the reason.
     AGGREGATE_NOT_DOCUMENT = (

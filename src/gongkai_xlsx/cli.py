@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -101,6 +101,28 @@ MemoryLimit = Annotated[
 ]
 
 
+PREVIOUS_HELP = "上年的结果文件夹（上年 gongkai-xlsx ingest 的输出，或其中的 JSON 文件）"
+Previous = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        metavar="上年结果文件夹",
+        help=PREVIOUS_HELP
+        + "：按单位名称找到各单位上年的报表，与本年比对（上年结转、现行有效件数、同比突变），只给提示。",
+    ),
+]
+NewPrevious = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        metavar="上年结果文件夹",
+        help=PREVIOUS_HELP
+        + "：按单位名称把上年的“结转下年度继续办理”预填为本年的“上年结转”（蓝色，单位仍可修改）。"
+        "需与 --agency 或 --roster 一起使用。",
+    ),
+]
+MAX_LISTED_AGENCIES = 30
+
 STATUS_TEXT = api.STATUS_LABELS
 
 
@@ -131,6 +153,7 @@ def root(
         "gongkai-xlsx new 2024",
         'gongkai-xlsx new 2024 --agency "某县交通运输局"',
         "gongkai-xlsx new 2024 --roster 名单.csv --out-dir 模板/",
+        "gongkai-xlsx new 2024 --roster 名单.csv --out-dir 模板/ --previous 2023结果/",
     ],
 )
 def new_command(
@@ -168,6 +191,7 @@ def new_command(
         Path | None, typer.Option("--out-dir", metavar="文件夹", help="按名单生成时的输出文件夹。")
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+    previous: NewPrevious = None,
 ) -> None:
     """生成填报模板（.xlsx）：只有浅黄色单元格可填写，合计自动计算，填错即时提示。"""
     try:
@@ -176,10 +200,12 @@ def new_command(
                 raise UsageError("按名单生成时请用 --out-dir 指定输出文件夹。")
             if output is not None or agency is not None:
                 raise UsageError("--roster 不能与 -o 或 --agency 同时使用。")
-            raise typer.Exit(_new_from_roster(year, roster, out_dir, password, force))
+            raise typer.Exit(_new_from_roster(year, roster, out_dir, password, force, previous))
         if out_dir is not None:
             raise UsageError("--out-dir 只能与 --roster 一起使用；单个文件请用 -o。")
-        made = new_template(year, output, agency=agency, password=password, force=force)
+        made = new_template(
+            year, output, agency=agency, password=password, force=force, previous=previous
+        )
     except UsageError as exc:
         raise _fail(str(exc)) from None
     if made.removed:
@@ -188,14 +214,43 @@ def new_command(
             err=True,
         )
     echo(f"已生成 {year} 年度填报模板：{made.path}")
+    if previous is not None:
+        echo(_prefilled_line(made.agency or "", made.prefilled_from, made.not_prefilled))
 
 
-def _new_from_roster(year: int, roster: Path, out_dir: Path, password: str, force: bool) -> int:
+def _prefilled_line(agency: str, source: str | None, reason: str | None) -> str:
+    """What ``new --agency X --previous DIR`` did with last year's numbers."""
+    if source is not None:
+        return f"已按上年报表“{visible(source)}”预填上年结转数（蓝色单元格，单位仍可修改）。"
+    if reason is not None:
+        return f"提示：未预填。{reason}"
+    return f"提示：上年的结果中没有单位“{visible(agency)}”的报表（新单位或名称有变化），未预填。"
+
+
+def _prefill_lines(result: RosterResult) -> list[str]:
+    """The closing lines of ``new --roster --previous``: how many templates were
+    prefilled, which agencies last year has no document of, whose could not be used."""
+    lines = [
+        f"其中 {len(result.prefilled)} 份已按上年报表预填上年结转数（蓝色单元格，单位仍可修改）。"
+    ]
+    if result.without_previous:
+        names = result.without_previous
+        shown = "、".join(visible(n) for n in names[:MAX_LISTED_AGENCIES])
+        more = f" 等 {len(names)} 个" if len(names) > MAX_LISTED_AGENCIES else ""
+        lines.append(f"上年的结果中没有报表、未预填的单位 {len(names)} 个：{shown}{more}。")
+    for name, reason in result.not_prefilled:
+        lines.append(f"提示：单位“{visible(name)}”未预填。{reason}")
+    return lines
+
+
+def _new_from_roster(
+    year: int, roster: Path, out_dir: Path, password: str, force: bool, previous: Path | None
+) -> int:
     """Run a roster with a progress bar (on a terminal), then say what happened. The exit
     code tells a script whether the folder now holds one template per roster name: 0 yes
     (written now or kept from an earlier run), 1 some could not be written, 2 none could
     (or the roster or an option is unusable: then nothing was written at all)."""
-    plan = plan_roster(year, roster, out_dir, password=password, force=force)
+    plan = plan_roster(year, roster, out_dir, password=password, force=force, previous=previous)
     with progress(len(plan.items), "正在生成模板") as advance:
         try:
             result = write_roster(plan, progress=advance)
@@ -211,6 +266,8 @@ def _new_from_roster(year: int, roster: Path, out_dir: Path, password: str, forc
     for path, reason in result.failed:
         echo(f"错误：{path}：无法写入（{reason}）。", err=True)
     echo("\n".join(roster_summary(year, out_dir, result)))
+    if previous is not None:
+        echo("\n".join(_prefill_lines(result)))
     if not result.failed:
         return EXIT_OK
     return EXIT_FINDINGS if result.written else EXIT_USAGE
@@ -455,6 +512,7 @@ def _ingest_details(
         "gongkai-xlsx ingest 报表/ -o 结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
         "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
+        "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
     ],
 )
 def ingest_command(
@@ -500,6 +558,7 @@ def ingest_command(
     verbose: Annotated[
         bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
     ] = False,
+    previous: Previous = None,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
     try:
@@ -522,6 +581,7 @@ def ingest_command(
                 collected=found,
                 annotate=annotate,
                 annotate_all=annotate_all,
+                previous=previous,
             )
         except UsageError as exc:
             raise _fail(str(exc)) from None
@@ -535,7 +595,29 @@ def ingest_command(
             ) from None
     echo(_table(done.entries))
     echo("\n".join(_ingest_details(done, out, verbose, annotate)))
+    if previous is not None:
+        echo("\n".join(_previous_lines(previous, done.report["previous"])))
     raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
+
+
+def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
+    """How the batch compared with last year (report.json's ``previous``)."""
+    line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section['returns_matched']} 份找到上年的报表并已比对"
+    if section["returns_not_compared"]:
+        line += f"，{section['returns_not_compared']} 份的上年报表不能比对（原因见各自的提示）"
+    names = section["unmatched"]
+    if names:
+        shown = "、".join(visible(n) for n in names[:MAX_LISTED_AGENCIES])
+        more = f" 等 {len(names)} 个" if len(names) > MAX_LISTED_AGENCIES else ""
+        line += f"，{len(names)} 份没有上年的报表（新单位或名称有变化）：{shown}{more}"
+    lines = [line + "。"]
+    skipped = [s["file"] for s in section["skipped_files"]]
+    if skipped:
+        lines.append(
+            f"上年的结果中另有 {len(skipped)} 个 JSON 文件不是单位的报表，未使用：{_shown_names(skipped)}"
+            "（原因见 report.json 的 previous）。"
+        )
+    return lines
 
 
 # ------------------------------------------------------------------------------- aggregate

@@ -19,6 +19,7 @@ from gongkai_xlsx.definition.model import (
     CellDef,
     Cover,
     CoverField,
+    CrossYearRule,
     Form,
     Kind,
     Node,
@@ -198,6 +199,58 @@ def _check_rules(rules: list[Rule], tables: dict[str, Table]) -> None:
             raise DefinitionError(f"rule {rule.id}: unknown kind {rule.kind!r}")
 
 
+def _cross_year_rule(item: dict[str, Any]) -> CrossYearRule:
+    kind = item.get("kind")
+    factor, minimum = item.get("factor", 0), item.get("minimum", 0)
+    text = item.get("text", "")
+    if kind == "jump":
+        text = text.format(factor=factor, minimum=minimum)
+    return CrossYearRule(
+        id=item.get("id", ""),
+        kind=kind,  # type: ignore[arg-type]  # checked in _check_cross_year
+        text=text,
+        table=item.get("table", ""),
+        row=item.get("row", ""),
+        previous_row=item.get("previous_row", ""),
+        rows=tuple(item.get("rows", ())),
+        column=item.get("column", ""),
+        plus=tuple(item.get("plus", ())),
+        minus=tuple(item.get("minus", ())),
+        factor=Decimal(str(factor)),
+        minimum=Decimal(str(minimum)),
+    )
+
+
+def _check_cross_year(form: Form) -> None:
+    """Every cross-year rule names real rows and columns of input cells (a carried cell is
+    prefilled into next year's template, so it may not be a total) and has its wording;
+    a jump needs a factor above 1."""
+    ids = [r.id for r in form.cross_year]
+    if len(set(ids)) != len(ids) or not all(ids):
+        raise DefinitionError(f"cross_year: every rule needs its own id (got {ids})")
+    for rule in form.cross_year:
+        where = f"cross_year {rule.id}"
+        if not rule.text:
+            raise DefinitionError(f"{where}: needs a text")
+        try:
+            if rule.kind == "carry":
+                pairs = form.carried_cells(rule)
+                cells = [form.cell(i) for p in pairs for i in (p.cell, p.previous)]
+            elif rule.kind == "stock":
+                stocks = form.stock_cells(rule)
+                cells = [form.cell(i) for s in stocks for i in (s.cell, *s.plus, *s.minus)]
+            elif rule.kind == "jump":
+                if rule.factor <= 1 or rule.minimum < 0:
+                    raise DefinitionError(f"{where}: needs factor > 1 and minimum >= 0")
+                cells = [form.cell(i) for i in form.jump_cells()]
+            else:
+                raise DefinitionError(f"{where}: unknown kind {rule.kind!r}")
+        except KeyError as exc:
+            raise DefinitionError(f"{where}: no cell at {exc}") from None
+        if not cells or any(c.computed for c in cells):
+            raise DefinitionError(f"{where}: must name input cells (and at least one)")
+
+
 def _report(data: dict[str, Any], tables: dict[str, Table]) -> Report:
     """The published report's parts: every table exactly once, text parts titled."""
     parts: list[ReportPart] = []
@@ -285,7 +338,7 @@ def load_form(format_id: str) -> Form:
     sheets = [cover.sheet, *(t.sheet for t in tables)]
     if len(set(sheets)) != len(sheets):
         raise DefinitionError("two sheets share a name")
-    return Form(
+    form = Form(
         id=meta["id"],
         name=meta["name"],
         template_version=str(meta["template_version"]),
@@ -299,7 +352,10 @@ def load_form(format_id: str) -> Form:
         cells=tuple(cells),
         report=_report(data["report"], {t.key: t for t in tables}),
         source_sha256=hashlib.sha256(raw).hexdigest(),
+        cross_year=tuple(_cross_year_rule(r) for r in data.get("cross_year", [])),
     )
+    _check_cross_year(form)
+    return form
 
 
 def available_formats() -> list[str]:

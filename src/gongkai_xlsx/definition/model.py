@@ -6,13 +6,16 @@ every total, display labels), so that no writer, reader or check re-derives the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 KindType = Literal["integer", "decimal"]
 RuleKind = Literal["balance", "row_total", "column_total"]
+CrossYearKind = Literal["carry", "stock", "jump"]
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -127,9 +130,10 @@ class CellDef:
     def computed(self) -> bool:
         return bool(self.parts)
 
-    @property
+    @cached_property
     def path(self) -> tuple[str, ...]:
-        """Keys below the table, i.e. the JSON path inside ``tables.<table>``."""
+        """Keys below the table, i.e. the JSON path inside ``tables.<table>`` (computed
+        once: every reader of a canonical document walks it for every cell)."""
         return tuple(self.id.split(".")[1:])
 
     @property
@@ -168,6 +172,43 @@ class Rule:
     at: str | None = None
     left_text: str = ""  # how the official wording names each side of a balance
     right_text: str = ""
+
+
+@dataclass(frozen=True)
+class CrossYearRule:
+    """A rule between an agency's return and its return of the year before (same format);
+    see the comment above ``[[cross_year]]`` in the TOML. Rows and columns are named by
+    their key paths, as the 勾稽关系 name rows; :class:`Form` turns them into cells."""
+
+    id: str
+    kind: CrossYearKind
+    text: str
+    table: str = ""
+    row: str = ""  # carry: this year's row
+    previous_row: str = ""  # carry: last year's row
+    rows: tuple[str, ...] = ()  # stock: the rows it holds in
+    column: str = ""  # stock: the column that follows from last year's
+    plus: tuple[str, ...] = ()  # stock: this year's columns added
+    minus: tuple[str, ...] = ()  # stock: this year's columns taken off
+    factor: Decimal = Decimal(0)  # jump: how many times larger (or smaller) is a jump
+    minimum: Decimal = Decimal(0)  # jump: both years at least this
+
+
+@dataclass(frozen=True)
+class CarriedCell:
+    """This year's cell that must equal last year's ``previous`` cell (a carry rule)."""
+
+    cell: str
+    previous: str
+
+
+@dataclass(frozen=True)
+class StockCell:
+    """This year's ``cell`` = last year's same cell + this year's ``plus`` − ``minus``."""
+
+    cell: str
+    plus: tuple[str, ...]
+    minus: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -212,6 +253,7 @@ class Form:
     cells: tuple[CellDef, ...]
     report: Report
     source_sha256: str
+    cross_year: tuple[CrossYearRule, ...] = ()
 
     def cell(self, cell_id: str) -> CellDef:
         return self._by_id[cell_id]
@@ -234,6 +276,90 @@ class Form:
             )
             for column in table.blocks[0].column_leaves()
         ]
+
+    def cell_by_keys(self, table: str, row_key: str, column_key: str) -> CellDef:
+        """The cell of ``table`` on the row and in the column whose key paths are
+        ``row_key`` and ``column_key`` (how a cross-year rule names them); KeyError if none."""
+        return self._by_keys[(table, row_key, column_key)]
+
+    def carried_cells(self, rule: CrossYearRule) -> tuple[CarriedCell, ...]:
+        """A carry rule column by column: this year's input cell of ``rule.row`` and last
+        year's of ``rule.previous_row``. Total columns are left out: their difference is
+        the sum of the others'."""
+
+        def build() -> tuple[CarriedCell, ...]:
+            return tuple(
+                CarriedCell(
+                    cell.id,
+                    self.cell_by_keys(
+                        rule.table, rule.previous_row, ".".join(cell.column.key_path())
+                    ).id,
+                )
+                for cell in self.cells_of_row(rule.table, rule.row)
+                if not cell.computed
+            )
+
+        return self._memo(("carried", rule), build)
+
+    def stock_cells(self, rule: CrossYearRule) -> tuple[StockCell, ...]:
+        """A stock rule row by row: the cell that follows from last year's, and this
+        year's cells added to and taken off it."""
+
+        def ids(row: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(self.cell_by_keys(rule.table, row, c).id for c in columns)
+
+        def build() -> tuple[StockCell, ...]:
+            return tuple(
+                StockCell(ids(row, (rule.column,))[0], ids(row, rule.plus), ids(row, rule.minus))
+                for row in rule.rows
+            )
+
+        return self._memo(("stock", rule), build)
+
+    def jump_cells(self) -> tuple[str, ...]:
+        """The input cells a jump rule compares with the same cell last year: all of them
+        except those another cross-year rule already compares with last year (more
+        strictly: one typo, one warning)."""
+
+        def build() -> tuple[str, ...]:
+            compared: set[str] = set()
+            for other in self.cross_year:
+                if other.kind == "carry":
+                    compared.update(c.cell for c in self.carried_cells(other))
+                elif other.kind == "stock":
+                    compared.update(c.cell for c in self.stock_cells(other))
+            return tuple(c.id for c in self.input_cells() if c.id not in compared)
+
+        return self._memo(("jump",), build)
+
+    def cells_of_row(self, table: str, row_key: str) -> list[CellDef]:
+        """Every cell of the row whose key path is ``row_key``, in column order."""
+        return list(self._by_row.get((table, row_key), ()))
+
+    def _memo(self, key: tuple[Any, ...], build: Callable[[], T]) -> T:
+        """``build()`` once per key: cross-year cells are asked for on every return."""
+        memo = self._computed
+        if key not in memo:
+            memo[key] = build()
+        return memo[key]
+
+    @cached_property
+    def _computed(self) -> dict[tuple[Any, ...], Any]:
+        return {}
+
+    @cached_property
+    def _by_row(self) -> dict[tuple[str, str], list[CellDef]]:
+        rows: dict[tuple[str, str], list[CellDef]] = {}
+        for c in self.cells:
+            rows.setdefault((c.table, ".".join(c.row.key_path())), []).append(c)
+        return rows
+
+    @cached_property
+    def _by_keys(self) -> dict[tuple[str, str, str], CellDef]:
+        return {
+            (c.table, ".".join(c.row.key_path()), ".".join(c.column.key_path())): c
+            for c in self.cells
+        }
 
     @cached_property
     def _by_row_and_column(self) -> dict[tuple[str, str, int], CellDef]:

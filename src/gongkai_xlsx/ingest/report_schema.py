@@ -159,9 +159,45 @@ def report_schema() -> dict[str, Any]:
                 "type": "array",
                 "items": {"type": "string"},
             },
+            "previous": _previous(),
         },
+        required=[
+            "tool",
+            "run",
+            "summary",
+            "status_labels",
+            "mounts",
+            "outputs",
+            "returns",
+            "duplicates",
+            "skipped_files",
+        ],
     )
     return {"$schema": DRAFT, "$id": "urn:gongkai-xlsx:schema:report", **schema}
+
+
+def _previous() -> dict[str, Any]:
+    """The comparison with last year's results (only with ``ingest --previous``)."""
+    return _object(
+        "与上年结果的比对（使用 --previous 时）",
+        {
+            "folder": _text("上年的结果文件夹"),
+            "documents": _count("上年的单位报表份数"),
+            "returns_matched": _count("找到上年报表并已比对的份数"),
+            "returns_not_compared": _count("有上年报表但不能比对的份数"),
+            "returns_unmatched": _count("没有上年报表的份数"),
+            "unmatched": {
+                "title": "没有上年报表的单位",
+                "type": "array",
+                "items": {"type": "string"},
+            },
+            "skipped_files": {
+                "title": "上年结果中未使用的 JSON 文件",
+                "type": "array",
+                "items": _object("未使用的文件", {"file": _text("文件"), "reason": _text("原因")}),
+            },
+        },
+    )
 
 
 def report_schema_text() -> str:

@@ -23,10 +23,12 @@ from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
+from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
 from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, work
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
+from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.reader.model import Source
 from gongkai_xlsx.text import file_name_text
 
@@ -129,6 +131,7 @@ def run(
     collected: Collected | None = None,
     annotate: Path | None = None,
     annotate_all: bool = False,
+    previous: Previous | None = None,
 ) -> Ingested:
     """``annotate``: the folder for marked copies of the returns to send back (those with
     errors; with ``annotate_all`` also those with only warnings), one commit with OUT."""
@@ -136,6 +139,7 @@ def run(
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
     found = collected or collect(paths, out)
+    comparison = Comparison.of(previous) if previous is not None else None
     mounts = {MARKED: annotate} if annotate is not None else None
     with OutputDir(out, manifest=REPORT_NAME, mounts=mounts) as outdir:
         spool = outdir.scratch()
@@ -149,6 +153,8 @@ def run(
                 )
                 entry = Entry(item.display, checked.outcome, checked.canonical is not None)
                 if checked.canonical is not None:
+                    if comparison is not None:
+                        comparison.compare(checked.outcome, checked.canonical, checked.places)
                     write_atomic(spool / f"{index}.json", checked.canonical)
                 entries[index] = entry
                 if progress is not None:
@@ -163,6 +169,8 @@ def run(
         outputs = sorted([*(e.output for e in done if e.output), *marked])
         recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
         data = report(done, found.skipped, outputs, info, recorded)
+        if comparison is not None:
+            data["previous"] = comparison.report()
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end

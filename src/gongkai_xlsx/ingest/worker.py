@@ -7,14 +7,17 @@ Module-level and picklable by reference, as a pool under ``spawn`` requires.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
 from gongkai_xlsx.canonical import dumps
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.reader.model import Return
 from gongkai_xlsx.reader.source import load
 from gongkai_xlsx.text import file_name_text
 
@@ -34,14 +37,31 @@ class Task:
 class Checked:
     outcome: Outcome  # without its document: the bytes travel instead
     canonical: bytes | None = None
+    # cells read away from the template's position (rows moved, read by names): cell id →
+    # (sheet, A1), so that findings made in the parent (--previous) point at them
+    places: dict[str, tuple[str, str]] = field(default_factory=dict)
+
+
+def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
+    """The cells of ``ret`` that are not where its template puts them (usually none)."""
+    if ret.form is None:
+        return {}
+    positions = layout_of(ret.form).cell_positions
+    moved = {}
+    for cell_id, read in ret.cells.items():
+        sheet, row, col = positions[cell_id]
+        if (read.sheet, read.ref) != (sheet, to_a1(row, col)):
+            moved[cell_id] = (read.sheet, read.ref)
+    return moved
 
 
 def check_task(task: Task) -> Checked:
     path = Path(task.path)
-    outcome = check_return(read_return(path, file_name_text(path.name)), task.year, path)
+    ret = read_return(path, file_name_text(path.name))
+    outcome = check_return(ret, task.year, path)
     canonical = dumps(outcome.document) if outcome.document is not None else None
     outcome.document = None
-    return Checked(outcome, canonical)
+    return Checked(outcome, canonical, moved_cells(ret) if canonical is not None else {})
 
 
 @dataclass(frozen=True)
