@@ -127,9 +127,10 @@ class CellDef:
     def computed(self) -> bool:
         return bool(self.parts)
 
-    @property
+    @cached_property
     def path(self) -> tuple[str, ...]:
-        """Keys below the table, i.e. the JSON path inside ``tables.<table>``."""
+        """Keys below the table, i.e. the JSON path inside ``tables.<table>`` (cached:
+        reading or summing thousands of documents asks for it for every cell)."""
         return tuple(self.id.split(".")[1:])
 
     @property
@@ -246,8 +247,12 @@ class Form:
         # cached_property writes the instance __dict__ directly, which a frozen dataclass allows
         return {c.id: c for c in self.cells}
 
+    @cached_property
+    def _input_cells(self) -> tuple[CellDef, ...]:
+        return tuple(c for c in self.cells if not c.computed)
+
     def input_cells(self) -> list[CellDef]:
-        return [c for c in self.cells if not c.computed]
+        return list(self._input_cells)
 
     def computed_cells(self) -> list[CellDef]:
         return [c for c in self.cells if c.computed]
