@@ -119,14 +119,21 @@ def ingest(
     bounds: Limits | None = None,
     progress: Callable[[Entry], None] | None = None,
     collected: Collected | None = None,
+    roster: Path | None = None,
 ) -> Ingested:
     """Check every return under ``paths`` (each in a bounded worker process) and commit
-    their canonical JSON and report.json into ``out`` as one whole. Raises
-    :class:`UsageError` for what the person can fix (no return found, OUT is a file or
-    in use by another run, OUT cannot be written)."""
+    their canonical JSON, report.json and report.html into ``out`` as one whole; with
+    ``roster`` (a file as for :func:`new_from_roster`), both reports say which agencies
+    of it sent no return. Raises :class:`UsageError` for what the person can fix (no
+    return found, the roster cannot be read, OUT is a file or in use by another run, OUT
+    cannot be written)."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     found = collected or collect_returns(paths, out)
+    try:
+        agencies = read_roster(roster) if roster is not None else None
+    except RosterError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         return run(
             paths,
@@ -136,6 +143,8 @@ def ingest(
             limits=bounds or limits(),
             progress=progress,
             collected=found,
+            roster=agencies,
+            roster_file=file_name_text(Path(roster).name) if roster is not None else "名单",
         )
     except OutputLocked as exc:
         raise UsageError(str(exc)) from None
