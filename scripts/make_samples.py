@@ -137,10 +137,11 @@ def _openpyxl_fill(template: Path, dest: Path, spec: dict) -> None:
     wb.save(dest)
 
 
-def main() -> None:
+def make_returns() -> list[Path]:
+    """The sample returns, filled anew (their bytes, so their hashes, change each time)."""
+    made: list[Path] = []
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        made = []
         for name, spec, via_libreoffice in (
             ("互助县城市管理综合行政执法局_2024.xlsx", SEED, False),
             ("某县交通运输局_2024_B1不平衡.xlsx", B1_BROKEN, False),
@@ -157,6 +158,11 @@ def main() -> None:
             else:
                 _openpyxl_fill(template, dest, spec)
             made.append(dest)
+    return made
+
+
+def ingest_samples() -> Path:
+    """samples/expected: exactly what ``ingest --annotate`` writes for the samples."""
     expected = SAMPLES / "expected"
     shutil.rmtree(expected, ignore_errors=True)
     subprocess.run(
@@ -173,6 +179,14 @@ def main() -> None:
         ],
         check=False,
     )
+    return expected
+
+
+def main() -> None:
+    """``--expected-only``: keep the returns, write samples/expected again (after a change
+    to the reader, the checks or the reports)."""
+    made = [] if "--expected-only" in sys.argv else make_returns()
+    made.append(ingest_samples())
     made.append(make_annotated_sample())  # what `annotate` writes: the same bytes
     for path in made:
         print(path.relative_to(ROOT))

@@ -3,7 +3,8 @@
 # On a fresh Debian machine it installs what the tests need: LibreOffice Calc with its
 # Python bridge (the tests drive a real spreadsheet application), LibreOffice Writer (the
 # rendered Word report is converted to PDF), Gnumeric (ssconvert, the second witness of
-# tests/test_witness.py), CJK fonts and poppler, then the package with
+# tests/test_witness.py), Chromium with its driver (report.html is opened in a real headless
+# browser, tests/test_report_page.py), CJK fonts and poppler, then the package with
 # its test extras in .venv, then runs ruff and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,8 @@ command -v lowriter >/dev/null 2>&1 || pkgs+=(libreoffice-writer)
 /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || pkgs+=(python3-uno)
 command -v ssconvert >/dev/null 2>&1 || pkgs+=(gnumeric)
 command -v pdftoppm >/dev/null 2>&1 || pkgs+=(poppler-utils)
+command -v chromium >/dev/null 2>&1 || pkgs+=(chromium)
+command -v chromedriver >/dev/null 2>&1 || pkgs+=(chromium-driver)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || pkgs+=(fonts-noto-cjk fontconfig)
 if [ "${#pkgs[@]}" -gt 0 ]; then
   SUDO=""
@@ -32,4 +35,4 @@ fi
 
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/ruff format --check src tests benchmarks scripts
-GONGKAI_REQUIRE_LIBREOFFICE=1 .venv/bin/python -m pytest -q "$@"
+GONGKAI_REQUIRE_LIBREOFFICE=1 GONGKAI_REQUIRE_CHROMIUM=1 .venv/bin/python -m pytest -q "$@"

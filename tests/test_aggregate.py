@@ -111,6 +111,7 @@ def test_the_samples_sum_to_their_column_sums(form: Form) -> None:
     summary = aggregate_paths([EXPECTED], "某县")
     assert summary.ok and summary.findings == []
     assert [(s.display, s.reason) for s in summary.skipped] == [
+        ("report.html", "ingest 的结果页面"),
         ("annotated/某县交通运输局_2024_B1不平衡.xlsx", "不是 JSON 文件"),
         ("report.json", "ingest 的批量报告"),
     ]
@@ -516,7 +517,7 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "某县：已汇总 3 个单位的 2024 年度报表（读取 3 份文档）。",
-        "另有 1 个文件未读取：report.json（ingest 的批量报告）。",
+        "另有 2 个文件未读取：report.html（ingest 的结果页面）、report.json（ingest 的批量报告）。",
         f"结果已写入 {summary_path}。",
     ]
     first = summary_path.read_bytes()

@@ -22,6 +22,7 @@ from typer.testing import Result
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -78,12 +79,15 @@ def codes(report: Mapping[str, Any], file: str) -> list[str]:
 
 
 def outputs(out: Path) -> dict[str, bytes]:
-    """Every file of OUT by name; report.json without its ``run`` record (its time, jobs
-    and inputs), which is all that may differ between two runs of the same files."""
+    """Every file of OUT by name; report.json and report.html without their ``run`` record
+    (its time, jobs and inputs), which is all that may differ between two runs of the same
+    files."""
     found = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
     if "report.json" in found:
         data = without_run(json.loads(found["report.json"]))
         found["report.json"] = json.dumps(data, ensure_ascii=False).encode()
+    if "report.html" in found:
+        found["report.html"] = page_without_run(found["report.html"]).encode()
     return found
 
 
@@ -378,6 +382,7 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     assert codes(report, "乡镇/乙局.xlsx") == ["balance"]
     assert codes(report, "名单.csv") == ["file-text"]
     assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
         "report.json",
         "stray.xlsx",
         "甲局_2024.json",
@@ -385,12 +390,13 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     doc = json.loads((out / "甲局_2024.json").read_bytes())
     assert (doc["agency"], doc["year"], doc["source"]["file"]) == ("甲局", 2024, "甲局.xlsx")
     assert "有错误" in result.stdout and B1_LINE in result.stdout.splitlines()
-    assert result.stdout.splitlines()[-5:] == [
+    assert result.stdout.splitlines()[-6:] == [
         "共 3 份：通过 1，有提示 0，有错误 1，无法读取 1。",
         "需要退回单位修改的报表 2 份：乡镇/乙局.xlsx、名单.csv。",
         "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
         f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。",
         f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。",
+        f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。",
         "另有 1 个文件不是电子表格，未读取：notes.txt（见 report.json）。",
     ]
 
@@ -410,7 +416,7 @@ def test_ingest_twice_gives_the_same_bytes(messy_folder: Path) -> None:
     assert (first.exit_code, second.exit_code) == (1, 1)
     assert first.stdout == second.stdout
     assert outputs(out) == before
-    assert sorted(before) == ["report.json", "stray.xlsx", "甲局_2024.json"]
+    assert sorted(before) == ["report.html", "report.json", "stray.xlsx", "甲局_2024.json"]
 
 
 def test_ingest_table_has_one_row_per_return(messy_folder: Path) -> None:
@@ -442,14 +448,16 @@ def test_ingest_only_good_returns(tmp_path: Path, make_return) -> None:
         ("甲局.xlsx", "甲局", "ok", "甲局_2024.json"),
     ]
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "report.html",
         "report.json",
         "乙局_2024.json",
         "甲局_2024.json",
     ]
-    assert result.stdout.splitlines()[-3:] == [
+    assert result.stdout.splitlines()[-4:] == [
         "共 2 份：通过 2，有提示 0，有错误 0，无法读取 0。",
         "全部报表都没有错误。",
         f"规范 JSON 和完整的检查报告已写入 {tmp_path / 'out'}（report.json）。",
+        f"用浏览器打开 {tmp_path / 'out' / 'report.html'} 可查看、筛选本批结果和合计。",
     ]
 
 
@@ -485,7 +493,7 @@ def test_ingest_year_option_rejects_another_year(tmp_path: Path, make_return) ->
     assert row["findings"][0]["message"] == (
         "报告年度为 2024，本次收集的是 2023 年度的报表。请使用 2023 年度的模板重新填报。"
     )
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "report.json"]
 
 
 def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return) -> None:
@@ -505,6 +513,7 @@ def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return
         )
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
         "report.json",
         "甲局_2024.json",
         "甲局_2024_2.json",
@@ -540,6 +549,7 @@ def test_ingest_removes_the_json_of_a_return_that_no_longer_passes(
     result, _ = ingest(inbox, "-o", out)
     assert result.exit_code == 0
     assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
         "report.json",
         "乙局_2024.json",
         "甲局_2024.json",
@@ -551,7 +561,11 @@ def test_ingest_removes_the_json_of_a_return_that_no_longer_passes(
         ("乙局.xlsx", "乙局", "ok", "乙局_2024.json"),
         ("甲局.xlsx", "甲局", "errors", None),
     ]
-    assert sorted(p.name for p in out.iterdir()) == ["report.json", "乙局_2024.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
+        "report.json",
+        "乙局_2024.json",
+    ]
 
 
 def test_ingest_two_folders_with_the_same_file_name(tmp_path: Path, make_return) -> None:
@@ -600,7 +614,7 @@ def test_ingest_in_parallel_writes_what_a_serial_run_writes(tmp_path: Path, make
     assert outputs(tmp_path / "serial") == outputs(tmp_path / "parallel")
     assert report["summary"]["returns"] == 19 and report["summary"]["returns_errors"] == 1
     assert codes(report, "dup.xlsx") == ["agency-duplicate"]
-    assert len(outputs(tmp_path / "serial")) == 1 + 18
+    assert len(outputs(tmp_path / "serial")) == 2 + 18  # report.json, report.html, 18 JSON
 
 
 def test_ingest_into_the_folder_it_reads(tmp_path: Path, make_return) -> None:
@@ -703,7 +717,11 @@ def test_an_outdir_mirrors_the_latest_run_and_says_what_it_removed(
     make_return(tmp_path / "w2" / "b.xlsx", "乙局")
     ingest(tmp_path / "w1", "-o", tmp_path / "out")
     second, report = ingest(tmp_path / "w2", "-o", tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.json", "乙局_2024.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "report.html",
+        "report.json",
+        "乙局_2024.json",
+    ]
     assert [r["output"] for r in report["returns"]] == ["乙局_2024.json"]
     assert "已删除输出文件夹中上次运行留下、本次没有的 1 个结果：甲局_2024.json。" in second.stdout
 

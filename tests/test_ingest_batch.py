@@ -21,6 +21,8 @@ from conftest import SEED_AGENCY, Filler, run
 from oracle import variants as v
 
 from gongkai_xlsx import api, fsio
+from gongkai_xlsx.ingest.page import PAGE_NAME
+from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -106,7 +108,7 @@ def test_hostile_entries_beside_good_returns(open_folder: Path) -> None:
         "vanishing.xlsx": ("unreadable", ["file-missing"]),
         "巨大标记.xlsx": ("unreadable", ["file-too-large"]),
     }
-    assert report["outputs"] == [f"{SEED_AGENCY}_2024.json"]
+    assert report["outputs"] == ["report.html", f"{SEED_AGENCY}_2024.json"]
     assert whole(tmp_path / "out")
 
 
@@ -160,7 +162,14 @@ def test_spawn_gives_what_a_serial_run_gives(tmp_path: Path, fill: Filler) -> No
     )
     assert without_run(report_of(tmp_path / "spawn")) == without_run(serial.report)
     for name in outputs_present(tmp_path / "serial"):
-        assert (tmp_path / "spawn" / name).read_bytes() == (tmp_path / "serial" / name).read_bytes()
+        spawned, serial_bytes = (
+            (tmp_path / "spawn" / name).read_bytes(),
+            (tmp_path / "serial" / name).read_bytes(),
+        )
+        if name == PAGE_NAME:  # the page records the run (its time, its jobs)
+            assert page_without_run(spawned) == page_without_run(serial_bytes)
+        else:
+            assert spawned == serial_bytes
 
 
 def test_a_full_disk_leaves_the_previous_run(tmp_path: Path, monkeypatch) -> None:
@@ -229,14 +238,17 @@ def test_ctrl_c_while_checking_leaves_the_folder_as_it_was(tmp_path: Path) -> No
     shutil.copy(GOOD, inbox / "a.xlsx")
     api.ingest([inbox], out, jobs=1)
     before = {p.name: p.read_bytes() for p in out.iterdir()}
-    for i in range(40):
-        shutil.copy(BROKEN, inbox / f"b{i:02d}.xlsx")
+    for i in range(400):  # many seconds of checking, however fast the machine
+        shutil.copy(BROKEN, inbox / f"b{i:03d}.xlsx")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gongkai_xlsx.cli", "ingest", str(inbox), "-o", str(out), "-j", "1"],
         stderr=subprocess.PIPE,
         text=True,
     )
-    time.sleep(1.5)
+    deadline = time.monotonic() + 30
+    while len(list(out.iterdir())) == len(before) and time.monotonic() < deadline:
+        time.sleep(0.02)  # until the run has taken OUT (its lock and staging area)
+    time.sleep(0.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130

@@ -149,13 +149,17 @@ def ingest(
     annotate: Path | None = None,
     annotate_all: bool = False,
     previous: Path | None = None,
+    roster: Path | None = None,
 ) -> Ingested:
     """Check every return under ``paths`` (each in a bounded worker process) and commit
-    their canonical JSON and report.json into ``out`` as one whole. With ``previous``
-    (last year's output folder), each passing return is also compared with last year's
-    document of its agency (warnings). Raises :class:`UsageError` for what the person can
-    fix (no return found, OUT is a file or in use by another run, OUT cannot be written,
-    no usable ``previous``)."""
+    their canonical JSON, report.json and report.html into ``out`` as one whole. With
+    ``previous`` (last year's output folder), each passing return is also compared with
+    last year's document of its agency (warnings); with ``roster`` (a file as for
+    :func:`new_from_roster`), both reports say which agencies of it sent no return; with
+    ``annotate``, marked copies are written there in the same commit. Raises
+    :class:`UsageError` for what the person can fix (no return found, the roster cannot be
+    read, OUT is a file or in use by another run, OUT cannot be written, no usable
+    ``previous``)."""
     paths = [Path(p) for p in paths]
     out = Path(out)
     if year is not None:
@@ -164,6 +168,10 @@ def ingest(
         _check_annotate_folder(Path(annotate), paths, out)
     found = collected or collect_returns(paths, out)
     last_year = _previous(previous, out) if previous is not None else None
+    try:
+        agencies = read_roster(roster) if roster is not None else None
+    except RosterError as exc:
+        raise UsageError(str(exc)) from exc
     try:
         return run(
             paths,
@@ -176,6 +184,8 @@ def ingest(
             annotate=Path(annotate) if annotate is not None else None,
             annotate_all=annotate_all,
             previous=last_year,
+            roster=agencies,
+            roster_file=file_name_text(Path(roster).name) if roster is not None else "名单",
         )
     except OutputLocked as exc:
         raise UsageError(str(exc)) from None

@@ -475,6 +475,14 @@ def _ingest_details(
         f"{s['returns_warnings']}，{label['errors']} {s['returns_errors']}，"
         f"{label['unreadable']} {s['returns_unreadable']}。",
     ]
+    roster = done.report.get("roster")
+    if roster is not None:
+        line = f"名单 {visible(roster['roster'])}：已报送 {roster['submitted']}/{roster['expected']} 个单位"
+        if roster["missing"]:
+            line += f"；未报送 {len(roster['missing'])} 个：{_shown_names(roster['missing'])}"
+        if roster["extra"]:
+            line += f"；不在名单中 {len(roster['extra'])} 个：{_shown_names(roster['extra'])}"
+        lines.append(line + "。")
     if hints and not show_hints:
         lines.append(
             f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"
@@ -493,6 +501,7 @@ def _ingest_details(
     if annotate is not None:
         lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
+    lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
     if done.removed:
         lines.append(
             f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果："
@@ -513,6 +522,7 @@ def _ingest_details(
         "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
         "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
         "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --roster 名单.csv",
     ],
 )
 def ingest_command(
@@ -559,6 +569,14 @@ def ingest_command(
         bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
     ] = False,
     previous: Previous = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            metavar="名单文件",
+            help="单位名单（CSV 或 xlsx，与 new --roster 相同）：列出名单中未报送的单位和不在名单中的单位。",
+        ),
+    ] = None,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
     try:
@@ -582,6 +600,7 @@ def ingest_command(
                 annotate=annotate,
                 annotate_all=annotate_all,
                 previous=previous,
+                roster=roster,
             )
         except UsageError as exc:
             raise _fail(str(exc)) from None

@@ -45,9 +45,7 @@ class Finding:
     @property
     def where(self) -> str:
         """``依申请公开!D30（四、结转下年度继续办理 · 自然人）`` or as much of it as is known."""
-        place = f"{self.sheet}!{self.cell}" if self.sheet and self.cell else self.sheet or ""
-        label = " · ".join(p for p in (self.row_label, self.column_label) if p)
-        return f"{place}（{label}）" if label and place else place or label
+        return place_text(self.sheet, self.cell, self.row_label, self.column_label)
 
     @property
     def message(self) -> str:
@@ -75,6 +73,16 @@ class Finding:
             "message": self.message,
             "title_en": self.code.title_en,
         }
+
+
+def place_text(
+    sheet: str | None, cell: str | None, row_label: str | None, column_label: str | None
+) -> str:
+    """Where a finding is, as every output writes it (a row of report.json has the four
+    parts, report.html shows them joined): ``sheet!cell（row · column）``."""
+    place = f"{sheet}!{cell}" if sheet and cell else sheet or ""
+    label = " · ".join(p for p in (row_label, column_label) if p)
+    return f"{place}（{label}）" if label and place else place or label
 
 
 def excerpt(text: str, limit: int = MAX_SHOWN) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
-from gongkai_xlsx.aggregate.read import Document
+from gongkai_xlsx.aggregate.members import Member
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.roster import Roster
@@ -50,8 +50,25 @@ class Completeness:
         )
 
 
+class Submitted(Protocol):
+    """What a roster is checked against: a :class:`~gongkai_xlsx.aggregate.read.Document`,
+    or a return of an ``ingest`` batch (its agency only: ``kind`` return, no members)."""
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def agency(self) -> str: ...
+
+    @property
+    def display(self) -> str: ...
+
+    @property
+    def members(self) -> Sequence[Member]: ...
+
+
 def check_roster(
-    roster: Roster, roster_file: str, documents: Sequence[Document]
+    roster: Roster, roster_file: str, documents: Sequence[Submitted]
 ) -> tuple[Completeness, list[Finding]]:
     """Match ``documents`` against ``roster`` by :func:`agency_key`."""
     findings: list[Finding] = []

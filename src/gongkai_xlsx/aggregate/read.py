@@ -36,6 +36,7 @@ from gongkai_xlsx.text import file_name_text
 
 JSON_SUFFIX = ".json"
 INGEST_REPORT = "report.json"
+INGEST_PAGE = "report.html"  # ingest writes it beside report.json
 
 
 @dataclass(frozen=True)
@@ -102,6 +103,8 @@ def find_files(
             seen.add(resolved)
             if resolved == excluded:
                 skipped.append(Skipped(display, "本次汇总的输出文件"))
+            elif file.name == INGEST_PAGE and (file.parent / INGEST_REPORT).is_file():
+                skipped.append(Skipped(display, "ingest 的结果页面"))
             elif file.suffix.lower() != JSON_SUFFIX:
                 skipped.append(Skipped(display, "不是 JSON 文件"))
             else:

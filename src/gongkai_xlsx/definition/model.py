@@ -373,8 +373,12 @@ class Form:
         # cached_property writes the instance __dict__ directly, which a frozen dataclass allows
         return {c.id: c for c in self.cells}
 
+    @cached_property
+    def _input_cells(self) -> tuple[CellDef, ...]:
+        return tuple(c for c in self.cells if not c.computed)
+
     def input_cells(self) -> list[CellDef]:
-        return [c for c in self.cells if not c.computed]
+        return list(self._input_cells)
 
     def computed_cells(self) -> list[CellDef]:
         return [c for c in self.cells if c.computed]

@@ -18,6 +18,7 @@ from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.text import file_name_text
 
 REPORT_NAME = "report.json"
+PAGE_NAME = "report.html"  # written beside it (gongkai_xlsx.ingest.page)
 
 
 @dataclass
@@ -98,10 +99,10 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
             ours = (
                 out is not None
                 and os.path.dirname(real) == out
-                and (file.suffix.lower() == ".json" or file.name == REPORT_NAME)
+                and (file.suffix.lower() == ".json" or file.name in (REPORT_NAME, PAGE_NAME))
             )
             if real in seen or _hidden(file.name) or ours:
-                continue  # OUTDIR may be the folder being read: its JSON files are our outputs
+                continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
             seen.add(real)
             if file.suffix.lower() in SPREADSHEET_SUFFIXES:
                 found.items.append(Item(file, display, relative))

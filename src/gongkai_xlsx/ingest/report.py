@@ -1,6 +1,7 @@
 """report.json, a document people keep: the run that made it, one row per return with
-its status and every finding, the agencies that sent more than one return, the files not
-read, and the outputs the folder holds (the manifest the output commit relies on).
+its status and every finding, the agencies that sent more than one return, the roster's
+missing agencies (``--roster``), the files not read, and the outputs the folder holds (the
+manifest the output commit relies on).
 
 One meaning per key: counts of returns are ``returns_*``, counts of findings
 ``findings_*``. Everything except ``run`` is the same on every re-run of the same files;
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx import __version__
+from gongkai_xlsx.aggregate import Completeness
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
@@ -104,6 +106,7 @@ def report(
     outputs: list[str],
     run: RunInfo | None = None,
     mounts: dict[str, str] | None = None,
+    roster: Completeness | None = None,
 ) -> dict[str, Any]:
     rows = [outcome_row(e.display, e.outcome, e.output, e.annotated) for e in entries]
     statuses = [r["status"] for r in rows]
@@ -135,6 +138,10 @@ def report(
             {"agency": agency, "year": year, "files": [e.display for e in group]}
             for (agency, year), group in duplicate_groups(entries)
         ],
+        # with --roster: its file name, the agencies on it (expected), those with a return
+        # (submitted), those without (missing, as the roster writes them) and the agencies
+        # of returns that are not on it (extra, as the returns write them); else null
+        "roster": roster.to_json() if roster is not None else None,
         "skipped_files": skipped,
     }
 

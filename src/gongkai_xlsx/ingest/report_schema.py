@@ -154,6 +154,30 @@ def report_schema() -> dict[str, Any]:
             },
             "returns": {"title": "每份报表", "type": "array", "items": _row()},
             "duplicates": {"title": "报送了多份的单位", "type": "array", "items": duplicate},
+            "roster": {
+                "title": "与单位名单的比对（使用 --roster 时，否则为 null）",
+                "anyOf": [
+                    {"type": "null"},
+                    _object(
+                        "名单比对",
+                        {
+                            "roster": _text("名单文件"),
+                            "expected": _count("名单中的单位数"),
+                            "submitted": _count("名单中已报送的单位数"),
+                            "missing": {
+                                "title": "名单中未报送的单位",
+                                "type": "array",
+                                "items": {"type": "string"},
+                            },
+                            "extra": {
+                                "title": "不在名单中的单位",
+                                "type": "array",
+                                "items": {"type": "string"},
+                            },
+                        },
+                    ),
+                ],
+            },
             "skipped_files": {
                 "title": "不是电子表格、未读取的文件",
                 "type": "array",
@@ -170,6 +194,7 @@ def report_schema() -> dict[str, Any]:
             "outputs",
             "returns",
             "duplicates",
+            "roster",
             "skipped_files",
         ],
     )

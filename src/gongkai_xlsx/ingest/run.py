@@ -2,8 +2,9 @@
 batch's own findings, and commit the outputs into OUT as one whole.
 
 Memory stays flat in the number of returns: a return's canonical bytes go to a spool
-folder as soon as they arrive, and only the report's rows are kept. OUT is locked for the
-whole run (a second run into it is refused) and written through
+folder as soon as they arrive, and only the report's rows are kept (the totals of the clean
+returns that report.html shows are summed back from the spool, one document at a time).
+OUT is locked for the whole run (a second run into it is refused) and written through
 :class:`gongkai_xlsx.outputs.OutputDir`, so report.json always describes exactly the
 outputs beside it.
 """
@@ -23,13 +24,17 @@ from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
+from gongkai_xlsx.ingest.completeness import roster_completeness
+from gongkai_xlsx.ingest.page import PAGE_NAME, page_bytes
 from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
+from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, work
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.reader.model import Source
+from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import file_name_text
 
 _LIMIT_TEXT = {
@@ -132,6 +137,8 @@ def run(
     annotate: Path | None = None,
     annotate_all: bool = False,
     previous: Previous | None = None,
+    roster: Roster | None = None,
+    roster_file: str = "名单",
 ) -> Ingested:
     """``annotate``: the folder for marked copies of the returns to send back (those with
     errors; with ``annotate_all`` also those with only warnings), one commit with OUT."""
@@ -166,11 +173,20 @@ def run(
         for index, entry in enumerate(entries):
             if entry is not None and entry.output:
                 outdir.stage_file(entry.output, spool / f"{index}.json")
-        outputs = sorted([*(e.output for e in done if e.output), *marked])
+        outputs = sorted([*(e.output for e in done if e.output), *marked, PAGE_NAME])
         recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
-        data = report(done, found.skipped, outputs, info, recorded)
+        completeness = (
+            roster_completeness(roster, roster_file, done) if roster is not None else None
+        )
+        data = report(done, found.skipped, outputs, info, recorded, completeness)
         if comparison is not None:
             data["previous"] = comparison.report()
+        clean = [
+            Clean(e, spool / f"{i}.json")
+            for i, e in enumerate(entries)
+            if e is not None and e.output
+        ]
+        outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(clean)))
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end

@@ -1,0 +1,452 @@
+"""report.html: the batch on one page, for the coordinator who opens it by double-click.
+
+Built from report.json's data (and the totals of the clean returns), so it says exactly
+what report.json says, in the same status words as the terminal. One self-contained file:
+its style and its script are inline, it loads nothing (no network, no font, no module),
+and its script is plain ES5, for whatever browser a Chinese office PC has.
+
+What is static HTML (readable without the script, and small whatever the batch): the run,
+the counts, the roster comparison, agencies with several returns, files not read, and the
+totals in the official layout (:func:`gongkai_xlsx.render.tables_html`). The list of
+returns is data: one JSON block (``<script type="application/json">``, with every ``<``,
+``>`` and ``&`` escaped so that no text can end the block), from which the script builds
+one page of rows at a time and a return's findings when its row is expanded. A batch of
+5,000 returns is thus a few hundred DOM rows, not tens of thousands.
+
+Every text of the data (file and agency names, messages) is shown with its control, format
+and bidi characters escaped as the terminal shows them (``\\u202e``), and goes into the
+page as escaped HTML or as a text node, never as markup.
+
+Everything but the run's own record (time, inputs, jobs: one ``<section id="gk-run">``,
+see :func:`without_run`) is the same on every re-run of the same files.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterable
+from html import escape
+from pathlib import Path
+from typing import Any
+
+from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
+from gongkai_xlsx.findings import place_text
+from gongkai_xlsx.ingest.collect import PAGE_NAME
+from gongkai_xlsx.ingest.totals import Group, Totals
+from gongkai_xlsx.render import TABLES_CSS, tables_html
+
+__all__ = ["PAGE_NAME", "page_bytes", "page_data", "page_html", "shown", "without_run"]
+
+PAGE_SIZE = 100  # returns whose rows are in the DOM at a time
+FINDINGS_STEP = 500  # findings of one return built at a time (a hostile file may have many)
+PLACE_END = "："  # between a message's place and what it says
+LONG_LIST = 20  # a list longer than this starts folded (<details>)
+SCRIPT = (Path(__file__).with_name("page.js")).read_text(encoding="utf-8")
+
+RUN_SECTION = re.compile(r'<section id="gk-run".*?</section>', re.DOTALL)
+
+# What the terminal escapes in names (gongkai_xlsx.terminal.visible): controls, format and
+# bidi characters, line and paragraph separators, lone surrogates.
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+FONT_STACK = (
+    '"Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", '
+    '"Source Han Sans SC", "WenQuanYi Micro Hei", "SimHei", sans-serif'
+)
+
+PAGE_CSS = f"""\
+html {{ background: #f4f5f7; }}
+body {{ margin: 0; font-family: {FONT_STACK}; font-size: 14px; color: #1f2328; line-height: 1.5; }}
+main {{ max-width: 1180px; margin: 0 auto; padding: 16px 24px 48px; background: #fff; }}
+h1 {{ font-size: 22px; margin: 8px 0 12px; }}
+h2 {{ font-size: 18px; margin: 28px 0 10px; padding-bottom: 4px; border-bottom: 2px solid #d0d7de; }}
+h3 {{ font-size: 15px; margin: 16px 0 6px; }}
+.gk-name {{ unicode-bidi: isolate; overflow-wrap: anywhere; }}
+.gk-run dl {{ display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; color: #57606a; }}
+.gk-run dt {{ font-weight: bold; }}
+.gk-run dd {{ margin: 0; }}
+.gk-tally {{ list-style: none; padding: 0; margin: 8px 0; display: flex; flex-wrap: wrap; gap: 8px; }}
+.gk-tally li {{ padding: 6px 14px; border-radius: 6px; border: 1px solid #d0d7de; }}
+.gk-tally strong {{ font-size: 20px; margin: 0 4px; }}
+.gk-s-ok .gk-badge, .gk-tally .gk-s-ok {{ background: #dafbe1; color: #116329; }}
+.gk-s-warnings .gk-badge, .gk-tally .gk-s-warnings {{ background: #fff8c5; color: #7d4e00; }}
+.gk-s-errors .gk-badge, .gk-tally .gk-s-errors {{ background: #ffebe9; color: #a40e26; }}
+.gk-s-unreadable .gk-badge, .gk-tally .gk-s-unreadable {{ background: #eaeef2; color: #24292f; }}
+.gk-badge {{ display: inline-block; padding: 1px 8px; border-radius: 10px; white-space: nowrap; }}
+.gk-toolbar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; margin: 8px 0;
+  padding: 8px 12px; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; }}
+.gk-toolbar fieldset {{ border: 0; margin: 0; padding: 0; display: flex; flex-wrap: wrap; gap: 4px 12px; }}
+.gk-toolbar legend {{ float: left; margin-right: 8px; font-weight: bold; }}
+.gk-toolbar label {{ white-space: nowrap; }}
+.gk-toolbar input[type="search"] {{ width: 16em; padding: 3px 6px; font: inherit; }}
+button, select {{ font: inherit; padding: 2px 10px; cursor: pointer; }}
+.gk-list, .gk-findings, .gk-plain {{ width: 100%; border-collapse: collapse; }}
+.gk-list th, .gk-list td, .gk-plain th, .gk-plain td {{ border-bottom: 1px solid #d8dee4; padding: 5px 8px;
+  text-align: left; vertical-align: top; }}
+.gk-list thead th, .gk-plain thead th {{ background: #f6f8fa; border-bottom: 2px solid #d0d7de; white-space: nowrap; }}
+.gk-list .gk-number, .gk-list .gk-count, .gk-list th.gk-count {{ text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }}
+.gk-list tr.gk-s-errors .gk-errors, .gk-list tr.gk-s-unreadable .gk-errors {{ color: #a40e26; font-weight: bold; }}
+.gk-none {{ color: #8c959f; }}
+.gk-detail > td {{ background: #f6f8fa; padding: 6px 8px 10px 40px; }}
+.gk-findings {{ background: #fff; border: 1px solid #d0d7de; table-layout: fixed; }}
+.gk-findings th:first-child {{ width: 3.5em; }}
+.gk-findings th:nth-child(2) {{ width: 34%; }}
+.gk-findings th, .gk-findings td {{ border-bottom: 1px solid #eaeef2; padding: 4px 8px; text-align: left;
+  vertical-align: top; }}
+.gk-findings th {{ background: #eaeef2; white-space: nowrap; }}
+.gk-findings .gk-level {{ white-space: nowrap; font-weight: bold; }}
+.gk-findings .gk-error .gk-level {{ color: #a40e26; }}
+.gk-findings .gk-warning .gk-level {{ color: #7d4e00; }}
+.gk-findings td {{ overflow-wrap: anywhere; }}
+.gk-more {{ margin-top: 6px; }}
+.gk-pager {{ display: flex; align-items: center; gap: 10px; margin: 10px 0; }}
+.gk-listbar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px; margin: 6px 0; }}
+.gk-shown {{ color: #57606a; margin: 0 auto 0 0; }}
+.gk-names {{ columns: 18em; column-gap: 2em; margin: 4px 0; padding-left: 2.5em; }}
+.gk-note {{ color: #57606a; }}
+.gk-empty td {{ color: #57606a; text-align: center; padding: 16px; }}
+details > summary {{ cursor: pointer; color: #0969da; }}
+.gk-totals .gk-tables {{ max-width: 900px; }}
+.gk-totals .gk-group-title {{ font-size: 16px; }}
+.gk-noscript {{ padding: 8px 12px; background: #fff8c5; border: 1px solid #d4a72c; }}
+@media print {{
+  html {{ background: none; }}
+  main {{ max-width: none; padding: 0; }}
+  .gk-toolbar, .gk-pager, .gk-toggle, .gk-more {{ display: none; }}
+  .gk-totals {{ break-before: page; page-break-before: always; }}
+}}
+"""
+
+
+def _escape_char(ch: str) -> str:
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def shown(text: str | None) -> str:
+    """A name or message as the page shows it: every control, format or bidi character
+    escaped as the terminal escapes it, so that it cannot reverse or hide the text around
+    it (``甲局\\u202e`` reads the same on the page as in the terminal)."""
+    if not text:
+        return ""
+    if text.isprintable():
+        return text
+    return "".join(
+        _escape_char(ch) if unicodedata.category(ch) in _INVISIBLE else ch for ch in text
+    )
+
+
+def _text(value: str | None) -> str:
+    """A data text as HTML: shown, then escaped."""
+    return escape(shown(value))
+
+
+def script_json(data: Any) -> str:
+    """``data`` as JSON that may sit inside a ``<script>`` element: no ``<``, ``>`` or ``&``
+    in it (each is a ``\\u`` escape, which JSON.parse reads back), so neither ``</script>``
+    nor ``<!--`` can appear, whatever the names."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def without_run(page: bytes | str) -> str:
+    """The page as re-runs and golden files compare it: the run's record masked."""
+    text = page.decode("utf-8") if isinstance(page, bytes) else page
+    return RUN_SECTION.sub('<section id="gk-run">…</section>', text, count=1)
+
+
+# ------------------------------------------------------------------ the static parts
+def _run_section(run: dict[str, Any]) -> str:
+    started = str(run.get("started") or "").replace("T", " ")
+    inputs = "、".join(shown(str(p)) for p in run.get("inputs") or []) or "—"
+    year = run.get("year")
+    year_text = f"{year} 年度" if year else "未指定（按各表填写的年度）"
+    items = [
+        ("运行时间", started or "—"),
+        ("读取位置", inputs),
+        ("报告年度", year_text),
+        ("程序版本", f"gongkai-xlsx {run.get('version', '')}"),
+    ]
+    rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
+    return f'<section id="gk-run" class="gk-run"><dl>{rows}</dl></section>'
+
+
+def _counts_section(report: dict[str, Any]) -> str:
+    s = report["summary"]
+    labels = report["status_labels"]
+    tally = "".join(
+        f'<li class="gk-s-{status}" data-status="{status}">{escape(labels[status])}'
+        f"<strong>{s[f'returns_{status}']}</strong>份</li>"
+        for status in STATUS_LABELS
+    )
+    line = (
+        f"共 {s['returns']} 份报表；错误 {s['findings_errors']} 项，"
+        f"提示 {s['findings_warnings']} 项。"
+    )
+    if s["skipped_files"]:
+        line += f"另有 {s['skipped_files']} 个文件不是电子表格，未读取（见下文）。"
+    back = s["returns_errors"] + s["returns_unreadable"]
+    if back:
+        line += f"需要退回单位修改的报表 {back} 份（状态为“{labels['errors']}”或“{labels['unreadable']}”）。"
+    else:
+        line += "全部报表都没有错误。"
+    return (
+        '<section id="gk-counts"><h2>概况</h2>'
+        f'<ul class="gk-tally">{tally}</ul><p class="gk-summary">{escape(line)}</p></section>'
+    )
+
+
+def _name_list(names: Iterable[str], css: str = "gk-names") -> str:
+    items = [f'<li class="gk-name">{_text(n)}</li>' for n in names]
+    listing = f'<ol class="{css}">{"".join(items)}</ol>'
+    if len(items) > LONG_LIST:
+        return f"<details><summary>展开全部 {len(items)} 个</summary>{listing}</details>"
+    return listing
+
+
+def _roster_section(roster: dict[str, Any] | None) -> str:
+    if roster is None:
+        return ""
+    missing, extra = roster["missing"], roster["extra"]
+    parts = [
+        '<section id="gk-roster"><h2>名单核对</h2>',
+        f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster["roster"])}</span> '
+        f"共 {roster['expected']} 个单位：已报送 {roster['submitted']} 个，"
+        f"未报送 {len(missing)} 个（报表有错误的单位也算已报送）。</p>",
+        f'<h3 id="gk-missing">未报送的单位（{len(missing)} 个）</h3>',
+        _name_list(missing) if missing else '<p class="gk-none">无</p>',
+    ]
+    if extra:
+        parts += [
+            f'<h3 id="gk-extra">不在名单中的单位（{len(extra)} 个）</h3>',
+            _name_list(extra),
+        ]
+    parts.append(
+        '<p class="gk-note">按单位名称核对（全角半角、括号写法和空格不计）；'
+        "无法读取或未填写填报单位的报表无法与名单核对，见下方的报表清单。</p></section>"
+    )
+    return "".join(parts)
+
+
+def _returns_section(report: dict[str, Any]) -> str:
+    labels = report["status_labels"]
+    counts = report["summary"]
+    boxes = "".join(
+        f'<label class="gk-s-{status}"><input type="checkbox" value="{status}" checked> '
+        f'<span class="gk-badge">{escape(labels[status])}</span>（{counts[f"returns_{status}"]}）</label>'
+        for status in STATUS_LABELS
+    )
+    columns = [
+        ("序号", "gk-count"),
+        ("单位", ""),
+        ("文件", ""),
+        ("状态", ""),
+        ("错误数", "gk-count"),
+        ("提示数", "gk-count"),
+        ("检查结果", ""),
+    ]
+    header = "".join(
+        f'<th scope="col" class="{css}">{h}</th>' if css else f'<th scope="col">{h}</th>'
+        for h, css in columns
+    )
+    return (
+        '<section id="gk-returns"><h2>各单位报表</h2>'
+        '<noscript><p class="gk-noscript">报表清单需要浏览器允许运行本页的脚本才能显示；'
+        "同样的结果也在同一文件夹的 report.json 中。</p></noscript>"
+        '<div class="gk-toolbar gk-js">'
+        f'<fieldset id="gk-statuses"><legend>状态</legend>{boxes}</fieldset>'
+        '<label>单位或文件名 <input type="search" id="gk-query" placeholder="输入部分名称筛选"></label>'
+        '<button type="button" id="gk-all">显示全部</button>'
+        "</div>"
+        '<div class="gk-listbar gk-js"><p id="gk-shown" class="gk-shown" aria-live="polite"></p>'
+        '<button type="button" id="gk-expand">展开本页全部</button>'
+        '<button type="button" id="gk-collapse">收起本页全部</button></div>'
+        f'<table class="gk-list gk-js"><thead><tr>{header}</tr></thead>'
+        '<tbody id="gk-rows"></tbody></table>'
+        '<div class="gk-pager gk-js"><button type="button" id="gk-prev">上一页</button>'
+        '<select id="gk-page" aria-label="页码"></select><span id="gk-pages"></span>'
+        '<button type="button" id="gk-next">下一页</button></div>'
+        "</section>"
+    )
+
+
+def _duplicates_section(duplicates: list[dict[str, Any]]) -> str:
+    if not duplicates:
+        return ""
+
+    def files(names: list[str]) -> str:
+        return "<br>".join(f'<span class="gk-name">{_text(n)}</span>' for n in names)
+
+    rows = "".join(
+        "<tr>"
+        f'<td class="gk-name">{_text(d["agency"])}</td>'
+        f"<td>{d['year'] if d['year'] is not None else '—'}</td>"
+        f"<td>{files(d['files'])}</td>"
+        "</tr>"
+        for d in duplicates
+    )
+    table = (
+        '<table class="gk-plain"><thead><tr><th scope="col">单位</th><th scope="col">年度</th>'
+        f'<th scope="col">报表文件</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+    if len(duplicates) > LONG_LIST:
+        table = f"<details><summary>展开全部 {len(duplicates)} 个单位</summary>{table}</details>"
+    return (
+        f'<section id="gk-duplicates"><h2>报送了多份报表的单位（{len(duplicates)} 个）</h2>'
+        '<p class="gk-note">同一单位同一年度有多份可以读取的报表；请确认以哪一份为准，'
+        f"移走其余的后重新收集。</p>{table}</section>"
+    )
+
+
+def _skipped_section(skipped: list[str]) -> str:
+    if not skipped:
+        return ""
+    return (
+        f'<section id="gk-skipped"><h2>未读取的文件（{len(skipped)} 个）</h2>'
+        '<p class="gk-note">这些文件不是电子表格，没有读取。</p>'
+        f"{_name_list(skipped)}</section>"
+    )
+
+
+def _agency_notes(totals: Totals) -> str:
+    notes = []
+    for agency in totals.left_out:
+        files = "、".join(shown(f) for f in agency.files)
+        notes.append(
+            f"单位“{shown(agency.agency)}”（{agency.year} 年度）有多份不同的报表：{files}，"
+            "无法确定以哪一份为准，均未计入合计。请确认后移走其余的，重新收集。"
+        )
+    for agency in totals.counted_once:
+        files = "、".join(shown(f) for f in agency.files)
+        notes.append(
+            f"单位“{shown(agency.agency)}”（{agency.year} 年度）的同一份报表出现了多次：{files}，只计一次。"
+        )
+    return "".join(f'<p class="gk-note gk-totals-note">{escape(n)}</p>' for n in notes)
+
+
+def _group(group: Group, several: bool) -> str:
+    prefix = f"gk-sum-{group.form.id}-{group.year}"
+    tables = tables_html(
+        group.document, group.form, heading_level=4 if several else 3, id_prefix=prefix
+    )
+    if not several:
+        return tables
+    return f'<h3 class="gk-group-title">{group.year} 年度（{group.returns} 份报表）</h3>{tables}'
+
+
+def _totals_section(report: dict[str, Any], totals: Totals | None) -> str:
+    s = report["summary"]
+    labels = report["status_labels"]
+    if totals is None:  # a page made from report.json alone: no documents to sum
+        return ""
+    parts = ['<section id="gk-totals" class="gk-totals"><h2>合计（没有错误的报表）</h2>']
+    if not totals.groups:
+        parts.append(
+            '<p class="gk-note">没有可以合计的报表：没有一份报表通过检查'
+            f"（状态为“{labels['ok']}”或“{labels['warnings']}”）。</p>"
+        )
+    else:
+        failed = s["returns_errors"] + s["returns_unreadable"]
+        repeated = totals.given - totals.returns
+        line = (
+            f"以下是 {totals.returns} 份报表的合计（状态为“{labels['ok']}”或"
+            f"“{labels['warnings']}”的报表），按公开的表格式排列。"
+        )
+        if failed:
+            line += f"有错误或无法读取的 {failed} 份未计入。"
+        if repeated:
+            line += f"同一单位的多份报表中有 {repeated} 份未计入，见下。"
+        line += "空白表示每份报表都没有填写该项；合计行按各项重新计算。"
+        parts.append(f'<p class="gk-note">{escape(line)}</p>')
+        parts.append(_agency_notes(totals))
+        several = len(totals.groups) > 1
+        if several:
+            parts.append('<p class="gk-note">本批报表不止一个年度，按年度分别合计。</p>')
+        parts += [_group(g, several) for g in totals.groups]
+    parts.append("</section>")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------ the data
+def _finding(f: dict[str, Any]) -> list[str]:
+    """[severity, place, message]; the message without the place it starts with (most
+    messages do: ``依申请公开!D30（…）：…``), which the page shows in its own column."""
+    place = shown(
+        place_text(f.get("sheet"), f.get("cell"), f.get("row_label"), f.get("column_label"))
+    )
+    message = shown(f["message"])
+    if place and message.startswith(place + PLACE_END):
+        message = message[len(place) + len(PLACE_END) :]
+    return [f["severity"], place, message]
+
+
+def page_data(report: dict[str, Any]) -> dict[str, Any]:
+    """What the page's script reads: the returns as compact rows (see page.js)."""
+    return {
+        "labels": report["status_labels"],
+        "levels": {s.value: s.chinese for s in Severity},
+        "page_size": PAGE_SIZE,
+        "findings_step": FINDINGS_STEP,
+        "returns": [
+            [
+                shown(r["file"]),
+                shown(r["agency"]) if r["agency"] else None,
+                r["status"],
+                r["findings_errors"],
+                r["findings_warnings"],
+                [_finding(f) for f in r["findings"]],
+            ]
+            for r in report["returns"]
+        ],
+    }
+
+
+def page_html(report: dict[str, Any], totals: Totals | None = None) -> str:
+    """The whole page for ``report`` (report.json's data) and the clean returns' totals
+    (without ``totals``, the page has no totals section)."""
+    s = report["summary"]
+    title = f"报表收集结果（共 {s['returns']} 份）"
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="zh-CN" dir="ltr">',
+            "<head>",
+            '<meta charset="utf-8">',
+            '<meta http-equiv="X-UA-Compatible" content="IE=edge">',
+            '<meta name="renderer" content="webkit">',  # 360 and QQ browsers: not the IE core
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>",
+            f"<style>\n{PAGE_CSS}{TABLES_CSS}</style>",
+            "<noscript><style>.gk-js { display: none; }</style></noscript>",
+            "</head>",
+            "<body>",
+            "<main>",
+            "<h1>政府信息公开工作年度报告 · 报表收集结果</h1>",
+            _run_section(report["run"]),
+            _counts_section(report),
+            _roster_section(report.get("roster")),
+            _returns_section(report),
+            _duplicates_section(report["duplicates"]),
+            _skipped_section(report["skipped_files"]),
+            _totals_section(report, totals),
+            "</main>",
+            f'<script type="application/json" id="gk-data">{script_json(page_data(report))}</script>',
+            f"<script>\n{SCRIPT}</script>",
+            "</body>",
+            "</html>",
+            "",
+        ]
+    )
+
+
+def page_bytes(report: dict[str, Any], totals: Totals | None = None) -> bytes:
+    return page_html(report, totals).encode("utf-8")
