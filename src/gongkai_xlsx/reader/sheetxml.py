@@ -59,6 +59,8 @@ class RawCell:
 
     def formula(self) -> str | None:
         if self.f_escaped and self.f:
+            if len(self.f) <= MAX_CACHED_FORMULA:
+                return _decoded_formula(self.f)
             return unescape(self.f.encode())
         return self.f
 
@@ -69,6 +71,16 @@ class RawCell:
         return isinstance(other, RawCell) and self._key() == other._key()
 
     __hash__ = None  # type: ignore[assignment]
+
+
+MAX_CACHED_FORMULA = 32_768  # the template's longest formula is ~9,200 characters as written
+
+
+@lru_cache(maxsize=256)
+def _decoded_formula(escaped: str) -> str:
+    """A worker reads the same template's formulas in every return of a batch: each one
+    is decoded once (bounded: 256 formulas of at most 32,768 characters, a few MB)."""
+    return unescape(escaped.encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,6 +250,7 @@ _TOKENS = re.compile(
 _INNER = re.compile(
     rb"(?:<f\b([^<>]*?)(?:/>|>([^<]*)</f\s*>))?(?:<v>([^<]*)</v\s*>|(<v\s*/>))?\Z", re.S
 )
+_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>\Z')
 _NESTED_CELL = re.compile(rb"<c[\s/>]")
 _INNER_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>|([^<]+)", re.S)
 _ROW_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
@@ -301,6 +314,10 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
             cell.v = _cap(unescape(v_text), cell) if v_text else ""
         elif v_empty is not None:
             cell.v = ""
+        return
+    m = _INLINE.match(inner)
+    if m is not None:  # an inline string as the writers spell it: one text run
+        cell.inline = _cap(unescape(m.group(1)), cell)
         return
     if _NESTED_CELL.search(inner):
         builder.odd("structure", builder.row or 1, cell.ref or None, True)
