@@ -23,6 +23,7 @@ from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
+from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.worker import Checked, Task, check_task
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
@@ -48,6 +49,7 @@ class Ingested:
     skipped: list[str]
     report: dict[str, Any]
     removed: list[str] = field(default_factory=list)
+    summary: BatchSummary | None = None  # asked for with ``summary=`` (ingest --summary)
 
     @property
     def failed(self) -> bool:
@@ -73,7 +75,10 @@ def run(
     limits: Limits | None = None,
     progress: Callable[[Entry], None] | None = None,
     collected: Collected | None = None,
+    summary: str | None = None,
 ) -> Ingested:
+    """``summary``: the name of the 汇总 of the error-free returns to write beside
+    report.json (:mod:`gongkai_xlsx.ingest.summary`); None for none."""
     limits = limits or Limits()
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
@@ -101,6 +106,13 @@ def run(
             if entry is not None and entry.output:
                 outdir.stage_file(entry.output, spool / f"{index}.json")
         outputs = sorted(e.output for e in done if e.output)
+        summarised = None
+        if summary is not None:
+            passing = [(e, spool / f"{i}.json") for i, e in enumerate(entries) if e and e.output]
+            summarised = summarise(summary, passing, done)
+            if summarised.written and summarised.summary is not None:
+                outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
+                outputs = sorted([*outputs, summarised.summary.file_name])
         data = report(done, found.skipped, outputs, info)
         try:
             result = outdir.commit(report_bytes(data), outputs)
@@ -108,4 +120,4 @@ def run(
             if outdir.committed:
                 raise InterruptedAfterCommit() from None
             raise
-    return Ingested(done, found.skipped, data, list(result.removed))
+    return Ingested(done, found.skipped, data, list(result.removed), summarised)
