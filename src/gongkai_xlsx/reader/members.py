@@ -45,7 +45,7 @@ _KIND_OF = {shown: kind for kind, shown in names.MEMBER_KINDS.items()}
 @dataclass(frozen=True)
 class MemberRead:
     """One member as 汇总明细 lists it: the fields of ``members`` in a summary document
-    (numbers as ints and Decimals, blanks absent) and the sheet row it was read from."""
+    (numbers as ints and Decimals, blanks absent)."""
 
     agency: str
     year: int
@@ -53,7 +53,6 @@ class MemberRead:
     source_file: str
     sha256: str
     values: Mapping[str, int | Decimal]
-    row: int = field(default=0, compare=False)  # 1-based
 
     def to_json(self) -> dict[str, object]:
         return member_document(
@@ -237,7 +236,6 @@ def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> M
         source_file=str(fields["source_file"]),
         sha256=str(fields["sha256"]),
         values=values,
-        row=r,
     )
 
 
