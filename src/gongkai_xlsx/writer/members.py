@@ -185,6 +185,7 @@ def add_completeness_sheet(
         checked(wb.define_name(names.completeness_name(key), f"={sheet}!{target[key]}"), key)
     ws.set_column(0, 1, COMPLETENESS_WIDTH)
     ws.set_default_row(styles.MIN_ROW_HEIGHT)
-    ws.set_paper(9)
+    ws.set_paper(9)  # A4, the two lists side by side on one page's width
+    ws.fit_to_pages(1, 0)
     ws.repeat_rows(LIST_ROW)
     ws.protect(password, {"format_columns": True, "format_rows": True})
