@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import run
+from conftest import SEED_AGENCY, run
 
 from gongkai_xlsx.aggregate import (
     Summary,
@@ -29,7 +29,7 @@ from gongkai_xlsx.aggregate import (
 )
 from gongkai_xlsx.aggregate.read import Document
 from gongkai_xlsx.aggregate.summary import _mixed
-from gongkai_xlsx.api import check_file
+from gongkai_xlsx.api import UsageError, check_file, ingest
 from gongkai_xlsx.canonical import Meta, build_document, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -545,10 +545,9 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
             '请用 --name 给出汇总的名称（写入汇总的填报单位），例如 --name "某县"。',
         ),
         (
-            ["-o", "汇总.xlsx", "--name", "某县"],
-            "汇总输出为 .xlsx 的功能尚未提供，目前请输出 .json 文件。",
+            ["-o", "汇总.txt", "--name", "某县"],
+            "汇总.txt：汇总结果文件名应以 .json（规范 JSON）或 .xlsx（可报送上级的汇总表）结尾。",
         ),
-        (["-o", "汇总.txt", "--name", "某县"], "汇总.txt：汇总结果文件名应以 .json 结尾。"),
     ],
 )
 def test_cli_usage_errors(
@@ -593,3 +592,90 @@ def test_cli_refuses_inputs_and_outputs_that_make_no_sense(tmp_path: Path) -> No
         "错误：没有找到任何规范 JSON（ingest 输出的 .json 文件或汇总结果）。",
     ]
     assert not (tmp_path / "s.json").exists()
+
+
+# ----------------------------------------------------------------------------- ingest --summary
+def test_ingest_summary_is_committed_with_report_and_equals_aggregate(
+    form: Form, tmp_path: Path
+) -> None:
+    out = tmp_path / "某县"
+    result = run("ingest", SAMPLES, "-o", out, "--summary")  # the name: OUT's folder name
+    assert result.exit_code == 1  # one sample has errors; the summary is of the other three
+    summary_path = out / "某县_2024_汇总.json"
+    assert (
+        result.stdout.splitlines()[-1]
+        == f"某县：已汇总 3 个单位的 2024 年度报表，写入 {summary_path}。"
+    )
+    report = json.loads((out / "report.json").read_bytes())
+    assert report["outputs"] == sorted(
+        [
+            "互助县城市管理综合行政执法局_2024.json",
+            "某县教育局_2024.json",
+            "某县民政局_2024.json",
+            "report.html",
+            summary_path.name,
+        ]
+    )
+    assert sorted(p.name for p in out.iterdir()) == sorted([*report["outputs"], "report.json"])
+    written = summary_path.read_bytes()
+    assert written == aggregate_paths([out], "某县", output=summary_path).to_bytes()
+    assert written == aggregate_paths([EXPECTED], "某县", output=summary_path).to_bytes()
+    validate(read(summary_path), form)
+    # aggregating OUT elsewhere does not read the summary beside its own returns
+    elsewhere = aggregate_paths([out], "某县", output=tmp_path / "别处.json")
+    assert elsewhere.findings == [] and len(elsewhere.members) == 3
+    assert ("某县_2024_汇总.json", "汇总，其中各单位的报表都在同一文件夹中") in [
+        (s.display, s.reason) for s in elsewhere.skipped
+    ]
+    # a re-run with the same returns leaves every byte as it was
+    assert run("ingest", SAMPLES, "-o", out, "--summary", "--name", "某县").exit_code == 1
+    assert summary_path.read_bytes() == written
+
+
+def test_ingest_summary_is_refused_while_an_agency_has_two_returns(
+    fill: Any, tmp_path: Path
+) -> None:
+    returns = tmp_path / "报表"
+    returns.mkdir()
+    first = fill({"a.licensing.decisions": 1}, name="报表/第一次.xlsx")
+    out = tmp_path / "out"
+    assert run("ingest", returns, "-o", out, "--summary", "--name", "某县").exit_code == 0
+    summary_path = out / "某县_2024_汇总.json"
+    assert summary_path.exists()
+    # the same file twice is one member, counted once
+    shutil.copy(first, returns / "副本.xlsx")
+    again = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
+    assert again.exit_code == 0, again.output
+    assert f"  提示 [aggregate-same-file] 单位“{SEED_AGENCY}”的同一份报表" in again.stdout
+    assert read(summary_path)["tables"]["a"]["licensing"]["decisions"] == 1
+    # a different second return: no summary until the coordinator chooses
+    fill({"a.licensing.decisions": 2}, name="报表/第二次.xlsx")
+    refused = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
+    assert refused.exit_code == 1
+    assert refused.stdout.splitlines()[-1] == (
+        f"未生成汇总：1 个单位报了多份不同的报表：{SEED_AGENCY}（副本.xlsx、第一次.xlsx、第二次.xlsx）。"
+        "请确认以哪一份为准，移走其余的后重新运行。"
+    )
+    assert not summary_path.exists()  # the earlier summary no longer matches the batch
+    assert summary_path.name not in json.loads((out / "report.json").read_bytes())["outputs"]
+    # a failed second return still counts: which one is right is the coordinator's call
+    (returns / "第二次.xlsx").unlink()
+    (returns / "副本.xlsx").unlink()
+    fill({"a.licensing.decisions": -1}, name="报表/有错.xlsx")
+    still = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
+    assert "未生成汇总：1 个单位报了多份不同的报表" in still.stdout
+    (returns / "有错.xlsx").unlink()
+    assert run("ingest", returns, "-o", out, "--summary", "--name", "某县").exit_code == 0
+    assert summary_path.exists()
+
+
+def test_ingest_summary_usage(tmp_path: Path) -> None:
+    result = run("ingest", SAMPLES, "-o", tmp_path / "out", "--name", "某县")
+    assert (result.exit_code, result.stderr) == (
+        2,
+        "错误：--name 是汇总的名称，只能与 --summary 一起使用。\n",
+    )
+    assert not (tmp_path / "out").exists()
+    with pytest.raises(UsageError, match="汇总的名称不能为空"):
+        ingest([SAMPLES], tmp_path / "out", summary=" \t")
+    assert "--summary" in run("ingest", "--help").stdout

@@ -28,6 +28,7 @@ STAGES = {
             "gongkai_xlsx.checks.stray",
             "gongkai_xlsx.checks.rules",
             "gongkai_xlsx.checks.cross_year",
+            "gongkai_xlsx.checks.members",
             "gongkai_xlsx.checks.run",
         ],
         ["checks"],

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
+from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary, write_summary_xlsx
 from gongkai_xlsx.annotate import (
     AnnotateError,
     marks_from_findings,
@@ -22,6 +22,7 @@ from gongkai_xlsx.annotate import (
 )
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
@@ -150,13 +151,16 @@ def ingest(
     annotate_all: bool = False,
     previous: Path | None = None,
     roster: Path | None = None,
+    summary: str | None = None,
 ) -> Ingested:
     """Check every return under ``paths`` (each in a bounded worker process) and commit
     their canonical JSON, report.json and report.html into ``out`` as one whole. With
     ``previous`` (last year's output folder), each passing return is also compared with
     last year's document of its agency (warnings); with ``roster`` (a file as for
     :func:`new_from_roster`), both reports say which agencies of it sent no return; with
-    ``annotate``, marked copies are written there in the same commit. Raises
+    ``annotate``, marked copies are written there in the same commit; with ``summary`` (its
+    name, e.g. 某县), also the 汇总 of the error-free returns, unless an agency has two
+    different returns (``Ingested.summary`` says what happened). Raises
     :class:`UsageError` for what the person can fix (no return found, the roster cannot be
     read, OUT is a file or in use by another run, OUT cannot be written, no usable
     ``previous``)."""
@@ -166,6 +170,8 @@ def ingest(
         _form(year)  # --year 2019 is refused here, not told to every agency
     if annotate is not None:
         _check_annotate_folder(Path(annotate), paths, out)
+    if summary is not None and not squash_spaces(summary):
+        raise UsageError('汇总的名称不能为空，例如 --name "某县"。')
     found = collected or collect_returns(paths, out)
     last_year = _previous(previous, out) if previous is not None else None
     try:
@@ -186,6 +192,7 @@ def ingest(
             previous=last_year,
             roster=agencies,
             roster_file=file_name_text(Path(roster).name) if roster is not None else "名单",
+            summary=squash_spaces(summary) if summary is not None else None,
         )
     except OutputLocked as exc:
         raise UsageError(str(exc)) from None
@@ -207,6 +214,15 @@ def _previous(path: Path, out: Path | None = None) -> Previous:
         return read_previous(path)
     except PreviousError as exc:
         raise UsageError(str(exc)) from None
+
+
+def default_summary_name(out: Path) -> str:
+    """The name of ``ingest --summary``'s summary when ``--name`` is not given: the output
+    folder's own name (``-o 某县/`` gives 某县; ``-o .`` the current folder's)."""
+    name = squash_spaces(Path(os.path.abspath(out)).name)
+    if not name:
+        raise UsageError('无法从输出文件夹得出汇总的名称，请用 --name 给出，例如 --name "某县"。')
+    return name
 
 
 def check_bounded(
@@ -461,6 +477,35 @@ def new_from_roster(
     return write_roster(plan_roster(year, roster, out_dir, password, force, previous))
 
 
+def is_summary_file(path: Path) -> bool:
+    """An earlier summary (JSON, or a summary workbook) may be overwritten by a new one;
+    any other file is someone's data."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return read_return(path).properties.get(names.PROP_KIND) == names.KIND_SUMMARY
+    try:
+        data = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and data.get("kind") == "summary"
+
+
+def save_summary(summary: Summary, path: Path) -> None:
+    """Write ``summary`` atomically: canonical JSON, or for ``.xlsx`` the summary workbook
+    the next level ingests. :class:`UsageError` when it cannot be written (or the workbook
+    cannot carry it, e.g. a name over 100 characters)."""
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".xlsx":
+            write_summary_xlsx(summary, path)
+        else:
+            write_summary(summary, path)
+    except TemplateOptionsError as exc:
+        raise UsageError(f"{path}：{exc}") from exc
+    except OSError as exc:
+        raise UsageError(f"{path}：无法写入汇总结果（{os_reason(exc)}）。") from exc
+
+
 @dataclass
 class AnnotateResult:
     """What ``annotate_return`` did: the check's outcome, the findings it marked and the
@@ -520,8 +565,10 @@ __all__ = [
     "check_bounded",
     "check_file",
     "collect_returns",
+    "default_summary_name",
     "file_name_text",
     "ingest",
+    "is_summary_file",
     "limits",
     "new_from_roster",
     "new_template",
@@ -529,6 +576,7 @@ __all__ = [
     "outcome_row",
     "plan_roster",
     "render_file",
+    "save_summary",
     "schema_for_year",
     "squash_spaces",
     "text_width",

@@ -445,6 +445,35 @@ class Code(Enum):
         "last year's document is broken or edited, not compared",
         "上年报表“{actual}”不完整或被改动过（{detail}），未使用。请用 gongkai-xlsx ingest 重新生成上年的结果。",
     )
+    # --- a summary workbook (aggregate -o X.xlsx) read back: its members sheet.
+    MEMBERS_MISSING = (
+        "members-missing",
+        E,
+        "summary workbook without its members",
+        "这是一份汇总表，但{detail}，无法确定汇总了哪些单位。"
+        "请用 gongkai-xlsx aggregate 重新生成汇总表（.xlsx）后报送。",
+    )
+    MEMBERS_INVALID = (
+        "members-invalid",
+        E,
+        "members sheet changed",
+        "{where}：{detail}。成员明细由 gongkai-xlsx 生成并锁定，不能修改；"
+        "请用 gongkai-xlsx aggregate 重新生成汇总表后报送。",
+    )
+    MEMBERS_MISMATCH = (
+        "members-mismatch",
+        E,
+        "members differ from the workbook's record of them",
+        "{where}：{detail}，其中的内容可能被删除或改动过。"
+        "请用 gongkai-xlsx aggregate 重新生成汇总表后报送。",
+    )
+    MEMBERS_SUM = (
+        "members-sum",
+        E,
+        "summary number differs from its members' sum",
+        "{where}：汇总表中为 {actual}，而成员明细中各单位之和为 {expected}。汇总表的数字不能修改；"
+        "请用 gongkai-xlsx aggregate 重新生成汇总表后报送。",
+    )
 
     # --- aggregate (汇总): documents read, members merged, the roster, the sums.
     # ``{actual}`` is a file or an agency, ``{detail}`` the files or the reason.

@@ -35,17 +35,18 @@ from gongkai_xlsx.api import (
     collect_returns,
     file_name_text,
     ingest,
+    is_summary_file,
     limits,
     new_template,
     os_reason,
     outcome_row,
     plan_roster,
     render_file,
+    save_summary,
     squash_spaces,
     text_width,
     write_atomic,
     write_roster,
-    write_summary,
 )
 from gongkai_xlsx.terminal import (
     ChineseTyper,
@@ -523,6 +524,7 @@ def _ingest_details(
         "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
         "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --roster 名单.csv",
+        "gongkai-xlsx ingest 报表/ -o 某县/ --summary --name 某县",
     ],
 )
 def ingest_command(
@@ -577,10 +579,29 @@ def ingest_command(
             help="单位名单（CSV 或 xlsx，与 new --roster 相同）：列出名单中未报送的单位和不在名单中的单位。",
         ),
     ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="同时把没有错误的报表汇总成规范 JSON（名称_年度_汇总.json），与 report.json 一起写入；"
+            "有单位报了多份不同的报表时不汇总。",
+        ),
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            metavar="名称",
+            help="汇总的名称（写入汇总的填报单位，如“某县”）；默认为输出文件夹的名称。与 --summary 一起使用。",
+        ),
+    ] = None,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
     try:
         bounds = limits(time_limit, memory_limit)
+        if name is not None and not summary:
+            raise UsageError("--name 是汇总的名称，只能与 --summary 一起使用。")
+        summary_name = (name or api.default_summary_name(out)) if summary else None
     except UsageError as exc:
         raise _fail(str(exc)) from None
     try:
@@ -601,6 +622,7 @@ def ingest_command(
                 annotate_all=annotate_all,
                 previous=previous,
                 roster=roster,
+                summary=summary_name,
             )
         except UsageError as exc:
             raise _fail(str(exc)) from None
@@ -616,7 +638,39 @@ def ingest_command(
     echo("\n".join(_ingest_details(done, out, verbose, annotate)))
     if previous is not None:
         echo("\n".join(_previous_lines(previous, done.report["previous"])))
-    raise typer.Exit(EXIT_FINDINGS if done.failed else EXIT_OK)
+    if done.summary is not None:
+        echo("\n".join(_summary_lines(done, out)))
+    unwritten = done.summary is not None and not done.summary.written
+    raise typer.Exit(EXIT_FINDINGS if done.failed or unwritten else EXIT_OK)
+
+
+def _summary_lines(done: Ingested, out: Path) -> list[str]:
+    """What ``--summary`` did: the summary written, or why there is none."""
+    batch = done.summary
+    assert batch is not None
+    if batch.conflicts:
+        listed = "；".join(
+            f"{visible(c.agency)}（{_shown_names(list(c.files), limit=len(c.files))}）"
+            for c in batch.conflicts[:MAX_LISTED_HINTS]
+        )
+        more = (
+            f" 等 {len(batch.conflicts)} 个单位" if len(batch.conflicts) > MAX_LISTED_HINTS else ""
+        )
+        return [
+            f"未生成汇总：{len(batch.conflicts)} 个单位报了多份不同的报表：{listed}{more}。"
+            "请确认以哪一份为准，移走其余的后重新运行。"
+        ]
+    result = batch.summary
+    if result is None or (not result.documents and not result.errors):
+        return ["未生成汇总：没有通过检查的报表。"]
+    lines = [_finding_line(f) for f in result.findings]
+    if not result.ok:
+        return [*lines, f"未生成汇总（错误 {len(result.errors)} 项）。"]
+    return [
+        *lines,
+        f"{visible(result.name)}：已汇总 {len(result.members)} 个单位的 {result.year} 年度报表，"
+        f"写入 {out / result.file_name}。",
+    ]
 
 
 def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
@@ -652,13 +706,13 @@ def _check_aggregate_usage(
         raise UsageError("请用 -o 指定汇总结果文件，例如 -o 某县_2024_汇总.json。")
     if not squash_spaces(name or ""):
         raise UsageError('请用 --name 给出汇总的名称（写入汇总的填报单位），例如 --name "某县"。')
-    if out.suffix.lower() == ".xlsx":
-        raise UsageError("汇总输出为 .xlsx 的功能尚未提供，目前请输出 .json 文件。")
-    if out.suffix.lower() != ".json":
-        raise UsageError(f"{out}：汇总结果文件名应以 .json 结尾。")
+    if out.suffix.lower() not in (".json", ".xlsx"):
+        raise UsageError(
+            f"{out}：汇总结果文件名应以 .json（规范 JSON）或 .xlsx（可报送上级的汇总表）结尾。"
+        )
     if out.is_dir():
-        raise UsageError(f"{out}：这是文件夹，请给出汇总结果的文件名（.json）。")
-    if out.exists() and not _is_summary_file(out):
+        raise UsageError(f"{out}：这是文件夹，请给出汇总结果的文件名（.json 或 .xlsx）。")
+    if out.exists() and not is_summary_file(out):
         raise UsageError(f"{out}：文件已存在且不是汇总结果，为免覆盖其他数据，请换一个文件名。")
     for path in paths:
         if not path.exists():
@@ -669,15 +723,6 @@ def _check_aggregate_usage(
                 "检查，再汇总它输出的 JSON。"
             )
     return out, squash_spaces(name or "")
-
-
-def _is_summary_file(path: Path) -> bool:
-    """An earlier summary may be overwritten; any other file is someone's data."""
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return False
-    return isinstance(data, dict) and data.get("kind") == "summary"
 
 
 def _aggregate_report(summary: Summary) -> list[str]:
@@ -705,6 +750,7 @@ def _aggregate_report(summary: Summary) -> list[str]:
     examples=[
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县",
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县 --roster 名单.csv",
+        "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.xlsx --name 某县",
     ],
 )
 def aggregate_command(
@@ -717,7 +763,13 @@ def aggregate_command(
     ],
     out: Annotated[
         Path | None,
-        typer.Option("-o", "--out", metavar="汇总文件", help="汇总结果文件（.json），可再次汇总。"),
+        typer.Option(
+            "-o",
+            "--out",
+            metavar="汇总文件",
+            help="汇总结果文件：.json 为规范 JSON，可再次汇总；.xlsx 为填好汇总数、锁定的汇总表，"
+            "另有“汇总明细”工作表列出各单位，可报送上级，由上级用 ingest 读取。",
+        ),
     ] = None,
     name: Annotated[
         str | None,
@@ -749,9 +801,9 @@ def aggregate_command(
             f"汇总未完成（错误 {len(summary.errors)} 项），没有写入 {output}。", EXIT_FINDINGS
         )
     try:
-        write_summary(summary, output)
-    except OSError as exc:
-        raise _fail(f"{output}：无法写入汇总结果（{os_reason(exc)}）。") from None
+        save_summary(summary, output)
+    except UsageError as exc:
+        raise _fail(str(exc)) from None
     summaries = sum(1 for d in summary.documents if d.kind == "summary")
     read = f"读取 {len(summary.documents)} 份文档" + (
         f"，其中汇总 {summaries} 份" if summaries else ""

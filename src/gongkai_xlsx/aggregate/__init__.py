@@ -4,7 +4,8 @@
 earlier summaries), ``aggregate_documents(sources, name)`` takes documents already in
 memory; both return a :class:`Summary`: the summary document, its members, the findings
 (catalogue codes ``aggregate-*`` and ``roster-*``) and the completeness against a roster.
-``write_summary`` writes it atomically.
+``write_summary`` writes it atomically as JSON, ``write_summary_xlsx`` as the workbook the
+county sends upward (the template filled with the sums, the members in 汇总明细).
 """
 
 from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
@@ -17,6 +18,7 @@ from gongkai_xlsx.aggregate.summary import (
     default_file_name,
     write_summary,
 )
+from gongkai_xlsx.aggregate.xlsx import write_summary_xlsx
 from gongkai_xlsx.catalogue import Code
 
 __all__ = [
@@ -34,6 +36,7 @@ __all__ = [
     "parse_document",
     "sum_inputs",
     "write_summary",
+    "write_summary_xlsx",
 ]
 
 # Every code a summary can give (tests/test_catalogue.py holds each stage to its list).

@@ -9,15 +9,12 @@ source file's SHA-256.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import rfc8785
-
-from gongkai_xlsx.canonical import json_number, value_at
+from gongkai_xlsx.canonical import member_document, value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
@@ -48,6 +45,12 @@ class Member:
         return agency_key(self.agency), self.year
 
     @property
+    def numbers(self) -> tuple[str, int, str, dict[str, Number]]:
+        """What one file must give wherever it is read: the same file saved under two
+        names (``报表.xlsx`` and ``报表(1).xlsx``) is still one member."""
+        return self.agency, self.year, self.kind, dict(self.values)
+
+    @property
     def where(self) -> str:
         """Where this member was found, for messages: the input file and the source."""
         if self.via_summary:
@@ -61,13 +64,9 @@ class Member:
         return with_totals(form, dict(self.values))
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "agency": self.agency,
-            "year": self.year,
-            "kind": self.kind,
-            "source": {"file": self.source_file, "sha256": self.sha256},
-            "values": {k: json_number(v) for k, v in sorted(self.values.items())},
-        }
+        return member_document(
+            self.agency, self.year, self.kind, self.source_file, self.sha256, self.values
+        )
 
 
 def return_member(form: Form, data: dict[str, Any], origin: str) -> Member:
@@ -119,11 +118,6 @@ def members_json(members: Iterable[Member]) -> list[dict[str, Any]]:
     return [m.to_json() for m in members]
 
 
-def members_digest(members: list[dict[str, Any]]) -> str:
-    """SHA-256 of the RFC 8785 bytes of a members list: a summary's ``source.sha256``."""
-    return hashlib.sha256(rfc8785.dumps(members)).hexdigest()
-
-
 def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
     """``a、b、c`` or ``a、b、c、d、e 等 7 份``: unique, in order."""
     unique = list(dict.fromkeys(items))
@@ -132,9 +126,9 @@ def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
 
 
 def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
-    """One member per (agency, year), sorted by key: the same file twice is a warning and
-    counted once; two different files of one member, or one file read with different
-    numbers, are errors."""
+    """One member per (agency, year), sorted by key: the same file twice (also under
+    another name) is a warning and counted once, as the first one found; two different
+    files of one member, or one file read with different numbers, are errors."""
     groups: dict[tuple[str, int], list[Member]] = {}
     for member in members:
         groups.setdefault(member.key, []).append(member)
@@ -148,7 +142,7 @@ def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
         places = listing((m.where for m in group), limit=len(group))
         if len({m.sha256 for m in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
-        elif any(m != first for m in group):
+        elif any(m.numbers != first.numbers for m in group):
             findings.append(
                 Finding(
                     Code.AGGREGATE_SAME_FILE_DIFFERS,

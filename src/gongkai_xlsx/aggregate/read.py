@@ -20,13 +20,12 @@ from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
     exact,
-    members_digest,
     members_json,
     return_member,
     sum_inputs,
     summary_members,
 )
-from gongkai_xlsx.canonical import first_error, value_at
+from gongkai_xlsx.canonical import first_error, members_digest, value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import available_formats, load_form

@@ -19,7 +19,6 @@ from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
     listing,
-    members_digest,
     members_json,
     merge,
     sum_inputs,
@@ -33,7 +32,7 @@ from gongkai_xlsx.aggregate.read import (
     parse_document,
     schema_problem,
 )
-from gongkai_xlsx.canonical import build_tables, dumps, first_error
+from gongkai_xlsx.canonical import build_tables, dumps, first_error, members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
@@ -259,7 +258,7 @@ def aggregate_paths(
     """
     agencies = read_roster(roster) if roster is not None else None
     files, skipped = find_files(paths, exclude=output)
-    sources: list[tuple[str, Any]] = []
+    loaded: list[tuple[Path, str, Any]] = []
     findings: list[Finding] = []
     for path, display in files:
         data, finding = load_json(path, display)
@@ -268,7 +267,10 @@ def aggregate_paths(
         elif is_ingest_report(data):
             skipped.append(Skipped(display, "ingest 的批量报告"))
         else:
-            sources.append((display, data))
+            loaded.append((path, display, data))
+    beside = _summaries_beside_their_returns(loaded)
+    skipped += [Skipped(d, "汇总，其中各单位的报表都在同一文件夹中") for d in beside]
+    sources = [(display, data) for _path, display, data in loaded if display not in beside]
     return aggregate_documents(
         sources,
         name,
@@ -278,6 +280,31 @@ def aggregate_paths(
         skipped=skipped,
         findings=findings,
     )
+
+
+def _summaries_beside_their_returns(loaded: list[tuple[Path, str, Any]]) -> set[str]:
+    """Summaries whose every member is a return document in the summary's own folder
+    (what ``ingest --summary`` writes beside the returns): reading them too would add
+    nothing but one "counted once" warning per member."""
+
+    def field(data: Any, *keys: str) -> Any:
+        for key in keys:
+            data = data.get(key) if isinstance(data, dict) else None
+        return data
+
+    returns: dict[Path, set[Any]] = {}
+    for path, _display, data in loaded:
+        if field(data, "kind") == "return":
+            returns.setdefault(path.parent, set()).add(field(data, "source", "sha256"))
+    found = set()
+    for path, display, data in loaded:
+        members = field(data, "members")
+        if field(data, "kind") != SUMMARY or not isinstance(members, list) or not members:
+            continue
+        here = returns.get(path.parent, set())
+        if all(field(m, "source", "sha256") in here for m in members):
+            found.add(display)
+    return found
 
 
 def write_summary(summary: Summary, path: Path) -> None:

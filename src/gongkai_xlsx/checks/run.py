@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongkai_xlsx.canonical import Meta, build_document, schema_errors
+from gongkai_xlsx.canonical import Meta, build_document, build_summary_document, schema_errors
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.checks import inputs, meta, rules, stray, totals
+from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
 from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_text
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.reader.model import Return, Source
 
-CHECKS = (meta, inputs, totals, stray, rules)
+CHECKS = (meta, inputs, totals, stray, rules, members)
 CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
 
 
@@ -79,7 +79,12 @@ def check_return(
         doc_meta = Meta(
             ctx.year, ctx.agency, contact, phone, ret.source.name, ret.source.sha256 or ""
         )
-        document = build_document(form, doc_meta, ctx.values)
+        if ret.members is not None:  # a summary workbook: its members, and their digest
+            listed = [m.to_json() for m in ret.members]
+            completeness = dict(ret.completeness) if ret.completeness is not None else None
+            document = build_summary_document(form, doc_meta, ctx.values, listed, completeness)
+        else:
+            document = build_document(form, doc_meta, ctx.values)
         for json_path, message in schema_errors(form, document):
             cell_id = ".".join(json_path[1:]) if json_path[:1] == ["tables"] else None
             outcome.findings.append(

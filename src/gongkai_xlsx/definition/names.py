@@ -40,3 +40,36 @@ def quote_sheet(sheet: str) -> str:
 RESULTS_SHEET = "校验结果"
 RESULTS_TITLE = "报表校验结果（由 gongkai-xlsx 生成）"
 MARK_NAME = "gongkai.annotated"
+
+# A summary workbook (``gongkai-xlsx aggregate -o X.xlsx``): the template filled with the
+# sums, plus the sheet listing its members. The members travel in that sheet only; the
+# properties hold their count and the SHA-256 of their canonical JSON (a summary's
+# ``source.sha256``), so that a deleted or edited row is caught. Each column of the sheet
+# has a workbook-level name on its header cell: ``gk.members.`` + a member field
+# (:data:`MEMBER_FIELDS`) or a cell identifier.
+KIND_SUMMARY = "summary"
+PROP_KIND = "gongkai.kind"
+PROP_MEMBERS = "gongkai.members"
+PROP_MEMBERS_SHA256 = "gongkai.members_sha256"
+PROP_COMPLETENESS = "gongkai.completeness"
+MEMBERS_SHEET = "汇总明细"
+MEMBER_PREFIX = "gk.members."
+MEMBER_FIELDS = ("agency", "year", "kind", "source_file", "sha256")
+MEMBER_KINDS = {"return": "填报表", "summary": "汇总"}  # a member's kind as the sheet shows it
+
+
+def member_name(key: str) -> str:
+    """The name of a column of 汇总明细: a member field or a cell identifier."""
+    return MEMBER_PREFIX + key
+
+
+# How complete a summary is against its roster, when it was made with one: the property
+# holds "submitted/expected", the sheet the roster's file and the agencies missing and
+# extra, each under a name ``gk.completeness.`` + a field of the summary's completeness.
+COMPLETENESS_SHEET = "报送情况"
+COMPLETENESS_PREFIX = "gk.completeness."
+COMPLETENESS_FIELDS = ("roster", "expected", "submitted", "missing", "extra")
+
+
+def completeness_name(key: str) -> str:
+    return COMPLETENESS_PREFIX + key

@@ -28,6 +28,7 @@ from gongkai_xlsx.ingest.completeness import roster_completeness
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_bytes
 from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
+from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, work
 from gongkai_xlsx.outputs import OutputDir
@@ -56,6 +57,7 @@ class Ingested:
     skipped: list[str]
     report: dict[str, Any]
     removed: list[str] = field(default_factory=list)
+    summary: BatchSummary | None = None  # asked for with ``summary=`` (ingest --summary)
 
     @property
     def failed(self) -> bool:
@@ -139,9 +141,12 @@ def run(
     previous: Previous | None = None,
     roster: Roster | None = None,
     roster_file: str = "名单",
+    summary: str | None = None,
 ) -> Ingested:
     """``annotate``: the folder for marked copies of the returns to send back (those with
-    errors; with ``annotate_all`` also those with only warnings), one commit with OUT."""
+    errors; with ``annotate_all`` also those with only warnings), one commit with OUT.
+    ``summary``: the name of the 汇总 of the error-free returns to write beside report.json
+    (:mod:`gongkai_xlsx.ingest.summary`); None for none."""
     limits = limits or Limits()
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
@@ -174,6 +179,13 @@ def run(
             if entry is not None and entry.output:
                 outdir.stage_file(entry.output, spool / f"{index}.json")
         outputs = sorted([*(e.output for e in done if e.output), *marked, PAGE_NAME])
+        summarised = None
+        if summary is not None:
+            passing = [(e, spool / f"{i}.json") for i, e in enumerate(entries) if e and e.output]
+            summarised = summarise(summary, passing, done)
+            if summarised.written and summarised.summary is not None:
+                outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
+                outputs = sorted([*outputs, summarised.summary.file_name])
         recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
         completeness = (
             roster_completeness(roster, roster_file, done) if roster is not None else None
@@ -193,4 +205,4 @@ def run(
             if outdir.committed:
                 raise InterruptedAfterCommit() from None
             raise
-    return Ingested(done, found.skipped, data, list(result.removed))
+    return Ingested(done, found.skipped, data, list(result.removed), summarised)

@@ -13,10 +13,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
+
+if TYPE_CHECKING:  # reader.members reads cells, and so imports this module
+    from gongkai_xlsx.reader.members import MemberRead
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +64,10 @@ class Return:
     """A returned workbook, resolved. ``cells`` has every cell of the form (inputs and
     totals) once the form is located; ``fields`` the cover fields; ``outside`` the cells
     of the form's sheets that hold a number (or text with a digit) where the form has no
-    cell, at most ``MAX_OUTSIDE`` of them, ``outside_count`` how many there were."""
+    cell, at most ``MAX_OUTSIDE`` of them, ``outside_count`` how many there were.
+    ``members`` is set for a summary workbook whose 汇总明细 passed its checks (sorted as
+    a summary lists them), None for any other workbook; ``completeness`` is such a
+    summary's check against its roster (from 报送情况), None when it had no roster."""
 
     source: Source
     findings: tuple[Finding, ...] = ()
@@ -73,6 +79,8 @@ class Return:
     fields: Mapping[str, CellRead] = field(default_factory=dict)
     outside: tuple[CellRead, ...] = ()
     outside_count: int = 0
+    members: tuple[MemberRead, ...] | None = None
+    completeness: Mapping[str, object] | None = None
 
     @property
     def located(self) -> bool:

@@ -25,6 +25,7 @@ from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
+from gongkai_xlsx.reader.members import read_members, summary_sheets
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
 from gongkai_xlsx.reader.package import MAX_PART_BYTES, Package, PackageError
 from gongkai_xlsx.reader.sheetxml import (
@@ -73,6 +74,9 @@ CODES = (
     Code.LAYOUT_SHIFTED,
     Code.LABEL_CHANGED,
     Code.VALUE_INVALID,
+    Code.MEMBERS_MISSING,  # a summary workbook's members sheet (reader/members.py)
+    Code.MEMBERS_INVALID,
+    Code.MEMBERS_MISMATCH,
 )
 
 CUSTOM_PROPS = "/custom-properties"
@@ -227,11 +231,12 @@ class _Reading:
                 self.findings.append(Finding(Code.SHEET_HIDDEN, actual=entry.name))
         missing = [s for s in expected if s not in sheet_parts]
         self.findings += [Finding(Code.SHEET_MISSING, expected=s) for s in missing]
-        ours = _results_sheet(info)  # the findings sheet of a marked copy sent back
+        # the findings sheet of a marked copy sent back, the sheets a summary adds
+        ours = {_results_sheet(info), *summary_sheets(info, self.properties)}
         self.findings += [
             Finding(Code.SHEET_EXTRA, actual=excerpt(e.name))
             for e in info.sheets
-            if e.name not in expected and e.name != ours
+            if e.name not in expected and e.name not in ours
         ]
         if missing or stop:
             raise _Stop()
@@ -448,7 +453,7 @@ def read_return(source: Path | bytes, name: str | None = None) -> Return:
 
 
 def _read(reading: _Reading, suffix: str) -> Return:
-    _package, info, sheet_parts = reading.open(suffix)
+    package, info, sheet_parts = reading.open(suffix)
     form, identified_by = reading.identify(info)
     reading.form = form
     reading.sheets(form, info, sheet_parts)
@@ -489,8 +494,19 @@ def _read(reading: _Reading, suffix: str) -> Return:
             read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
         fields[key] = read
     outside, count = _outside(reading, form, located)
+    summary = read_members(
+        form, info, reading.properties, package, sheet_parts, reading.strings, reading.styles
+    )
+    if summary is not None:
+        reading.findings += summary.findings
     whole = dataclasses.replace(
-        base, cells=cells, fields=fields, outside=outside, outside_count=count
+        base,
+        cells=cells,
+        fields=fields,
+        outside=outside,
+        outside_count=count,
+        members=summary.members if summary is not None else None,
+        completeness=summary.completeness if summary is not None else None,
     )
     return _finish(whole, reading.findings)
 

@@ -497,19 +497,22 @@ def needs_exact(data: bytes) -> bool:
     return b"<!" in data or b"<?" in data[head:]
 
 
-def check_bounds(data: bytes, sheet: str) -> None:
-    if data.count(b"<c") > MAX_CELLS:
-        raise SheetTooLarge(f"工作表“{sheet}”的单元格超过 {MAX_CELLS} 个")
+def check_bounds(data: bytes, sheet: str, max_cells: int = MAX_CELLS) -> None:
+    if data.count(b"<c") > max_cells:
+        raise SheetTooLarge(f"工作表“{sheet}”的单元格超过 {max_cells} 个")
     if _LONG_TAG.search(data):
         raise SheetTooLarge(f"工作表“{sheet}”中有超长的 XML 标记")
     if _LONG_TEXT.search(data):
         raise SheetTooLarge(f"工作表“{sheet}”中有超长的文字")
 
 
-def scan_sheet(data: bytes, sheet: str, force_exact: bool = False) -> SheetScan:
+def scan_sheet(
+    data: bytes, sheet: str, force_exact: bool = False, max_cells: int = MAX_CELLS
+) -> SheetScan:
     """Read one worksheet part; raises :class:`SheetTooLarge` or
-    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`."""
-    check_bounds(data, sheet)
+    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`. ``max_cells`` is larger for a
+    summary's members sheet, which holds a row per member."""
+    check_bounds(data, sheet, max_cells)
     builder = _Builder()
     if force_exact or needs_exact(data):
         _scan_exact(data, builder)

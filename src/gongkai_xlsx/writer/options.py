@@ -8,19 +8,65 @@ Messages are Chinese: the CLI shows them as they are.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_cells
 from gongkai_xlsx.definition.model import Form, Kind
+from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_SHEET
 from gongkai_xlsx.text import utf16_len
 
 NOTE_MAX_LENGTH = 500  # a cover line and a comment: a sentence or two, not a document
+MAX_CELL_TEXT = 32_767  # Excel's limit for the text of a cell
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class TemplateOptionsError(ValueError):
     """An option the template cannot carry; the message is Chinese and says why."""
+
+
+@dataclass(frozen=True)
+class MemberRow:
+    """One row of a summary workbook's 汇总明细: a member (one agency's return, or a
+    summary whose members are unknown) and its input numbers, blanks absent."""
+
+    agency: str
+    year: int
+    kind: str  # "return" or "summary" (definition.names.MEMBER_KINDS)
+    source_file: str
+    sha256: str
+    values: Mapping[str, int | Decimal]
+
+
+@dataclass(frozen=True)
+class RosterCheck:
+    """How complete a summary is against the roster it was made with (a summary's
+    ``completeness``): written as the 报送情况 sheet and the property ``"3/4"``."""
+
+    roster: str  # the roster's file name
+    expected: int
+    submitted: int
+    missing: tuple[str, ...] = ()
+    extra: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return f"{self.submitted}/{self.expected}"
+
+
+@dataclass(frozen=True)
+class MembersSheet:
+    """The members of a summary workbook, in the order the summary lists them, with the
+    SHA-256 of their canonical JSON (the summary's ``source.sha256``) and, when a roster
+    was given, how complete the summary is: written as the 汇总明细 sheet (and 报送情况),
+    and document properties."""
+
+    rows: tuple[MemberRow, ...]
+    digest: str
+    completeness: RosterCheck | None = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +79,9 @@ class TemplateOptions:
     before any recalculation. ``lock_prefill`` locks those cells (a 汇总 is not edited);
     otherwise they stay open for the agency to correct. ``note`` is shown on the cover
     under the title, and as a comment on each prefilled cell that stays editable, e.g.
-    "二、上年结转 已按 2023 年度报告预填，如有出入请直接修改".
+    "二、上年结转 已按 2023 年度报告预填，如有出入请直接修改". ``members`` makes the
+    workbook a summary: every input cell is locked (its numbers come from the members,
+    blank ones included), and the members are listed in a sheet after the tables.
     """
 
     year: int
@@ -42,6 +90,7 @@ class TemplateOptions:
     prefill: Mapping[str, int | Decimal] = field(default_factory=dict)
     lock_prefill: bool = False
     note: str | None = None
+    members: MembersSheet | None = None
 
 
 def _has_control(text: str, allow: str = "") -> bool:
@@ -112,3 +161,50 @@ def check_options(form: Form, options: TemplateOptions) -> None:
             raise TemplateOptionsError("模板说明不能为空，也不能含有控制字符。")
         if utf16_len(options.note) > NOTE_MAX_LENGTH:
             raise TemplateOptionsError(f"模板说明最多{NOTE_MAX_LENGTH}个字。")
+    if options.members is not None:
+        _check_members(form, options.members)
+
+
+def _check_members(form: Form, members: MembersSheet) -> None:
+    """Every member as 汇总明细 can hold it (the sheet is read back exactly)."""
+    if not members.rows:
+        raise TemplateOptionsError("汇总表至少要有一个成员。")
+    cells = member_cells(form, [len(row.values) for row in members.rows])
+    if cells > MAX_MEMBER_CELLS:
+        raise TemplateOptionsError(
+            f"{len(members.rows)} 个单位的明细需要 {cells} 个单元格，超过汇总表“{MEMBERS_SHEET}”"
+            f"最多 {MAX_MEMBER_CELLS} 个的上限，上级无法在时限内读取。"
+            "请把汇总输出为规范 JSON（.json）报送上级。"
+        )
+    if not _SHA256.fullmatch(members.digest):
+        raise TemplateOptionsError(f"成员列表的 SHA-256“{members.digest}”格式不对。")
+    check = members.completeness
+    if check is not None:
+        names_given = (check.roster, *check.missing, *check.extra)
+        if any(not n.strip() or utf16_len(n) > MAX_CELL_TEXT for n in names_given):
+            raise TemplateOptionsError("报送情况中的名单文件名和单位名称不能为空或过长。")
+        if not 0 <= check.submitted <= check.expected or len(check.missing) != (
+            check.expected - check.submitted
+        ):
+            raise TemplateOptionsError(
+                f"报送情况 {check.text} 与未报送的 {len(check.missing)} 个单位不符。"
+            )
+    inputs = {c.id: c for c in form.input_cells()}
+    for number, row in enumerate(members.rows, start=1):
+        where = f"第 {number} 个成员（{_preview(row.agency)}）"
+        for what, text in (("单位名称", row.agency), ("来源文件名", row.source_file)):
+            if not text.strip() or utf16_len(text) > MAX_CELL_TEXT:
+                raise TemplateOptionsError(f"{where}的{what}为空或过长。")
+        if row.kind not in MEMBER_KINDS:
+            raise TemplateOptionsError(f"{where}的类型“{row.kind}”不是 {'、'.join(MEMBER_KINDS)}。")
+        if isinstance(row.year, bool) or not isinstance(row.year, int):
+            raise TemplateOptionsError(f"{where}的年度 {row.year!r} 不是整数。")
+        if not _SHA256.fullmatch(row.sha256):
+            raise TemplateOptionsError(f"{where}的 SHA-256“{row.sha256}”格式不对。")
+        for cell_id, value in row.values.items():
+            cell = inputs.get(cell_id)
+            if cell is None:
+                raise TemplateOptionsError(f"{where}的“{cell_id}”不是{form.name}中的输入单元格。")
+            problem = _value_problem(cell.kind, value)
+            if problem:
+                raise TemplateOptionsError(f"{where}的“{cell.label}”为 {value!r}，{problem}。")

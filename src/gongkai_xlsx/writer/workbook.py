@@ -33,6 +33,7 @@ from gongkai_xlsx.writer.formulas import (
     Formulas,
     rectangles,
 )
+from gongkai_xlsx.writer.members import add_completeness_sheet, add_members_sheet
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import add_structure_lock
 
@@ -103,6 +104,13 @@ class _TemplateWriter:
             self._sizes(ws, sheet)
             self._page(ws, sheet)
             ws.protect(self.options.password, {"format_columns": True, "format_rows": True})
+        members = self.options.members
+        if members is not None:
+            add_members_sheet(self.wb, self.form, members, self.options.password, _checked)
+            if members.completeness is not None:
+                add_completeness_sheet(
+                    self.wb, members.completeness, self.options.password, _checked
+                )
         self._defined_names()
         self.wb.worksheets()[0].activate()
         self.wb.close()
@@ -126,6 +134,13 @@ class _TemplateWriter:
             names.PROP_LAYOUT: self.layout.fingerprint,
             names.PROP_TOOL: f"gongkai-xlsx {__version__}",
         }
+        members = self.options.members
+        if members is not None:  # a summary: its members are listed in 汇总明细
+            props[names.PROP_KIND] = names.KIND_SUMMARY
+            props[names.PROP_MEMBERS] = str(len(members.rows))
+            props[names.PROP_MEMBERS_SHA256] = members.digest
+            check = members.completeness
+            props[names.PROP_COMPLETENESS] = check.text if check is not None else ""
         for key, value in props.items():
             if not value:  # an absent property reads back unambiguously; "" may not
                 continue
@@ -243,16 +258,20 @@ class _TemplateWriter:
 
     def _input(self, ws: Worksheet, box: Box, cell: CellDef) -> None:
         """An input cell: blank and yellow, or holding its prefilled number in blue, open
-        or locked as asked; an open prefilled cell carries the note as a comment."""
+        or locked as asked; an open prefilled cell carries the note as a comment. In a
+        summary (``members``) every input is blue and locked, a blank one too."""
         amount = cell.kind.type == "decimal"
         value = self.options.prefill.get(cell.id)
-        if value is None:
+        # A summary's numbers all come from its members, blanks included: all locked.
+        locked = self.options.lock_prefill or self.options.members is not None
+        if value is None and self.options.members is None:
             self._put(ws, box, None, self.fmt["input_amount" if amount else "input_count"])
             return
-        state = "locked" if self.options.lock_prefill else "open"
-        fmt = self.fmt[f"prefill_{'amount' if amount else 'count'}_{state}"]
+        fmt = self.fmt[
+            f"prefill_{'amount' if amount else 'count'}_{'locked' if locked else 'open'}"
+        ]
         self._put(ws, box, float(value) if isinstance(value, Decimal) else value, fmt)
-        if self.options.note and not self.options.lock_prefill:
+        if self.options.note and not locked:
             _checked(
                 ws.write_comment(
                     box.row,

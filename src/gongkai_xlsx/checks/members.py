@@ -1,0 +1,31 @@
+"""A summary workbook's numbers against its members: every input cell of the tables must
+be the sum of that cell over the members listed in 汇总明细 (blank where every member is
+blank), so that a number typed over the locked sums, or a table copied from another
+summary, is caught even when the members themselves are intact."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.context import Context
+from gongkai_xlsx.definition.evaluate import Number
+from gongkai_xlsx.findings import Finding
+
+CODES = (Code.MEMBERS_SUM,)
+
+
+def check(ctx: Context) -> Iterator[Finding]:
+    members = ctx.ret.members
+    if members is None:
+        return
+    sums: dict[str, Number] = {}
+    for member in members:
+        for cell_id, value in member.values.items():
+            sums[cell_id] = sums.get(cell_id, 0) + value
+    for cell in ctx.form.input_cells():
+        if cell.id in ctx.unreadable:  # its own finding says why
+            continue
+        shown, expected = ctx.inputs.get(cell.id), sums.get(cell.id)
+        if shown != expected:
+            yield Finding(Code.MEMBERS_SUM, cell_id=cell.id, actual=shown, expected=expected)

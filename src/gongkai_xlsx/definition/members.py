@@ -1,0 +1,59 @@
+"""The columns of a summary workbook's 汇总明细 sheet, shared by the writer and the reader.
+
+One column per member field (who, which year, which kind of document, from which file),
+one per cell of the form in the form's order, headed by the cell's official label (every
+label of a form is unique, so each names its column), and the source file's SHA-256
+last; the reader finds each column
+by its defined name (:func:`~gongkai_xlsx.definition.names.member_name`) and checks the
+header against this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from gongkai_xlsx.definition.model import CellDef, Form
+from gongkai_xlsx.definition.names import MEMBER_FIELDS
+
+_FIELD_HEADERS = {"kind": "类型", "source_file": "来源文件", "sha256": "SHA-256"}
+
+# Cells 汇总明细 may hold (blanks are not stored): what one worker reads within ingest's
+# default limits (about 360 MB and a few seconds; benchmarks/bench_summary.py), some 3,000
+# members of half-filled returns. The writer refuses more, so the reader never meets more
+# in a workbook of ours; a larger summary travels as JSON.
+MAX_MEMBER_CELLS = 400_000
+
+# The labels of the 报送情况 sheet, as the schema titles a summary's completeness.
+COMPLETENESS_LABELS = {
+    "roster": "名单文件",
+    "expected": "名单单位数",
+    "submitted": "已报送单位数",
+    "missing": "未报送的单位",
+    "extra": "不在名单中的单位",
+}
+
+
+@dataclass(frozen=True)
+class MemberColumn:
+    key: str  # a member field (MEMBER_FIELDS) or a cell identifier
+    header: str
+    cell: CellDef | None = None  # the form's cell, None for a member field
+
+
+@cache
+def member_columns(form: Form) -> tuple[MemberColumn, ...]:
+    """The columns of 汇总明细, in order: who (填报单位 and 报告年度 as the cover labels
+    them), the kind and the source file, every cell, and last the source's SHA-256 (for
+    machines; last, so that its long text never runs over a blank cell people read)."""
+    cover = {f.key: f.label for f in form.cover.fields}
+    fields = {k: MemberColumn(k, cover.get(k) or _FIELD_HEADERS[k]) for k in MEMBER_FIELDS}
+    cells = [MemberColumn(c.id, c.label, c) for c in form.cells]
+    return (*(fields[k] for k in MEMBER_FIELDS if k != "sha256"), *cells, fields["sha256"])
+
+
+def member_cells(form: Form, values_per_member: list[int]) -> int:
+    """The cells 汇总明细 holds for members with so many input values each: the header,
+    and per member its fields, its values and every total (a formula, even when 0)."""
+    per_row = len(MEMBER_FIELDS) + len(form.computed_cells())
+    return len(member_columns(form)) + sum(per_row + n for n in values_per_member)

@@ -1,0 +1,84 @@
+"""``ingest --summary``: the 汇总 of the batch's error-free returns, written beside
+report.json in the same output commit.
+
+It is exactly what ``aggregate OUT -o OUT/<name>_<year>_汇总.json --name <name>`` gives
+from the same outputs (the canonical bytes spooled by the run are summed as the aggregator
+sums files), with one more refusal: while any agency has two different returns in the
+batch, failed ones included, no summary is written, because which one counts is the
+coordinator's decision, not the tool's.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from gongkai_xlsx.aggregate import Summary, aggregate_documents, default_file_name
+from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.naming import dedupe
+from gongkai_xlsx.text import agency_key
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """One agency (as its first return writes it) with different returns in one year."""
+
+    agency: str
+    year: int | None
+    files: tuple[str, ...]
+
+
+@dataclass
+class BatchSummary:
+    """What ``--summary`` did: the summary (None when refused before summing), and the
+    agencies that stopped it. Written only when :attr:`written`."""
+
+    name: str
+    summary: Summary | None = None
+    conflicts: list[Conflict] = field(default_factory=list)
+
+    @property
+    def written(self) -> bool:
+        return self.summary is not None and self.summary.ok
+
+    @property
+    def file_name(self) -> str | None:
+        return self.summary.file_name if self.written and self.summary else None
+
+
+def conflicts(entries: list[Entry]) -> list[Conflict]:
+    """Agencies (by :func:`agency_key`, the aggregator's identity of a member) with more
+    than one different readable return (different SHA-256) in one year."""
+    groups: dict[tuple[str, int | None], list[Entry]] = {}
+    for entry in entries:
+        o = entry.outcome
+        if o.readable and o.agency and not o.agency_from_file_name:
+            groups.setdefault((agency_key(o.agency), o.year), []).append(entry)
+    found = []
+    for (_key, year), group in groups.items():
+        if len({e.outcome.sha256 for e in group}) > 1:
+            agency = group[0].outcome.agency or ""
+            found.append(Conflict(agency, year, tuple(e.display for e in group)))
+    return found
+
+
+def summarise(name: str, passing: list[tuple[Entry, Path]], entries: list[Entry]) -> BatchSummary:
+    """Sum the passing returns (each entry with its spooled canonical JSON); ``entries``
+    is the whole batch, for the refusal. ``name`` is the summary's 填报单位."""
+    result = BatchSummary(name=name, conflicts=conflicts(entries))
+    if result.conflicts:
+        return result
+    years = {entry.outcome.year for entry, _path in passing}
+    taken = [entry.output for entry, _path in passing if entry.output]
+    file_name = None
+    if len(years) == 1:  # else the aggregator refuses the mix, naming the files
+        wanted = default_file_name(name, years.pop())
+        file_name = dedupe([*taken, wanted])[-1]
+    sources = [
+        (entry.display, json.loads(path.read_bytes(), parse_float=Decimal))
+        for entry, path in passing
+    ]
+    result.summary = aggregate_documents(sources, name, file_name=file_name)
+    return result

@@ -1,0 +1,423 @@
+"""The members of a summary workbook (``aggregate -o X.xlsx``), read back from 汇总明细.
+
+A summary workbook is the template filled with the sums; its members travel in the sheet
+only, and the document properties hold how many there are and the SHA-256 of their
+canonical JSON (:func:`gongkai_xlsx.canonical.members_digest`, the summary's
+``source.sha256``). So the members are rebuilt from the rows (each column found by the
+defined name on its header, the header checked against the official label), sorted as the
+aggregator sorts them, and hashed: a deleted, added or edited row no longer gives the
+digest, and is an error at the sheet. Only a workbook that says it is a summary (its
+``gongkai.kind`` property, or names of member columns) is looked at here.
+"""
+
+from __future__ import annotations
+
+import gc
+import re
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from gongkai_xlsx.canonical import member_document, members_digest
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.definition import names
+from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, MemberColumn, member_columns
+from gongkai_xlsx.definition.model import CellDef, Form
+from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.reader.cellvalue import interpret, parse_double
+from gongkai_xlsx.reader.locate import single_cell_target
+from gongkai_xlsx.reader.package import Package, PackageError
+from gongkai_xlsx.reader.parts import Styles, WorkbookInfo
+from gongkai_xlsx.reader.sheetxml import SheetScan, SheetTooLarge, column_letters, scan_sheet
+from gongkai_xlsx.reader.xmltext import NotWellFormed
+from gongkai_xlsx.text import agency_key, label_key
+
+# What the writer allows (definition.members.MAX_MEMBER_CELLS), and room for the other
+# "<c" of a sheet's XML (<cols>, <col>) and for an application that writes blank cells.
+MAX_SHEET_CELLS = 2 * MAX_MEMBER_CELLS
+MAX_FINDINGS = 20  # cell-level findings of one sheet before the rest are only counted
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a control character
+_KIND_OF = {shown: kind for kind, shown in names.MEMBER_KINDS.items()}
+
+
+@dataclass(frozen=True)
+class MemberRead:
+    """One member as 汇总明细 lists it: the fields of ``members`` in a summary document
+    (numbers as ints and Decimals, blanks absent)."""
+
+    agency: str
+    year: int
+    kind: str
+    source_file: str
+    sha256: str
+    values: Mapping[str, int | Decimal]
+
+    def to_json(self) -> dict[str, object]:
+        return member_document(
+            self.agency, self.year, self.kind, self.source_file, self.sha256, self.values
+        )
+
+
+@dataclass
+class MembersRead:
+    """What reading 汇总明细 gave: the members (None when they cannot be trusted), the
+    summary's ``completeness`` as its document holds it (from 报送情况; None without a
+    roster) and the findings that say why something could not be read."""
+
+    members: tuple[MemberRead, ...] | None = None
+    completeness: dict[str, object] | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+
+def is_summary(info: WorkbookInfo, properties: Mapping[str, str]) -> bool:
+    """Whether the workbook says it is a summary (either of its two marks)."""
+    if properties.get(names.PROP_KIND) == names.KIND_SUMMARY:
+        return True
+    return any(name.startswith(names.MEMBER_PREFIX) for name in info.names)
+
+
+def _sheet_named(info: WorkbookInfo, name: str) -> str | None:
+    target = single_cell_target(info.names.get(name, ""))
+    if target is None or target[0] not in {s.name for s in info.sheets}:
+        return None
+    return target[0]
+
+
+def members_sheet(info: WorkbookInfo, properties: Mapping[str, str]) -> str | None:
+    """The sheet of a summary's members, as the name of its first column points at it;
+    None when this is no summary (then the sheet, if any, is an extra sheet)."""
+    if not is_summary(info, properties):
+        return None
+    return _sheet_named(info, names.member_name("agency"))
+
+
+def summary_sheets(info: WorkbookInfo, properties: Mapping[str, str]) -> set[str]:
+    """The sheets a summary workbook adds to the template (汇总明细, 报送情况): ours, so
+    not extra sheets of the agency's."""
+    if not is_summary(info, properties):
+        return set()
+    found = {members_sheet(info, properties), _sheet_named(info, names.completeness_name("roster"))}
+    return {s for s in found if s is not None}
+
+
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """The cyclic garbage collector paused while a members sheet is read: its cells and
+    members hold no cycles, and the collector's full passes over ever more of them took
+    more than half the time of a sheet of 100,000 cells (benchmarks/bench_summary.py)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _text(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+
+
+class _Sheet:
+    """One members sheet being read: its scan and where its findings go."""
+
+    def __init__(self, name: str, scan: SheetScan, strings: list[str], styles: Styles) -> None:
+        self.name = name
+        self.scan = scan
+        self.strings = strings
+        self.styles = styles
+        self.findings: list[Finding] = []
+        self.more = 0  # findings beyond MAX_FINDINGS
+
+    def value(self, ref: str) -> tuple[object, bool]:
+        """The value a cell shows, and whether it was stored within the file's grammar."""
+        raw = self.scan.cells.get(ref)
+        if raw is None:
+            return None, True
+        got = interpret(raw, self.strings, self.styles)
+        return got.value, got.problem is None
+
+    def invalid(self, ref: str, header: str, detail: str) -> None:
+        if len(self.findings) >= MAX_FINDINGS:
+            self.more += 1
+            return
+        self.findings.append(
+            Finding(
+                Code.MEMBERS_INVALID, sheet=self.name, cell=ref, column_label=header, detail=detail
+            )
+        )
+
+
+def _number(cell: CellDef, value: float) -> int | Decimal | str:
+    """A member's number as its document holds it, or why it is not one."""
+    kind = cell.kind
+    if kind.decimals == 0 and value.is_integer() and 0 <= value <= 2**53:  # the usual count
+        count = int(value)
+        if kind.minimum <= count <= kind.maximum:
+            return count
+    number = Decimal(repr(value))  # the shortest digits that give the double back
+    if number < kind.minimum or number > kind.maximum:
+        return f"不在 {kind.minimum} 至 {kind.maximum} 之间"
+    if number != round(number, kind.decimals):
+        return "不是整数" if kind.decimals == 0 else f"超过 {kind.decimals} 位小数"
+    if kind.decimals == 0 or number == number.to_integral_value():
+        return int(number)
+    return number
+
+
+def _field(column: MemberColumn, value: object) -> tuple[object, str | None]:
+    """A member field as read, or why it is not as written."""
+    if column.key == "year":
+        if isinstance(value, float) and value.is_integer() and 0 < value < 10_000:
+            return int(value), None
+        return None, "年度应为四位数的年份"
+    text = _text(value)
+    if column.key == "kind":
+        kind = _KIND_OF.get(text or "")
+        return kind, None if kind else f"类型应为{'或'.join(f'“{k}”' for k in _KIND_OF)}"
+    if column.key == "sha256" and not _SHA256.fullmatch(text or ""):
+        return text, "SHA-256 应为 64 位小写十六进制数字"
+    return text, None if text else "不能为空"
+
+
+def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> MemberRead | None:
+    """Row ``r`` (1-based) as a member; None (and findings) when a cell is not as written.
+    Totals are not read: they are recomputed from the inputs."""
+    fields: dict[str, object] = {}
+    values: dict[str, int | Decimal] = {}
+    ok = True
+    row = str(r)
+    stored = sheet.scan.cells
+    for column, letters in columns:
+        cell = column.cell
+        if cell is not None and cell.computed:
+            continue
+        ref = letters + row
+        raw = stored.get(ref)
+        if cell is not None:
+            if raw is None:
+                continue
+            if raw.t == "" and raw.f is None and raw.inline is None and raw.v and not raw.too_long:
+                number = parse_double(raw.v)  # the usual member number, as interpret reads it
+                if number is not None and cell.kind.decimals == 0 and number.is_integer():
+                    count = int(number)
+                    if cell.kind.minimum <= count <= cell.kind.maximum:
+                        values[cell.id] = count
+                        continue
+        value, grammatical = sheet.value(ref)
+        problem: str | None = None
+        if not grammatical:
+            problem = "单元格中保存的内容无效"
+        elif cell is None:
+            fields[column.key], problem = _field(column, value)
+        elif value is None:
+            continue
+        elif isinstance(value, bool) or not isinstance(value, float):
+            problem = f"“{excerpt(str(value))}”不是数字"
+        else:
+            number = _number(cell, value)
+            if isinstance(number, str):
+                problem = f"{excerpt(repr(value))} {number}"
+            else:
+                values[cell.id] = number
+        if problem is not None:
+            sheet.invalid(ref, column.header, problem)
+            ok = False
+    if not ok:
+        return None
+    return MemberRead(
+        agency=str(fields["agency"]),
+        year=int(fields["year"]),  # type: ignore[call-overload]
+        kind=str(fields["kind"]),
+        source_file=str(fields["source_file"]),
+        sha256=str(fields["sha256"]),
+        values=values,
+    )
+
+
+def _columns(
+    form: Form, info: WorkbookInfo, sheet: str
+) -> tuple[list[tuple[MemberColumn, str]], int] | str:
+    """Each column with its letters, and the header row (0-based); or why they cannot be
+    found."""
+    found: list[tuple[MemberColumn, str]] = []
+    rows: set[int] = set()
+    for column in member_columns(form):
+        target = single_cell_target(info.names.get(names.member_name(column.key), ""))
+        if target is None or target[0] != sheet:
+            return f"“{sheet}”工作表缺少“{column.header}”列（名称 {names.member_name(column.key)}）"
+        rows.add(target[1])
+        found.append((column, column_letters(target[2] + 1)))
+    if len(rows) != 1:
+        return f"“{sheet}”工作表各列的标题不在同一行"
+    return found, rows.pop()
+
+
+def read_members(
+    form: Form,
+    info: WorkbookInfo,
+    properties: Mapping[str, str],
+    package: Package,
+    sheet_parts: Mapping[str, str],
+    strings: list[str],
+    styles: Styles,
+) -> MembersRead | None:
+    """The members of a summary workbook, checked against its properties; None when the
+    workbook is no summary."""
+    with _no_cyclic_gc():
+        return _read_members(form, info, properties, package, sheet_parts, strings, styles)
+
+
+def _read_members(
+    form: Form,
+    info: WorkbookInfo,
+    properties: Mapping[str, str],
+    package: Package,
+    sheet_parts: Mapping[str, str],
+    strings: list[str],
+    styles: Styles,
+) -> MembersRead | None:
+    if not is_summary(info, properties):
+        return None
+    result = MembersRead()
+
+    def missing(detail: str) -> MembersRead:
+        result.findings.append(Finding(Code.MEMBERS_MISSING, detail=detail))
+        return result
+
+    sheet = members_sheet(info, properties)
+    if sheet is None or sheet not in sheet_parts:
+        return missing(f"缺少“{names.MEMBERS_SHEET}”工作表")
+    count, digest = (
+        properties.get(names.PROP_MEMBERS, ""),
+        properties.get(names.PROP_MEMBERS_SHA256),
+    )
+    if properties.get(names.PROP_KIND) != names.KIND_SUMMARY or not count.isdigit() or not digest:
+        return missing("工作簿属性中没有成员的数目和 SHA-256")
+    located = _columns(form, info, sheet)
+    if isinstance(located, str):
+        return missing(located)
+    columns, header_row = located
+    try:
+        scan = scan_sheet(package.read(sheet_parts[sheet]), sheet, max_cells=MAX_SHEET_CELLS)
+    except (PackageError, SheetTooLarge) as exc:
+        return missing(f"“{sheet}”工作表无法读取（{exc}）")
+    except NotWellFormed as exc:
+        return missing(f"“{sheet}”工作表的内容不是有效的 XML（第 {exc.line} 行）")
+    reading = _Sheet(sheet, scan, strings, styles)
+    for column, letters in columns:
+        ref = f"{letters}{header_row + 1}"
+        shown = _text(reading.value(ref)[0]) or ""
+        if label_key(shown) != label_key(column.header):
+            reading.invalid(
+                ref, column.header, f"列标题应为“{column.header}”，实际为“{excerpt(shown)}”"
+            )
+    used = {letters for _column, letters in columns}
+    rows: set[int] = set()
+    for ref in scan.cells:  # every row below the header with something in a member column
+        digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if ref[: len(ref) - len(digits)] in used and int(digits) > header_row + 1:
+            rows.add(int(digits))
+    members = [m for r in sorted(rows) if (m := _member(reading, r, columns)) is not None]
+    result.findings += reading.findings
+    if reading.more:
+        result.findings.append(
+            Finding(
+                Code.MEMBERS_INVALID,
+                sheet=sheet,
+                detail=f"另有 {reading.more} 处内容与生成时不同，未逐一列出",
+            )
+        )
+    if reading.findings:
+        return result
+    members.sort(key=lambda m: (agency_key(m.agency), m.year, m.sha256))
+    if len(members) != int(count):
+        detail = f"列出了 {len(members)} 个成员，而工作簿属性记录的是 {int(count)} 个"
+        result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=detail))
+        return result
+    if members_digest([m.to_json() for m in members]) != digest:
+        detail = "成员明细的 SHA-256 与工作簿属性记录的不一致"
+        result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=detail))
+        return result
+    result.members = tuple(members)
+    if names.PROP_COMPLETENESS in properties:
+        _read_completeness(result, info, properties, package, sheet_parts, strings, styles)
+    return result
+
+
+def _read_completeness(
+    result: MembersRead,
+    info: WorkbookInfo,
+    properties: Mapping[str, str],
+    package: Package,
+    sheet_parts: Mapping[str, str],
+    strings: list[str],
+    styles: Styles,
+) -> None:
+    """The roster check of 报送情况 into ``result``, checked against the property
+    (``submitted/expected``) and its own arithmetic (the missing are expected − submitted)."""
+    targets = {
+        k: single_cell_target(info.names.get(names.completeness_name(k), ""))
+        for k in names.COMPLETENESS_FIELDS
+    }
+    sheet = _sheet_named(info, names.completeness_name("roster"))
+    if (
+        sheet is None
+        or sheet not in sheet_parts
+        or any(t is None or t[0] != sheet for t in targets.values())
+    ):
+        recorded = properties[names.PROP_COMPLETENESS]
+        detail = f"工作簿属性记有报送情况 {recorded}，但缺少“{names.COMPLETENESS_SHEET}”工作表"
+        result.findings.append(Finding(Code.MEMBERS_MISSING, detail=detail))
+        result.members = None
+        return
+    try:
+        scan = scan_sheet(package.read(sheet_parts[sheet]), sheet, max_cells=MAX_SHEET_CELLS)
+    except (PackageError, SheetTooLarge, NotWellFormed) as exc:
+        detail = f"“{sheet}”工作表无法读取（{exc}）"
+        result.findings.append(Finding(Code.MEMBERS_MISSING, detail=detail))
+        result.members = None
+        return
+    reading = _Sheet(sheet, scan, strings, styles)
+    found: dict[str, object] = {}
+    for key, target in targets.items():
+        assert target is not None
+        _sheet, r, c = target
+        letters = column_letters(c + 1)
+        if key in ("missing", "extra"):
+            below = sorted(
+                int(ref[len(letters) :])
+                for ref in scan.cells
+                if ref.rstrip("0123456789") == letters and int(ref[len(letters) :]) > r + 1
+            )
+            found[key] = [_text(reading.value(f"{letters}{n}")[0]) or "" for n in below]
+            continue
+        value = reading.value(f"{letters}{r + 1}")[0]
+        if key == "roster":
+            found[key] = _text(value) or ""
+        elif isinstance(value, float) and value.is_integer() and value >= 0:
+            found[key] = int(value)
+        else:
+            found[key] = None
+    expected, submitted = found["expected"], found["submitted"]
+    missing = found["missing"]
+    assert isinstance(missing, list)
+    problem = None
+    if not isinstance(expected, int) or not isinstance(submitted, int):
+        problem = "报送情况中的单位数不是整数"
+    elif f"{submitted}/{expected}" != properties[names.PROP_COMPLETENESS]:
+        problem = (
+            f"报送情况为 {submitted}/{expected}，"
+            f"而工作簿属性记录的是 {properties[names.PROP_COMPLETENESS]}"
+        )
+    elif len(missing) != expected - submitted or not found["roster"] or "" in missing:
+        problem = f"未报送的单位列出了 {len(missing)} 个，而报送情况为 {submitted}/{expected}"
+    if problem is not None:
+        result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=problem))
+        result.members = None
+        return
+    result.completeness = found

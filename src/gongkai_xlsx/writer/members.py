@@ -1,0 +1,191 @@
+"""The 汇总明细 sheet of a summary workbook: one row per member, one column per cell
+(and 报送情况, when the summary was checked against a roster).
+
+For people who filter and pivot in Excel it is one Excel Table (one header row, filter
+buttons, no total row) headed by the official labels; for the next level's ``ingest`` it
+is the list of members, read back exactly: every column has a workbook-level name on its
+header cell (``gk.members.<key>``), numbers are stored as the numbers of the members'
+documents (blanks empty), and the sheet is locked like the rest of the workbook (filters
+allowed). Totals are ``SUM`` formulas over their parts in the row, with their results
+cached, so the row is right in an application that does not recalculate; a total whose
+parts are all blank shows 0, as ``SUM`` does (only the inputs are read back).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from gongkai_xlsx.definition import names
+from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.definition.members import COMPLETENESS_LABELS, MemberColumn, member_columns
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.writer import styles
+from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck
+
+
+class _MembersWorksheet(Worksheet):
+    """A worksheet whose formulas are each ``=SUM(cells of its row)``: nothing in them for
+    xlsxwriter's preparation of a formula to change but the leading "=", and its ~150
+    regular expressions a formula are most of the time of a large summary (a test holds
+    the shortcut to xlsxwriter's own result)."""
+
+    _PLAIN = re.compile(r"=SUM\([A-Z]{1,3}[1-9][0-9]*(?:,[A-Z]{1,3}[1-9][0-9]*)*\)")
+
+    def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
+        if self._PLAIN.fullmatch(formula):
+            return formula[1:]
+        return super()._prepare_formula(formula, expand_future_functions)
+
+
+TABLE_NAME = "gk_members"  # ASCII: every application accepts it
+TABLE_STYLE = "Table Style Light 1"
+FIELD_WIDTHS = {"agency": 30.0, "year": 9.0, "kind": 8.0, "source_file": 30.0, "sha256": 66.0}
+CELL_WIDTH = 16.0
+
+
+def _formats(wb: Workbook) -> dict[str, object]:
+    base = {"font_name": styles.FONT, "font_size": styles.FONT_SIZE, "valign": "vcenter"}
+    return {
+        "header": wb.add_format(
+            {**base, "bold": True, "text_wrap": True, "align": "center", "border": 1}
+        ),
+        "text": wb.add_format({**base, "num_format": "@"}),
+        "year": wb.add_format({**base, "num_format": "0", "align": "center"}),
+        "count": wb.add_format({**base, "num_format": styles.COUNT_FORMAT}),
+        "amount": wb.add_format({**base, "num_format": styles.AMOUNT_FORMAT}),
+        "total": wb.add_format(
+            {
+                **base,
+                "num_format": styles.COUNT_FORMAT,
+                "bold": True,
+                "bg_color": styles.COMPUTED_FILL,
+            }
+        ),
+    }
+
+
+def _field_value(row: MemberRow, key: str) -> str | int:
+    if key == "kind":
+        return names.MEMBER_KINDS[row.kind]
+    value = getattr(row, key)
+    assert isinstance(value, str | int)
+    return value
+
+
+def _write_row(
+    ws: Worksheet,
+    r: int,
+    form: Form,
+    columns: tuple[MemberColumn, ...],
+    parts: dict[str, list[str]],
+    row: MemberRow,
+    fmt: dict[str, object],
+) -> None:
+    """One member's row; ``parts`` holds the column letters of each total's parts."""
+    cells = with_totals(form, dict(row.values))
+    number = str(r + 1)
+    for c, column in enumerate(columns):
+        cell = column.cell
+        if cell is None:
+            value = _field_value(row, column.key)
+            if isinstance(value, int):
+                ws.write_number(r, c, value, fmt["year"])
+            else:
+                ws.write_string(r, c, value, fmt["text"])
+        elif cell.computed:
+            formula = "=SUM(" + ",".join(letters + number for letters in parts[cell.id]) + ")"
+            ws.write_formula(r, c, formula, fmt["total"], cells[cell.id] or 0)
+        else:
+            value = row.values.get(cell.id)
+            if value is not None:
+                shown = float(value) if isinstance(value, Decimal) else value
+                kind = "amount" if cell.kind.type == "decimal" else "count"
+                ws.write_number(r, c, shown, fmt[kind])
+
+
+Checked = Callable[[int | None, str], None]  # the writer's check of xlsxwriter's return codes
+
+
+def add_members_sheet(
+    wb: Workbook, form: Form, members: MembersSheet, password: str, checked: Checked
+) -> None:
+    """Add 汇总明细 (after the sheets already added) and the names of its columns."""
+    columns = member_columns(form)
+    letters = {column.key: xl_col_to_name(c) for c, column in enumerate(columns)}
+    parts = {c.id: [letters[p] for p in c.parts] for c in form.computed_cells()}
+    fmt = _formats(wb)
+    ws = wb.add_worksheet(names.MEMBERS_SHEET, worksheet_class=_MembersWorksheet)
+    for r, row in enumerate(members.rows, start=1):
+        _write_row(ws, r, form, columns, parts, row, fmt)
+    last_row, last_col = len(members.rows), len(columns) - 1
+    result = ws.add_table(
+        0,
+        0,
+        last_row,
+        last_col,
+        {
+            "name": TABLE_NAME,
+            "style": TABLE_STYLE,
+            "autofilter": True,
+            "columns": [{"header": col.header, "header_format": fmt["header"]} for col in columns],
+        },
+    )
+    checked(result, "the members table")
+    for c, column in enumerate(columns):
+        width = FIELD_WIDTHS.get(column.key, CELL_WIDTH)
+        ws.set_column(c, c, width)
+        target = f"={names.quote_sheet(names.MEMBERS_SHEET)}!${letters[column.key]}$1"
+        checked(wb.define_name(names.member_name(column.key), target), column.key)
+    pixels = styles.column_pixels(CELL_WIDTH)
+    header_height = max(styles.height_for(col.header, pixels) for col in columns)
+    ws.set_row(0, round(header_height, 1))
+    ws.set_default_row(styles.MIN_ROW_HEIGHT)
+    ws.freeze_panes(1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.repeat_rows(0)
+    ws.repeat_columns(0)
+    ws.protect(password, {"autofilter": True, "format_columns": True, "format_rows": True})
+
+
+COMPLETENESS_WIDTH = 40.0
+LIST_ROW = 4  # 0-based row of the two lists' headers: below the three figures and a gap
+
+
+def add_completeness_sheet(
+    wb: Workbook, check: RosterCheck, password: str, checked: Checked
+) -> None:
+    """Add 报送情况: the roster's file, how many agencies it lists and how many sent,
+    then who did not send (as the roster writes them) and who is not on the roster (as
+    their documents write them), one per row; each part under its name for the reader."""
+    fmt = _formats(wb)
+    ws = wb.add_worksheet(names.COMPLETENESS_SHEET)
+    target = {}
+    for r, key in enumerate(("roster", "expected", "submitted")):
+        ws.write_string(r, 0, COMPLETENESS_LABELS[key], fmt["header"])
+        value = getattr(check, key)
+        if isinstance(value, int):
+            ws.write_number(r, 1, value, fmt["year"])
+        else:
+            ws.write_string(r, 1, value, fmt["text"])
+        target[key] = f"$B${r + 1}"
+    for c, key in enumerate(("missing", "extra")):
+        ws.write_string(LIST_ROW, c, COMPLETENESS_LABELS[key], fmt["header"])
+        for r, name in enumerate(getattr(check, key), start=LIST_ROW + 1):
+            ws.write_string(r, c, name, fmt["text"])
+        target[key] = f"${xl_col_to_name(c)}${LIST_ROW + 1}"
+    sheet = names.quote_sheet(names.COMPLETENESS_SHEET)
+    for key in names.COMPLETENESS_FIELDS:
+        checked(wb.define_name(names.completeness_name(key), f"={sheet}!{target[key]}"), key)
+    ws.set_column(0, 1, COMPLETENESS_WIDTH)
+    ws.set_default_row(styles.MIN_ROW_HEIGHT)
+    ws.set_paper(9)  # A4, the two lists side by side on one page's width
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(LIST_ROW)
+    ws.protect(password, {"format_columns": True, "format_rows": True})
