@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import pyexpat
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai_xlsx.reader import xmltext
-from gongkai_xlsx.reader.xmltext import unescape
+from gongkai_xlsx.reader.sheetxml import needs_exact
+from gongkai_xlsx.reader.xmltext import NotWellFormed, unescape
 
 PIECES = st.sampled_from(
     [
@@ -66,3 +68,47 @@ def test_both_ways_of_resolving_references_are_taken():
     for text in (few, many):
         assert unescape(text.encode()) == parsed(text.encode())
     assert unescape(many.encode()).endswith("主&#38;")
+
+
+MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def sheet(inner: str, root_extra: str = "") -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="{MAIN}"'
+        f' xmlns:r="urn:r"{root_extra}><sheetData>{inner}</sheetData></worksheet>'
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("inner", "root_extra", "exact"),
+    [
+        ('<row r="1"><c r="A1"><v>1</v></c></row>', "", False),
+        ('<row r="1"><c r="A1"><v>1</v></c></row>', ' xmlns:x14="urn:x14"', False),
+        ('<row r="1"><c r="A1" r:id="z"><v>1</v></c></row>', "", False),
+        ('<row r="1"><!-- a note --><c r="A1"><v>1</v></c></row>', "", True),
+        ('<row r="1"><c r="A1"><v><![CDATA[1]]></v></c></row>', "", True),
+        ('<row r="1"><?pi x?><c r="A1"><v>1</v></c></row>', "", True),
+        ('<row r="1"><s:c xmlns:s="' + MAIN + '" r="A1"><s:v>1</s:v></s:c></row>', "", True),
+        ('<row r="1" xmlns="' + MAIN + '"><c r="A1"><v>1</v></c></row>', "", True),
+        ('<row r="1"><c xmlns="urn:other" r="A1"><v>1</v></c></row>', "", True),
+    ],
+    ids=[
+        "plain",
+        "other-prefix",
+        "prefixed-attribute",
+        "comment",
+        "cdata",
+        "pi",
+        "main-prefixed",
+        "main-again",
+        "other-default",
+    ],
+)
+def test_the_fast_tokenizer_is_used_only_on_the_plain_subset(inner, root_extra, exact):
+    assert needs_exact(sheet(inner, root_extra)) is exact
+
+
+def test_an_unbound_prefix_is_not_well_formed():
+    with pytest.raises(NotWellFormed):
+        needs_exact(sheet('<row r="1"><q:c r="A1"/></row>'))

@@ -488,21 +488,42 @@ _LONG_TEXT = re.compile(rb">[^<]{%d}" % MAX_TEXT_BYTES)
 
 
 def needs_exact(data: bytes) -> bool:
-    """Whether ``data`` uses XML outside the subset the fast tokenizer reads exactly."""
+    """Whether ``data`` uses XML outside the subset the fast tokenizer reads exactly: a
+    root other than an unprefixed ``<worksheet>`` in the main namespace, the main namespace
+    bound to a prefix or declared again, another default namespace anywhere, a comment,
+    CDATA or processing instruction. One expat pass (in C: its handlers run only where
+    such a thing occurs), which also confirms ``data`` is well-formed XML with every
+    prefix bound; raises :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`."""
     if _ROOT.match(data) is None:  # a prefixed root, another default namespace
+        well_formed(data)
         return True
-    if data.count(MAIN_NS.encode()) != 1 or data.count(b"xmlns=") + data.count(b"xmlns =") > 1:
-        return True
-    head = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml") else 0
-    return b"<!" in data or b"<?" in data[head:]
+    odd: list[object] = []
+    default_main = 0
+
+    def declared(prefix: str | None, uri: str | None) -> None:
+        nonlocal default_main
+        if prefix is None and uri == MAIN_NS:
+            default_main += 1
+        elif prefix is None or uri == MAIN_NS:
+            odd.append(prefix)
+
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.StartNamespaceDeclHandler = declared
+    parser.CommentHandler = odd.append
+    parser.ProcessingInstructionHandler = lambda target, _data: odd.append(target)
+    parser.StartCdataSectionHandler = lambda: odd.append("cdata")
+    parse_checked(parser, data)
+    return bool(odd) or default_main != 1
 
 
 def check_bounds(data: bytes, sheet: str, max_cells: int = MAX_CELLS) -> None:
-    if data.count(b"<c") > max_cells:
+    """Each bound is looked for only where the part is large enough to break it (a return's
+    parts are a few hundred KB: no 600 KB text, no 200,000 cells of 2 bytes each fit)."""
+    if len(data) > 2 * max_cells and data.count(b"<c") > max_cells:
         raise SheetTooLarge(f"工作表“{sheet}”的单元格超过 {max_cells} 个")
-    if _LONG_TAG.search(data):
+    if len(data) > MAX_TAG_BYTES and _LONG_TAG.search(data):
         raise SheetTooLarge(f"工作表“{sheet}”中有超长的 XML 标记")
-    if _LONG_TEXT.search(data):
+    if len(data) > MAX_TEXT_BYTES and _LONG_TEXT.search(data):
         raise SheetTooLarge(f"工作表“{sheet}”中有超长的文字")
 
 
@@ -514,11 +535,10 @@ def scan_sheet(
     summary's members sheet, which holds a row per member."""
     check_bounds(data, sheet, max_cells)
     builder = _Builder()
-    if force_exact or needs_exact(data):
+    if force_exact or needs_exact(data):  # needs_exact has confirmed it is well-formed
         _scan_exact(data, builder)
         builder.scan.exact = True
         return builder.scan
-    well_formed(data)
     start = data.find(b"<sheetData")
     if start >= 0:
         open_end = data.find(b">", start) + 1
