@@ -227,6 +227,8 @@ def test_a_second_run_into_the_same_folder_is_refused(tmp_path: Path) -> None:
     finally:
         first.send_signal(signal.SIGINT)
         first.wait(timeout=60)
+        if first.stdout is not None:
+            first.stdout.close()
     assert first.returncode == 130
     assert not (out / "report.json").exists()  # interrupted before its commit: nothing
     assert list(out.iterdir()) == []

@@ -9,6 +9,7 @@ changes three outputs, adds one and removes one, in OUT and in a subfolder."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
@@ -170,6 +171,7 @@ def test_signals_from_outside(out: Path, phase: str, sig: int, status: int, afte
     assert proc.stdout.readline().strip() == f"paused {phase.split(':')[0]}"
     proc.send_signal(sig)
     assert proc.wait(timeout=30) == status
+    proc.stdout.close()
     assert described(out) == after
     assert drive(out, "--recover").returncode == 0
     assert leftovers(out) == []
@@ -237,6 +239,7 @@ def test_a_second_run_is_refused_while_the_first_runs(out: Path) -> None:
     assert refused.value.pid == first.pid
     first.kill()  # a dead run's lock is free at once: the next run takes it
     first.wait()
+    first.stdout.close()
     with OutputDir(out) as folder:
         assert folder.previous == frozenset(driver.names(0, 4))
     assert described(out) == "A"
@@ -423,3 +426,33 @@ def test_a_commit_killed_in_a_mounted_folder_is_rolled_forward(
     assert (out / "a.json").read_bytes() == b"A2"
     assert (back / "x.xlsx").read_bytes() == b"X2"
     assert not (back / ".gongkai-xlsx.staging").exists()
+
+
+def test_a_scratch_file_moved_into_place_is_committed_and_gone(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with OutputDir(out) as folder:
+        spool = folder.scratch() / "0.json"
+        spool.write_bytes(b"{}")
+        folder.stage_file("a.json", spool, move=True)
+        assert not spool.exists()  # renamed, not copied
+        folder.commit(b'{"outputs": ["a.json"]}', ["a.json"])
+    assert (out / "a.json").read_bytes() == b"{}"
+
+
+def test_a_move_across_file_systems_is_a_copy(tmp_path: Path, monkeypatch) -> None:
+    real_replace = os.replace
+
+    def cross_device(src, dst, *args, **kwargs):
+        if str(src).endswith("0.json"):
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        return real_replace(src, dst, *args, **kwargs)
+
+    out = tmp_path / "out"
+    with OutputDir(out) as folder:
+        spool = folder.scratch() / "0.json"
+        spool.write_bytes(b"[1]")
+        monkeypatch.setattr(os, "replace", cross_device)
+        folder.stage_file("a.json", spool, move=True)
+        monkeypatch.setattr(os, "replace", real_replace)
+        folder.commit(b'{"outputs": ["a.json"]}', ["a.json"])
+    assert (out / "a.json").read_bytes() == b"[1]"

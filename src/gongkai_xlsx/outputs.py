@@ -278,10 +278,23 @@ class OutputDir:
             self._staged[name] = True  # only once written: commit trusts what is listed
             _checkpoint("stage")
 
-    def stage_file(self, name: str, source: str | os.PathLike[str]) -> None:
-        """Like :meth:`stage` with a file's content, streamed (large marked copies)."""
+    def stage_file(self, name: str, source: str | os.PathLike[str], move: bool = False) -> None:
+        """Like :meth:`stage` with a file's content, streamed (large marked copies).
+        ``move``: ``source`` is a finished file of this run's :meth:`scratch`, renamed into
+        the staging area rather than copied where both are on one file system (a batch's
+        JSON: one rename each instead of a second write)."""
         if self._prepare(name, lambda target: _same_file(target, os.fspath(source))):
-            copy_atomic(self._new(name), source)
+            target = self._new(name)
+            moved = False
+            if move:
+                try:
+                    os.replace(source, target)
+                    moved = True
+                except OSError as exc:
+                    if exc.errno != errno.EXDEV:
+                        raise
+            if not moved:
+                copy_atomic(target, source)
             self._staged[name] = True
             _checkpoint("stage")
 

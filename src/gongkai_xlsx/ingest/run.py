@@ -175,9 +175,6 @@ def run(
             add_batch_findings(done, year)
             name_outputs(done)
             marked = _marked_copies(pool, found, entries, annotate_all, outdir) if mounts else []
-        for index, entry in enumerate(entries):
-            if entry is not None and entry.output:
-                outdir.stage_file(entry.output, spool / f"{index}.json")
         outputs = sorted([*(e.output for e in done if e.output), *marked, PAGE_NAME])
         summarised = None
         if summary is not None:
@@ -199,6 +196,9 @@ def run(
             if e is not None and e.output
         ]
         outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(clean)))
+        for index, entry in enumerate(entries):  # last: the summary and totals read the spool
+            if entry is not None and entry.output:
+                outdir.stage_file(entry.output, spool / f"{index}.json", move=True)
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end

@@ -73,6 +73,19 @@ class RawCell:
     __hash__ = None  # type: ignore[assignment]
 
 
+def _value_text(raw: bytes) -> str:
+    """A ``<v>``'s text; one holding references (a formula's cached text result, the same
+    in every return of a batch) decoded once per worker (bounded like formulas)."""
+    if b"&" not in raw:
+        return raw.decode("utf-8") if b"\r" not in raw else unescape(raw)
+    return _decoded_value(raw) if len(raw) <= 4096 else unescape(raw)
+
+
+@lru_cache(maxsize=1024)
+def _decoded_value(raw: bytes) -> str:
+    return unescape(raw)
+
+
 MAX_CACHED_FORMULA = 32_768  # the template's longest formula is ~9,200 characters as written
 
 
@@ -311,7 +324,7 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
             else:
                 cell.f = f_text.decode("utf-8")
         if v_text is not None:
-            cell.v = _cap(unescape(v_text), cell) if v_text else ""
+            cell.v = _cap(_value_text(v_text), cell) if v_text else ""
         elif v_empty is not None:
             cell.v = ""
         return
