@@ -146,6 +146,7 @@ _REF = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})")
 _RANGE = re.compile(r"([A-Z]{1,3})([1-9][0-9]{0,6})(?::([A-Z]{1,3})([1-9][0-9]{0,6}))?")
 
 
+@lru_cache(maxsize=4096)  # a template's merged boxes are the same in every return
 def parse_range(text: str) -> tuple[int, int, int, int] | None:
     """``A1:J1`` → (0, 0, 0, 9); None when it is not a valid range."""
     m = _RANGE.fullmatch(text.strip())
