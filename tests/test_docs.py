@@ -46,3 +46,68 @@ def test_the_readme_shows_what_the_tool_prints_now() -> None:
     import update_readme
 
     assert update_readme.rewritten(README) == README, "run scripts/update_readme.py"
+
+
+def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) -> None:
+    """Every command of the README's 一月份的全流程, run as written in a folder holding what
+    the text says is there: the roster, last year's results, the returns, the report text."""
+    import json
+    import shlex
+    import shutil
+
+    from conftest import run
+
+    root = Path(__file__).resolve().parent.parent
+    block = README.split("<!-- january:start -->")[1].split("<!-- january:end -->")[0]
+    commands = [
+        shlex.split(line)[1:] for line in block.splitlines() if line.startswith("gongkai-xlsx ")
+    ]
+    assert [c[0] for c in commands] == [
+        "new",
+        "ingest",
+        "aggregate",
+        "aggregate",
+        "render",
+        "render",
+    ]
+
+    samples = root / "samples"
+    agencies = [
+        "互助县城市管理综合行政执法局",
+        "某县交通运输局",
+        "某县教育局",
+        "某县民政局",
+        "某县新设局",
+    ]
+    (tmp_path / "名单.csv").write_text("单位名称\n" + "\n".join(agencies) + "\n", encoding="utf-8")
+    last_year = tmp_path / "2023结果"
+    last_year.mkdir()
+    for document in sorted((samples / "expected").glob("*_2024.json")):  # last year's, re-dated
+        data = json.loads(document.read_bytes())
+        data["year"] = 2023
+        (last_year / document.name.replace("2024", "2023")).write_text(
+            json.dumps(data, ensure_ascii=False), encoding="utf-8"
+        )
+    returns = tmp_path / "报表"
+    returns.mkdir()
+    for sample in sorted(samples.glob("*.xlsx")):
+        shutil.copy(sample, returns / sample.name)
+    (tmp_path / "正文.md").write_text(
+        "一、总体情况\n本机关认真贯彻落实《条例》。\n五、存在的主要问题及改进情况\n无。\n"
+        "六、其他需要报告的事项\n无。\n",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(tmp_path)
+    codes = [run(*command).exit_code for command in commands]
+    assert codes == [0, 1, 0, 0, 0, 0]  # ingest: one sample has a B1 error, so exit 1
+
+    assert len(list((tmp_path / "模板").glob("*.xlsx"))) == len(agencies)
+    report = json.loads((tmp_path / "结果" / "report.json").read_bytes())
+    assert report["roster"]["missing"] == ["某县新设局"]
+    assert report["previous"]["returns_matched"] >= 3
+    assert [p.name for p in (tmp_path / "退回").rglob("*.xlsx")] == [
+        "某县交通运输局_2024_B1不平衡.xlsx"
+    ]
+    for made in ("某县_2024_汇总.xlsx", "某县_2024_汇总.json", "某县_2024_汇总.html"):
+        assert (tmp_path / made).stat().st_size > 0, made
+    assert (tmp_path / "某县教育局_2024年度报告.docx").stat().st_size > 0
