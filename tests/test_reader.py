@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from oracle import variants as v
 
 from gongkai_xlsx.api import check_file
+from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.reader.sheetxml import scan_sheet
@@ -270,3 +272,138 @@ def test_the_fast_tokenizer_reads_as_the_exact_one(case: str) -> None:
             assert fast.cells == exact.cells, name
             assert fast.merges == exact.merges, name
             assert set(fast.oddities) == set(exact.oddities), name
+
+
+# ------------------------------------------------- found by the fuzz test (test_fuzz.py)
+def _at(cell_id: str) -> str:
+    _sheet, row, col = v.LAYOUT.cell_positions[cell_id]
+    return to_a1(row, col)
+
+
+def _name_text(ref: str) -> str:
+    letters = ref.rstrip("0123456789")
+    return f"'{v.SHEET}'!${letters}${ref[len(letters) :]}"
+
+
+def test_two_names_swapped_across_rows_and_columns_are_errors_at_both() -> None:
+    """gk.b.carried_over.natural_person (D7) and a cell four columns right and ten rows
+    down swapped their targets: each cell's anchors, looked for as far moved as the name
+    moved it, were blank there, and blank was taken for an edited label."""
+    a, b = "b.carried_over.natural_person", "b.withheld_inquiry_matters.legal_service_agency"
+
+    def swap(xml: str) -> str:
+        first, second = _name_text(_at(a)), _name_text(_at(b))
+        return xml.replace(first, "@@").replace(second, first).replace("@@", second)
+
+    outcome = check(v.base_package().edit("xl/workbook.xml", swap).to_bytes())
+    found = [(f.code.code, f.cell, f.cell_id) for f in outcome.findings if f.is_error]
+    assert ("name-mismatch", _at(b), a) in found
+    assert ("name-mismatch", _at(a), b) in found
+    assert outcome.findings[0].message.startswith(
+        "依申请公开!D7（（三）不予公开 · 8.属于行政查询事项 · 法人或其他组织 · 法律服务机构）："
+        "单元格名称 gk.b.withheld_inquiry_matters.legal_service_agency 应指向“法律服务机构”，"
+        "这里却是“自然人”"
+    )
+
+
+def test_a_name_pointed_past_the_table_is_an_error_where_it_points() -> None:
+    """A name moved to a blank cell right of the table: its row label is there, its
+    column header is not, and nothing confirms the column: not read as a blank."""
+    cell = "b.carried_over.natural_person"
+    outside = to_a1(v.LAYOUT.cell_positions[cell][1], 10)
+    data = (
+        v.base_package()
+        .edit(
+            "xl/workbook.xml", lambda xml: xml.replace(_name_text(_at(cell)), _name_text(outside))
+        )
+        .to_bytes()
+    )
+    ret = read_return(data)
+    assert not ret.cells[cell].sure
+    assert ("name-mismatch", outside) in cells(check_return(ret))
+
+
+def _rows_moved(xml: str, by: int, first: int, names_of: str | None = None) -> str:
+    """Rows from ``first`` on moved down ``by`` rows, as an application inserting rows
+    writes them: rows, cells, merged ranges (or, with ``names_of``, the defined names of
+    that sheet in workbook.xml)."""
+
+    def bump(n: str) -> str:
+        return str(int(n) + by if int(n) >= first else int(n))
+
+    if names_of is not None:
+        return re.sub(
+            rf"('{names_of}'!\$[A-Z]+\$)(\d+)", lambda m: m.group(1) + bump(m.group(2)), xml
+        )
+    xml = re.sub(r'(<row r=")(\d+)', lambda m: m.group(1) + bump(m.group(2)), xml)
+    xml = re.sub(r'(<c r="[A-Z]+)(\d+)', lambda m: m.group(1) + bump(m.group(2)), xml)
+    return re.sub(
+        r'(<mergeCell ref="[A-Z]+)(\d+)(:[A-Z]+)(\d+)',
+        lambda m: m.group(1) + bump(m.group(2)) + m.group(3) + bump(m.group(4)),
+        xml,
+    )
+
+
+@pytest.mark.parametrize("first", [1, v.row_of(v.D7) + 1])
+def test_rows_inserted_with_their_names_moved_are_still_read(first: int) -> None:
+    """What verifying moved names must keep accepting: rows inserted above the table or
+    inside it, every name moved with its cell, every label beside it."""
+    pkg = v.base_package()
+    pkg = pkg.edit(pkg.sheet_part(v.SHEET), lambda xml: _rows_moved(xml, 2, first))
+    pkg = pkg.edit("xl/workbook.xml", lambda xml: _rows_moved(xml, 2, first, v.SHEET))
+    ret = read_return(pkg.to_bytes())
+    moved = "b.carried_over.natural_person"
+    assert ret.cells[moved].sure and ret.cells[moved].value == 1
+    assert ret.cells[moved].ref == (v.D7 if first > 1 else "D9")
+    assert check_return(ret).errors == [
+        f for f in check_return(ret).errors if f.code.code in ("balance",)
+    ]
+
+
+def _cover_name(key: str, ref: str) -> bytes:
+    old = re.compile(rf"(<definedName name=\"gk\.cover\.{key}\">)[^<]*")
+    new = rf"\g<1>'{v.FIRST_SHEET}'!${ref[0]}${ref[1:]}"
+    return v.base_package().edit("xl/workbook.xml", lambda xml: old.sub(new, xml)).to_bytes()
+
+
+def test_a_cover_name_moved_along_its_row_is_an_error() -> None:
+    """gk.cover.agency moved from B4 to C4: the label 填报单位 still stands in A4, which
+    confirmed the field wherever in the row its name pointed; the agency typed in B4 was
+    then read as blank."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    beside = to_a1(row, col + 1)
+    ret = read_return(_cover_name("agency", beside))
+    assert not ret.fields["agency"].sure
+    assert ("name-mismatch", beside) in cells(check_return(ret))
+
+
+def test_a_column_inserted_before_the_cover_moves_its_fields() -> None:
+    """Labels and fields moved alike (a column inserted at A, names moved with it):
+    read, with the shift said."""
+
+    def right(ref: str) -> str:
+        row, col = from_a1(ref)
+        return to_a1(row, col + 1)
+
+    def cells_moved(xml: str) -> str:
+        xml = re.sub(r'(<c r=")([A-Z]+[0-9]+)', lambda m: m.group(1) + right(m.group(2)), xml)
+        return re.sub(
+            r'(<mergeCell ref=")([A-Z]+[0-9]+):([A-Z]+[0-9]+)',
+            lambda m: f"{m.group(1)}{right(m.group(2))}:{right(m.group(3))}",
+            xml,
+        )
+
+    def name_moved(m: re.Match[str]) -> str:
+        ref = right(m.group(2).replace("$", ""))
+        letters = ref.rstrip("0123456789")
+        return f"{m.group(1)}${letters}${ref[len(letters) :]}"
+
+    def names_moved(xml: str) -> str:
+        return re.sub(rf"('{v.FIRST_SHEET}'!)\$([A-Z]+\$[0-9]+)", lambda m: name_moved(m), xml)
+
+    pkg = v.base_package()
+    pkg = pkg.edit(pkg.sheet_part(v.FIRST_SHEET), cells_moved).edit("xl/workbook.xml", names_moved)
+    ret = read_return(pkg.to_bytes())
+    assert ret.fields["agency"].sure and ret.fields["agency"].value == v.AGENCY
+    assert ret.fields["agency"].ref == right(to_a1(*v.LAYOUT.field_positions["agency"][1:]))
+    assert ("layout-shifted", None) in cells(check_return(ret))
