@@ -407,3 +407,15 @@ def test_a_column_inserted_before_the_cover_moves_its_fields() -> None:
     assert ret.fields["agency"].sure and ret.fields["agency"].value == v.AGENCY
     assert ret.fields["agency"].ref == right(to_a1(*v.LAYOUT.field_positions["agency"][1:]))
     assert ("layout-shifted", None) in cells(check_return(ret))
+
+
+def test_a_shared_string_written_si_space_keeps_every_index() -> None:
+    """``<si >`` is the same element as ``<si>`` in XML; the fast reader of the shared
+    strings skipped it, every later string moved up one index, and the labels no longer
+    matched (or a text cell showed its neighbour's text)."""
+    original = read_return(v.base().data)
+    pkg = v.base_package()
+    respelt = pkg.edit("xl/sharedStrings.xml", lambda xml: xml.replace("<si>", "<si >", 1))
+    ret = read_return(respelt.to_bytes())
+    assert ret.cells == original.cells and ret.fields == original.fields
+    assert ret.findings == original.findings

@@ -227,7 +227,7 @@ def styles(data: bytes) -> Styles:
 
 
 # ------------------------------------------------------------------------ shared strings
-_SI = re.compile(rb"<si>(.*?)</si\s*>|(<si\s*/>)", re.S)
+_SI = re.compile(rb"<si\b[^>]*?/>|<si\b[^>]*>(.*?)</si\s*>", re.S)  # <si >, <si/>: XML allows
 _PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t\s*>|<t\s*/>', re.S)
 _ROOT_SST = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^<>]*\?>\s*)?<sst\b[^<>]*?\bxmlns\s*=\s*["']"""
@@ -281,7 +281,7 @@ def shared_strings(data: bytes) -> list[str]:
         raise SharedStringsTooLarge(f"共享字符串超过 {MAX_SHARED_STRINGS} 个")
     if _fast_sst(data):
         well_formed(data)
-        return [_si_text(inner) if empty == b"" else "" for inner, empty in _SI.findall(data)]
+        return [_si_text(inner) for inner in _SI.findall(data)]
     result: list[str] = []
     current: list[str] = []
     for el in elements(data, MAIN):  # in document order of their end tags
