@@ -419,3 +419,27 @@ def test_a_shared_string_written_si_space_keeps_every_index() -> None:
     ret = read_return(respelt.to_bytes())
     assert ret.cells == original.cells and ret.fields == original.fields
     assert ret.findings == original.findings
+
+
+FOREIGN = 'xmlns:gk="urn:gk" gk:note="a>b"'
+"""An attribute of another namespace whose value holds a '>' (XML allows it)."""
+
+
+def test_a_greater_than_sign_in_an_attribute_value_ends_no_tag() -> None:
+    """The fast paths' regular expressions ended a tag at the first '>': the text after
+    it was read as the element's content (a shared-string label, an inline string, a
+    formula), and the fast tokenizer disagreed with the exact one."""
+    original = read_return(v.base().data)
+    pkg = v.base_package()
+    label = pkg.edit("xl/sharedStrings.xml", lambda xml: xml.replace("<t>", f"<t {FOREIGN}>", 1))
+    ret = read_return(label.to_bytes())
+    assert ret.cells == original.cells and ret.findings == original.findings
+    for element in (
+        f'<c r="{v.D6}" s="{{s}}" t="inlineStr"><is><t {FOREIGN}>12</t></is></c>',
+        f'<c r="{v.D6}" s="{{s}}"><f {FOREIGN}>1+1</f><v>12</v></c>',
+    ):
+        xml = v.put(v.sheet_xml(), v.D6, element).encode()
+        fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+        assert fast.cells == exact.cells
+        cell = exact.cells[v.D6]
+        assert (cell.inline, cell.f) in (("12", None), (None, "1+1"))

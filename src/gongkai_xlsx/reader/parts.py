@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import dirname, join, normpath
 
-from gongkai_xlsx.reader.xmltext import parse_checked, unescape, well_formed
+from gongkai_xlsx.reader.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -273,6 +273,7 @@ def _fast_sst(data: bytes) -> bool:
         and b"<?" not in data[head:]
         and data.count(MAIN.encode()) == 1
         and data.count(b"xmlns=") == 1
+        and not gt_in_attribute(data)
     )
 
 

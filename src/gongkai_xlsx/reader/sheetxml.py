@@ -6,8 +6,9 @@ or the position the grammar implies), order, duplicates and oddities, so both re
 the same way:
 
 - the fast one: regular expressions over the bytes of the subset of XML that Excel, WPS,
-  LibreOffice and the libraries write (unprefixed main namespace, no comments, CDATA or
-  processing instructions), after expat has confirmed the part is well-formed;
+  LibreOffice and the libraries write (unprefixed main namespace, no comments, CDATA,
+  processing instructions or ``>`` in attribute values), after expat has confirmed the
+  part is well-formed;
 - the exact one: expat with handlers and namespaces, for everything else. It is the
   reference the fast one is tested against (``tests/test_reader_xml.py``).
 
@@ -24,7 +25,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from gongkai_xlsx.reader.xmltext import attributes, parse_checked, unescape, well_formed
+from gongkai_xlsx.reader.xmltext import (
+    attributes,
+    gt_in_attribute,
+    parse_checked,
+    unescape,
+    well_formed,
+)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MAX_CELLS = 200_000  # a return has about 600 <c> elements; the cap bounds time and memory
@@ -450,7 +457,7 @@ def needs_exact(data: bytes) -> bool:
     if data.count(MAIN_NS.encode()) != 1 or data.count(b"xmlns=") + data.count(b"xmlns =") > 1:
         return True
     head = data.find(b"?>") + 2 if data.lstrip().startswith(b"<?xml") else 0
-    return b"<!" in data or b"<?" in data[head:]
+    return b"<!" in data or b"<?" in data[head:] or gt_in_attribute(data)
 
 
 def check_bounds(data: bytes, sheet: str) -> None:

@@ -36,6 +36,16 @@ def unescape(raw: bytes) -> str:
     return text
 
 
+_GT_IN_VALUE = re.compile(rb"""=\s*(?:"[^"<]*>|'[^'<]*>)""")
+
+
+def gt_in_attribute(data: bytes) -> bool:
+    """Whether an attribute value may hold a ``>`` (XML allows it): the regular
+    expressions of the fast paths find a tag's end at the first ``>``, so such a part is
+    read exactly. A text like ``a="b>c`` also answers True, which costs only speed."""
+    return _GT_IN_VALUE.search(data) is not None
+
+
 _ATTR = re.compile(rb"""([A-Za-z_][\w.:-]*)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ATTR_SPACE = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
