@@ -443,3 +443,43 @@ def test_a_greater_than_sign_in_an_attribute_value_ends_no_tag() -> None:
         assert fast.cells == exact.cells
         cell = exact.cells[v.D6]
         assert (cell.inline, cell.f) in (("12", None), (None, "1+1"))
+
+
+@pytest.mark.parametrize(
+    ("element", "code"),
+    [
+        (f'<c r="{v.D6}" s="²"><v>5</v></c>', "number-format"),
+        (f'<c r="{v.D6}" s="{"1" * 5000}"><v>5</v></c>', "number-format"),
+        (f'<c r="{v.D6}" s="{{s}}" t="s"><v>{"7" * 5000}</v></c>', "value-invalid"),
+        (f'<c r="{v.D6}" s="{{s}}" t="s"><v>¹</v></c>', "value-invalid"),
+    ],
+)
+def test_an_index_written_in_other_digits_is_a_finding_not_an_exception(
+    element: str, code: str
+) -> None:
+    """``str.isdigit`` takes ``²`` and ``١`` (and ``int`` then refuses the first), and
+    ``int`` refuses more than 4,300 digits: a style index or a shared-string index
+    written so raised ValueError (shown as file-corrupt outside the tests)."""
+    assert cells(check(v.with_cell(element))) == [(code, v.D6)]
+
+
+@pytest.mark.parametrize("index", ["7" * 5000, "¹", "١"])
+def test_a_label_whose_index_is_no_index_is_a_changed_label(index: str) -> None:
+    """The label test read a shared-string cell's index with ``isdigit`` and ``int()``
+    before anything else (the fuzz test: 40,000 sevens in a label cell's ``<v>``): an
+    exception, or ``١`` read as index 1, which no application does."""
+    _sheet, row, col, _text, _role = next(
+        label for label in v.LAYOUT.labels_with_roles() if label[0] == v.SHEET
+    )
+    ref = to_a1(row, col)
+    data = v.edit_sheet(
+        lambda xml: v.put(xml, ref, f'<c r="{ref}" s="{{s}}" t="s"><v>{index}</v></c>')
+    )
+    assert ("label-changed", ref) in cells(check(data))
+
+
+def test_a_character_reference_with_5000_leading_zeros_is_read() -> None:
+    """``&#000…049;`` is the digit 1 (XML allows any number of leading zeros); turning
+    it into a character raised ValueError past 4,300 digits."""
+    data = v.with_cell(f'<c r="{v.D6}" s="{{s}}"><v>&#{"0" * 5000}49;2</v></c>')
+    assert read_return(data).cells["b.received.natural_person"].value == 12

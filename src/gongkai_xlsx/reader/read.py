@@ -23,7 +23,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.reader import parts
-from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
+from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
 from gongkai_xlsx.reader.package import MAX_PART_BYTES, Package, PackageError
@@ -230,11 +230,10 @@ class _Reading:
         raw = scan.cells.get(f"{column_letters(col + 1)}{row + 1}") if scan else None
         if raw is None:
             return None
-        if raw.t == "s" and raw.v is not None and raw.v.isdigit() and raw.f is None:
-            index = int(raw.v)  # the common case: a label in the shared strings
-            if index >= len(self.strings):
-                return None
-            return self.strings[index] or None
+        plain = raw.t == "s" and raw.v is not None and raw.f is None and raw.inline is None
+        index = shared_index(raw.v) if plain and raw.v is not None else None
+        if index is not None:  # the common case: a label in the shared strings
+            return self.strings[index] or None if index < len(self.strings) else None
         got = interpret(raw, self.strings, self.styles).value
         if got is None or got == "":
             return None
@@ -350,8 +349,8 @@ def _outside(reading: _Reading, form: Form, located: Located) -> tuple[tuple[Cel
         for ref, raw in reading.scans[sheet].cells.items():
             if (sheet, ref) in taken or raw.f is not None:
                 continue
-            if raw.t == "s" and raw.v is not None and raw.v.isdigit():  # the usual label
-                index = int(raw.v)
+            index = shared_index(raw.v) if raw.t == "s" and raw.v is not None else None
+            if index is not None:  # the usual label
                 text = reading.strings[index] if index < len(reading.strings) else ""
                 if not any(ch.isdigit() for ch in text) or label_key(text) in keys:
                     continue
