@@ -483,3 +483,17 @@ def test_a_character_reference_with_5000_leading_zeros_is_read() -> None:
     it into a character raised ValueError past 4,300 digits."""
     data = v.with_cell(f'<c r="{v.D6}" s="{{s}}"><v>&#{"0" * 5000}49;2</v></c>')
     assert read_return(data).cells["b.received.natural_person"].value == 12
+
+
+def test_a_row_number_of_5000_digits_is_a_finding_not_an_exception() -> None:
+    """``<row r="111…">`` (5,000 digits): ``int()`` refused it; it is a row whose number
+    is invalid, placed where the grammar places it and reported at its first form cell."""
+    row = v.row_of(v.D6)
+
+    def change(xml: str) -> str:
+        return xml.replace(f'<row r="{row}"', f'<row r="{"1" * 5000}"', 1)
+
+    xml = change(v.sheet_xml()).encode()
+    for exact in (False, True):
+        assert [o.kind for o in scan_sheet(xml, v.SHEET, force_exact=exact).oddities] == ["row-ref"]
+    assert cells(check(v.edit_sheet(change))) == [("xml-structure", v.D6)]

@@ -147,7 +147,7 @@ class _Builder:
         if r is None:
             number = self.last_row + 1
             self.odd("implied", number)
-        elif r.isascii() and r.isdigit() and 0 < int(r) <= MAX_ROW and r[0] != "0":
+        elif r.isascii() and r.isdigit() and len(r) <= 7 and 0 < int(r) <= MAX_ROW and r[0] != "0":
             number = int(r)
             if number <= self.last_row:
                 self.odd("row-order", number)
