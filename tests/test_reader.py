@@ -497,3 +497,20 @@ def test_a_row_number_of_5000_digits_is_a_finding_not_an_exception() -> None:
     for exact in (False, True):
         assert [o.kind for o in scan_sheet(xml, v.SHEET, force_exact=exact).oddities] == ["row-ref"]
     assert cells(check(v.edit_sheet(change))) == [("xml-structure", v.D6)]
+
+
+@pytest.mark.parametrize(
+    "row_attrs",
+    ['r="&#{n};"', 'xmlns:gk="urn:gk" gk:r="9" r="{r}"', 'r="{r}\'x"', 'r="²"'],
+)
+def test_a_row_number_is_read_as_xml_writes_it(row_attrs: str) -> None:
+    """The fast tokenizer took a row's r from the raw bytes: a character reference was not
+    resolved (an invalid row number where the exact tokenizer read row 6), another
+    namespace's ``gk:r`` was taken for r, a quote inside the value ended it, and ``²``
+    came out as two replacement characters."""
+    row = v.row_of(v.D6)
+    attrs = row_attrs.format(r=row, n=ord(str(row)))
+    xml = re.sub(rf'<row r="{row}"', f"<row {attrs}", v.sheet_xml(), count=1).encode()
+    fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+    assert fast.cells == exact.cells
+    assert set(fast.oddities) == set(exact.oddities)

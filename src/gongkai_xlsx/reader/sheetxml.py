@@ -225,13 +225,16 @@ _INNER = re.compile(
 )
 _NESTED_CELL = re.compile(rb"<c[\s/>]")
 _INNER_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>|([^<]+)", re.S)
-_ROW_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
+_ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not x:r="…"
 _MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
 
 
 def _row_ref(attrs: bytes) -> str | None:
+    """A row's ``r`` as the exact tokenizer has it: unescaped, whichever quotes."""
     m = _ROW_R.search(attrs)
-    return m.group(1).decode("ascii", "replace") if m else None
+    if m is None:
+        return None
+    return attributes(m.group(0))["r"]
 
 
 _TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t"): "t"}
