@@ -514,3 +514,34 @@ def test_a_row_number_is_read_as_xml_writes_it(row_attrs: str) -> None:
     fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
     assert fast.cells == exact.cells
     assert set(fast.oddities) == set(exact.oddities)
+
+
+def _cover_edit(change: Callable[[str], str]) -> bytes:
+    return v.edit_sheet(change, sheet=v.FIRST_SHEET)
+
+
+def test_a_broken_reference_in_a_cover_row_makes_its_field_unread() -> None:
+    """The contact's cell written with r past the last row: the row's oddity was reported
+    at its label (A5), the row having no cell of the form, and the field was read as
+    blank. Cover fields are cells of the form for this too."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    ref = to_a1(row, col)
+    data = _cover_edit(
+        lambda xml: v.put(xml, ref, f'<c r="{ref[0]}1048577" s="{{s}}" t="s"><v>0</v></c>')
+    )
+    ret = read_return(data)
+    assert not ret.fields["agency"].sure
+    assert cells(check_return(ret)) == [("xml-structure", ref)]
+
+
+def test_a_merge_over_a_cover_field_hides_it() -> None:
+    """A merged range from the agency's label over the agency: applications show the
+    label there, not the agency."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    rng = f"{to_a1(row, 0)}:{to_a1(row, col)}"
+    data = _cover_edit(
+        lambda xml: re.sub(r"</mergeCells>", f'<mergeCell ref="{rng}"/></mergeCells>', xml)
+    )
+    ret = read_return(data)
+    assert not ret.fields["agency"].sure
+    assert ("cell-merged", to_a1(row, col)) in cells(check_return(ret))

@@ -263,16 +263,24 @@ def _results_sheet(info: parts.WorkbookInfo) -> str | None:
 MAX_STRUCTURE_FINDINGS = 20
 
 
+def _places(located: Located) -> list[tuple[tuple[str, int, int], str | None, str | None]]:
+    """Every located cell of the form and cover field, in reading order: (position,
+    cell id, field key)."""
+    cells = [(pos, cid, None) for cid, pos in located.cells.items()]
+    fields = [(pos, None, key) for key, pos in located.fields.items()]
+    return sorted([*cells, *fields], key=lambda p: p[0])
+
+
 def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tuple[str, str]]:
     """Structural oddities on the form's sheets as findings (one per cell, or one per row
-    for a row out of order, at its first cell of the form); returns the (sheet, A1) whose
-    values cannot be trusted: every cell an oddity touches, every form cell of its row
-    when it concerns a whole row."""
-    at: dict[tuple[str, str], str] = {}
+    for a row out of order, at its first cell of the form or cover field); returns the
+    (sheet, A1) whose values cannot be trusted: every cell an oddity touches, every form
+    cell and field of its row when it concerns a whole row."""
+    at: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     by_row: dict[tuple[str, int], list[str]] = {}
-    for cid, (s, r, c) in sorted(located.cells.items(), key=lambda kv: kv[1]):
+    for (s, r, c), cid, key in _places(located):
         ref = to_a1(r, c)
-        at[(s, ref)] = cid
+        at[(s, ref)] = (cid, key)
         by_row.setdefault((s, r + 1), []).append(ref)
     untrusted: set[tuple[str, str]] = set()
     findings: dict[tuple[str, str], Finding] = {}
@@ -299,7 +307,8 @@ def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tup
                         Code.XML_STRUCTURE,
                         sheet=sheet,
                         cell=ref,
-                        cell_id=at.get((sheet, ref)),
+                        cell_id=at.get((sheet, ref), (None, None))[0],
+                        field=at.get((sheet, ref), (None, None))[1],
                         detail=text,
                     ),
                 )
@@ -313,9 +322,10 @@ def _row(ref: str) -> int:
 
 
 def _merge_findings(reading: _Reading, form: Form, located: Located) -> set[tuple[str, str]]:
-    """A form cell covered by a merged range, and not its top-left, is hidden: the
-    application shows the range's top-left content there. The template's own merged
-    boxes have a form cell only as their top-left, so only other ranges are looked at."""
+    """A form cell or cover field covered by a merged range, and not its top-left, is
+    hidden: the application shows the range's top-left content there. The template's own
+    merged boxes have a form cell only as their top-left, so only other ranges are looked
+    at."""
     template = form_map(form).merges
     extra = {
         sheet: [m for m in scan.merges if m not in template.get(sheet, frozenset())]
@@ -324,14 +334,16 @@ def _merge_findings(reading: _Reading, form: Form, located: Located) -> set[tupl
     hidden: set[tuple[str, str]] = set()
     if not any(extra.values()):
         return hidden
-    for cid, (sheet, r, c) in located.cells.items():
+    for (sheet, r, c), cid, key in _places(located):
         for r0, c0, r1, c1 in extra.get(sheet, ()):
             if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0):
                 ref = to_a1(r, c)
                 hidden.add((sheet, ref))
                 rng = f"{to_a1(r0, c0)}:{to_a1(r1, c1)}"
                 reading.findings.append(
-                    Finding(Code.CELL_MERGED, sheet=sheet, cell=ref, cell_id=cid, detail=rng)
+                    Finding(
+                        Code.CELL_MERGED, sheet=sheet, cell=ref, cell_id=cid, field=key, detail=rng
+                    )
                 )
                 break
     return hidden
@@ -440,7 +452,7 @@ def _read(reading: _Reading, suffix: str) -> Return:
     fields: dict[str, CellRead] = {}
     for key, (sheet, r, c) in located.fields.items():
         read, got = reading.cell(sheet, r, c)
-        if "field:" + key in located.untrusted:
+        if "field:" + key in located.untrusted or (sheet, read.ref) in untrusted:
             read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
         elif got is not None and got.problem is not None:
             code, shown, what = got.problem
