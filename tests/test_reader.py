@@ -535,13 +535,44 @@ def test_a_broken_reference_in_a_cover_row_makes_its_field_unread() -> None:
 
 
 def test_a_merge_over_a_cover_field_hides_it() -> None:
-    """A merged range from the agency's label over the agency: applications show the
-    label there, not the agency."""
+    """The agency's merged box widened over its label: applications show the label
+    there, not the agency."""
     _sheet, row, col = v.LAYOUT.field_positions["agency"]
-    rng = f"{to_a1(row, 0)}:{to_a1(row, col)}"
-    data = _cover_edit(
-        lambda xml: re.sub(r"</mergeCells>", f'<mergeCell ref="{rng}"/></mergeCells>', xml)
-    )
+    box = re.compile(rf'<mergeCell ref="{to_a1(row, col)}:([A-Z]+[0-9]+)"')
+    data = _cover_edit(lambda xml: box.sub(rf'<mergeCell ref="{to_a1(row, 0)}:\1"', xml))
     ret = read_return(data)
     assert not ret.fields["agency"].sure
     assert ("cell-merged", to_a1(row, col)) in cells(check_return(ret))
+
+
+def test_overlapping_merged_ranges_are_a_file_error() -> None:
+    """Merged ranges must not overlap ([MS-XLS] 2.4.168): Gnumeric refuses to open such a
+    file (ssconvert exits 1) and Excel repairs it; the reader read it (the fuzz corpus:
+    A14:H14 over the table's label boxes)."""
+    row = v.row_of(v.D6)
+    extra = f"B{row}:C{row + 1}"  # over the row label's box A6:C6, no input covered
+    data = v.edit_sheet(
+        lambda xml: xml.replace("</mergeCells>", f'<mergeCell ref="{extra}"/></mergeCells>')
+    )
+    outcome = check(data)
+    assert cells(outcome) == [("file-corrupt", None)]
+    assert f"合并单元格 A{row}:C{row} 与 {extra} 重叠" in outcome.findings[0].message
+
+
+def test_a_part_named_in_another_case_is_a_file_error() -> None:
+    """xl/worksheets/Sheet4.xml where the relationship says sheet4.xml: OPC calls the
+    names equal, LibreOffice and Gnumeric do not find the part and show the sheet empty;
+    the reader read its values (the fuzz corpus)."""
+    pkg = v.base_package()
+    part = pkg.sheet_part(v.OTHER_SHEET)
+    folder, _, leaf = part.rpartition("/")
+    renamed = f"{folder}/{leaf.capitalize()}"
+    entries = []
+    for info, data in pkg.entries:
+        if info.filename == part:
+            info = zipfile.ZipInfo(renamed, date_time=info.date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+        entries.append((info, data))
+    outcome = check(v.Package(tuple(entries)).to_bytes())
+    assert cells(outcome) == [("file-corrupt", None)]
+    assert f"部件 {renamed} 的名称与引用它的 {part} 大小写不同" in outcome.findings[0].message

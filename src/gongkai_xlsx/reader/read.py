@@ -31,6 +31,7 @@ from gongkai_xlsx.reader.sheetxml import (
     SheetScan,
     SheetTooLarge,
     column_letters,
+    first_overlap,
     scan_sheet,
 )
 from gongkai_xlsx.reader.sniff import sniff
@@ -211,6 +212,11 @@ class _Reading:
                 raise self.stop(
                     Code.FILE_TOO_LARGE, actual=str(exc), expected="填报模板的规模"
                 ) from None
+            overlap = first_overlap(self.scans[name].merges)
+            if overlap is not None:  # Excel repairs the file, Gnumeric does not open it
+                a, b = (f"{to_a1(r0, c0)}:{to_a1(r1, c1)}" for r0, c0, r1, c1 in overlap)
+                detail = f"工作表“{name}”中的合并单元格 {a} 与 {b} 重叠"
+                raise self.stop(Code.FILE_CORRUPT, detail=detail)
 
     def duplicates(self) -> None:
         """Parts stored twice: which copy an application reads is not defined."""

@@ -20,6 +20,8 @@ cell text longer than Excel's 32,767 characters is kept.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import pyexpat
 import re
 from dataclasses import dataclass, field
@@ -120,6 +122,32 @@ def parse_range(text: str) -> tuple[int, int, int, int] | None:
     if max(c0, c1) > MAX_COL or max(r0, r1) > MAX_ROW:
         return None
     return min(r0, r1) - 1, min(c0, c1) - 1, max(r0, r1) - 1, max(c0, c1) - 1
+
+
+Rect = tuple[
+    int, int, int, int
+]  # 0-based, inclusive: first row, first column, last row, last column
+
+
+def first_overlap(merges: list[Rect]) -> tuple[Rect, Rect] | None:
+    """Two merged ranges that overlap, or None. The grammar forbids it ([MS-XLS] 2.4.168:
+    merged ranges MUST NOT overlap); Excel repairs such a file and Gnumeric refuses to
+    open it. A sweep down the rows keeps the ranges spanning the current row, which are
+    disjoint by columns until an overlap is found, so each new range is compared with its
+    two neighbours only: n log n for a hostile number of ranges."""
+    active: list[tuple[int, int, int, int]] = []  # (c0, c1, r1, r0), ordered by columns
+    ends: list[tuple[int, int, int, int]] = []  # the same, as a heap by last row
+    for r0, c0, r1, c1 in sorted(merges):
+        while ends and ends[0][0] < r0:
+            e1, e_c0, e_c1, e0 = heapq.heappop(ends)
+            del active[bisect.bisect_left(active, (e_c0, e_c1, e1, e0))]
+        at = bisect.bisect_left(active, (c0, c1, r1, r0))
+        for a0, a1, b1, b0 in active[max(0, at - 1) : at + 1]:
+            if a0 <= c1 and c0 <= a1:
+                return (b0, a0, b1, a1), (r0, c0, r1, c1)
+        active.insert(at, (c0, c1, r1, r0))
+        heapq.heappush(ends, (r1, c0, c1, r0))
+    return None
 
 
 class _Builder:
