@@ -576,3 +576,42 @@ def test_a_part_named_in_another_case_is_a_file_error() -> None:
     outcome = check(v.Package(tuple(entries)).to_bytes())
     assert cells(outcome) == [("file-corrupt", None)]
     assert f"部件 {renamed} 的名称与引用它的 {part} 大小写不同" in outcome.findings[0].message
+
+
+def test_an_empty_number_format_is_an_error_at_the_cell() -> None:
+    """formatCode="": LibreOffice shows the number, Gnumeric shows nothing (the fuzz
+    corpus); the number was accepted as shown."""
+    outcome = check(v._with_format("", None, "12"))
+    assert cells(outcome) == [("number-format", v.D6)]
+
+
+def _text_with_format(code: str) -> bytes:
+    """D6 holding the text "12" (an inline string) in a style of format ``code``."""
+    pkg = v.Package.from_bytes(v._with_format(code, None, "12"))
+    part = pkg.sheet_part(v.SHEET)
+    return pkg.edit(
+        part,
+        lambda xml: re.sub(
+            rf'(<c r="{v.D6}" s="[0-9]+")><v>12</v>',
+            r'\1 t="inlineStr"><is><t>12</t></is>',
+            xml,
+        ),
+    ).to_bytes()
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ("[DBNum1][$-804]General", "number-format"),  # Gnumeric shows nothing
+        (";;;", "number-format"),  # the text section hides it
+        ('0;-0;0;"见附表"', "number-format"),  # the text section replaces it
+        ('0;-0;0;@"件"', "number-format"),  # and adds to it
+        ("0;-0;0;@", "number-as-text"),
+        ("#,##0", "number-as-text"),
+    ],
+)
+def test_a_number_typed_as_text_is_read_only_where_the_text_is_shown(code: str, found: str) -> None:
+    """Typed text was read as the number it spells (with a warning) whatever its format:
+    under [DBNum1] LibreOffice showed "１２" and Gnumeric nothing (the fuzz corpus), and a
+    text section without @ shows something else."""
+    assert cells(check(_text_with_format(code))) == [(found, v.D6)]

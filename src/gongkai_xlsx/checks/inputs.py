@@ -11,7 +11,7 @@ from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import describe, parse_number, plain
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.reader.numfmt import verdict
+from gongkai_xlsx.reader.numfmt import text_verdict, verdict
 
 CODES = (
     Code.FORMULA_INPUT,
@@ -71,6 +71,13 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
         parsed = parse_number(raw, cell.kind)
         ctx.inputs[cell.id] = parsed.value
+        if parsed.code is Code.NUMBER_AS_TEXT:
+            shown = text_verdict(read.number_format)
+            if shown.kind is not None:  # the typed text is not what the cell shows
+                yield Finding(Code.NUMBER_FORMAT, cell_id=cell.id, actual=raw, detail=shown.reason)
+                ctx.inputs[cell.id] = None
+                ctx.unreadable.add(cell.id)
+                continue
         if parsed.code is not None:
             yield Finding(
                 parsed.code, cell_id=cell.id, actual=parsed.shown, expected=parsed.expected
