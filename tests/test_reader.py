@@ -615,3 +615,23 @@ def test_a_number_typed_as_text_is_read_only_where_the_text_is_shown(code: str, 
     under [DBNum1] LibreOffice showed "１２" and Gnumeric nothing (the fuzz corpus), and a
     text section without @ shows something else."""
     assert cells(check(_text_with_format(code))) == [(found, v.D6)]
+
+
+@pytest.mark.parametrize(
+    ("formula", "code"),
+    [
+        (f"SUM({v.D6}:{v.F6})", "value-invalid"),  # its own cell: Err:522 in LibreOffice
+        (f"'{v.SHEET}'!{v.D6}+1", "value-invalid"),
+        ("NOW()", "value-invalid"),  # both show a fresh result, not the stored one
+        ('INDIRECT("D7")', "value-invalid"),  # LibreOffice recalculates it, Gnumeric not
+        ("_xlfn.RANDARRAY(1)", "value-invalid"),
+        ("1+1", "formula-input"),  # the stored result is what is shown
+        ('IF(A1="NOW()",2,2)', "formula-input"),
+    ],
+)
+def test_a_formula_whose_stored_result_is_not_shown_is_not_read(formula: str, code: str) -> None:
+    """A formula typed into an input is read by its stored result (with a warning); the
+    fuzz corpus found SUM(D6:I6) typed into D6 shown as Err:522 by LibreOffice and as the
+    stored 45 by Gnumeric, and volatile functions are calculated again on opening."""
+    outcome = check(v.with_cell(f'<c r="{v.D6}" s="{{s}}"><f>{formula}</f><v>2</v></c>'))
+    assert cells(outcome) == [(code, v.D6)]

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.context import Context
+from gongkai_xlsx.checks.formulas import unstable
 from gongkai_xlsx.checks.numbers import describe, parse_number, plain
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.findings import Finding
@@ -15,6 +16,7 @@ from gongkai_xlsx.reader.numfmt import text_verdict, verdict
 
 CODES = (
     Code.FORMULA_INPUT,
+    Code.VALUE_INVALID,
     Code.FORMULA_NO_VALUE,
     Code.NOT_NUMBER,
     Code.NEGATIVE,
@@ -52,6 +54,12 @@ def check(ctx: Context) -> Iterator[Finding]:
             ctx.typed_anything = True
             if raw is None:  # saved by a program that does not calculate
                 yield Finding(Code.FORMULA_NO_VALUE, cell_id=cell.id, actual=read.formula)
+                ctx.inputs[cell.id] = None
+                ctx.unreadable.add(cell.id)
+                continue
+            why = unstable(read.formula, read.sheet, read.ref)
+            if why is not None:  # what the file stores is not what is shown
+                yield Finding(Code.VALUE_INVALID, cell_id=cell.id, actual=read.formula, detail=why)
                 ctx.inputs[cell.id] = None
                 ctx.unreadable.add(cell.id)
                 continue
