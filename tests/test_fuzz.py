@@ -20,30 +20,19 @@ from __future__ import annotations
 
 import os
 import sys
-from functools import cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, note, seed, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
+from fuzz.corpus import SAMPLES, bases
 from fuzz.mutate import OPERATORS, mutate
 from fuzz.properties import check_mutant, read_and_check
-from oracle import variants
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EXAMPLES = int(os.environ.get("GONGKAI_FUZZ_EXAMPLES", "1000"))
 RESPELT_EXAMPLES = max(1, EXAMPLES // 4)
 SEED = int(os.environ.get("GONGKAI_FUZZ_SEED", "0"))
-
-
-@cache
-def bases() -> dict[str, bytes]:
-    found = {p.name: p.read_bytes() for p in sorted(SAMPLES.glob("*.xlsx"))}
-    found["variant-base.xlsx"] = variants.base().data
-    return found
-
-
 BASE_NAMES = (*sorted(p.name for p in SAMPLES.glob("*.xlsx")), "variant-base.xlsx")
 steps = st.lists(
     st.tuples(st.sampled_from(OPERATORS), st.integers(0, 2**32 - 1)), min_size=1, max_size=4

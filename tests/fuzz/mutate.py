@@ -10,10 +10,11 @@ everything else byte for byte, so a mutant still takes the reader's fast path un
 operator means to leave it. A few operators work on the package (parts removed,
 duplicated, renamed by case) and on the bytes (truncated, compressed data flipped).
 
-``OPERATORS`` maps a name to its operator; ``mutate(data, steps)`` applies
-``(name, seed)`` steps in order (the byte-level ones last: after them the file is no
-longer a zip that the XML operators could edit) and returns the mutant with a description
-of each step. An operator that finds nothing to change returns its input unchanged.
+``OPERATORS`` names them all; ``apply(name, data, rng)`` runs one (bytes in, the mutant's
+bytes and what was done out); ``mutate(data, steps)`` applies ``(name, seed)`` steps, the
+byte-level ones last (after them the file is no longer a zip that the XML operators could
+edit), and returns the mutant with a description of each step. An operator that finds
+nothing to change returns its input unchanged.
 """
 
 from __future__ import annotations
@@ -403,6 +404,7 @@ MALFORMED_REFS = (
 def op_cell_ref(x: Xlsx, rng: Random) -> str:
     """A cell's ``r`` changed: another cell of the row, of another row, malformed, removed."""
     roll = rng.random()
+    said: list[str | None] = []
 
     def edit(xml: str, m: re.Match[str] | None, ref: str, rng: Random) -> str | None:
         if m is None:
@@ -417,9 +419,11 @@ def op_cell_ref(x: Xlsx, rng: Random) -> str:
             new = rng.choice(MALFORMED_REFS).format(c=letters, r=row + 1)
         else:
             new = None
+        said.append(new)
         return _splice(xml, m, _element(set_attr(m.group("attrs"), "r", new), m.group("body")))
 
-    return _on_cell(x, rng, edit, "r changed")
+    done = _on_cell(x, rng, edit, "r")
+    return done and f"{done} → {said[0] if said[0] is None else said[0][:20]!r}"
 
 
 def _with_value(element_attrs: str, rng: Random) -> str:
@@ -539,6 +543,7 @@ def op_row_ref(x: Xlsx, rng: Random) -> str:
     """A row's ``r`` changed (the row before or after, 0, malformed, past the last row)
     or removed; its cells keep theirs."""
     choice = rng.choice(ROW_REFS)
+    said: list[str | None] = []
 
     def edit(xml: str, m: re.Match[str] | None, ref: str, rng: Random) -> str | None:
         row = _row_of(xml, ref)
@@ -546,13 +551,15 @@ def op_row_ref(x: Xlsx, rng: Random) -> str:
             return None
         r = from_a1(ref)[0] + 1
         new = None if choice is None else choice.format(r=r, p=r - 1, n=r + 1)
+        said.append(new)
         attrs = set_attr(row.group("attrs"), "r", new)
         body = row.group("body")
         attrs = attrs.rstrip().removesuffix("/")
         element = f"<row{attrs}/>" if body is None else f"<row{attrs}>{body}</row>"
         return _splice(xml, row, element)
 
-    return _on_cell(x, rng, edit, f"row r={choice if choice is None else choice[:20]!r}")
+    done = _on_cell(x, rng, edit, "r of the row")
+    return done and f"{done} → {said[0] if said[0] is None else said[0][:20]!r}"
 
 
 def _runs(text: str, rng: Random) -> str:
@@ -1236,11 +1243,6 @@ def apply(name: str, data: bytes, rng: Random) -> tuple[bytes, str]:
         return data, ""
     what = PACKAGE_OPERATORS[name](x, rng)
     return (x.to_bytes(), what) if what else (data, "")
-
-
-def operator(name: str) -> Callable[[bytes, Random], bytes]:
-    """Operator ``name`` as a plain bytes → bytes function."""
-    return lambda data, rng: apply(name, data, rng)[0]
 
 
 def mutate(data: bytes, steps: list[tuple[str, int]]) -> tuple[bytes, list[str]]:

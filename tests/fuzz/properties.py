@@ -7,10 +7,11 @@
 (b) the read ends within ``TIME_LIMIT_S`` (the project has no worker pool yet, so the
     bound is an in-process interval timer; memory is not bounded here);
 (c) the fast and the exact tokenizer read every worksheet part alike, or both refuse it;
-(d) every form cell and cover field the reader read as sure, with no error at its cell
-    and no file-level error of the reader, holds what an independent reading of its
-    ``<c>`` element gives (:mod:`fuzz.reference`), formula or not; and it was found where
-    the layout puts it, unless the reader said the sheet moved (``layout-shifted``).
+(d) every form cell and cover field the reader read as sure, with no error at its cell,
+    holds what an independent reading of its ``<c>`` element gives
+    (:mod:`fuzz.reference`), formula or not; and it was found where the layout puts it,
+    unless the reader said the sheet moved (``layout-shifted``). This holds even beside a
+    file-level error (a hidden sheet, say): what the reader calls sure is sure.
 """
 
 from __future__ import annotations
