@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Callable
@@ -16,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from oracle import variants as v
 
 from gongkai_xlsx.api import check_file
+from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.reader.sheetxml import scan_sheet
@@ -270,3 +272,366 @@ def test_the_fast_tokenizer_reads_as_the_exact_one(case: str) -> None:
             assert fast.cells == exact.cells, name
             assert fast.merges == exact.merges, name
             assert set(fast.oddities) == set(exact.oddities), name
+
+
+# ------------------------------------------------- found by the fuzz test (test_fuzz.py)
+def _at(cell_id: str) -> str:
+    _sheet, row, col = v.LAYOUT.cell_positions[cell_id]
+    return to_a1(row, col)
+
+
+def _name_text(ref: str) -> str:
+    letters = ref.rstrip("0123456789")
+    return f"'{v.SHEET}'!${letters}${ref[len(letters) :]}"
+
+
+def test_two_names_swapped_across_rows_and_columns_are_errors_at_both() -> None:
+    """gk.b.carried_over.natural_person (D7) and a cell four columns right and ten rows
+    down swapped their targets: each cell's anchors, looked for as far moved as the name
+    moved it, were blank there, and blank was taken for an edited label."""
+    a, b = "b.carried_over.natural_person", "b.withheld_inquiry_matters.legal_service_agency"
+
+    def swap(xml: str) -> str:
+        first, second = _name_text(_at(a)), _name_text(_at(b))
+        return xml.replace(first, "@@").replace(second, first).replace("@@", second)
+
+    outcome = check(v.base_package().edit("xl/workbook.xml", swap).to_bytes())
+    found = [(f.code.code, f.cell, f.cell_id) for f in outcome.findings if f.is_error]
+    assert ("name-mismatch", _at(b), a) in found
+    assert ("name-mismatch", _at(a), b) in found
+    assert outcome.findings[0].message.startswith(
+        "依申请公开!D7（（三）不予公开 · 8.属于行政查询事项 · 法人或其他组织 · 法律服务机构）："
+        "单元格名称 gk.b.withheld_inquiry_matters.legal_service_agency 应指向“法律服务机构”，"
+        "这里却是“自然人”"
+    )
+
+
+def test_a_name_pointed_past_the_table_is_an_error_where_it_points() -> None:
+    """A name moved to a blank cell right of the table: its row label is there, its
+    column header is not, and nothing confirms the column: not read as a blank."""
+    cell = "b.carried_over.natural_person"
+    outside = to_a1(v.LAYOUT.cell_positions[cell][1], 10)
+    data = (
+        v.base_package()
+        .edit(
+            "xl/workbook.xml", lambda xml: xml.replace(_name_text(_at(cell)), _name_text(outside))
+        )
+        .to_bytes()
+    )
+    ret = read_return(data)
+    assert not ret.cells[cell].sure
+    assert ("name-mismatch", outside) in cells(check_return(ret))
+
+
+def _rows_moved(xml: str, by: int, first: int, names_of: str | None = None) -> str:
+    """Rows from ``first`` on moved down ``by`` rows, as an application inserting rows
+    writes them: rows, cells, merged ranges (or, with ``names_of``, the defined names of
+    that sheet in workbook.xml)."""
+
+    def bump(n: str) -> str:
+        return str(int(n) + by if int(n) >= first else int(n))
+
+    if names_of is not None:
+        return re.sub(
+            rf"('{names_of}'!\$[A-Z]+\$)(\d+)", lambda m: m.group(1) + bump(m.group(2)), xml
+        )
+    xml = re.sub(r'(<row r=")(\d+)', lambda m: m.group(1) + bump(m.group(2)), xml)
+    xml = re.sub(r'(<c r="[A-Z]+)(\d+)', lambda m: m.group(1) + bump(m.group(2)), xml)
+    return re.sub(
+        r'(<mergeCell ref="[A-Z]+)(\d+)(:[A-Z]+)(\d+)',
+        lambda m: m.group(1) + bump(m.group(2)) + m.group(3) + bump(m.group(4)),
+        xml,
+    )
+
+
+@pytest.mark.parametrize("first", [1, v.row_of(v.D7) + 1])
+def test_rows_inserted_with_their_names_moved_are_still_read(first: int) -> None:
+    """What verifying moved names must keep accepting: rows inserted above the table or
+    inside it, every name moved with its cell, every label beside it."""
+    pkg = v.base_package()
+    pkg = pkg.edit(pkg.sheet_part(v.SHEET), lambda xml: _rows_moved(xml, 2, first))
+    pkg = pkg.edit("xl/workbook.xml", lambda xml: _rows_moved(xml, 2, first, v.SHEET))
+    ret = read_return(pkg.to_bytes())
+    moved = "b.carried_over.natural_person"
+    assert ret.cells[moved].sure and ret.cells[moved].value == 1
+    assert ret.cells[moved].ref == (v.D7 if first > 1 else "D9")
+    assert check_return(ret).errors == [
+        f for f in check_return(ret).errors if f.code.code in ("balance",)
+    ]
+
+
+def _cover_name(key: str, ref: str) -> bytes:
+    old = re.compile(rf"(<definedName name=\"gk\.cover\.{key}\">)[^<]*")
+    new = rf"\g<1>'{v.FIRST_SHEET}'!${ref[0]}${ref[1:]}"
+    return v.base_package().edit("xl/workbook.xml", lambda xml: old.sub(new, xml)).to_bytes()
+
+
+def test_a_cover_name_moved_along_its_row_is_an_error() -> None:
+    """gk.cover.agency moved from B4 to C4: the label 填报单位 still stands in A4, which
+    confirmed the field wherever in the row its name pointed; the agency typed in B4 was
+    then read as blank."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    beside = to_a1(row, col + 1)
+    ret = read_return(_cover_name("agency", beside))
+    assert not ret.fields["agency"].sure
+    assert ("name-mismatch", beside) in cells(check_return(ret))
+
+
+def test_a_column_inserted_before_the_cover_moves_its_fields() -> None:
+    """Labels and fields moved alike (a column inserted at A, names moved with it):
+    read, with the shift said."""
+
+    def right(ref: str) -> str:
+        row, col = from_a1(ref)
+        return to_a1(row, col + 1)
+
+    def cells_moved(xml: str) -> str:
+        xml = re.sub(r'(<c r=")([A-Z]+[0-9]+)', lambda m: m.group(1) + right(m.group(2)), xml)
+        return re.sub(
+            r'(<mergeCell ref=")([A-Z]+[0-9]+):([A-Z]+[0-9]+)',
+            lambda m: f"{m.group(1)}{right(m.group(2))}:{right(m.group(3))}",
+            xml,
+        )
+
+    def name_moved(m: re.Match[str]) -> str:
+        ref = right(m.group(2).replace("$", ""))
+        letters = ref.rstrip("0123456789")
+        return f"{m.group(1)}${letters}${ref[len(letters) :]}"
+
+    def names_moved(xml: str) -> str:
+        return re.sub(rf"('{v.FIRST_SHEET}'!)\$([A-Z]+\$[0-9]+)", lambda m: name_moved(m), xml)
+
+    pkg = v.base_package()
+    pkg = pkg.edit(pkg.sheet_part(v.FIRST_SHEET), cells_moved).edit("xl/workbook.xml", names_moved)
+    ret = read_return(pkg.to_bytes())
+    assert ret.fields["agency"].sure and ret.fields["agency"].value == v.AGENCY
+    assert ret.fields["agency"].ref == right(to_a1(*v.LAYOUT.field_positions["agency"][1:]))
+    assert ("layout-shifted", None) in cells(check_return(ret))
+
+
+def test_a_shared_string_written_si_space_keeps_every_index() -> None:
+    """``<si >`` is the same element as ``<si>`` in XML; the fast reader of the shared
+    strings skipped it, every later string moved up one index, and the labels no longer
+    matched (or a text cell showed its neighbour's text)."""
+    original = read_return(v.base().data)
+    pkg = v.base_package()
+    respelt = pkg.edit("xl/sharedStrings.xml", lambda xml: xml.replace("<si>", "<si >", 1))
+    ret = read_return(respelt.to_bytes())
+    assert ret.cells == original.cells and ret.fields == original.fields
+    assert ret.findings == original.findings
+
+
+FOREIGN = 'xmlns:gk="urn:gk" gk:note="a>b"'
+"""An attribute of another namespace whose value holds a '>' (XML allows it)."""
+
+
+def test_a_greater_than_sign_in_an_attribute_value_ends_no_tag() -> None:
+    """The fast paths' regular expressions ended a tag at the first '>': the text after
+    it was read as the element's content (a shared-string label, an inline string, a
+    formula), and the fast tokenizer disagreed with the exact one."""
+    original = read_return(v.base().data)
+    pkg = v.base_package()
+    label = pkg.edit("xl/sharedStrings.xml", lambda xml: xml.replace("<t>", f"<t {FOREIGN}>", 1))
+    ret = read_return(label.to_bytes())
+    assert ret.cells == original.cells and ret.findings == original.findings
+    for element in (
+        f'<c r="{v.D6}" s="{{s}}" t="inlineStr"><is><t {FOREIGN}>12</t></is></c>',
+        f'<c r="{v.D6}" s="{{s}}"><f {FOREIGN}>1+1</f><v>12</v></c>',
+    ):
+        xml = v.put(v.sheet_xml(), v.D6, element).encode()
+        fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+        assert fast.cells == exact.cells
+        cell = exact.cells[v.D6]
+        assert (cell.inline, cell.f) in (("12", None), (None, "1+1"))
+
+
+@pytest.mark.parametrize(
+    ("element", "code"),
+    [
+        (f'<c r="{v.D6}" s="²"><v>5</v></c>', "number-format"),
+        (f'<c r="{v.D6}" s="{"1" * 5000}"><v>5</v></c>', "number-format"),
+        (f'<c r="{v.D6}" s="{{s}}" t="s"><v>{"7" * 5000}</v></c>', "value-invalid"),
+        (f'<c r="{v.D6}" s="{{s}}" t="s"><v>¹</v></c>', "value-invalid"),
+    ],
+)
+def test_an_index_written_in_other_digits_is_a_finding_not_an_exception(
+    element: str, code: str
+) -> None:
+    """``str.isdigit`` takes ``²`` and ``١`` (and ``int`` then refuses the first), and
+    ``int`` refuses more than 4,300 digits: a style index or a shared-string index
+    written so raised ValueError (shown as file-corrupt outside the tests)."""
+    assert cells(check(v.with_cell(element))) == [(code, v.D6)]
+
+
+@pytest.mark.parametrize("index", ["7" * 5000, "¹", "١"])
+def test_a_label_whose_index_is_no_index_is_a_changed_label(index: str) -> None:
+    """The label test read a shared-string cell's index with ``isdigit`` and ``int()``
+    before anything else (the fuzz test: 40,000 sevens in a label cell's ``<v>``): an
+    exception, or ``١`` read as index 1, which no application does."""
+    _sheet, row, col, _text, _role = next(
+        label for label in v.LAYOUT.labels_with_roles() if label[0] == v.SHEET
+    )
+    ref = to_a1(row, col)
+    data = v.edit_sheet(
+        lambda xml: v.put(xml, ref, f'<c r="{ref}" s="{{s}}" t="s"><v>{index}</v></c>')
+    )
+    assert ("label-changed", ref) in cells(check(data))
+
+
+def test_a_character_reference_with_5000_leading_zeros_is_read() -> None:
+    """``&#000…049;`` is the digit 1 (XML allows any number of leading zeros); turning
+    it into a character raised ValueError past 4,300 digits."""
+    data = v.with_cell(f'<c r="{v.D6}" s="{{s}}"><v>&#{"0" * 5000}49;2</v></c>')
+    assert read_return(data).cells["b.received.natural_person"].value == 12
+
+
+def test_a_row_number_of_5000_digits_is_a_finding_not_an_exception() -> None:
+    """``<row r="111…">`` (5,000 digits): ``int()`` refused it; it is a row whose number
+    is invalid, placed where the grammar places it and reported at its first form cell."""
+    row = v.row_of(v.D6)
+
+    def change(xml: str) -> str:
+        return xml.replace(f'<row r="{row}"', f'<row r="{"1" * 5000}"', 1)
+
+    xml = change(v.sheet_xml()).encode()
+    for exact in (False, True):
+        assert [o.kind for o in scan_sheet(xml, v.SHEET, force_exact=exact).oddities] == ["row-ref"]
+    assert cells(check(v.edit_sheet(change))) == [("xml-structure", v.D6)]
+
+
+@pytest.mark.parametrize(
+    "row_attrs",
+    ['r="&#{n};"', 'xmlns:gk="urn:gk" gk:r="9" r="{r}"', 'r="{r}\'x"', 'r="²"'],
+)
+def test_a_row_number_is_read_as_xml_writes_it(row_attrs: str) -> None:
+    """The fast tokenizer took a row's r from the raw bytes: a character reference was not
+    resolved (an invalid row number where the exact tokenizer read row 6), another
+    namespace's ``gk:r`` was taken for r, a quote inside the value ended it, and ``²``
+    came out as two replacement characters."""
+    row = v.row_of(v.D6)
+    attrs = row_attrs.format(r=row, n=ord(str(row)))
+    xml = re.sub(rf'<row r="{row}"', f"<row {attrs}", v.sheet_xml(), count=1).encode()
+    fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+    assert fast.cells == exact.cells
+    assert set(fast.oddities) == set(exact.oddities)
+
+
+def _cover_edit(change: Callable[[str], str]) -> bytes:
+    return v.edit_sheet(change, sheet=v.FIRST_SHEET)
+
+
+def test_a_broken_reference_in_a_cover_row_makes_its_field_unread() -> None:
+    """The contact's cell written with r past the last row: the row's oddity was reported
+    at its label (A5), the row having no cell of the form, and the field was read as
+    blank. Cover fields are cells of the form for this too."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    ref = to_a1(row, col)
+    data = _cover_edit(
+        lambda xml: v.put(xml, ref, f'<c r="{ref[0]}1048577" s="{{s}}" t="s"><v>0</v></c>')
+    )
+    ret = read_return(data)
+    assert not ret.fields["agency"].sure
+    assert cells(check_return(ret)) == [("xml-structure", ref)]
+
+
+def test_a_merge_over_a_cover_field_hides_it() -> None:
+    """The agency's merged box widened over its label: applications show the label
+    there, not the agency."""
+    _sheet, row, col = v.LAYOUT.field_positions["agency"]
+    box = re.compile(rf'<mergeCell ref="{to_a1(row, col)}:([A-Z]+[0-9]+)"')
+    data = _cover_edit(lambda xml: box.sub(rf'<mergeCell ref="{to_a1(row, 0)}:\1"', xml))
+    ret = read_return(data)
+    assert not ret.fields["agency"].sure
+    assert ("cell-merged", to_a1(row, col)) in cells(check_return(ret))
+
+
+def test_overlapping_merged_ranges_are_a_file_error() -> None:
+    """Merged ranges must not overlap ([MS-XLS] 2.4.168): Gnumeric refuses to open such a
+    file (ssconvert exits 1) and Excel repairs it; the reader read it (the fuzz corpus:
+    A14:H14 over the table's label boxes)."""
+    row = v.row_of(v.D6)
+    extra = f"B{row}:C{row + 1}"  # over the row label's box A6:C6, no input covered
+    data = v.edit_sheet(
+        lambda xml: xml.replace("</mergeCells>", f'<mergeCell ref="{extra}"/></mergeCells>')
+    )
+    outcome = check(data)
+    assert cells(outcome) == [("file-corrupt", None)]
+    assert f"合并单元格 A{row}:C{row} 与 {extra} 重叠" in outcome.findings[0].message
+
+
+def test_a_part_named_in_another_case_is_a_file_error() -> None:
+    """xl/worksheets/Sheet4.xml where the relationship says sheet4.xml: OPC calls the
+    names equal, LibreOffice and Gnumeric do not find the part and show the sheet empty;
+    the reader read its values (the fuzz corpus)."""
+    pkg = v.base_package()
+    part = pkg.sheet_part(v.OTHER_SHEET)
+    folder, _, leaf = part.rpartition("/")
+    renamed = f"{folder}/{leaf.capitalize()}"
+    entries = []
+    for info, data in pkg.entries:
+        if info.filename == part:
+            info = zipfile.ZipInfo(renamed, date_time=info.date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+        entries.append((info, data))
+    outcome = check(v.Package(tuple(entries)).to_bytes())
+    assert cells(outcome) == [("file-corrupt", None)]
+    assert f"部件 {renamed} 的名称与引用它的 {part} 大小写不同" in outcome.findings[0].message
+
+
+def test_an_empty_number_format_is_an_error_at_the_cell() -> None:
+    """formatCode="": LibreOffice shows the number, Gnumeric shows nothing (the fuzz
+    corpus); the number was accepted as shown."""
+    outcome = check(v._with_format("", None, "12"))
+    assert cells(outcome) == [("number-format", v.D6)]
+
+
+def _text_with_format(code: str) -> bytes:
+    """D6 holding the text "12" (an inline string) in a style of format ``code``."""
+    pkg = v.Package.from_bytes(v._with_format(code, None, "12"))
+    part = pkg.sheet_part(v.SHEET)
+    return pkg.edit(
+        part,
+        lambda xml: re.sub(
+            rf'(<c r="{v.D6}" s="[0-9]+")><v>12</v>',
+            r'\1 t="inlineStr"><is><t>12</t></is>',
+            xml,
+        ),
+    ).to_bytes()
+
+
+@pytest.mark.parametrize(
+    ("code", "found"),
+    [
+        ("[DBNum1][$-804]General", "number-format"),  # Gnumeric shows nothing
+        (";;;", "number-format"),  # the text section hides it
+        ('0;-0;0;"见附表"', "number-format"),  # the text section replaces it
+        ('0;-0;0;@"件"', "number-format"),  # and adds to it
+        ("0;-0;0;@", "number-as-text"),
+        ("#,##0", "number-as-text"),
+    ],
+)
+def test_a_number_typed_as_text_is_read_only_where_the_text_is_shown(code: str, found: str) -> None:
+    """Typed text was read as the number it spells (with a warning) whatever its format:
+    under [DBNum1] LibreOffice showed "１２" and Gnumeric nothing (the fuzz corpus), and a
+    text section without @ shows something else."""
+    assert cells(check(_text_with_format(code))) == [(found, v.D6)]
+
+
+@pytest.mark.parametrize(
+    ("formula", "code"),
+    [
+        (f"SUM({v.D6}:{v.F6})", "value-invalid"),  # its own cell: Err:522 in LibreOffice
+        (f"'{v.SHEET}'!{v.D6}+1", "value-invalid"),
+        ("NOW()", "value-invalid"),  # both show a fresh result, not the stored one
+        ('INDIRECT("D7")', "value-invalid"),  # LibreOffice recalculates it, Gnumeric not
+        ("_xlfn.RANDARRAY(1)", "value-invalid"),
+        ("1+1", "formula-input"),  # the stored result is what is shown
+        ('IF(A1="NOW()",2,2)', "formula-input"),
+    ],
+)
+def test_a_formula_whose_stored_result_is_not_shown_is_not_read(formula: str, code: str) -> None:
+    """A formula typed into an input is read by its stored result (with a warning); the
+    fuzz corpus found SUM(D6:I6) typed into D6 shown as Err:522 by LibreOffice and as the
+    stored 45 by Gnumeric, and volatile functions are calculated again on opening."""
+    outcome = check(v.with_cell(f'<c r="{v.D6}" s="{{s}}"><f>{formula}</f><v>2</v></c>'))
+    assert cells(outcome) == [(code, v.D6)]

@@ -17,6 +17,7 @@ Nothing is installed or left running; each conversion has its own temporary fold
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 import shutil
@@ -101,6 +102,15 @@ class _Run:
         self.code, self.messages, self.cut = code, messages, cut
 
 
+def _size(folder: Path) -> int:
+    """Bytes in ``folder`` now; ssconvert renames its temporary files as it writes."""
+    total = 0
+    for f in folder.iterdir():
+        with contextlib.suppress(FileNotFoundError):
+            total += f.stat().st_size if f.is_file() else 0
+    return total
+
+
 def _ssconvert(args: list[str], cwd: Path, outdir: Path) -> _Run:
     """Run ssconvert; stop it when its output passes ``OUTPUT_LIMIT`` bytes or ``TIMEOUT_S``.
 
@@ -121,7 +131,7 @@ def _ssconvert(args: list[str], cwd: Path, outdir: Path) -> _Run:
         cut = None
         deadline = time.monotonic() + TIMEOUT_S
         while proc.poll() is None:
-            size = sum(f.stat().st_size for f in outdir.iterdir() if f.is_file())
+            size = _size(outdir)
             if size > OUTPUT_LIMIT:
                 cut = f"output cut at {OUTPUT_LIMIT // 1_000_000} MB"
             elif time.monotonic() > deadline:

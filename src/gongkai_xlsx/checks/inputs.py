@@ -8,13 +8,15 @@ from collections.abc import Iterator
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.context import Context
+from gongkai_xlsx.checks.formulas import unstable
 from gongkai_xlsx.checks.numbers import describe, parse_number, plain
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.reader.numfmt import SHOWN, verdict
+from gongkai_xlsx.reader.numfmt import SHOWN, text_verdict, verdict
 
 CODES = (
     Code.FORMULA_INPUT,
+    Code.VALUE_INVALID,
     Code.FORMULA_NO_VALUE,
     Code.NOT_NUMBER,
     Code.NEGATIVE,
@@ -53,6 +55,12 @@ def check(ctx: Context) -> Iterator[Finding]:
                 ctx.inputs[cell.id] = None
                 ctx.unreadable.add(cell.id)
                 continue
+            why = unstable(read.formula, read.sheet, read.ref)
+            if why is not None:  # what the file stores is not what is shown
+                yield Finding(Code.VALUE_INVALID, cell_id=cell.id, actual=read.formula, detail=why)
+                ctx.inputs[cell.id] = None
+                ctx.unreadable.add(cell.id)
+                continue
             yield Finding(Code.FORMULA_INPUT, cell_id=cell.id, actual=read.formula, expected=raw)
         shown = SHOWN
         if isinstance(raw, float):
@@ -69,6 +77,13 @@ def check(ctx: Context) -> Iterator[Finding]:
                 continue
         parsed = parse_number(raw, cell.kind)
         ctx.inputs[cell.id] = parsed.value
+        if parsed.code is Code.NUMBER_AS_TEXT:
+            shown = text_verdict(read.number_format)
+            if shown.kind is not None:  # the typed text is not what the cell shows
+                yield Finding(Code.NUMBER_FORMAT, cell_id=cell.id, actual=raw, detail=shown.reason)
+                ctx.inputs[cell.id] = None
+                ctx.unreadable.add(cell.id)
+                continue
         if parsed.code is not None:
             yield Finding(
                 parsed.code, cell_id=cell.id, actual=parsed.shown, expected=parsed.expected

@@ -29,6 +29,12 @@ def _field(ctx: Context, key: str) -> object:
     return read.value if read is not None else None
 
 
+def _unread(ctx: Context, key: str) -> bool:
+    """The reader could not read the field (its finding says why): not a cleared one."""
+    read = ctx.ret.fields.get(key)
+    return read is not None and not read.sure
+
+
 def check(ctx: Context) -> Iterator[Finding]:
     props = ctx.ret.properties
     raw_year = _field(ctx, "year")
@@ -38,7 +44,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     cover_shown = cover_year if cover_year is not None else parse_text(raw_year)
     if prop_year and cover_shown is not None and cover_year != prop_year:
         yield Finding(Code.YEAR_DIFFERS, field="year", actual=cover_shown, expected=prop_year)
-    elif prop_year and cover_shown is None:  # the locked year was cleared
+    elif prop_year and cover_shown is None and not _unread(ctx, "year"):  # the year cleared
         yield Finding(Code.LABEL_CHANGED, field="year", expected=prop_year)
     if year is None:
         yield Finding(Code.YEAR_UNKNOWN)
@@ -55,7 +61,7 @@ def check(ctx: Context) -> Iterator[Finding]:
         yield Finding(
             Code.AGENCY_DIFFERS, field="agency", actual=cover_agency, expected=prop_agency
         )
-    elif prop_agency and not cover_agency:  # the locked agency was cleared
+    elif prop_agency and not cover_agency and not _unread(ctx, "agency"):  # agency cleared
         yield Finding(Code.LABEL_CHANGED, field="agency", expected=prop_agency)
     if not agency:  # an error: the workbook's own status says 请填写“填报单位”
         agency = PurePath(ctx.ret.source.name).stem  # shown in the batch table only

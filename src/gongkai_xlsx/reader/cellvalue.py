@@ -48,6 +48,14 @@ def parse_double(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def shared_index(text: str) -> int | None:
+    """A shared-string cell's ``<v>`` as the index both applications read (ASCII digits,
+    XML whitespace around: WITNESS.md B02-B05), or None. ``str.isdigit`` would take ``١``
+    and ``²``, and ``int`` refuses 5,000 digits."""
+    index = text.strip(_XML_SPACE)
+    return int(index) if _INDEX.fullmatch(index) else None
+
+
 def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     formula = None
     if raw.f is not None:
@@ -73,10 +81,10 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     if t == "s":
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
-        index = v.strip(_XML_SPACE)
-        if _INDEX.fullmatch(index) is None or int(index) >= len(strings):
+        index = shared_index(v)
+        if index is None or index >= len(strings):
             return bad("共享字符串编号")  # "1.0": LibreOffice reads it, Gnumeric does not (B04)
-        return Interpreted(strings[int(index)], formula, fmt)
+        return Interpreted(strings[index], formula, fmt)
     if t == "inlineStr":
         if raw.inline is None:  # LibreOffice shows nothing, Gnumeric the <v> text (B19)
             return Interpreted(None, formula, fmt) if not v else bad("文字（缺少 <is>）")

@@ -253,6 +253,20 @@ def locate(
     return result
 
 
+def _anchor_found(
+    texts: _Texts, a: Anchor, place: Pos, shift: tuple[int, int], first: tuple[int, int]
+) -> bool:
+    """Whether label ``a`` stands beside the cell at ``place``: where the layout puts it,
+    moved as the cell moved (``shift``), or as the sheet's first cell moved (``first``)."""
+    sheet, r1, c1 = place
+    (dr, dc), (fr, fc) = shift, first
+    if a.axis == "row":
+        cols = dict.fromkeys((a.col, a.col + dc, a.col + fc))
+        return any(texts.key(sheet, r1, c) == a.key for c in cols if c >= 0)
+    rows = dict.fromkeys((a.row, a.row + dr, a.row + fr))
+    return any(texts.header_key(sheet, r, c1, a.col + dc) == a.key for r in rows if r >= 0)
+
+
 def _verify_cells(
     fm: FormMap, result: Located, texts: _Texts, named: dict[str, Pos | None]
 ) -> None:
@@ -269,28 +283,34 @@ def _verify_cells(
         sheet, r1, c1 = result.cells[cid]
         dr, dc = r1 - r0, c1 - c0
         fr, fc = first_shift.get(sheet, (0, 0))
-        if (dr, dc) != (0, 0) or sheet != s0:
+        displaced = (dr, dc) != (0, 0) or sheet != s0
+        if displaced:
             moved_sheets.add(sheet)
-        for a in anchors:
+        place, shift = (sheet, r1, c1), (dr, dc)
+        seen = [(a, _anchor_found(texts, a, place, shift, (fr, fc))) for a in anchors]
+        confirmed = {a.axis for a, ok in seen if ok}
+        missed = []
+        for a, ok in seen:
+            if ok:
+                continue
             if a.axis == "row":
-                cols = dict.fromkeys((a.col, a.col + dc, a.col + fc))
-                if any(texts.key(sheet, r1, c) == a.key for c in cols if c >= 0):
-                    continue
                 at = (sheet, r1, a.col + dc if a.col + dc >= 0 else a.col)
                 line = [(sheet, r, at[2]) for r in range(max(0, r1 - SEARCH), r1 + SEARCH + 1)]
                 shown = texts.key(*at)
             else:
-                rows = dict.fromkeys((a.row, a.row + dr, a.row + fr))
                 span_left = c1 - (c0 - a.col)
-                if any(texts.header_key(sheet, r, c1, span_left) == a.key for r in rows if r >= 0):
-                    continue
                 at = (sheet, a.row + dr if a.row + dr >= 0 else a.row, c1)
                 line = [(sheet, at[1], c) for c in range(max(0, c1 - SEARCH), c1 + SEARCH + 1)]
                 shown = texts.header_key(sheet, at[1], c1, span_left)
             another = shown in fm.label_keys.get(sheet, frozenset()) and shown != a.key
             elsewhere = not shown and any(texts.key(*p) == a.key for p in line)
-            actual = texts.shown(shown, at)
-            if not (another or elsewhere):  # the label edited: the data is where it was
+            # A cell away from the layout's place is there only on its name's word: a label
+            # of that axis must confirm it, or the name may point at another cell.
+            unconfirmed = displaced and a.axis not in confirmed
+            missed.append((a, at, another or elsewhere, unconfirmed, texts.shown(shown, at)))
+        missed.sort(key=lambda m: not m[2])  # the most telling finding: another label there
+        for a, at, wrong, unconfirmed, actual in missed:
+            if not (wrong or unconfirmed):  # the label edited: the data is where it was
                 if at not in reported:
                     reported[at] = Finding(
                         Code.LABEL_CHANGED,
@@ -302,7 +322,6 @@ def _verify_cells(
                 continue
             result.untrusted.add(cid)
             if named.get(cid) is not None:  # the name points at another cell of the form
-                place = (sheet, r1, c1)
                 if place not in reported or not reported[place].is_error:
                     reported[place] = Finding(
                         Code.NAME_MISMATCH,
@@ -335,10 +354,17 @@ def _verify_cells(
 
 
 def _verify_fields(fm: FormMap, result: Located, texts: _Texts) -> None:
+    """Every cover field against its label, which must stand beside it as the layout has
+    it: a name that moved the field alone (to another cell of the label's row) is not
+    confirmed by the label staying where it was."""
+    moved: set[str] = set()
     for key, (sheet, r1, c1) in result.fields.items():
         a = fm.field_labels[key]
-        cols = dict.fromkeys((a.col, c1 - 1))
-        if any(texts.key(sheet, r1, c) == a.key for c in cols if c >= 0):
+        s0, r0, c0 = fm.field_positions[key]
+        col = a.col + c1 - c0
+        if col >= 0 and texts.key(sheet, r1, col) == a.key:
+            if (sheet, r1, c1) != (s0, r0, c0):
+                moved.add(sheet)
             continue
         result.untrusted.add("field:" + key)
         result.findings.append(
@@ -349,9 +375,11 @@ def _verify_fields(fm: FormMap, result: Located, texts: _Texts) -> None:
                 cell=to_a1(r1, c1),
                 detail=field_name(key),
                 expected=a.text,
-                actual=texts.text_at(sheet, r1, a.col) or None,
+                actual=texts.text_at(sheet, r1, max(col, 0)) or None,
             )
         )
+    shifted = {f.sheet for f in result.findings if f.code is Code.LAYOUT_SHIFTED}
+    result.findings += [Finding(Code.LAYOUT_SHIFTED, sheet=s) for s in sorted(moved - shifted)]
 
 
 _CHECKED_ELSEWHERE = ("row_label", "header", "check_label")

@@ -182,7 +182,9 @@ def verdict(code: str | None, value: float) -> Verdict:
     if code is None:
         return Verdict("style", "单元格样式编号在文件中不存在")
     stripped = code.strip()
-    if stripped == "" or stripped.lower() == "general" or stripped == "@":
+    if stripped == "":  # LibreOffice shows the number, Gnumeric nothing (the fuzz corpus)
+        return Verdict("hidden", "单元格格式为空")
+    if stripped.lower() == "general" or stripped == "@":
         return SHOWN
     sections = _sections(code)
     if any(_section(s).conditional for s in sections):
@@ -220,4 +222,26 @@ def verdict(code: str | None, value: float) -> Verdict:
         return Verdict(
             "rounded", f"单元格格式“{code}”只显示 {s.decimals} 位小数，表中显示为 {shown_text}"
         )
+    return SHOWN
+
+
+def text_verdict(code: str | None) -> Verdict:
+    """Does a cell with format ``code`` show its text as typed? A number typed as text is
+    read (with a warning) only if it is seen: a fourth section without ``@`` replaces the
+    text (``;;;`` hides it), one with literals beside ``@`` adds to it, and Gnumeric shows
+    nothing at all under a [DBNum] format or an empty one (the fuzz corpus), where
+    LibreOffice shows the text."""
+    if code is None:
+        return Verdict("style", "单元格样式编号在文件中不存在")
+    if code.strip() == "":
+        return Verdict("hidden", "单元格格式为空")
+    sections = _split_sections(code)
+    if any(_section(s).chinese for s in sections):
+        return Verdict("chinese", f"单元格格式“{code}”把数字显示为中文数字")
+    if len(sections) >= 4:
+        text = sections[3]
+        if "@" not in text:
+            return Verdict("hidden", f"单元格格式“{code}”不显示文字")
+        if _section(text.replace("@", "")).literal:
+            return Verdict("literal", f"单元格格式“{code}”在文字旁显示了其他文字或符号")
     return SHOWN

@@ -3,7 +3,9 @@ most once, within a size bound, and every oddity of the container noted.
 
 Part names compare case-insensitively (OPC, ECMA-376 Part 2 §6.2.2.3), so two entries that
 differ only by case are one part written twice; which copy an application reads is not
-defined, so a duplicate of a part we read is an error, of another part a warning.
+defined, so a duplicate of a part we read is an error, of another part a warning. A part
+found only by another case of its name is an error too: LibreOffice and Gnumeric look
+names up exactly, and do not find it.
 """
 
 from __future__ import annotations
@@ -64,6 +66,9 @@ class Package:
         info = self.by_name.get(name.lower())
         if info is None:
             raise PackageError(f"缺少部件 {name}")
+        if info.filename != name:  # OPC compares names case-insensitively, LibreOffice
+            # and Gnumeric do not: they show the sheet empty (or the styles missing)
+            raise PackageError(f"部件 {info.filename} 的名称与引用它的 {name} 大小写不同")
         if info.file_size > MAX_PART_BYTES:
             size = info.file_size / 1024 / 1024
             raise PackageError(f"部件 {name} 解压后 {size:.1f} MB", code="file-too-large")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import dirname, join, normpath
 
-from gongkai_xlsx.reader.xmltext import parse_checked, unescape, well_formed
+from gongkai_xlsx.reader.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -194,6 +194,13 @@ BUILTIN_FORMATS = {
 }
 
 
+def ascii_number(text: str) -> int | None:
+    """An index attribute (xsd:unsignedInt) as a number; None for anything else, ``²``,
+    ``١`` and thousands of digits included (``str.isdigit`` takes the first two, ``int``
+    refuses the last)."""
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
+
+
 @dataclass(frozen=True)
 class Styles:
     formats: tuple[str, ...]  # number format code of each cell style (cellXfs index)
@@ -201,10 +208,8 @@ class Styles:
     def number_format(self, style: str) -> str | None:
         """The format code of style index ``style`` (the ``s`` attribute); None when the
         index is not a style of the file (Excel repairs such a file)."""
-        if not style.isdigit():
-            return None
-        index = int(style)
-        return self.formats[index] if index < len(self.formats) else None
+        index = ascii_number(style)
+        return self.formats[index] if index is not None and index < len(self.formats) else None
 
 
 DEFAULT_STYLES = Styles(("General",))
@@ -216,18 +221,18 @@ def styles(data: bytes) -> Styles:
     xf_formats: list[int] = []
     for el in elements(data, MAIN):
         if el.path[-1] == "numFmt" and el.path[-2:-1] == ("numFmts",):
-            fid = el.attrs.get("numFmtId", "")
-            if fid.isdigit():
-                custom[int(fid)] = el.attrs.get("formatCode", "")
+            fid = ascii_number(el.attrs.get("numFmtId", ""))
+            if fid is not None:
+                custom[fid] = el.attrs.get("formatCode", "")
         elif el.path[-1] == "xf" and el.path[-2:-1] == ("cellXfs",):
-            fid = el.attrs.get("numFmtId", "0")
-            xf_formats.append(int(fid) if fid.isdigit() else -1)
+            fid = ascii_number(el.attrs.get("numFmtId", "0"))
+            xf_formats.append(-1 if fid is None else fid)
     codes = tuple(custom.get(f, BUILTIN_FORMATS.get(f, f"[内置格式 {f}]")) for f in xf_formats)
     return Styles(codes or ("General",))
 
 
 # ------------------------------------------------------------------------ shared strings
-_SI = re.compile(rb"<si>(.*?)</si\s*>|(<si\s*/>)", re.S)
+_SI = re.compile(rb"<si\b[^>]*?/>|<si\b[^>]*>(.*?)</si\s*>", re.S)  # <si >, <si/>: XML allows
 _PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t\s*>|<t\s*/>', re.S)
 _ROOT_SST = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^<>]*\?>\s*)?<sst\b[^<>]*?\bxmlns\s*=\s*["']"""
@@ -273,6 +278,7 @@ def _fast_sst(data: bytes) -> bool:
         and b"<?" not in data[head:]
         and data.count(MAIN.encode()) == 1
         and data.count(b"xmlns=") == 1
+        and not gt_in_attribute(data)
     )
 
 
@@ -281,7 +287,7 @@ def shared_strings(data: bytes) -> list[str]:
         raise SharedStringsTooLarge(f"共享字符串超过 {MAX_SHARED_STRINGS} 个")
     if _fast_sst(data):
         well_formed(data)
-        return [_si_text(inner) if empty == b"" else "" for inner, empty in _SI.findall(data)]
+        return [_si_text(inner) for inner in _SI.findall(data)]
     result: list[str] = []
     current: list[str] = []
     for el in elements(data, MAIN):  # in document order of their end tags

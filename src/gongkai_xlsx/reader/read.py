@@ -23,7 +23,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.reader import parts
-from gongkai_xlsx.reader.cellvalue import Interpreted, interpret
+from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.members import read_members, summary_sheets
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
@@ -32,6 +32,7 @@ from gongkai_xlsx.reader.sheetxml import (
     SheetScan,
     SheetTooLarge,
     column_letters,
+    first_overlap,
     scan_sheet,
 )
 from gongkai_xlsx.reader.sniff import sniff
@@ -256,6 +257,11 @@ class _Reading:
                 raise self.stop(
                     Code.FILE_TOO_LARGE, actual=str(exc), expected="填报模板的规模"
                 ) from None
+            overlap = first_overlap(self.scans[name].merges)
+            if overlap is not None:  # Excel repairs the file, Gnumeric does not open it
+                a, b = (f"{to_a1(r0, c0)}:{to_a1(r1, c1)}" for r0, c0, r1, c1 in overlap)
+                detail = f"工作表“{name}”中的合并单元格 {a} 与 {b} 重叠"
+                raise self.stop(Code.FILE_CORRUPT, detail=detail)
 
     def duplicates(self) -> None:
         """Parts stored twice: which copy an application reads is not defined."""
@@ -275,11 +281,10 @@ class _Reading:
         raw = scan.cells.get(f"{column_letters(col + 1)}{row + 1}") if scan else None
         if raw is None:
             return None
-        if raw.t == "s" and raw.v is not None and raw.v.isdigit() and raw.f is None:
-            index = int(raw.v)  # the common case: a label in the shared strings
-            if index >= len(self.strings):
-                return None
-            return self.strings[index] or None
+        plain = raw.t == "s" and raw.v is not None and raw.f is None and raw.inline is None
+        index = shared_index(raw.v) if plain and raw.v is not None else None
+        if index is not None:  # the common case: a label in the shared strings
+            return self.strings[index] or None if index < len(self.strings) else None
         got = interpret(raw, self.strings, self.styles).value
         if got is None or got == "":
             return None
@@ -309,16 +314,24 @@ def _results_sheet(info: parts.WorkbookInfo) -> str | None:
 MAX_STRUCTURE_FINDINGS = 20
 
 
+def _places(located: Located) -> list[tuple[tuple[str, int, int], str | None, str | None]]:
+    """Every located cell of the form and cover field, in reading order: (position,
+    cell id, field key)."""
+    cells = [(pos, cid, None) for cid, pos in located.cells.items()]
+    fields = [(pos, None, key) for key, pos in located.fields.items()]
+    return sorted([*cells, *fields], key=lambda p: p[0])
+
+
 def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tuple[str, str]]:
     """Structural oddities on the form's sheets as findings (one per cell, or one per row
-    for a row out of order, at its first cell of the form); returns the (sheet, A1) whose
-    values cannot be trusted: every cell an oddity touches, every form cell of its row
-    when it concerns a whole row."""
-    at: dict[tuple[str, str], str] = {}
+    for a row out of order, at its first cell of the form or cover field); returns the
+    (sheet, A1) whose values cannot be trusted: every cell an oddity touches, every form
+    cell and field of its row when it concerns a whole row."""
+    at: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     by_row: dict[tuple[str, int], list[str]] = {}
-    for cid, (s, r, c) in sorted(located.cells.items(), key=lambda kv: kv[1]):
+    for (s, r, c), cid, key in _places(located):
         ref = to_a1(r, c)
-        at[(s, ref)] = cid
+        at[(s, ref)] = (cid, key)
         by_row.setdefault((s, r + 1), []).append(ref)
     untrusted: set[tuple[str, str]] = set()
     findings: dict[tuple[str, str], Finding] = {}
@@ -345,7 +358,8 @@ def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tup
                         Code.XML_STRUCTURE,
                         sheet=sheet,
                         cell=ref,
-                        cell_id=at.get((sheet, ref)),
+                        cell_id=at.get((sheet, ref), (None, None))[0],
+                        field=at.get((sheet, ref), (None, None))[1],
                         detail=text,
                     ),
                 )
@@ -359,9 +373,10 @@ def _row(ref: str) -> int:
 
 
 def _merge_findings(reading: _Reading, form: Form, located: Located) -> set[tuple[str, str]]:
-    """A form cell covered by a merged range, and not its top-left, is hidden: the
-    application shows the range's top-left content there. The template's own merged
-    boxes have a form cell only as their top-left, so only other ranges are looked at."""
+    """A form cell or cover field covered by a merged range, and not its top-left, is
+    hidden: the application shows the range's top-left content there. The template's own
+    merged boxes have a form cell only as their top-left, so only other ranges are looked
+    at."""
     template = form_map(form).merges
     extra = {
         sheet: [m for m in scan.merges if m not in template.get(sheet, frozenset())]
@@ -370,14 +385,16 @@ def _merge_findings(reading: _Reading, form: Form, located: Located) -> set[tupl
     hidden: set[tuple[str, str]] = set()
     if not any(extra.values()):
         return hidden
-    for cid, (sheet, r, c) in located.cells.items():
+    for (sheet, r, c), cid, key in _places(located):
         for r0, c0, r1, c1 in extra.get(sheet, ()):
             if r0 <= r <= r1 and c0 <= c <= c1 and (r, c) != (r0, c0):
                 ref = to_a1(r, c)
                 hidden.add((sheet, ref))
                 rng = f"{to_a1(r0, c0)}:{to_a1(r1, c1)}"
                 reading.findings.append(
-                    Finding(Code.CELL_MERGED, sheet=sheet, cell=ref, cell_id=cid, detail=rng)
+                    Finding(
+                        Code.CELL_MERGED, sheet=sheet, cell=ref, cell_id=cid, field=key, detail=rng
+                    )
                 )
                 break
     return hidden
@@ -395,8 +412,8 @@ def _outside(reading: _Reading, form: Form, located: Located) -> tuple[tuple[Cel
         for ref, raw in reading.scans[sheet].cells.items():
             if (sheet, ref) in taken or raw.f is not None:
                 continue
-            if raw.t == "s" and raw.v is not None and raw.v.isdigit():  # the usual label
-                index = int(raw.v)
+            index = shared_index(raw.v) if raw.t == "s" and raw.v is not None else None
+            if index is not None:  # the usual label
                 text = reading.strings[index] if index < len(reading.strings) else ""
                 if not any(ch.isdigit() for ch in text) or label_key(text) in keys:
                     continue
@@ -486,7 +503,7 @@ def _read(reading: _Reading, suffix: str) -> Return:
     fields: dict[str, CellRead] = {}
     for key, (sheet, r, c) in located.fields.items():
         read, got = reading.cell(sheet, r, c)
-        if "field:" + key in located.untrusted:
+        if "field:" + key in located.untrusted or (sheet, read.ref) in untrusted:
             read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
         elif got is not None and got.problem is not None:
             code, shown, what = got.problem

@@ -6,8 +6,9 @@ or the position the grammar implies), order, duplicates and oddities, so both re
 the same way:
 
 - the fast one: regular expressions over the bytes of the subset of XML that Excel, WPS,
-  LibreOffice and the libraries write (unprefixed main namespace, no comments, CDATA or
-  processing instructions), after expat has confirmed the part is well-formed;
+  LibreOffice and the libraries write (unprefixed main namespace, no comments, CDATA,
+  processing instructions or ``>`` in attribute values), after expat has confirmed the
+  part is well-formed;
 - the exact one: expat with handlers and namespaces, for everything else. It is the
   reference the fast one is tested against (``tests/test_reader_xml.py``).
 
@@ -19,12 +20,20 @@ cell text longer than Excel's 32,767 characters is kept.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import pyexpat
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from gongkai_xlsx.reader.xmltext import attributes, parse_checked, unescape, well_formed
+from gongkai_xlsx.reader.xmltext import (
+    attributes,
+    gt_in_attribute,
+    parse_checked,
+    unescape,
+    well_formed,
+)
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MAX_CELLS = 200_000  # a return has about 600 <c> elements; the cap bounds time and memory
@@ -159,6 +168,32 @@ def parse_range(text: str) -> tuple[int, int, int, int] | None:
     return min(r0, r1) - 1, min(c0, c1) - 1, max(r0, r1) - 1, max(c0, c1) - 1
 
 
+Rect = tuple[
+    int, int, int, int
+]  # 0-based, inclusive: first row, first column, last row, last column
+
+
+def first_overlap(merges: list[Rect]) -> tuple[Rect, Rect] | None:
+    """Two merged ranges that overlap, or None. The grammar forbids it ([MS-XLS] 2.4.168:
+    merged ranges MUST NOT overlap); Excel repairs such a file and Gnumeric refuses to
+    open it. A sweep down the rows keeps the ranges spanning the current row, which are
+    disjoint by columns until an overlap is found, so each new range is compared with its
+    two neighbours only: n log n for a hostile number of ranges."""
+    active: list[tuple[int, int, int, int]] = []  # (c0, c1, r1, r0), ordered by columns
+    ends: list[tuple[int, int, int, int]] = []  # the same, as a heap by last row
+    for r0, c0, r1, c1 in sorted(merges):
+        while ends and ends[0][0] < r0:
+            e1, e_c0, e_c1, e0 = heapq.heappop(ends)
+            del active[bisect.bisect_left(active, (e_c0, e_c1, e1, e0))]
+        at = bisect.bisect_left(active, (c0, c1, r1, r0))
+        for a0, a1, b1, b0 in active[max(0, at - 1) : at + 1]:
+            if a0 <= c1 and c0 <= a1:
+                return (b0, a0, b1, a1), (r0, c0, r1, c1)
+        active.insert(at, (c0, c1, r1, r0))
+        heapq.heappush(ends, (r1, c0, c1, r0))
+    return None
+
+
 class _Builder:
     """Places cells as the grammar does and notes every oddity (shared by both tokenizers)."""
 
@@ -184,7 +219,7 @@ class _Builder:
         if r is None:
             number = self.last_row + 1
             self.odd("implied", number)
-        elif r.isascii() and r.isdigit() and 0 < int(r) <= MAX_ROW and r[0] != "0":
+        elif r.isascii() and r.isdigit() and len(r) <= 7 and 0 < int(r) <= MAX_ROW and r[0] != "0":
             number = int(r)
             if number <= self.last_row:
                 self.odd("row-order", number)
@@ -267,13 +302,16 @@ _INNER = re.compile(
 _INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>\Z')
 _NESTED_CELL = re.compile(rb"<c[\s/>]")
 _INNER_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>|([^<]+)", re.S)
-_ROW_R = re.compile(rb"""\br\s*=\s*["']([^"']*)["']""")
-_MERGE = re.compile(rb'<mergeCell ref="([A-Z0-9:]*)"\s*/>|<mergeCell\b([^<>]*)>')
+_ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not x:r="…"
+_MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
 
 
 def _row_ref(attrs: bytes) -> str | None:
+    """A row's ``r`` as the exact tokenizer has it: unescaped, whichever quotes."""
     m = _ROW_R.search(attrs)
-    return m.group(1).decode("ascii", "replace") if m else None
+    if m is None:
+        return None
+    return attributes(m.group(0))["r"]
 
 
 _TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t"): "t"}
@@ -527,7 +565,7 @@ def needs_exact(data: bytes) -> bool:
     parser.ProcessingInstructionHandler = lambda target, _data: odd.append(target)
     parser.StartCdataSectionHandler = lambda: odd.append("cdata")
     parse_checked(parser, data)
-    return bool(odd) or default_main != 1
+    return bool(odd) or default_main != 1 or gt_in_attribute(data)
 
 
 def check_bounds(data: bytes, sheet: str, max_cells: int = MAX_CELLS) -> None:
@@ -561,9 +599,6 @@ def scan_sheet(
             _scan_fast(data, open_end, end if end >= 0 else len(data), builder)
         tail = data.find(b"<mergeCells", open_end)
         if tail >= 0:
-            for ref, attrs in _MERGE.findall(data, tail):
-                if ref:
-                    builder.merge(ref.decode())
-                else:
-                    builder.merge(attributes(attrs.rstrip(b"/")).get("ref", ""))
+            for attrs in _MERGE.findall(data, tail):
+                builder.merge(attributes(attrs.rstrip(b"/")).get("ref", ""))
     return builder.scan

@@ -1,0 +1,69 @@
+"""What a formula typed into an input cell shows when the file is opened.
+
+The reader takes a formula's value from the file (the result its writer calculated). That
+is what LibreOffice and Gnumeric show, except where they calculate again on opening:
+volatile functions (``NOW()``, ``RAND()``, ``INDIRECT()``… LibreOffice showed a fresh
+result, Gnumeric too for some), and a formula that refers to its own cell, which
+LibreOffice shows as ``Err:522`` once anything makes it calculate (the fuzz corpus) and
+Excel as 0 with a circular-reference warning. Such a formula's stored result is not what
+the clerk sees.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai_xlsx.cellref import from_a1
+
+VOLATILE = frozenset(
+    {"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "OFFSET", "INDIRECT", "CELL", "INFO"}
+)
+_STRING = re.compile(r'"(?:[^"]|"")*"')
+_FUNCTION = re.compile(r"(?<![\w.])(?:_xl[a-z]+\.)?([A-Z][A-Z0-9.]*)\s*\(", re.I)
+_CELL = r"\$?[A-Z]{1,3}\$?[0-9]{1,7}"
+_REF = re.compile(
+    r"(?<![\w.$!'])"
+    r"(?:(?:'(?P<quoted>(?:[^']|'')+)'|(?P<bare>[^\W\d][\w.]*))!)?"
+    rf"(?P<ref>{_CELL}(?::{_CELL})?|\$?[A-Z]{{1,3}}:\$?[A-Z]{{1,3}}|\$?[0-9]{{1,7}}:\$?[0-9]{{1,7}})"
+    r"(?![\w(!])"
+)
+
+
+def _bounds(ref: str) -> tuple[int, int, int, int]:
+    """0-based first row, first column, last row, last column of ``A1``, ``A1:B2``,
+    ``A:B`` or ``1:2``."""
+    first, _, last = ref.replace("$", "").partition(":")
+    last = last or first
+    if first.isdigit():
+        return int(first) - 1, 0, int(last) - 1, 16_383
+    if first.isalpha():
+        (_r, c0), (_r2, c1) = from_a1(f"{first}1"), from_a1(f"{last}1")
+        return 0, c0, 1_048_575, c1
+    (r0, c0), (r1, c1) = from_a1(first), from_a1(last)
+    return min(r0, r1), min(c0, c1), max(r0, r1), max(c0, c1)
+
+
+def refers_to(formula: str, sheet: str, ref: str) -> bool:
+    """Whether ``formula`` (with or without its ``=``) refers to ``sheet``!``ref``."""
+    row, col = from_a1(ref)
+    for m in _REF.finditer(_STRING.sub('""', formula)):
+        named = m.group("quoted").replace("''", "'") if m.group("quoted") else m.group("bare")
+        if named is not None and named != sheet:
+            continue
+        r0, c0, r1, c1 = _bounds(m.group("ref"))
+        if r0 <= row <= r1 and c0 <= col <= c1:
+            return True
+    return False
+
+
+def unstable(formula: str, sheet: str, ref: str) -> str | None:
+    """Why the stored result of ``formula`` in ``sheet``!``ref`` is not what is shown, in
+    words for the message, or None."""
+    text = _STRING.sub('""', formula)
+    calls = {m.group(1).upper() for m in _FUNCTION.finditer(text)}
+    if calls & VOLATILE:
+        name = sorted(calls & VOLATILE)[0]
+        return f"输入（公式含 {name}()，打开文件时会重新计算）"
+    if refers_to(formula, sheet, ref):
+        return "输入（公式引用了本单元格，是循环引用）"
+    return None
