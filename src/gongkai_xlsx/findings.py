@@ -116,3 +116,17 @@ def sort_key(f: Finding) -> tuple:
         a1_sort_key(f.cell) if f.cell else (0, 0),
         f.code.code,
     )
+
+
+class HasFindings:
+    """What holds a list of findings (a return's outcome, a summary) and is judged by it."""
+
+    findings: list[Finding]
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]

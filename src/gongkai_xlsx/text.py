@@ -102,3 +102,33 @@ def text_width(text: str) -> int:
 def utf16_len(text: str) -> int:
     """Length as Excel's LEN and its text limits count it: in UTF-16 units (𠮷 is 2)."""
     return len(text.encode("utf-16-le")) // 2
+
+
+# What a name must not carry raw onto a terminal line or into a page: controls, format
+# characters (bidi overrides such as U+202E, zero-width spaces), line and paragraph
+# separators, and lone surrogates (file names that were not UTF-8 on disk).
+_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def _escape(ch: str) -> str:
+    if ch in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[ch]
+    code = ord(ch)
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    if code < 0x10000:
+        return f"\\u{code:04x}"
+    return f"\\U{code:08x}"
+
+
+def escape_invisible(text: str, keep: str = "") -> str:
+    """``text`` with every invisible character (but those in ``keep``) written as its
+    escape (``\\n``, ``\\u202e``): the one spelling the terminal and report.html share, so
+    that a name cannot break a line, reverse the text after it or hide part of itself."""
+    if text.isprintable() and not any(ch in keep for ch in text):
+        return text
+    return "".join(
+        ch if ch in keep or unicodedata.category(ch) not in _INVISIBLE else _escape(ch)
+        for ch in text
+    )

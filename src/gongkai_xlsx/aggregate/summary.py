@@ -36,14 +36,14 @@ from gongkai_xlsx.canonical import build_tables, dumps, first_error, members_dig
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.roster import Roster, read_roster
 from gongkai_xlsx.text import agency_key, squash_spaces
 
 
 @dataclass
-class Summary:
+class Summary(HasFindings):
     """Everything one aggregation produced.
 
     ``document`` is the summary (None when an error stops it); ``cells`` every cell of it
@@ -63,14 +63,6 @@ class Summary:
     completeness: Completeness | None = None
     cells: Values | None = None
     document: dict[str, Any] | None = None
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_error]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
 
     @property
     def ok(self) -> bool:

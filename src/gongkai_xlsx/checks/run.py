@@ -15,7 +15,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
 from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_text
-from gongkai_xlsx.findings import Finding, sort_key
+from gongkai_xlsx.findings import Finding, HasFindings, sort_key
 from gongkai_xlsx.reader.model import Return, Source
 
 CHECKS = (meta, inputs, totals, stray, rules, members)
@@ -23,7 +23,7 @@ CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
 
 
 @dataclass
-class Outcome:
+class Outcome(HasFindings):
     """Everything known about one return after checking (plain data, picklable)."""
 
     source: Source
@@ -38,14 +38,6 @@ class Outcome:
     @property
     def sha256(self) -> str | None:
         return self.source.sha256
-
-    @property
-    def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.is_error]
-
-    @property
-    def warnings(self) -> list[Finding]:
-        return [f for f in self.findings if not f.is_error]
 
     @property
     def readable(self) -> bool:

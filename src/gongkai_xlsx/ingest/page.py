@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable
 from html import escape
 from pathlib import Path
@@ -36,6 +35,7 @@ from gongkai_xlsx.findings import place_text
 from gongkai_xlsx.ingest.collect import PAGE_NAME
 from gongkai_xlsx.ingest.totals import Group, Totals
 from gongkai_xlsx.render import TABLES_CSS, tables_html
+from gongkai_xlsx.text import escape_invisible
 
 __all__ = ["PAGE_NAME", "page_bytes", "page_data", "page_html", "shown", "without_run"]
 
@@ -47,10 +47,6 @@ SCRIPT = (Path(__file__).with_name("page.js")).read_text(encoding="utf-8")
 
 RUN_SECTION = re.compile(r'<section id="gk-run".*?</section>', re.DOTALL)
 
-# What the terminal escapes in names (gongkai_xlsx.terminal.visible): controls, format and
-# bidi characters, line and paragraph separators, lone surrogates.
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 FONT_STACK = (
     '"Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", '
@@ -121,28 +117,11 @@ details > summary {{ cursor: pointer; color: #0969da; }}
 """
 
 
-def _escape_char(ch: str) -> str:
-    if ch in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[ch]
-    code = ord(ch)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
 def shown(text: str | None) -> str:
     """A name or message as the page shows it: every control, format or bidi character
     escaped as the terminal escapes it, so that it cannot reverse or hide the text around
     it (``甲局\\u202e`` reads the same on the page as in the terminal)."""
-    if not text:
-        return ""
-    if text.isprintable():
-        return text
-    return "".join(
-        _escape_char(ch) if unicodedata.category(ch) in _INVISIBLE else ch for ch in text
-    )
+    return escape_invisible(text) if text else ""
 
 
 def _text(value: str | None) -> str:

@@ -12,35 +12,11 @@ terminal, so ``gongkai-xlsx schema 2024 > s.json`` is the same file on every PC.
 from __future__ import annotations
 
 import sys
-import unicodedata
 from typing import TextIO
 
-# Characters a terminal does not show as themselves: controls (Cc: line breaks, tabs,
-# ESC of an escape sequence), format characters (Cf: bidi overrides such as U+202E,
-# zero-width spaces), line and paragraph separators, and lone surrogates (file names
-# that were not UTF-8 on disk).
-_INVISIBLE = frozenset({"Cc", "Cf", "Zl", "Zp", "Cs"})
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+from gongkai_xlsx.text import escape_invisible
 
-
-def _escape(ch: str) -> str:
-    if ch in _SHORT_ESCAPES:
-        return _SHORT_ESCAPES[ch]
-    code = ord(ch)
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def _escape_invisible(text: str, keep: str = "") -> str:
-    if text.isprintable() and not any(ch in keep for ch in text):
-        return text
-    return "".join(
-        ch if ch in keep or unicodedata.category(ch) not in _INVISIBLE else _escape(ch)
-        for ch in text
-    )
+_escape_invisible = escape_invisible  # the terminal's and the page's one spelling
 
 
 def visible(text: str) -> str:
