@@ -19,7 +19,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import SEED_AGENCY, run
+from conftest import SEED_AGENCY, balanced, run
 
 from gongkai_xlsx.aggregate import (
     Summary,
@@ -81,8 +81,11 @@ def write(path: Path, doc: dict[str, Any]) -> Path:
     return path
 
 
-def generated(form: Form, count: int, seed: int = 2024) -> list[dict[str, Any]]:
-    """``count`` returns with random counts, fees of up to 4 decimals, blanks and zeros."""
+def generated(
+    form: Form, count: int, seed: int = 2024, balance: bool = False
+) -> list[dict[str, Any]]:
+    """``count`` returns with random counts, fees of up to 4 decimals, blanks and zeros;
+    with ``balance``, B1 made to hold in every column (as the returns ingest passes)."""
     rng = random.Random(seed)
     docs = []
     for number in range(count):
@@ -94,7 +97,9 @@ def generated(form: Form, count: int, seed: int = 2024) -> list[dict[str, Any]]:
                 values[cell.id] = 0 if rng.random() < 0.2 else rng.randint(1, 5000)
             else:
                 values[cell.id] = Decimal(rng.randint(0, 10**9)) / 10**4
-        docs.append(document(form, f"某县第{number:03d}局", values))
+        docs.append(
+            document(form, f"某县第{number:03d}局", balanced(form, values) if balance else values)
+        )
     return docs
 
 

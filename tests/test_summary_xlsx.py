@@ -19,9 +19,9 @@ from typing import Any
 import openpyxl
 import pytest
 import rfc8785
-from conftest import balanced, formula_of, run
+from conftest import formula_of, run
 from libreoffice import harness
-from test_aggregate import NEVER_FILLED, column_sums, document, read, validate, write
+from test_aggregate import column_sums, generated, read, validate, write
 from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
@@ -73,24 +73,6 @@ def column_of(form: Form, key: str) -> str:
     """The letters of a column of 汇总明细 (member field or cell id)."""
     index = [c.key for c in member_columns(form)].index(key)
     return to_a1(0, index).rstrip("1")
-
-
-def returns(form: Form, count: int, seed: int) -> list[dict[str, Any]]:
-    """``count`` returns as ingest passes them (B1 holds in every column): random counts,
-    fees of up to 4 decimals, blanks and zeros."""
-    rng = random.Random(seed)
-    docs = []
-    for number in range(count):
-        values: dict[str, Any] = {}
-        for cell in form.input_cells():
-            if cell.id.startswith(NEVER_FILLED) or rng.random() < 0.5:
-                continue
-            if cell.kind.type == "integer":
-                values[cell.id] = 0 if rng.random() < 0.2 else rng.randint(1, 5000)
-            else:
-                values[cell.id] = Decimal(rng.randint(0, 10**9)) / 10**4
-        docs.append(document(form, f"某县第{number:03d}局", balanced(form, values)))
-    return docs
 
 
 @pytest.fixture(scope="module")
@@ -264,7 +246,7 @@ def test_members_round_trip_exactly_whatever_their_names(form: Form, tmp_path: P
 def test_a_city_summary_of_county_workbooks_counts_everyone_once(
     form: Form, tmp_path: Path
 ) -> None:
-    docs = returns(form, 200, seed=11)
+    docs = generated(form, 200, seed=11, balance=True)
     for index, doc in enumerate(docs):
         write(tmp_path / ("甲县" if index < 130 else "乙县") / f"{doc['agency']}.json", doc)
     workbooks = tmp_path / "各县报来"

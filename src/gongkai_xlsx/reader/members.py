@@ -257,6 +257,7 @@ def _columns(
     return found, rows.pop()
 
 
+@_no_cyclic_gc()
 def read_members(
     form: Form,
     info: WorkbookInfo,
@@ -268,19 +269,6 @@ def read_members(
 ) -> MembersRead | None:
     """The members of a summary workbook, checked against its properties; None when the
     workbook is no summary."""
-    with _no_cyclic_gc():
-        return _read_members(form, info, properties, package, sheet_parts, strings, styles)
-
-
-def _read_members(
-    form: Form,
-    info: WorkbookInfo,
-    properties: Mapping[str, str],
-    package: Package,
-    sheet_parts: Mapping[str, str],
-    strings: list[str],
-    styles: Styles,
-) -> MembersRead | None:
     if not is_summary(info, properties):
         return None
     result = MembersRead()
