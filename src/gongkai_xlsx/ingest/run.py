@@ -127,6 +127,11 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
     return Checked(Outcome(source=source, path=item.path, findings=[finding]))
 
 
+def _spooled(spool: Path, index: int) -> Path:
+    """Where the canonical bytes of the batch's ``index``-th file wait for the commit."""
+    return spool / f"{index}.json"
+
+
 def run(
     paths: Iterable[Path],
     out: Path,
@@ -167,7 +172,7 @@ def run(
                 if checked.canonical is not None:
                     if comparison is not None:
                         comparison.compare(checked.outcome, checked.canonical, checked.places)
-                    write_atomic(spool / f"{index}.json", checked.canonical)
+                    write_atomic(_spooled(spool, index), checked.canonical)
                 entries[index] = entry
                 if progress is not None:
                     progress(entry)
@@ -176,9 +181,10 @@ def run(
             name_outputs(done)
             marked = _marked_copies(pool, found, entries, annotate_all, outdir) if mounts else []
         outputs = sorted([*(e.output for e in done if e.output), *marked, PAGE_NAME])
+        # the returns with an output, each with its canonical bytes in the spool
+        passing = [(e, _spooled(spool, i)) for i, e in enumerate(entries) if e and e.output]
         summarised = None
         if summary is not None:
-            passing = [(e, spool / f"{i}.json") for i, e in enumerate(entries) if e and e.output]
             summarised = summarise(summary, passing, done)
             if summarised.written and summarised.summary is not None:
                 outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
@@ -190,15 +196,11 @@ def run(
         data = report(done, found.skipped, outputs, info, recorded, completeness)
         if comparison is not None:
             data["previous"] = comparison.report()
-        clean = [
-            Clean(e, spool / f"{i}.json")
-            for i, e in enumerate(entries)
-            if e is not None and e.output
-        ]
+        clean = [Clean(entry, path) for entry, path in passing]
         outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(clean)))
-        for index, entry in enumerate(entries):  # last: the summary and totals read the spool
-            if entry is not None and entry.output:
-                outdir.stage_file(entry.output, spool / f"{index}.json", move=True)
+        for entry, path in passing:  # last: the summary and the totals read the spool
+            assert entry.output is not None
+            outdir.stage_file(entry.output, path, move=True)
         try:
             result = outdir.commit(report_bytes(data), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end
