@@ -68,9 +68,7 @@ class RawCell:
 
     def formula(self) -> str | None:
         if self.f_escaped and self.f:
-            if len(self.f) <= MAX_CACHED_FORMULA:
-                return _decoded_formula(self.f)
-            return unescape(self.f.encode())
+            return _unescape_once(self.f.encode())
         return self.f
 
     def _key(self) -> tuple[object, ...]:
@@ -82,27 +80,21 @@ class RawCell:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _value_text(raw: bytes) -> str:
-    """A ``<v>``'s text; one holding references (a formula's cached text result, the same
-    in every return of a batch) decoded once per worker (bounded like formulas)."""
-    if b"&" not in raw:
-        return raw.decode("utf-8") if b"\r" not in raw else unescape(raw)
-    return _decoded_value(raw) if len(raw) <= 4096 else unescape(raw)
+MAX_CACHED_TEXT = 16_384  # the template's longest formula is ~9,200 bytes as written
 
 
-@lru_cache(maxsize=1024)
-def _decoded_value(raw: bytes) -> str:
+def _unescape_once(raw: bytes) -> str:
+    """:func:`unescape`, once per worker for a text with references: a batch's returns
+    share their template, whose formulas and their cached text results come again in
+    every return (bounded: 512 texts of at most MAX_CACHED_TEXT bytes, a few MB)."""
+    if b"&" not in raw or len(raw) > MAX_CACHED_TEXT:
+        return unescape(raw)
+    return _unescape_cached(raw)
+
+
+@lru_cache(maxsize=512)
+def _unescape_cached(raw: bytes) -> str:
     return unescape(raw)
-
-
-MAX_CACHED_FORMULA = 32_768  # the template's longest formula is ~9,200 characters as written
-
-
-@lru_cache(maxsize=256)
-def _decoded_formula(escaped: str) -> str:
-    """A worker reads the same template's formulas in every return of a batch: each one
-    is decoded once (bounded: 256 formulas of at most 32,768 characters, a few MB)."""
-    return unescape(escaped.encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -363,7 +355,7 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
             else:
                 cell.f = f_text.decode("utf-8")
         if v_text is not None:
-            cell.v = _cap(_value_text(v_text), cell) if v_text else ""
+            cell.v = _cap(_unescape_once(v_text), cell) if v_text else ""
         elif v_empty is not None:
             cell.v = ""
         return
