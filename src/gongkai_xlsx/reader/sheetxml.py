@@ -32,7 +32,6 @@ from gongkai_xlsx.reader.xmltext import (
     gt_in_attribute,
     parse_checked,
     unescape,
-    well_formed,
 )
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -535,11 +534,12 @@ def needs_exact(data: bytes) -> bool:
     """Whether ``data`` uses XML outside the subset the fast tokenizer reads exactly: a
     root other than an unprefixed ``<worksheet>`` in the main namespace, the main namespace
     bound to a prefix or declared again, another default namespace anywhere, a comment,
-    CDATA or processing instruction. One expat pass (in C: its handlers run only where
-    such a thing occurs), which also confirms ``data`` is well-formed XML with every
-    prefix bound; raises :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`."""
+    CDATA or processing instruction. Past the root, one expat pass (in C: its handlers
+    run only where such a thing occurs), so that an answer of False also confirms ``data``
+    is well-formed XML with every prefix bound (else
+    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`); after True, the exact tokenizer's
+    own expat pass is the check."""
     if _ROOT.match(data) is None:  # a prefixed root, another default namespace
-        well_formed(data)
         return True
     odd: list[object] = []
     default_main = 0
