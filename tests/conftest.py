@@ -167,3 +167,31 @@ def fill(layout: Layout, template_2024: Path, tmp_path: Path) -> Filler:
         )
 
     return _fill
+
+
+def as_nobody(func: Callable[[], object]) -> str:
+    """``str(func())`` computed as ``nobody`` (root reads any file, and CI runs as root): in
+    a forked child that gave up root, its exception's repr if it raised. Not root: in this
+    process. The interpreter is already loaded, so nothing is exec'd from folders nobody
+    cannot enter; what a worker pool needs to start is imported before giving up root."""
+    if os.geteuid() != 0:
+        return str(func())
+    import multiprocessing.popen_fork
+    import multiprocessing.synchronize  # noqa: F401
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child
+        try:
+            os.setgid(65534)
+            os.setuid(65534)
+            os.write(write_end, str(func()).encode())
+        except BaseException as exc:
+            os.write(write_end, repr(exc).encode())
+        finally:
+            os._exit(0)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        answer = fh.read().decode()
+    os.waitpid(pid, 0)
+    return answer

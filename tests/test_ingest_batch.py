@@ -13,11 +13,11 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import SEED_AGENCY, Filler, run
+from conftest import SEED_AGENCY, Filler, as_nobody, run
 from oracle import variants as v
 
 from gongkai_xlsx import api, fsio
@@ -117,30 +117,8 @@ def _ingest_code(inbox: Path, out: Path, found: object) -> int:
     return 1 if done.failed else 0
 
 
-def _as_nobody(func) -> int:
-    """Run ``func`` in a forked child that gave up root (if root), return its answer."""
-    if os.geteuid() != 0:
-        return func()
-    # nobody cannot read this interpreter's library folder: what the pool will need to
-    # start its workers is imported while still root
-    import multiprocessing.popen_fork
-    import multiprocessing.synchronize  # noqa: F401
-
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.setgid(65534)
-            os.setuid(65534)
-            os.write(write_end, str(func()).encode())
-        except BaseException as exc:
-            os.write(write_end, repr(exc).encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as fh:
-        answer = fh.read().decode()
-    os.waitpid(pid, 0)
+def _as_nobody(func: Callable[[], int]) -> int:
+    answer = as_nobody(func)
     assert answer.isdigit(), answer
     return int(answer)
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import as_nobody
 
 sys.path.insert(0, str(Path(__file__).parent))
 from oracle import variants as v
@@ -65,26 +66,6 @@ def test_a_missing_file_and_a_folder(tmp_path: Path) -> None:
     assert "（文件夹）" in outcome.findings[0].message
 
 
-def as_nobody(func: Callable[[], str]) -> str:
-    """Run ``func`` in a forked child that gave up root for ``nobody`` (root reads any
-    file; CI runs as root). The interpreter is already loaded, so nothing is exec'd from
-    folders nobody cannot enter."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child
-        try:
-            os.setgid(65534)
-            os.setuid(65534)
-            os.write(write_end, func().encode())
-        finally:
-            os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as fh:
-        answer = fh.read().decode()
-    os.waitpid(pid, 0)
-    return answer
-
-
 def test_an_unreadable_file(tmp_path: Path) -> None:
     tmp_path.chmod(0o755)
     secret = tmp_path / "secret.xlsx"
@@ -94,7 +75,7 @@ def test_an_unreadable_file(tmp_path: Path) -> None:
     def read() -> str:
         return repr([(f.code.code, f.message) for f in check_file(secret).findings])
 
-    answer = as_nobody(read) if os.geteuid() == 0 else read()
+    answer = as_nobody(read)
     assert answer == repr(
         [
             (
