@@ -88,6 +88,12 @@ class Code(Enum):
         "corrupt or unknown file",
         "文件已损坏或不是 Excel 工作簿（{detail}），无法读取。请用 Excel 或 WPS 打开确认，另存为 .xlsx 后重新报送。",
     )
+    FILE_ZIP_UNSUPPORTED = (
+        "file-zip-unsupported",
+        E,
+        "zip form that the spreadsheet applications do not open",
+        "文件的压缩包采用了表格软件打不开的形式（{detail}），无法读取。这通常是文件被压缩、加密或其他软件重新打包过。请报送用 Excel 或 WPS 直接保存的 .xlsx 文件。",
+    )
     FILE_MISSING = (
         "file-missing",
         E,
