@@ -88,6 +88,12 @@ class Code(Enum):
         "corrupt or unknown file",
         "文件已损坏或不是 Excel 工作簿（{detail}），无法读取。请用 Excel 或 WPS 打开确认，另存为 .xlsx 后重新报送。",
     )
+    FILE_ZIP_UNSUPPORTED = (
+        "file-zip-unsupported",
+        E,
+        "zip form that the spreadsheet applications do not open",
+        "文件的压缩包采用了表格软件打不开的形式（{detail}），无法读取。这通常是文件被压缩、加密或其他软件重新打包过。请报送用 Excel 或 WPS 直接保存的 .xlsx 文件。",
+    )
     FILE_MISSING = (
         "file-missing",
         E,
@@ -121,8 +127,14 @@ class Code(Enum):
     FILE_LIMIT = (
         "file-limit",
         E,
-        "reading exceeded a limit or crashed",
+        "reading exceeded a time or memory limit",
         "读取该文件时{detail}，已停止读取。文件可能已损坏或被改造过，请用 Excel 或 WPS 打开、另存为 .xlsx 后重新报送。",
+    )
+    WORKER_CRASH = (
+        "worker-crash",
+        E,
+        "the program failed on this file",
+        "本工具在读取该文件时出错而中止（{detail}），这是本工具的问题，不说明文件已损坏，该文件没有检查。请把这份文件和这条信息发给本工具的维护人员；其他文件不受影响。",
     )
     PART_DUPLICATE = (
         "part-duplicate",

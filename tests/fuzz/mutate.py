@@ -19,6 +19,7 @@ nothing to change returns its input unchanged.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import warnings
@@ -45,13 +46,14 @@ class Xlsx:
     """The zip entries of an xlsx, in order (duplicates kept), editable in place."""
 
     entries: list[tuple[zipfile.ZipInfo, bytes]]
+    comment: bytes = b""  # the zip's own comment, after its end record
 
     @classmethod
     def parse(cls, data: bytes) -> Xlsx | None:
         """None when ``data`` is not a zip whose every entry can be read."""
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as z:
-                return cls([(info, z.read(info)) for info in z.infolist()])
+                return cls([(info, z.read(info)) for info in z.infolist()], z.comment)
         except Exception:  # BadZipFile, zlib.error, EOFError, NotImplementedError, ...
             return None
 
@@ -62,6 +64,7 @@ class Xlsx:
             with zipfile.ZipFile(out, "w") as z:
                 for info, data in self.entries:
                     z.writestr(info, data)
+                z.comment = self.comment
         return out.getvalue()
 
     def names(self) -> list[str]:
@@ -1160,6 +1163,44 @@ def op_part_case(x: Xlsx, rng: Random) -> str:
     return f"part {name} renamed {new_name}"
 
 
+ZIP_METHODS = {
+    zipfile.ZIP_BZIP2: "bzip2",
+    zipfile.ZIP_LZMA: "LZMA",
+    zipfile.ZIP_STORED: "stored",
+    zipfile.ZIP_DEFLATED: "deflate",
+}
+
+
+def op_zip_method(x: Xlsx, rng: Random) -> str:
+    """A part (a sheet, a key part, any part) compressed again with bzip2 or LZMA, which
+    Python reads and LibreOffice refuses, or stored or deflated, which both open."""
+    if not x.entries:
+        return ""
+    i = _some_part(x, rng)
+    info, data = x.entries[i]
+    method = rng.choices(list(ZIP_METHODS), weights=(4, 4, 1, 1))[0]
+    new = copy.copy(info)  # a duplicated part shares its ZipInfo with the first copy
+    new.compress_type = method
+    x.entries[i] = (new, data)
+    return f"part {info.filename} compressed with {ZIP_METHODS[method]}"
+
+
+ZIP_COMMENT_LENGTHS = (1, 100, 511, 512, 513, 1000, 65000, 65535)
+"""Around LibreOffice's limit (512 bytes), and up to the format's (65,535)."""
+
+
+def op_zip_comment(x: Xlsx, rng: Random) -> str:
+    """A zip comment of a length at or past what LibreOffice opens, sometimes holding the
+    end record's own signature."""
+    n = rng.choice(ZIP_COMMENT_LENGTHS) if rng.random() < 0.8 else rng.randint(0, 65535)
+    text = bytearray(b"x" * n)
+    if n >= 4 and rng.random() < 0.2:
+        at = rng.randrange(n - 3)
+        text[at : at + 4] = b"PK\x05\x06"
+    x.comment = bytes(text)
+    return f"zip comment of {n} bytes"
+
+
 def op_truncate(data: bytes, rng: Random) -> tuple[bytes, str]:
     """The file cut short (anywhere, or just its last bytes: the zip's directory)."""
     if len(data) < 2:
@@ -1228,6 +1269,8 @@ PACKAGE_OPERATORS: dict[str, PackageOp] = {
     "part_remove": op_part_remove,
     "part_duplicate": op_part_duplicate,
     "part_case": op_part_case,
+    "zip_method": op_zip_method,
+    "zip_comment": op_zip_comment,
 }
 BYTE_OPERATORS: dict[str, ByteOp] = {"truncate": op_truncate, "flip_bytes": op_flip_bytes}
 OPERATORS = tuple([*PACKAGE_OPERATORS, *BYTE_OPERATORS])

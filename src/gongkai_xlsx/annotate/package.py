@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
 from gongkai_xlsx.annotate import xmltext as xt
+from gongkai_xlsx.reader.sniff import unopenable_zip
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 REL_TYPE = REL_NS  # relationship types are this URI plus a name
@@ -62,6 +63,9 @@ class Package:
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 self._infos = archive.infolist()
+                why = unopenable_zip(self._infos, data)  # the reader's rule, not a second one
+                if why is not None:
+                    raise PackageError(why)
                 self._original = {i.filename: archive.read(i) for i in self._infos}
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as exc:
             raise PackageError(f"文件不是完整的 zip 压缩包（{type(exc).__name__}）") from exc

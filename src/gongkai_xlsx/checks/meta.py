@@ -9,7 +9,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_text, parse_year
 from gongkai_xlsx.definition import names
-from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.text import clean, utf16_len
 
 CODES = (
@@ -22,6 +22,11 @@ CODES = (
     Code.AGENCY_TOO_LONG,
     Code.LABEL_CHANGED,
 )
+
+
+MAX_YEAR = 2099
+"""The last report year read from a file: fixed, so that a re-run gives the same bytes
+whatever the date; far enough ahead for the format's life, near enough to catch a typo."""
 
 
 def _field(ctx: Context, key: str) -> object:
@@ -41,15 +46,22 @@ def check(ctx: Context) -> Iterator[Finding]:
     cover_year = parse_year(raw_year)
     prop_year = parse_year(props.get(names.PROP_YEAR))
     year = prop_year or cover_year
-    cover_shown = cover_year if cover_year is not None else parse_text(raw_year)
+    in_range = cover_year is not None and cover_year <= MAX_YEAR
+    cover_shown = cover_year if in_range else parse_text(raw_year)  # 1e300 as typed
     if prop_year and cover_shown is not None and cover_year != prop_year:
-        yield Finding(Code.YEAR_DIFFERS, field="year", actual=cover_shown, expected=prop_year)
+        shown = cover_shown if isinstance(cover_shown, int) else excerpt(cover_shown)
+        yield Finding(Code.YEAR_DIFFERS, field="year", actual=shown, expected=prop_year)
     elif prop_year and cover_shown is None and not _unread(ctx, "year"):  # the year cleared
         yield Finding(Code.LABEL_CHANGED, field="year", expected=prop_year)
     if year is None:
         yield Finding(Code.YEAR_UNKNOWN)
     elif year < ctx.form.first_year:
         yield Finding(Code.YEAR_INVALID, actual=year, expected=f"{ctx.form.first_year} 年及以后")
+    elif year > MAX_YEAR:
+        raw = props.get(names.PROP_YEAR) if prop_year else raw_year
+        shown = excerpt(raw if isinstance(raw, str) else repr(raw))  # 1e+300, not 301 digits
+        yield Finding(Code.YEAR_INVALID, actual=shown, expected=f"{MAX_YEAR} 年及以前")
+        year = None  # not carried on: report.json cannot hold an integer past 64 bits
     elif ctx.expected_year is not None and year != ctx.expected_year:
         yield Finding(Code.YEAR_MISMATCH, actual=year, expected=ctx.expected_year)
     ctx.year = year

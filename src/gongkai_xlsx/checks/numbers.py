@@ -141,7 +141,13 @@ def parse_text(raw: Any) -> str | None:
     return text or None
 
 
+YEAR_DIGITS = 9
+"""A year of more digits is read as ``10**YEAR_DIGITS``: out of range either way, and
+Python refuses ``int()`` of a text of 4,300 digits or more."""
+
+
 def parse_year(raw: Any) -> int | None:
+    """The integer a year cell or property holds, unbounded (meta.check bounds it)."""
     if isinstance(raw, bool):
         return None
     if isinstance(raw, int | float) and float(raw).is_integer():
@@ -149,5 +155,5 @@ def parse_year(raw: Any) -> int | None:
     if isinstance(raw, str):
         digits = unicodedata.normalize("NFKC", raw).strip().removesuffix("年").strip()
         if digits.isascii() and digits.isdigit():
-            return int(digits)
+            return int(digits) if len(digits) <= YEAR_DIGITS else 10**YEAR_DIGITS
     return None

@@ -41,7 +41,6 @@ from gongkai_xlsx.text import file_name_text
 _LIMIT_TEXT = {
     "time": "超过时间上限（{seconds:g} 秒）",
     "memory": "超过内存上限（{memory} MB）",
-    "crash": "读取程序异常退出",
 }
 
 
@@ -64,7 +63,7 @@ class Ingested:
         return any(e.failed for e in self.entries)
 
 
-CODES = (Code.FILE_LIMIT, Code.ANNOTATE_FAILED)
+CODES = (Code.FILE_LIMIT, Code.WORKER_CRASH, Code.ANNOTATE_FAILED)
 MARKED = "annotated"  # the mount key of the marked copies' folder
 
 
@@ -118,12 +117,17 @@ def _marked_copies(
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
-    """A file whose reading exceeded a bound or killed its worker: a finding for it alone."""
-    detail = _LIMIT_TEXT[failure.kind].format(
-        seconds=limits.seconds, memory=limits.memory_mb or "∞"
-    )
+    """A file whose reading exceeded a bound or killed its worker: a finding for it alone.
+    A crash (the worker died, or the program raised) is the program's fault, not the
+    file's, and says so: the file may be perfectly good."""
+    if failure.kind == "crash":
+        finding = Finding(Code.WORKER_CRASH, detail=failure.detail)
+    else:
+        detail = _LIMIT_TEXT[failure.kind].format(
+            seconds=limits.seconds, memory=limits.memory_mb or "∞"
+        )
+        finding = Finding(Code.FILE_LIMIT, detail=detail)
     source = Source(file_name_text(item.path.name), None, 0)
-    finding = Finding(Code.FILE_LIMIT, detail=detail)
     return Checked(Outcome(source=source, path=item.path, findings=[finding]))
 
 

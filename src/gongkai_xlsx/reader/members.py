@@ -284,7 +284,8 @@ def read_members(
         properties.get(names.PROP_MEMBERS, ""),
         properties.get(names.PROP_MEMBERS_SHA256),
     )
-    if properties.get(names.PROP_KIND) != names.KIND_SUMMARY or not count.isdigit() or not digest:
+    counted = count.isascii() and count.isdigit() and len(count) <= 9  # int() of 4,300+ fails
+    if properties.get(names.PROP_KIND) != names.KIND_SUMMARY or not counted or not digest:
         return missing("工作簿属性中没有成员的数目和 SHA-256")
     located = _columns(form, info, sheet)
     if isinstance(located, str):

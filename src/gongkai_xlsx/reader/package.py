@@ -49,7 +49,7 @@ class Package:
             infos = self.zf.infolist()
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise PackageError("压缩结构损坏") from exc
-        sniffed = sniff_package(self.zf)
+        sniffed = sniff_package(self.zf, self.data)
         if sniffed.code is not None:
             raise PackageError(sniffed.detail, sniffed=sniffed)
         counts = Counter(i.filename.lower() for i in infos)

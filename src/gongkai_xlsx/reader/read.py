@@ -51,6 +51,7 @@ CODES = (
     Code.FILE_ODS,
     Code.FILE_STRICT,
     Code.FILE_CORRUPT,
+    Code.FILE_ZIP_UNSUPPORTED,
     Code.FILE_MISSING,
     Code.FILE_LINK_BROKEN,
     Code.FILE_LINK_LOOP,
