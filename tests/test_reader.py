@@ -679,3 +679,46 @@ def test_valid_rich_text_and_phonetic_runs_are_still_read() -> None:
         ret = read_return(each)
         assert ret.cells["b.received.natural_person"].value == "12"  # text, as typed
         assert cells(check_return(ret)) == [("number-as-text", v.D6)]
+
+
+_NAME = "<definedName name=\"gk.b.received.natural_person\">'依申请公开'!$D$6</definedName>"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        _NAME.replace("$D$6", "$E$6") + _NAME,  # defined twice: which one counts is unknown
+        _NAME + _NAME.replace("natural_person", "NATURAL_PERSON").replace("$D$6", "$E$6"),
+        _NAME.replace("$D$6", "$D<x/>$6"),  # an element inside the name's text
+    ],
+)
+def test_a_defined_name_outside_the_grammar_is_not_followed(names: str) -> None:
+    """The first of two names was followed silently; now such a name counts as missing
+    and the cell is found by its labels (names-missing), never by a guess."""
+    pkg = v.base_package()
+    data = pkg.edit("xl/workbook.xml", lambda xml: v.once(xml, _NAME, names)).to_bytes()
+    ret = read_return(data)
+    assert (
+        ret.cells["b.received.natural_person"].ref,
+        ret.cells["b.received.natural_person"].value,
+    ) == (v.D6, 5)
+    assert cells(check_return(ret)) == [("names-missing", None)]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p + p.replace(">gk2021<", ">gk9999<"),  # the same name twice
+        lambda p: p.replace("</vt:lpwstr>", "</vt:lpwstr><vt:lpwstr>gk9999</vt:lpwstr>"),
+        lambda p: p.replace(">gk2021<", ">gk<x/>2021<"),  # an element inside the value
+    ],
+)
+def test_a_property_outside_the_grammar_is_left_out(change: Callable[[str], str]) -> None:
+    pkg = v.base_package()
+    xml = pkg.text("docProps/custom.xml")
+    prop = re.search(r'<property [^>]*name="gongkai.format".*?</property>', xml, re.S)
+    assert prop is not None
+    data = pkg.replace("docProps/custom.xml", xml.replace(prop.group(0), change(prop.group(0))))
+    ret = read_return(data.to_bytes())
+    assert "gongkai.format" not in ret.properties and ret.identified_by == "sheets"
+    assert ret.cells["b.received.natural_person"].value == 5

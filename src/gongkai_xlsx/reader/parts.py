@@ -116,20 +116,37 @@ class WorkbookInfo:
 
 @lru_cache(maxsize=32)
 def workbook_info(data: bytes) -> WorkbookInfo:
+    """Sheets, workbook-level names, the date system. A name outside the grammar (defined
+    twice, names being compared case-insensitively, or with an element inside its text,
+    reader/grammar.py) is left out: which of its readings an application takes is not
+    known, so the form's cells are then found by their labels, as when names are missing."""
     sheets: list[SheetEntry] = []
     names: dict[str, str] = {}
     date1904 = False
+    broken: set[str] = set()
+    seen: set[str] = set()
+    child = False  # an element inside the definedName that ends next (children end first)
     for el in elements(data, MAIN):
         tag = el.path[-1]
-        if tag == "sheet" and el.path[-2:-1] == ("sheets",):
+        if el.path[-2:-1] == ("definedName",):
+            child = True
+        elif tag == "sheet" and el.path[-2:-1] == ("sheets",):
             rel = el.attrs.get("{" + REL_NS + "}id", "")
             sheets.append(
                 SheetEntry(el.attrs.get("name", ""), el.attrs.get("state", "visible"), rel)
             )
-        elif tag == "definedName" and "localSheetId" not in el.attrs:
-            names.setdefault(el.attrs.get("name", ""), el.text)
+        elif tag == "definedName":
+            if "localSheetId" not in el.attrs:
+                name = el.attrs.get("name", "")
+                if child or name.casefold() in seen:
+                    broken.add(name.casefold())
+                seen.add(name.casefold())
+                names.setdefault(name, el.text)
+            child = False
         elif tag == "workbookPr":
             date1904 = el.attrs.get("date1904", "0").lower() in ("1", "true")
+    if broken:
+        names = {k: t for k, t in names.items() if k.casefold() not in broken}
     return WorkbookInfo(tuple(sheets), names, date1904)
 
 
@@ -393,17 +410,27 @@ def _property_text(kind: str, text: str) -> str:
 
 
 def custom_properties(data: bytes) -> dict[str, str]:
+    """Custom properties by name. The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
+    exactly one value element, holding text, and a unique name: a property outside it
+    (two values, an element inside its value, its name twice) is left out, as if absent,
+    since which reading an application would take is not known."""
     props: dict[str, str] = {}
-    pending: dict[str, str] = {}
+    broken: set[str] = set()
+    values: list[str] = []
+    odd = False
     for el in elements(data, CUSTOM_NS):
         tag = el.path[-1]
-        if tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
-            kind = tag.rpartition("}")[2]
-            pending["value"] = _property_text(kind, el.text)
+        if len(el.path) > 3 and el.path[1] == "property":
+            odd = True  # an element inside a value (vectors and blobs are never ours)
+        elif tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
+            values.append(_property_text(tag.rpartition("}")[2], el.text))
         elif tag == "property":
-            props.setdefault(el.attrs.get("name", ""), pending.get("value", ""))
-            pending = {}
-    return props
+            name = el.attrs.get("name", "")
+            if odd or len(values) > 1 or name in props:
+                broken.add(name)
+            props.setdefault(name, values[0] if values else "")
+            values, odd = [], False
+    return {k: text for k, text in props.items() if k not in broken}
 
 
 @lru_cache(maxsize=32)
