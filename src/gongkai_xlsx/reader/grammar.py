@@ -5,9 +5,15 @@ ECMA-376 Part 1 gives each of them a count and a content model (§18.3.1.4 c, §
 §18.8.30 numFmt, §18.8.45 xf). Outside it, applications read differently: a cell with two
 ``<v>`` shows the last one in LibreOffice and Gnumeric, where joining the texts gives a
 number nobody sees; ``<v>1<x/>2</v>`` shows 2 in one and 12 in the other
-(tests/oracle/WITNESS.md, H). So every reader of these elements, both tokenizers of a sheet
-and the readers of the small parts, walks the element with one :class:`Checker` over this
+(tests/oracle/WITNESS.md, H). So every reader of a cell or a shared string, both tokenizers
+of a sheet and both readers of the shared strings, walks it with one :class:`Checker` over this
 table, and anything outside it makes the place unread (``xml-structure``).
+
+The small parts are held to the same rules where they are read (:mod:`.parts`): a
+``definedName`` (text only, its name once, compared case-insensitively) or a custom
+``property`` (one value element, text only, its name once) outside them is left out, as if
+absent. A ``numFmt`` id defined twice takes the last definition, as both witnesses do
+(WITNESS.md H17).
 
 Order inside a content model is not checked: no witness was found to read a reordered
 ``<f>``/``<v>`` differently, and counting and content are what decides the value.
@@ -37,13 +43,9 @@ GRAMMAR: dict[str, Content] = {
     "rPr": ANY,
     "phoneticPr": EMPTY,
     "extLst": ANY,
-    # the workbook and styles (each read as a whole element by :mod:`.parts`)
-    "definedName": TEXT,
-    "numFmt": EMPTY,
-    "xf": {"alignment": 1, "protection": 1, "extLst": 1},
 }
 """Element (local name, main namespace) → its content. The names are unique in meaning
-inside the elements read, so one flat table serves cells, shared strings and styles."""
+inside the elements read, so one flat table serves a cell and a shared string."""
 
 
 def _name(local: str) -> str:
