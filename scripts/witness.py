@@ -50,6 +50,7 @@ GROUPS = {
     "E": "E. The zip and the workbook",
     "F": "F. Number formats on an input cell",
     "G": "G. XML syntax",
+    "H": "H. The grammar of the elements the reader uses (count and content)",
 }
 Obs = dict[str, Any]
 

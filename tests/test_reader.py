@@ -616,3 +616,109 @@ def test_a_formula_whose_stored_result_is_not_shown_is_not_read(formula: str, co
     stored 45 by Gnumeric, and volatile functions are calculated again on opening."""
     outcome = check(v.with_cell(f'<c r="{v.D6}" s="{{s}}"><f>{formula}</f><v>2</v></c>'))
     assert cells(outcome) == [(code, v.D6)]
+
+
+# ------------------------------------- the grammar of the elements read (reader/grammar.py)
+def _through_exact(data: bytes) -> bytes:
+    """The same return with a comment in the form sheet: read by the exact tokenizer."""
+    pkg = v.Package.from_bytes(data)
+    part = pkg.sheet_part(v.SHEET)
+    return pkg.edit(
+        part, lambda xml: xml.replace("<sheetData>", "<sheetData><!-- -->", 1)
+    ).to_bytes()
+
+
+@pytest.mark.parametrize(("case", "t", "inner", "_grammar"), v.CELL_GRAMMAR)
+def test_a_cell_outside_the_grammar_is_a_finding_at_the_cell_not_a_number(
+    case: str, t: str, inner: str, _grammar: str
+) -> None:
+    """Two <v> were read as their texts joined (<v>3</v><v>0</v> → 30, where LibreOffice
+    and Gnumeric show 0), <v>1<x/>2</v> as 12 (they show 2 and 12): every departure from
+    the grammar is xml-structure at the cell, by either tokenizer, and no number is read."""
+    data = v.VARIANTS[case]().data
+    for each in (data, _through_exact(data)):
+        ret = read_return(each)
+        assert ret.cells["b.received.natural_person"].value is None
+        assert cells(check_return(ret)) == [("xml-structure", v.D6)]
+    with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        xml = zf.read(v.base_package().sheet_part(v.SHEET))
+    fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+    assert (fast.exact, exact.exact) == (False, True)
+    assert fast.cells == exact.cells and fast.cells[v.D6].grammar is not None
+    assert [o for o in fast.oddities if o.kind == "grammar"] == [
+        o for o in exact.oddities if o.kind == "grammar"
+    ]
+
+
+def test_the_message_names_what_departs_from_the_grammar() -> None:
+    outcome = check(v.VARIANTS["H01"]().data)
+    (finding,) = [f for f in outcome.findings if f.code.code == "xml-structure"]
+    assert "<v>出现了不止一次" in finding.message and "依申请公开!D6" in finding.message
+
+
+@pytest.mark.parametrize(("case", "_items", "_at", "_label"), v.SHARED_GRAMMAR)
+def test_a_shared_string_outside_the_grammar_is_a_finding_at_the_cell_showing_it(
+    case: str, _items: str, _at: int, _label: str
+) -> None:
+    """A <si> with two <t>, a child inside <t>, or an <si> inside an <si> (after which an
+    application may count the strings differently): the cell pointing at it is not read."""
+    ret = read_return(v.VARIANTS[case]().data)
+    assert ret.cells["b.received.natural_person"].value is None
+    assert cells(check_return(ret)) == [("xml-structure", v.D6)]
+
+
+def test_valid_rich_text_and_phonetic_runs_are_still_read() -> None:
+    """The grammar allows what the writers write: runs with their properties, a phonetic
+    run (not shown), an extension list, whitespace between elements."""
+    inner = (
+        '<is>\n <r><rPr><b/><sz val="11"/></rPr><t>1</t></r>\n <r><t>2</t></r>'
+        '<rPh sb="0" eb="1"><t>x</t></rPh><phoneticPr fontId="1"/></is>\n'
+    )
+    data = v.with_cell(f'<c r="{v.D6}" s="{{s}}" t="inlineStr">{inner}<extLst/></c>')
+    for each in (data, _through_exact(data)):
+        ret = read_return(each)
+        assert ret.cells["b.received.natural_person"].value == "12"  # text, as typed
+        assert cells(check_return(ret)) == [("number-as-text", v.D6)]
+
+
+_NAME = "<definedName name=\"gk.b.received.natural_person\">'依申请公开'!$D$6</definedName>"
+
+
+@pytest.mark.parametrize(
+    "names",
+    [
+        _NAME.replace("$D$6", "$E$6") + _NAME,  # defined twice: which one counts is unknown
+        _NAME + _NAME.replace("natural_person", "NATURAL_PERSON").replace("$D$6", "$E$6"),
+        _NAME.replace("$D$6", "$D<x/>$6"),  # an element inside the name's text
+    ],
+)
+def test_a_defined_name_outside_the_grammar_is_not_followed(names: str) -> None:
+    """The first of two names was followed silently; now such a name counts as missing
+    and the cell is found by its labels (names-missing), never by a guess."""
+    pkg = v.base_package()
+    data = pkg.edit("xl/workbook.xml", lambda xml: v.once(xml, _NAME, names)).to_bytes()
+    ret = read_return(data)
+    assert (
+        ret.cells["b.received.natural_person"].ref,
+        ret.cells["b.received.natural_person"].value,
+    ) == (v.D6, 5)
+    assert cells(check_return(ret)) == [("names-missing", None)]
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p: p + p.replace(">gk2021<", ">gk9999<"),  # the same name twice
+        lambda p: p.replace("</vt:lpwstr>", "</vt:lpwstr><vt:lpwstr>gk9999</vt:lpwstr>"),
+        lambda p: p.replace(">gk2021<", ">gk<x/>2021<"),  # an element inside the value
+    ],
+)
+def test_a_property_outside_the_grammar_is_left_out(change: Callable[[str], str]) -> None:
+    pkg = v.base_package()
+    xml = pkg.text("docProps/custom.xml")
+    prop = re.search(r'<property [^>]*name="gongkai.format".*?</property>', xml, re.S)
+    assert prop is not None
+    data = pkg.replace("docProps/custom.xml", xml.replace(prop.group(0), change(prop.group(0))))
+    ret = read_return(data.to_bytes())
+    assert "gongkai.format" not in ret.properties and ret.identified_by == "sheets"
+    assert ret.cells["b.received.natural_person"].value == 5

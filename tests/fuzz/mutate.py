@@ -604,6 +604,83 @@ def op_inline_string(x: Xlsx, rng: Random) -> str:
     return _on_cell(x, rng, edit, f"inline string {text[:40]!r}")
 
 
+# ------------------------------------- class 1 of issue 12: outside the elements' grammar
+
+
+def _number_value(rng: Random) -> str:
+    return str(rng.choice((0, 3, 30, 250, 7, 12)) if rng.random() < 0.7 else rng.random())
+
+
+def op_element_repeat(x: Xlsx, rng: Random) -> str:
+    """A cell's ``<v>``, ``<f>`` or ``<is>`` written twice (another value before or after
+    it), or a second ``<t>``/run inside its inline string (CT_Cell allows each once;
+    LibreOffice and Gnumeric show the last ``<v>``, and joined texts are a number nobody
+    sees: WITNESS.md H01-H11)."""
+    kind = rng.choice(("v", "v", "f", "is", "t", "r"))
+    after = rng.random() < 0.5
+    other = _number_value(rng)
+    extra = {
+        "v": f"<v>{other}</v>",
+        "f": f"<f>{rng.choice(FORMULAS) or '1+1'}</f>",
+        "is": f"<is><t>{other}</t></is>",
+        "t": f"<t>{other}</t>",
+        "r": f"<r><t>{other}</t><t>{other}</t></r>",
+    }[kind]
+
+    def edit(xml: str, m: re.Match[str] | None, ref: str, rng: Random) -> str | None:
+        if m is None:
+            return _insert_cell(xml, ref, f'<c r="{ref}"><v>{_number_value(rng)}</v>{extra}</c>')
+        body = m.group("body") or ""
+        if kind in ("t", "r"):
+            found = re.search(r"<is(?:\s[^>]*)?>", body)
+            if found is None:
+                body = body + f"<is><t>{_number_value(rng)}</t>{extra}</is>"
+            else:
+                body = body[: found.end()] + extra + body[found.end() :]
+        else:
+            pattern = {"v": _V, "f": _F, "is": _IS}[kind]
+            found = pattern.search(body)
+            if found is None:
+                body = f"{extra}{extra}" + body
+            else:
+                at = found.end() if after else found.start()
+                body = body[:at] + extra + body[at:]
+        return _splice(xml, m, _element(m.group("attrs"), body))
+
+    return _on_cell(x, rng, edit, f"<{kind}> repeated ({'after' if after else 'before'})")
+
+
+CHILDREN = ("<x/>", "<x>9</x>", "<v>9</v>", "<r><t>9</t></r>", '<g:x xmlns:g="urn:g">9</g:x>')
+
+
+def op_value_child(x: Xlsx, rng: Random) -> str:
+    """An element inside the text of a cell's ``<v>``, ``<f>`` or inline ``<t>``, splitting
+    it (text only in the grammar; LibreOffice shows the text after it, Gnumeric all the
+    text joined: WITNESS.md H03, H04, H06, H09)."""
+    child = rng.choice(CHILDREN)
+    kind = rng.choice(("v", "v", "f", "t"))
+
+    def edit(xml: str, m: re.Match[str] | None, ref: str, rng: Random) -> str | None:
+        value = _number_value(rng)
+        at = rng.randrange(0, len(value) + 1)
+        split = value[:at] + child + value[at:]
+        if m is None:
+            return _insert_cell(xml, ref, f'<c r="{ref}"><v>{split}</v></c>')
+        body = m.group("body") or ""
+        found = re.search(rf"<{kind}(?:\s[^>]*)?>([^<]*)</{kind}\s*>", body)
+        if found is None:
+            new = {"v": f"<v>{split}</v>", "f": f"<f>{split}</f>", "t": f"<is><t>{split}</t></is>"}
+            body = _V.sub("", body) + new[kind]
+        else:
+            text = found.group(1)
+            cut = rng.randrange(0, len(text) + 1)
+            inner = text[:cut] + child + text[cut:]
+            body = body[: found.start(1)] + inner + body[found.end(1) :]
+        return _splice(xml, m, _element(m.group("attrs"), body))
+
+    return _on_cell(x, rng, edit, f"{child} inside <{kind}>")
+
+
 def _mergecell(xml: str, ref: str) -> str:
     if "<mergeCells" in xml:
         xml = re.sub(r"(<mergeCells\b[^>]*?)\s*/>", r"\1></mergeCells>", xml, count=1)
@@ -1054,6 +1131,30 @@ def op_shared_string(x: Xlsx, rng: Random) -> str:
     return f"shared string {items.index(m)} {what}"
 
 
+SI_GRAMMAR = (
+    "<si><t>{a}</t><t>{b}</t></si>",
+    "<si><t>{a}<x/>{b}</t></si>",
+    "<si><r><t>{a}</t><t>{b}</t></r></si>",
+    "<si><t>{a}</t><si><t>{b}</t></si></si>",
+    "<si><r><r><t>{a}</t></r><t>{b}</t></r></si>",
+)
+
+
+def op_shared_string_grammar(x: Xlsx, rng: Random) -> str:
+    """A shared string rewritten outside CT_Rst: two ``<t>``, an element inside ``<t>``,
+    two ``<t>`` in a run, an ``<si>`` inside an ``<si>``, a run inside a run
+    (WITNESS.md H13-H16)."""
+    part = _sst_part(x)
+    sst = x.text(part) if part else None
+    items = list(_SI.finditer(sst or ""))
+    if part is None or not sst or not items:
+        return ""
+    m = rng.choice(items)
+    form = rng.choice(SI_GRAMMAR)
+    x.put(part, _splice(sst, m, form.format(a=_number_value(rng), b=_number_value(rng))))
+    return f"shared string {items.index(m)} as {form}"
+
+
 # -------------------------------------------------------------- custom properties
 
 PROPERTY_VALUES = (
@@ -1269,8 +1370,13 @@ PACKAGE_OPERATORS: dict[str, PackageOp] = {
     "part_remove": op_part_remove,
     "part_duplicate": op_part_duplicate,
     "part_case": op_part_case,
+    # issue 12, class 3: zips no application opens
     "zip_method": op_zip_method,
     "zip_comment": op_zip_comment,
+    # issue 12, class 1: outside the grammar of the elements read (reader/grammar.py)
+    "element_repeat": op_element_repeat,
+    "value_child": op_value_child,
+    "shared_string_grammar": op_shared_string_grammar,
 }
 BYTE_OPERATORS: dict[str, ByteOp] = {"truncate": op_truncate, "flip_bytes": op_flip_bytes}
 OPERATORS = tuple([*PACKAGE_OPERATORS, *BYTE_OPERATORS])

@@ -80,15 +80,23 @@ def _own_text(el: ET.Element) -> str:
     return (el.text or "") + "".join(child.tail or "" for child in el)
 
 
-def _rich_text(el: ET.Element) -> str:
+def _rich_text(el: ET.Element) -> str | None:
     """The text a rich string (``<is>``, ``<si>``) shows: its ``<t>`` and its runs'
-    ``<t>``, not the phonetic runs."""
+    ``<t>``, not the phonetic runs; None where the witnesses disagree: an element inside a
+    ``<t>`` (LibreOffice shows the text after it, Gnumeric all of it: WITNESS.md H09,
+    H14), a run with two ``<t>`` (H10, H15). Two ``<t>`` are joined (H08, H13); a run in
+    a run is not shown (H11)."""
     parts = []
     for child in el:
         if child.tag == M + "t":
+            if len(child):
+                return None
             parts.append(_own_text(child))
         elif child.tag == M + "r":
-            parts += [_own_text(t) for t in child if t.tag == M + "t"]
+            texts = [t for t in child if t.tag == M + "t"]
+            if len(texts) > 1 or any(len(t) for t in texts):
+                return None
+            parts += [_own_text(t) for t in texts]
     return "".join(parts)
 
 
@@ -195,13 +203,17 @@ def sheet_cells(root: ET.Element) -> SheetCells:
     return SheetCells(at, unplaced, implied)
 
 
-def read_cell(c: ET.Element, strings: list[str] | None) -> Reading:
+def read_cell(c: ET.Element, strings: list[str | None] | None) -> Reading:
     """One ``<c>`` element's value by its type (ST_CellType, §18.18.11)."""
     t = c.get("t", "n")
-    v = c.find(M + "v")
-    f = c.find(M + "f")
-    inline = c.find(M + "is")
+    # Written twice, both witnesses take the last <v>, <f> and <is> (WITNESS.md H01-H07);
+    # an element inside <v> or <f> is read differently (H03, H04, H06).
+    v = ([None, *c.findall(M + "v")])[-1]
+    f = ([None, *c.findall(M + "f")])[-1]
+    inline = ([None, *c.findall(M + "is")])[-1]
     formula = f is not None
+    if (v is not None and len(v)) or (f is not None and len(f)):
+        return Reading(UNSETTLED, formula)
     text = _own_text(v) if v is not None else None
     if text is not None and len(text) > MAX_CHARS:
         return Reading(UNSETTLED, formula)
@@ -209,7 +221,9 @@ def read_cell(c: ET.Element, strings: list[str] | None) -> Reading:
         if t != "inlineStr" or v is not None:  # WITNESS.md B20, B23, B24
             return Reading(UNSETTLED, formula)
         shown = _rich_text(inline)
-        return Reading(UNSETTLED if len(shown) > MAX_CHARS else shown, formula)
+        if shown is None or len(shown) > MAX_CHARS:
+            return Reading(UNSETTLED, formula)
+        return Reading(shown, formula)
     if not text:  # no v, <v/>, <v></v>: nothing shown (A29-A31)
         return Reading(None, formula)
     if t == "n":
@@ -224,7 +238,8 @@ def read_cell(c: ET.Element, strings: list[str] | None) -> Reading:
             return Reading(UNSETTLED, formula)
         if int(index) >= len(strings):  # past the table: both show nothing (B02)
             return Reading(None, formula)
-        return Reading(strings[int(index)], formula)
+        shown = strings[int(index)]
+        return Reading(UNSETTLED if shown is None else shown, formula)
     if t == "str":
         return Reading(text, formula)
     if t == "b" and text in ("0", "1"):
@@ -242,7 +257,7 @@ class Workbook:
 
     package: Package
     sheet_parts: dict[str, str]
-    strings: list[str] | None
+    strings: list[str | None] | None
     _cells: dict[str, SheetCells]
     unsettled: bool = False
 

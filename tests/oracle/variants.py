@@ -1116,6 +1116,106 @@ def byte_order_mark() -> bytes:
     return pkg.replace(part, b"\xef\xbb\xbf" + pkg.read(part)).to_bytes()
 
 
+# --- H. the grammar of the elements the reader uses (reader/grammar.py) ----------------------
+
+_CT_CELL = "CT_Cell (§18.3.1.4): f?, v?, is?, extLst? (each at most once)"
+_TEXT_ONLY = "v, f and t are text only (ST_Xstring): no child element"
+_CT_RST = "CT_Rst (§18.4.8): t?, r*, rPh*, phoneticPr?; CT_RElt (§18.4.4): rPr?, t"
+
+CELL_GRAMMAR: tuple[tuple[str, str, str, str], ...] = (
+    ("H01", "", "<v>3</v><v>0</v>", _CT_CELL),
+    ("H02", "", "<v>250</v><v>.83</v>", _CT_CELL),
+    ("H03", "", "<v>1<x/>2</v>", _TEXT_ONLY),
+    ("H04", "", "<v>1<x>9</x>2</v>", _TEXT_ONLY),
+    ("H05", "", "<f>1+1</f><f>3+4</f><v>7</v>", _CT_CELL),
+    ("H06", "", "<f>3<x/>+4</f><v>7</v>", _TEXT_ONLY),
+    ("H07", "inlineStr", "<is><t>1</t></is><is><t>2</t></is>", _CT_CELL),
+    ("H08", "inlineStr", "<is><t>1</t><t>2</t></is>", _CT_RST),
+    ("H09", "inlineStr", "<is><t>1<x/>2</t></is>", _TEXT_ONLY),
+    ("H10", "inlineStr", "<is><r><t>1</t><t>2</t></r></is>", _CT_RST),
+    ("H11", "inlineStr", "<is><r><r><t>1</t></r><t>2</t></r></is>", _CT_RST),
+    ("H12", "", "<v>5</v><x>7</x>", _CT_CELL + "; x is no child of c"),
+)
+"""(case, t, the cell's content, what the grammar says): D6's element is
+``<c r="D6" s=".." t="..">content</c>``."""
+
+
+def _cell_grammar_case(case: str, t: str, inner: str, grammar: str) -> None:
+    t_attr = f' t="{t}"' if t else ""
+    element = f'<c r="{D6}" s="{{s}}"{t_attr}>{inner}</c>'
+
+    def build() -> Variant:
+        construct = f"{D6}{t_attr.replace(chr(34), '')} with `{inner}`"
+        return Variant(case, construct, f"INVALID: {grammar}", with_cell(element), WATCH)
+
+    build.__name__ = f"cell_grammar_{case}"
+    _register(case, build)
+
+
+for _case, _t, _inner, _grammar in CELL_GRAMMAR:
+    _cell_grammar_case(_case, _t, _inner, _grammar)
+
+
+def _with_si(items: str, at: int) -> bytes:
+    """The base with ``items`` (raw ``<si>`` elements) appended to the shared strings and
+    D6 a text cell pointing at index ``unique + at``."""
+    pkg = base_package()
+    sst = pkg.text("xl/sharedStrings.xml")
+    unique = int(re.search(r'uniqueCount="(\d+)"', sst).group(1))  # type: ignore[union-attr]
+    sst = once(sst, "</sst>", f"{items}</sst>")
+    pkg = pkg.replace("xl/sharedStrings.xml", sst)
+    part = pkg.sheet_part(SHEET)
+    index = unique + at
+    return pkg.edit(
+        part, lambda xml: put(xml, D6, f'<c r="{D6}" s="{{s}}" t="s"><v>{index}</v></c>')
+    ).to_bytes()
+
+
+SHARED_GRAMMAR: tuple[tuple[str, str, int, str], ...] = (
+    ("H13", "<si><t>1</t><t>2</t></si>", 0, "t twice in one si"),
+    ("H14", "<si><t>1<x/>2</t></si>", 0, "a child element inside t"),
+    ("H15", "<si><r><t>1</t><t>2</t></r></si>", 0, "t twice in one rich run"),
+    (
+        "H16",
+        "<si><t>1</t><si><t>2</t></si></si><si><t>3</t></si>",
+        1,
+        "an si nested in an si, D6 pointing at the string after it (`3` at the next index)",
+    ),
+)
+
+
+def _shared_grammar_case(case: str, items: str, at: int, label: str) -> None:
+    def build() -> Variant:
+        return Variant(
+            case,
+            f'{D6} with t="s" pointing at a shared string with {label}: `{items}`',
+            f"INVALID: {_CT_RST}; {_TEXT_ONLY}",
+            _with_si(items, at),
+            WATCH,
+        )
+
+    build.__name__ = f"shared_grammar_{case}"
+    _register(case, build)
+
+
+for _case, _items, _at, _label in SHARED_GRAMMAR:
+    _shared_grammar_case(_case, _items, _at, _label)
+
+
+@variant(
+    "H17",
+    f"{D6} = 12 in a style whose number format id is defined twice: `0%`, then `0`",
+    "INVALID: numFmt ids are unique in numFmts (§18.8.31)",
+)
+def number_format_twice() -> bytes:
+    pkg = Package.from_bytes(_with_format("0%", None, "12"))
+    styles = pkg.text("xl/styles.xml")
+    fmt_id = max(int(i) for i in re.findall(r'<numFmt numFmtId="(\d+)"', styles))
+    first = f'<numFmt numFmtId="{fmt_id}" formatCode="0%"/>'
+    styles = once(styles, first, first + f'<numFmt numFmtId="{fmt_id}" formatCode="0"/>')
+    return pkg.replace("xl/styles.xml", styles).to_bytes()
+
+
 def all_variants() -> list[Variant]:
     """The base first, then every case in id order."""
     return [base(), *(VARIANTS[k]() for k in sorted(VARIANTS))]

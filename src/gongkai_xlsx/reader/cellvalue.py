@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import excerpt
 from gongkai_xlsx.reader.model import CellError, Value
-from gongkai_xlsx.reader.parts import Styles
+from gongkai_xlsx.reader.parts import SharedStrings, Styles
 from gongkai_xlsx.reader.sheetxml import RawCell
 
 # xsd:double without INF/NaN (Excel stores neither; LibreOffice and Gnumeric show them
@@ -84,6 +84,9 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
         index = shared_index(v)
         if index is None or index >= len(strings):
             return bad("共享字符串编号")  # "1.0": LibreOffice reads it, Gnumeric does not (B04)
+        if isinstance(strings, SharedStrings) and index in strings.bad:  # WITNESS.md H13-H16
+            where = f"引用的共享字符串（第 {index} 号）：{strings.bad[index]}"
+            return Interpreted(None, formula, fmt, (Code.XML_STRUCTURE, excerpt(v), where))
         return Interpreted(strings[index], formula, fmt)
     if t == "inlineStr":
         if raw.inline is None:  # LibreOffice shows nothing, Gnumeric the <v> text (B19)

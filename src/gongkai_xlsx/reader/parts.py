@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import dirname, join, normpath
 
+from gongkai_xlsx.reader.grammar import Checker, local_name
 from gongkai_xlsx.reader.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -115,20 +116,37 @@ class WorkbookInfo:
 
 @lru_cache(maxsize=32)
 def workbook_info(data: bytes) -> WorkbookInfo:
+    """Sheets, workbook-level names, the date system. A name outside the grammar (defined
+    twice, names being compared case-insensitively, or with an element inside its text,
+    reader/grammar.py) is left out: which of its readings an application takes is not
+    known, so the form's cells are then found by their labels, as when names are missing."""
     sheets: list[SheetEntry] = []
     names: dict[str, str] = {}
     date1904 = False
+    broken: set[str] = set()
+    seen: set[str] = set()
+    child = False  # an element inside the definedName that ends next (children end first)
     for el in elements(data, MAIN):
         tag = el.path[-1]
-        if tag == "sheet" and el.path[-2:-1] == ("sheets",):
+        if el.path[-2:-1] == ("definedName",):
+            child = True
+        elif tag == "sheet" and el.path[-2:-1] == ("sheets",):
             rel = el.attrs.get("{" + REL_NS + "}id", "")
             sheets.append(
                 SheetEntry(el.attrs.get("name", ""), el.attrs.get("state", "visible"), rel)
             )
-        elif tag == "definedName" and "localSheetId" not in el.attrs:
-            names.setdefault(el.attrs.get("name", ""), el.text)
+        elif tag == "definedName":
+            if "localSheetId" not in el.attrs:
+                name = el.attrs.get("name", "")
+                if child or name.casefold() in seen:
+                    broken.add(name.casefold())
+                seen.add(name.casefold())
+                names.setdefault(name, el.text)
+            child = False
         elif tag == "workbookPr":
             date1904 = el.attrs.get("date1904", "0").lower() in ("1", "true")
+    if broken:
+        names = {k: t for k, t in names.items() if k.casefold() not in broken}
     return WorkbookInfo(tuple(sheets), names, date1904)
 
 
@@ -249,23 +267,47 @@ class SharedStringsTooLarge(ValueError):
 MAX_SHARED_STRINGS = 200_000
 
 
+class SharedStrings(list[str]):
+    """The shared strings in index order; ``bad`` maps the index of each string whose
+    ``<si>`` departs from :mod:`.grammar` to how (a cell showing it is not read)."""
+
+    def __init__(self, texts: list[str], bad: dict[int, str] | None = None) -> None:
+        super().__init__(texts)
+        self.bad: dict[int, str] = bad or {}
+
+
+class _Departure(Exception):
+    """A ``<si>`` outside the grammar: the table is read again by the exact path."""
+
+
 def _si_text(inner: bytes) -> str:
     """Text of one ``<si>``: its ``<t>``, or the ``<t>`` of its rich runs; phonetic runs
-    (``<rPh>``) are not part of what the cell shows."""
+    (``<rPh>``) are not part of what the cell shows. Raises :class:`_Departure` for
+    content outside the grammar, which the exact path alone judges."""
     m = _PLAIN_T.fullmatch(inner)
     if m is not None:
         return unescape(m.group(1)) if m.group(1) else ""
     stack: list[bytes] = []
     parts: list[str] = []
+    checker = Checker("si")
     for closing, name, empty, text in _RUN_T.findall(inner):
         if text:
             if tuple(stack) in ((b"t",), (b"r", b"t")):
                 parts.append(unescape(text))
+            else:
+                checker.text(unescape(text))
         elif closing:
             if stack:
                 stack.pop()
-        elif not empty:
-            stack.append(name)
+                checker.end()
+        else:
+            checker.start(local_name(name.decode("utf-8")))
+            if empty:
+                checker.end()
+            else:
+                stack.append(name)
+    if checker.problem is not None:
+        raise _Departure
     return "".join(parts)
 
 
@@ -282,21 +324,70 @@ def _fast_sst(data: bytes) -> bool:
     )
 
 
-def shared_strings(data: bytes) -> list[str]:
+def shared_strings(data: bytes) -> SharedStrings:
     if data.count(b"<si") > MAX_SHARED_STRINGS:
         raise SharedStringsTooLarge(f"共享字符串超过 {MAX_SHARED_STRINGS} 个")
     if _fast_sst(data):
         well_formed(data)
-        return [_si_text(inner) for inner in _SI.findall(data)]
+        try:
+            return SharedStrings([_si_text(inner) for inner in _SI.findall(data)])
+        except _Departure:
+            pass
+    return _exact_sst(data)
+
+
+def _exact_sst(data: bytes) -> SharedStrings:
+    """The table by expat: each top-level ``<si>`` held to the grammar. After an ``<si>``
+    nested in another, an application may count strings differently, so every later
+    index is doubtful too."""
     result: list[str] = []
+    bad: dict[int, str] = {}
+    stack: list[str] = []
     current: list[str] = []
-    for el in elements(data, MAIN):  # in document order of their end tags
-        if el.path in (("sst", "si", "t"), ("sst", "si", "r", "t")):
-            current.append(el.text)
-        elif el.path == ("sst", "si"):
+    checker = Checker("si")
+    shifted: str | None = None
+
+    def start(name: str, _attrs: dict[str, str]) -> None:
+        nonlocal checker, shifted
+        ns, _, local = name.rpartition(" ")
+        local = local if ns == MAIN else "?" + local
+        stack.append(local)
+        if len(stack) == 2 and stack[0] == "sst" and local == "si":
+            checker = Checker("si")
+        elif len(stack) > 2 and stack[1] == "si":
+            checker.start(local)
+            if local == "si" and shifted is None:
+                shifted = f"第 {len(result)} 号共享字符串中套着另一个<si>，此后的编号不可靠"
+
+    def end(_name: str) -> None:
+        nonlocal current
+        if len(stack) == 2 and stack[1] == "si":
+            index = len(result)
             result.append("".join(current))
             current = []
-    return result
+            problem = shifted or checker.problem
+            if problem is not None:
+                bad[index] = problem
+        elif len(stack) > 2 and stack[1] == "si":
+            checker.end()
+        stack.pop()
+
+    def chars(text: str) -> None:
+        if len(stack) < 2 or stack[1] != "si" or stack[0] != "sst":
+            return
+        path = tuple(stack[2:])
+        if path in (("t",), ("r", "t")):
+            current.append(text)
+        else:
+            checker.text(text)
+
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parse_checked(parser, data)
+    return SharedStrings(result, bad)
 
 
 # -------------------------------------------------------------------------- properties
@@ -319,17 +410,27 @@ def _property_text(kind: str, text: str) -> str:
 
 
 def custom_properties(data: bytes) -> dict[str, str]:
+    """Custom properties by name. The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
+    exactly one value element, holding text, and a unique name: a property outside it
+    (two values, an element inside its value, its name twice) is left out, as if absent,
+    since which reading an application would take is not known."""
     props: dict[str, str] = {}
-    pending: dict[str, str] = {}
+    broken: set[str] = set()
+    values: list[str] = []
+    odd = False
     for el in elements(data, CUSTOM_NS):
         tag = el.path[-1]
-        if tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
-            kind = tag.rpartition("}")[2]
-            pending["value"] = _property_text(kind, el.text)
+        if len(el.path) > 3 and el.path[1] == "property":
+            odd = True  # an element inside a value (vectors and blobs are never ours)
+        elif tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
+            values.append(_property_text(tag.rpartition("}")[2], el.text))
         elif tag == "property":
-            props.setdefault(el.attrs.get("name", ""), pending.get("value", ""))
-            pending = {}
-    return props
+            name = el.attrs.get("name", "")
+            if odd or len(values) > 1 or name in props:
+                broken.add(name)
+            props.setdefault(name, values[0] if values else "")
+            values, odd = [], False
+    return {k: text for k, text in props.items() if k not in broken}
 
 
 @lru_cache(maxsize=32)

@@ -343,7 +343,7 @@ def _oddity_findings(reading: _Reading, located: Located, form: Form) -> set[tup
             # themselves is read alike by both (C11).
             if odd.kind == "implied" and (odd.ref is None or not odd.content):
                 continue
-            text = _ODDITY_TEXT.get(odd.kind, "结构不规范")
+            text = odd.detail if odd.kind == "grammar" else _ODDITY_TEXT.get(odd.kind, "结构不规范")
             row_cells = by_row.get((sheet, odd.row), [])
             if odd.ref is not None:
                 refs = [odd.ref]

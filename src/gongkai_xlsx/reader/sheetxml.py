@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from gongkai_xlsx.reader.grammar import Checker, local_name
 from gongkai_xlsx.reader.xmltext import (
     attributes,
     gt_in_attribute,
@@ -60,6 +61,7 @@ class RawCell:
     inline: str | None = None
     too_long: bool = False
     f_escaped: bool = False
+    grammar: str | None = None  # the first departure from reader/grammar.py, in Chinese
 
     @property
     def empty(self) -> bool:
@@ -71,7 +73,16 @@ class RawCell:
         return self.f
 
     def _key(self) -> tuple[object, ...]:
-        return (self.ref, self.t, self.s, self.v, self.formula(), self.inline, self.too_long)
+        return (
+            self.ref,
+            self.t,
+            self.s,
+            self.v,
+            self.formula(),
+            self.inline,
+            self.too_long,
+            self.grammar,
+        )
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RawCell) and self._key() == other._key()
@@ -101,7 +112,8 @@ class Oddity:
     """Something an application may show differently. ``kind``: ``row-order`` (a row not
     after the one before), ``row-ref`` (an invalid row number), ``cell-order``,
     ``cell-duplicate``, ``cell-row`` (``r`` names another row), ``cell-ref`` (an invalid
-    reference), ``structure`` (an element where the grammar has none), ``implied`` (a row or
+    reference), ``structure`` (an element where the grammar has none), ``grammar`` (a cell
+    whose content departs from :mod:`.grammar`; ``detail`` says how), ``implied`` (a row or
     cell without ``r``, placed where the grammar says). ``row`` is the 1-based row it
     concerns, ``ref`` the cell when there is one."""
 
@@ -252,6 +264,8 @@ class _Builder:
                 self.odd("cell-order", row, cell.ref, content)
         self.col = max(self.col, col)
         ref = cell.ref
+        if cell.grammar is not None:
+            self.odd("grammar", row, ref, True, cell.grammar)
         if ref in self.seen:
             self.odd("cell-duplicate", row, ref, content or ref in self.scan.cells)
             return
@@ -311,23 +325,29 @@ _TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t
 def _generic_inner(inner: bytes, cell: RawCell) -> None:
     """A cell's content other than a plain ``<f>``/``<v>``, in order: inline strings, rich
     text runs, phonetic runs (not shown in the cell), extensions (ignored). Only text at
-    the grammar's own paths counts, exactly as in :class:`_ExactScanner`."""
+    the grammar's own paths counts, and the content is held to :mod:`.grammar`, exactly as
+    in :class:`_ExactScanner`."""
     stack: list[bytes] = []
     texts: list[str] = []
+    checker = Checker("c")
     for closing, name, _rest, empty, text in _INNER_TAG.findall(inner):
         if text:
             kind = _TEXT_PATHS.get(tuple(stack))
-            if kind == "v":
+            if kind is None:
+                checker.text(unescape(text))
+            elif kind == "v":
                 cell.v = (cell.v or "") + unescape(text)
             elif kind == "f":
                 cell.f = (cell.f or "") + unescape(text)
-            elif kind == "t":
+            else:
                 texts.append(unescape(text))
             continue
         if closing:
             if stack:
                 stack.pop()
+                checker.end()
             continue
+        checker.start(local_name(name.decode("utf-8")))
         if not stack:
             if name == b"v":
                 cell.v = cell.v or ""
@@ -335,8 +355,11 @@ def _generic_inner(inner: bytes, cell: RawCell) -> None:
                 cell.f = cell.f or ""
             elif name == b"is":
                 cell.inline = cell.inline or ""
-        if not empty:
+        if empty:
+            checker.end()
+        else:
             stack.append(name)
+    cell.grammar = checker.problem
     if cell.inline is not None:
         cell.inline = _cap(cell.inline + "".join(texts), cell)
 
@@ -449,12 +472,15 @@ class _ExactScanner:
         self.cell_ref: tuple[str | None, str | None] = (None, None)
         self.texts: list[str] = []
         self.capture: str | None = None  # "v", "f" or "t" while inside one
+        self.capture_depth = 0  # len(stack) at that element (text of its children is not its)
+        self.checker = Checker("c")
 
     def start(self, name: str, attrs: dict[str, str]) -> None:
         ns, _, local = name.rpartition(" ")
         parent = self.stack[-1] if self.stack else ""
         self.stack.append(local if ns == MAIN_NS else "?" + local)
         if self.cell is not None:
+            self.checker.start(local if ns == MAIN_NS else "?" + local)
             path = tuple(self.stack[self.cell_depth :])
             if local == "c" and ns == MAIN_NS:
                 self.b.odd("structure", self.b.row or 1, self.cell.ref or None, True)
@@ -468,6 +494,7 @@ class _ExactScanner:
             kind = _TEXT_PATHS.get(tuple(p.encode() for p in path))
             if kind is not None:
                 self.capture, self.texts = kind, []
+                self.capture_depth = len(self.stack)
             return
         if ns != MAIN_NS:
             return
@@ -478,6 +505,7 @@ class _ExactScanner:
             ref = _REF.fullmatch(r) if r is not None else None
             self.cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
             self.cell_depth = len(self.stack)
+            self.checker = Checker("c")
             self.cell_ref = (ref.group(1), ref.group(2)) if ref else (None, None)
         elif local == "mergeCell" and parent == "mergeCells":
             self.b.merge(attrs.get("ref", ""))
@@ -493,9 +521,12 @@ class _ExactScanner:
                 self.b.end_row()
             return
         if depth == self.cell_depth:  # the cell's own end tag
+            cell.grammar = self.checker.problem
             self.b.cell(cell, *self.cell_ref)
             self.cell = None
-        elif self.capture is not None and local in ("v", "f", "t"):
+            return
+        self.checker.end()
+        if self.capture is not None and depth == self.capture_depth:
             text = "".join(self.texts)
             if self.capture == "v":
                 cell.v = _cap((cell.v or "") + text, cell)
@@ -506,8 +537,10 @@ class _ExactScanner:
             self.capture = None
 
     def chars(self, data: str) -> None:
-        if self.capture is not None:
+        if self.capture is not None and len(self.stack) == self.capture_depth:
             self.texts.append(data)
+        elif self.cell is not None:
+            self.checker.text(data)
 
 
 def _scan_exact(data: bytes, builder: _Builder) -> None:
