@@ -124,26 +124,27 @@ class Code(Enum):
         "reading exceeded a limit or crashed",
         "读取该文件时{detail}，已停止读取。文件可能已损坏或被改造过，请用 Excel 或 WPS 打开、另存为 .xlsx 后重新报送。",
     )
-    # --- the input folder as it was walked (gongkai_xlsx.walk): ``{actual}`` is the path.
+    # --- the input folder as it was walked (gongkai_xlsx.walk): ``{detail}`` is the path
+    # (never shortened, unlike ``{actual}``), ``{actual}`` why it could not be opened.
     FOLDER_UNREADABLE = (
         "folder-unreadable",
         E,
         "folder could not be opened",
-        "文件夹“{actual}”无法打开（{detail}），其中的文件都没有读取。"
+        "文件夹“{detail}”无法打开（{actual}），其中的文件都没有读取。"
         "请检查该文件夹的权限，或把其中的报表复制到可以打开的文件夹后重新运行。",
     )
     PATH_TOO_LONG = (
         "path-too-long",
         E,
         "path longer than the system allows",
-        "“{actual}”的路径过长（{detail}），系统无法打开，其中的文件都没有读取。"
+        "“{detail}”的路径过长（{actual}），系统无法打开，其中的文件都没有读取。"
         "请把报表移到层级较少、名称较短的文件夹后重新运行。",
     )
     FILE_SHORTCUT = (
         "file-shortcut",
         E,
         "Windows shortcut (.lnk) instead of a file",
-        "“{actual}”是快捷方式（.lnk），不是报表本身，未读取。请把报表文件本身放入文件夹后重新运行。",
+        "“{detail}”是快捷方式（.lnk），不是报表本身，未读取。请把报表文件本身放入文件夹后重新运行。",
     )
     PART_DUPLICATE = (
         "part-duplicate",

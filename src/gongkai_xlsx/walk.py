@@ -49,6 +49,10 @@ WINDOWS_MAX_PATH = 260  # characters, the final NUL included
 # Beyond this a path cannot be opened on POSIX systems (PATH_MAX, the final NUL included).
 POSIX_PATH_MAX = 4096
 
+# The one call that lists a folder (a test injects the error a folder nobody may open gives:
+# CI runs as root, which opens any folder).
+_scandir = os.scandir
+
 # What ``prune`` answers for a folder: None enters it; "" skips it without a note (the
 # output folder being written); any other text skips it with that text as the note.
 Prune = Callable[[Path], str | None]
@@ -70,12 +74,12 @@ class Unreached:
 
     display: str
     code: Code
-    detail: str = ""
+    reason: str = ""  # why, when the code alone does not say
 
     def finding(self, where: str = "") -> Finding:
         """The error, its path shown as ``where`` + its display (``where``: the folder the
         walk started from, when the display alone would be ambiguous)."""
-        return Finding(self.code, actual=where + self.display, detail=self.detail or None)
+        return Finding(self.code, actual=self.reason or None, detail=where + self.display)
 
 
 @dataclass(frozen=True)
@@ -210,7 +214,7 @@ class _Walk:
                 self.result.passed_over.append(PassedOver(display, note))
                 return
             self.folders[key] = display
-            with os.scandir(opened) as listing:
+            with _scandir(opened) as listing:
                 entries = [(entry, _is_dir(entry)) for entry in listing]
         except OSError as exc:
             self.result.unreached.append(_unreached_folder(exc, display))
