@@ -65,7 +65,7 @@ class Found:
     path: Path  # as the system opens it (``\\?\…`` for a long path on Windows)
     given: Path  # the PATH it was found under
     parts: tuple[str, ...]  # its names below ``given``; a PATH that is a file: its name
-    display: str  # the name shown for it: relative, POSIX separators, control chars escaped
+    display: str  # the name shown for it: relative, POSIX separators, names decoded as text
 
 
 @dataclass(frozen=True)
