@@ -380,6 +380,7 @@ def test_what_is_not_a_document_is_named_and_passed_over(form: Form, tmp_path: P
         "笔记.json：不是本工具输出的规范 JSON（没有“format”字段），未计入汇总。",
     ]
     assert [(s.display, s.reason) for s in summary.skipped] == [
+        ("~$锁.json", "Office 的临时锁文件（对应的报表正在 Excel 或 WPS 中打开），不是报表"),
         ("说明.txt", "不是 JSON 文件"),
         ("report.json", "ingest 的批量报告"),
     ]

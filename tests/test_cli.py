@@ -376,9 +376,12 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
         "findings_errors": 2,
         "findings_warnings": 0,
         "skipped_files": 1,
+        "unreadable_entries": 0,
+        "passed_over": 2,
     }
     assert [r["status_label"] for r in report["returns"]] == ["有错误", "无法读取", "通过"]
     assert report["skipped_files"] == ["notes.txt"]
+    assert [p["path"] for p in report["passed_over"]] == [".x.xlsx", "~$甲局.xlsx"]
     assert codes(report, "乡镇/乙局.xlsx") == ["balance"]
     assert codes(report, "名单.csv") == ["file-text"]
     assert sorted(p.name for p in out.iterdir()) == [

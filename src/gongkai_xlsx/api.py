@@ -134,7 +134,8 @@ def collect_returns(paths: list[Path], out: Path) -> Collected:
         raise UsageError(f"{out}：输出位置已存在且不是文件夹。")
     found = collect(paths, out)
     if not found.items:
-        raise UsageError("没有找到任何报表文件（.xlsx 等电子表格）。")
+        unread = "".join(f"\n{u.finding().message}" for u in found.unreached)
+        raise UsageError("没有找到任何报表文件（.xlsx 等电子表格）。" + unread)
     return found
 
 

@@ -136,6 +136,28 @@ class Code(Enum):
         "the program failed on this file",
         "本工具在读取该文件时出错而中止（{detail}），这是本工具的问题，不说明文件已损坏，该文件没有检查。请把这份文件和这条信息发给本工具的维护人员；其他文件不受影响。",
     )
+    # --- the input folder as it was walked (gongkai_xlsx.walk): ``{detail}`` is the path
+    # (never shortened, unlike ``{actual}``), ``{actual}`` why it could not be opened.
+    FOLDER_UNREADABLE = (
+        "folder-unreadable",
+        E,
+        "folder could not be opened",
+        "文件夹“{detail}”无法打开（{actual}），其中的文件都没有读取。"
+        "请检查该文件夹的权限，或把其中的报表复制到可以打开的文件夹后重新运行。",
+    )
+    PATH_TOO_LONG = (
+        "path-too-long",
+        E,
+        "path longer than the system allows",
+        "“{detail}”的路径过长（{actual}），系统无法打开，其中的文件都没有读取。"
+        "请把报表移到层级较少、名称较短的文件夹后重新运行。",
+    )
+    FILE_SHORTCUT = (
+        "file-shortcut",
+        E,
+        "Windows shortcut (.lnk) instead of a file",
+        "“{detail}”是快捷方式（.lnk），不是报表本身，未读取。请把报表文件本身放入文件夹后重新运行。",
+    )
     PART_DUPLICATE = (
         "part-duplicate",
         E,

@@ -468,6 +468,15 @@ def _ingest_details(
         listed = _finding_lines(entry.outcome, warnings=show_hints)
         if listed:
             lines += ["", f"{visible(entry.display)}：", *listed]
+    if done.unreached:
+        lines += ["", f"无法读取的文件夹或文件 {len(done.unreached)} 项（其中的报表没有检查）："]
+        lines += [visible(_finding_line(u.finding())) for u in done.unreached]
+    if done.passed_over:
+        notes = [f"{p.display}（{p.reason}）" for p in done.passed_over]
+        lines += [
+            "",
+            f"按规则未查看 {len(notes)} 项：{_shown_names(notes, limit=3)}（见 report.json）。",
+        ]
     s = done.report["summary"]
     label = api.STATUS_LABELS
     lines += [
@@ -497,6 +506,11 @@ def _ingest_details(
                 "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
                 f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。"
             )
+    elif done.unreached:
+        lines.append(
+            f"读到的报表都没有错误，但有 {len(done.unreached)} 个文件夹或文件无法读取（见上），"
+            "本批结果不完整。"
+        )
     else:
         lines.append("全部报表都没有错误。")
     if annotate is not None:

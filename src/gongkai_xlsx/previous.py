@@ -23,7 +23,13 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.aggregate.members import RETURN, listing
-from gongkai_xlsx.aggregate.read import find_files, is_ingest_report, load_json, parse_document
+from gongkai_xlsx.aggregate.read import (
+    Skipped,
+    find_files,
+    is_ingest_report,
+    load_json,
+    parse_document,
+)
 from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number
@@ -31,6 +37,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.text import agency_key
+from gongkai_xlsx.walk import Unreached
 
 CODES = (
     Code.PREVIOUS_OTHER_FORMAT,
@@ -96,6 +103,10 @@ class Previous:
     path: Path
     by_agency: dict[str, list[PreviousDocument]] = field(default_factory=dict)
     skipped: list[SkippedFile] = field(default_factory=list)
+    # what the walk of the folder could not reach (errors, shown under ``path``), and what it
+    # passed over by design (notes)
+    unreached: list[Unreached] = field(default_factory=list)
+    passed_over: list[Skipped] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -154,9 +165,9 @@ def read_previous(path: Path) -> Previous:
     path = Path(path)
     if not path.exists():
         raise PreviousError(f"{path}：上年的结果文件夹不存在。")
-    files, _other_files = find_files([path])  # report.html, marked copies: not documents
-    previous = Previous(path)
-    for file, display in files:
+    files = find_files([path])  # its files.skipped (report.html, marked copies): not documents
+    previous = Previous(path, unreached=files.unreached, passed_over=files.passed_over)
+    for file, display in files.found:
         data, problem = load_json(file, display)
         read = SkippedFile(display, problem.detail or "") if problem else _read_one(display, data)
         if isinstance(read, PreviousDocument):
@@ -164,7 +175,8 @@ def read_previous(path: Path) -> Previous:
         elif read is not None:
             previous.skipped.append(read)
     if not previous.by_agency:
-        why = "；".join(f"{s.display}：{s.reason}" for s in previous.skipped[:3])
+        unread = [u.finding(f"{path.as_posix().rstrip('/')}/").message for u in files.unreached]
+        why = "；".join([*unread, *(f"{s.display}：{s.reason}" for s in previous.skipped)][:3])
         raise PreviousError(
             f"{path}：其中没有上年的报表（gongkai-xlsx ingest 输出的“单位_年度.json”）"
             + (f"，读到的 JSON 文件都不能用（{why}）" if why else "")

@@ -6,7 +6,6 @@ with exact decimals, and checked against the schema and against their own arithm
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,7 +30,7 @@ from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.text import file_name_text
+from gongkai_xlsx.walk import Unreached, real_path, walk
 
 JSON_SUFFIX = ".json"
 INGEST_REPORT = "report.json"
@@ -68,48 +67,36 @@ class Document:
         return self.data["year"]
 
 
-def _hidden(name: str) -> bool:
-    return name.startswith((".", "~$"))
+@dataclass
+class JsonFiles:
+    """What a walk over an aggregate's (or ``--previous``'s) input gives."""
+
+    found: list[tuple[Path, str]]  # the JSON files, each with the name shown for it
+    skipped: list[Skipped]  # files that are not documents: not JSON, ours, an ingest page
+    passed_over: list[Skipped]  # entries the walk skips by design (hidden, system, lock)
+    unreached: list[Unreached]  # entries the walk could not enter or read: errors
 
 
-def find_files(
-    paths: Iterable[Path], exclude: Path | None = None
-) -> tuple[list[tuple[Path, str]], list[Skipped]]:
-    """The JSON files under ``paths`` (recursively, sorted), each with the name shown for
-    it, and the files passed over: not JSON, or ``exclude`` (the summary being written)."""
-    paths = [Path(p) for p in paths]
-    excluded = exclude.resolve() if exclude else None
-    found: list[tuple[Path, str]] = []
-    skipped: list[Skipped] = []
-    seen: set[Path] = set()
-    for given in paths:
-        prefix = f"{given.as_posix().rstrip('/')}/" if len(paths) > 1 else ""
-        if given.is_file():
-            candidates = [(given, given.as_posix() if prefix else given.name)]
+def find_files(paths: Iterable[Path], exclude: Path | None = None) -> JsonFiles:
+    """The JSON files under ``paths`` (recursively, sorted) and every other entry with its
+    answer; ``exclude`` is the summary being written, never read as an input."""
+    excluded = real_path(exclude) if exclude else None
+    walked = walk(paths)
+    files = JsonFiles(
+        [], [], [Skipped(p.display, p.reason) for p in walked.passed_over], walked.unreached
+    )
+    for file in walked.found:
+        path, display = file.path, file.display
+        if real_path(path) == excluded:
+            files.skipped.append(Skipped(display, "本次汇总的输出文件"))
+        elif path.name == INGEST_PAGE and (path.parent / INGEST_REPORT).is_file():
+            files.skipped.append(Skipped(display, "ingest 的结果页面"))
+        elif path.suffix.lower() != JSON_SUFFIX:
+            files.skipped.append(Skipped(display, "不是 JSON 文件"))
         else:
-            candidates = []
-            for root, dirs, files in os.walk(given):
-                dirs[:] = sorted(d for d in dirs if not _hidden(d))
-                for name in sorted(files):
-                    if not _hidden(name):
-                        file = Path(root) / name
-                        candidates.append((file, prefix + file.relative_to(given).as_posix()))
-        for file, shown in candidates:
-            display = "/".join(file_name_text(part) for part in shown.split("/"))
-            resolved = file.resolve()
-            if resolved in seen:
-                continue
-            seen.add(resolved)
-            if resolved == excluded:
-                skipped.append(Skipped(display, "本次汇总的输出文件"))
-            elif file.name == INGEST_PAGE and (file.parent / INGEST_REPORT).is_file():
-                skipped.append(Skipped(display, "ingest 的结果页面"))
-            elif file.suffix.lower() != JSON_SUFFIX:
-                skipped.append(Skipped(display, "不是 JSON 文件"))
-            else:
-                found.append((file, display))
-    found.sort(key=lambda f: f[1])
-    return found, skipped
+            files.found.append((path, display))
+    files.found.sort(key=lambda f: f[1])
+    return files
 
 
 def _no_constants(name: str) -> Any:

@@ -244,15 +244,18 @@ def aggregate_paths(
     """Sum the canonical JSON files and folders ``paths``.
 
     ``output`` (the file the summary will be written to) is not read even when it lies in
-    a folder read, and names the summary's ``source.file``. An ingest ``report.json`` is
+    a folder read, and names the summary's ``source.file``. A folder that cannot be
+    opened, a path too long to open, a shortcut in place of a file are errors. An ingest ``report.json`` is
     passed over; other JSON that is not a canonical document is a warning. Raises
     :class:`~gongkai_xlsx.roster.RosterError` (Chinese) when the roster cannot be read.
     """
     agencies = read_roster(roster) if roster is not None else None
-    files, skipped = find_files(paths, exclude=output)
+    files = find_files(paths, exclude=output)
+    skipped = [*files.passed_over, *files.skipped]
     loaded: list[tuple[Path, str, Any]] = []
-    findings: list[Finding] = []
-    for path, display in files:
+    # part of the input not read is an error: a total silently missing an agency is wrong
+    findings: list[Finding] = [u.finding() for u in files.unreached]
+    for path, display in files.found:
         data, finding = load_json(path, display)
         if finding:
             findings.append(finding)

@@ -173,10 +173,13 @@ def _counts_section(report: dict[str, Any]) -> str:
     )
     if s["skipped_files"]:
         line += f"另有 {s['skipped_files']} 个文件不是电子表格，未读取（见下文）。"
+    unreadable = s.get("unreadable_entries", 0)
+    if unreadable:
+        line += f"有 {unreadable} 个文件夹或文件无法读取，其中的报表没有检查，本批结果不完整（见下文）。"
     back = s["returns_errors"] + s["returns_unreadable"]
     if back:
         line += f"需要退回单位修改的报表 {back} 份（状态为“{labels['errors']}”或“{labels['unreadable']}”）。"
-    else:
+    elif not unreadable:
         line += "全部报表都没有错误。"
     return (
         '<section id="gk-counts"><h2>概况</h2>'
@@ -296,6 +299,32 @@ def _skipped_section(skipped: list[str]) -> str:
     )
 
 
+def _unreadable_section(entries: list[dict[str, Any]]) -> str:
+    """The entries of the input the walk could not enter or read: near the top, as errors."""
+    if not entries:
+        return ""
+    items = "".join(
+        f'<li><span class="gk-name">{_text(e["path"])}</span>：{_text(e["message"])}</li>'
+        for e in entries
+    )
+    return (
+        f'<section id="gk-unreadable"><h2>无法读取的文件夹或文件（{len(entries)} 个）</h2>'
+        '<p class="gk-note">其中的报表没有检查，本批结果不完整；请按说明处理后重新收集。</p>'
+        f'<ol class="gk-names">{items}</ol></section>'
+    )
+
+
+def _passed_over_section(entries: list[dict[str, Any]]) -> str:
+    if not entries:
+        return ""
+    names = _name_list(f"{e['path']}（{e['reason']}）" for e in entries)
+    return (
+        f'<section id="gk-passed-over"><h2>按规则未查看的文件和文件夹（{len(entries)} 个）</h2>'
+        '<p class="gk-note">隐藏的文件和文件夹、系统文件夹、Office 锁文件等不是报表，没有查看。</p>'
+        f"{names}</section>"
+    )
+
+
 def _agency_notes(totals: Totals) -> str:
     notes = []
     for agency in totals.left_out:
@@ -412,10 +441,12 @@ def page_html(report: dict[str, Any], totals: Totals | None = None) -> str:
             "<h1>政府信息公开工作年度报告 · 报表收集结果</h1>",
             _run_section(report["run"]),
             _counts_section(report),
+            _unreadable_section(report.get("unreadable_entries", [])),
             _roster_section(report.get("roster")),
             _returns_section(report),
             _duplicates_section(report["duplicates"]),
             _skipped_section(report["skipped_files"]),
+            _passed_over_section(report.get("passed_over", [])),
             _totals_section(report, totals),
             "</main>",
             f'<script type="application/json" id="gk-data">{script_json(page_data(report))}</script>',

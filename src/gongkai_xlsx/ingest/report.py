@@ -1,6 +1,7 @@
 """report.json, a document people keep: the run that made it, one row per return with
-its status and every finding, the agencies that sent more than one return, the roster's
-missing agencies (``--roster``), the files not read, and the outputs the folder holds (the
+its status and every finding, the entries of the input that could not be read or were
+passed over, the agencies that sent more than one return, the roster's missing agencies
+(``--roster``), the files not read, and the outputs the folder holds (the
 manifest the output commit relies on).
 
 One meaning per key: counts of returns are ``returns_*``, counts of findings
@@ -25,6 +26,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
+from gongkai_xlsx.walk import PassedOver, Unreached
 
 TOOL = f"gongkai-xlsx {__version__}"
 
@@ -107,7 +109,15 @@ def report(
     run: RunInfo | None = None,
     mounts: dict[str, str] | None = None,
     roster: Completeness | None = None,
+    unreached: Iterable[Unreached] = (),
+    passed_over: Iterable[PassedOver] = (),
 ) -> dict[str, Any]:
+    """The report of a batch; ``unreached`` and ``passed_over``: what the walk of the input
+    could not reach (errors) and skipped by design (notes)."""
+    unreadable = [
+        {"path": u.display, "code": u.code.code, "message": u.finding().message} for u in unreached
+    ]
+    notes = [{"path": p.display, "reason": p.reason} for p in passed_over]
     rows = [outcome_row(e.display, e.outcome, e.output, e.annotated) for e in entries]
     statuses = [r["status"] for r in rows]
     info = run or RunInfo((), None, 1, 0.0, None, "")
@@ -128,12 +138,18 @@ def report(
             "findings_errors": sum(r["findings_errors"] for r in rows),
             "findings_warnings": sum(r["findings_warnings"] for r in rows),
             "skipped_files": len(skipped),
+            "unreadable_entries": len(unreadable),
+            "passed_over": len(notes),
         },
         "status_labels": dict(STATUS_LABELS),
         # before the rows: the output commit reads a previous manifest only this far
         "mounts": dict(mounts or {}),  # other folders whose files are outputs ("@key/…")
         "outputs": sorted(outputs),
         "returns": rows,
+        # entries of the input the walk could not enter or read (each an error; the run
+        # exits 1), and those it skipped by design (hidden, system, lock files), each named
+        "unreadable_entries": unreadable,
+        "passed_over": notes,
         "duplicates": [
             {"agency": agency, "year": year, "files": [e.display for e in group]}
             for (agency, year), group in duplicate_groups(entries)

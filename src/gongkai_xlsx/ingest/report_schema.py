@@ -11,6 +11,7 @@ from typing import Any
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Code, Severity
 from gongkai_xlsx.resources import schemas_dir
+from gongkai_xlsx.walk import CODES as WALK_CODES
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
 NAME = "report.schema.json"
@@ -122,6 +123,8 @@ def report_schema() -> dict[str, Any]:
             "findings_errors": _count("错误项数（全部报表）"),
             "findings_warnings": _count("提示项数（全部报表）"),
             "skipped_files": _count("未读取的非电子表格文件数"),
+            "unreadable_entries": _count("无法打开或读取的文件夹、文件数（错误）"),
+            "passed_over": _count("按规则不查看的文件和文件夹数（隐藏、系统、锁文件等）"),
         },
     )
     duplicate = _object(
@@ -153,6 +156,26 @@ def report_schema() -> dict[str, Any]:
                 "items": {"type": "string"},
             },
             "returns": {"title": "每份报表", "type": "array", "items": _row()},
+            "unreadable_entries": {
+                "title": "无法打开或读取的文件夹、文件（错误，退出码为 1）",
+                "type": "array",
+                "items": _object(
+                    "无法读取的项目",
+                    {
+                        "path": _text("路径（相对于给出的文件夹；上年结果中的以其路径开头）"),
+                        "code": {
+                            "title": "问题代码",
+                            "enum": [c.code for c in WALK_CODES],
+                        },
+                        "message": _text("说明"),
+                    },
+                ),
+            },
+            "passed_over": {
+                "title": "按规则不查看的文件和文件夹（隐藏、系统文件夹、Office 锁文件等）",
+                "type": "array",
+                "items": _object("未查看的项目", {"path": _text("路径"), "reason": _text("原因")}),
+            },
             "duplicates": {"title": "报送了多份的单位", "type": "array", "items": duplicate},
             "roster": {
                 "title": "与单位名单的比对（使用 --roster 时，否则为 null）",
@@ -193,6 +216,8 @@ def report_schema() -> dict[str, Any]:
             "mounts",
             "outputs",
             "returns",
+            "unreadable_entries",
+            "passed_over",
             "duplicates",
             "roster",
             "skipped_files",

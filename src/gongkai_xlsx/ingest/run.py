@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.reader.model import Source
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import file_name_text
+from gongkai_xlsx.walk import PassedOver, Unreached
 
 _LIMIT_TEXT = {
     "time": "超过时间上限（{seconds:g} 秒）",
@@ -57,10 +58,14 @@ class Ingested:
     report: dict[str, Any]
     removed: list[str] = field(default_factory=list)
     summary: BatchSummary | None = None  # asked for with ``summary=`` (ingest --summary)
+    # entries of the input (and of ``previous``) the walk could not reach: each an error
+    unreached: list[Unreached] = field(default_factory=list)
+    passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
 
     @property
     def failed(self) -> bool:
-        return any(e.failed for e in self.entries)
+        """An error in a return, or part of the input not read (the run is not whole)."""
+        return bool(self.unreached) or any(e.failed for e in self.entries)
 
 
 CODES = (Code.FILE_LIMIT, Code.WORKER_CRASH, Code.ANNOTATE_FAILED)
@@ -136,6 +141,20 @@ def _spooled(spool: Path, index: int) -> Path:
     return spool / f"{index}.json"
 
 
+def walk_answers(
+    found: Collected, previous: Previous | None
+) -> tuple[list[Unreached], list[PassedOver]]:
+    """What the walks of the input and of last year's folder could not reach or passed
+    over, the latter shown under that folder's path."""
+    unreached, passed_over = list(found.unreached), list(found.passed_over)
+    if previous is not None:
+        where = "/".join(file_name_text(p) for p in previous.path.as_posix().split("/"))
+        where = where.rstrip("/") + "/"
+        unreached += [replace(u, display=where + u.display) for u in previous.unreached]
+        passed_over += [PassedOver(where + p.display, p.reason) for p in previous.passed_over]
+    return unreached, passed_over
+
+
 def run(
     paths: Iterable[Path],
     out: Path,
@@ -197,7 +216,10 @@ def run(
         completeness = (
             roster_completeness(roster, roster_file, done) if roster is not None else None
         )
-        data = report(done, found.skipped, outputs, info, recorded, completeness)
+        unreached, passed_over = walk_answers(found, previous)
+        data = report(
+            done, found.skipped, outputs, info, recorded, completeness, unreached, passed_over
+        )
         if comparison is not None:
             data["previous"] = comparison.report()
         clean = [Clean(entry, path) for entry, path in passing]
@@ -211,4 +233,6 @@ def run(
             if outdir.committed:
                 raise InterruptedAfterCommit() from None
             raise
-    return Ingested(done, found.skipped, data, list(result.removed), summarised)
+    return Ingested(
+        done, found.skipped, data, list(result.removed), summarised, unreached, passed_over
+    )
