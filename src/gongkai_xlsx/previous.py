@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.aggregate.members import RETURN, listing
-from gongkai_xlsx.aggregate.read import find_files, is_ingest_report, load_json, parse_document
+from gongkai_xlsx.aggregate.read import find_files, is_ingest_report, parse_document, read_json
 from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number
@@ -157,7 +157,7 @@ def read_previous(path: Path) -> Previous:
     files, _other_files = find_files([path])  # report.html, marked copies: not documents
     previous = Previous(path)
     for file, display in files:
-        data, problem = load_json(file, display)
+        data, problem = read_json(file, display)
         read = SkippedFile(display, problem.detail or "") if problem else _read_one(display, data)
         if isinstance(read, PreviousDocument):
             previous.add(read)
