@@ -540,9 +540,15 @@ def test_render_refuses_what_is_not_a_canonical_document(
     broken["extra"] = 1
     cases = {
         tmp_path / "missing.json": "文件不存在",
-        _bad(tmp_path, "text.json", "not json"): "不是 gongkai-xlsx 的规范 JSON 文档（JSON 语法错误，第 1 行第 1 列）",
-        _bad(tmp_path, "gbk.json", "单位".encode("gbk")): "不是 gongkai-xlsx 的规范 JSON 文档（不是 UTF-8 编码的文本）",
-        _bad(tmp_path, "list.json", "[1, 2]"): "不是 gongkai-xlsx 的规范 JSON 文档（内容不是一个 JSON 对象）",
+        _bad(
+            tmp_path, "text.json", "not json"
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（JSON 语法错误，第 1 行第 1 列）",
+        _bad(
+            tmp_path, "gbk.json", "单位".encode("gbk")
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（不是 UTF-8 编码的文本）",
+        _bad(
+            tmp_path, "list.json", "[1, 2]"
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（内容不是一个 JSON 对象）",
         EXPECTED / "report.json": "这是批量收集的汇总报告（report.json）",
         _bad(
             tmp_path, "fmt.json", '{"format": "gk2019"}'
