@@ -565,6 +565,23 @@ def test_a_repeated_key_stops_the_summary(ingested: Path, tmp_path: Path) -> Non
     )
 
 
+def test_a_repeated_key_is_found_when_a_text_holds_a_colon(ingested: Path, tmp_path: Path) -> None:
+    """A ':' inside a string defeats the quick count of keys: the exact parse still finds
+    the repeated key, and without one the document is summed as it is."""
+    county = _county(ingested, tmp_path)
+    _edit(county / "某县教育局_2024.json", '"contact":"王芳"', '"contact":"王芳:办公室"')
+    summary = aggregate_paths([county], "某县")
+    assert summary.ok and summary.findings == [] and len(summary.members) == 3
+    _edit(county / "某县教育局_2024.json", '"received":{', '"received":{"natural_person":7,')
+    _aggregate_fails(
+        county,
+        tmp_path,
+        "  错误 [aggregate-invalid] 某县教育局_2024.json：规范 JSON 不完整或被改动过"
+        "（键“tables/b/received/natural_person”出现了 2 次，规范 JSON 的每个键只能出现一次），"
+        + INVALID_TAIL,
+    )
+
+
 def test_a_lone_surrogate_is_a_finding_naming_the_file(ingested: Path, tmp_path: Path) -> None:
     county = _county(ingested, tmp_path)
     _edit(county / "某县教育局_2024.json", '"agency":"某县教育局"', '"agency":"某县教育局\\ud800"')
