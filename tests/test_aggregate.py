@@ -363,20 +363,18 @@ def test_what_is_not_a_document_is_named_and_passed_over(form: Form, tmp_path: P
     write(tmp_path / "甲.json", document(form, "甲局", {"a.licensing.decisions": 3}))
     (tmp_path / "说明.txt").write_text("不是 JSON", encoding="utf-8")
     (tmp_path / "笔记.json").write_text('{"note": 1}', encoding="utf-8")
-    (tmp_path / "坏.json").write_text("{", encoding="utf-8")
     (tmp_path / "旧格式.json").write_text('{"format": "gk2019"}', encoding="utf-8")
     (tmp_path / "列表.json").write_text("[1, 2]", encoding="utf-8")
-    (tmp_path / "乱码.json").write_bytes("{}".encode("utf-16"))
     (tmp_path / "~$锁.json").write_text("x", encoding="utf-8")  # an Office lock file
-    shutil.copy(EXPECTED / "report.json", tmp_path / "report.json")
+    for path in EXPECTED.glob("*.json"):  # report.json and the documents it lists
+        shutil.copy(path, tmp_path / path.name)
     summary = aggregate_paths([tmp_path], "某县")
-    assert summary.ok and len(summary.members) == 1
+    assert summary.ok and len(summary.members) == 4
     assert messages(summary) == [
-        # files that are not JSON first, then JSON that is not a document, each in file order
-        "乱码.json：不是本工具输出的规范 JSON（不是 UTF-8 编码的文本），未计入汇总。",
-        "坏.json：不是本工具输出的规范 JSON（JSON 语法错误，第 1 行第 2 列），未计入汇总。",
+        # JSON that is not a document, in file order (a .json that is not JSON stops it:
+        # test_a_json_file_that_is_not_json_stops_the_summary)
         "列表.json：不是本工具输出的规范 JSON（内容不是一个 JSON 对象），未计入汇总。",
-        "旧格式.json：不是本工具输出的规范 JSON（报告格式“gk2019”本工具不认识），未计入汇总。",
+        "旧格式.json：不是本工具输出的规范 JSON（报表格式“gk2019”本工具不认识，本工具支持 gk2021），未计入汇总。",
         "笔记.json：不是本工具输出的规范 JSON（没有“format”字段），未计入汇总。",
     ]
     assert [(s.display, s.reason) for s in summary.skipped] == [
@@ -394,7 +392,7 @@ def test_what_is_not_a_document_is_named_and_passed_over(form: Form, tmp_path: P
             lambda d: d["tables"]["b"]["received"].update(natural_person=-1),
             "“一、本年新收政府信息公开申请数量 · 自然人”为 -1，小于下限 0",
         ),
-        (lambda d: d.update(members=[]), "“members”不应出现"),
+        (lambda d: d.update(members=[]), "“members”不能为空；“members”不应出现"),
         (lambda d: d.update(kind="summary"), "文档缺少字段 “members”、“completeness”"),
         (lambda d: d["source"].update(sha256="x"), "“source/sha256”格式不对"),
     ],
@@ -512,6 +510,143 @@ def test_the_schema_tells_returns_from_summaries(form: Form) -> None:
     member = summary["members"][0]
     for bad in ({**member, "values": {"b.received.total": 1}}, {**member, "kind": "x"}):
         assert not validator.is_valid({**summary, "members": [bad]})
+
+
+# ----------------------------------------------------------------------------- hand-edited
+INVALID_TAIL = (
+    "无法汇总。请用 gongkai-xlsx ingest（汇总文件用 gongkai-xlsx aggregate）重新生成后再汇总。"
+)
+UNREADABLE_TAIL = (
+    "无法汇总：这可能是某个单位的报表，不能少算一个单位。"
+    "请用 gongkai-xlsx ingest 重新生成这个文件，或把它移出要汇总的文件夹后再汇总。"
+)
+
+
+@pytest.fixture(scope="module")
+def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The samples as ``ingest`` writes them: three documents and report.json listing them."""
+    out = tmp_path_factory.mktemp("ingested") / "out"
+    assert run("ingest", SAMPLES, "-o", out).exit_code == 1  # one sample has errors
+    return out
+
+
+def _county(ingested: Path, tmp_path: Path) -> Path:
+    """A fresh copy of the ingest output folder, to edit by hand."""
+    return Path(shutil.copytree(ingested, tmp_path / "out"))
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    """Edit the JSON text as a clerk with a text editor would (once, where ``old`` is)."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def _aggregate_fails(folder: Path, tmp_path: Path, *lines: str) -> None:
+    """``aggregate`` run as the coordinator runs it: exit 1, each line shown, nothing written."""
+    out = tmp_path / "某县_汇总.json"
+    result = run("aggregate", folder, "-o", out, "--name", "某县")
+    assert result.exit_code == 1, result.output
+    for line in lines:
+        assert line in result.stdout.splitlines(), result.stdout
+    assert "内部出错" not in result.output and "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_a_repeated_key_stops_the_summary(ingested: Path, tmp_path: Path) -> None:
+    """7 then 8: json.loads keeps the last; canonical JSON has unique keys."""
+    county = _county(ingested, tmp_path)
+    _edit(county / "某县教育局_2024.json", '"received":{', '"received":{"natural_person":7,')
+    _aggregate_fails(
+        county,
+        tmp_path,
+        "  错误 [aggregate-invalid] 某县教育局_2024.json：规范 JSON 不完整或被改动过"
+        "（键“tables/b/received/natural_person”出现了 2 次，规范 JSON 的每个键只能出现一次），"
+        + INVALID_TAIL,
+    )
+
+
+def test_a_repeated_key_is_found_when_a_text_holds_a_colon(ingested: Path, tmp_path: Path) -> None:
+    """A ':' inside a string defeats the quick count of keys: the exact parse still finds
+    the repeated key, and without one the document is summed as it is."""
+    county = _county(ingested, tmp_path)
+    _edit(county / "某县教育局_2024.json", '"contact":"王芳"', '"contact":"王芳:办公室"')
+    summary = aggregate_paths([county], "某县")
+    assert summary.ok and summary.findings == [] and len(summary.members) == 3
+    _edit(county / "某县教育局_2024.json", '"received":{', '"received":{"natural_person":7,')
+    _aggregate_fails(
+        county,
+        tmp_path,
+        "  错误 [aggregate-invalid] 某县教育局_2024.json：规范 JSON 不完整或被改动过"
+        "（键“tables/b/received/natural_person”出现了 2 次，规范 JSON 的每个键只能出现一次），"
+        + INVALID_TAIL,
+    )
+
+
+def test_a_lone_surrogate_is_a_finding_naming_the_file(ingested: Path, tmp_path: Path) -> None:
+    county = _county(ingested, tmp_path)
+    _edit(county / "某县教育局_2024.json", '"agency":"某县教育局"', '"agency":"某县教育局\\ud800"')
+    _aggregate_fails(
+        county,
+        tmp_path,
+        "  错误 [aggregate-invalid] 某县教育局_2024.json：规范 JSON 不完整或被改动过"
+        "（“agency”中有不成对的代理字符 \\ud800，不是有效的文字），" + INVALID_TAIL,
+    )
+    # render reads it with the same reader
+    result = run("render", county / "某县教育局_2024.json", "-o", tmp_path / "x.html")
+    assert result.exit_code == 2 and "“agency”中有不成对的代理字符 \\ud800" in result.stderr
+    assert "内部出错" not in result.output and not (tmp_path / "x.html").exists()
+
+
+def test_a_json_file_that_is_not_json_stops_the_summary(ingested: Path, tmp_path: Path) -> None:
+    """A truncated return (an agency the total would silently miss), and any other .json
+    that is not JSON: errors naming the file, exit 1."""
+    county = _county(ingested, tmp_path)
+    doc = county / "某县教育局_2024.json"
+    text = doc.read_text(encoding="utf-8")
+    cut = text[: text.index('"phone"')]  # ends after "kind":"return",
+    doc.write_text(cut, encoding="utf-8")
+    (county / "笔记.json").write_bytes("{}".encode("utf-16"))
+    _aggregate_fails(
+        county,
+        tmp_path,
+        "  错误 [aggregate-unreadable] 某县教育局_2024.json：无法读取为 JSON"
+        f"（JSON 语法错误，第 1 行第 {len(cut) + 1} 列），" + UNREADABLE_TAIL,
+        "  错误 [aggregate-unreadable] 笔记.json：无法读取为 JSON（不是 UTF-8 编码的文本），"
+        + UNREADABLE_TAIL,
+    )
+
+
+def test_a_document_the_ingest_report_lists_must_be_there(ingested: Path, tmp_path: Path) -> None:
+    """report.json lists every return's output: one deleted, or replaced by JSON that is
+    not a document, is an error (read from the folder above: names carry the sub-folder)."""
+    county = _county(ingested, tmp_path)
+    (county / "某县民政局_2024.json").unlink()
+    (county / "某县教育局_2024.json").write_text('{"note": 1}', encoding="utf-8")
+    _aggregate_fails(
+        tmp_path,
+        tmp_path,
+        "  错误 [aggregate-listed-missing] out/某县民政局_2024.json：out/report.json "
+        "列出了这份报表，文件却不在了，无法汇总：汇总会少算这个单位。"
+        "请把文件放回，或重新运行 gongkai-xlsx ingest 后再汇总。",
+        "  错误 [aggregate-invalid] out/某县教育局_2024.json：规范 JSON 不完整或被改动过"
+        "（没有“format”字段），" + INVALID_TAIL,
+    )
+    # the same JSON outside an ingest folder is only a note, and the summary is written
+    (tmp_path / "out" / "report.json").unlink()
+    result = run("aggregate", county, "-o", tmp_path / "s.json", "--name", "某县")
+    assert result.exit_code == 0, result.output
+    assert (
+        "  提示 [aggregate-not-document] 某县教育局_2024.json：不是本工具输出的规范 JSON"
+        "（没有“format”字段），未计入汇总。" in result.stdout.splitlines()
+    )
+
+
+def test_an_untouched_ingest_folder_is_summed_without_findings(
+    ingested: Path, tmp_path: Path
+) -> None:
+    summary = aggregate_paths([_county(ingested, tmp_path)], "某县")
+    assert summary.ok and summary.findings == [] and len(summary.members) == 3
 
 
 # ----------------------------------------------------------------------------- CLI

@@ -540,17 +540,23 @@ def test_render_refuses_what_is_not_a_canonical_document(
     broken["extra"] = 1
     cases = {
         tmp_path / "missing.json": "文件不存在",
-        _bad(tmp_path, "text.json", "not json"): "不是有效的 JSON（第 1 行第 1 列有语法错误）",
-        _bad(tmp_path, "gbk.json", "单位".encode("gbk")): "不是 UTF-8 编码的 JSON 文件",
-        _bad(tmp_path, "list.json", "[1, 2]"): "不是 gongkai-xlsx 的规范 JSON 文档",
+        _bad(
+            tmp_path, "text.json", "not json"
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（JSON 语法错误，第 1 行第 1 列）",
+        _bad(
+            tmp_path, "gbk.json", "单位".encode("gbk")
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（不是 UTF-8 编码的文本）",
+        _bad(
+            tmp_path, "list.json", "[1, 2]"
+        ): "不是 gongkai-xlsx 的规范 JSON 文档（内容不是一个 JSON 对象）",
         EXPECTED / "report.json": "这是批量收集的汇总报告（report.json）",
         _bad(
             tmp_path, "fmt.json", '{"format": "gk2019"}'
-        ): "报表格式“gk2019”无法识别（本工具支持：gk2021）",
+        ): "报表格式“gk2019”本工具不认识，本工具支持 gk2021",
         _bad(tmp_path, "bad.json", json.dumps(broken, ensure_ascii=False)): (
-            "数据不符合规范 JSON 的要求（文档多出“extra”；"
+            "规范 JSON 不完整或被改动过（文档有多余的字段 “extra”；"
             "“行政事业性收费 · 本年收费金额（单位：万元）”应为数字或空白；"
-            "“一、本年新收政府信息公开申请数量 · 自然人”不能小于 0（实际为 -1））"
+            "“一、本年新收政府信息公开申请数量 · 自然人”为 -1，小于下限 0）"
         ),
         tmp_path: "这是文件夹",
     }

@@ -25,6 +25,7 @@ from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.documents import DocumentError, parse_json, read_bytes
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry
@@ -485,8 +486,8 @@ def is_summary_file(path: Path) -> bool:
     if path.suffix.lower() == ".xlsx":
         return read_return(path).properties.get(names.PROP_KIND) == names.KIND_SUMMARY
     try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        data = parse_json(read_bytes(path))
+    except DocumentError:
         return False
     return isinstance(data, dict) and data.get("kind") == "summary"
 

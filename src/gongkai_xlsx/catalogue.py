@@ -524,6 +524,20 @@ class Code(Enum):
         "{actual}：规范 JSON 不完整或被改动过（{detail}），无法汇总。"
         "请用 gongkai-xlsx ingest（汇总文件用 gongkai-xlsx aggregate）重新生成后再汇总。",
     )
+    AGGREGATE_UNREADABLE = (
+        "aggregate-unreadable",
+        E,
+        "a .json file that cannot be read as JSON",
+        "{actual}：无法读取为 JSON（{detail}），无法汇总：这可能是某个单位的报表，不能少算一个单位。"
+        "请用 gongkai-xlsx ingest 重新生成这个文件，或把它移出要汇总的文件夹后再汇总。",
+    )
+    AGGREGATE_LISTED_MISSING = (
+        "aggregate-listed-missing",
+        E,
+        "a document the ingest report lists is missing",
+        "{actual}：{expected} 列出了这份报表，文件却不在了，无法汇总：汇总会少算这个单位。"
+        "请把文件放回，或重新运行 gongkai-xlsx ingest 后再汇总。",
+    )
     AGGREGATE_MIXED = (
         "aggregate-mixed",
         E,

@@ -27,8 +27,8 @@ from gongkai_xlsx.aggregate.read import (
     Skipped,
     find_files,
     is_ingest_report,
-    load_json,
     parse_document,
+    read_json,
 )
 from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.catalogue import Code
@@ -168,7 +168,7 @@ def read_previous(path: Path) -> Previous:
     files = find_files([path])  # its files.skipped (report.html, marked copies): not documents
     previous = Previous(path, unreached=files.unreached, passed_over=files.passed_over)
     for file, display in files.found:
-        data, problem = load_json(file, display)
+        data, problem = read_json(file, display)
         read = SkippedFile(display, problem.detail or "") if problem else _read_one(display, data)
         if isinstance(read, PreviousDocument):
             previous.add(read)

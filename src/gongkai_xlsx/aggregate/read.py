@@ -1,18 +1,15 @@
-"""Canonical documents as the aggregator reads them: found in files and folders, parsed
-with exact decimals, and checked against the schema and against their own arithmetic
-(a document edited by hand must not be summed as if it were ours).
+"""Canonical documents as the aggregator reads them: found in files and folders, read by
+:mod:`gongkai_xlsx.documents` (the one reader: exact numbers, unique keys, the schema),
+then checked against their own arithmetic (a document edited by hand must not be summed
+as if it were ours).
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import jsonschema
 
 from gongkai_xlsx.aggregate.members import (
     RETURN,
@@ -24,11 +21,11 @@ from gongkai_xlsx.aggregate.members import (
     sum_inputs,
     summary_members,
 )
-from gongkai_xlsx.canonical import first_error, members_digest, value_at
+from gongkai_xlsx.canonical import members_digest, value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.documents import DocumentError, check_document, parse_json, read_bytes
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.walk import Unreached, real_path, walk
 
@@ -99,32 +96,15 @@ def find_files(paths: Iterable[Path], exclude: Path | None = None) -> JsonFiles:
     return files
 
 
-def _no_constants(name: str) -> Any:
-    raise ValueError(f"不是 JSON 的数值 {name}")
-
-
-def load_json(path: Path, display: str) -> tuple[Any, Finding | None]:
-    """The parsed file (floats as Decimal), or a warning saying why it is not JSON."""
-
-    def not_json(reason: str) -> tuple[None, Finding]:
-        return None, Finding(Code.AGGREGATE_NOT_DOCUMENT, actual=display, detail=reason)
-
+def read_json(path: Path, display: str) -> tuple[Any, Finding | None]:
+    """The parsed file (numbers exact), or the error saying why it cannot be read: a file
+    that is not JSON may be an agency's truncated return, and a total silently missing an
+    agency must not be written; a repeated key or a lone surrogate is a document edited."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        from gongkai_xlsx.api import os_reason  # not at module top: api is the front door
-
-        return not_json(f"无法读取：{os_reason(exc)}")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return not_json("不是 UTF-8 编码的文本")
-    try:
-        return json.loads(text, parse_float=Decimal, parse_constant=_no_constants), None
-    except json.JSONDecodeError as exc:
-        return not_json(f"JSON 语法错误，第 {exc.lineno} 行第 {exc.colno} 列")
-    except (ValueError, RecursionError) as exc:
-        return not_json(str(exc) if isinstance(exc, ValueError) else "嵌套过深")
+        return parse_json(read_bytes(path)), None
+    except DocumentError as exc:
+        code = Code.AGGREGATE_INVALID if exc.kind == "invalid" else Code.AGGREGATE_UNREADABLE
+        return None, Finding(code, actual=display, detail=exc.reason)
 
 
 def is_ingest_report(data: Any) -> bool:
@@ -133,43 +113,17 @@ def is_ingest_report(data: Any) -> bool:
     return isinstance(tool, str) and tool.startswith("gongkai-xlsx") and "returns" in data
 
 
-def _path_text(form: Form, path: list[str]) -> str:
-    """A JSON path as people read it: a cell by its official label, else the path."""
-    cell_ids = {c.id for c in form.cells}
-    if path[:1] == ["tables"] and ".".join(path[1:]) in cell_ids:
-        return f"“{form.cell('.'.join(path[1:])).label}”"
-    if len(path) >= 4 and path[0] == "members" and path[2] == "values" and path[3] in cell_ids:
-        return f"第 {int(path[1]) + 1} 个成员的“{form.cell(path[3]).label}”"
-    if path[:1] == ["members"] and len(path) >= 2:
-        rest = "/".join(path[2:])
-        return f"第 {int(path[1]) + 1} 个成员" + (f"的“{rest}”" if rest else "")
-    return f"“{'/'.join(path)}”" if path else "文档"
-
-
-def schema_problem(form: Form, error: jsonschema.ValidationError) -> str:
-    """One schema error in Chinese: where, then what."""
-    where = _path_text(form, [str(p) for p in error.absolute_path])
-    keyword, wanted, instance = error.validator, error.validator_value, error.instance
-    if keyword == "required" and isinstance(instance, dict):
-        missing = "、".join(f"“{k}”" for k in wanted if k not in instance)
-        return f"{where}缺少字段 {missing}"
-    if keyword == "additionalProperties" and isinstance(instance, dict):
-        known = error.schema.get("properties", {})
-        extra = "、".join(f"“{k}”" for k in instance if k not in known)
-        return f"{where}有多余的字段 {extra}"
-    if keyword in (None, "not"):  # a false schema, or {"not": {}}: the field may not be here
-        return f"{where}不应出现"
-    described = {
-        "type": f"类型不对（应为 {wanted}）",
-        "minimum": f"为 {instance}，小于下限 {wanted}",
-        "maximum": f"为 {instance}，超过上限 {wanted}",
-        "const": f"应为“{wanted}”",
-        "enum": f"应为 {'、'.join(map(str, wanted)) if isinstance(wanted, list) else wanted}",
-        "pattern": "格式不对",
-        "minLength": "不能为空",
-        "minItems": "不能为空",
-    }
-    return f"{where}{described.get(str(keyword), '不符合规范')}"
+def listed_documents(data: dict[str, Any]) -> list[str]:
+    """The documents an ingest report says its folder holds (each passing return's
+    ``output``), as paths relative to the folder; names that would leave it are ignored."""
+    listed = []
+    for row in data.get("returns") or []:
+        name = row.get("output") if isinstance(row, dict) else None
+        if not isinstance(name, str) or not name or name.startswith(("/", "@")):
+            continue
+        if ".." not in name.split("/") and "\\" not in name:
+            listed.append(name)
+    return listed
 
 
 def _arithmetic_problem(form: Form, data: dict[str, Any], members: list[Member]) -> str | None:
@@ -191,33 +145,25 @@ def _arithmetic_problem(form: Form, data: dict[str, Any], members: list[Member])
     return None
 
 
-def parse_document(display: str, data: Any) -> tuple[Document | None, Finding | None]:
+def parse_document(
+    display: str, data: Any, listed: bool = False
+) -> tuple[Document | None, Finding | None]:
     """``data`` as a checked :class:`Document`; or a warning (not one of our documents)
-    or an error (one of ours, but broken or edited)."""
-
-    def not_ours(reason: str) -> tuple[None, Finding]:
-        return None, Finding(Code.AGGREGATE_NOT_DOCUMENT, actual=display, detail=reason)
-
-    def invalid(reason: str) -> tuple[None, Finding]:
-        return None, Finding(Code.AGGREGATE_INVALID, actual=display, detail=reason)
-
-    if not isinstance(data, dict):
-        return not_ours("内容不是一个 JSON 对象")
-    format_id = data.get("format")
-    if not isinstance(format_id, str) or not format_id:
-        return not_ours("没有“format”字段")
-    if format_id not in available_formats():
-        return not_ours(f"报告格式“{format_id}”本工具不认识")
-    form = load_form(format_id)
-    data = exact(data)
-    error = first_error(form, data)
-    if error is not None:
-        return invalid(schema_problem(form, error))
+    or an error (one of ours, but broken or edited; or any file an ingest report lists as
+    one of its outputs, ``listed``: a coordinator's total would miss that agency)."""
+    try:
+        loaded = check_document(exact(data))
+    except DocumentError as exc:
+        code = Code.AGGREGATE_NOT_DOCUMENT
+        if exc.kind == "invalid" or listed:
+            code = Code.AGGREGATE_INVALID
+        return None, Finding(code, actual=display, detail=exc.reason)
+    form, data = loaded.form, loaded.document
     if data["kind"] == SUMMARY:
         members = summary_members(data, display)
     else:
         members = [return_member(form, data, display)]
     problem = _arithmetic_problem(form, data, members)
     if problem:
-        return invalid(problem)
+        return None, Finding(Code.AGGREGATE_INVALID, actual=display, detail=problem)
     return Document(display, form, data, tuple(members)), None

@@ -9,7 +9,7 @@ holds its file name and the SHA-256 of its members list.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,14 +28,15 @@ from gongkai_xlsx.aggregate.read import (
     Skipped,
     find_files,
     is_ingest_report,
-    load_json,
+    listed_documents,
     parse_document,
-    schema_problem,
+    read_json,
 )
 from gongkai_xlsx.canonical import build_tables, dumps, first_error, members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.roster import Roster, read_roster
@@ -161,13 +162,16 @@ def aggregate_documents(
     file_name: str | None = None,
     skipped: Iterable[Skipped] = (),
     findings: Iterable[Finding] = (),
+    listed: Collection[str] = (),
 ) -> Summary:
     """Sum documents given as (name shown for it, parsed JSON) pairs.
 
     ``sources`` may be returns or summaries of one format and year (documents built in
     memory by ``ingest`` are accepted as they are: floats are read as the decimals they
     print as). ``findings`` and ``skipped`` from reading the files are carried into the
-    result. Never raises for bad documents: each is a finding.
+    result; ``listed`` names the sources an ingest report lists as its outputs (not a
+    document of ours is then an error, not a note). Never raises for bad documents: each
+    is a finding.
     """
     name = squash_spaces(name)
     if not name:
@@ -175,7 +179,7 @@ def aggregate_documents(
     summary = Summary(name=name, file_name=file_name or "", skipped=list(skipped))
     summary.findings.extend(findings)
     for display, data in sources:
-        document, finding = parse_document(display, data)
+        document, finding = parse_document(display, data, display in listed)
         if finding:
             summary.findings.append(finding)
         if document:
@@ -245,9 +249,12 @@ def aggregate_paths(
 
     ``output`` (the file the summary will be written to) is not read even when it lies in
     a folder read, and names the summary's ``source.file``. A folder that cannot be
-    opened, a path too long to open, a shortcut in place of a file are errors. An ingest ``report.json`` is
-    passed over; other JSON that is not a canonical document is a warning. Raises
-    :class:`~gongkai_xlsx.roster.RosterError` (Chinese) when the roster cannot be read.
+    opened, a path too long to open, a shortcut in place of a file are errors. An ingest
+    ``report.json`` is passed over, but each document it lists must be there and be one
+    (else an error: a total silently missing an agency must not be written); a ``.json``
+    file that is not JSON at all is an error too, other JSON that is not a canonical
+    document a warning. Raises :class:`~gongkai_xlsx.roster.RosterError` (Chinese) when
+    the roster cannot be read.
     """
     agencies = read_roster(roster) if roster is not None else None
     files = find_files(paths, exclude=output)
@@ -255,14 +262,23 @@ def aggregate_paths(
     loaded: list[tuple[Path, str, Any]] = []
     # part of the input not read is an error: a total silently missing an agency is wrong
     findings: list[Finding] = [u.finding() for u in files.unreached]
+    listed: dict[Path, tuple[str, str]] = {}  # a listed document → (its name, the report)
     for path, display in files.found:
-        data, finding = load_json(path, display)
+        data, finding = read_json(path, display)
         if finding:
             findings.append(finding)
         elif is_ingest_report(data):
             skipped.append(Skipped(display, "ingest 的批量报告"))
+            folder = display.rpartition("/")[0]
+            for listed_name in listed_documents(data):
+                shown = f"{folder}/{listed_name}" if folder else listed_name
+                listed[path.parent.joinpath(*listed_name.split("/"))] = (shown, display)
         else:
             loaded.append((path, display, data))
+    for document, (shown, report) in listed.items():
+        if not document.is_file():
+            findings.append(Finding(Code.AGGREGATE_LISTED_MISSING, actual=shown, expected=report))
+    listed_shown = {display for path, display, _data in loaded if path in listed}
     beside = _summaries_beside_their_returns(loaded)
     skipped += [Skipped(d, "汇总，其中各单位的报表都在同一文件夹中") for d in beside]
     sources = [(display, data) for _path, display, data in loaded if display not in beside]
@@ -274,6 +290,7 @@ def aggregate_paths(
         file_name=output.name if output is not None else None,
         skipped=skipped,
         findings=findings,
+        listed=listed_shown,
     )
 
 

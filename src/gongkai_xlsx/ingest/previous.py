@@ -11,10 +11,8 @@ canonical document and is not compared (it is going back to the agency anyway).
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from gongkai_xlsx.cellref import to_a1
@@ -23,6 +21,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest.report import _relative
 from gongkai_xlsx.previous import Previous, match
@@ -66,7 +65,7 @@ class Comparison:
 
     def compare(self, outcome: Outcome, canonical: bytes, places: Places) -> None:
         """Add the cross-year warnings of one passing return to its findings."""
-        document = json.loads(canonical, parse_float=Decimal)
+        document = parse_json(canonical)
         form = load_form(document["format"])
         last, finding = match(self.previous, document["agency"], document["year"], form)
         if finding is not None:

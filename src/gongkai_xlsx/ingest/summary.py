@@ -10,12 +10,11 @@ coordinator's decision, not the tool's.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, default_file_name
+from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.naming import dedupe
 from gongkai_xlsx.text import agency_key
@@ -76,9 +75,6 @@ def summarise(name: str, passing: list[tuple[Entry, Path]], entries: list[Entry]
     if len(years) == 1:  # else the aggregator refuses the mix, naming the files
         wanted = default_file_name(name, years.pop())
         file_name = dedupe([*taken, wanted])[-1]
-    sources = [
-        (entry.display, json.loads(path.read_bytes(), parse_float=Decimal))
-        for entry, path in passing
-    ]
+    sources = [(entry.display, parse_json(path.read_bytes())) for entry, path in passing]
     result.summary = aggregate_documents(sources, name, file_name=file_name)
     return result

@@ -14,10 +14,8 @@ a time from where the run spooled them, and only the running sums are kept.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from gongkai_xlsx.canonical import build_tables
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.text import agency_key
 
@@ -74,7 +73,7 @@ class Totals:
 def _members(form: Form, chosen: Iterable[Clean]) -> Iterator[Member]:
     """Each chosen return's member, read from its spooled document when it is needed."""
     for clean in chosen:
-        data = json.loads(clean.document.read_bytes(), parse_float=Decimal)
+        data = parse_json(clean.document.read_bytes())
         yield return_member(form, data, clean.entry.display)
 
 
