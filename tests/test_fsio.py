@@ -9,6 +9,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,7 @@ def _temporaries(folder: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir() if fsio.is_leftover_name(p.name))
 
 
+@pytest.mark.skipif(fsio.fcntl is None, reason="POSIX file locks (Windows goes by age)")
 def test_a_killed_writers_temporary_is_removed_by_the_next_write_into_its_folder(
     tmp_path: Path,
 ) -> None:
@@ -149,3 +151,24 @@ def test_a_temporary_removed_before_its_writer_locked_it_is_made_again(
     assert len(removed) == 1
     assert (tmp_path / "x.json").read_bytes() == b"whole"
     assert os.listdir(tmp_path) == ["x.json"]
+
+
+@pytest.mark.skipif(fsio.fcntl is None, reason="POSIX file locks")
+def test_without_file_locks_only_an_old_temporary_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system that refuses locks: a temporary is taken for dead only after
+    STALE_SECONDS untouched, as a live writer's is touched by every write."""
+
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fsio.fcntl, "flock", no_locks)
+    fresh, old = tmp_path / ".gk-aaaa1111.tmp", tmp_path / ".gk-bbbb2222.tmp"
+    fresh.write_bytes(b"in flight")
+    old.write_bytes(b"dead")
+    past = time.time() - fsio.STALE_SECONDS - 60
+    os.utime(old, (past, past))
+    fsio.write_atomic(tmp_path / "x.json", b"whole")  # writes without a lock, too
+    assert sorted(os.listdir(tmp_path)) == [fresh.name, "x.json"]
+    assert (tmp_path / "x.json").read_bytes() == b"whole"

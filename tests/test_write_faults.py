@@ -133,6 +133,7 @@ def test_a_real_full_disk_is_said_in_chinese(command: str, full_disk: Path, tmp_
 KILLED = ["new", "new --roster", "aggregate -o x.xlsx", "annotate", "render"]
 
 
+@pytest.mark.skipif(fsio.fcntl is None, reason="SIGKILL, and Windows waits 15 minutes")
 @pytest.mark.parametrize("command", KILLED)
 def test_what_a_killed_run_left_is_removed_by_the_next_run(command: str, tmp_path: Path) -> None:
     out = tmp_path / "D"

@@ -24,7 +24,9 @@ delete each other's files:
   locking it) makes a new temporary. Where the file system has no locks, only a
   temporary untouched for :data:`STALE_SECONDS` is removed;
 - on Windows a file open in another process cannot be removed, so the attempt to remove
-  a live writer's temporary fails and is ignored.
+  a live writer's temporary fails and is ignored; and since a writer there closes its
+  temporary just before the rename (Windows cannot rename an open file), only a temporary
+  untouched for :data:`STALE_SECONDS` is removed.
 
 Earlier versions also left ``.gk-XXXXXXXX.xlsx``, ``.gk-XXXXXXXX-locked.xlsx`` (the
 template writer) and ``.gk-XXXXXXXX.xlsx.tmp`` (the marked copies): the clean-up
@@ -48,7 +50,7 @@ except ImportError:  # Windows: an open file cannot be removed, which protects i
 
 TEMP_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}\.tmp")  # also what mkstemp made before
 _LEGACY_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}(?:\.xlsx|-locked\.xlsx|\.xlsx\.tmp)")
-STALE_SECONDS = 15 * 60  # without file locks: a temporary this long untouched is dead
+STALE_SECONDS = 15 * 60  # without POSIX locks: a temporary this long untouched is dead
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _cleaned: set[str] = set()  # folders whose leftovers this process has removed
 
@@ -92,6 +94,8 @@ def remove_leftovers(folder: str | os.PathLike[str]) -> list[str]:
 def _remove_if_dead(path: str) -> bool:
     if fcntl is None:
         try:
+            if time.time() - os.stat(path).st_mtime < STALE_SECONDS:
+                return False
             os.unlink(path)  # refused while a writer has it open
         except OSError:
             return False
