@@ -2,8 +2,9 @@
 
 xlsxwriter has only sheet protection and its author declines to add the workbook-level
 lock (jmcnamara/libxlsxwriter#516), so we insert ``<workbookProtection lockStructure="1"/>``
-into ``xl/workbook.xml`` after the file is written. Protection guards against accidents,
-not against anyone determined: LibreOffice even drops the structure lock when it saves.
+into ``xl/workbook.xml`` of the bytes xlsxwriter wrote (in memory). Protection guards against
+accidents, not against anyone determined: LibreOffice even drops the structure lock when it
+saves.
 """
 
 from __future__ import annotations
