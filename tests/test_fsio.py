@@ -7,6 +7,9 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -53,3 +56,119 @@ def test_the_temporary_beside_the_target_is_recognisable(
     assert len(during) == 1  # what a killed writer leaves is what OutputDir removes
     assert fsio.TEMP_PATTERN.fullmatch(during[0])
     assert os.listdir(tmp_path) == ["x.json"]
+
+
+# ------------------------------------------------------------------ leftovers of killed runs
+_WRITER = """
+import sys, time
+from gongkai_xlsx import fsio
+def slow(fh, data):
+    fh.write(data[:3]); fh.flush()
+    print("writing", flush=True)
+    sys.stdin.readline()  # until the test says go on (or kills us)
+    fh.write(data[3:])
+fsio._fill = slow
+fsio.write_atomic(sys.argv[1], b"whole content")
+print("done", flush=True)
+"""
+
+
+def _writer(target: Path) -> subprocess.Popen[str]:
+    """A real process in the middle of an atomic write of ``target``, paused half-way."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _WRITER, os.fspath(target)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == "writing\n"
+    return proc
+
+
+def _temporaries(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir() if fsio.is_leftover_name(p.name))
+
+
+@pytest.mark.skipif(fsio.fcntl is None, reason="POSIX file locks (Windows goes by age)")
+def test_a_killed_writers_temporary_is_removed_by_the_next_write_into_its_folder(
+    tmp_path: Path,
+) -> None:
+    proc = _writer(tmp_path / "a.json")
+    proc.kill()
+    proc.wait()
+    left = _temporaries(tmp_path)
+    assert len(left) == 1 and fsio.TEMP_PATTERN.fullmatch(left[0])
+    # what earlier versions left (template writer, marked copies), and a user's files
+    legacy = [".gk-abcd_123.xlsx", ".gk-abcd_123-locked.xlsx", ".gk-k2j4n5b6.xlsx.tmp"]
+    for name in legacy:
+        (tmp_path / name).write_bytes(b"half")
+    users = [".gk-notes.txt", ".gk-ABCD1234.tmp", "gk-abcd1234.tmp", ".gk-abcd1234.tmp.bak"]
+    for name in users:
+        (tmp_path / name).write_bytes(b"user's")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / ".gk-abcd1234.tmp").write_bytes(b"not this folder")
+    fsio.write_atomic(tmp_path / "b.json", b"2")
+    assert _temporaries(tmp_path) == []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*users, "b.json", "sub"])
+    assert (tmp_path / "sub" / ".gk-abcd1234.tmp").read_bytes() == b"not this folder"
+    assert not (tmp_path / "a.json").exists()
+
+
+def test_a_live_writers_temporary_is_kept_by_a_concurrent_clean_up(tmp_path: Path) -> None:
+    """Two runs writing into one folder: the clean-up of one must not delete the other's
+    file in flight (it is locked while written)."""
+    proc = _writer(tmp_path / "a.json")
+    try:
+        live = _temporaries(tmp_path)
+        assert len(live) == 1
+        assert fsio.remove_leftovers(tmp_path) == []
+        fsio.write_atomic(tmp_path / "b.json", b"2")  # another run's first write here
+        assert _temporaries(tmp_path) == live
+    finally:
+        out, _ = proc.communicate("go on\n", timeout=60)
+    assert proc.returncode == 0 and out == "done\n"
+    assert (tmp_path / "a.json").read_bytes() == b"whole content"
+    assert _temporaries(tmp_path) == []
+
+
+@pytest.mark.skipif(fsio.fcntl is None, reason="POSIX file locks")
+def test_a_temporary_removed_before_its_writer_locked_it_is_made_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The window between creating the temporary and locking it: a clean-up that got
+    there first removed the name, so the writer starts again with a new one."""
+    real, removed, first = fsio.fcntl.flock, [], [True]
+
+    def flock(fd: int, op: int) -> None:
+        if first.pop() if first else False:  # the writer's first lock: a clean-up first
+            removed.extend(fsio.remove_leftovers(tmp_path))
+        real(fd, op)
+
+    monkeypatch.setattr(fsio.fcntl, "flock", flock)
+    fsio.write_atomic(tmp_path / "x.json", b"whole")
+    assert len(removed) == 1
+    assert (tmp_path / "x.json").read_bytes() == b"whole"
+    assert os.listdir(tmp_path) == ["x.json"]
+
+
+@pytest.mark.skipif(fsio.fcntl is None, reason="POSIX file locks")
+def test_without_file_locks_only_an_old_temporary_is_removed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file system that refuses locks: a temporary is taken for dead only after
+    STALE_SECONDS untouched, as a live writer's is touched by every write."""
+
+    def no_locks(fd: int, op: int) -> None:
+        raise OSError(errno.ENOLCK, "No locks available")
+
+    monkeypatch.setattr(fsio.fcntl, "flock", no_locks)
+    fresh, old = tmp_path / ".gk-aaaa1111.tmp", tmp_path / ".gk-bbbb2222.tmp"
+    fresh.write_bytes(b"in flight")
+    old.write_bytes(b"dead")
+    past = time.time() - fsio.STALE_SECONDS - 60
+    os.utime(old, (past, past))
+    fsio.write_atomic(tmp_path / "x.json", b"whole")  # writes without a lock, too
+    assert sorted(os.listdir(tmp_path)) == [fresh.name, "x.json"]
+    assert (tmp_path / "x.json").read_bytes() == b"whole"

@@ -1,14 +1,36 @@
 """The one way this package writes a file: into a temporary file beside the target, then
 ``os.replace`` over it, so a reader (or a run killed half-way) never sees half a file and a
-failed write (a full disk) leaves the old file untouched and no temporary behind.
+failed write (a full disk, or any exception of the writer) leaves the old file untouched
+and no temporary behind. Every writer hands its finished bytes (or a file to copy) to
+:func:`write_atomic` / :func:`copy_atomic`: the workbook writer builds its xlsx in memory,
+the marked copies, the summaries, the rendered reports and the ingest outputs likewise.
 
 The temporary is created with mode 0o666, so the umask gives it the permissions of any
 new file (``tempfile.mkstemp`` would leave it readable by its owner only). There is no
 ``fsync``: the guarantee is against a killed process or a full disk, not a power cut — a
 collection is re-run far more cheaply than every write is synced.
 
-Temporaries are named ``.gk-XXXXXXXX.tmp`` (:data:`TEMP_PATTERN`), so that what a killed
-process leaves can be recognised and removed (``outputs.OutputDir`` does so in its folder).
+Leftovers. Temporaries are named ``.gk-XXXXXXXX.tmp`` (:data:`TEMP_PATTERN`). A killed
+process leaves its temporary behind; the first atomic write of a later process into the
+same folder removes such leftovers there (:func:`remove_leftovers`; ``outputs.OutputDir``
+also calls it for OUT when a run starts). Only names of ours are touched, and never a
+temporary another run is still writing, so two runs writing into one folder at once do not
+delete each other's files:
+
+- on POSIX the writer holds an exclusive ``flock`` on its temporary from creation until the
+  rename; the clean-up removes a temporary only while it holds that lock itself (a live
+  writer's is refused at once; the system drops a killed writer's). A writer that finds its
+  name removed while it waited for its lock (the window between creating the file and
+  locking it) makes a new temporary. Where the file system has no locks, only a
+  temporary untouched for :data:`STALE_SECONDS` is removed;
+- on Windows a file open in another process cannot be removed, so the attempt to remove
+  a live writer's temporary fails and is ignored; and since a writer there closes its
+  temporary just before the rename (Windows cannot rename an open file), only a temporary
+  untouched for :data:`STALE_SECONDS` is removed.
+
+Earlier versions also left ``.gk-XXXXXXXX.xlsx``, ``.gk-XXXXXXXX-locked.xlsx`` (the
+template writer) and ``.gk-XXXXXXXX.xlsx.tmp`` (the marked copies): the clean-up
+recognises those names too (:data:`_LEGACY_PATTERN`), though nothing makes them any more.
 """
 
 from __future__ import annotations
@@ -17,11 +39,20 @@ import os
 import re
 import secrets
 import shutil
+import time
 from contextlib import suppress
 from typing import BinaryIO
 
+try:
+    import fcntl
+except ImportError:  # Windows: an open file cannot be removed, which protects it instead
+    fcntl = None  # type: ignore[assignment]
+
 TEMP_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}\.tmp")  # also what mkstemp made before
+_LEGACY_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}(?:\.xlsx|-locked\.xlsx|\.xlsx\.tmp)")
+STALE_SECONDS = 15 * 60  # without POSIX locks: a temporary this long untouched is dead
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+_cleaned: set[str] = set()  # folders whose leftovers this process has removed
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
@@ -35,23 +66,118 @@ def copy_atomic(path: str | os.PathLike[str], source: str | os.PathLike[str]) ->
         _atomic(os.fspath(path), src)
 
 
-def _atomic(path: str, content: bytes | BinaryIO) -> None:
-    folder = os.path.dirname(path)
+def is_leftover_name(name: str) -> bool:
+    """Is ``name`` a temporary this package makes (or made in earlier versions)?"""
+    return bool(TEMP_PATTERN.fullmatch(name) or _LEGACY_PATTERN.fullmatch(name))
+
+
+def remove_leftovers(folder: str | os.PathLike[str]) -> list[str]:
+    """Remove the temporaries killed runs left in ``folder`` (not its sub-folders) and
+    return their names. A temporary a live run is writing is kept (see the module's
+    notes); a folder that cannot be listed is left alone."""
+    removed: list[str] = []
+    try:
+        with os.scandir(folder) as entries:
+            found = [
+                e.path
+                for e in entries
+                if is_leftover_name(e.name) and e.is_file(follow_symlinks=False)
+            ]
+    except OSError:
+        return removed
+    for path in found:
+        if _remove_if_dead(path):
+            removed.append(os.path.basename(path))
+    return removed
+
+
+def _remove_if_dead(path: str) -> bool:
+    if fcntl is None:
+        try:
+            if time.time() - os.stat(path).st_mtime < STALE_SECONDS:
+                return False
+            os.unlink(path)  # refused while a writer has it open
+        except OSError:
+            return False
+        return True
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return False
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False  # a live writer's
+        except OSError:  # no locks on this file system: go by age
+            if time.time() - os.fstat(fd).st_mtime < STALE_SECONDS:
+                return False
+        if not _same_file(path, fd):
+            return False  # renamed into place meanwhile, the name now something else
+        os.unlink(path)  # while holding the lock: a writer waiting for it sees the name gone
+        return True
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def _same_file(path: str, fd: int) -> bool:
+    try:
+        named, held = os.stat(path, follow_symlinks=False), os.fstat(fd)
+    except OSError:
+        return False
+    return (named.st_dev, named.st_ino) == (held.st_dev, held.st_ino)
+
+
+def _clean_once(folder: str) -> None:
+    """Remove ``folder``'s leftovers on this process's first write there: once, so that a
+    run writing thousands of files into one folder lists it once."""
+    key = os.path.normcase(os.path.abspath(folder or os.curdir))
+    if key not in _cleaned:
+        _cleaned.add(key)
+        remove_leftovers(folder or os.curdir)
+
+
+def _create(folder: str) -> tuple[str, int]:
+    """A new temporary in ``folder``, open for writing and (on POSIX) locked by us."""
     while True:
         tmp = os.path.join(folder, f".gk-{secrets.token_hex(4)}.tmp")
         try:
             fd = os.open(tmp, _FLAGS, 0o666)
-            break
         except FileExistsError:
             continue
+        if fcntl is None:
+            return tmp, fd
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)  # waits only while a clean-up holds it
+        except OSError:
+            return tmp, fd  # no locks on this file system: the age rule protects it
+        if _same_file(tmp, fd):
+            return tmp, fd
+        os.close(fd)  # a clean-up removed it before we locked it: make another
+
+
+def _atomic(path: str, content: bytes | BinaryIO) -> None:
+    folder = os.path.dirname(path)
+    _clean_once(folder)
+    tmp, fd = _create(folder)
+    fh = open(fd, "wb")  # noqa: SIM115 - held open (and locked) until the rename
     try:
-        with open(fd, "wb") as fh:
-            _fill(fh, content)
+        _fill(fh, content)
+        fh.flush()
+        if fcntl is None:
+            fh.close()  # Windows cannot rename a file it holds open
         os.replace(tmp, path)
     except BaseException:
         with suppress(OSError):
+            fh.close()
+        with suppress(OSError):
             os.unlink(tmp)
         raise
+    finally:
+        with suppress(OSError):
+            fh.close()  # after the rename: releases the lock
 
 
 def _fill(fh: BinaryIO, content: bytes | BinaryIO) -> None:

@@ -80,7 +80,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from gongkai_xlsx.fsio import TEMP_PATTERN, copy_atomic, write_atomic
+from gongkai_xlsx.fsio import TEMP_PATTERN, copy_atomic, remove_leftovers, write_atomic
 
 LOCK = ".gongkai-xlsx.lock"
 JOURNAL = ".gongkai-xlsx.commit"
@@ -508,11 +508,7 @@ class OutputDir:
         for staging in self._stagings():
             shutil.rmtree(staging, ignore_errors=True)
         for folder in [self._root, *self.mounts.values()]:
-            with os.scandir(folder) as entries:
-                for entry in entries:
-                    if TEMP_PATTERN.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
-                        with suppress(OSError):
-                            os.unlink(entry.path)
+            remove_leftovers(folder)
 
 
 # ---------------------------------------------------------------------- names and files

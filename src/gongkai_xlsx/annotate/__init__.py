@@ -61,8 +61,6 @@ Public API: :class:`Mark`, :func:`marks_from_findings`, :func:`annotate_workbook
 
 from __future__ import annotations
 
-import os
-import tempfile
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
@@ -73,6 +71,7 @@ from gongkai_xlsx.annotate.package import Package, PackageError
 from gongkai_xlsx.annotate.workbook import WorkbookXml
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, quote_sheet
+from gongkai_xlsx.fsio import write_atomic
 
 __all__ = [
     "AnnotateError",
@@ -93,18 +92,11 @@ def annotate_workbook(data: bytes, marks: Sequence[Mark], form: Form | None = No
 def write_annotated(
     source: Path, target: Path, marks: Sequence[Mark], form: Form | None = None
 ) -> Path:
-    """Write the marked copy of ``source`` at ``target`` atomically (a temporary file
-    in the target's folder, then a rename): a failed run leaves no half-written copy."""
+    """Write the marked copy of ``source`` at ``target`` through the one atomic writer: a
+    failed run leaves no half-written copy, and the copy gets the umask's permissions."""
     source, target = Path(source), Path(target)
     data = annotate_workbook(source.read_bytes(), marks, form)
-    fd, tmp = tempfile.mkstemp(prefix=".gk-", suffix=".xlsx.tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(target, data)
     return target
 
 

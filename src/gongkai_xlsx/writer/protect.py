@@ -2,16 +2,16 @@
 
 xlsxwriter has only sheet protection and its author declines to add the workbook-level
 lock (jmcnamara/libxlsxwriter#516), so we insert ``<workbookProtection lockStructure="1"/>``
-into ``xl/workbook.xml`` after the file is written. Protection guards against accidents,
-not against anyone determined: LibreOffice even drops the structure lock when it saves.
+into ``xl/workbook.xml`` of the bytes xlsxwriter wrote (in memory). Protection guards against
+accidents, not against anyone determined: LibreOffice even drops the structure lock when it
+saves.
 """
 
 from __future__ import annotations
 
+import io
 import re
-import shutil
 import zipfile
-from pathlib import Path
 
 
 def legacy_password_hash(password: str) -> str:
@@ -33,19 +33,24 @@ def legacy_password_hash(password: str) -> str:
 _WORKBOOK_PR = re.compile(rb"<workbookPr\b[^>]*/>|<workbookPr\b[^>]*>.*?</workbookPr>", re.S)
 
 
-def add_structure_lock(src: Path, dst: Path, password: str = "") -> None:
-    """Copy the xlsx ``src`` to ``dst`` with the workbook structure locked."""
+def add_structure_lock(data: bytes, password: str = "") -> bytes:
+    """The xlsx ``data`` with the workbook structure locked (in memory: the caller writes
+    the result through the one atomic writer)."""
     attrs = b'lockStructure="1"'
     if password:
         attrs = f'workbookPassword="{legacy_password_hash(password)}" '.encode() + attrs
     element = b"<workbookProtection " + attrs + b"/>"
-    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+    out = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(data)) as zin,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
+    ):
         for info in zin.infolist():
-            data = zin.read(info.filename)
+            part = zin.read(info.filename)
             if info.filename == "xl/workbook.xml":
-                match = _WORKBOOK_PR.search(data)
+                match = _WORKBOOK_PR.search(part)
                 if match is None:
                     raise ValueError("xl/workbook.xml has no <workbookPr>: cannot lock structure")
-                data = data[: match.end()] + element + data[match.end() :]
-            zout.writestr(info, data)
-    shutil.copystat(src, dst)
+                part = part[: match.end()] + element + part[match.end() :]
+            zout.writestr(info, part)
+    return out.getvalue()

@@ -1,15 +1,14 @@
 """Draw a form's layout into a locked, printable, self-checking xlsx template.
 
-The file is built in a temporary file beside the target, its structure is locked, and only
-then is it moved into place: an interrupted run never leaves a half-written workbook.
+The workbook is built in memory and its structure locked there; only the finished bytes go
+to the disk, through :func:`gongkai_xlsx.fsio.write_atomic`: an interrupted run or a full
+disk never leaves a half-written workbook, and xlsxwriter never touches a file itself.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import io
 import warnings
-from contextlib import suppress
 from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
@@ -23,6 +22,7 @@ from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
+from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.writer import styles
 from gongkai_xlsx.writer.formulas import (
     MAX_FORMULA_LENGTH,
@@ -74,7 +74,7 @@ def _checked(result: int | None, what: str) -> None:
 
 
 class _TemplateWriter:
-    def __init__(self, form: Form, options: TemplateOptions, path: Path) -> None:
+    def __init__(self, form: Form, options: TemplateOptions, out: io.BytesIO) -> None:
         self.form = form
         self.layout: Layout = layout_of(form)
         self.options = options
@@ -82,12 +82,13 @@ class _TemplateWriter:
         # Every cell's value in the file as written: the prefilled numbers and their totals.
         self.values: Values = with_totals(form, dict(options.prefill))
         self.wb = xlsxwriter.Workbook(
-            str(path),
+            out,
             {
+                "in_memory": True,  # no temporary files of xlsxwriter's own
                 "default_format_properties": {
                     "font_name": styles.FONT,
                     "font_size": styles.FONT_SIZE,
-                }
+                },
             },
         )
         self.fmt = styles.formats(self.wb)
@@ -452,29 +453,32 @@ def write_template(form: Form, options: TemplateOptions, path: Path) -> None:
 
     Raises :class:`TemplateOptionsError` (Chinese message) before writing anything when an
     option cannot go into the workbook, ``OSError`` when the file cannot be written."""
-    check_options(form, options)
+    data = template_bytes(form, options)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, raw_name = tempfile.mkstemp(prefix=".gk-", suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    raw = Path(raw_name)
-    locked = raw.with_name(raw.stem + "-locked.xlsx")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # xlsxwriter warns and drops over-long rules: refuse
-            try:
-                _TemplateWriter(form, options, raw).build()
-            except Warning as exc:
-                raise TemplateBuildError(f"xlsxwriter: {exc}") from exc
-        add_structure_lock(raw, locked, options.password)
-        umask = os.umask(0)
-        os.umask(umask)
-        locked.chmod(0o666 & ~umask)  # mkstemp makes 0600; a template is an ordinary file
-        os.replace(locked, path)
-    finally:
-        for leftover in (raw, locked):
-            with suppress(FileNotFoundError):
-                leftover.unlink()
+    write_atomic(path, data)
 
 
-__all__ = ["TemplateBuildError", "TemplateOptions", "TemplateOptionsError", "write_template"]
+def template_bytes(form: Form, options: TemplateOptions) -> bytes:
+    """The locked template for ``options``, as the bytes of an xlsx file (nothing written).
+
+    Raises :class:`TemplateOptionsError` when an option cannot go into the workbook and
+    :class:`TemplateBuildError` when xlsxwriter refuses part of it."""
+    check_options(form, options)
+    raw = io.BytesIO()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # xlsxwriter warns and drops over-long rules: refuse
+        try:
+            _TemplateWriter(form, options, raw).build()
+        except Warning as exc:
+            raise TemplateBuildError(f"xlsxwriter: {exc}") from exc
+    return add_structure_lock(raw.getvalue(), options.password)
+
+
+__all__ = [
+    "TemplateBuildError",
+    "TemplateOptions",
+    "TemplateOptionsError",
+    "template_bytes",
+    "write_template",
+]
