@@ -47,6 +47,8 @@ class RawCell:
     """A ``<c>`` as written: type and style attributes, and the decoded texts of its
     ``<v>``, ``<f>`` and ``<is>`` (None where the element is absent; a shared-formula child
     has an empty formula). ``too_long`` marks a text cut at :data:`MAX_CELL_CHARS`.
+    ``shared`` is the group (``si``) of a shared formula (``<f t="shared">``), None for
+    any other cell: a child's formula is its group's master's, shifted.
 
     A formula's text is decoded only when asked for (:meth:`formula`): a template's status
     formulas are thousands of characters full of ``&quot;``, and only the formulas of the
@@ -60,6 +62,7 @@ class RawCell:
     inline: str | None = None
     too_long: bool = False
     f_escaped: bool = False
+    shared: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -71,7 +74,9 @@ class RawCell:
         return self.f
 
     def _key(self) -> tuple[object, ...]:
-        return (self.ref, self.t, self.s, self.v, self.formula(), self.inline, self.too_long)
+        return (
+            self.ref, self.t, self.s, self.v, self.formula(), self.inline, self.too_long, self.shared
+        )  # fmt: skip
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, RawCell) and self._key() == other._key()
@@ -308,13 +313,21 @@ def _row_ref(attrs: bytes) -> str | None:
 _TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t"): "t"}
 
 
+def _shared_group(cell: RawCell, f_attrs: bytes) -> None:
+    """``cell.shared`` from an ``<f>``'s attributes (the first ``<f>`` counts)."""
+    if b"shared" in f_attrs and cell.shared is None:
+        attrs = attributes(f_attrs.rstrip(b"/"))
+        if attrs.get("t") == "shared":
+            cell.shared = attrs.get("si", "")
+
+
 def _generic_inner(inner: bytes, cell: RawCell) -> None:
     """A cell's content other than a plain ``<f>``/``<v>``, in order: inline strings, rich
     text runs, phonetic runs (not shown in the cell), extensions (ignored). Only text at
     the grammar's own paths counts, exactly as in :class:`_ExactScanner`."""
     stack: list[bytes] = []
     texts: list[str] = []
-    for closing, name, _rest, empty, text in _INNER_TAG.findall(inner):
+    for closing, name, rest, empty, text in _INNER_TAG.findall(inner):
         if text:
             kind = _TEXT_PATHS.get(tuple(stack))
             if kind == "v":
@@ -333,6 +346,7 @@ def _generic_inner(inner: bytes, cell: RawCell) -> None:
                 cell.v = cell.v or ""
             elif name == b"f":
                 cell.f = cell.f or ""
+                _shared_group(cell, rest)
             elif name == b"is":
                 cell.inline = cell.inline or ""
         if not empty:
@@ -347,6 +361,7 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
     if m is not None:
         f_attrs, f_text, v_text, v_empty = m.groups()
         if f_attrs is not None:
+            _shared_group(cell, f_attrs)
             if not f_text:
                 cell.f = ""
             elif b"&" in f_text or b"\r" in f_text:
@@ -463,6 +478,8 @@ class _ExactScanner:
                     self.cell.v = self.cell.v or ""
                 elif path[0] == "f":
                     self.cell.f = self.cell.f or ""
+                    if attrs.get("t") == "shared" and self.cell.shared is None:
+                        self.cell.shared = attrs.get("si", "")
                 else:
                     self.cell.inline = self.cell.inline or ""
             kind = _TEXT_PATHS.get(tuple(p.encode() for p in path))
