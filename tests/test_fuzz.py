@@ -1,7 +1,7 @@
 """Structure-aware fuzzing of the reader, bounded, in every test run.
 
 Each example takes one of the committed samples or the witness study's base return,
-applies one to four mutation operators (:mod:`fuzz.mutate`: cell types, values, formulas,
+applies one to four mutation operators (:mod:`fuzz.mutate`: cell types, values, formulas, shared formulas,
 references, rows, inline strings, merges, styles, defined names, sheets, number formats,
 shared strings, properties, parts, truncation, flipped bytes), and holds the mutant to
 :func:`fuzz.properties.check_mutant`: no exception, a bounded time, both tokenizers
