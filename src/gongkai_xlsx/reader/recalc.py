@@ -244,6 +244,8 @@ class Evaluator:
         self.sheets = {name.casefold(): (name, known) for name, known in sheets.items()}
         self.lookup = lookup
         self.book_work = 0
+        self.work = 0  # cells visited for the formula being calculated
+        self.depth = 0  # formulas being calculated, one inside the other
         self.done: dict[Cell, Result | None] = {}  # None: not computable
         self.busy: set[Cell] = set()
 
