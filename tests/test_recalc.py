@@ -102,6 +102,8 @@ def test_an_error_or_a_text_calculated_as_stored_is_not_value_invalid(
         f"{D7}+1" + "+1" * 500,  # longer than the bound
         "(" * (MAX_NESTING + 1) + "1" + ")" * (MAX_NESTING + 1),
         "XFE1+1",  # a name, not a cell
+        "1e999999999+1",  # not made exact
+        "1e300*1e300*1e300",  # beyond a double: Excel shows #NUM!
     ],
 )
 def test_a_formula_beyond_the_evaluator_keeps_the_formula_input_warning(formula: str) -> None:
@@ -121,6 +123,37 @@ def test_a_formula_referring_to_a_formula_uses_its_calculation() -> None:
 
     found = formula_findings(check(v.edit_sheet(change)))
     assert ("formula-input", D6) in found and ("value-invalid", E6) in found
+
+
+def test_a_chain_of_deeply_nested_formulas_is_bounded_not_a_crash() -> None:
+    """Nine inputs, each referring to the next inside 20 parentheses: the nesting of all
+    the formulas being calculated is bounded together (Python's stack is not), so two of
+    them are calculated and three are beyond the bound."""
+    row = [ref for sheet, ref in _inputs() if sheet == v.SHEET][:9]
+
+    def change(xml: str) -> str:
+        for here, there in zip(row, [*row[1:], None], strict=True):
+            inner = f"{there}+1" if there else "1"
+            xml = v.put(
+                xml, here, f'<c r="{here}" s="{{s}}"><f>{"(" * 20}{inner}{")" * 20}</f><v>1</v></c>'
+            )
+        return xml
+
+    found = formula_findings(check(v.edit_sheet(change)))
+    assert ("value-invalid", row[-1]) not in found  # =1, stored 1
+    assert ("value-invalid", row[-2]) in found  # =2, stored 1: calculated within the bound
+    assert ("formula-input", row[-3]) in found  # three deep: beyond the bound
+    assert ("formula-input", row[0]) in found
+
+
+def _inputs() -> list[tuple[str, str]]:
+    from gongkai_xlsx.cellref import to_a1
+
+    positions = v.LAYOUT.cell_positions
+    return sorted(
+        ((s, to_a1(r, c)) for cid, (s, r, c) in positions.items() if not v.FORM.cell(cid).computed),
+        key=lambda p: (p[0], v.from_a1(p[1])),
+    )
 
 
 def test_formulas_referring_to_each_other_are_not_calculated() -> None:

@@ -32,7 +32,9 @@ from gongkai_xlsx.reader.model import CellError, Value
 from gongkai_xlsx.reader.sheetxml import RawCell
 
 MAX_FORMULA_CHARS = 1_000
-MAX_NESTING = 32  # parentheses and unary signs
+MAX_NESTING = 48  # operands within operands (parentheses, signs), in all the formulas
+MAX_EXPONENT = 400  # of a constant (1e-400 is 0 to Excel); 1e999999999 is not made exact
+MAX_MAGNITUDE = Fraction(2) ** 1024  # beyond a double: Excel shows #NUM!, here unknown
 MAX_DEPTH = 8  # a formula referring to a formula referring to ...
 MAX_RANGE_CELLS = 10_000  # one range (a row of the form is 6 to 30 cells)
 MAX_WORK = 20_000  # cells visited for one formula
@@ -45,6 +47,11 @@ Result = Fraction | str | CellError
 
 class NotComputable(Exception):
     """The formula is beyond this evaluator (or its bounds): nothing is known."""
+
+
+class _Context(NotComputable):
+    """Beyond a bound that depends on the formula asking (nesting, depth, work, a cycle
+    through it), not on the cell's own formula: not kept as the cell's answer."""
 
 
 # ------------------------------------------------------------------------------ tokens
@@ -238,7 +245,8 @@ class Evaluator:
     """Evaluates formulas of one workbook. ``sheets`` maps every sheet's name (as the
     workbook has it) to whether its cells can be looked up (the form's sheets are read,
     others not); ``lookup`` gives a cell's content. Results of formulas met on the way are
-    kept, and the cells visited are counted against :data:`MAX_BOOK_WORK`."""
+    kept (and that they cannot be calculated, unless a bound of the formula asking was the
+    reason), and the cells visited are counted against :data:`MAX_BOOK_WORK`."""
 
     def __init__(self, sheets: dict[str, bool], lookup: Lookup) -> None:
         self.sheets = {name.casefold(): (name, known) for name, known in sheets.items()}
@@ -246,21 +254,21 @@ class Evaluator:
         self.book_work = 0
         self.work = 0  # cells visited for the formula being calculated
         self.depth = 0  # formulas being calculated, one inside the other
-        self.done: dict[Cell, Result | None] = {}  # None: not computable
+        self.nesting = 0  # parentheses and signs open, in all of them (Python's stack)
+        self.done: dict[Cell, Result | NotComputable] = {}
         self.busy: set[Cell] = set()
 
     def result(self, formula: str, sheet: str, row: int, col: int) -> Result:
         """What ``formula`` (without ``=``) in ``sheet`` at (row, col) calculates to;
         raises NotComputable."""
-        self.work = 0
-        self.depth = 0
+        self.work = self.depth = self.nesting = 0
         return self._formula(formula, (sheet, row, col))
 
     def _formula(self, formula: str, at: Cell) -> Result:
         if len(formula) > MAX_FORMULA_CHARS:
             raise NotComputable("too long")
         if self.depth >= MAX_DEPTH:
-            raise NotComputable("too deep")
+            raise _Context("too deep")
         self.depth += 1
         self.busy.add(at)
         try:
@@ -277,11 +285,16 @@ class Evaluator:
             raise NotComputable("another workbook's or an unread sheet")
         return name
 
+    def nest(self, step: int) -> None:
+        self.nesting += step
+        if self.nesting > MAX_NESTING:
+            raise _Context("nested too deeply")
+
     def visit(self) -> None:
         self.work += 1
         self.book_work += 1
         if self.work > MAX_WORK or self.book_work > MAX_BOOK_WORK:
-            raise NotComputable("too many cells")
+            raise _Context("too many cells")
 
     def value(self, cell: Cell) -> Value:
         """What the cell shows: its stored value, or its formula's result."""
@@ -290,16 +303,21 @@ class Evaluator:
         if formula is None:
             return stored
         if cell in self.busy:
-            raise NotComputable("circular")
-        if cell not in self.done:
-            try:
-                self.done[cell] = self._formula(formula, cell)
-            except NotComputable:
-                self.done[cell] = None
-        got = self.done[cell]
+            raise _Context("circular")
+        got = self.done.get(cell)
         if got is None:
+            try:
+                got = self.done[cell] = self._formula(formula, cell)
+            except _Context:
+                raise
+            except NotComputable:
+                self.done[cell] = got = _BEYOND
+        if isinstance(got, NotComputable):
             raise NotComputable("a formula beyond the evaluator")
         return float(got) if isinstance(got, Fraction) else got
+
+
+_BEYOND = NotComputable("a formula beyond the evaluator")
 
 
 def _number(value: Value) -> Fraction | CellError:
@@ -317,6 +335,13 @@ def _number(value: Value) -> Fraction | CellError:
     return CellError("#VALUE!")
 
 
+def _bounded(value: Fraction) -> Fraction:
+    """A result a double can hold; beyond it the applications show #NUM!: unknown here."""
+    if abs(value) >= MAX_MAGNITUDE:
+        raise NotComputable("beyond a double")
+    return value
+
+
 def _first_error(*values: Fraction | CellError) -> CellError | None:
     errors = {v.code for v in values if isinstance(v, CellError)}
     if len(errors) > 1:  # which one shows depends on the application's order
@@ -328,7 +353,7 @@ class _Parser:
     """Recursive descent over the tokens, evaluating as it goes."""
 
     def __init__(self, ev: Evaluator, toks: list[Token], sheet: str) -> None:
-        self.ev, self.toks, self.sheet, self.i, self.nesting = ev, toks, sheet, 0, 0
+        self.ev, self.toks, self.sheet, self.i = ev, toks, sheet, 0
 
     def peek(self) -> Token | None:
         return self.toks[self.i] if self.i < len(self.toks) else None
@@ -361,10 +386,10 @@ class _Parser:
         while True:
             if self.take("+"):
                 right = self.term()
-                left = _first_error(left, right) or left + right  # type: ignore[operator]
+                left = _first_error(left, right) or _bounded(left + right)  # type: ignore[operator]
             elif self.take("-"):
                 right = self.term()
-                left = _first_error(left, right) or left - right  # type: ignore[operator]
+                left = _first_error(left, right) or _bounded(left - right)  # type: ignore[operator]
             else:
                 return left
 
@@ -373,20 +398,18 @@ class _Parser:
         while True:
             if self.take("*"):
                 right = self.unary()
-                left = _first_error(left, right) or left * right  # type: ignore[operator]
+                left = _first_error(left, right) or _bounded(left * right)  # type: ignore[operator]
             elif self.take("/"):
                 right = self.unary()
                 error = _first_error(left, right)
                 if error is None and right == 0:
                     error = CellError("#DIV/0!")
-                left = error or left / right  # type: ignore[operator]
+                left = error or _bounded(left / right)  # type: ignore[operator]
             else:
                 return left
 
     def unary(self) -> Fraction | CellError:
-        self.nesting += 1
-        if self.nesting > MAX_NESTING:
-            raise NotComputable("nested too deeply")
+        self.ev.nest(1)
         try:
             if self.take("-"):
                 value = self.unary()
@@ -395,10 +418,10 @@ class _Parser:
                 return self.unary()
             value = self.primary()
             while self.take("%"):
-                value = value if isinstance(value, CellError) else value / 100
+                value = value if isinstance(value, CellError) else _bounded(value / 100)
             return value
         finally:
-            self.nesting -= 1
+            self.ev.nest(-1)
 
     def primary(self) -> Fraction | CellError:
         tok = self.peek()
@@ -406,7 +429,10 @@ class _Parser:
             raise NotComputable("formula ends early")
         self.i += 1
         if tok.kind == "number":
-            return Fraction(tok.text)
+            exponent = tok.text.lower().partition("e")[2]
+            if exponent and abs(int(exponent)) > MAX_EXPONENT:
+                raise NotComputable("a constant beyond a double")
+            return _bounded(Fraction(tok.text))
         if tok.kind == "ref":
             where = area(tok)
             if not where.single:  # a range in arithmetic: implicit intersection
@@ -414,11 +440,7 @@ class _Parser:
             sheet = self.ev.sheet(where.sheet, self.sheet)
             return _number(self.ev.value((sheet, where.r0, where.c0)))
         if tok.kind == "op" and tok.text == "(":
-            self.nesting += 1
-            if self.nesting > MAX_NESTING:
-                raise NotComputable("nested too deeply")
-            value = self.expr()
-            self.nesting -= 1
+            value = self.expr()  # nested: expr calls unary, which counts
             if not self.take(")"):
                 raise NotComputable("unbalanced parentheses")
             return value
