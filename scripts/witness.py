@@ -1,6 +1,6 @@
 """The witness study: what LibreOffice Calc and Gnumeric SHOW for odd OOXML in a return.
 
-    python scripts/witness.py [--cases A01,B23] [--keep DIR] [--no-gnumeric] [--render]
+    python scripts/witness.py [--cases A01,B23 [--merge]] [--keep DIR] [--no-gnumeric] [--render]
 
 A research tool, not a test. It builds every case of ``tests/oracle/variants.py`` (one
 filled base return; each case differs from it in exactly one construct), opens all of them
@@ -14,7 +14,8 @@ formula results, and recalculate-on-load) and in Gnumeric (``ssconvert``, withou
 
 Each table cell shows only what differs from the base return under the same witness and
 mode (``= base`` when nothing does). ``--cases`` limits the run (the outputs then hold only
-those cases: use it to explore, not to regenerate); ``--render`` only rewrites
+those cases: use it to explore, not to regenerate), and with ``--merge`` the cases run
+replace or join the recorded ones (new cases added without re-running the study); ``--render`` only rewrites
 WITNESS.md from the recorded witness.json (after a change of presentation). Needs soffice with python3-uno and,
 unless ``--no-gnumeric``, ``ssconvert`` (Debian package gnumeric). About a minute for the
 whole set on two cores. ``tests/test_witness.py`` re-runs a few cases against witness.json.
@@ -51,6 +52,7 @@ GROUPS = {
     "F": "F. Number formats on an input cell",
     "G": "G. XML syntax",
     "H": "H. The grammar of the elements the reader uses (count and content)",
+    "I": "I. Formulas typed into input cells",
 }
 Obs = dict[str, Any]
 
@@ -373,6 +375,9 @@ def main() -> int:
     parser.add_argument(
         "--render", action="store_true", help="only rewrite WITNESS.md from witness.json"
     )
+    parser.add_argument(
+        "--merge", action="store_true", help="with --cases: merge them into witness.json"
+    )
     args = parser.parse_args()
     if args.render:
         recorded = json.loads(OUT_JSON.read_text(encoding="utf-8"))
@@ -399,6 +404,14 @@ def main() -> int:
         workdir.mkdir(parents=True, exist_ok=True)
         records = observe(variants, workdir, with_gnumeric=with_gn)
     env = _env()
+    if args.merge and args.cases:
+        recorded = json.loads(OUT_JSON.read_text(encoding="utf-8"))
+        if recorded["environment"] != env:
+            print(f"recorded with {recorded['environment']}, now {env}", file=sys.stderr)
+            return 2
+        fresh = {r["case"]: r for r in records if r["case"] != "base"}
+        kept = [r for r in recorded["cases"] if r["case"] not in fresh]
+        records = [kept[0], *sorted([*kept[1:], *fresh.values()], key=lambda r: r["case"])]
     OUT_JSON.write_text(dumps({"environment": env, "cases": records}) + "\n", encoding="utf-8")
     write_markdown(render(records, env))
     print(f"{len(records)} cases → {OUT_JSON.relative_to(ROOT)}, {OUT_MD.relative_to(ROOT)}")

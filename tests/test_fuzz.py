@@ -2,11 +2,11 @@
 
 Each example takes one of the committed samples or the witness study's base return,
 applies one to four mutation operators (:mod:`fuzz.mutate`: cell types, values, formulas,
-references, rows, inline strings, merges, styles, defined names, sheets, number formats,
-shared strings, properties, parts, truncation, flipped bytes), and holds the mutant to
-:func:`fuzz.properties.check_mutant`: no exception, a bounded time, both tokenizers
-agreeing, and every value read without an error at its cell equal to an independent
-reading of the file. A second test respells the XML only (whitespace inside tags, quotes,
+shared formulas, references, rows, inline strings, merges, styles, defined names, sheets,
+number formats, shared strings, properties, parts, truncation, flipped bytes), and holds
+the mutant to :func:`fuzz.properties.check_mutant`: no exception, a bounded time, both
+tokenizers agreeing, and every value read without an error at its cell equal to an
+independent reading of the file. A second test respells the XML only (whitespace inside tags, quotes,
 comments, CDATA, character references, attribute order, another namespace's attributes):
 the reading must then be the original's, finding for finding.
 

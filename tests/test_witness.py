@@ -24,8 +24,9 @@ RECORDED = {
 }
 # Cases the reader's decisions hang on: prefix parsing of v (1_000 → 1, 12abc → 12),
 # digits Python would accept (full-width → 0), a Boolean spelt "true", v and is together,
-# a cell written twice, a merge over an input, and a zip holding the sheet twice.
-CASES = ("A13", "A16", "A25", "B11", "B23", "C04", "D01", "E01")
+# a cell written twice, a merge over an input, a zip holding the sheet twice, and a shared
+# formula's child calculated on opening or shown empty without its master.
+CASES = ("A13", "A16", "A25", "B11", "B23", "C04", "D01", "E01", "I02", "I03")
 
 pytestmark = pytest.mark.libreoffice
 

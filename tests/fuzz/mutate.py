@@ -398,6 +398,77 @@ def op_cell_formula(x: Xlsx, rng: Random) -> str:
     return _on_cell(x, rng, edit, f"<f> {formula!r} added or removed")
 
 
+_SHARED_F = re.compile(r"<f\b(?=[^>]*\bt=\"shared\")[^>]*?(?:/>|>(?P<text>[^<]*)</f\s*>)")
+SHARED_RESULTS = ("0", "1", "2", "3", "5", "6", "7", "8", "12", "-1", "2.5")
+
+
+def _set_cell(xml: str, ref: str, body: str) -> str:
+    """``ref``'s cell with ``body`` as its content (its style kept, its type dropped), or
+    a new cell holding it."""
+    m = _cell_match(xml, ref)
+    if m is None:
+        return _insert_cell(xml, ref, f'<c r="{ref}">{body}</c>')
+    return _splice(xml, m, _element(set_attr(m.group("attrs"), "t", None), body))
+
+
+def op_shared_formula(x: Xlsx, rng: Random) -> str:
+    """Shared formulas (issue 12, class 2): an input and the cell to its right made a
+    master and child (the master's formula refers to the row below, relatively or with
+    ``$``; stored results right or wrong); a master's formula text dropped, orphaning its
+    children; a child's stored result changed; or a child of a group no master has."""
+    sheet, ref = rng.choice(input_cells())
+    found = _sheet(x, sheet)
+    if found is None:
+        return ""
+    part, xml = found
+    row, col = from_a1(ref)
+    si = str(rng.randrange(4))
+    roll = rng.random()
+    masters = [m for m in _CELL.finditer(xml) if (f := _SHARED_F.search(m.group(0))) and f["text"]]
+    children = [
+        m for m in _CELL.finditer(xml) if (f := _SHARED_F.search(m.group(0))) and not f["text"]
+    ]
+    if 0.5 <= roll < 0.65 and masters:
+        m = rng.choice(masters)
+        f = _SHARED_F.search(m.group(0))
+        assert f is not None
+        cell = m.group(0)[: f.start()] + '<f t="shared" si="0"/>' + m.group(0)[f.end() :]
+        x.put(part, _splice(xml, m, cell))
+        return f"shared formula master dropped at {sheet}!{attributes(m.group('attrs')).get('r')}"
+    if 0.65 <= roll < 0.85 and children:
+        m = rng.choice(children)
+        value = f"<v>{rng.choice(SHARED_RESULTS)}</v>"
+        body = m.group("body") or ""
+        body = _V.sub(lambda _m: value, body, count=1) if _V.search(body) else body + value
+        x.put(part, _splice(xml, m, _element(m.group("attrs"), body)))
+        return f"shared child's result {value} at {sheet}!{attributes(m.group('attrs')).get('r')}"
+    if roll >= 0.85:
+        child = f'<f t="shared" si="{si}"/><v>{rng.choice(SHARED_RESULTS)}</v>'
+        x.put(part, _set_cell(xml, ref, child))
+        return f"shared formula child of group {si} at {sheet}!{ref}"
+    below, right = to_a1(row + 1, col), to_a1(row, col + 1)
+    formula = rng.choice(
+        (
+            f"{below}+1",
+            f"{below}*2+$A$1",
+            f"SUM({below}:{to_a1(row + 1, col + 1)})",
+            f"{below}/2",
+            f"-{below}+${to_a1(row + 1, col)[0]}$1",
+            f"ROUND({below},0)",
+        )
+    )
+    master = (
+        f'<f t="shared" ref="{ref}:{right}" si="{si}">{formula}</f>'
+        f"<v>{rng.choice(SHARED_RESULTS)}</v>"
+    )
+    child = f'<f t="shared" si="{si}"/><v>{rng.choice(SHARED_RESULTS)}</v>'
+    xml = _set_cell(xml, ref, master)
+    if rng.random() < 0.8:
+        xml = _set_cell(xml, right, child)
+    x.put(part, xml)
+    return f"shared formula {formula!r} (group {si}) at {sheet}!{ref}:{right}"
+
+
 MALFORMED_REFS = (
     "d{r}", "{c}0", "{c}0{r}", "${c}${r}", " {c}{r}", "{c}{r} ", "{r}{c}", "AAAA{r}",
     "XFE{r}", "{c}1048577", "", "{c}-{r}", "Ｄ６", "{c}{r}:{c}{r}", "{c}²", "{c}١", "{c}" + "1" * 5000,
@@ -1346,6 +1417,7 @@ PACKAGE_OPERATORS: dict[str, PackageOp] = {
     "cell_type": op_cell_type,
     "cell_value": op_cell_value,
     "cell_formula": op_cell_formula,
+    "shared_formula": op_shared_formula,
     "cell_ref": op_cell_ref,
     "cell_duplicate": op_cell_duplicate,
     "cell_swap": op_cell_swap,

@@ -1219,3 +1219,66 @@ def number_format_twice() -> bytes:
 def all_variants() -> list[Variant]:
     """The base first, then every case in id order."""
     return [base(), *(VARIANTS[k]() for k in sorted(VARIANTS))]
+
+
+# --- I. formulas typed into input cells ----------------------------------------------------
+# Excel writes a formula filled across cells (dragged) as one shared formula: the first
+# cell holds its text and ``ref``, the others only ``<f t="shared" si=".."/>``; each child's
+# formula is the master's with relative references shifted. D7 = 1 and E7 = 2 in the base,
+# so D7+$D$7*4 is 5 in D6 and, shifted to E6, E7+$D$7*4 = 6.
+
+_MASTER = f'<c r="{D6}" s="{{s}}"><f t="shared" ref="{D6}:{E6}" si="0">{D7}+$D$7*4</f><v>5</v></c>'
+_SHARED = "ECMA-376 §18.3.1.40 f, §18.18.6 ST_CellFormulaType: shared"
+
+
+def _shared_pair(child: str, master: str = _MASTER) -> bytes:
+    return edit_sheet(lambda xml: put(put(xml, D6, master), E6, child))
+
+
+@variant(
+    "I01",
+    f"a shared formula {D6}:{E6} (`{D7}+$D$7*4`), the child {E6} with its right result 6",
+    f"valid ({_SHARED})",
+)
+def shared_formula() -> bytes:
+    return _shared_pair(f'<c r="{E6}" s="{{s}}"><f t="shared" si="0"/><v>6</v></c>')
+
+
+@variant(
+    "I02",
+    f"the shared formula of I01, the child {E6} storing 8 (its formula gives 6)",
+    f"schema-valid ({_SHARED}); the stored result is not the formula's",
+)
+def shared_formula_wrong_result() -> bytes:
+    return _shared_pair(f'<c r="{E6}" s="{{s}}"><f t="shared" si="0"/><v>8</v></c>')
+
+
+@variant(
+    "I03",
+    f'a shared-formula child {E6} (`si="5"`, storing 7) whose master is nowhere in the sheet',
+    f"INVALID ({_SHARED}): no cell holds the formula of shared group 5",
+)
+def shared_formula_without_master() -> bytes:
+    return with_cell(f'<c r="{E6}" s="{{s}}"><f t="shared" si="5"/><v>7</v></c>', E6)
+
+
+@variant(
+    "I04",
+    f"a plain formula `{D7}+{E7}` in {D6} storing 8 (it gives 3)",
+    "schema-valid; the stored result is not the formula's",
+)
+def formula_wrong_result() -> bytes:
+    return with_cell(f'<c r="{D6}" s="{{s}}"><f>{D7}+{E7}</f><v>8</v></c>')
+
+
+@variant(
+    "I05",
+    f"the shared formula of I01 with its master in {E6}, after its child {D6} (storing 5)",
+    f"schema-valid ({_SHARED}); the child comes before its master",
+)
+def shared_child_before_master() -> bytes:
+    master = (
+        f'<c r="{E6}" s="{{s}}"><f t="shared" ref="{D6}:{E6}" si="0">{E7}+$D$7*4</f><v>6</v></c>'
+    )
+    child = f'<c r="{D6}" s="{{s}}"><f t="shared" si="0"/><v>5</v></c>'
+    return edit_sheet(lambda xml: put(put(xml, D6, child), E6, master))

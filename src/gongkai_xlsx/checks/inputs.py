@@ -55,7 +55,7 @@ def check(ctx: Context) -> Iterator[Finding]:
                 ctx.inputs[cell.id] = None
                 ctx.unreadable.add(cell.id)
                 continue
-            why = unstable(read.formula, read.sheet, read.ref)
+            why = unstable(read)
             if why is not None:  # what the file stores is not what is shown
                 yield Finding(Code.VALUE_INVALID, cell_id=cell.id, actual=read.formula, detail=why)
                 ctx.inputs[cell.id] = None

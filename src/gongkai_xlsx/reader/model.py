@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import TYPE_CHECKING, Literal
 
 from gongkai_xlsx.definition.model import Form
@@ -36,10 +37,24 @@ Value = float | str | bool | CellError | None
 
 
 @dataclass(frozen=True, slots=True)
+class Recalculated:
+    """What the applications calculate for a cell's formula from the file's own cells
+    (:mod:`gongkai_xlsx.reader.recalc`): a number (exact), a text or an error value.
+    ``orphan``: a shared formula's child whose master is missing or comes after it,
+    which LibreOffice shows empty and Gnumeric as an invalid expression (WITNESS.md I03,
+    I05); ``value`` is then None."""
+
+    value: Fraction | str | CellError | None
+    orphan: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class CellRead:
     """One cell as the return holds it. ``formula`` is the formula text when the cell has
-    one (``=（共享公式）`` for a shared-formula child); ``number_format`` the format code
-    of its style (None when the style does not exist in the file)."""
+    one (a shared formula's child: its master's, shifted; ``=（共享公式）`` when it has no
+    master); ``number_format`` the format code of its style (None when the style does not
+    exist in the file). ``recalculated`` is set for an input's formula that the reader
+    could calculate (or a child without its master), None otherwise."""
 
     sheet: str
     ref: str
@@ -47,6 +62,7 @@ class CellRead:
     formula: str | None = None
     number_format: str | None = "General"
     sure: bool = True
+    recalculated: Recalculated | None = None
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,9 @@ from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.members import read_members, summary_sheets
-from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Return, Source
+from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Recalculated, Return, Source, Value
 from gongkai_xlsx.reader.package import MAX_PART_BYTES, Package, PackageError
+from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
 from gongkai_xlsx.reader.sheetxml import (
     SheetScan,
     SheetTooLarge,
@@ -132,6 +133,7 @@ class _Reading:
         self.properties: dict[str, str] = {}
         self.application: str | None = None
         self.form: Form | None = None
+        self.shared_formulas: dict[str, SharedFormulas] = {}
 
     def stop(self, code: Code, **values: object) -> _Stop:
         self.findings.append(Finding(code, **values))  # type: ignore[arg-type]
@@ -300,6 +302,55 @@ class _Reading:
             return CellRead(sheet, ref), None
         got = interpret(raw, self.strings, self.styles)
         return CellRead(sheet, ref, got.value, got.formula, got.number_format), got
+
+    def shared(self, sheet: str) -> SharedFormulas:
+        found = self.shared_formulas.get(sheet)
+        if found is None:
+            found = self.shared_formulas[sheet] = SharedFormulas(self.scans[sheet].cells)
+        return found
+
+    def recalculate(
+        self, info: parts.WorkbookInfo, form: Form, located: Located, cells: dict[str, CellRead]
+    ) -> None:
+        """Each input's formula with the result the applications calculate from the file's
+        own cells, where that is known (:mod:`.recalc`); a shared formula's child with its
+        master's formula, shifted. A cell the reader is not sure of is not calculated with."""
+        odd = {(s, o.ref) for s, scan in self.scans.items() for o in scan.oddities if o.ref}
+        odd_rows = {
+            (s, o.row) for s, scan in self.scans.items() for o in scan.oddities if not o.ref
+        }
+        odd |= {(s, to_a1(r, c)) for cid, (s, r, c) in located.cells.items() if not cells[cid].sure}
+
+        def lookup(sheet: str, row: int, col: int) -> tuple[Value, str | None]:
+            ref = to_a1(row, col)
+            raw = self.scans[sheet].cells.get(ref)
+            if (sheet, ref) in odd or (sheet, row + 1) in odd_rows:
+                raise NotComputable("a cell the reader is not sure of")
+            if raw is None:
+                return None, None
+            got = interpret(raw, self.strings, self.styles)
+            if got.problem is not None:
+                raise NotComputable("a value outside the grammar")
+            return got.value, self.shared(sheet).formula(ref, raw) if raw.f is not None else None
+
+        evaluator = Evaluator({s.name: s.name in self.scans for s in info.sheets}, lookup)
+        for cid, (sheet, r, c) in located.cells.items():
+            read = cells[cid]
+            if read.formula is None or not read.sure or form.cell(cid).computed:
+                continue
+            raw = self.scans[sheet].cells[read.ref]
+            try:
+                text = self.shared(sheet).formula(read.ref, raw)
+            except Orphan:
+                cells[cid] = dataclasses.replace(read, recalculated=Recalculated(None, True))
+                continue
+            if not text:
+                continue
+            try:
+                recalculated = Recalculated(evaluator.result(text, sheet, r, c))
+            except NotComputable:
+                recalculated = None
+            cells[cid] = dataclasses.replace(read, formula="=" + text, recalculated=recalculated)
 
 
 def _results_sheet(info: parts.WorkbookInfo) -> str | None:
@@ -501,6 +552,7 @@ def _read(reading: _Reading, suffix: str) -> Return:
         if not sure:
             read = CellRead(sheet, read.ref, None, read.formula, read.number_format, sure=False)
         cells[cid] = read
+    reading.recalculate(info, form, located, cells)
     fields: dict[str, CellRead] = {}
     for key, (sheet, r, c) in located.fields.items():
         read, got = reading.cell(sheet, r, c)

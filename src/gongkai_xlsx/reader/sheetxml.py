@@ -48,6 +48,8 @@ class RawCell:
     """A ``<c>`` as written: type and style attributes, and the decoded texts of its
     ``<v>``, ``<f>`` and ``<is>`` (None where the element is absent; a shared-formula child
     has an empty formula). ``too_long`` marks a text cut at :data:`MAX_CELL_CHARS`.
+    ``shared`` is the group (``si``) of a shared formula (``<f t="shared">``), None for
+    any other cell: a child's formula is its group's master's, shifted.
 
     A formula's text is decoded only when asked for (:meth:`formula`): a template's status
     formulas are thousands of characters full of ``&quot;``, and only the formulas of the
@@ -62,6 +64,7 @@ class RawCell:
     too_long: bool = False
     f_escaped: bool = False
     grammar: str | None = None  # the first departure from reader/grammar.py, in Chinese
+    shared: str | None = None
 
     @property
     def empty(self) -> bool:
@@ -82,6 +85,7 @@ class RawCell:
             self.inline,
             self.too_long,
             self.grammar,
+            self.shared,
         )
 
     def __eq__(self, other: object) -> bool:
@@ -322,6 +326,14 @@ def _row_ref(attrs: bytes) -> str | None:
 _TEXT_PATHS = {(b"v",): "v", (b"f",): "f", (b"is", b"t"): "t", (b"is", b"r", b"t"): "t"}
 
 
+def _shared_group(cell: RawCell, f_attrs: bytes) -> None:
+    """``cell.shared`` from an ``<f>``'s attributes (the first ``<f>`` counts)."""
+    if b"shared" in f_attrs and cell.shared is None:
+        attrs = attributes(f_attrs.rstrip(b"/"))
+        if attrs.get("t") == "shared":
+            cell.shared = attrs.get("si", "")
+
+
 def _generic_inner(inner: bytes, cell: RawCell) -> None:
     """A cell's content other than a plain ``<f>``/``<v>``, in order: inline strings, rich
     text runs, phonetic runs (not shown in the cell), extensions (ignored). Only text at
@@ -330,7 +342,7 @@ def _generic_inner(inner: bytes, cell: RawCell) -> None:
     stack: list[bytes] = []
     texts: list[str] = []
     checker = Checker("c")
-    for closing, name, _rest, empty, text in _INNER_TAG.findall(inner):
+    for closing, name, rest, empty, text in _INNER_TAG.findall(inner):
         if text:
             kind = _TEXT_PATHS.get(tuple(stack))
             if kind is None:
@@ -353,6 +365,7 @@ def _generic_inner(inner: bytes, cell: RawCell) -> None:
                 cell.v = cell.v or ""
             elif name == b"f":
                 cell.f = cell.f or ""
+                _shared_group(cell, rest)
             elif name == b"is":
                 cell.inline = cell.inline or ""
         if empty:
@@ -370,6 +383,7 @@ def _inner_into(cell: RawCell, inner: bytes, builder: _Builder) -> None:
     if m is not None:
         f_attrs, f_text, v_text, v_empty = m.groups()
         if f_attrs is not None:
+            _shared_group(cell, f_attrs)
             if not f_text:
                 cell.f = ""
             elif b"&" in f_text or b"\r" in f_text:
@@ -489,6 +503,8 @@ class _ExactScanner:
                     self.cell.v = self.cell.v or ""
                 elif path[0] == "f":
                     self.cell.f = self.cell.f or ""
+                    if attrs.get("t") == "shared" and self.cell.shared is None:
+                        self.cell.shared = attrs.get("si", "")
                 else:
                     self.cell.inline = self.cell.inline or ""
             kind = _TEXT_PATHS.get(tuple(p.encode() for p in path))
