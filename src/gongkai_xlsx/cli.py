@@ -8,6 +8,11 @@ copy or found nothing to mark, 1 when the return could not be read or marked.
 
 from __future__ import annotations
 
+# First, before typer and the library load: a Ctrl-C while they do ends quietly.
+from gongkai_xlsx.interrupt import quiet_while_loading
+
+quiet_while_loading(__name__)
+
 import json
 from pathlib import Path
 from typing import Annotated, Any
