@@ -12,14 +12,18 @@ import io
 import posixpath
 import re
 import shutil
+import struct
+import subprocess
+import sys
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler, run
+from conftest import SEED_AGENCY, Filler, console_script, run
 from libreoffice import harness
 from openpyxl.comments import Comment
 from openpyxl.worksheet.formula import ArrayFormula
@@ -538,6 +542,89 @@ def test_cli_refuses_to_overwrite_the_return(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "不能覆盖" in result.output
     assert copy.read_bytes() == B1_SAMPLE.read_bytes()
     assert run("annotate", copy, "-o", tmp_path / "x.csv").exit_code == 2
+
+
+def _zeros_deflated(size: int) -> bytes:
+    """Raw deflate of ``size`` zero bytes, built fast: a block that ends in a full flush
+    does not depend on what came before it, so one 16 MB block repeated is a valid stream."""
+    chunk = bytes(1 << 24)
+    co = zlib.compressobj(9, zlib.DEFLATED, -15)
+    block = co.compress(chunk) + co.flush(zlib.Z_FULL_FLUSH)
+    return block * (size >> 24) + co.flush()
+
+
+def lying_bomb(good: bytes, real: int, claimed: int) -> bytes:
+    """``good`` plus a member ``xl/media/image1.png`` (a part the reader does not read, the
+    marked copy keeps) whose local and central headers claim ``claimed`` bytes and whose
+    data inflates to ``real`` zero bytes."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            dst.writestr(info, src.read(info))
+    data = out.getvalue()
+    end = data.rindex(b"PK\x05\x06")
+    count, cd_size, cd_offset = struct.unpack("<HII", data[end + 10 : end + 20])
+    body, directory = data[:cd_offset], data[cd_offset : cd_offset + cd_size]
+    name, packed = b"xl/media/image1.png", _zeros_deflated(real)
+    crc = zlib.crc32(b"\0" * claimed)
+    fields = (20, 0, 8, 0, 0x5821, crc, len(packed), claimed, len(name))
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + name
+    central = (
+        struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, len(body)) + name
+    )
+    body += local + packed
+    directory += central
+    tail = struct.pack(
+        "<IHHHHIIH", 0x06054B50, 0, 0, count + 1, count + 1, len(directory), len(body), 0
+    )
+    return body + directory + tail
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="memory caps hold on Linux")
+def test_annotate_of_one_lying_zip_bomb_stays_within_the_memory_limit(tmp_path: Path) -> None:
+    """A return with findings plus a member that claims 1 KB and inflates to 1 GB: the check
+    passes the member by (the reader does not read it), marking reads every member. In the
+    worker it costs the annotate-failed finding naming the limit; the program (parent and
+    worker) stays near the limit, where in one process it took 2.16 GB for a 3 GB member."""
+    bomb = tmp_path / "炸弹.xlsx"
+    bomb.write_bytes(lying_bomb(B1_SAMPLE.read_bytes(), real=1 << 30, claimed=1024))
+    assert check_file(bomb).readable  # the check alone is not where the memory goes
+    out = tmp_path / "退回.xlsx"
+    command = [console_script(), "annotate", bomb, "-o", out, "--memory-limit", "150"]
+    measure = (
+        "import resource, subprocess, sys; "
+        "p = subprocess.run(sys.argv[1:], capture_output=True); "
+        "sys.stdout.buffer.write(p.stderr); "
+        "print(); print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", measure, *map(str, command)], capture_output=True, check=True
+    )
+    lines = done.stdout.decode("utf-8").splitlines()
+    code, max_rss_kb = map(int, lines[-1].split())
+    text = "\n".join(lines[:-1])
+    assert code == 1, text
+    assert "炸弹.xlsx：未生成标注副本。" in text
+    assert "[annotate-failed] 没有为这份报表生成标注副本：超过 150 MB 内存限制" in text
+    assert "Traceback" not in text
+    assert max_rss_kb < 400 * 1024, max_rss_kb  # a worker's baseline plus 150 MB, not 1 GB
+    assert not out.exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["炸弹.xlsx"]  # no temporary file left
+
+
+def test_annotate_that_cannot_mark_says_so_with_the_finding(tmp_path: Path) -> None:
+    """A member whose header claims more than its data holds: the check passes it by,
+    marking finds the zip broken; one finding, exit 1, nothing written."""
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(lying_bomb(B1_SAMPLE.read_bytes(), real=1 << 24, claimed=1 << 25))
+    result = run("annotate", broken, "-o", tmp_path / "x.xlsx")
+    assert result.exit_code == 1, result.output
+    assert "坏.xlsx：未生成标注副本。" in result.output
+    assert (
+        "[annotate-failed] 没有为这份报表生成标注副本：无法标注：文件不是完整的 zip 压缩包"
+        in result.output
+    )
+    assert not (tmp_path / "x.xlsx").exists()
 
 
 # ----------------------------------------------------------------------------- LibreOffice

@@ -358,6 +358,28 @@ def messy_folder(tmp_path: Path, make_return) -> Path:
     return inbox
 
 
+def test_invisible_characters_typed_into_the_agency_stay_out_of_file_names(
+    fill: Filler, tmp_path: Path
+) -> None:
+    """An agency name typed in the sheet with a bidi override (U+202E reverses what follows
+    it in a folder listing), an isolate, a zero-width space and a tab: the JSON's file name
+    is cleaned as ``new --agency`` cleans a name, the document keeps the name as read."""
+    typed = "某县\u202e教育\u200b局\u2066\t"
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    fill(GOOD_VALUES, fields={"agency": typed}, name="inbox/a.xlsx")
+    out = tmp_path / "out"
+    result, report = ingest(inbox, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert [r["output"] for r in report["returns"]] == ["某县教育局_2024.json"]
+    assert sorted(p.name for p in out.iterdir()) == [
+        "report.html",
+        "report.json",
+        "某县教育局_2024.json",
+    ]
+    assert report["outputs"] == ["report.html", "某县教育局_2024.json"]
+
+
 def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     out = messy_folder / "out"
     result, report = ingest(messy_folder, "-o", out)

@@ -20,7 +20,7 @@ from typer.testing import Result
 
 from gongkai_xlsx import api
 from gongkai_xlsx.api import new_from_roster, plan_roster, write_roster
-from gongkai_xlsx.roster import read_roster
+from gongkai_xlsx.roster import MAX_AGENCIES, MAX_FILE_BYTES, RosterError, read_roster
 
 BASE = "2024年度政府信息公开工作年度报告填报表"
 WINDOWS_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
@@ -431,3 +431,60 @@ def test_ctrl_c_in_a_roster_run_leaves_whole_templates(
     )
     assert [p.name for p in (tmp_path / "out").iterdir()] == [name_for("甲局")]
     assert agency_of(calls[0])[0] == "甲局"
+
+
+def test_a_roster_over_the_cap_is_refused_before_anything_is_written(tmp_path: Path) -> None:
+    """10,001 names (a province's list given as one roster: 100,000 took an hour and
+    2.7 GB): refused in Chinese, with the row where it went over, nothing written."""
+    roster = tmp_path / "名单.csv"
+    names = "".join(f"某县第{i}号单位\n" for i in range(MAX_AGENCIES + 1))
+    roster.write_text(f"单位名称\n{names}", encoding="utf-8")
+    result, made = generate(tmp_path, roster)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误：{roster}：名单中的单位超过 10000 个（读到第 10002 行），超过一份名单的上限。"
+        "请按县（区）或系统把名单分成几份（每份不超过 10000 个单位），分别运行。\n"
+    )
+    assert made == {} and not (tmp_path / "out").exists()
+
+
+def test_a_long_xlsx_roster_is_refused_on_the_row_that_goes_over(tmp_path: Path) -> None:
+    """A 100,000-row xlsx: read row by row and refused at the first row past the cap
+    (title and header rows allowed above the names), not read to its end."""
+    roster = tmp_path / "名单.xlsx"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["2025年度名单"])
+    ws.append(["序号", "单位名称"])
+    for i in range(100_000):
+        ws.append([i + 1, f"某县第{i}号单位"])
+    wb.save(roster)
+    with pytest.raises(RosterError, match=r"名单中的单位超过 10000 个（读到第 10011 行）"):
+        read_roster(roster)
+
+
+def test_a_city_roster_of_5000_names_with_wide_rows_is_read(tmp_path: Path) -> None:
+    """A city's 5,000 agencies in xlsx, each row 80 columns wide (notes beyond the 50
+    columns read), duplicates and blank rows among them: every name, in order."""
+    roster = tmp_path / "名单.xlsx"
+    wb = openpyxl.Workbook(write_only=True)
+    ws = wb.create_sheet()
+    ws.append(["单位名称", *(f"备注{j}" for j in range(79))])
+    for i in range(5_000):
+        ws.append([f"某市第{i}号单位", *("x" for _ in range(79))])
+        if i % 1000 == 0:
+            ws.append([])
+            ws.append([f"某市第{i}号单位"])
+    wb.save(roster)
+    read = read_roster(roster)
+    assert read.names == [f"某市第{i}号单位" for i in range(5_000)]
+    assert len(read.duplicates) == 5
+
+
+def test_a_roster_file_over_the_size_cap_is_refused(tmp_path: Path) -> None:
+    roster = tmp_path / "名单.csv"
+    with roster.open("wb") as fh:
+        fh.write("单位名称\n甲局\n".encode())
+        fh.truncate(MAX_FILE_BYTES + 1)
+    with pytest.raises(RosterError, match="名单文件过大（超过 32 MB）"):
+        read_roster(roster)

@@ -516,3 +516,39 @@ def test_wrap_breaks_between_characters_never_inside_words(width: int) -> None:
         assert any(word in line for line in lines), (word, lines)
     assert not any(line[:1] in "，。；：）”" for line in lines)
     assert not any(line[-1:] in "（“" for line in lines)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGINT is sent to a child process (POSIX)")
+@pytest.mark.parametrize("after_ms", [0, 5, 10, 20, 30, 45, 60, 80, 100])
+def test_ctrl_c_while_the_program_loads_says_interrupted_without_a_traceback(
+    tmp_path: Path, after_ms: int
+) -> None:
+    """Ctrl-C 0-100 ms after our package is loaded (typer and the library still loading,
+    or the command just begun): one Chinese line, exit 130, never a traceback.
+
+    The clock starts when Python reports our package imported (``PYTHONPROFILEIMPORTTIME``
+    prints a line as each import ends), not at the process start: before that only the
+    interpreter's own start runs, which no program can reach, and its length varies."""
+    import signal
+    import time
+
+    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    proc = subprocess.Popen(
+        [console_script(), "new", "2024", "-o", tmp_path / "t.xlsx"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    )
+    assert proc.stderr is not None
+    seen = b""
+    while seen.split(b"|")[-1].strip() != b"gongkai_xlsx":
+        seen = proc.stderr.readline()
+        assert seen, "the program ended before its package was imported"
+    time.sleep(after_ms / 1000)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    text = err.decode("utf-8", "replace")
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert proc.returncode == 130, (proc.returncode, text[-500:])
+    assert text.rstrip().endswith("已中断。") or "已中断" in text.splitlines()[-1], text[-500:]
+    assert not (tmp_path / "t.xlsx").exists()

@@ -11,4 +11,10 @@ The package is laid out as the data flows:
     api.py (new_template, check_file, ingest)      cli.py (typer, thin)
 """
 
+from gongkai_xlsx.interrupt import quiet_while_loading
+
+# The console script imports this package first: from here on, in the program only, a
+# Ctrl-C while the rest loads ends with 已中断 and exit 130 (see gongkai_xlsx.interrupt).
+quiet_while_loading(__name__)
+
 __version__ = "0.1.0"

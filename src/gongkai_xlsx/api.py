@@ -13,17 +13,14 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary, write_summary_xlsx
-from gongkai_xlsx.annotate import (
-    AnnotateError,
-    marks_from_findings,
-    write_annotated,
-)
+from gongkai_xlsx.annotate import AnnotateError, marks_from_findings
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition import names
-from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year, load_form
+from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import DocumentError, parse_json, read_bytes
 from gongkai_xlsx.findings import Finding
@@ -32,7 +29,7 @@ from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.collect import Collected, Item, collect
 from gongkai_xlsx.ingest.report import outcome_row
 from gongkai_xlsx.ingest.run import Ingested, InterruptedAfterCommit, failed_check, run
-from gongkai_xlsx.ingest.worker import Task, check_task
+from gongkai_xlsx.ingest.worker import Marked, MarkTask, Task, check_task, not_marked, work
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.outputs import OutputConflict, OutputLocked
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
@@ -235,10 +232,18 @@ def check_bounded(
     path = Path(path)
     if expected_year is not None:
         _form(expected_year)
-    with WorkerPool(check_task, 1, bounds or limits()) as pool:
-        _, result = next(pool.run([Task(os.fspath(path), expected_year)]))
+    bounds = bounds or limits()
+    with WorkerPool(check_task, 1, bounds) as pool:
+        return _checked_in(pool, path, expected_year, bounds)
+
+
+def _checked_in(
+    pool: WorkerPool[Any, Any], path: Path, expected_year: int | None, bounds: Limits
+) -> Outcome:
+    """One return read and checked by ``pool``'s worker; a limit it overran is its finding."""
+    _, result = next(pool.run([Task(os.fspath(path), expected_year)]))
     if isinstance(result, Failure):
-        checked = failed_check(Item(path, file_name_text(path.name)), result, bounds or limits())
+        checked = failed_check(Item(path, file_name_text(path.name)), result, bounds)
     else:
         checked = result
     checked.outcome.document = json.loads(checked.canonical) if checked.canonical else None
@@ -511,19 +516,27 @@ def save_summary(summary: Summary, path: Path) -> None:
 @dataclass
 class AnnotateResult:
     """What ``annotate_return`` did: the check's outcome, the findings it marked and the
-    marked copy (None when the file could not be read or had nothing to mark)."""
+    marked copy (None when the file could not be read, had nothing to mark, or could not
+    be marked: then ``problem`` is the ``annotate-failed`` finding saying why)."""
 
     outcome: Outcome
     findings: list[Finding]
     written: Path | None
+    problem: Finding | None = None
 
 
 def annotate_return(
-    source: Path, output: Path, expected_year: int | None = None, force: bool = False
+    source: Path,
+    output: Path,
+    expected_year: int | None = None,
+    force: bool = False,
+    bounds: Limits | None = None,
 ) -> AnnotateResult:
     """Check ``source`` and write its marked copy at ``output`` (a folder: the same file
     name inside it). Nothing is written for a file that could not be read or that has
-    no findings; :class:`AnnotateError` when the workbook cannot be marked."""
+    no findings. Both steps run in a worker process within ``bounds``, as ``ingest
+    --annotate`` runs them: marking reads every member of the zip, and a member that
+    inflates far beyond what its header says must cost a finding, not the PC's memory."""
     source, output = Path(source), Path(output)
     if output.is_dir():
         output = output / source.name
@@ -533,13 +546,23 @@ def annotate_return(
         raise UsageError(f"{output}：不能覆盖报回的原文件，请另给一个文件名或文件夹。")
     if output.exists() and not force:
         raise UsageError(f"{output}：文件已存在。如需覆盖，请加 --force。")
-    outcome = check_file(source, expected_year)
-    findings = outcome.findings
-    if not outcome.readable or not findings:
-        return AnnotateResult(outcome, findings, None)
-    assert outcome.form_id is not None
+    if expected_year is not None:
+        _form(expected_year)
+    bounds = bounds or limits()
+    with WorkerPool(work, 1, bounds) as pool:
+        outcome = _checked_in(pool, source, expected_year, bounds)
+        findings = outcome.findings
+        if not outcome.readable or not findings:
+            return AnnotateResult(outcome, findings, None)
+        assert outcome.form_id is not None and outcome.sha256 is not None
+        marks = tuple(marks_from_findings(findings))
+        task = MarkTask(os.fspath(source), outcome.sha256, outcome.form_id, marks)
+        _, marked = next(pool.run([task]))
+    problem = not_marked(marked)
+    if problem is not None or not isinstance(marked, Marked) or marked.data is None:
+        return AnnotateResult(outcome, findings, None, problem)
     try:
-        write_annotated(source, output, marks_from_findings(findings), load_form(outcome.form_id))
+        write_atomic(output, marked.data)
     except OSError as exc:
         raise UsageError(f"{output}：无法写入（{os_reason(exc)}）。") from exc
     return AnnotateResult(outcome, findings, output)

@@ -8,6 +8,11 @@ copy or found nothing to mark, 1 when the return could not be read or marked.
 
 from __future__ import annotations
 
+# First, before typer and the library load: a Ctrl-C while they do ends quietly.
+from gongkai_xlsx.interrupt import quiet_while_loading
+
+quiet_while_loading(__name__)
+
 import json
 from pathlib import Path
 from typing import Annotated, Any
@@ -392,6 +397,8 @@ def annotate_command(
     ],
     year: ExpectedYear = None,
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")] = False,
+    time_limit: TimeLimit = None,
+    memory_limit: MemoryLimit = None,
 ) -> None:
     """生成标注副本：问题单元格标红并加批注，首页“校验结果”列出全部问题和修改方法，退回单位修改。"""
     if file.is_dir():
@@ -399,7 +406,9 @@ def annotate_command(
     if not file.is_file():
         raise _fail(f"{file}：文件不存在。")
     try:
-        result = annotate_return(file, output, year, force=force)
+        result = annotate_return(
+            file, output, year, force=force, bounds=limits(time_limit, memory_limit)
+        )
     except UsageError as exc:
         raise _fail(str(exc)) from None
     except AnnotateError as exc:
@@ -409,6 +418,10 @@ def annotate_command(
         echo(f"{name}：{STATUS_TEXT['unreadable']}，未生成标注副本。", err=True)
         for finding in result.findings:
             echo(f"  {finding.severity.chinese} [{finding.code.code}] {finding.message}", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    if result.problem is not None:
+        echo(f"{name}：未生成标注副本。", err=True)
+        echo(_finding_line(result.problem), err=True)
         raise typer.Exit(EXIT_FINDINGS)
     if result.written is None:
         echo(f"{name}：没有需要标注的问题，未生成标注副本。")

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from gongkai_xlsx.text import squash_spaces
+
 _FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _RESERVED = {
     "CON",
@@ -21,8 +23,11 @@ MAX_STEM_BYTES = 180  # UTF-8 bytes: a Chinese character is 3, and 255 bytes is 
 
 def safe_stem(name: str, fallback: str = "未命名", max_bytes: int = MAX_STEM_BYTES) -> str:
     """``name`` usable as a file name stem on Windows: no reserved characters or names,
-    no trailing dots or spaces, not too long."""
-    text = unicodedata.normalize("NFC", name)
+    no trailing dots or spaces, not too long; and, as ``new --agency`` cleans a name
+    (:func:`~gongkai_xlsx.text.squash_spaces`), no control or invisible format character:
+    an agency name typed in the sheet with U+202E would otherwise reverse the file name
+    shown in a folder (``…局_2024.json`` seen as ``…nosj.4202_局``)."""
+    text = squash_spaces(unicodedata.normalize("NFC", name))
     text = _FORBIDDEN.sub("_", text)
     text = re.sub(r"\s+", " ", text).strip().rstrip(". ")
     if not text:

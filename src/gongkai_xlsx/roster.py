@@ -5,20 +5,31 @@ tools write UTF-8 with or without BOM. Names are taken from the column headed �
 the first column; blank rows are skipped; a name given twice is reported and kept once.
 Line breaks and invisible characters are taken out of a name (and reported), so no name
 reaches a cell or a file name raw; every entry keeps its row number for messages.
+
+The reader is bounded, whatever the file: at most :data:`MAX_AGENCIES` names (a city's
+roster has 2,000-5,000; a template takes some 30-70 ms to write, so 10,000 is five to ten
+minutes, while 100,000 took an hour and 2.7 GB), read row by row (openpyxl's read-only
+mode for xlsx) and refused as soon as there are more; only the first
+:data:`MAX_COLUMNS` columns; a file of at most :data:`MAX_FILE_BYTES`. Cells are not
+cut: an over-long name is refused with its row and its true length.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from gongkai_xlsx.text import clean_name, squash_spaces
 
 HEADER = "单位名称"
+MAX_AGENCIES = 10_000  # names in one roster
+MAX_COLUMNS = 50  # columns read from each row
+MAX_FILE_BYTES = 32 << 20  # a 10,000-row roster is well under 1 MB
 HEADER_WORDS = {"单位名称", "单位", "名称", "机构名称", "部门名称", "单位全称"}
 
 
@@ -80,7 +91,7 @@ def _rows_from_csv(path: Path) -> list[list[str]]:
     reader = csv.reader(io.StringIO(text), dialect)
     try:
         with _field_limit(len(text) + 1):
-            return [list(row) for row in reader]
+            return _bounded(reader, path)
     except csv.Error as exc:
         raise RosterError(
             f"{path}：第 {reader.line_num} 行无法按 CSV 读取（引号或分隔符有误）。"
@@ -101,11 +112,33 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
     try:
         ws = wb.worksheets[0]
         ws.reset_dimensions()  # WPS and others write <dimension ref="A1"/>; do not trust it
-        return [
-            ["" if v is None else str(v) for v in row] for row in ws.iter_rows(values_only=True)
-        ]
+        return _bounded(ws.iter_rows(max_col=MAX_COLUMNS, values_only=True), path)
     finally:
         wb.close()
+
+
+def _bounded(rows: Iterable[Iterable[object]], path: Path) -> list[list[str]]:
+    """The rows as text, within the caps: at most :data:`MAX_COLUMNS` columns; more filled rows than a roster of
+    :data:`MAX_AGENCIES` names (and a title and header above them) is refused on the row
+    that goes over, before the rest of the file is read."""
+    kept: list[list[str]] = []
+    filled = 0
+    for row in rows:
+        cells = ["" if v is None else str(v) for v in islice(row, MAX_COLUMNS)]
+        if any(c.strip() for c in cells):
+            filled += 1
+            if filled > MAX_AGENCIES + HEADER_SEARCH_ROWS:
+                raise RosterError(too_many(path, len(kept) + 1))
+        kept.append(cells)
+    return kept
+
+
+def too_many(path: Path, row: int) -> str:
+    return (
+        f"{path}：名单中的单位超过 {MAX_AGENCIES} 个（读到第 {row} 行），超过一份名单的上限。"
+        "请按县（区）或系统把名单分成几份（每份不超过 "
+        f"{MAX_AGENCIES} 个单位），分别运行。"
+    )
 
 
 HEADER_SEARCH_ROWS = 10
@@ -134,6 +167,11 @@ def read_roster(path: Path) -> Roster:
         raise RosterError(f"{path}：名单文件不存在。")
     suffix = path.suffix.lower()
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise RosterError(
+                f"{path}：名单文件过大（超过 {MAX_FILE_BYTES >> 20} MB），不像是单位名单。"
+                "名单只需一列单位名称，请另存为只含名单的 CSV 或 xlsx 后重试。"
+            )
         if suffix in (".xlsx", ".xlsm"):
             rows = _rows_from_xlsx(path)
         elif suffix in (".csv", ".txt", ".tsv"):
@@ -155,6 +193,8 @@ def read_roster(path: Path) -> Roster:
         seen.add(name)
         roster.entries.append(Entry(number, name, tuple(removed)))
         roster.rows.append(number)
+    if len(roster.entries) > MAX_AGENCIES:
+        raise RosterError(too_many(path, roster.entries[MAX_AGENCIES].row))
     if not roster.entries:
         raise RosterError(f"{path}：名单中没有单位名称（应在“{HEADER}”列或第一列）。")
     return roster

@@ -1,7 +1,7 @@
 """A cell's content as the number a person meant, or why it is not one (pure functions).
 
 Accepted: ``12``, ``"12"``, ``" 12 "``, ``１２`` (full-width), ``1,200``, ``１，２００``,
-``12.0``. The marks published reports use for "nothing here" (``/ - — _ 无``) are blanks,
+``12.0``: in a text, what the template's own formulas take for a number, nothing more. The marks published reports use for "nothing here" (``/ - — _ 无``) are blanks,
 with a warning. Errors: negatives, fractions in counts, numbers above the limit, text
 that is not a number, more decimals than the kind allows.
 """
@@ -12,7 +12,7 @@ import datetime as _dt
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from gongkai_xlsx.catalogue import Code
@@ -21,7 +21,7 @@ from gongkai_xlsx.findings import excerpt
 from gongkai_xlsx.reader.model import CellError
 from gongkai_xlsx.text import BLANK_MARKS
 
-_NUMBER = re.compile(r"^[+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
+_NUMBER = re.compile(r"^(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?$")
 _SPACES = re.compile(r"\s+")
 
 
@@ -35,19 +35,41 @@ class Parsed:
     expected: str | None = None
 
 
-_MINUS = str.maketrans({"−": "-", "－": "-", "﹣": "-"})
+# A number typed as text is read as the template's own formulas read it
+# (writer/formulas.py, ``plain_text`` and ``is_number_text``), so that the workbook's status
+# and ingest agree: ASC makes the full-width forms (U+FF01-FF5E) ASCII and U+3000 a space,
+# SUBSTITUTE makes U+00A0 a space, CLEAN drops the codes 0-31, TRIM drops the spaces at
+# both ends. Nothing else is a digit: not ⑫, ¹², 𝟏𝟐 (which NFKC would make 12), and no sign
+# (``+12``, ``−0`` are words to the formulas).
+_AS_FORMULAS = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)} | {
+    0x3000: 0x20,
+    0xA0: 0x20,
+    **dict.fromkeys(range(32)),
+}
+_EDGE_SPACES = re.compile(r"^ +| +$")
+_MINUSES = "-−﹣"  # after ASC, the full-width － is -
 FLOAT_NOISE = Decimal("1e-9")  # binary floating point: 250.83 may be stored as 250.82999999999998
 BEYOND_NOISE = Decimal("1e15")  # past 15 significant digits a double has no noise to remove
 
 
-def _number_from_text(text: str) -> Decimal | None:
-    compact = unicodedata.normalize("NFKC", text).translate(_MINUS).strip()
-    if not _NUMBER.match(compact):  # inner spaces are not allowed: "12 34" is two numbers
+def as_formulas_see(text: str) -> str:
+    """``text`` as the template's ``plain_text`` gives it (ASC, CLEAN, TRIM at the ends)."""
+    return _EDGE_SPACES.sub("", text.translate(_AS_FORMULAS))
+
+
+def number_from_text(text: str) -> Decimal | None:
+    """The number the template's formulas see in ``text``, or None for a word. A minus
+    sign before a number (which the formulas count as a word, an error too) gives the
+    negative number, for the clearer finding; ``-0`` and ``+12`` are words."""
+    compact = as_formulas_see(text)
+    negative = compact[:1] in tuple(_MINUSES) and len(compact) > 1
+    digits = compact[1:] if negative else compact
+    if not _NUMBER.match(digits):  # inner spaces are not allowed: "12 34" is two numbers
         return None
-    try:
-        return Decimal(compact.replace(",", ""))
-    except InvalidOperation:
-        return None
+    number = Decimal(digits.replace(",", ""))
+    if negative:
+        return -number if number else None
+    return number
 
 
 def _without_float_noise(number: Decimal, kind: Kind) -> Decimal:
@@ -100,7 +122,7 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
         text = raw.strip()
         if unicodedata.normalize("NFKC", text).strip() in BLANK_MARKS or text in BLANK_MARKS:
             return Parsed(None, Code.BLANK_MARKER, text)
-        parsed = _number_from_text(text) if len(text) <= 100 else None
+        parsed = number_from_text(raw) if len(text) <= 100 else None
         if parsed is None:
             return Parsed(None, Code.NOT_NUMBER, excerpt(text), describe(kind))
         number, as_text = parsed, True

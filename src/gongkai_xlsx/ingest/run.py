@@ -30,7 +30,7 @@ from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
-from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, work
+from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, not_marked, work
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.previous import Previous
@@ -109,14 +109,14 @@ def _marked_copies(
     names = []
     for k, result in pool.run(tasks):
         index, entry = chosen[k]
-        if isinstance(result, Marked) and result.data is not None:
+        problem = not_marked(result)
+        if problem is None and isinstance(result, Marked) and result.data is not None:
             name = found.items[index].relative
             outdir.stage(f"@{MARKED}/{name}", result.data)
             entry.annotated = name
             names.append(f"@{MARKED}/{name}")
-        else:
-            why = result.problem if isinstance(result, Marked) else result.detail
-            entry.outcome.findings.append(Finding(Code.ANNOTATE_FAILED, detail=why))
+        elif problem is not None:
+            entry.outcome.findings.append(problem)
             entry.outcome.findings.sort(key=sort_key)
     return names
 

@@ -12,10 +12,13 @@ from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
 from gongkai_xlsx.canonical import dumps
+from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.pool import Failure
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.reader.model import Return
 from gongkai_xlsx.reader.source import load
@@ -91,7 +94,17 @@ def mark_task(task: MarkTask) -> Marked:
     try:
         return Marked(annotate_workbook(loaded.data, task.marks, load_form(task.form_id)))
     except AnnotateError as exc:
-        return Marked(None, f"无法生成标注副本：{exc}")
+        return Marked(None, str(exc))  # the finding says "没有为这份报表生成标注副本："
+
+
+def not_marked(result: Marked | Failure) -> Finding | None:
+    """The finding for a marked copy that was not made (the workbook cannot be marked, or
+    marking overran a limit or killed its worker); None when ``result`` holds the copy."""
+    if isinstance(result, Marked):
+        if result.data is not None:
+            return None
+        return Finding(Code.ANNOTATE_FAILED, detail=result.problem or "")
+    return Finding(Code.ANNOTATE_FAILED, detail=result.detail)
 
 
 def work(task: Task | MarkTask) -> Checked | Marked:

@@ -17,8 +17,9 @@ from typing import NoReturn
 import typer
 import typer.main
 
+from gongkai_xlsx import interrupt
 from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
-from gongkai_xlsx.terminal.words import ERROR_PREFIX, PROG
+from gongkai_xlsx.terminal.words import ERROR_PREFIX, INTERRUPTED, PROG
 
 EXIT_INTERNAL = 1
 
@@ -53,10 +54,16 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
     """Run ``app`` as a program with ``args`` (default: the command line) and exit."""
     make_streams_safe()
     code = EXIT_INTERNAL
+    loading_handler = interrupt.is_quiet()  # the program, not a test calling run()
     try:
+        if loading_handler:  # from here a Ctrl-C is the commands' to handle (clean-up first)
+            interrupt.raise_on_interrupt()
         typer.main.get_command(app).main(args=args, prog_name=PROG)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
+    except KeyboardInterrupt:  # outside a command (parsing the command line)
+        echo(INTERRUPTED, err=True)
+        code = interrupt.EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_closed_stdout()
     except Exception as exc:
@@ -70,4 +77,6 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
     except BrokenPipeError:
         _silence_closed_stdout()
         code = code or EXIT_INTERNAL
+    if loading_handler:  # the interpreter's shutdown must not end in a traceback either
+        interrupt.quiet()
     sys.exit(code)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gongkai_xlsx.interrupt import INTERRUPTED as _INTERRUPTED
+
 PROG = "gongkai-xlsx"
 """The command people type; shown in every usage line and example, however the program
 was started (console script, ``python -m gongkai_xlsx.cli``, a test runner)."""
@@ -28,7 +30,7 @@ ERROR_PREFIX = "错误："
 HELP_HINT = "查看说明：{command} -h"
 COMMAND_HELP_HINT = "查看某个命令的说明：{prog} 命令 -h，例如 {prog} {example} -h"
 ABORTED = "已取消。"
-INTERRUPTED = "已中断。"
+INTERRUPTED = _INTERRUPTED  # one wording, also for a Ctrl-C while the program loads
 
 # What a value is called when its parameter declares no metavar.
 _TYPE_METAVARS: dict[type, str] = {
