@@ -13,6 +13,9 @@ formula's child when it opens the file (it showed 6 where 8 was stored, Gnumeric
 8: WITNESS.md I02), any formula once something makes it calculate (I04), and shows a child
 whose master is missing as empty (I03). Where the reader could calculate an input's
 formula (:mod:`gongkai_xlsx.reader.recalc`), a stored result that differs is not read.
+A shared formula's cell it cannot calculate is not read either: LibreOffice calculates the
+master as well as the children on opening (the fuzz corpus: a master ``ROUND(C6,0)``
+storing 6 shown as 0), so no stored result of a shared formula is shown unless checked.
 """
 
 from __future__ import annotations
@@ -110,6 +113,8 @@ def unstable(read: CellRead) -> str | None:
         return f"输入（公式含 {name}()，打开文件时会重新计算）"
     if refers_to(formula, sheet, ref):
         return "输入（公式引用了本单元格，是循环引用）"
+    if recalculated is not None and recalculated.unknown:
+        return "输入（共享公式，打开文件时会重新计算，其结果本工具无法核对）"
     if recalculated is not None and not same_result(read.value, recalculated.value):
         return (
             f"输入（公式算得 {_shown(recalculated.value)}，"

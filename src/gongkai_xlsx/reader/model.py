@@ -42,10 +42,14 @@ class Recalculated:
     (:mod:`gongkai_xlsx.reader.recalc`): a number (exact), a text or an error value.
     ``orphan``: a shared formula's child whose master is missing or comes after it,
     which LibreOffice shows empty and Gnumeric as an invalid expression (WITNESS.md I03,
-    I05); ``value`` is then None."""
+    I05); ``value`` is then None. ``unknown``: a cell of a shared formula (its master or
+    a child) that the reader cannot calculate; LibreOffice calculates every cell of a
+    shared formula when it opens the file, the master too (fuzz corpus 67, 68: masters
+    storing 8 and 6 shown as 0), so what it shows is not known; ``value`` is None."""
 
     value: Fraction | str | CellError | None
     orphan: bool = False
+    unknown: bool = False
 
 
 @dataclass(frozen=True, slots=True)

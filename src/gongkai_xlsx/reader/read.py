@@ -348,8 +348,8 @@ class _Reading:
                 continue
             try:
                 recalculated = Recalculated(evaluator.result(text, sheet, r, c))
-            except NotComputable:
-                recalculated = None
+            except NotComputable:  # LibreOffice calculates a shared formula all the same
+                recalculated = Recalculated(None, unknown=True) if raw.shared is not None else None
             cells[cid] = dataclasses.replace(read, formula="=" + text, recalculated=recalculated)
 
 
