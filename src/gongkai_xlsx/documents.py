@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.canonical import is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
@@ -302,9 +303,9 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise DocumentError("unreadable", "文件不存在") from None
     except OSError as exc:
-        from gongkai_xlsx.api import os_reason  # not at module top: api is the front door
-
-        raise DocumentError("unreadable", f"无法读取：{os_reason(exc)}") from None
+        raise DocumentError(
+            "unreadable", f"无法读取：{oserrors.reason(exc, oserrors.READ)}"
+        ) from None
 
 
 def read_document(path: Path, name: str | None = None) -> LoadedDocument:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.text import clean_name, squash_spaces
 
 HEADER = "单位名称"
@@ -179,7 +180,8 @@ def read_roster(path: Path) -> Roster:
         else:
             raise RosterError(f"{path}：名单只支持 .csv 或 .xlsx 文件。")
     except OSError as exc:
-        raise RosterError(f"{path}：无法打开名单文件（{exc.strerror or '系统错误'}）。") from exc
+        why = oserrors.reason(exc, oserrors.READ)
+        raise RosterError(f"{path}：无法打开名单文件（{why}）。") from exc
     column, start = _header(rows)
     roster = Roster()
     seen: set[str] = set()
