@@ -43,7 +43,7 @@ _TYPE_WORDS = {
 
 # unreadable: not JSON at all; not-document: JSON, but not a document of this tool;
 # report: ingest's report.json; invalid: one of ours, broken or edited by hand
-Kind = Literal["unreadable", "not-document", "report", "invalid"]
+Kind = Literal["unreadable", "os-error", "not-document", "report", "invalid"]
 
 
 class DocumentError(ValueError):
@@ -57,6 +57,8 @@ class DocumentError(ValueError):
         super().__init__(self._sentence() if name else reason)
 
     def _sentence(self) -> str:
+        if self.kind == "os-error":  # the system would not give its bytes: not its content
+            return f"{self.name}：{self.reason}。"
         if self.kind == "report":
             return f"{self.name}：{self.reason}。请选择输出文件夹中按“单位_年度.json”命名的文件。"
         if self.kind == "invalid":
@@ -303,9 +305,8 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise DocumentError("unreadable", "文件不存在") from None
     except OSError as exc:
-        raise DocumentError(
-            "unreadable", f"无法读取：{oserrors.reason(exc, oserrors.READ)}"
-        ) from None
+        why = oserrors.reason(exc, oserrors.READ)
+        raise DocumentError("os-error", f"无法读取：{why}") from None
 
 
 def read_document(path: Path, name: str | None = None) -> LoadedDocument:

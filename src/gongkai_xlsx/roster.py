@@ -106,6 +106,8 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the system would not open it (open in WPS, no permission): not damaged
         raise RosterError(
             f"{path}：无法读取名单工作簿（文件已损坏或不是 xlsx 格式）。"
             "请用 Excel 或 WPS 打开名单，另存为 xlsx 或 CSV 后重试。"
