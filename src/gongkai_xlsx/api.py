@@ -7,7 +7,6 @@ Errors a user can cause are :class:`UsageError` with a Chinese message.
 
 from __future__ import annotations
 
-import errno
 import json
 import os
 from collections.abc import Callable
@@ -15,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary, write_summary_xlsx
 from gongkai_xlsx.annotate import AnnotateError, marks_from_findings
 from gongkai_xlsx.catalogue import STATUS_LABELS
@@ -48,31 +48,13 @@ class UsageError(ValueError):
     """Bad input from the person at the keyboard; the message is Chinese and says what to do."""
 
 
-_OS_REASONS = {
-    errno.ENOENT: "路径不存在或无法在其中创建文件",
-    errno.EACCES: "没有写入权限",
-    errno.EPERM: "没有写入权限",
-    errno.ENOTDIR: "路径中有一部分是文件而不是文件夹",
-    errno.EEXIST: "路径中有同名文件",
-    errno.EISDIR: "这是一个文件夹",
-    errno.ENAMETOOLONG: "文件名过长",
-    errno.ENOSPC: "磁盘空间不足",
-    errno.EROFS: "磁盘是只读的",
-}
-
-
-def os_reason(exc: OSError) -> str:
-    """An operating-system error in words a coordinator understands."""
-    return _OS_REASONS.get(exc.errno or 0, f"系统错误 {exc.errno}：{exc.strerror}")
-
-
 def _write(form: Form, options: TemplateOptions, path: Path) -> None:
     try:
         write_template(form, options, path)
     except TemplateOptionsError as exc:
         raise UsageError(str(exc)) from exc
     except OSError as exc:
-        raise UsageError(f"{path}：无法写入（{os_reason(exc)}）。") from exc
+        raise UsageError(f"{path}：无法写入（{oserrors.reason(exc, oserrors.WRITE)}）。") from exc
 
 
 DEFAULT_TIME_LIMIT = 10.0  # seconds per file: a 20 KB return takes about 2 ms
@@ -198,7 +180,9 @@ def ingest(
     except OutputConflict as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"{out}：无法写入结果（{os_reason(exc)}），输出文件夹保持原样。") from exc
+        raise UsageError(
+            f"{out}：无法写入结果（{oserrors.reason(exc, oserrors.WRITE)}），输出文件夹保持原样。"
+        ) from exc
 
 
 def _previous(path: Path, out: Path | None = None) -> Previous:
@@ -427,7 +411,9 @@ def plan_roster(
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise UsageError(f"{out_dir}：无法创建输出文件夹（{os_reason(exc)}）。") from exc
+        raise UsageError(
+            f"{out_dir}：无法创建输出文件夹（{oserrors.reason(exc, oserrors.MAKE_FOLDER)}）。"
+        ) from exc
     file_names = dedupe([template_file_name(year, e.name) for e in agencies.entries])
     items = [(e, out_dir / n) for e, n in zip(agencies.entries, file_names, strict=True)]
     prefills = (
@@ -465,7 +451,7 @@ def write_roster(plan: RosterPlan, progress: Callable[[], None] | None = None) -
                 if prefill is not None:
                     result.prefilled.append(path)
             except OSError as exc:
-                result.failed.append((path, os_reason(exc)))
+                result.failed.append((path, oserrors.reason(exc, oserrors.WRITE)))
         if progress is not None:
             progress()
     return result
@@ -510,7 +496,9 @@ def save_summary(summary: Summary, path: Path) -> None:
     except TemplateOptionsError as exc:
         raise UsageError(f"{path}：{exc}") from exc
     except OSError as exc:
-        raise UsageError(f"{path}：无法写入汇总结果（{os_reason(exc)}）。") from exc
+        raise UsageError(
+            f"{path}：无法写入汇总结果（{oserrors.reason(exc, oserrors.WRITE)}）。"
+        ) from exc
 
 
 @dataclass
@@ -564,7 +552,7 @@ def annotate_return(
     try:
         write_atomic(output, marked.data)
     except OSError as exc:
-        raise UsageError(f"{output}：无法写入（{os_reason(exc)}）。") from exc
+        raise UsageError(f"{output}：无法写入（{oserrors.reason(exc, oserrors.WRITE)}）。") from exc
     return AnnotateResult(outcome, findings, output)
 
 
@@ -597,7 +585,6 @@ __all__ = [
     "limits",
     "new_from_roster",
     "new_template",
-    "os_reason",
     "outcome_row",
     "plan_roster",
     "render_file",

@@ -9,6 +9,7 @@ copy or found nothing to mark, 1 when the return could not be read or marked.
 from __future__ import annotations
 
 # First, before typer and the library load: a Ctrl-C while they do ends quietly.
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.interrupt import quiet_while_loading
 
 quiet_while_loading(__name__)
@@ -43,7 +44,6 @@ from gongkai_xlsx.api import (
     is_summary_file,
     limits,
     new_template,
-    os_reason,
     outcome_row,
     plan_roster,
     render_file,
@@ -902,7 +902,8 @@ def render_command(
     try:
         write_atomic(rendered.path, rendered.data)
     except OSError as exc:
-        raise _fail(f"{rendered.path}：无法写入（{os_reason(exc)}）。") from None
+        why = oserrors.reason(exc, oserrors.WRITE)
+        raise _fail(f"{rendered.path}：无法写入（{why}）。") from None
     what = "年度报告" if rendered.format == "docx" else "表格"
     echo(f"已生成{what}：{rendered.path}（{rendered.title}）")
 

@@ -25,6 +25,7 @@ from typing import Any, Literal
 
 import jsonschema
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.canonical import is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
@@ -42,7 +43,7 @@ _TYPE_WORDS = {
 
 # unreadable: not JSON at all; not-document: JSON, but not a document of this tool;
 # report: ingest's report.json; invalid: one of ours, broken or edited by hand
-Kind = Literal["unreadable", "not-document", "report", "invalid"]
+Kind = Literal["unreadable", "os-error", "not-document", "report", "invalid"]
 
 
 class DocumentError(ValueError):
@@ -56,6 +57,8 @@ class DocumentError(ValueError):
         super().__init__(self._sentence() if name else reason)
 
     def _sentence(self) -> str:
+        if self.kind == "os-error":  # the system would not give its bytes: not its content
+            return f"{self.name}：{self.reason}。"
         if self.kind == "report":
             return f"{self.name}：{self.reason}。请选择输出文件夹中按“单位_年度.json”命名的文件。"
         if self.kind == "invalid":
@@ -302,9 +305,8 @@ def read_bytes(path: Path) -> bytes:
     except FileNotFoundError:
         raise DocumentError("unreadable", "文件不存在") from None
     except OSError as exc:
-        from gongkai_xlsx.api import os_reason  # not at module top: api is the front door
-
-        raise DocumentError("unreadable", f"无法读取：{os_reason(exc)}") from None
+        why = oserrors.reason(exc, oserrors.READ)
+        raise DocumentError("os-error", f"无法读取：{why}") from None
 
 
 def read_document(path: Path, name: str | None = None) -> LoadedDocument:

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from pathlib import Path
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.text import clean_name, squash_spaces
 
 HEADER = "单位名称"
@@ -105,6 +106,8 @@ def _rows_from_xlsx(path: Path) -> list[list[str]]:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the system would not open it (open in WPS, no permission): not damaged
         raise RosterError(
             f"{path}：无法读取名单工作簿（文件已损坏或不是 xlsx 格式）。"
             "请用 Excel 或 WPS 打开名单，另存为 xlsx 或 CSV 后重试。"
@@ -179,7 +182,8 @@ def read_roster(path: Path) -> Roster:
         else:
             raise RosterError(f"{path}：名单只支持 .csv 或 .xlsx 文件。")
     except OSError as exc:
-        raise RosterError(f"{path}：无法打开名单文件（{exc.strerror or '系统错误'}）。") from exc
+        why = oserrors.reason(exc, oserrors.READ)
+        raise RosterError(f"{path}：无法打开名单文件（{why}）。") from exc
     column, start = _header(rows)
     roster = Roster()
     seen: set[str] = set()

@@ -33,6 +33,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.text import file_name_text
@@ -150,13 +151,7 @@ def _passed_over(entry: os.DirEntry[str], is_dir: bool) -> str | None:
 def _unreached_folder(exc: OSError, display: str) -> Unreached:
     if exc.errno == errno.ENAMETOOLONG:
         return Unreached(display, Code.PATH_TOO_LONG, "超过系统允许的长度")
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return Unreached(display, Code.FOLDER_UNREADABLE, "没有打开该文件夹的权限")
-    if exc.errno in (errno.ENOENT, errno.ENOTDIR):
-        return Unreached(display, Code.FOLDER_UNREADABLE, "在读取过程中被移走或删除")
-    if exc.errno == errno.ELOOP:
-        return Unreached(display, Code.FOLDER_UNREADABLE, "链接循环指向自身")
-    return Unreached(display, Code.FOLDER_UNREADABLE, f"系统错误 {exc.errno}：{exc.strerror or ''}")
+    return Unreached(display, Code.FOLDER_UNREADABLE, oserrors.reason(exc, oserrors.LIST))
 
 
 class _Walk:

@@ -15,6 +15,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 
@@ -50,9 +51,7 @@ def _os_finding(exc: OSError, path: Path) -> Finding:
         if path.is_symlink():
             return Finding(Code.FILE_LINK_BROKEN, detail=_link_target(path))
         return Finding(Code.FILE_MISSING)
-    if exc.errno in (errno.EACCES, errno.EPERM):
-        return Finding(Code.FILE_UNREADABLE, detail="没有读取权限")
-    return Finding(Code.FILE_UNREADABLE, detail=f"系统错误 {exc.errno}：{exc.strerror or ''}")
+    return Finding(Code.FILE_UNREADABLE, detail=oserrors.reason(exc, oserrors.READ))
 
 
 def _link_target(path: Path) -> str:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx import oserrors
 from gongkai_xlsx.documents import DocumentError, read_document
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.html import html_page
@@ -78,7 +79,7 @@ def read_text_file(path: Path) -> str:
     except IsADirectoryError:
         raise RenderError(f"{path}：--text 应为文本文件，这是文件夹。") from None
     except OSError as exc:
-        raise RenderError(f"{path}：无法读取（{exc.strerror}）。") from None
+        raise RenderError(f"{path}：无法读取（{oserrors.reason(exc, oserrors.READ)}）。") from None
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(encoding)

@@ -17,7 +17,7 @@ from typing import NoReturn
 import typer
 import typer.main
 
-from gongkai_xlsx import interrupt
+from gongkai_xlsx import interrupt, oserrors
 from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
 from gongkai_xlsx.terminal.words import ERROR_PREFIX, INTERRUPTED, PROG
 
@@ -35,10 +35,8 @@ def internal_error_text(exc: BaseException) -> str:
 
 def os_error_text(exc: OSError) -> str:
     """An operating-system error nothing else caught (a full disk under our output)."""
-    from gongkai_xlsx.api import os_reason  # the words for errno values live with the API
-
     where = f"{visible(os.fsdecode(exc.filename))}：" if exc.filename else ""
-    return f"{ERROR_PREFIX}{where}读写文件时出错，本次操作没有完成（{os_reason(exc)}）。"
+    return f"{ERROR_PREFIX}{where}读写文件时出错，本次操作没有完成（{oserrors.reason(exc, oserrors.ACCESS)}）。"
 
 
 def _silence_closed_stdout() -> None:
