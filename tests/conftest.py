@@ -169,6 +169,21 @@ def fill(layout: Layout, template_2024: Path, tmp_path: Path) -> Filler:
     return _fill
 
 
+_CODECS = (
+    "utf-8",
+    "utf-8-sig",
+    "utf-16",
+    "utf-16-le",
+    "utf-16-be",
+    "gbk",
+    "gb18030",
+    "cp437",
+    "ascii",
+    "latin-1",
+    "idna",
+)
+
+
 def as_nobody(func: Callable[[], object]) -> str:
     """``str(func())`` computed as ``nobody`` (root reads any file, and CI runs as root): in
     a forked child that gave up root, its exception's repr if it raised. Not root: in this
@@ -176,8 +191,14 @@ def as_nobody(func: Callable[[], object]) -> str:
     cannot enter; what a worker pool needs to start is imported before giving up root."""
     if os.geteuid() != 0:
         return str(func())
+    import codecs
     import multiprocessing.popen_fork
     import multiprocessing.synchronize  # noqa: F401
+
+    # nobody cannot read the interpreter's library either, and codecs load on first use:
+    # every codec the package may look up is loaded here, whatever ran before this test
+    for name in _CODECS:
+        codecs.lookup(name)
 
     read_end, write_end = os.pipe()
     pid = os.fork()
