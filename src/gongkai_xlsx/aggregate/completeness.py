@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.members import Member
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.roster import Roster
-from gongkai_xlsx.text import agency_key
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
 from gongkai_xlsx.aggregate.members import (
     SUMMARY,
@@ -40,7 +41,7 @@ from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.roster import Roster, read_roster
-from gongkai_xlsx.text import agency_key, squash_spaces
+from gongkai_xlsx.text import squash_spaces
 
 
 @dataclass

@@ -2,7 +2,7 @@
 who has not, and who sent one without being on the roster.
 
 The matching is the aggregator's (:func:`gongkai_xlsx.aggregate.check_roster`, by
-:func:`gongkai_xlsx.text.agency_key`), over every return that names its agency, whatever
+:func:`gongkai_xlsx.agency.agency_key`), over every return that names its agency, whatever
 its status: a return with errors was sent all the same, and the coordinator asks for its
 correction rather than for a return. A file that could not be read, or whose cover names
 no agency, names nobody and cannot be matched.

@@ -13,11 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, default_file_name
 from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.naming import dedupe
-from gongkai_xlsx.text import agency_key
 
 
 @dataclass(frozen=True)
