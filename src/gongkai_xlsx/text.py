@@ -14,11 +14,6 @@ BLANK_MARKS = frozenset({"/", "-", "—", "——", "–", "_", "无", "\\", "--
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
-def clean(text: str) -> str:
-    """Trim and collapse whitespace (full-width spaces and line breaks included)."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).strip()) if text else ""
-
-
 def label_key(text: str) -> str:
     """A label as compared with the definition: NFKC (half-width brackets, full-width
     letters), every whitespace and line break removed, quotes unified."""

@@ -151,8 +151,8 @@ def report(
         "unreadable_entries": unreadable,
         "passed_over": notes,
         "duplicates": [
-            {"agency": agency, "year": year, "files": [e.display for e in group]}
-            for (agency, year), group in duplicate_groups(entries)
+            {"agency": d.agency, "year": d.year, "files": [e.display for e in d.entries]}
+            for d in duplicate_groups(entries)
         ],
         # with --roster: its file name, the agencies on it (expected), those with a return
         # (submitted), those without (missing, as the roster writes them) and the agencies
