@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.completeness import Submission
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
 
@@ -43,26 +44,34 @@ class DuplicateGroup:
     entries: tuple[Entry, ...]
 
 
-def named(entry: Entry) -> bool:
-    """The return names its agency on its cover (not guessed from its file name): only
-    such a return can be matched with another return, a roster or last year's."""
+def named_agency(entry: Entry) -> str | None:
+    """The agency the return names on its cover, None when it names none (unreadable,
+    or guessed from its file name): only a named return is matched with another return,
+    a roster or last year's."""
     o = entry.outcome
-    return bool(o.readable and o.agency and not o.agency_from_file_name)
+    return o.agency if o.readable and o.agency and not o.agency_from_file_name else None
 
 
 def duplicate_groups(entries: list[Entry]) -> list[DuplicateGroup]:
     """Agencies and years with more than one readable return, by the one agency identity
     the summary, the roster and last year's documents use too."""
-    groups: dict[tuple[AgencyKey, int | None], list[Entry]] = {}
+    groups: dict[tuple[AgencyKey, int | None], list[tuple[str, Entry]]] = {}
     for entry in entries:
-        if named(entry):
-            o = entry.outcome
-            groups.setdefault((agency_key(o.agency), o.year), []).append(entry)
+        if agency := named_agency(entry):
+            groups.setdefault((agency_key(agency), entry.outcome.year), []).append((agency, entry))
     return [
-        DuplicateGroup(key, group[0].outcome.agency, year, tuple(group))
+        DuplicateGroup(key, group[0][0], year, tuple(entry for _agency, entry in group))
         for (key, year), group in groups.items()
         if len(group) > 1
     ]
+
+
+def submissions(entries: list[Entry]) -> list[Submission]:
+    """The returns as ``--roster`` matches them (:mod:`gongkai_xlsx.completeness`):
+    every return that names its agency, whatever its status. A return with errors was sent
+    all the same: the coordinator asks for its correction rather than for a return. A file
+    that could not be read, or whose cover names no agency, names nobody."""
+    return [Submission(agency, e.display) for e in entries if (agency := named_agency(e))]
 
 
 def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:

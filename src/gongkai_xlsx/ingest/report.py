@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx import __version__
-from gongkai_xlsx.aggregate import Completeness
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.completeness import Completeness
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
