@@ -139,36 +139,19 @@ class RosterMatch:
 
 
 def _listed(roster: Roster) -> tuple[dict[AgencyKey, tuple[int, str]], list[Finding]]:
-    """The roster's agencies by key (first row, name as written), and its repeated rows."""
-    findings: list[Finding] = []
-    listed: dict[AgencyKey, tuple[int, str]] = {}
-    rows = roster.rows or list(range(1, len(roster.names) + 1))
-    for row, name in zip(rows, roster.names, strict=True):
-        key = agency_key(name)
-        if key in listed:
-            first_row, first = listed[key]
-            findings.append(
-                Finding(
-                    Code.ROSTER_DUPLICATE,
-                    actual=row,
-                    detail=name,
-                    expected=f"第 {first_row} 行“{first}”",
-                )
-            )
-        else:
-            listed[key] = (row, name)
-    by_name = {name: row for row, name in zip(rows, roster.names, strict=True)}
-    for row, name in roster.duplicates:  # written exactly alike: read_roster kept one
-        first_row = by_name.get(name, row)
-        findings.append(
-            Finding(
-                Code.ROSTER_DUPLICATE,
-                actual=row,
-                detail=name,
-                expected=f"第 {first_row} 行“{name}”",
-            )
+    """The roster's agencies by key (first row, name as written), and its repeated rows:
+    those written otherwise first, then those written exactly alike (the order of today's
+    messages)."""
+    listed = {agency_key(e.name): (e.row, e.name) for e in roster.entries}
+    repeats: list[tuple[bool, Finding]] = []
+    for row, name in roster.duplicates:
+        first_row, first = listed.get(agency_key(name), (row, name))
+        finding = Finding(
+            Code.ROSTER_DUPLICATE, actual=row, detail=name, expected=f"第 {first_row} 行“{first}”"
         )
-    return listed, findings
+        repeats.append((name == first, finding))
+    repeats.sort(key=lambda repeat: repeat[0])  # stable: each kind in row order
+    return listed, [finding for _exact, finding in repeats]
 
 
 def match_roster(
