@@ -125,3 +125,46 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
     assert len(named) == 1 and named[0] in [a.strip() for a in SPELLINGS.values()]
     assert sorted(re.findall(r"（(.\.xlsx)）", conflicts[0])) == FILES
     assert "报送 1/2（名单：名单.csv）；未报送 1 个：某县民政局。" in summed.stdout.splitlines()
+
+
+def test_ingest_and_aggregate_match_a_roster_in_one_place(
+    tmp_path: Path, form: Form, layout: Layout
+) -> None:
+    """One matching (:mod:`gongkai_xlsx.completeness`), given what each command has:
+    ``ingest`` every return that names its agency (one with errors was sent all the same),
+    ``aggregate`` the documents ingest wrote (the error-free returns). The counts differ
+    by exactly the agencies whose only return has errors, and by nothing else."""
+    returns = tmp_path / "报表"
+    returns.mkdir()
+    good = {"a.licensing.decisions": 3}
+    broken = {"b.received.natural_person": 5, "b.disclosed.natural_person": 2}  # B1 fails
+    for file, agency, values in [
+        ("甲.xlsx", "某县（甲局）", good),
+        ("乙.xlsx", "某县乙局", broken),
+        ("丙.xlsx", "某县丙局", good),
+        ("戊.xlsx", "某县戊局", broken),
+    ]:
+        fill_with_openpyxl(layout, _template(tmp_path, form, 2024, agency), returns / file, values)
+    roster = _roster(tmp_path / "名单.csv", ["某县【甲局】", "某县乙局", "某县丁局", "某县戊局"])
+    out = tmp_path / "结果"
+    ingested = run("ingest", returns, "-o", out, "--roster", roster)
+    assert ingested.exit_code == 1  # two returns have errors
+    assert json.loads((out / "report.json").read_bytes())["roster"] == {
+        "roster": "名单.csv",
+        "expected": 4,
+        "submitted": 3,
+        "missing": ["某县丁局"],
+        "extra": ["某县丙局"],
+    }
+    assert (
+        "名单 名单.csv：已报送 3/4 个单位；未报送 1 个：某县丁局；不在名单中 1 个：某县丙局。"
+        in ingested.stdout.splitlines()
+    )
+    summed = run(
+        "aggregate", out, "-o", tmp_path / "汇总.json", "--name", "某县", "--roster", roster
+    )
+    assert summed.exit_code == 0, summed.output
+    assert (
+        "报送 1/4（名单：名单.csv）；未报送 3 个：某县乙局、某县丁局、某县戊局；不在名单中 1 个：某县丙局。"
+        in summed.stdout.splitlines()
+    )
