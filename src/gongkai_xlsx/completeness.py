@@ -25,6 +25,9 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.roster import Roster
 
+# What a roster check says (``aggregate`` shows them; ``ingest`` keeps the counts only).
+CODES = (Code.ROSTER_DUPLICATE, Code.ROSTER_EXTRA, Code.ROSTER_MISSING)
+
 
 @dataclass(frozen=True)
 class Named:
