@@ -21,6 +21,7 @@ import jsonschema
 import pytest
 from conftest import SEED_AGENCY, balanced, run
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import (
     Summary,
     aggregate_documents,
@@ -36,7 +37,6 @@ from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.schema import load_committed_schema
-from gongkai_xlsx.text import agency_key
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EXPECTED = SAMPLES / "expected"

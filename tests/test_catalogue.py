@@ -36,6 +36,7 @@ STAGES = {
     "ingest": (["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.run"], ["ingest"]),
     "aggregate": (["gongkai_xlsx.aggregate"], ["aggregate"]),
     "previous": (["gongkai_xlsx.previous"], ["previous.py"]),
+    "roster": (["gongkai_xlsx.completeness"], ["completeness.py"]),
     "walk": (["gongkai_xlsx.walk"], ["walk.py"]),
 }
 

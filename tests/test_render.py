@@ -503,6 +503,21 @@ def test_report_text_accepts_published_heading_variants(form: Form) -> None:
     }
 
 
+def test_a_pasted_closing_name_is_the_agency_however_written(form: Form) -> None:
+    """The closing name is recognised by the one agency identity (:mod:`gongkai_xlsx.agency`),
+    as a roster or a batch would recognise it; another agency's name is text."""
+    for closing in ("某县【教育局】", "某县 (教育局)", "某县\u200b（教育局）"):
+        text = f"五、存在的主要问题及改进情况\n问题。\n{closing}\n2025年1月20日\n"
+        parsed = parse_report_text(text, form, agency="某县（教育局）")
+        assert [p.text for p in parsed.parts["五、存在的主要问题及改进情况"]] == ["问题。"], closing
+    text = "五、存在的主要问题及改进情况\n问题。\n某县教育厅\n"
+    parsed = parse_report_text(text, form, agency="某县（教育局）")
+    assert [p.text for p in parsed.parts["五、存在的主要问题及改进情况"]] == [
+        "问题。",
+        "某县教育厅",
+    ]
+
+
 # ----------------------------------------------------------------------------------- CLI
 def test_render_html_default_name_and_no_overwrite(tmp_path: Path) -> None:
     doc = tmp_path / "单位_2024.json"

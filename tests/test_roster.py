@@ -136,8 +136,29 @@ def test_a_duplicated_name_is_reported_and_made_once(tmp_path: Path) -> None:
     assert sorted(made) == [name_for("某县教育局"), name_for("某县民政局")]
 
 
+def test_one_agency_written_two_ways_is_one_template(tmp_path: Path) -> None:
+    """The roster's duplicates are the agencies ingest and aggregate match as one (the
+    one agency identity): a second spelling is not a second template, whose return would
+    then be a duplicate of the first."""
+    roster = tmp_path / "名单.csv"
+    roster.write_text(
+        "单位名称\n某县（水利局）\nA/B局\n某县【水利局】\n某县 (水利局)\na/b局\n某县\u200b水利局\n",
+        encoding="utf-8",
+    )
+    parsed = read_roster(roster)
+    assert parsed.names == ["某县（水利局）", "A/B局", "某县水利局"]
+    assert parsed.duplicates == [(4, "某县【水利局】"), (5, "某县 (水利局)"), (6, "a/b局")]
+    result, made = generate(tmp_path, roster)
+    assert result.exit_code == 0, result.output
+    assert sorted(made) == sorted(name_for(n) for n in ("某县（水利局）", "A_B局", "某县水利局"))
+    assert result.stdout.splitlines()[-1] == (
+        "名单中有 3 行与前面的单位名称重复，只生成一份：第 4 行“某县【水利局】”、第 5 行“某县 (水利局)”、第 6 行“a/b局”。"
+    )
+
+
 def test_names_become_windows_safe_file_names(tmp_path: Path) -> None:
-    agencies = ["A/B局", "CON", "名称:测试", "测试局...", "A:B局", "a/b局"]
+    # (a/b局 would be A/B局 itself: one agency, however written; a*b局 is another)
+    agencies = ["A/B局", "CON", "名称:测试", "测试局...", "A:B局", "a*b局"]
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称\n" + "\n".join(agencies) + "\n", encoding="utf-8")
     result, made = generate(tmp_path, roster)
@@ -147,9 +168,9 @@ def test_names_become_windows_safe_file_names(tmp_path: Path) -> None:
         name_for("_CON"): ("CON", "CON", True),
         name_for("名称_测试"): ("名称:测试", "名称:测试", True),
         name_for("测试局"): ("测试局...", "测试局...", True),
-        # A:B局 and a/b局 sanitise to the name of A/B局 (Windows ignores case)
+        # A:B局 and a*b局 sanitise to the name of A/B局 (Windows ignores case)
         name_for("A_B局_2"): ("A:B局", "A:B局", True),
-        name_for("a_b局_3"): ("a/b局", "a/b局", True),
+        name_for("a_b局_3"): ("a*b局", "a*b局", True),
     }
     for file_name in made:
         stem = file_name.removesuffix(".xlsx")

@@ -24,6 +24,7 @@ from libreoffice import harness
 from test_aggregate import column_sums, generated, read, validate, write
 from xlsxwriter.worksheet import Worksheet
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
 from gongkai_xlsx.api import check_file, ingest, save_summary
 from gongkai_xlsx.canonical import dumps, members_digest, value_at
@@ -35,7 +36,6 @@ from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_columns
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
-from gongkai_xlsx.text import agency_key
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, write_template
 from gongkai_xlsx.writer.members import _MembersWorksheet
 from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck, check_options

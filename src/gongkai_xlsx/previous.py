@@ -3,7 +3,7 @@
 They are read once, from last year's ``ingest`` output folder (or any JSON files and
 folders), and checked as the aggregator checks them (:mod:`gongkai_xlsx.aggregate.read`:
 the schema, the totals), then kept as a compact map: the normalised agency name
-(:func:`gongkai_xlsx.text.agency_key`, as the roster and the aggregator match names) →
+(:func:`gongkai_xlsx.agency.agency_key`, as the roster and the aggregator match names) →
 each document of that agency: its file, year, format and input numbers in form order.
 No document is kept whole, so a province's folder costs a few kilobytes per agency.
 
@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.members import RETURN, listing
 from gongkai_xlsx.aggregate.read import (
     Skipped,
@@ -36,7 +37,6 @@ from gongkai_xlsx.definition.evaluate import Number
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.text import agency_key
 from gongkai_xlsx.walk import Unreached
 
 CODES = (

@@ -2,7 +2,8 @@
 
 A coordinator's roster comes from Excel: "CSV（逗号分隔）" on Chinese Windows is GBK, other
 tools write UTF-8 with or without BOM. Names are taken from the column headed 单位名称, or
-the first column; blank rows are skipped; a name given twice is reported and kept once.
+the first column; blank rows are skipped; an agency given twice (however its name is
+written: :func:`gongkai_xlsx.agency.agency_key`) is reported and kept once, as its first row.
 Line breaks and invisible characters are taken out of a name (and reported), so no name
 reaches a cell or a file name raw; every entry keeps its row number for messages.
 
@@ -25,6 +26,7 @@ from itertools import islice
 from pathlib import Path
 
 from gongkai_xlsx import oserrors
+from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.text import clean_name, squash_spaces
 
 HEADER = "单位名称"
@@ -51,7 +53,8 @@ class Entry:
 @dataclass
 class Roster:
     entries: list[Entry] = field(default_factory=list)
-    duplicates: list[tuple[int, str]] = field(default_factory=list)  # (row number, name)
+    # rows naming an agency of an earlier row, however written: (row number, name)
+    duplicates: list[tuple[int, str]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)  # the row number of each name
 
     @property
@@ -186,15 +189,16 @@ def read_roster(path: Path) -> Roster:
         raise RosterError(f"{path}：无法打开名单文件（{why}）。") from exc
     column, start = _header(rows)
     roster = Roster()
-    seen: set[str] = set()
+    seen: set[AgencyKey] = set()
     for number, row in enumerate(rows[start:], start=start + 1):
         name, removed = clean_name(row[column] if column < len(row) else "")
         if not name:
             continue
-        if name in seen:
+        key = agency_key(name)
+        if key in seen:
             roster.duplicates.append((number, name))
             continue
-        seen.add(name)
+        seen.add(key)
         roster.entries.append(Entry(number, name, tuple(removed)))
         roster.rows.append(number)
     if len(roster.entries) > MAX_AGENCIES:

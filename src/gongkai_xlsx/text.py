@@ -14,44 +14,10 @@ BLANK_MARKS = frozenset({"/", "-", "—", "——", "–", "_", "无", "\\", "--
 _QUOTES = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "「": '"', "」": '"'})
 
 
-def clean(text: str) -> str:
-    """Trim and collapse whitespace (full-width spaces and line breaks included)."""
-    return _SPACE.sub(" ", unicodedata.normalize("NFKC", text).strip()) if text else ""
-
-
 def label_key(text: str) -> str:
     """A label as compared with the definition: NFKC (half-width brackets, full-width
     letters), every whitespace and line break removed, quotes unified."""
     return _SPACE.sub("", unicodedata.normalize("NFKC", text)).translate(_QUOTES)
-
-
-# How people write the same agency name differently: after NFKC, every bracket pair is a
-# round one, every quotation or title mark one straight quote, every middle dot and every
-# dash one character.
-_AGENCY_MARKS = str.maketrans(
-    {
-        **dict.fromkeys("([{【〔〖〘", "("),
-        **dict.fromkeys(")]}】〕〗〙", ")"),
-        **dict.fromkeys("“”‘’\"'「」『』《》〈〉﹁﹂﹃﹄", '"'),
-        **dict.fromkeys("·・•‧∙⋅", "·"),
-        **dict.fromkeys("‐‑‒–—―﹣−", "-"),
-    }
-)
-
-
-def agency_key(name: str) -> str:
-    """The identity of an agency name, for matching it across files, rosters and years.
-
-    ``某县（教育局）``, ``某县 (教育局)``, ``某县【教育局】`` and a name pasted with a
-    zero-width space all give one key: NFKC (full-width letters, digits and brackets to
-    half-width), every whitespace and every invisible format or control character removed,
-    brackets, quotation marks, middle dots and dashes unified, letters case-folded. It does
-    not expand abbreviations or map traditional to simplified characters: those are
-    different names. The key is for comparing only; people are shown the name as written.
-    """
-    text = unicodedata.normalize("NFKC", name or "")
-    text = "".join(ch for ch in text if unicodedata.category(ch) not in ("Cc", "Cf"))
-    return _SPACE.sub("", text).translate(_AGENCY_MARKS).casefold()
 
 
 def squash_spaces(text: str) -> str:

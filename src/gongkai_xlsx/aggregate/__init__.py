@@ -3,12 +3,12 @@
 ``aggregate_paths(paths, name)`` reads JSON files and folders (what ``ingest`` wrote, or
 earlier summaries), ``aggregate_documents(sources, name)`` takes documents already in
 memory; both return a :class:`Summary`: the summary document, its members, the findings
-(catalogue codes ``aggregate-*`` and ``roster-*``) and the completeness against a roster.
+(catalogue codes ``aggregate-*`` and ``roster-*``) and the roster's match
+(:mod:`gongkai_xlsx.completeness`, the one owner of roster matching).
 ``write_summary`` writes it atomically as JSON, ``write_summary_xlsx`` as the workbook the
 county sends upward (the template filled with the sums, the members in 汇总明细).
 """
 
-from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
 from gongkai_xlsx.aggregate.members import Member, merge, sum_inputs
 from gongkai_xlsx.aggregate.read import Document, Skipped, find_files, parse_document
 from gongkai_xlsx.aggregate.summary import (
@@ -22,14 +22,12 @@ from gongkai_xlsx.aggregate.xlsx import write_summary_xlsx
 from gongkai_xlsx.catalogue import Code
 
 __all__ = [
-    "Completeness",
     "Document",
     "Member",
     "Skipped",
     "Summary",
     "aggregate_documents",
     "aggregate_paths",
-    "check_roster",
     "default_file_name",
     "find_files",
     "merge",

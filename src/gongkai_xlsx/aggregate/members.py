@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import member_document, value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.text import agency_key
 
 RETURN, SUMMARY = "return", "summary"
 LIST_LIMIT = 5  # files named in one message before "等 N 份"

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gongkai_xlsx.aggregate.completeness import Completeness, check_roster
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
@@ -34,13 +34,20 @@ from gongkai_xlsx.aggregate.read import (
 )
 from gongkai_xlsx.canonical import build_tables, dumps, first_error, members_digest
 from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.completeness import (
+    Completeness,
+    Named,
+    RosterMatch,
+    Submission,
+    match_roster,
+)
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.roster import Roster, read_roster
-from gongkai_xlsx.text import agency_key, squash_spaces
+from gongkai_xlsx.text import squash_spaces
 
 
 @dataclass
@@ -61,13 +68,18 @@ class Summary(HasFindings):
     skipped: list[Skipped] = field(default_factory=list)
     members: list[Member] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
-    completeness: Completeness | None = None
+    roster_match: RosterMatch | None = None
     cells: Values | None = None
     document: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
         return self.document is not None
+
+    @property
+    def completeness(self) -> Completeness | None:
+        """报送 N/M against the roster given (None without one)."""
+        return self.roster_match.completeness if self.roster_match else None
 
     @property
     def inputs_completeness(self) -> list[tuple[Document, Completeness]]:
@@ -135,6 +147,21 @@ def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Fi
     return [d for d in documents if id(d) not in dropped], findings
 
 
+def _submissions(documents: Iterable[Document]) -> list[Submission]:
+    """The documents as the roster sees them: a summary with the agencies it counts."""
+    return [
+        Submission(d.agency, d.display)
+        if d.kind != SUMMARY
+        else Submission(
+            d.agency,
+            d.display,
+            summary=True,
+            members=tuple(Named(m.agency, m.where) for m in d.members),
+        )
+        for d in documents
+    ]
+
+
 def _out_of_range(form: Form, inputs: Values) -> list[Finding]:
     findings = []
     for cell in form.input_cells():
@@ -198,8 +225,10 @@ def aggregate_documents(
     summary.members, merged = merge(m for d in summary.documents for m in d.members)
     summary.findings += merged
     if roster is not None:
-        summary.completeness, found = check_roster(roster, roster_file or "名单", summary.documents)
-        summary.findings += found
+        summary.roster_match = match_roster(
+            roster, roster_file or "名单", _submissions(summary.documents)
+        )
+        summary.findings += summary.roster_match.findings
     inputs = sum_inputs(form, summary.members)
     summary.findings += _out_of_range(form, inputs)
     if summary.errors:

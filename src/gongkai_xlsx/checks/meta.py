@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import PurePath
 
+from gongkai_xlsx.agency import same_agency
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_text, parse_year
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.findings import Finding, excerpt
-from gongkai_xlsx.text import clean, utf16_len
+from gongkai_xlsx.text import utf16_len
 
 CODES = (
     Code.YEAR_DIFFERS,
@@ -69,7 +70,7 @@ def check(ctx: Context) -> Iterator[Finding]:
     cover_agency = parse_text(_field(ctx, "agency"))
     prop_agency = parse_text(props.get(names.PROP_AGENCY))
     agency = cover_agency or prop_agency
-    if cover_agency and prop_agency and clean(cover_agency) != clean(prop_agency):
+    if cover_agency and prop_agency and not same_agency(cover_agency, prop_agency):
         yield Finding(
             Code.AGENCY_DIFFERS, field="agency", actual=cover_agency, expected=prop_agency
         )

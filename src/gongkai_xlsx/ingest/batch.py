@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.completeness import Submission
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
-from gongkai_xlsx.text import clean
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
 
@@ -32,26 +33,63 @@ class Entry:
 MAX_LISTED = 5  # other files a duplicate-agency hint names; report.json lists them all
 
 
-def duplicate_groups(entries: list[Entry]) -> list[tuple[tuple[str, int | None], list[Entry]]]:
-    """Agencies (by their normalised name) and years with more than one readable return."""
-    groups: dict[tuple[str, int | None], list[Entry]] = {}
+@dataclass(frozen=True)
+class DuplicateGroup:
+    """The readable returns of one agency (by :func:`agency_key`) for one year, more than
+    one. ``agency`` is the name as the first of them writes it: what people are shown."""
+
+    key: AgencyKey
+    agency: str
+    year: int | None
+    entries: tuple[Entry, ...]
+
+
+def named_agency(entry: Entry) -> str | None:
+    """The agency the return names on its cover, None when it names none (unreadable,
+    or guessed from its file name): only a named return is matched with another return,
+    a roster or last year's."""
+    o = entry.outcome
+    return o.agency if o.readable and o.agency and not o.agency_from_file_name else None
+
+
+def duplicate_groups(entries: list[Entry]) -> list[DuplicateGroup]:
+    """Agencies and years with more than one readable return, by the one agency identity
+    the summary, the roster and last year's documents use too."""
+    groups: dict[tuple[AgencyKey, int | None], list[tuple[str, Entry]]] = {}
     for entry in entries:
-        o = entry.outcome
-        if o.readable and o.agency and not o.agency_from_file_name:
-            groups.setdefault((clean(o.agency), o.year), []).append(entry)
-    return [(key, group) for key, group in groups.items() if len(group) > 1]
+        if agency := named_agency(entry):
+            groups.setdefault((agency_key(agency), entry.outcome.year), []).append((agency, entry))
+    return [
+        DuplicateGroup(key, group[0][0], year, tuple(entry for _agency, entry in group))
+        for (key, year), group in groups.items()
+        if len(group) > 1
+    ]
+
+
+def submissions(entries: list[Entry]) -> list[Submission]:
+    """The returns as ``--roster`` matches them (:mod:`gongkai_xlsx.completeness`):
+    every return that names its agency, whatever its status. A return with errors was sent
+    all the same: the coordinator asks for its correction rather than for a return. A file
+    that could not be read, or whose cover names no agency, names nobody."""
+    return [Submission(agency, e.display) for e in entries if (agency := named_agency(e))]
 
 
 def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
     readable = [e for e in entries if e.outcome.readable]
-    for (agency, _year), group in duplicate_groups(entries):
+    for duplicate in duplicate_groups(entries):
+        group = duplicate.entries
         for entry in group:
             others = [e.display for e in group if e is not entry]
             listed = "、".join(others[:MAX_LISTED])
             if len(others) > MAX_LISTED:
                 listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
             entry.outcome.findings.append(
-                Finding(Code.AGENCY_DUPLICATE, actual=agency, expected=len(group), detail=listed)
+                Finding(
+                    Code.AGENCY_DUPLICATE,
+                    actual=duplicate.agency,
+                    expected=len(group),
+                    detail=listed,
+                )
             )
     years = sorted({e.outcome.year for e in readable if e.outcome.year})
     if expected_year is None and len(years) > 1:

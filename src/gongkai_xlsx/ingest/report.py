@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx import __version__
-from gongkai_xlsx.aggregate import Completeness
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.completeness import Completeness
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
@@ -151,8 +151,8 @@ def report(
         "unreadable_entries": unreadable,
         "passed_over": notes,
         "duplicates": [
-            {"agency": agency, "year": year, "files": [e.display for e in group]}
-            for (agency, year), group in duplicate_groups(entries)
+            {"agency": d.agency, "year": d.year, "files": [e.display for e in d.entries]}
+            for d in duplicate_groups(entries)
         ],
         # with --roster: its file name, the agencies on it (expected), those with a return
         # (submitted), those without (missing, as the roster writes them) and the agencies

@@ -20,11 +20,11 @@ from typing import Any
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.fsio import write_atomic
-from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs
+from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs, submissions
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
-from gongkai_xlsx.ingest.completeness import roster_completeness
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_bytes
 from gongkai_xlsx.ingest.previous import Comparison
 from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
@@ -214,7 +214,9 @@ def run(
                 outputs = sorted([*outputs, summarised.summary.file_name])
         recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
         completeness = (
-            roster_completeness(roster, roster_file, done) if roster is not None else None
+            match_roster(roster, roster_file, submissions(done)).completeness
+            if roster is not None
+            else None
         )
         unreached, passed_over = walk_answers(found, previous)
         data = report(

@@ -15,9 +15,8 @@ from pathlib import Path
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, default_file_name
 from gongkai_xlsx.documents import parse_json
-from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
 from gongkai_xlsx.naming import dedupe
-from gongkai_xlsx.text import agency_key
 
 
 @dataclass(frozen=True)
@@ -48,19 +47,13 @@ class BatchSummary:
 
 
 def conflicts(entries: list[Entry]) -> list[Conflict]:
-    """Agencies (by :func:`agency_key`, the aggregator's identity of a member) with more
-    than one different readable return (different SHA-256) in one year."""
-    groups: dict[tuple[str, int | None], list[Entry]] = {}
-    for entry in entries:
-        o = entry.outcome
-        if o.readable and o.agency and not o.agency_from_file_name:
-            groups.setdefault((agency_key(o.agency), o.year), []).append(entry)
-    found = []
-    for (_key, year), group in groups.items():
-        if len({e.outcome.sha256 for e in group}) > 1:
-            agency = group[0].outcome.agency or ""
-            found.append(Conflict(agency, year, tuple(e.display for e in group)))
-    return found
+    """The agencies of :func:`duplicate_groups` (the ``agency-duplicate`` hint's own) whose
+    returns differ (different SHA-256): the same file twice is one member, summed once."""
+    return [
+        Conflict(d.agency, d.year, tuple(e.display for e in d.entries))
+        for d in duplicate_groups(entries)
+        if len({e.outcome.sha256 for e in d.entries}) > 1
+    ]
 
 
 def summarise(name: str, passing: list[tuple[Entry, Path]], entries: list[Entry]) -> BatchSummary:

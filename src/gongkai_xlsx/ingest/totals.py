@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Member, sum_inputs
 from gongkai_xlsx.aggregate.members import return_member
 from gongkai_xlsx.canonical import build_tables
@@ -27,7 +28,6 @@ from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.ingest.batch import Entry
-from gongkai_xlsx.text import agency_key
 
 
 @dataclass(frozen=True)

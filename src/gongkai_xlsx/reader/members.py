@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import member_document, members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import names
@@ -31,7 +32,7 @@ from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.parts import Styles, WorkbookInfo
 from gongkai_xlsx.reader.sheetxml import SheetScan, SheetTooLarge, column_letters, scan_sheet
 from gongkai_xlsx.reader.xmltext import NotWellFormed
-from gongkai_xlsx.text import agency_key, label_key
+from gongkai_xlsx.text import label_key
 
 # What the writer allows (definition.members.MAX_MEMBER_CELLS), and room for the other
 # "<c" of a sheet's XML (<cols>, <col>) and for an application that writes blank cells.

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from gongkai_xlsx.agency import same_agency
 from gongkai_xlsx.definition.model import Form, ReportPart
 from gongkai_xlsx.text import label_key
 
@@ -112,7 +113,7 @@ def _drop_closing(result: ReportText, agency: str) -> None:
     last = texts[-1]
     while last:
         key = label_key(last[-1].text)
-        if _DATE.match(key) or (agency and key == label_key(agency)):
+        if _DATE.match(key) or (agency and same_agency(last[-1].text, agency)):
             last.pop()
         else:
             break

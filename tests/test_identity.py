@@ -1,0 +1,170 @@
+"""One agency, however its name is written: duplicates, ``ingest --summary``, ``aggregate``,
+the roster and ``--previous`` give one answer for the same files (:mod:`gongkai_xlsx.agency`).
+
+The case that used to differ: the duplicate-return hint grouped names by NFKC and spaces
+only, so “某县（教育局）” and “某县【教育局】” were two agencies in report.json while
+``ingest --summary`` refused them as one agency with two returns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import fill_with_openpyxl, run
+
+from gongkai_xlsx.definition import Form
+from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.writer import TemplateOptions, write_template
+
+OFFICIAL = "某县（教育局）"
+# How clerks write the same agency: other brackets, half-width, spaces, an invisible
+# zero-width space pasted in, full-width letters folded with half-width ones.
+SPELLINGS = {
+    "一.xlsx": OFFICIAL,
+    "二.xlsx": "某县【教育局】",
+    "三.xlsx": "某县 (教育局)",
+    "四.xlsx": "某县\u200b（教育局）",
+    "五.xlsx": "某县〔教育局〕\u3000",
+}
+FILES = sorted(SPELLINGS)
+
+
+def _template(tmp_path: Path, form: Form, year: int, agency: str) -> Path:
+    path = tmp_path / f"template_{year}.xlsx"
+    write_template(form, TemplateOptions(year=year, agency=agency), path)
+    return path
+
+
+def _roster(path: Path, names: list[str]) -> Path:
+    with path.open("w", encoding="utf-8-sig", newline="") as fh:
+        csv.writer(fh).writerows([["单位名称"], *[[n] for n in names]])
+    return path
+
+
+@pytest.fixture
+def batch(tmp_path: Path, form: Form, layout: Layout) -> Path:
+    """Last year's result of the agency (ingested), and this year's five returns of it,
+    each a different file with the agency written another way on the cover of a template
+    made for the official name."""
+    last = tmp_path / "2023报表"
+    last.mkdir()
+    fill_with_openpyxl(
+        layout,
+        _template(tmp_path, form, 2023, "某县[教育局]"),
+        last / "上年.xlsx",
+        {"a.licensing.decisions": 7},
+    )
+    assert run("ingest", last, "-o", tmp_path / "2023结果").exit_code == 0
+    returns = tmp_path / "报表"
+    returns.mkdir()
+    template = _template(tmp_path, form, 2024, OFFICIAL)
+    for number, (file, agency) in enumerate(sorted(SPELLINGS.items()), start=1):
+        fill_with_openpyxl(
+            layout, template, returns / file, {"a.licensing.decisions": number}, {"agency": agency}
+        )
+    return tmp_path
+
+
+def _codes(report: dict[str, Any], code: str) -> dict[str, list[Any]]:
+    return {
+        row["file"]: [f["actual"] for f in row["findings"] if f["code"] == code]
+        for row in report["returns"]
+    }
+
+
+def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) -> None:
+    roster = _roster(batch / "名单.csv", ["某县(教育局)", "某县民政局"])
+    out = batch / "结果"
+    result = run(
+        "ingest", batch / "报表", "-o", out,
+        "--summary", "--name", "某县",
+        "--roster", roster,
+        "--previous", batch / "2023结果",
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output  # no errors, but the summary is refused
+    report = json.loads((out / "report.json").read_bytes())
+    assert [r["agency"] for r in report["returns"]] == [SPELLINGS[f].strip() for f in FILES]
+
+    # duplicates: one agency with five returns, in report.json and each return's hint
+    assert report["duplicates"] == [{"agency": OFFICIAL, "year": 2024, "files": FILES}]
+    assert _codes(report, "agency-duplicate") == {f: [OFFICIAL] for f in FILES}
+    # the cover names the agency the template was made for: no agency-differs
+    assert _codes(report, "agency-differs") == {f: [] for f in FILES}
+
+    # ingest --summary refuses the same agency with the same five files
+    assert result.stdout.splitlines()[-1] == (
+        f"未生成汇总：1 个单位报了多份不同的报表：{OFFICIAL}（{'、'.join(FILES)}）。"
+        "请确认以哪一份为准，移走其余的后重新运行。"
+    )
+
+    # the roster: the one agency has sent, the other has not, nobody is off the roster
+    assert report["roster"] == {
+        "roster": "名单.csv",
+        "expected": 2,
+        "submitted": 1,
+        "missing": ["某县民政局"],
+        "extra": [],
+    }
+
+    # last year: every spelling finds the one document of 2023
+    assert report["previous"]["returns_matched"] == len(FILES)
+    assert report["previous"]["unmatched"] == []
+
+    # aggregate of the same outputs: one agency with five different returns (an error),
+    # and the roster's answer unchanged
+    summed = run("aggregate", out, "-o", batch / "汇总.json", "--name", "某县", "--roster", roster)
+    assert summed.exit_code == 1
+    conflicts = [line for line in summed.stdout.splitlines() if "[aggregate-conflict]" in line]
+    assert len(conflicts) == 1, summed.stdout
+    named = re.findall(r"单位“([^”]*)”有多份不同的报表", conflicts[0])
+    assert len(named) == 1 and named[0] in [a.strip() for a in SPELLINGS.values()]
+    assert sorted(re.findall(r"（(.\.xlsx)）", conflicts[0])) == FILES
+    assert "报送 1/2（名单：名单.csv）；未报送 1 个：某县民政局。" in summed.stdout.splitlines()
+
+
+def test_ingest_and_aggregate_match_a_roster_in_one_place(
+    tmp_path: Path, form: Form, layout: Layout
+) -> None:
+    """One matching (:mod:`gongkai_xlsx.completeness`), given what each command has:
+    ``ingest`` every return that names its agency (one with errors was sent all the same),
+    ``aggregate`` the documents ingest wrote (the error-free returns). The counts differ
+    by exactly the agencies whose only return has errors, and by nothing else."""
+    returns = tmp_path / "报表"
+    returns.mkdir()
+    good = {"a.licensing.decisions": 3}
+    broken = {"b.received.natural_person": 5, "b.disclosed.natural_person": 2}  # B1 fails
+    for file, agency, values in [
+        ("甲.xlsx", "某县（甲局）", good),
+        ("乙.xlsx", "某县乙局", broken),
+        ("丙.xlsx", "某县丙局", good),
+        ("戊.xlsx", "某县戊局", broken),
+    ]:
+        fill_with_openpyxl(layout, _template(tmp_path, form, 2024, agency), returns / file, values)
+    roster = _roster(tmp_path / "名单.csv", ["某县【甲局】", "某县乙局", "某县丁局", "某县戊局"])
+    out = tmp_path / "结果"
+    ingested = run("ingest", returns, "-o", out, "--roster", roster)
+    assert ingested.exit_code == 1  # two returns have errors
+    assert json.loads((out / "report.json").read_bytes())["roster"] == {
+        "roster": "名单.csv",
+        "expected": 4,
+        "submitted": 3,
+        "missing": ["某县丁局"],
+        "extra": ["某县丙局"],
+    }
+    assert (
+        "名单 名单.csv：已报送 3/4 个单位；未报送 1 个：某县丁局；不在名单中 1 个：某县丙局。"
+        in ingested.stdout.splitlines()
+    )
+    summed = run(
+        "aggregate", out, "-o", tmp_path / "汇总.json", "--name", "某县", "--roster", roster
+    )
+    assert summed.exit_code == 0, summed.output
+    assert (
+        "报送 1/4（名单：名单.csv）；未报送 3 个：某县乙局、某县丁局、某县戊局；不在名单中 1 个：某县丙局。"
+        in summed.stdout.splitlines()
+    )
