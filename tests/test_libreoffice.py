@@ -33,15 +33,13 @@ from openpyxl.workbook.workbook import Workbook
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.numbers import number_from_text, parse_number
+from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.text import BLANK_MARKS
 from gongkai_xlsx.writer import TemplateOptions, write_template
 from gongkai_xlsx.writer.formulas import (
-    STATUS_FAIL,
-    STATUS_HINTS,
-    STATUS_OK,
     Formulas,
     is_number_text,
     text_value,

@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.definition.cover import STATUS_OK
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.writer.formulas import STATUS_OK
 
 Level = Literal["error", "warning"]
 LEVEL_WORDS: dict[str, str] = {"error": "错误", "warning": "提示"}

@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
 from gongkai_xlsx.definition.evaluate import Number, Values
 from gongkai_xlsx.definition.layout import Box, CheckSpec, Layout
 from gongkai_xlsx.definition.model import CellDef, Form, Kind, Table
@@ -37,10 +38,6 @@ from gongkai_xlsx.text import BLANK_MARKS, utf16_len
 
 MAX_FORMULA_LENGTH = 8192  # Excel 2007+: characters of one formula
 DIGITS = "0123456789"
-
-STATUS_OK = "全部校验通过"
-STATUS_HINTS = "校验通过（有提示）：可以报送，建议按下列提示修改"
-STATUS_FAIL = "未通过校验：请按下列红字提示修改"
 
 
 def _ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:

@@ -19,6 +19,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.definition import names
+from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
@@ -26,9 +27,6 @@ from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.writer import styles
 from gongkai_xlsx.writer.formulas import (
     MAX_FORMULA_LENGTH,
-    STATUS_FAIL,
-    STATUS_HINTS,
-    STATUS_OK,
     Cached,
     Formulas,
     rectangles,
