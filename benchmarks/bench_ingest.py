@@ -163,7 +163,7 @@ def openpyxl_full(path: Path) -> None:
 
 def _ingest_child(folder: str, out: str, jobs: int, answer) -> None:
     start = time.perf_counter()
-    done = api.ingest([Path(folder)], Path(out), jobs=jobs)
+    done = api.ingest(api.IngestOptions([Path(folder)], Path(out), jobs=jobs))
     elapsed = time.perf_counter() - start
     self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -30,7 +30,7 @@ from gongkai_xlsx.aggregate import (
 )
 from gongkai_xlsx.aggregate.read import Document
 from gongkai_xlsx.aggregate.summary import _mixed
-from gongkai_xlsx.api import UsageError, check_file, ingest
+from gongkai_xlsx.api import IngestOptions, UsageError, check_file, ingest
 from gongkai_xlsx.canonical import Meta, build_document, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -818,5 +818,5 @@ def test_ingest_summary_usage(tmp_path: Path) -> None:
     )
     assert not (tmp_path / "out").exists()
     with pytest.raises(UsageError, match="汇总的名称不能为空"):
-        ingest([SAMPLES], tmp_path / "out", summary=" \t")
+        ingest(IngestOptions([SAMPLES], tmp_path / "out", summary=True, name=" \t"))
     assert "--summary" in run("ingest", "--help").stdout

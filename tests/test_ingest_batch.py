@@ -14,6 +14,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
@@ -89,11 +90,9 @@ def test_hostile_entries_beside_good_returns(open_folder: Path) -> None:
     secret.chmod(0o000)
     vanishing = inbox / "vanishing.xlsx"
     shutil.copy(GOOD, vanishing)
-    found = api.collect_returns([inbox], tmp_path / "out")
-    vanishing.unlink()  # removed after the folder was listed, before it was read
     if os.geteuid() == 0:  # root reads any file: the unreadable one is read as nobody
         inbox.chmod(0o777)
-    code = _as_nobody(lambda: _ingest_code(inbox, tmp_path / "out", found))
+    code = _as_nobody(lambda: _ingest_code(inbox, tmp_path / "out", vanishing))
     assert code == 1
     report = report_of(tmp_path / "out")
     found_rows = rows(report)
@@ -112,8 +111,15 @@ def test_hostile_entries_beside_good_returns(open_folder: Path) -> None:
     assert whole(tmp_path / "out")
 
 
-def _ingest_code(inbox: Path, out: Path, found: object) -> int:
-    done = api.ingest([inbox], out, jobs=2, collected=found)  # type: ignore[arg-type]
+def _ingest_code(inbox: Path, out: Path, vanishing: Path) -> int:
+    """Ingest ``inbox``; ``vanishing`` is removed once the folder was listed (the progress
+    hook is given the count of the files found), before it is read."""
+
+    def listed(total: int) -> AbstractContextManager[api.Advance]:
+        vanishing.unlink()
+        return api.no_progress(total)
+
+    done = api.ingest(api.IngestOptions([inbox], out, jobs=2), progress=listed)
     return 1 if done.failed else 0
 
 
@@ -129,11 +135,11 @@ def test_spawn_gives_what_a_serial_run_gives(tmp_path: Path, fill: Filler) -> No
     inbox.mkdir()
     for name in (GOOD, BROKEN, SAMPLES / "某县教育局_2024_文本数字.xlsx"):
         shutil.copy(name, inbox / name.name)
-    serial = api.ingest([inbox], tmp_path / "serial", jobs=1)
+    serial = api.ingest(api.IngestOptions([inbox], tmp_path / "serial", jobs=1))
     env = {**os.environ, "GONGKAI_START_METHOD": "spawn"}
     code = (
         "from pathlib import Path; from gongkai_xlsx import api; import sys\n"
-        "api.ingest([Path(sys.argv[1])], Path(sys.argv[2]), jobs=2)\n"
+        "api.ingest(api.IngestOptions([Path(sys.argv[1])], Path(sys.argv[2]), jobs=2))\n"
     )
     subprocess.run(
         [sys.executable, "-c", code, str(inbox), str(tmp_path / "spawn")], env=env, check=True
@@ -154,7 +160,7 @@ def test_a_full_disk_leaves_the_previous_run(tmp_path: Path, monkeypatch) -> Non
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     shutil.copy(GOOD, inbox / "a.xlsx")
-    api.ingest([inbox], out, jobs=1)
+    api.ingest(api.IngestOptions([inbox], out, jobs=1))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     shutil.copy(SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx", inbox / "b.xlsx")
     real = fsio._fill
@@ -168,7 +174,7 @@ def test_a_full_disk_leaves_the_previous_run(tmp_path: Path, monkeypatch) -> Non
 
     monkeypatch.setattr(fsio, "_fill", full)
     with pytest.raises(api.UsageError, match="磁盘空间不足"):
-        api.ingest([inbox], out, jobs=1)
+        api.ingest(api.IngestOptions([inbox], out, jobs=1))
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     assert whole(out)
 
@@ -216,7 +222,7 @@ def test_ctrl_c_while_checking_leaves_the_folder_as_it_was(tmp_path: Path) -> No
     inbox, out = tmp_path / "in", tmp_path / "out"
     inbox.mkdir()
     shutil.copy(GOOD, inbox / "a.xlsx")
-    api.ingest([inbox], out, jobs=1)
+    api.ingest(api.IngestOptions([inbox], out, jobs=1))
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     for i in range(400):  # many seconds of checking, however fast the machine
         shutil.copy(BROKEN, inbox / f"b{i:03d}.xlsx")
@@ -244,7 +250,7 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     shutil.copy(BROKEN, inbox / "乡镇" / "broken.xlsx")
     shutil.copy(SAMPLES / "某县教育局_2024_文本数字.xlsx", inbox / "hints.xlsx")
     (inbox / "note.xlsx").write_text("not a workbook", encoding="utf-8")
-    done = api.ingest([inbox], out, jobs=2, annotate=back)
+    done = api.ingest(api.IngestOptions([inbox], out, jobs=2, annotate=back))
     assert sorted(p.relative_to(back).as_posix() for p in back.rglob("*.xlsx")) == [
         "乡镇/broken.xlsx"  # the subfolder kept; the unreadable file and the hints get none
     ]
@@ -258,11 +264,11 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     sent = next(e for e in done.entries if e.display == "乡镇/broken.xlsx").outcome
     assert [(f.code, f.cell) for f in marked.findings] == [(f.code, f.cell) for f in sent.findings]
     # --all adds warning-only returns
-    api.ingest([inbox], out, jobs=1, annotate=back, annotate_all=True)
+    api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back, annotate_all=True))
     assert sorted(p.name for p in back.rglob("*.xlsx")) == ["broken.xlsx", "hints.xlsx"]
     # once fixed and sent again, its marked copy goes with the run that no longer makes it
     shutil.copy(GOOD, inbox / "乡镇" / "broken.xlsx")
-    again = api.ingest([inbox], out, jobs=1, annotate=back)
+    again = api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back))
     assert list(back.rglob("*.xlsx")) == []
     assert "@annotated/乡镇/broken.xlsx" in again.removed
 

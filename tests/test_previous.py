@@ -141,7 +141,7 @@ def write_json(path: Path, data: dict[str, Any]) -> Path:
 
 
 def ingest(paths: list[Path], out: Path, previous: Path | None) -> dict[str, Any]:
-    report = api.ingest(paths, out, jobs=1, previous=previous).report
+    report = api.ingest(api.IngestOptions(paths, out, jobs=1, previous=previous)).report
     validate_report(report)
     return report
 
@@ -285,7 +285,7 @@ def test_documents_of_other_years_only_are_not_compared(
         )
     ]
     with pytest.raises(api.UsageError, match="不能是本次的输出文件夹"):
-        api.ingest([tmp_path / "r"], tmp_path / "out", previous=tmp_path / "out")
+        api.ingest(api.IngestOptions([tmp_path / "r"], tmp_path / "out", previous=tmp_path / "out"))
 
 
 def test_a_broken_previous_document_is_named(form: Form, layout: Layout, tmp_path: Path) -> None:
@@ -313,7 +313,7 @@ def test_a_previous_folder_without_documents_is_a_usage_error(
         with pytest.raises(api.UsageError, match=said):
             api.new_template(2024, tmp_path / "t.xlsx", agency=OTHER, previous=folder)
         with pytest.raises(api.UsageError, match=said):
-            api.ingest([tmp_path / "r"], tmp_path / "out", previous=folder)
+            api.ingest(api.IngestOptions([tmp_path / "r"], tmp_path / "out", previous=folder))
     assert not (tmp_path / "t.xlsx").exists() and not (tmp_path / "out").exists()
 
 

@@ -40,6 +40,8 @@ def test_a_report_with_every_kind_of_entry_is_valid(tmp_path: Path) -> None:
         (inbox / f"copy-{sample.name}").write_bytes(sample.read_bytes())  # duplicates
     (inbox / "empty.xlsx").write_bytes(b"")
     (inbox / "notes.txt").write_text("x", encoding="utf-8")
-    done = api.ingest([inbox], tmp_path / "out", jobs=1, annotate=tmp_path / "back")
+    done = api.ingest(
+        api.IngestOptions([inbox], tmp_path / "out", jobs=1, annotate=tmp_path / "back")
+    )
     assert done.report["duplicates"]
     validate_report(json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8")))

@@ -18,7 +18,7 @@ import pytest
 from conftest import console_script, run
 from typer.testing import Result
 
-from gongkai_xlsx import api
+from gongkai_xlsx.api import _new as api_new
 from gongkai_xlsx.api import new_from_roster, plan_roster, write_roster
 from gongkai_xlsx.roster import MAX_AGENCIES, MAX_FILE_BYTES, RosterError, read_roster
 
@@ -435,7 +435,7 @@ def test_ctrl_c_in_a_roster_run_leaves_whole_templates(
     says how to go on, and exits 130 (the shell's code for Ctrl-C)."""
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
-    real = api.write_template
+    real = api_new.write_template
     calls: list[Path] = []
 
     def interrupted(form, options, path):  # type: ignore[no-untyped-def]
@@ -444,7 +444,7 @@ def test_ctrl_c_in_a_roster_run_leaves_whole_templates(
         calls.append(path)
         real(form, options, path)
 
-    monkeypatch.setattr(api, "write_template", interrupted)
+    monkeypatch.setattr(api_new, "write_template", interrupted)
     result = run("new", "2024", "--roster", roster, "--out-dir", tmp_path / "out")
     assert result.exit_code == 130
     assert result.stderr == (

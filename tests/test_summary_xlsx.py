@@ -26,7 +26,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
-from gongkai_xlsx.api import check_file, ingest, save_summary
+from gongkai_xlsx.api import IngestOptions, check_file, ingest, save_summary
 from gongkai_xlsx.canonical import dumps, members_digest, value_at
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form, names
@@ -160,7 +160,7 @@ def test_the_xlsx_summary_ingests_clean_with_the_same_numbers(
     county: tuple[Summary, Path], form: Form, tmp_path: Path
 ) -> None:
     summary, path = county
-    done = ingest([path], tmp_path / "市")
+    done = ingest(IngestOptions([path], tmp_path / "市"))
     assert not done.failed and [e.outcome.status for e in done.entries] == ["ok"]
     (output,) = [o for o in done.report["outputs"] if o.endswith(".json")]
     doc = read(tmp_path / "市" / output)
@@ -253,7 +253,7 @@ def test_a_city_summary_of_county_workbooks_counts_everyone_once(
     for county in ("甲县", "乙县"):
         summary_of([tmp_path / county], county, workbooks / f"{county}_2024_汇总.xlsx")
     city = tmp_path / "某市"
-    done = ingest([workbooks], city, summary="某市")
+    done = ingest(IngestOptions([workbooks], city, summary=True, name="某市"))
     assert not done.failed and done.summary is not None and done.summary.written
     by_workbooks = read(city / "某市_2024_汇总.json")
     direct = aggregate_paths(

@@ -48,7 +48,7 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
     assert {
         "gongkai_xlsx/templates/gk2021.toml",
         "gongkai_xlsx/schemas/gk2021.schema.json",
-        "gongkai_xlsx/cli.py",
+        "gongkai_xlsx/cli/__init__.py",
         "gongkai_xlsx/ingest/page.js",  # report.html's script, read at import
     } <= names
     assert not any(n.startswith(("tests/", "gongkai_xlsx/tests/")) for n in names)

@@ -8,7 +8,7 @@ The package is laid out as the data flows:
       └─ reader   (.xlsx → RawReturn: {(sheet, cell) → value})
            → checks    (RawReturn + definition → findings)
            → canonical (→ RFC 8785 bytes)
-    api.py (new_template, check_file, ingest)      cli.py (typer, thin)
+    api/ (one function per command: options → result)      cli/ (typer, thin)
 """
 
 from gongkai_xlsx.interrupt import quiet_while_loading

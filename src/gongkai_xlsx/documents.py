@@ -29,6 +29,7 @@ from gongkai_xlsx import oserrors
 from gongkai_xlsx.canonical import is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.errors import UsageError
 
 MAX_SHOWN_ERRORS = 5
 _TYPE_WORDS = {
@@ -46,7 +47,7 @@ _TYPE_WORDS = {
 Kind = Literal["unreadable", "os-error", "not-document", "report", "invalid"]
 
 
-class DocumentError(ValueError):
+class DocumentError(UsageError):
     """The file is not a canonical document this tool can use.
 
     ``reason`` says why in Chinese (a phrase, for a finding's detail); ``str()`` is the

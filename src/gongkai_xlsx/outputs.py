@@ -80,6 +80,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.fsio import TEMP_PATTERN, copy_atomic, remove_leftovers, write_atomic
 
 LOCK = ".gongkai-xlsx.lock"
@@ -99,7 +100,7 @@ def _checkpoint(phase: str) -> None:
         _checkpoint_hook(phase)
 
 
-class OutputLocked(Exception):
+class OutputLocked(UsageError):
     """Another run is writing into this output folder."""
 
     def __init__(self, path: Path, pid: int | None, started: str | None, host: str | None):
@@ -125,7 +126,7 @@ class OutputLocked(Exception):
         )
 
 
-class OutputConflict(Exception):
+class OutputConflict(UsageError):
     """Outputs would replace files that no previous run of this tool wrote."""
 
     def __init__(self, path: Path, names: list[str]):

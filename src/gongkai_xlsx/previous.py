@@ -36,6 +36,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.walk import Unreached
 
@@ -47,7 +48,7 @@ CODES = (
 )
 
 
-class PreviousError(ValueError):
+class PreviousError(UsageError):
     """Last year's results cannot be used at all (message in Chinese, says what to do)."""
 
 

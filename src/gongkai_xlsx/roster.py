@@ -27,6 +27,7 @@ from pathlib import Path
 
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.agency import AgencyKey, agency_key
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.text import clean_name, squash_spaces
 
 HEADER = "单位名称"
@@ -36,7 +37,7 @@ MAX_FILE_BYTES = 32 << 20  # a 10,000-row roster is well under 1 MB
 HEADER_WORDS = {"单位名称", "单位", "名称", "机构名称", "部门名称", "单位全称"}
 
 
-class RosterError(ValueError):
+class RosterError(UsageError):
     """The roster cannot be read; the message is Chinese and names the file."""
 
 

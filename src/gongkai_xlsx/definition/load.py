@@ -28,6 +28,7 @@ from gongkai_xlsx.definition.model import (
     Rule,
     Table,
 )
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.resources import templates_dir
 
 # Excel's limits for data-validation texts ([MS-OI29500] 2.1.613), counted in UTF-16 units.
@@ -41,7 +42,7 @@ class DefinitionError(ValueError):
     """The form definition file is inconsistent; raised when it is loaded."""
 
 
-class UnsupportedYearError(ValueError):
+class UnsupportedYearError(UsageError):
     """No format of this tool covers the requested report year (message in Chinese)."""
 
 

@@ -21,6 +21,7 @@ from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.completeness import match_roster
+from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs, submissions
@@ -66,6 +67,13 @@ class Ingested:
     def failed(self) -> bool:
         """An error in a return, or part of the input not read (the run is not whole)."""
         return bool(self.unreached) or any(e.failed for e in self.entries)
+
+    @property
+    def exit_code(self) -> int:
+        """1 when the run is not whole (see :attr:`failed`) or the summary asked for was
+        not written, else 0."""
+        unwritten = self.summary is not None and not self.summary.written
+        return EXIT_FINDINGS if self.failed or unwritten else EXIT_OK
 
 
 CODES = (Code.FILE_LIMIT, Code.WORKER_CRASH, Code.ANNOTATE_FAILED)
@@ -155,27 +163,49 @@ def walk_answers(
     return unreached, passed_over
 
 
-def run(
-    paths: Iterable[Path],
-    out: Path,
-    *,
-    year: int | None = None,
-    jobs: int = 1,
-    limits: Limits | None = None,
-    progress: Callable[[Entry], None] | None = None,
-    collected: Collected | None = None,
-    annotate: Path | None = None,
-    annotate_all: bool = False,
-    previous: Previous | None = None,
-    roster: Roster | None = None,
-    roster_file: str = "名单",
-    summary: str | None = None,
-) -> Ingested:
-    """``annotate``: the folder for marked copies of the returns to send back (those with
+@dataclass(frozen=True)
+class RunOptions:
+    """What a run does beyond checking each file, already resolved by the front door
+    (:func:`gongkai_xlsx.api.ingest`): the roster read, last year's documents found.
+    ``annotate``: the folder for marked copies of the returns to send back (those with
     errors; with ``annotate_all`` also those with only warnings), one commit with OUT.
     ``summary``: the name of the 汇总 of the error-free returns to write beside report.json
     (:mod:`gongkai_xlsx.ingest.summary`); None for none."""
-    limits = limits or Limits()
+
+    year: int | None = None
+    jobs: int = 1
+    limits: Limits | None = None
+    annotate: Path | None = None
+    annotate_all: bool = False
+    previous: Previous | None = None
+    roster: Roster | None = None
+    roster_file: str = "名单"
+    summary: str | None = None
+
+
+def run(
+    paths: Iterable[Path],
+    out: Path,
+    options: RunOptions = RunOptions(),
+    *,
+    progress: Callable[[Entry], None] | None = None,
+    collected: Collected | None = None,
+) -> Ingested:
+    """Check every file under ``paths`` and commit the outputs into ``out`` (see
+    :class:`RunOptions`)."""
+    year, jobs, annotate, annotate_all = (
+        options.year,
+        options.jobs,
+        options.annotate,
+        options.annotate_all,
+    )
+    previous, roster, roster_file, summary = (
+        options.previous,
+        options.roster,
+        options.roster_file,
+        options.summary,
+    )
+    limits = options.limits or Limits()
     paths = [Path(p) for p in paths]
     info = RunInfo.now(paths, year, jobs, limits.seconds, limits.memory_mb)
     found = collected or collect(paths, out)

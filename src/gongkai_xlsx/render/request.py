@@ -15,6 +15,7 @@ from pathlib import Path
 
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.documents import DocumentError, read_document
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.html import html_page
 from gongkai_xlsx.render.report_text import parse_report_text
@@ -26,7 +27,7 @@ _ISO_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _CHINESE_DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 
 
-class RenderError(ValueError):
+class RenderError(UsageError):
     """A render that cannot be done as asked (message in Chinese, says what to do)."""
 
 

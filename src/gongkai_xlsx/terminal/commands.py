@@ -8,6 +8,8 @@
 - raise structured errors for extra arguments and unknown commands;
 - render every usage error in Chinese in :meth:`ChineseGroup.main`, which both the console
   script and ``typer.testing.CliRunner`` go through, so tests see what people see;
+- show a library error (:class:`~gongkai_xlsx.errors.GongkaiError`) as its Chinese
+  message with its exit code: the one error handler of every command;
 - say 已中断 on Ctrl-C and 已取消 where the framework would say ``Aborted!``.
 """
 
@@ -23,6 +25,7 @@ from typer._click.core import Parameter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
+from gongkai_xlsx.errors import EXIT_INTERRUPTED, EXIT_USAGE, GongkaiError
 from gongkai_xlsx.terminal.describe import usage_line
 from gongkai_xlsx.terminal.errors import ExtraArguments, NoSuchCommand, usage_error_text
 from gongkai_xlsx.terminal.help import render_help
@@ -30,9 +33,7 @@ from gongkai_xlsx.terminal.output import echo
 from gongkai_xlsx.terminal.values import use_plain_values
 from gongkai_xlsx.terminal.words import ABORTED, HELP_OPTION_TEXT, INTERRUPTED, PROG
 
-EXIT_USAGE = 2
 EXIT_ABORTED = 1
-EXIT_INTERRUPTED = 130  # the shell's convention for Ctrl-C
 
 
 def _show_help(ctx: Context, param: Parameter, value: bool) -> None:
@@ -91,8 +92,13 @@ class ChineseCommand(_Chinese, TyperCommand):
         return rest
 
     def invoke(self, ctx: Context) -> Any:
+        """Run the command; the one handler of the library's errors: each is shown in
+        Chinese (``错误：…``, no traceback) and exits with the code it carries."""
         try:
             return super().invoke(ctx)
+        except GongkaiError as exc:
+            echo(exc.text(), err=True)
+            raise typer.Exit(exc.exit_code) from None
         except KeyboardInterrupt:
             echo(INTERRUPTED, err=True)
             raise typer.Exit(EXIT_INTERRUPTED) from None

@@ -16,6 +16,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from gongkai_xlsx.terminal.words import (
     COMMAND_PLACEHOLDER,
+    HIDDEN_OPTION_NAMES,
     OPTIONS_PLACEHOLDER,
     PROG,
     type_metavar,
@@ -56,6 +57,12 @@ def option_name(param: Parameter) -> str:
 
 def option_names(param: Parameter) -> list[str]:
     return [*param.opts, *param.secondary_opts]
+
+
+def shown_names(param: Parameter) -> list[str]:
+    """The option names help shows and suggestions offer: not the old spellings kept only
+    so that existing scripts work (:data:`~gongkai_xlsx.terminal.words.HIDDEN_OPTION_NAMES`)."""
+    return [n for n in option_names(param) if n not in HIDDEN_OPTION_NAMES]
 
 
 def label(param: Parameter) -> str:

@@ -1,10 +1,11 @@
 """The console script's entry point: the last guard between the program and the person.
 
-``gongkai-xlsx`` (``[project.scripts]``) and ``python -m gongkai_xlsx.cli`` both come
-here. Usage errors are rendered by :class:`~gongkai_xlsx.terminal.commands.ChineseGroup`;
+``gongkai-xlsx`` (``[project.scripts]``), ``python -m gongkai_xlsx`` and ``python -m
+gongkai_xlsx.cli`` all come here. Usage errors are rendered by :class:`~gongkai_xlsx.terminal.commands.ChineseGroup`;
 this adds what only a whole process can do: streams that cannot fail on encoding, a
 closed pipe (``| head``) ending quietly, and any unforeseen exception shown as one Chinese
-line instead of a traceback (set ``GONGKAI_TRACEBACK=1`` to see the traceback).
+line instead of a traceback, with its own exit code 3 (set ``GONGKAI_TRACEBACK=1`` to see
+the traceback).
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import typer
 import typer.main
 
 from gongkai_xlsx import interrupt, oserrors
+from gongkai_xlsx.errors import EXIT_INTERNAL, EXIT_USAGE
 from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
 from gongkai_xlsx.terminal.words import ERROR_PREFIX, INTERRUPTED, PROG
 
-EXIT_INTERNAL = 1
+EXIT_CLOSED_PIPE = 1  # the output did not all arrive: not a bug, not a usage error
 
 
 def internal_error_text(exc: BaseException) -> str:
@@ -64,17 +66,21 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
         code = interrupt.EXIT_INTERRUPTED
     except BrokenPipeError:
         _silence_closed_stdout()
+        code = EXIT_CLOSED_PIPE
     except Exception as exc:
         if os.environ.get("GONGKAI_TRACEBACK"):
             raise
-        text = os_error_text(exc) if isinstance(exc, OSError) else internal_error_text(exc)
-        echo(text, err=True)
+        if isinstance(exc, OSError):  # the disk or the system, not a bug: as usage errors
+            echo(os_error_text(exc), err=True)
+            code = EXIT_USAGE
+        else:
+            echo(internal_error_text(exc), err=True)
     try:
         if sys.stdout is not None:
             sys.stdout.flush()
     except BrokenPipeError:
         _silence_closed_stdout()
-        code = code or EXIT_INTERNAL
+        code = code or EXIT_CLOSED_PIPE
     if loading_handler:  # the interpreter's shutdown must not end in a traceback either
         interrupt.quiet()
     sys.exit(code)

@@ -117,7 +117,7 @@ def _bad_value(exc: BadParameter, ctx: Context) -> str:
 def _no_such_option(exc: NoSuchOption, ctx: Context) -> str:
     name = exc.option_name
     shown = visible(name)
-    candidates = [n for p in ctx.command.get_params(ctx) for n in describe.option_names(p)]
+    candidates = [n for p in ctx.command.get_params(ctx) for n in describe.shown_names(p)]
     elsewhere = _commands_with_option(ctx, name)
     if isinstance(ctx.command, TyperGroup) and elsewhere:
         example = describe.example_for(ctx.command.get_command(ctx, elsewhere[0]))  # type: ignore[arg-type]

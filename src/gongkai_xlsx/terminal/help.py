@@ -81,7 +81,7 @@ def param_term(param: Parameter) -> str:
     """The left column: ``-o, --out 输出文件夹``, ``--force``, ``文件或文件夹...``."""
     if describe.is_argument(param):
         return describe.metavar(param) + ("..." if describe.is_many(param) else "")
-    names = ", ".join(describe.option_names(param))
+    names = ", ".join(describe.shown_names(param))
     return names if describe.is_flag(param) else f"{names} {describe.metavar(param)}"
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gongkai_xlsx.errors import ERROR_PREFIX as _ERROR_PREFIX
 from gongkai_xlsx.interrupt import INTERRUPTED as _INTERRUPTED
 
 PROG = "gongkai-xlsx"
@@ -26,7 +27,10 @@ HELP_OPTION_TEXT = "显示本帮助后退出。"
 REQUIRED_MARK = "（必填）"
 OPTIONAL_MARK = "（可省略）"
 DEFAULT_MARK = "（默认：{default}）"
-ERROR_PREFIX = "错误："
+ERROR_PREFIX = _ERROR_PREFIX  # one spelling, also for the library's errors
+HIDDEN_OPTION_NAMES = frozenset({"--out"})
+"""Old spellings that still work, so that scripts already written keep working, but are
+not shown in help or offered as suggestions (``--out`` is ``-o``/``--output`` now)."""
 HELP_HINT = "查看说明：{command} -h"
 COMMAND_HELP_HINT = "查看某个命令的说明：{prog} 命令 -h，例如 {prog} {example} -h"
 ABORTED = "已取消。"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_cells
 from gongkai_xlsx.definition.model import Form, Kind
 from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_SHEET
+from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.text import utf16_len
 
 NOTE_MAX_LENGTH = 500  # a cover line and a comment: a sentence or two, not a document
@@ -24,7 +25,7 @@ MAX_CELL_TEXT = 32_767  # Excel's limit for the text of a cell
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class TemplateOptionsError(ValueError):
+class TemplateOptionsError(UsageError):
     """An option the template cannot carry; the message is Chinese and says why."""
 
 

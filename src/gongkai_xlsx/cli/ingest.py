@@ -1,0 +1,280 @@
+"""``ingest``: print the batch's table, each return's findings, what to do next, and
+what ``--previous``, ``--roster`` and ``--summary`` found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gongkai_xlsx import api
+from gongkai_xlsx.api import Entry, Ingested, IngestOptions
+from gongkai_xlsx.cli.app import app
+from gongkai_xlsx.cli.messages import (
+    MAX_LISTED_AGENCIES,
+    MAX_LISTED_HINTS,
+    STATUS_TEXT,
+    finding_line,
+    finding_lines,
+    shown_names,
+)
+from gongkai_xlsx.cli.options import (
+    ExpectedYear,
+    MemoryLimit,
+    Previous,
+    TimeLimit,
+    output_option,
+)
+from gongkai_xlsx.terminal import echo, non_negative_int, progress, visible
+from gongkai_xlsx.text import file_name_text, text_width
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * max(0, width - text_width(text))
+
+
+def _table(entries: list[Entry]) -> str:
+    header = ["文件", "单位", "状态", "错误", "提示"]
+    rows = []
+    for entry in entries:
+        o = entry.outcome
+        rows.append(
+            [
+                visible(entry.display),
+                visible(o.agency) if o.agency else "-",
+                STATUS_TEXT[o.status],
+                str(len(o.errors)),
+                str(len(o.warnings)),
+            ]
+        )
+    widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    lines = [
+        "  ".join(_pad(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+        for r in [header, *rows]
+    ]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def _ingest_details(
+    done: Ingested, out: Path, verbose: bool, annotate: Path | None = None
+) -> list[str]:
+    """Each return's errors (and hints, when they are few or asked for), the counts, and
+    what to do next: which returns go back, where the full report is."""
+    hints = sum(len(e.outcome.warnings) for e in done.entries)
+    show_hints = verbose or hints <= MAX_LISTED_HINTS
+    lines: list[str] = []
+    for entry in done.entries:
+        listed = finding_lines(entry.outcome, warnings=show_hints)
+        if listed:
+            lines += ["", f"{visible(entry.display)}：", *listed]
+    if done.unreached:
+        lines += ["", f"无法读取的文件夹或文件 {len(done.unreached)} 项（其中的报表没有检查）："]
+        lines += [visible(finding_line(u.finding())) for u in done.unreached]
+    if done.passed_over:
+        notes = [f"{p.display}（{p.reason}）" for p in done.passed_over]
+        lines += [
+            "",
+            f"按规则未查看 {len(notes)} 项：{shown_names(notes, limit=3)}（见 report.json）。",
+        ]
+    s = done.report["summary"]
+    label = STATUS_TEXT
+    lines += [
+        "",
+        f"共 {s['returns']} 份：{label['ok']} {s['returns_ok']}，{label['warnings']} "
+        f"{s['returns_warnings']}，{label['errors']} {s['returns_errors']}，"
+        f"{label['unreadable']} {s['returns_unreadable']}。",
+    ]
+    roster = done.report.get("roster")
+    if roster is not None:
+        line = f"名单 {visible(roster['roster'])}：已报送 {roster['submitted']}/{roster['expected']} 个单位"
+        if roster["missing"]:
+            line += f"；未报送 {len(roster['missing'])} 个：{shown_names(roster['missing'])}"
+        if roster["extra"]:
+            line += f"；不在名单中 {len(roster['extra'])} 个：{shown_names(roster['extra'])}"
+        lines.append(line + "。")
+    if hints and not show_hints:
+        lines.append(
+            f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"
+        )
+    back = [e.display for e in done.entries if e.failed]
+    marked = [e for e in done.entries if e.annotated]
+    if back:
+        lines.append(f"需要退回单位修改的报表 {len(back)} 份：{shown_names(back)}。")
+        if annotate is None:
+            lines.append(
+                "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
+                f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。"
+            )
+    elif done.unreached:
+        lines.append(
+            f"读到的报表都没有错误，但有 {len(done.unreached)} 个文件夹或文件无法读取（见上），"
+            "本批结果不完整。"
+        )
+    else:
+        lines.append("全部报表都没有错误。")
+    if annotate is not None:
+        lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
+    lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
+    lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
+    if done.removed:
+        lines.append(
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果："
+            f"{shown_names(done.removed)}。"
+        )
+    if done.skipped:
+        lines.append(
+            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown_names(done.skipped)}"
+            "（见 report.json）。"
+        )
+    return lines
+
+
+@app.command(
+    "ingest",
+    examples=[
+        "gongkai-xlsx ingest 报表/ -o 结果/",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
+        "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
+        "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --roster 名单.csv",
+        "gongkai-xlsx ingest 报表/ -o 某县/ --summary --name 某县",
+    ],
+)
+def ingest_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="文件或文件夹", help="报表文件或文件夹（递归查找），可给多个。"),
+    ],
+    out: Annotated[
+        Path,
+        output_option("输出文件夹", "输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
+    ],
+    year: ExpectedYear = None,
+    jobs: Annotated[
+        int,
+        typer.Option(
+            "-j",
+            "--jobs",
+            metavar="进程数",
+            parser=non_negative_int,
+            help="并行进程数；0 表示按 CPU 核数。",
+        ),
+    ] = 0,
+    time_limit: TimeLimit = None,
+    memory_limit: MemoryLimit = None,
+    annotate: Annotated[
+        Path | None,
+        typer.Option(
+            "--annotate",
+            metavar="文件夹",
+            help="把有错误的报表各生成一份标注副本（问题单元格标红、加批注，首页列出全部问题）"
+            "放在这个文件夹，保持原来的文件名和子文件夹，可直接发回单位修改。",
+        ),
+    ] = None,
+    annotate_all: Annotated[
+        bool,
+        typer.Option("--all", help="与 --annotate 一起用：只有提示的报表也生成标注副本。"),
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("-v", "--verbose", help="同时列出每份报表的提示项。")
+    ] = False,
+    previous: Previous = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option(
+            "--roster",
+            metavar="名单文件",
+            help="单位名单（CSV 或 xlsx，与 new --roster 相同）：列出名单中未报送的单位和不在名单中的单位。",
+        ),
+    ] = None,
+    summary: Annotated[
+        bool,
+        typer.Option(
+            "--summary",
+            help="同时把没有错误的报表汇总成规范 JSON（名称_年度_汇总.json），与 report.json 一起写入；"
+            "有单位报了多份不同的报表时不汇总。",
+        ),
+    ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--name",
+            metavar="名称",
+            help="汇总的名称（写入汇总的填报单位，如“某县”）；默认为输出文件夹的名称。与 --summary 一起使用。",
+        ),
+    ] = None,
+) -> None:
+    """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
+    options = IngestOptions(
+        paths,
+        out,
+        year=year,
+        jobs=jobs or None,
+        time_limit=time_limit,
+        memory_limit=memory_limit,
+        annotate=annotate,
+        annotate_all=annotate_all,
+        previous=previous,
+        roster=roster,
+        summary=summary,
+        name=name,
+    )
+    done = api.ingest(options, progress=lambda total: progress(total, "正在检查"))
+    echo(_table(done.entries))
+    echo("\n".join(_ingest_details(done, out, verbose, annotate)))
+    if previous is not None:
+        echo("\n".join(_previous_lines(previous, done.report["previous"])))
+    if done.summary is not None:
+        echo("\n".join(_summary_lines(done, out)))
+    raise typer.Exit(done.exit_code)
+
+
+def _summary_lines(done: Ingested, out: Path) -> list[str]:
+    """What ``--summary`` did: the summary written, or why there is none."""
+    batch = done.summary
+    assert batch is not None
+    if batch.conflicts:
+        listed = "；".join(
+            f"{visible(c.agency)}（{shown_names(list(c.files), limit=len(c.files))}）"
+            for c in batch.conflicts[:MAX_LISTED_HINTS]
+        )
+        more = (
+            f" 等 {len(batch.conflicts)} 个单位" if len(batch.conflicts) > MAX_LISTED_HINTS else ""
+        )
+        return [
+            f"未生成汇总：{len(batch.conflicts)} 个单位报了多份不同的报表：{listed}{more}。"
+            "请确认以哪一份为准，移走其余的后重新运行。"
+        ]
+    result = batch.summary
+    if result is None or (not result.documents and not result.errors):
+        return ["未生成汇总：没有通过检查的报表。"]
+    lines = [finding_line(f) for f in result.findings]
+    if not result.ok:
+        return [*lines, f"未生成汇总（错误 {len(result.errors)} 项）。"]
+    return [
+        *lines,
+        f"{visible(result.name)}：已汇总 {len(result.members)} 个单位的 {result.year} 年度报表，"
+        f"写入 {out / result.file_name}。",
+    ]
+
+
+def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
+    """How the batch compared with last year (report.json's ``previous``)."""
+    line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section['returns_matched']} 份找到上年的报表并已比对"
+    if section["returns_not_compared"]:
+        line += f"，{section['returns_not_compared']} 份的上年报表不能比对（原因见各自的提示）"
+    names = section["unmatched"]
+    if names:
+        shown = "、".join(visible(n) for n in names[:MAX_LISTED_AGENCIES])
+        more = f" 等 {len(names)} 个" if len(names) > MAX_LISTED_AGENCIES else ""
+        line += f"，{len(names)} 份没有上年的报表（新单位或名称有变化）：{shown}{more}"
+    lines = [line + "。"]
+    skipped = [s["file"] for s in section["skipped_files"]]
+    if skipped:
+        lines.append(
+            f"上年的结果中另有 {len(skipped)} 个 JSON 文件不是单位的报表，未使用：{shown_names(skipped)}"
+            "（原因见 report.json 的 previous）。"
+        )
+    return lines

@@ -1,0 +1,38 @@
+"""The message helpers every command's printing shares: a finding's line, the status
+words, and names listed up to a limit."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongkai_xlsx.catalogue import STATUS_LABELS
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.terminal import visible
+
+STATUS_TEXT = STATUS_LABELS
+MAX_LISTED_AGENCIES = 30
+MAX_LISTED_HINTS = 30  # a batch with more hints says where to find them instead
+
+
+def finding_line(f: Finding) -> str:
+    return f"  {f.severity.chinese} [{f.code.code}] {f.message}"
+
+
+def finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
+    return [finding_line(f) for f in outcome.findings if warnings or f.is_error]
+
+
+def shown_names(names: list[str], limit: int = 5) -> str:
+    """Names (escaped for the terminal) up to ``limit``, then how many there are."""
+    shown = "、".join(visible(n) for n in names[:limit])
+    return shown + (f" 等 {len(names)} 份" if len(names) > limit else "")
+
+
+def shown(items: list[str], limit: int = 5) -> str:
+    return "、".join(items[:limit]) + ("等" if len(items) > limit else "")
+
+
+def file_names(paths: list[Path], limit: int = 3) -> str:
+    listed = "、".join(p.name for p in paths[:limit])
+    return listed + (f"等 {len(paths)} 个文件" if len(paths) > limit else "")
