@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai_xlsx.reader import xmltext
+from gongkai_xlsx.ooxml import xmltext
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed, unescape
 from gongkai_xlsx.reader.sheetxml import needs_exact
-from gongkai_xlsx.reader.xmltext import NotWellFormed, unescape
 
 PIECES = st.sampled_from(
     [

@@ -12,8 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.cellref import col_letters
+from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.text import text_width
 
 AUTHOR = "gongkai-xlsx"

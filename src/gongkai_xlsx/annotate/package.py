@@ -17,7 +17,7 @@ import zipfile
 from dataclasses import dataclass
 from urllib.parse import quote, unquote
 
-from gongkai_xlsx.annotate import xmltext as xt
+from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.reader.sniff import unopenable_zip
 
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.annotate.styles import ResultStyles
+from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.text import text_width
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
+from gongkai_xlsx.ooxml import xmledit as xt
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 

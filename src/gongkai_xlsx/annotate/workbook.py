@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.annotate.package import REL_NS
+from gongkai_xlsx.ooxml import xmledit as xt
 
 # CT_Workbook children after <definedNames> (ECMA-376 Part 1, 18.2.27).
 _AFTER_DEFINED_NAMES = (

@@ -16,9 +16,9 @@ import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.sniff import Sniffed, sniff_package
-from gongkai_xlsx.reader.xmltext import NotWellFormed
 
 MAX_PART_BYTES = 64 * 1024 * 1024  # decompressed; a return's largest part is ~30 KB
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from posixpath import dirname, join, normpath
 
+from gongkai_xlsx.ooxml.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 from gongkai_xlsx.reader.grammar import Checker, local_name
-from gongkai_xlsx.reader.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -37,7 +37,7 @@ def elements(data: bytes, main: str) -> list[Element]:
     """Every element of a small part, in document order, with its own text. Names in
     ``main`` are given bare, others as ``{ns}local``; attributes keep ``{ns}local`` only
     when namespaced (``r:id`` → ``{…relationships}id``). Raises
-    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed` (expat checks as it goes)."""
+    :class:`~gongkai_xlsx.ooxml.xmltext.NotWellFormed` (expat checks as it goes)."""
     found: list[Element] = []
     stack: list[str] = []
     texts: list[list[str]] = []

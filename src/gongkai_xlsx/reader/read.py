@@ -22,6 +22,7 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
@@ -38,7 +39,6 @@ from gongkai_xlsx.reader.sheetxml import (
 )
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.source import load
-from gongkai_xlsx.reader.xmltext import NotWellFormed
 from gongkai_xlsx.text import file_name_text, label_key
 
 # Every code the reader can give (tests/test_catalogue.py holds each stage to its list).
