@@ -166,8 +166,8 @@ class Package:
             ext = xt.get_attr(xt.start_tag(text, element), "Extension")
             if element.local == "Default" and (ext or "").lower() == extension.lower():
                 return
-        element = (
+        default = (
             f'<{top.prefix}Default Extension="{escape(extension)}" '
             f'ContentType="{escape(content_type)}"/>'
         )
-        self.write(CONTENT_TYPES, xt.append_child(text, top, element))
+        self.write(CONTENT_TYPES, xt.append_child(text, top, default))
