@@ -9,14 +9,15 @@ label shown differently.
 from __future__ import annotations
 
 import pyexpat
+import re
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai_xlsx.reader import xmltext
+from gongkai_xlsx.ooxml import xmledit, xmltext
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed, unescape
 from gongkai_xlsx.reader.sheetxml import needs_exact
-from gongkai_xlsx.reader.xmltext import NotWellFormed, unescape
 
 PIECES = st.sampled_from(
     [
@@ -112,3 +113,38 @@ def test_the_fast_tokenizer_is_used_only_on_the_plain_subset(inner, root_extra, 
 def test_an_unbound_prefix_is_not_well_formed():
     with pytest.raises(NotWellFormed):
         needs_exact(sheet('<row r="1"><q:c r="A1"/></row>'))
+
+
+# ------------------------------------------------ one reading for the reader and the copies
+LONG_ZEROS = "&#" + "0" * 5000 + "49;"  # "1": int() refuses 5,000 digits
+
+
+@pytest.mark.parametrize(
+    ("raw", "means"),
+    [
+        (LONG_ZEROS, "1"),  # annotate's own unescape raised ValueError here
+        ("a\tb\r\nc\nd", "a b c d"),  # attribute-value normalisation; annotate kept them
+        ("x&#10;y&amp;&lt;", "x\ny&<"),  # a reference to a line end is kept
+    ],
+)
+def test_the_copies_read_an_attribute_as_the_reader_does(raw: str, means: str) -> None:
+    """The marked copies find parts and sheets by attribute values: they read each value
+    as the reader does, one function for both (they used to differ on these)."""
+    tag = f'<sheet name="{raw}" r:id="rId1"/>'
+    assert xmltext.attributes(tag.encode("utf-8"))["name"] == means
+    assert xmledit.get_attr(tag, "name") == means
+
+
+def test_the_copies_read_text_content_as_the_reader_does() -> None:
+    raw = "第一行\r\n第二行" + LONG_ZEROS + "&amp;lt;"
+    assert xmltext.unescape_str(raw) == unescape(raw.encode("utf-8")) == "第一行\n第二行1&lt;"
+
+
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=40))
+@settings(max_examples=200, deadline=None)
+def test_escape_then_read_gives_the_text_back(text: str) -> None:
+    """What the copies write (escape) reads back as written, but for the characters XML
+    cannot hold (replaced by U+FFFD) and line ends (normalised, as in any parser)."""
+    expected = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
+    expected = expected.replace("\r\n", "\n").replace("\r", "\n")
+    assert xmltext.unescape_str(xmltext.escape(text)) == expected

@@ -61,17 +61,16 @@ Public API: :class:`Mark`, :func:`marks_from_findings`, :func:`annotate_workbook
 
 from __future__ import annotations
 
-import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from gongkai_xlsx.annotate.engine import AnnotateError, mark_package
 from gongkai_xlsx.annotate.marks import Mark, cover_places, marks_from_findings
-from gongkai_xlsx.annotate.package import Package, PackageError
 from gongkai_xlsx.annotate.workbook import WorkbookXml
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, quote_sheet
 from gongkai_xlsx.fsio import write_atomic
+from gongkai_xlsx.ooxml.package import Package, PackageError
 
 __all__ = [
     "AnnotateError",
@@ -106,7 +105,7 @@ def is_marked_copy(data: bytes) -> bool:
         pkg = Package(data)
         office = [r for r in pkg.relationships("") if r.type.endswith("/officeDocument")]
         wb = WorkbookXml(pkg.text(office[0].target))
-    except (PackageError, IndexError, ValueError, zipfile.BadZipFile):
+    except (PackageError, IndexError, ValueError):
         return False
     target = (wb.defined_name(MARK_NAME) or "").replace("$", "").strip()
     # LibreOffice writes the sheet name unquoted when it needs no quotes.

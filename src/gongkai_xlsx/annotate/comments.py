@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.cellref import col_letters
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
 from gongkai_xlsx.text import text_width
 
 AUTHOR = "gongkai-xlsx"
@@ -58,9 +59,9 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
         gap = "\n" if i else ""
         runs.append(
             f"<{p}r><{p}rPr><{p}b/>{font}</{p}rPr>"
-            f'<{p}t xml:space="preserve">{gap}{xt.escape(level)}：</{p}t></{p}r>'
+            f'<{p}t xml:space="preserve">{gap}{escape(level)}：</{p}t></{p}r>'
             f"<{p}r><{p}rPr>{font}</{p}rPr>"
-            f'<{p}t xml:space="preserve">{xt.escape(message)}</{p}t></{p}r>'
+            f'<{p}t xml:space="preserve">{escape(message)}</{p}t></{p}r>'
         )
     return "".join(runs)
 
@@ -88,7 +89,7 @@ def merge_comments(text: str, notes: list[Note]) -> tuple[str, list[Note]]:
         top = xt.root(text)
         authors = xt.child(text, top, "authors")
         assert authors is not None
-    names = [xt.unescape(text[a.tag_end : a.content_end]) for a in xt.children(text, authors)]
+    names = [unescape_str(text[a.tag_end : a.content_end]) for a in xt.children(text, authors)]
     if AUTHOR in names:
         author_id = names.index(AUTHOR)
     else:
@@ -161,7 +162,7 @@ def _cut_from(
             keep = value[: cut - offset]
             if not keep:
                 return text[: run.start] + text[last.end :]
-            new_t = text[t.start : t.tag_end] + xt.escape(keep) + text[t.content_end : t.end]
+            new_t = text[t.start : t.tag_end] + escape(keep) + text[t.content_end : t.end]
             run_xml = text[run.start : t.start] + new_t + text[t.end : run.end]
             return text[: run.start] + run_xml + text[last.end :]
         offset += len(value)
@@ -182,7 +183,7 @@ def strip_comments(text: str) -> tuple[str, list[str]]:
         if comment.local != "comment" or body is None:
             continue
         pieces = _text_pieces(text, body)
-        values = [xt.unescape(text[t.tag_end : t.content_end]) for _, t in pieces]
+        values = [unescape_str(text[t.tag_end : t.content_end]) for _, t in pieces]
         whole = "".join(values)
         if whole.lstrip().startswith(HEAD):
             ref = xt.get_attr(xt.start_tag(text, comment), "ref") or ""

@@ -16,24 +16,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from gongkai_xlsx.annotate import comments as cm
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
-from gongkai_xlsx.annotate.package import (
-    COMMENTS,
-    EXTENDED_PROPERTIES,
-    OFFICE_DOCUMENT,
-    STYLES,
-    VML_DRAWING,
-    WORKSHEET,
-    Package,
-    PackageError,
-)
 from gongkai_xlsx.annotate.results import Line, Row, results_sheet
 from gongkai_xlsx.annotate.sheet import Worksheet
 from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
 from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.package import Package, PackageError
+from gongkai_xlsx.ooxml.relationships import (
+    COMMENTS,
+    EXTENDED_PROPERTIES,
+    OFFICE_DOCUMENT,
+    STYLES,
+    VML_DRAWING,
+    WORKSHEET,
+)
 
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
 from gongkai_xlsx.annotate.styles import ResultStyles
+from gongkai_xlsx.ooxml.xmltext import escape
 from gongkai_xlsx.text import text_width
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -46,7 +46,7 @@ def _height(text: str, width: float) -> float:
 def _cell(ref: str, style: int, text: str) -> str:
     return (
         f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{xt.escape(text)}</t></is></c>"
+        f"{escape(text)}</t></is></c>"
     )
 
 
@@ -133,6 +133,6 @@ def results_sheet(
 def _hyperlink(ref: str, location: str, display: str, tip: str) -> str:
     """An internal link: ``location`` only, so no relationship part is needed."""
     return (
-        f'<hyperlink ref="{ref}" location="{xt.escape(location)}" '
-        f'display="{xt.escape(display)}" tooltip="{xt.escape(tip)}"/>'
+        f'<hyperlink ref="{ref}" location="{escape(location)}" '
+        f'display="{escape(display)}" tooltip="{escape(tip)}"/>'
     )

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
-from gongkai_xlsx.annotate.package import REL_NS
 from gongkai_xlsx.cellref import col_letters, from_a1
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.relationships import REL_NS
 
 # CT_Worksheet children that come after <legacyDrawing> (ECMA-376 Part 1, 18.3.1.99).
 _AFTER_LEGACY_DRAWING = (

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.xmltext import escape
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
@@ -197,9 +198,9 @@ class Styles:
         """The styles the results sheet uses, appended once."""
         p = self.prefix
         name, size = self._base_font()
-        tail = f'<{p}sz val="{size}"/><{p}name val="{xt.escape(name)}"/>'
+        tail = f'<{p}sz val="{size}"/><{p}name val="{escape(name)}"/>'
         bold = self._font(f"<{p}b/>{tail}")
-        title = self._font(f'<{p}b/><{p}sz val="16"/><{p}name val="{xt.escape(name)}"/>')
+        title = self._font(f'<{p}b/><{p}sz val="16"/><{p}name val="{escape(name)}"/>')
         link = self._font(f'<{p}u/><{p}color rgb="{LINK_COLOR}"/>{tail}')
         plain = self._font(tail)
         side = f'<{p}color auto="1"/>'

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from gongkai_xlsx.annotate import xmltext as xt
-from gongkai_xlsx.annotate.package import REL_NS
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.relationships import REL_NS
+from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
 
 # CT_Workbook children after <definedNames> (ECMA-376 Part 1, 18.2.27).
 _AFTER_DEFINED_NAMES = (
@@ -69,7 +70,7 @@ class WorkbookXml:
         for element in xt.children(self.text, parent):
             tag = xt.start_tag(self.text, element)
             if xt.get_attr(tag, "name") == name and xt.get_attr(tag, "localSheetId") is None:
-                return xt.unescape(self.text[element.tag_end : element.content_end])
+                return unescape_str(self.text[element.tag_end : element.content_end])
         return None
 
     # -- writing
@@ -86,7 +87,7 @@ class WorkbookXml:
         ]
         count = len([e for e in xt.children(self.text, parent) if e.local == "sheet"])
         element = (
-            f'<{self.prefix}sheet name="{xt.escape(name)}" sheetId="{max(ids, default=0) + 1}" '
+            f'<{self.prefix}sheet name="{escape(name)}" sheetId="{max(ids, default=0) + 1}" '
             f'{prefix}:id="{rid}"/>'
         )
         self.text = xt.insert_at(self.text, parent.tag_end, element)
@@ -134,7 +135,7 @@ class WorkbookXml:
         """A workbook-level name (unless it exists already); True when added."""
         if self.defined_name(name) is not None:
             return False
-        element = f'<{self.prefix}definedName name="{xt.escape(name)}">{xt.escape(target)}</{self.prefix}definedName>'
+        element = f'<{self.prefix}definedName name="{escape(name)}">{escape(target)}</{self.prefix}definedName>'
         parent = self._top("definedNames")
         if parent is None:
             top = xt.root(self.text)
@@ -169,7 +170,7 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
         counts.append(number)
     values = [int(text[c.tag_end : c.content_end]) for c in counts]
     items = [e for e in xt.children(text, titles_vec) if e.local == "lpstr"]
-    titles = [xt.unescape(text[e.tag_end : e.content_end]) for e in items]
+    titles = [unescape_str(text[e.tag_end : e.content_end]) for e in items]
     if sum(values) != len(titles) or not sheets:
         return None
     starts = [sum(values[:k]) for k in range(len(values))]
@@ -188,7 +189,7 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
         (
             items[starts[group]].start,
             items[starts[group]].start,
-            f"<{p}lpstr>{xt.escape(sheet)}</{p}lpstr>",
+            f"<{p}lpstr>{escape(sheet)}</{p}lpstr>",
         )
     ]
     bumps = {group: 1}
@@ -198,7 +199,7 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
         if plain == sorted(plain) and name not in titles:
             index = at + sum(1 for t in plain if t < name)
             where = items[index].start if index < len(items) else titles_vec.content_end
-            edits.append((where, where, f"<{p}lpstr>{xt.escape(name)}</{p}lpstr>"))
+            edits.append((where, where, f"<{p}lpstr>{escape(name)}</{p}lpstr>"))
             bumps[group + 1] = 1
     size_tag = xt.start_tag(text, titles_vec)
     new_size = xt.set_attr(size_tag, "size", str(len(titles) + len(bumps)))

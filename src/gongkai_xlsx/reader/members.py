@@ -26,12 +26,12 @@ from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, MemberColumn, member_columns
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.cellvalue import interpret, parse_double
 from gongkai_xlsx.reader.locate import single_cell_target
 from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.parts import Styles, WorkbookInfo
 from gongkai_xlsx.reader.sheetxml import SheetScan, SheetTooLarge, column_letters, scan_sheet
-from gongkai_xlsx.reader.xmltext import NotWellFormed
 from gongkai_xlsx.text import label_key
 
 # What the writer allows (definition.members.MAX_MEMBER_CELLS), and room for the other

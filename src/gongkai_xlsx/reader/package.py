@@ -1,5 +1,7 @@
-"""The zip package of a workbook: parts found as the relationships name them, each read at
-most once, within a size bound, and every oddity of the container noted.
+"""The zip package of a workbook as the reader sees it: parts found as the relationships
+name them, each read at most once, within a size bound, and every oddity of the container
+noted. The container itself (bounds, duplicates, inflating) is :mod:`gongkai_xlsx.ooxml`;
+what is the reader's own here is the wording and the rules the applications witness.
 
 Part names compare case-insensitively (OPC, ECMA-376 Part 2 §6.2.2.3), so two entries that
 differ only by case are one part written twice; which copy an application reads is not
@@ -10,17 +12,16 @@ names up exactly, and do not find it.
 
 from __future__ import annotations
 
-import io
-import zipfile
-import zlib
-from collections import Counter
-from dataclasses import dataclass, field
-
-from gongkai_xlsx.reader import parts
+from gongkai_xlsx.ooxml.archive import (
+    MAX_PART_BYTES,
+    ZipDamaged,
+    ZipIn,
+    ZipUnsupported,
+)
+from gongkai_xlsx.ooxml.relationships import Relationship, relationships, rels_name
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.sniff import Sniffed, sniff_package
-from gongkai_xlsx.reader.xmltext import NotWellFormed
 
-MAX_PART_BYTES = 64 * 1024 * 1024  # decompressed; a return's largest part is ~30 KB
 STRICT_NS = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
 
 
@@ -34,36 +35,26 @@ class PackageError(ValueError):
         self.sniffed = sniffed  # another kind of file, with its own advice
 
 
-@dataclass
 class Package:
-    data: bytes
-    zf: zipfile.ZipFile = field(init=False)
-    by_name: dict[str, zipfile.ZipInfo] = field(init=False, default_factory=dict)
-    duplicates: set[str] = field(init=False, default_factory=set)  # lower-case part names
-    read_parts: set[str] = field(init=False, default_factory=set)
-    cache: dict[str, bytes] = field(init=False, default_factory=dict)
+    """The parts of one returned workbook, read through :class:`~.archive.ZipIn`."""
 
-    def __post_init__(self) -> None:
+    def __init__(self, data: bytes) -> None:
         try:
-            self.zf = zipfile.ZipFile(io.BytesIO(self.data))
-            infos = self.zf.infolist()
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            self.zip = ZipIn(data)
+        except ZipDamaged as exc:
             raise PackageError("压缩结构损坏") from exc
-        sniffed = sniff_package(self.zf, self.data)
+        sniffed = sniff_package(self.zip)
         if sniffed.code is not None:
             raise PackageError(sniffed.detail, sniffed=sniffed)
-        counts = Counter(i.filename.lower() for i in infos)
-        self.duplicates = {name for name, n in counts.items() if n > 1}
-        for info in infos:
-            self.by_name.setdefault(info.filename.lower(), info)
+        self.duplicates = self.zip.duplicates  # lower-case part names
+        self.read_parts: set[str] = set()
 
     def has(self, name: str) -> bool:
-        return name.lower() in self.by_name
+        return self.zip.find(name) is not None
 
     def read(self, name: str) -> bytes:
-        """One part's bytes (CRC checked by zipfile, size bounded by the declared size,
-        which zipfile enforces while inflating)."""
-        info = self.by_name.get(name.lower())
+        """One part's bytes, within :data:`MAX_PART_BYTES` (read once)."""
+        info = self.zip.find(name)
         if info is None:
             raise PackageError(f"缺少部件 {name}")
         if info.filename != name:  # OPC compares names case-insensitively, LibreOffice
@@ -73,23 +64,19 @@ class Package:
             size = info.file_size / 1024 / 1024
             raise PackageError(f"部件 {name} 解压后 {size:.1f} MB", code="file-too-large")
         self.read_parts.add(name.lower())
-        if name.lower() in self.cache:
-            return self.cache[name.lower()]
         try:
-            data = self.zf.read(info)
-            self.cache[name.lower()] = data
-            return data
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            return self.zip.read(info, MAX_PART_BYTES)
+        except ZipDamaged as exc:
             raise PackageError(f"部件 {name} 已损坏") from exc
-        except (NotImplementedError, RuntimeError) as exc:  # unknown compression, zip password
+        except ZipUnsupported as exc:
             raise PackageError(f"部件 {name} 无法解压（压缩方式不受支持或设置了密码）") from exc
 
-    def rels(self, part: str) -> tuple[parts.Relationship, ...]:
-        name = parts.rels_name(part)
+    def rels(self, part: str) -> tuple[Relationship, ...]:
+        name = rels_name(part)
         if not self.has(name):
             return ()
         try:
-            return parts.relationships(self.read(name), part)
+            return relationships(self.read(name), part)
         except NotWellFormed as exc:
             raise PackageError(f"部件 {name} 不是有效的 XML（第 {exc.line} 行）") from exc
 

@@ -1,4 +1,4 @@
-"""The small parts of a workbook package: relationships, the workbook (sheets and defined
+"""The small parts of a workbook package: the workbook (sheets and defined
 names), styles (number formats), shared strings, document properties.
 
 Each is confirmed well-formed by expat first. The parts every return of one template
@@ -12,91 +12,18 @@ import pyexpat
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from posixpath import dirname, join, normpath
 
+from gongkai_xlsx.ooxml.relationships import REL_NS
+from gongkai_xlsx.ooxml.xmltext import (
+    elements,
+    gt_in_attribute,
+    parse_checked,
+    unescape,
+    well_formed,
+)
 from gongkai_xlsx.reader.grammar import Checker, local_name
-from gongkai_xlsx.reader.xmltext import gt_in_attribute, parse_checked, unescape, well_formed
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-OFFICE_DOCUMENT = REL_NS + "/officeDocument"
-WORKSHEET = REL_NS + "/worksheet"
-SHARED_STRINGS = REL_NS + "/sharedStrings"
-STYLES = REL_NS + "/styles"
-
-
-@dataclass(frozen=True)
-class Element:
-    path: tuple[str, ...]  # local names from the root; "{ns}" prefix only for foreign ones
-    attrs: dict[str, str]
-    text: str
-
-
-def elements(data: bytes, main: str) -> list[Element]:
-    """Every element of a small part, in document order, with its own text. Names in
-    ``main`` are given bare, others as ``{ns}local``; attributes keep ``{ns}local`` only
-    when namespaced (``r:id`` → ``{…relationships}id``). Raises
-    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed` (expat checks as it goes)."""
-    found: list[Element] = []
-    stack: list[str] = []
-    texts: list[list[str]] = []
-    attrs_stack: list[dict[str, str]] = []
-
-    def local(name: str) -> str:
-        ns, _, tag = name.rpartition(" ")
-        return tag if ns == main or not ns else "{" + ns + "}" + tag
-
-    def start(name: str, attrs: dict[str, str]) -> None:
-        stack.append(local(name))
-        texts.append([])
-        attrs_stack.append({local(k) if " " in k else k: v for k, v in attrs.items()})
-
-    def end(_name: str) -> None:
-        found.append(Element(tuple(stack), attrs_stack.pop(), "".join(texts.pop())))
-        stack.pop()
-
-    def chars(data: str) -> None:
-        if texts:
-            texts[-1].append(data)
-
-    parser = pyexpat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parse_checked(parser, data)
-    return found
-
-
-# ------------------------------------------------------------------------- relationships
-@dataclass(frozen=True)
-class Relationship:
-    id: str
-    type: str
-    target: str  # resolved part name, no leading slash; "" for external targets
-
-
-def rels_name(part: str) -> str:
-    folder, _, name = part.rpartition("/")
-    return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
-
-
-@lru_cache(maxsize=32)
-def relationships(data: bytes, source_part: str) -> tuple[Relationship, ...]:
-    found = []
-    for el in elements(data, PKG_REL):
-        if el.path[-1] != "Relationship":
-            continue
-        target = el.attrs.get("Target", "")
-        if el.attrs.get("TargetMode") == "External":
-            target = ""
-        elif target.startswith("/"):
-            target = target[1:]
-        else:
-            target = normpath(join(dirname(source_part), target)).lstrip("/")
-        found.append(Relationship(el.attrs.get("Id", ""), el.attrs.get("Type", ""), target))
-    return tuple(found)
 
 
 # ------------------------------------------------------------------------------ workbook

@@ -22,12 +22,14 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.ooxml.archive import MAX_PART_BYTES
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
 from gongkai_xlsx.reader.members import read_members, summary_sheets
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Recalculated, Return, Source, Value
-from gongkai_xlsx.reader.package import MAX_PART_BYTES, Package, PackageError
+from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
 from gongkai_xlsx.reader.sheetxml import (
     SheetScan,
@@ -38,7 +40,6 @@ from gongkai_xlsx.reader.sheetxml import (
 )
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.source import load
-from gongkai_xlsx.reader.xmltext import NotWellFormed
 from gongkai_xlsx.text import file_name_text, label_key
 
 # Every code the reader can give (tests/test_catalogue.py holds each stage to its list).

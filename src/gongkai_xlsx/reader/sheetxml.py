@@ -27,13 +27,13 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from gongkai_xlsx.reader.grammar import Checker, local_name
-from gongkai_xlsx.reader.xmltext import (
+from gongkai_xlsx.ooxml.xmltext import (
     attributes,
     gt_in_attribute,
     parse_checked,
     unescape,
 )
+from gongkai_xlsx.reader.grammar import Checker, local_name
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 MAX_CELLS = 200_000  # a return has about 600 <c> elements; the cap bounds time and memory
@@ -586,7 +586,7 @@ def needs_exact(data: bytes) -> bool:
     CDATA or processing instruction. Past the root, one expat pass (in C: its handlers
     run only where such a thing occurs), so that an answer of False also confirms ``data``
     is well-formed XML with every prefix bound (else
-    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`); after True, the exact tokenizer's
+    :class:`~gongkai_xlsx.ooxml.xmltext.NotWellFormed`); after True, the exact tokenizer's
     own expat pass is the check."""
     if _ROOT.match(data) is None:  # a prefixed root, another default namespace
         return True
@@ -624,7 +624,7 @@ def scan_sheet(
     data: bytes, sheet: str, force_exact: bool = False, max_cells: int = MAX_CELLS
 ) -> SheetScan:
     """Read one worksheet part; raises :class:`SheetTooLarge` or
-    :class:`~gongkai_xlsx.reader.xmltext.NotWellFormed`. ``max_cells`` is larger for a
+    :class:`~gongkai_xlsx.ooxml.xmltext.NotWellFormed`. ``max_cells`` is larger for a
     summary's members sheet, which holds a row per member."""
     check_bounds(data, sheet, max_cells)
     builder = _Builder()

@@ -9,9 +9,9 @@ saves.
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
+
+from gongkai_xlsx.ooxml.package import Package
 
 
 def legacy_password_hash(password: str) -> str:
@@ -30,6 +30,7 @@ def legacy_password_hash(password: str) -> str:
     return f"{digest:X}"
 
 
+WORKBOOK = "xl/workbook.xml"  # where xlsxwriter writes it
 _WORKBOOK_PR = re.compile(rb"<workbookPr\b[^>]*/>|<workbookPr\b[^>]*>.*?</workbookPr>", re.S)
 
 
@@ -40,17 +41,10 @@ def add_structure_lock(data: bytes, password: str = "") -> bytes:
     if password:
         attrs = f'workbookPassword="{legacy_password_hash(password)}" '.encode() + attrs
     element = b"<workbookProtection " + attrs + b"/>"
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(io.BytesIO(data)) as zin,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout,
-    ):
-        for info in zin.infolist():
-            part = zin.read(info.filename)
-            if info.filename == "xl/workbook.xml":
-                match = _WORKBOOK_PR.search(part)
-                if match is None:
-                    raise ValueError("xl/workbook.xml has no <workbookPr>: cannot lock structure")
-                part = part[: match.end()] + element + part[match.end() :]
-            zout.writestr(info, part)
-    return out.getvalue()
+    package = Package(data)  # every other part kept as xlsxwriter wrote it
+    part = package.read(WORKBOOK)
+    match = _WORKBOOK_PR.search(part)
+    if match is None:
+        raise ValueError("xl/workbook.xml has no <workbookPr>: cannot lock structure")
+    package.write(WORKBOOK, part[: match.end()] + element + part[match.end() :])
+    return package.to_bytes()

@@ -6,6 +6,7 @@ wrote it, apart from the few bytes we change. Parsing and re-serialising would r
 attributes, rewrite namespace prefixes, drop the XML declaration or unknown extensions.
 So this module only locates elements (start, end, name) and splices strings.
 
+Escaping and unescaping are :mod:`.xmltext`'s, one reading for the reader and the copies.
 Only well-formed XML without a DTD is handled (what the reader accepted); comments,
 CDATA sections and processing instructions are skipped, quoted attribute values may
 contain ``>``.
@@ -17,12 +18,13 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from gongkai_xlsx.ooxml.xmltext import attribute_value, escape
+
 _TOKEN = re.compile(
     r"<!--.*?-->|<!\[CDATA\[.*?\]\]>|<\?.*?\?>|<![^>]*>"
     r"|<(/?)([^\s/>!?]+)((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>",
     re.S,
 )
-_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 class XmlTextError(ValueError):
@@ -132,9 +134,10 @@ def _attr_pattern(name: str) -> re.Pattern[str]:
 
 
 def get_attr(tag: str, name: str) -> str | None:
-    """The (unescaped) value of attribute ``name`` in a start tag."""
+    """The value of attribute ``name`` in a start tag, as the reader reads it
+    (:func:`~gongkai_xlsx.ooxml.xmltext.attribute_value`)."""
     match = _attr_pattern(name).search(tag)
-    return unescape(match.group(2)[1:-1]) if match else None
+    return attribute_value(match.group(2)[1:-1]) if match else None
 
 
 def set_attr(tag: str, name: str, value: str) -> str:
@@ -200,27 +203,3 @@ def ensure_namespace(text: str, uri: str, wanted: str) -> tuple[str, str]:
     while candidate in taken:
         candidate, n = f"{wanted}{n}", n + 1
     return replace_tag(text, top, set_attr(tag, f"xmlns:{candidate}", uri)), candidate
-
-
-def escape(value: str) -> str:
-    """Text or attribute value as XML: markup escaped, characters XML forbids replaced."""
-    value = _INVALID_XML_CHARS.sub("\ufffd", value)
-    return (
-        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-
-
-_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|amp|lt|gt|quot|apos);")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-
-
-def unescape(value: str) -> str:
-    def one(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name.startswith("#x"):
-            return chr(int(name[2:], 16))
-        if name.startswith("#"):
-            return chr(int(name[1:]))
-        return _NAMED[name]
-
-    return _ENTITY.sub(one, value)

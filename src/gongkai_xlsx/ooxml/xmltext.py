@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pyexpat
 import re
+from dataclasses import dataclass
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
@@ -80,13 +81,34 @@ def attributes(raw: bytes) -> dict[str, str]:
     found: dict[str, str] = {}
     for name, double, single in _ATTR.findall(raw):
         value = double if double or not single else single
-        text = value.decode("utf-8")
-        if "\t" in text or "\n" in text or "\r" in text:
-            text = text.replace("\r\n", " ").translate(_ATTR_SPACE)
-        if "&" in text:
-            text = _ENTITY.sub(_entity, text)
-        found[name.decode("ascii", "replace")] = text
+        found[name.decode("ascii", "replace")] = attribute_value(value.decode("utf-8"))
     return found
+
+
+def attribute_value(text: str) -> str:
+    """One attribute's value as written between its quotes, as the document means it:
+    references resolved, whitespace normalised (XML 1.0 §3.3.3)."""
+    if "\t" in text or "\n" in text or "\r" in text:
+        text = text.replace("\r\n", " ").translate(_ATTR_SPACE)
+    if "&" in text:
+        text = _ENTITY.sub(_entity, text)
+    return text
+
+
+def unescape_str(text: str) -> str:
+    """:func:`unescape` for text content already decoded (the marked copies edit text)."""
+    return unescape(text.encode("utf-8"))
+
+
+_INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def escape(value: str) -> str:
+    """Text or attribute value as XML: markup escaped, characters XML forbids replaced."""
+    value = _INVALID_XML_CHARS.sub("\ufffd", value)
+    return (
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    )
 
 
 class NotWellFormed(ValueError):
@@ -116,3 +138,46 @@ def parse_checked(parser: pyexpat.XMLParserType, data: bytes) -> None:
 def well_formed(data: bytes) -> None:
     """Let expat, with no handlers (C only), confirm ``data`` is well-formed XML."""
     parse_checked(pyexpat.ParserCreate(), data)
+
+
+@dataclass(frozen=True)
+class Element:
+    path: tuple[str, ...]  # local names from the root; "{ns}" prefix only for foreign ones
+    attrs: dict[str, str]
+    text: str
+
+
+def elements(data: bytes, main: str) -> list[Element]:
+    """Every element of a small part, in document order, with its own text. Names in
+    ``main`` are given bare, others as ``{ns}local``; attributes keep ``{ns}local`` only
+    when namespaced (``r:id`` → ``{…relationships}id``). Raises
+    :class:`NotWellFormed` (expat checks as it goes)."""
+    found: list[Element] = []
+    stack: list[str] = []
+    texts: list[list[str]] = []
+    attrs_stack: list[dict[str, str]] = []
+
+    def local(name: str) -> str:
+        ns, _, tag = name.rpartition(" ")
+        return tag if ns == main or not ns else "{" + ns + "}" + tag
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        stack.append(local(name))
+        texts.append([])
+        attrs_stack.append({local(k) if " " in k else k: v for k, v in attrs.items()})
+
+    def end(_name: str) -> None:
+        found.append(Element(tuple(stack), attrs_stack.pop(), "".join(texts.pop())))
+        stack.pop()
+
+    def chars(data: str) -> None:
+        if texts:
+            texts[-1].append(data)
+
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parse_checked(parser, data)
+    return found

@@ -1,0 +1,178 @@
+"""The zip container of a workbook: the only module that opens or writes a zip.
+
+Two guarantees, for two kinds of caller:
+
+- bounded against hostile files (the reader): the bounds below, the rule for what the
+  clerk's applications open (:func:`unopenable`), names compared case-insensitively as OPC
+  does (ECMA-376 Part 2 §6.2.2.3: two entries differing only by case are one part written
+  twice, :attr:`ZipIn.duplicates`), and one member read within a size bound
+  (:meth:`ZipIn.read`, which zipfile holds to the member's declared size while inflating);
+- untouched parts byte-identical (the marked copies, the template's structure lock):
+  :func:`rewrite` keeps every member's name, place, date, compression and attributes, and
+  its bytes after decompression, replacing only the parts given.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+import zlib
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+MAX_ZIP_MEMBERS = 2000
+MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
+MAX_PART_BYTES = 64 * 1024 * 1024  # one member, decompressed; a return's largest is ~30 KB
+# What LibreOffice 7.4 opens (tests/oracle/WITNESS.md, "Compression methods and the zip
+# comment"): every member stored or deflated, none flagged encrypted, and at most 512 bytes
+# after the zip's end record (its comment); it refuses the whole file otherwise, even for a
+# member nothing reads. Gnumeric fails on such a member when it reads it. Excel and WPS
+# open only stored and deflate as well.
+STORED, DEFLATED = zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED
+OPENED_METHODS = frozenset({STORED, DEFLATED})
+METHOD_NAMES = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd"}
+MAX_ZIP_TAIL = 512
+_END_RECORD = b"PK\x05\x06"
+_END_RECORD_SIZE = 22
+_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+Member = zipfile.ZipInfo  # a member's header (name, sizes, method, date, attributes)
+
+
+class ZipDamaged(ValueError):
+    """The zip, or one member (``member``), cannot be read; ``cause`` names what failed."""
+
+    def __init__(self, member: str | None, cause: BaseException) -> None:
+        super().__init__(f"{member or 'zip'}: {type(cause).__name__}")
+        self.member = member
+        self.cause = type(cause).__name__
+
+
+class ZipUnsupported(ValueError):
+    """A member zipfile cannot inflate (an unknown method, a zip password)."""
+
+    def __init__(self, member: str, cause: BaseException) -> None:
+        super().__init__(str(cause))
+        self.member = member
+
+
+class PartTooLarge(ValueError):
+    """A member declares more than the bound it is read within."""
+
+    def __init__(self, member: str, size: int) -> None:
+        super().__init__(f"{member}: {size}")
+        self.member = member
+        self.size = size
+
+
+def unopenable(members: Sequence[Member], data: bytes) -> str | None:
+    """Why the applications do not open this zip (Chinese, naming the member), or None.
+
+    The one rule for every reader of a returned zip (the reader, annotate): a file none of
+    the clerk's applications opens must not be read as if it held the numbers they show.
+    """
+    for info in members:
+        if info.flag_bits & 0x41:  # bit 0: encrypted; bit 6: strong encryption
+            return f"部件 {info.filename} 被标记为加密，表格软件无法打开"
+        if info.compress_type not in OPENED_METHODS:
+            method = METHOD_NAMES.get(info.compress_type, "")
+            name = (
+                f"{method}（第 {info.compress_type} 种）"
+                if method
+                else f"第 {info.compress_type} 种"
+            )
+            return (
+                f"部件 {info.filename} 使用了 {name}压缩方式，Excel、WPS 和 LibreOffice "
+                "只能打开“存储”和“Deflate”两种"
+            )
+    end = data.rfind(_END_RECORD, max(0, len(data) - 65535 - _END_RECORD_SIZE))
+    tail = len(data) - end - _END_RECORD_SIZE if end >= 0 else 0
+    if tail > MAX_ZIP_TAIL:
+        return f"压缩包末尾附有 {tail} 字节的注释，LibreOffice 只能打开不超过 {MAX_ZIP_TAIL} 字节的"
+    return None
+
+
+class ZipIn:
+    """A zip held in memory: its directory read once, its members read on demand.
+
+    Raises :class:`ZipDamaged` when the bytes are not a zip whose directory can be read.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        try:
+            self._zip = zipfile.ZipFile(io.BytesIO(data))
+            self.members: tuple[Member, ...] = tuple(self._zip.infolist())
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+            raise ZipDamaged(None, exc) from exc
+        counts = Counter(i.filename.lower() for i in self.members)
+        self.duplicates = frozenset(name for name, n in counts.items() if n > 1)  # lower case
+        self.by_lower: dict[str, Member] = {}
+        self._read: dict[Member, bytes] = {}  # a member is inflated once
+        for info in self.members:
+            self.by_lower.setdefault(info.filename.lower(), info)
+
+    @property
+    def declared_size(self) -> int:
+        """The sum of every member's declared decompressed size."""
+        return sum(i.file_size for i in self.members)
+
+    def find(self, name: str) -> Member | None:
+        """The (first) member whose name equals ``name`` but for case."""
+        return self.by_lower.get(name.lower())
+
+    def unopenable(self) -> str | None:
+        """:func:`unopenable` for this zip."""
+        return unopenable(self.members, self.data)
+
+    def read(self, info: Member, limit: int | None = MAX_PART_BYTES) -> bytes:
+        """One member's bytes (CRC checked by zipfile, its size held to the declared one
+        while inflating, and that declared size to ``limit``), inflated once."""
+        if limit is not None and info.file_size > limit:
+            raise PartTooLarge(info.filename, info.file_size)
+        kept = self._read.get(info)
+        if kept is not None:
+            return kept
+        try:
+            data = self._read[info] = self._zip.read(info)
+            return data
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as exc:
+            raise ZipDamaged(info.filename, exc) from exc
+        except (NotImplementedError, RuntimeError) as exc:  # unknown compression, zip password
+            raise ZipUnsupported(info.filename, exc) from exc
+
+
+def rewrite(
+    original: ZipIn, changed: Mapping[str, bytes], added: Sequence[tuple[str, bytes]] = ()
+) -> bytes:
+    """A new zip: every member of ``original`` in its place, with the bytes ``changed``
+    gives for its name or else its own; then the ``added`` parts at the end.
+
+    Each kept member keeps its name, date, compression (stored or deflate), attributes and
+    comment. New members get the date of the newest original member and deflate, so the
+    same input always gives the same bytes.
+    """
+    out = io.BytesIO()
+    stamp = max((i.date_time for i in original.members), default=_EPOCH)
+    with zipfile.ZipFile(out, "w") as archive:
+        for info in original.members:
+            data = changed.get(info.filename)
+            if data is None:
+                data = original.read(info, limit=None)  # inflated once: often already read
+            archive.writestr(_copy_info(info), data)
+        for name, data in added:
+            new = zipfile.ZipInfo(name, date_time=stamp)
+            new.compress_type = DEFLATED
+            new.external_attr = 0o600 << 16
+            archive.writestr(new, data)
+    return out.getvalue()
+
+
+def _copy_info(info: Member) -> Member:
+    """A fresh header for an existing member: same name, date, compression, attributes."""
+    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    copy.compress_type = info.compress_type if info.compress_type in OPENED_METHODS else DEFLATED
+    copy.external_attr = info.external_attr
+    copy.create_system = info.create_system
+    copy.comment = info.comment
+    return copy

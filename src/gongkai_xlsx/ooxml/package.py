@@ -1,0 +1,173 @@
+"""A package edited in memory (OPC): read every member, change a few, write a new zip.
+
+For the marked copies and the template's structure lock. Members keep their names, their
+order and their bytes (:func:`~gongkai_xlsx.ooxml.archive.rewrite`); a changed part keeps
+its place, new parts go at the end. Part names are matched case-insensitively, as OPC
+requires; relationships are read and resolved as the reader reads them
+(:mod:`.relationships`), so the copy edits the parts the check read.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai_xlsx.ooxml import xmledit as xt
+from gongkai_xlsx.ooxml.archive import ZipDamaged, ZipIn, ZipUnsupported, rewrite
+from gongkai_xlsx.ooxml.relationships import (
+    CONTENT_TYPES,
+    EMPTY_RELS,
+    RELS_CONTENT_TYPE,
+    Relationship,
+    relationships,
+    relative_target,
+    rels_name,
+)
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed, escape
+
+BOM = b"\xef\xbb\xbf"
+
+
+class PackageError(ValueError):
+    """The zip is not a package that can be edited (missing or broken structural parts);
+    the message is Chinese."""
+
+
+class Package:
+    """Every member of the zip, in order; edits are kept apart from the originals.
+
+    Every member is inflated here (no bound on one member: the copy keeps each, even one
+    nobody reads), so a damaged zip is refused before any edit.
+    """
+
+    def __init__(self, data: bytes) -> None:
+        try:
+            self._zip = ZipIn(data)
+            why = self._zip.unopenable()  # the reader's rule, not a second one
+            if why is not None:
+                raise PackageError(why)
+            for info in self._zip.members:
+                self._zip.read(info, limit=None)
+        except ZipDamaged as exc:
+            raise PackageError(f"文件不是完整的 zip 压缩包（{exc.cause}）") from exc
+        except ZipUnsupported as exc:  # encrypted or odd compression
+            raise PackageError(f"压缩包中的部件无法解压（{exc}）") from exc
+        self._by_lower = {name: info.filename for name, info in self._zip.by_lower.items()}
+        self._changed: dict[str, bytes] = {}
+        self._added: list[str] = []
+
+    # -- parts
+    def member(self, part: str) -> str | None:
+        """The zip member name of a part name, matched case-insensitively."""
+        part = part.lstrip("/")
+        if part in self._changed:
+            return part
+        return self._by_lower.get(part.lower())
+
+    def has(self, part: str) -> bool:
+        return self.member(part) is not None
+
+    def _original(self, name: str) -> bytes:
+        info = self._zip.find(name)
+        return b"" if info is None else self._zip.read(info, limit=None)  # read in __init__
+
+    def read(self, part: str) -> bytes:
+        name = self.member(part)
+        if name is None:
+            raise PackageError(f"缺少部件 {part}")
+        changed = self._changed.get(name)
+        return changed if changed is not None else self._original(name)
+
+    def text(self, part: str) -> str:
+        data = self.read(part)
+        try:
+            return data.decode("utf-8-sig" if data.startswith(BOM) else "utf-8")
+        except UnicodeDecodeError as exc:
+            raise PackageError(f"部件 {part} 不是 UTF-8 编码的 XML") from exc
+
+    def write(self, part: str, content: str | bytes) -> None:
+        """Replace a part (keeping a UTF-8 BOM it had) or add a new one at the end."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        name = self.member(part)
+        if name is None:
+            name = part.lstrip("/")
+            self._added.append(name)
+            self._by_lower[name.lower()] = name
+        elif isinstance(content, str) and self.read(name).startswith(BOM):
+            data = BOM + data
+        self._changed[name] = data
+
+    def free_name(self, pattern: str) -> str:
+        """The first ``pattern.format(n)`` (n = 1, 2, ...) that is not a part yet."""
+        n = 1
+        while self.has(pattern.format(n)):
+            n += 1
+        return pattern.format(n)
+
+    def to_bytes(self) -> bytes:
+        """The new zip: every original member in its place, the new parts after them."""
+        return rewrite(self._zip, self._changed, [(n, self._changed[n]) for n in self._added])
+
+    # -- relationships
+    def relationships(self, source: str) -> tuple[Relationship, ...]:
+        """The relationships of ``source`` (``""`` for the package's own)."""
+        name = rels_name(source)
+        if not self.has(name):
+            return ()
+        try:
+            return relationships(self.read(name), source)
+        except NotWellFormed as exc:
+            raise PackageError(f"部件 {name} 不是有效的 XML（第 {exc.line} 行）") from exc
+
+    def add_relationship(self, source: str, rtype: str, target: str) -> str:
+        """Add a relationship from ``source`` to the part ``target``; return its new Id."""
+        name = rels_name(source)
+        if self.has(name):
+            text = self.text(name)
+        else:
+            text = EMPTY_RELS
+            self.add_content_type_default("rels", RELS_CONTENT_TYPE)
+        top = xt.root(text)
+        taken = {r.id for r in self.relationships(source)} if self.has(name) else set()
+        numbers = [int(m) for m in re.findall(r"^rId(\d+)$", "\n".join(taken), re.M)]
+        n = max(numbers, default=0) + 1
+        while f"rId{n}" in taken:
+            n += 1
+        rid = f"rId{n}"
+        element = (
+            f'<{top.prefix}Relationship Id="{rid}" Type="{escape(rtype)}" '
+            f'Target="{escape(relative_target(source, target))}"/>'
+        )
+        self.write(name, xt.append_child(text, top, element))
+        return rid
+
+    def related(self, source: str, rtype: str) -> list[Relationship]:
+        return [r for r in self.relationships(source) if r.type == rtype and not r.external]
+
+    # -- content types
+    def content_types(self) -> str:
+        if not self.has(CONTENT_TYPES):
+            raise PackageError("缺少 [Content_Types].xml")
+        return self.text(CONTENT_TYPES)
+
+    def add_content_type_override(self, part: str, content_type: str) -> None:
+        text = self.content_types()
+        top = xt.root(text)
+        element = (
+            f'<{top.prefix}Override PartName="/{escape(part)}" '
+            f'ContentType="{escape(content_type)}"/>'
+        )
+        self.write(CONTENT_TYPES, xt.append_child(text, top, element))
+
+    def add_content_type_default(self, extension: str, content_type: str) -> None:
+        """Declare ``extension``'s content type unless a Default already does."""
+        text = self.content_types()
+        top = xt.root(text)
+        for element in xt.children(text, top):
+            ext = xt.get_attr(xt.start_tag(text, element), "Extension")
+            if element.local == "Default" and (ext or "").lower() == extension.lower():
+                return
+        default = (
+            f'<{top.prefix}Default Extension="{escape(extension)}" '
+            f'ContentType="{escape(content_type)}"/>'
+        )
+        self.write(CONTENT_TYPES, xt.append_child(text, top, default))
