@@ -8,7 +8,6 @@ Errors a user can cause are :class:`UsageError` with a Chinese message.
 from __future__ import annotations
 
 import errno
-import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -18,14 +17,15 @@ from typing import Any
 from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary, write_summary_xlsx
 from gongkai_xlsx.annotate import AnnotateError, marks_from_findings
 from gongkai_xlsx.catalogue import STATUS_LABELS
-from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.load import UnsupportedYearError, form_for_year
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.documents import DocumentError, parse_json, read_bytes
+from gongkai_xlsx.documents import DocumentError, parse_json, read_bytes, read_own
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.ingest.collect import Collected, Item, collect
 from gongkai_xlsx.ingest.report import outcome_row
 from gongkai_xlsx.ingest.run import Ingested, InterruptedAfterCommit, failed_check, run
@@ -246,7 +246,7 @@ def _checked_in(
         checked = failed_check(Item(path, file_name_text(path.name)), result, bounds)
     else:
         checked = result
-    checked.outcome.document = json.loads(checked.canonical) if checked.canonical else None
+    checked.outcome.document = read_own(checked.canonical) if checked.canonical else None
     return checked.outcome
 
 
@@ -259,7 +259,7 @@ def check_file(path: Path, expected_year: int | None = None) -> Outcome:
     """Read and check one return in this process (no bounds: for trusted files and tests);
     never raises for a bad file."""
     path = Path(path)
-    return check_return(read_return(path), expected_year, path)
+    return check_and_build(read_return(path), expected_year, path)
 
 
 def _check_password(password: str) -> None:

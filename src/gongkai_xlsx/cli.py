@@ -363,7 +363,8 @@ def check_command(
     except UsageError as exc:
         raise _fail(str(exc)) from None
     if as_json:
-        data = {**outcome_row(file_name_text(str(file)), outcome), "document": outcome.document}
+        document = outcome.document and json.loads(outcome.document.to_json_bytes())
+        data = {**outcome_row(file_name_text(str(file)), outcome), "document": document}
         write_utf8(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     else:
         head = f"{visible(file_name_text(str(file)))}：{STATUS_TEXT[outcome.status]}"
