@@ -9,7 +9,7 @@ silently) and a lone UTF-16 surrogate escape (``\\ud800``: no text, it breaks ev
 writer later). Numbers are read exactly (amounts as ``Decimal``, never ``float``).
 
 :func:`parse_json` turns bytes into JSON values; :func:`check_document` says whether a
-parsed value is a document of a known format that passes its schema; :func:`read_document`
+parsed value is a document of a known format that passes its schema; :func:`read`
 does both for a file. Each failure is a :class:`DocumentError` whose ``kind`` lets a
 caller weigh it (``aggregate`` stops on a file that is not JSON, and only notes a JSON
 file that is not a document).

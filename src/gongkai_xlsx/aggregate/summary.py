@@ -207,7 +207,7 @@ def aggregate_documents(
     if summary.errors:
         return _done(summary)
     summary.cells = with_totals(form, inputs)
-    document = Canonical.build(
+    built = Canonical.build(
         form,
         Meta(year, name, None, None, summary.file_name, ""),
         summary.cells,
@@ -217,14 +217,14 @@ def aggregate_documents(
     # A guard, not expected to fire: every part was checked above. Each member passed the
     # schema when its document was read, so one stands for all (validating thousands of
     # members again would double the time of a large summary).
-    shape = {**document.to_json(), "members": [m.to_json() for m in summary.members[:1]]}
+    shape = {**built.to_json(), "members": [m.to_json() for m in summary.members[:1]]}
     error = first_error(form, orjson.loads(dumps(shape)))
     if error is not None:
         summary.findings.append(
             Finding(Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error))
         )
         return _done(summary)
-    summary.document = document
+    summary.document = built
     return _done(summary)
 
 
