@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from gongkai_xlsx.aggregate import aggregate_paths, write_summary
-from gongkai_xlsx.canonical import Meta, build_document, dumps
+from gongkai_xlsx.canonical import Document, Meta, dumps
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.definition.evaluate import with_totals
 
@@ -38,11 +38,11 @@ def make_documents(folder: Path, count: int, groups: int) -> None:
                 values[cell.id] = Decimal(rng.randint(0, 10**6)) / 100  # up to 1 万 万元
         agency = f"某县第{i:05d}局"
         digest = hashlib.sha256(agency.encode()).hexdigest()
-        doc = build_document(
+        doc = Document.build(
             form,
             Meta(2024, agency, None, None, f"{agency}.xlsx", digest),
             with_totals(form, values),
-        )
+        ).to_json()
         path = folder / f"g{i % groups:03d}" / f"{agency}_2024.json"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(dumps(doc))

@@ -25,7 +25,7 @@ import tracemalloc
 from decimal import Decimal
 from pathlib import Path
 
-from gongkai_xlsx.canonical import Meta, build_document, dumps
+from gongkai_xlsx.canonical import Document, Meta, dumps
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -51,7 +51,7 @@ def values(rng: random.Random) -> dict[str, int | Decimal | None]:
 
 def document(agency: str, year: int, inputs: dict[str, int | Decimal | None]) -> bytes:
     meta = Meta(year, agency, None, None, f"{agency}.xlsx", f"{hash(agency) & (2**256 - 1):064x}")
-    return dumps(build_document(FORM, meta, with_totals(FORM, inputs)))
+    return dumps(Document.build(FORM, meta, with_totals(FORM, inputs)).to_json())
 
 
 def main() -> None:

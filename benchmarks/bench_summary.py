@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.aggregate import aggregate_documents, write_summary_xlsx
-from gongkai_xlsx.canonical import Meta, build_document
+from gongkai_xlsx.canonical import Document, Meta
 from gongkai_xlsx.definition import Form, load_form
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_cells
@@ -73,7 +73,9 @@ def documents(form: Form, count: int) -> list[tuple[str, dict[str, Any]]]:
                 values[cell.id] = Decimal(rng.randint(0, 10**6)) / 10**4
         values = balanced(form, values)
         meta = Meta(2024, f"某省第{number:05d}局", None, None, f"{number}.xlsx", f"{number:064x}")
-        docs.append((f"{number}.json", build_document(form, meta, with_totals(form, values))))
+        docs.append(
+            (f"{number}.json", Document.build(form, meta, with_totals(form, values)).to_json())
+        )
     return docs
 
 

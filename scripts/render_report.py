@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from libreoffice import harness  # noqa: E402
 
-from gongkai_xlsx.documents import DocumentError, read_document  # noqa: E402
+from gongkai_xlsx.documents import DocumentError, read  # noqa: E402
 from gongkai_xlsx.render import (  # noqa: E402
     docx_bytes,
     html_page,
@@ -111,8 +111,8 @@ def render(
     document: Path, text: Path | None, date: dt.date | None, out: Path, dpi: int
 ) -> list[Path]:
     """Write the .docx and .html, print both to PDF, rasterise every page."""
-    loaded = read_document(document)
-    form, doc = loaded.form, loaded.document
+    loaded = read(document)
+    form, doc = loaded.form, loaded.to_json()
     parts = None
     if text is not None:
         title = report_title(form, doc)

@@ -14,7 +14,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from gongkai_xlsx.canonical import Meta, build_document, dumps
+from gongkai_xlsx.canonical import Document, Meta, dumps
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome
@@ -98,7 +98,9 @@ def synthetic_batch(
                         values[cell.id] = Decimal(rng.randint(0, 10**6)) / 100
                 meta = Meta(2024, agency, None, None, file, digest)
                 path = folder / f"{i}.json"
-                path.write_bytes(dumps(build_document(FORM, meta, with_totals(FORM, values))))
+                path.write_bytes(
+                    dumps(Document.build(FORM, meta, with_totals(FORM, values)).to_json())
+                )
                 clean.append(Clean(entry, path))
         entries.append(entry)
     return entries, clean

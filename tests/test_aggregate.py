@@ -31,7 +31,8 @@ from gongkai_xlsx.aggregate import (
 from gongkai_xlsx.aggregate.read import Document
 from gongkai_xlsx.aggregate.summary import _mixed
 from gongkai_xlsx.api import IngestOptions, UsageError, check_file, ingest
-from gongkai_xlsx.canonical import Meta, build_document, dumps
+from gongkai_xlsx.canonical import Document as Canonical
+from gongkai_xlsx.canonical import Meta, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.roster import Entry as RosterEntry
@@ -72,7 +73,7 @@ def document(
     """A return's canonical document as ingest builds it (a made-up source file)."""
     digest = sha256 or hashlib.sha256(repr((agency, sorted(values.items()))).encode()).hexdigest()
     meta = Meta(year, agency, None, None, source or f"{agency}.xlsx", digest)
-    return build_document(form, meta, with_totals(form, values))
+    return Canonical.build(form, meta, with_totals(form, values)).to_json()
 
 
 def write(path: Path, doc: dict[str, Any]) -> Path:
@@ -167,7 +168,8 @@ def test_decimals_are_exact_and_blanks_are_not_zero(form: Form, tmp_path: Path) 
     summary = aggregate_paths([tmp_path], "某县")
     assert summary.ok
     assert b'"fees":{"amount":0.3}' in summary.to_bytes()
-    tables = summary.document["tables"]  # type: ignore[index]
+    assert summary.document is not None
+    tables = summary.document.tables()
     assert tables["b"]["received"]["natural_person"] == 0  # one 0, two blanks: 0
     assert tables["b"]["received"]["total"] == 0  # recomputed from its parts
     assert tables["b"]["received"]["commercial_enterprise"] is None  # blank everywhere
@@ -196,7 +198,7 @@ def test_the_same_file_twice_is_a_warning_and_counted_once(form: Form, tmp_path:
     write(tmp_path / "b" / "教育局副本.json", doc)
     summary = aggregate_paths([tmp_path], "某县")
     assert summary.ok and len(summary.members) == 1
-    assert summary.document["tables"]["a"]["licensing"]["decisions"] == 7  # type: ignore[index]
+    assert summary.document.tables()["a"]["licensing"]["decisions"] == 7  # type: ignore[union-attr]
     assert messages(summary) == [
         "单位“某县教育局”的同一份报表（教育局.xlsx）出现了多次："
         "a/教育局_2024.json（教育局.xlsx）、b/教育局副本.json（教育局.xlsx），只计一次。"
@@ -269,16 +271,17 @@ def test_summary_of_summaries_equals_summary_of_all_members(form: Form, tmp_path
     assert f"县汇总/甲县.json 所汇总的 {docs[0]['agency']}.xlsx" in overlap.findings[0].message
     # and a province of one city still sums the same members
     province = aggregate_paths([by_counties], "某省", output=tmp_path / "某省.json")
-    assert province.document["tables"] == direct.document["tables"]  # type: ignore[index]
-    assert province.document["members"] == direct.document["members"]  # type: ignore[index]
+    assert province.document and direct.document
+    assert province.document.tables() == direct.document.tables()
+    assert province.document.members == direct.document.members
 
 
 def test_one_summary_twice_is_one_warning_and_two_of_one_name_an_error(
     form: Form, tmp_path: Path
 ) -> None:
     county = aggregate_paths([EXPECTED], "某县", output=tmp_path / "某县.json")
-    write(tmp_path / "a" / "某县.json", county.document)  # type: ignore[arg-type]
-    write(tmp_path / "b" / "某县.json", county.document)  # type: ignore[arg-type]
+    write(tmp_path / "a" / "某县.json", county.document.to_json())  # type: ignore[union-attr]
+    write(tmp_path / "b" / "某县.json", county.document.to_json())  # type: ignore[union-attr]
     twice = aggregate_paths([tmp_path / "a", tmp_path / "b"], "某市")
     assert twice.ok and len(twice.members) == 3
     assert messages(twice) == [
@@ -288,7 +291,7 @@ def test_one_summary_twice_is_one_warning_and_two_of_one_name_an_error(
     older = aggregate_documents(
         [("教育局.json", read(EXPECTED / "某县教育局_2024.json"))], "某县", file_name="某县.json"
     )
-    write(tmp_path / "b" / "某县_旧.json", older.document)  # type: ignore[arg-type]
+    write(tmp_path / "b" / "某县_旧.json", older.document.to_json())  # type: ignore[union-attr]
     conflict = aggregate_paths([tmp_path / "a", tmp_path / "b"], "某市")
     assert not conflict.ok
     assert messages(conflict)[0] == (
@@ -347,10 +350,10 @@ def test_mixed_formats_are_an_error_listing_the_files(form: Form) -> None:
     import dataclasses
 
     other = dataclasses.replace(form, id="gk2030", name="政府信息公开工作年度报告（2030年格式）")
-    docs = [
-        Document("旧.json", form, {"year": 2030}, ()),
-        Document("新.json", other, {"year": 2030}, ()),
-    ]
+    data = Canonical.build(
+        form, Meta(2030, "某县", None, None, "x.xlsx", "0" * 64), with_totals(form, {})
+    )
+    docs = [Document("旧.json", form, data, ()), Document("新.json", other, data, ())]
     finding = _mixed(docs)
     assert finding is not None and finding.message == (
         "汇总的文档必须是同一格式、同一年度，本次有："
@@ -469,7 +472,7 @@ def test_a_roster_of_every_agency_matches_the_members_of_summaries(
     for doc in county:
         write(tmp_path / "县" / f"{doc['agency']}.json", doc)
     county_summary = aggregate_paths([tmp_path / "县"], "某县")
-    write(tmp_path / "某县.json", county_summary.document)  # type: ignore[arg-type]
+    write(tmp_path / "某县.json", county_summary.document.to_json())  # type: ignore[union-attr]
     roster = Roster(entries=[RosterEntry(2, "甲局"), RosterEntry(3, "丙局")], rows=[2, 3])
     docs = [("某县.json", read(tmp_path / "某县.json"))]
     summary = aggregate_documents(docs, "某市", roster=roster, roster_file="名单.xlsx")

@@ -33,7 +33,10 @@ STAGES = {
         ],
         ["checks"],
     ),
-    "ingest": (["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.run"], ["ingest"]),
+    "ingest": (
+        ["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.checked", "gongkai_xlsx.ingest.run"],
+        ["ingest"],
+    ),
     "aggregate": (["gongkai_xlsx.aggregate"], ["aggregate"]),
     "previous": (["gongkai_xlsx.previous"], ["previous.py"]),
     "roster": (["gongkai_xlsx.completeness"], ["completeness.py"]),

@@ -11,6 +11,7 @@ import re
 import shutil
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -60,12 +61,13 @@ def good(fill: Filler) -> Path:
 
 
 def assert_good_values(outcome: Outcome) -> None:
-    doc = outcome.document
+    assert outcome.document is not None
+    doc = outcome.document.to_json()
     assert doc is not None
     assert (doc["agency"], doc["year"]) == (SEED_AGENCY, 2024)
     assert doc["tables"]["a"]["licensing"] == {"decisions": 44}
     assert doc["tables"]["a"]["penalty"] == {"decisions": 31}
-    assert doc["tables"]["a"]["fees"] == {"amount": 250.83}
+    assert doc["tables"]["a"]["fees"] == {"amount": Decimal("250.83")}
 
 
 # ------------------------------------------------------------------ not a plain xlsx at all

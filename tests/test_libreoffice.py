@@ -201,14 +201,14 @@ def clerk_entries(form: Form, layout: Layout, inputs: Mapping[str, Number]) -> l
 def nested_tables(values: Values) -> dict[str, Any]:
     """The canonical ``tables`` object written out from cell identifiers, independently of
     the library's own builder: ``b.received.total`` → ``{"b": {"received": {"total": …}}}``,
-    amounts as JSON numbers."""
+    amounts as exact decimals."""
     tables: dict[str, Any] = {}
     for cell_id, value in values.items():
         *parents, leaf = cell_id.split(".")
         node = tables
         for key in parents:
             node = node.setdefault(key, {})
-        node[leaf] = float(value) if isinstance(value, Decimal) else value
+        node[leaf] = value
     return tables
 
 
@@ -421,9 +421,9 @@ def test_calc_saved_return_reads_back_exactly(form: Form, filled: Path) -> None:
     assert [(f.code.code, f.sheet, f.cell) for f in outcome.findings] == []
     assert outcome.status == "ok"
     assert outcome.document is not None
-    assert outcome.document["tables"] == nested_tables(with_totals(form, INPUTS))
-    assert outcome.document["tables"]["a"]["fees"]["amount"] == 250.83
-    assert {k: outcome.document[k] for k in ("year", "agency", "contact", "phone")} == {
+    assert outcome.document.tables() == nested_tables(with_totals(form, INPUTS))
+    assert outcome.document.tables()["a"]["fees"]["amount"] == Decimal("250.83")
+    assert {k: getattr(outcome.document, k) for k in ("year", "agency", "contact", "phone")} == {
         "year": YEAR,
         "agency": AGENCY,
         "contact": CONTACT,
@@ -458,7 +458,7 @@ def test_stale_totals_are_reported_and_a_calc_save_refreshes_them(
     ]
     assert outcome.status == "warnings"
     assert outcome.document is not None
-    assert outcome.document["tables"] == nested_tables(new)
+    assert outcome.document.tables() == nested_tables(new)
 
     saved = harness.convert(edited, workdir / "stale", recalc=False)
     assert shown_totals(form, layout, cached(saved)) == {
@@ -623,7 +623,7 @@ def test_a_partly_filled_return_shows_blank_totals_where_the_json_has_null(
     outcome = check_file(dest)
     assert (outcome.status, outcome.findings) == ("ok", [])
     assert outcome.document is not None
-    assert outcome.document["tables"] == nested_tables(expected)
+    assert outcome.document.tables() == nested_tables(expected)
 
 
 # ---------------------------------------------------------------------------- 8. what is typed
@@ -749,7 +749,7 @@ def test_numbers_typed_as_text_count_in_the_totals_and_marks_do_not(
     assert wb["依申请公开"]["J6"].value == 12
     assert b1_indicators(layout, wb)["natural_person"] == 0
     document = check_file(typed["numbers typed as text"]).document
-    assert document is not None and document["tables"]["b"]["received"]["total"] == 12
+    assert document is not None and document.tables()["b"]["received"]["total"] == 12
     marks = cached(typed["blank marks"])
     assert marks[cell_ref(layout, "c.review.total")[0]][
         cell_ref(layout, "c.review.total")[1]
@@ -777,7 +777,7 @@ def test_a_previous_year_template_is_prefilled_open_and_completes_clean(
     outcome = check_file(dest)
     assert (outcome.status, outcome.findings) == ("ok", [])
     assert outcome.document is not None
-    assert outcome.document["tables"] == nested_tables(with_totals(form, INPUTS))
+    assert outcome.document.tables() == nested_tables(with_totals(form, INPUTS))
 
 
 def test_a_summary_template_is_locked_and_reads_back_its_numbers(
@@ -794,7 +794,7 @@ def test_a_summary_template_is_locked_and_reads_back_its_numbers(
     outcome = check_file(summary_template)
     assert (outcome.status, outcome.findings) == ("ok", [])
     assert outcome.document is not None
-    assert outcome.document["tables"] == nested_tables(with_totals(form, INPUTS))
+    assert outcome.document.tables() == nested_tables(with_totals(form, INPUTS))
 
 
 # ---------------------------------------------------------------------------- 10. one entry

@@ -22,12 +22,13 @@ from libreoffice import harness
 from test_report_schema import validate_report
 
 from gongkai_xlsx import api
-from gongkai_xlsx.canonical import Meta, build_document, dumps
+from gongkai_xlsx.canonical import Document, Meta, dumps
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks import cross_year
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.documents import read
 from gongkai_xlsx.ingest.previous import placed
 from gongkai_xlsx.ingest.worker import moved_cells
 from gongkai_xlsx.previous import match, read_previous
@@ -131,7 +132,7 @@ def document(form: Form, agency: str, values: dict[str, Any], year: int) -> dict
     digest = hashlib.sha256(repr((agency, year, sorted(values.items()))).encode()).hexdigest()
     meta = Meta(year, agency, None, None, f"{agency}.xlsx", digest)
     exact = {k: Decimal(repr(v)) if isinstance(v, float) else v for k, v in values.items()}
-    return build_document(form, meta, with_totals(form, exact))
+    return Document.build(form, meta, with_totals(form, exact)).to_json()
 
 
 def write_json(path: Path, data: dict[str, Any]) -> Path:
@@ -348,7 +349,7 @@ def test_other_names_do_not_match(form: Form, last_year: Path, written: str) -> 
 # ------------------------------------------------------------------ the check on its own
 def check(form: Form, this: dict[str, Any], last: dict[str, Any]) -> list[tuple[str, str]]:
     """cross_year.check of this year's document against last year's inputs: (code, cell)."""
-    doc = json.loads(dumps(document(form, OTHER, this, 2024)), parse_float=Decimal)
+    doc = read(dumps(document(form, OTHER, this, 2024)))
     found = cross_year.check(form, doc, last, "上年.json")
     return [(f.code.code, f.cell_id or "") for f in found]
 
@@ -429,7 +430,7 @@ def test_a_cell_read_elsewhere_is_named_where_the_return_holds_it(
     assert moved == {"a.licensing.decisions": (sheet, to_a1(r + 2, c))}
     (finding,) = cross_year.check(
         form,
-        document(form, OTHER, {"a.licensing.decisions": 1200}, 2024),
+        read(dumps(document(form, OTHER, {"a.licensing.decisions": 1200}, 2024))),
         {"a.licensing.decisions": 120},
         "上年.json",
     )

@@ -29,8 +29,8 @@ from conftest import SEED_AGENCY, run
 from docx.oxml.ns import qn
 from libreoffice import harness
 
-from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.definition import Form, Node
+from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.render import format_number, html_page, table_grids, tables_html
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.report_text import parse_report_text
@@ -92,6 +92,14 @@ SPANS = {
 C_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
 HEIGHTS = {"a": 14, "b": 28, "c": 4}  # rows of each table, headers included
 WIDTHS = {"a": 4, "b": 10, "c": 15}
+
+
+def value_at(document: dict[str, Any], cell: CellDef) -> Any:
+    """The value of ``cell`` in a document's JSON (``tables`` → row → column)."""
+    node: Any = document["tables"][cell.table]
+    for key in cell.path:
+        node = node[key]
+    return node
 
 
 @pytest.fixture(scope="module")

@@ -24,10 +24,10 @@ from batch_data import synthetic_batch
 from conftest import fill_with_openpyxl, run
 from test_report_schema import validate_report
 
-from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.findings import place_text
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_html, shown, without_run
 from gongkai_xlsx.ingest.report import report
@@ -49,6 +49,14 @@ HOSTILE = [
     "&amp;&lt;局",
     "\u2066隔离\u2069\u200b",
 ]
+
+
+def value_at(document: dict[str, Any], cell: CellDef) -> Any:
+    """The value of ``cell`` in a document's JSON (``tables`` → row → column)."""
+    node: Any = document["tables"][cell.table]
+    for key in cell.path:
+        node = node[key]
+    return node
 
 
 def _require_chromium() -> None:

@@ -8,6 +8,7 @@ agency once; and a member row deleted or edited, or a sum typed over, is an erro
 
 from __future__ import annotations
 
+import hashlib
 import json
 import random
 import shutil
@@ -27,7 +28,7 @@ from xlsxwriter.worksheet import Worksheet
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
 from gongkai_xlsx.api import IngestOptions, check_file, ingest, save_summary
-from gongkai_xlsx.canonical import dumps, members_digest, value_at
+from gongkai_xlsx.canonical import Document, Member, dumps, members_digest, value_at
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form, names
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -62,7 +63,7 @@ def ingested(path: Path) -> dict[str, Any]:
     outcome = check_file(path)
     assert outcome.findings == [], [f.message for f in outcome.findings]
     assert outcome.document is not None
-    return json.loads(dumps(outcome.document), parse_float=Decimal)
+    return outcome.document.to_json()
 
 
 def codes(path: Path) -> list[tuple[str, str | None, str | None, str]]:
@@ -112,7 +113,7 @@ def test_the_workbook_is_the_template_with_every_number_locked(
     props = {p.name: p.value for p in wb.custom_doc_props.props}
     assert props[names.PROP_KIND] == "summary"
     assert props[names.PROP_MEMBERS] == "3"
-    assert props[names.PROP_MEMBERS_SHA256] == summary.document["source"]["sha256"]  # type: ignore[index]
+    assert props[names.PROP_MEMBERS_SHA256] == summary.document.source.sha256  # type: ignore[union-attr]
     assert names.PROP_COMPLETENESS not in props  # no roster
     assert all(len(str(v)) <= 255 for v in props.values())
 
@@ -165,8 +166,9 @@ def test_the_xlsx_summary_ingests_clean_with_the_same_numbers(
     (output,) = [o for o in done.report["outputs"] if o.endswith(".json")]
     doc = read(tmp_path / "市" / output)
     expected = as_json(summary)
+    read_back, summed = Document.from_json(doc), Document.from_json(expected)
     for cell in form.cells:  # every cell, totals included
-        assert value_at(doc, cell) == value_at(expected, cell), cell.id
+        assert value_at(read_back, cell) == value_at(summed, cell), cell.id
     assert doc == expected  # kind, members, source (file name and members' digest), all of it
     assert (tmp_path / "市" / output).read_bytes() == summary.to_bytes()
     validate(doc, form)
@@ -211,8 +213,9 @@ def test_members_round_trip_exactly_whatever_their_names(form: Form, tmp_path: P
         for m in rows
     ]
     as_floats = json.loads(json.dumps(listed, default=float))
-    digest = members_digest(as_floats)
+    digest = members_digest([Member(**vars(m)) for m in rows])
     assert dumps(as_floats) == rfc8785.dumps(as_floats)  # the digest's bytes are RFC 8785
+    assert digest == hashlib.sha256(rfc8785.dumps(as_floats)).hexdigest()
     sums = {c.id: None for c in form.input_cells()}
     for m in rows:
         for k, v in m.values.items():
@@ -228,7 +231,7 @@ def test_members_round_trip_exactly_whatever_their_names(form: Form, tmp_path: P
     write_template(form, options, path)
     ret = read_return(path)
     assert ret.members is not None, [f.message for f in ret.findings]
-    assert [m.to_json() for m in ret.members] == as_floats
+    assert json.loads(dumps([m.to_json() for m in ret.members])) == as_floats
     assert [f.code.code for f in ret.findings] == []
     exact = [(m.agency, m.kind, m.source_file, dict(m.values)) for m in ret.members]
     assert exact == [(m.agency, m.kind, m.source_file, dict(m.values)) for m in rows]
@@ -547,7 +550,7 @@ def test_cli_writes_the_workbook_and_overwrites_only_a_summary(tmp_path: Path) -
     result = run("aggregate", EXPECTED, "-o", out, "--name", "某县")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == f"结果已写入 {out}。"
-    assert check_file(out).document["members"]  # type: ignore[index]
+    assert check_file(out).document.members  # type: ignore[union-attr]
     again = run("aggregate", EXPECTED, "-o", out, "--name", "某县")
     assert again.exit_code == 0  # an earlier summary workbook may be replaced
     victim = tmp_path / "模板.xlsx"

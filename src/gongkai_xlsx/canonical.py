@@ -14,29 +14,34 @@ explain a failure.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 import jsonschema
 import jsonschema_rs
 import orjson
 
 from gongkai_xlsx.definition.evaluate import Values
+from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.schema import load_committed_schema
 
 
 @dataclass(frozen=True)
 class Meta:
+    """What a document says besides its numbers; ``places`` where each number was found
+    (cell identifier → :class:`Place`), when known."""
+
     year: int
     agency: str
     contact: str | None
     phone: str | None
     source_file: str
     sha256: str
+    places: Mapping[str, Place] = field(default_factory=dict)
 
 
 def json_number(value: int | Decimal | None) -> int | float | None:
@@ -50,87 +55,9 @@ def json_number(value: int | Decimal | None) -> int | float | None:
     return float(value)
 
 
-def build_tables(form: Form, values: Values) -> dict[str, Any]:
-    """Every cell of the form (computed totals included), nested as table → row → column."""
-    tables: dict[str, Any] = {t.key: {} for t in form.tables}
-    for cell in form.cells:
-        node = tables[cell.table]
-        *parents, leaf = cell.path
-        for key in parents:
-            node = node.setdefault(key, {})
-        node[leaf] = json_number(values[cell.id])
-    return tables
-
-
-def build_document(form: Form, meta: Meta, values: Values) -> dict[str, Any]:
-    """The canonical document of one return: metadata, then every cell."""
-    return {
-        "kind": "return",
-        "format": form.id,
-        "template_version": form.template_version,
-        "year": meta.year,
-        "agency": meta.agency,
-        "contact": meta.contact,
-        "phone": meta.phone,
-        "source": {"file": meta.source_file, "sha256": meta.sha256},
-        "tables": build_tables(form, values),
-    }
-
-
-def build_summary_document(
-    form: Form,
-    meta: Meta,
-    values: Values,
-    members: list[dict[str, Any]],
-    completeness: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """The canonical document of a summary read from its workbook: the sums, and the
-    members it lists (:func:`member_document`, sorted as the aggregator sorts them), its
-    ``source.sha256`` their digest (the aggregator's contract), not the file's."""
-    document = build_document(form, meta, values)
-    document.update(
-        kind="summary",
-        source={"file": meta.source_file, "sha256": members_digest(members)},
-        members=members,
-        completeness=completeness,
-    )
-    return document
-
-
-def member_document(
-    agency: str,
-    year: int,
-    kind: str,
-    source_file: str,
-    sha256: str,
-    values: Mapping[str, int | Decimal],
-) -> dict[str, Any]:
-    """One entry of a summary's ``members``: who, from which file, with which input numbers
-    (blanks absent). The aggregator writes it, the reader of a summary workbook rebuilds
-    it from the 汇总明细 sheet: one shape, so that both give the same digest."""
-    return {
-        "agency": agency,
-        "year": year,
-        "kind": kind,
-        "source": {"file": source_file, "sha256": sha256},
-        "values": {k: json_number(v) for k, v in sorted(values.items())},
-    }
-
-
-def members_digest(members: list[dict[str, Any]]) -> str:
-    """SHA-256 of the RFC 8785 bytes of a members list: a summary's ``source.sha256``.
-    The bytes are :func:`dumps`'s, which equal RFC 8785 on members as on documents (keys
-    are ASCII; ``tests/test_summary_xlsx.py`` holds them to ``rfc8785`` with odd names),
-    and take a tenth of the pure-Python reference's time on thousands of members."""
-    return hashlib.sha256(dumps(members)).hexdigest()
-
-
-def value_at(document: dict[str, Any], cell: CellDef) -> int | float | None:
+def value_at(document: Document, cell: CellDef) -> Value:
     """The value of one cell in a canonical document (renderers and aggregators read it)."""
-    node: Any = document["tables"][cell.table]
-    for key in cell.path:
-        node = node[key]
-    return node
+    return document.values[cell.id]
 
 
 @cache
@@ -172,7 +99,307 @@ def schema_errors(form: Form, document: dict[str, Any]) -> list[tuple[list[str],
     ]
 
 
+def document_errors(form: Form, document: Document) -> list[tuple[list[str], str]]:
+    """(JSON path, message) for every way ``document`` fails the committed schema, checked
+    on its JSON as written (the compiled validator takes no Decimal)."""
+    return schema_errors(form, orjson.loads(document.to_json_bytes()))
+
+
 def dumps(document: dict[str, Any]) -> bytes:
-    """RFC 8785 bytes of a canonical document (see the module docstring for why orjson's
-    sorted output is exactly that here)."""
-    return orjson.dumps(document, option=orjson.OPT_SORT_KEYS)
+    """RFC 8785 bytes of JSON values (see the module docstring for why orjson's sorted
+    output is exactly that here); a document's are :meth:`Document.to_json_bytes`."""
+    return _bytes(document)
+
+
+# ----------------------------------------------------------------------------- the Document
+Value = int | Decimal | None
+"""A number of a document: a count as ``int``, an amount as ``Decimal``, a blank as None.
+Never ``float``: an amount is summed and compared exactly, and becomes a JSON number only
+in :meth:`Document.to_json_bytes`."""
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class Frozen(Mapping[K, V]):
+    """A mapping nobody can change after it is made (a frozen dataclass's field stays a
+    field: without this its dict could still be edited in place). Picklable, hashable."""
+
+    __slots__ = ("_data",)
+
+    def __init__(self, data: Mapping[K, V] | None = None) -> None:
+        self._data: dict[K, V] = dict(data or {})
+
+    def __getitem__(self, key: K) -> V:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[K]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._data.items()))
+
+    def __repr__(self) -> str:
+        return f"Frozen({self._data!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Frozen, (self._data,))
+
+
+def _number(value: object, where: str, blank: bool = True) -> Value:
+    """``value`` as a document holds it (an integral amount as the integer it is, as its
+    JSON reads back), or TypeError: a float, a bool, NaN are never a document's number."""
+    if value is None and blank:
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, Decimal) and value.is_finite():
+        return int(value) if value == value.to_integral_value() else value
+    raise TypeError(f"{where}: {value!r} is not an int or a finite Decimal (never a float)")
+
+
+def _freeze(value: Any) -> Any:
+    """JSON values made immutable: objects as :class:`Frozen`, arrays as tuples."""
+    if isinstance(value, Mapping):
+        return Frozen({k: _freeze(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, float):
+        raise TypeError(f"{value!r} is a float (never in a document)")
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _thaw(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_thaw(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a value was found, in words a person reads: a workbook's sheet and cell, a web
+    page's address and heading, a PDF's page. Not part of the canonical JSON (a value is the
+    same value wherever it came from), so a document read back has no places."""
+
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """The file a document was made from (``source`` in the JSON): its name as shown to
+    people and its SHA-256 (a summary's: the digest of its members)."""
+
+    file: str
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    """One entry of a summary's ``members``: who, from which file, with which input numbers
+    (blanks absent). The aggregator writes it, the reader of a summary workbook rebuilds it
+    from the 汇总明细 sheet: one shape, so that both give the same digest."""
+
+    agency: str
+    year: int
+    kind: str
+    source_file: str
+    sha256: str
+    values: Mapping[str, int | Decimal]
+
+    def __post_init__(self) -> None:
+        values = {k: _number(v, k, blank=False) for k, v in self.values.items()}
+        object.__setattr__(self, "values", Frozen(dict(sorted(values.items()))))
+
+    def to_json(self) -> dict[str, Any]:
+        """The member as its document lists it (numbers exact)."""
+        return {
+            "agency": self.agency,
+            "year": self.year,
+            "kind": self.kind,
+            "source": {"file": self.source_file, "sha256": self.sha256},
+            "values": dict(self.values),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Member:
+        return cls(
+            agency=data["agency"],
+            year=data["year"],
+            kind=data["kind"],
+            source_file=data["source"]["file"],
+            sha256=data["source"]["sha256"],
+            values=data["values"],
+        )
+
+
+def _wire(value: object) -> float:
+    """How orjson writes an amount: the double whose shortest form is the decimal (see
+    the module docstring); every other type is refused."""
+    if isinstance(value, Decimal):
+        return float(value)
+    raise TypeError(f"{value!r} cannot be written to canonical JSON")
+
+
+def _bytes(value: Any) -> bytes:
+    return orjson.dumps(value, default=_wire, option=orjson.OPT_SORT_KEYS)
+
+
+def members_digest(members: Sequence[Member]) -> str:
+    """SHA-256 of the RFC 8785 bytes of a members list: a summary's ``source.sha256``.
+    The bytes are orjson's, which equal RFC 8785 on members as on documents (keys are
+    ASCII; ``tests/test_summary_xlsx.py`` holds them to ``rfc8785`` with odd names), and
+    take a tenth of the pure-Python reference's time on thousands of members."""
+    return hashlib.sha256(_bytes([m.to_json() for m in members])).hexdigest()
+
+
+def nested(values: Mapping[str, Value]) -> dict[str, Any]:
+    """Values by cell identifier nested as ``tables`` holds them: table → row → column."""
+    tables: dict[str, Any] = {}
+    for cell_id, value in values.items():
+        node = tables
+        *parents, leaf = cell_id.split(".")
+        for key in parents:
+            node = node.setdefault(key, {})
+        node[leaf] = value
+    return tables
+
+
+def _listed(member: Member) -> Member:
+    """``member`` as a document lists it (a subclass's extra fields dropped)."""
+    if type(member) is Member:
+        return member
+    return Member(
+        member.agency, member.year, member.kind, member.source_file, member.sha256, member.values
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A canonical document: one return that passed, or a summary of many.
+
+    ``values`` holds every cell of the form by identifier, which is the cell's JSON path
+    below ``tables`` (``b.received.total`` is ``tables/b/received/total``): a count as
+    ``int``, an amount as ``Decimal``, a blank as None; a float is refused at construction.
+    ``members`` and ``completeness`` are a summary's (None for a return); ``places`` says,
+    where known, where each value came from (not written to JSON, not compared).
+    :meth:`to_json_bytes` and :func:`gongkai_xlsx.documents.read` are the only ways a
+    document crosses the disk."""
+
+    kind: Literal["return", "summary"]
+    format: str
+    template_version: str
+    year: int
+    agency: str
+    contact: str | None
+    phone: str | None
+    source: SourceFile
+    values: Mapping[str, Value]
+    members: tuple[Member, ...] | None = None
+    completeness: Mapping[str, Any] | None = None
+    places: Mapping[str, Place] = field(default_factory=Frozen, compare=False)
+
+    def __post_init__(self) -> None:
+        values = {k: _number(v, k) for k, v in self.values.items()}
+        object.__setattr__(self, "values", Frozen(values))
+        object.__setattr__(self, "places", Frozen(self.places))
+        if self.members is not None:
+            object.__setattr__(self, "members", tuple(_listed(m) for m in self.members))
+        if self.completeness is not None:
+            object.__setattr__(self, "completeness", _freeze(self.completeness))
+
+    @classmethod
+    def build(
+        cls,
+        form: Form,
+        meta: Meta,
+        values: Values,
+        members: Sequence[Member] | None = None,
+        completeness: Mapping[str, Any] | None = None,
+    ) -> Document:
+        """The document of one return (every cell of the form, computed totals included),
+        or with ``members`` of a summary: its ``source.sha256`` their digest (the
+        aggregator's contract), not the file's."""
+        source = SourceFile(meta.source_file, meta.sha256)
+        if members is not None:
+            source = SourceFile(meta.source_file, members_digest(members))
+        return cls(
+            kind="return" if members is None else "summary",
+            format=form.id,
+            template_version=form.template_version,
+            year=meta.year,
+            agency=meta.agency,
+            contact=meta.contact,
+            phone=meta.phone,
+            source=source,
+            values={c.id: values[c.id] for c in form.cells},
+            members=None if members is None else tuple(members),
+            completeness=completeness,
+            places=meta.places,
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Document:
+        """A document from its JSON (already checked against its schema: see
+        :func:`gongkai_xlsx.documents.read`)."""
+        values: dict[str, Value] = {}
+        stack: list[tuple[str, Any]] = [(k, v) for k, v in data["tables"].items()]
+        while stack:
+            path, node = stack.pop()
+            if isinstance(node, Mapping):
+                stack += [(f"{path}.{k}", v) for k, v in node.items()]
+            else:
+                values[path] = node
+        members = data.get("members")
+        return cls(
+            kind=data["kind"],
+            format=data["format"],
+            template_version=data["template_version"],
+            year=data["year"],
+            agency=data["agency"],
+            contact=data["contact"],
+            phone=data["phone"],
+            source=SourceFile(data["source"]["file"], data["source"]["sha256"]),
+            values=values,
+            members=None if members is None else tuple(Member.from_json(m) for m in members),
+            completeness=data.get("completeness"),
+        )
+
+    @property
+    def form(self) -> Form:
+        """The form of this document's format (loaded once per process)."""
+        return load_form(self.format)
+
+    def tables(self) -> dict[str, Any]:
+        """The values nested as the JSON holds them: table → row → column."""
+        return nested(self.values)
+
+    def to_json(self) -> dict[str, Any]:
+        """The document as JSON values, numbers exact (``int``, ``Decimal``, None): what
+        :func:`gongkai_xlsx.documents.parse_json` gives of :meth:`to_json_bytes`."""
+        data: dict[str, Any] = {
+            "kind": self.kind,
+            "format": self.format,
+            "template_version": self.template_version,
+            "year": self.year,
+            "agency": self.agency,
+            "contact": self.contact,
+            "phone": self.phone,
+            "source": {"file": self.source.file, "sha256": self.source.sha256},
+            "tables": self.tables(),
+        }
+        if self.kind == "summary":
+            data["members"] = [m.to_json() for m in self.members or ()]
+            data["completeness"] = _thaw(self.completeness)
+        return data
+
+    def to_json_bytes(self) -> bytes:
+        """The canonical bytes: RFC 8785 (see the module docstring)."""
+        return _bytes(self.to_json())
+
+    def value(self, cell: CellDef) -> Value:
+        return self.values[cell.id]

@@ -9,7 +9,7 @@ silently) and a lone UTF-16 surrogate escape (``\\ud800``: no text, it breaks ev
 writer later). Numbers are read exactly (amounts as ``Decimal``, never ``float``).
 
 :func:`parse_json` turns bytes into JSON values; :func:`check_document` says whether a
-parsed value is a document of a known format that passes its schema; :func:`read_document`
+parsed value is a document of a known format that passes its schema; :func:`read`
 does both for a file. Each failure is a :class:`DocumentError` whose ``kind`` lets a
 caller weigh it (``aggregate`` stops on a file that is not JSON, and only notes a JSON
 file that is not a document).
@@ -18,7 +18,6 @@ file that is not a document).
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -26,7 +25,7 @@ from typing import Any, Literal
 import jsonschema
 
 from gongkai_xlsx import oserrors
-from gongkai_xlsx.canonical import is_valid, validator
+from gongkai_xlsx.canonical import Document, is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
@@ -74,12 +73,6 @@ class DocumentError(UsageError):
 
     def named(self, name: str) -> DocumentError:
         return DocumentError(self.kind, self.reason, name)
-
-
-@dataclass(frozen=True)
-class LoadedDocument:
-    form: Form
-    document: dict[str, Any]
 
 
 # ----------------------------------------------------------------------------- JSON
@@ -270,7 +263,7 @@ def is_batch_report(data: Any) -> bool:
     return isinstance(data, dict) and "returns" in data and "summary" in data
 
 
-def check_document(data: Any) -> LoadedDocument:
+def check_document(data: Any) -> Document:
     """``data`` (parsed JSON, numbers exact) as a document of a known format that passes
     its schema, or :class:`DocumentError`."""
     if is_batch_report(data):
@@ -294,7 +287,7 @@ def check_document(data: Any) -> LoadedDocument:
     problems = schema_problems(form, data)
     if problems:
         raise DocumentError("invalid", _shown(problems))
-    return LoadedDocument(form, data)
+    return Document.from_json(data)
 
 
 def read_bytes(path: Path) -> bytes:
@@ -310,10 +303,19 @@ def read_bytes(path: Path) -> bytes:
         raise DocumentError("os-error", f"无法读取：{why}") from None
 
 
-def read_document(path: Path, name: str | None = None) -> LoadedDocument:
-    """The canonical document in ``path`` with its form, or :class:`DocumentError`
-    naming the file as ``name`` (default: the path)."""
+def read_own(raw: bytes) -> Document:
+    """A document this run wrote itself (its spooled canonical bytes): parsed by the same
+    parser, not checked against its schema again (it was, before it was written)."""
+    return Document.from_json(parse_json(raw))
+
+
+def read(source: Path | bytes, name: str | None = None) -> Document:
+    """The canonical document in the file ``source`` (or in the bytes ``source``): the one
+    way a :class:`Document` comes in from disk; or :class:`DocumentError` naming the file
+    as ``name`` (default: the path)."""
     try:
-        return check_document(parse_json(read_bytes(path)))
+        raw = source if isinstance(source, bytes) else read_bytes(source)
+        return check_document(parse_json(raw))
     except DocumentError as exc:
-        raise exc.named(name or str(path)) from None
+        shown = name or (str(source) if isinstance(source, Path) else "")
+        raise exc.named(shown) if shown else exc from None

@@ -31,7 +31,6 @@ from gongkai_xlsx.aggregate.read import (
     parse_document,
     read_json,
 )
-from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number
 from gongkai_xlsx.definition.load import available_formats, load_form
@@ -155,8 +154,8 @@ def _read_one(display: str, data: Any) -> PreviousDocument | SkippedFile | None:
         document.agency,
         document.year,
         form.id,
-        sha256=document.data["source"]["sha256"],
-        numbers=tuple(value_at(document.data, c) for c in form.input_cells()),
+        sha256=document.data.source.sha256,
+        numbers=tuple(document.data.values[c.id] for c in form.input_cells()),
     )
 
 

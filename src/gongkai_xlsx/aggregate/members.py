@@ -9,13 +9,14 @@ source file's SHA-256.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.canonical import member_document, value_at
+from gongkai_xlsx.canonical import Document
+from gongkai_xlsx.canonical import Member as Listed
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
@@ -25,18 +26,14 @@ RETURN, SUMMARY = "return", "summary"
 LIST_LIMIT = 5  # files named in one message before "等 N 份"
 
 
-@dataclass(frozen=True)
-class Member:
-    """One counted document. ``values`` holds the input cells that hold a number (a blank
-    is absent); totals are always recomputed. ``kind`` is ``return``, or ``summary`` for a
-    summary whose own members are not known (the numbers of a whole county)."""
+@dataclass(frozen=True, slots=True)
+class Member(Listed):
+    """One counted document: a summary's member (:class:`gongkai_xlsx.canonical.Member`,
+    the shape its document lists) and where it was found. ``values`` holds the input cells
+    that hold a number (a blank is absent); totals are always recomputed. ``kind`` is
+    ``return``, or ``summary`` for a summary whose own members are not known (the numbers
+    of a whole county)."""
 
-    agency: str
-    year: int
-    kind: str
-    source_file: str
-    sha256: str
-    values: Mapping[str, Number]
     origin: str = field(default="", compare=False)  # the input it was read from
     via_summary: bool = field(default=False, compare=False)
 
@@ -63,44 +60,39 @@ class Member:
         """Every cell of this member, totals included (a row of 汇总明细)."""
         return with_totals(form, dict(self.values))
 
-    def to_json(self) -> dict[str, Any]:
-        return member_document(
-            self.agency, self.year, self.kind, self.source_file, self.sha256, self.values
-        )
 
-
-def return_member(form: Form, data: dict[str, Any], origin: str) -> Member:
+def return_member(form: Form, document: Document, origin: str) -> Member:
     """The member a return document stands for."""
     values = {}
     for cell in form.input_cells():
-        value = value_at(data, cell)
+        value = document.values[cell.id]
         if value is not None:
             values[cell.id] = value
     return Member(
-        agency=data["agency"],
-        year=data["year"],
+        agency=document.agency,
+        year=document.year,
         kind=RETURN,
-        source_file=data["source"]["file"],
-        sha256=data["source"]["sha256"],
+        source_file=document.source.file,
+        sha256=document.source.sha256,
         values=values,
         origin=origin,
     )
 
 
-def summary_members(data: Mapping[str, Any], origin: str) -> list[Member]:
+def summary_members(document: Document, origin: str) -> list[Member]:
     """The members a summary document lists."""
     return [
         Member(
-            agency=m["agency"],
-            year=m["year"],
-            kind=m["kind"],
-            source_file=m["source"]["file"],
-            sha256=m["source"]["sha256"],
-            values=dict(m["values"]),
+            agency=m.agency,
+            year=m.year,
+            kind=m.kind,
+            source_file=m.source_file,
+            sha256=m.sha256,
+            values=m.values,
             origin=origin,
             via_summary=True,
         )
-        for m in data["members"]
+        for m in document.members or ()
     ]
 
 
@@ -112,10 +104,6 @@ def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
         for cell_id, value in member.values.items():
             sums[cell_id] = sums.get(cell_id, 0) + value
     return {c.id: sums.get(c.id) for c in form.input_cells()}
-
-
-def members_json(members: Iterable[Member]) -> list[dict[str, Any]]:
-    return [m.to_json() for m in members]
 
 
 def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:

@@ -16,12 +16,12 @@ from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
     exact,
-    members_json,
     return_member,
     sum_inputs,
     summary_members,
 )
-from gongkai_xlsx.canonical import members_digest, value_at
+from gongkai_xlsx.canonical import Document as Canonical
+from gongkai_xlsx.canonical import members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.model import Form
@@ -44,24 +44,25 @@ class Skipped:
 
 @dataclass(frozen=True)
 class Document:
-    """A canonical document that passed every check; numbers are ints and Decimals."""
+    """A canonical document that passed every check, as the aggregator counts it: where it
+    was found and its members."""
 
     display: str
     form: Form
-    data: dict[str, Any]
+    data: Canonical
     members: tuple[Member, ...]  # a return: itself; a summary: the members it lists
 
     @property
     def kind(self) -> str:
-        return self.data["kind"]
+        return self.data.kind
 
     @property
     def agency(self) -> str:
-        return self.data["agency"]
+        return self.data.agency
 
     @property
     def year(self) -> int:
-        return self.data["year"]
+        return self.data.year
 
 
 @dataclass
@@ -126,22 +127,22 @@ def listed_documents(data: dict[str, Any]) -> list[str]:
     return listed
 
 
-def _arithmetic_problem(form: Form, data: dict[str, Any], members: list[Member]) -> str | None:
+def _arithmetic_problem(form: Form, data: Canonical, members: list[Member]) -> str | None:
     """Why a valid-looking document is not what this tool writes, or None: totals that are
     not the sum of their parts, a summary whose numbers are not its members' sums."""
-    if data["kind"] == RETURN:
-        inputs = {c.id: value_at(data, c) for c in form.input_cells()}
+    if data.kind == RETURN:
+        inputs = {c.id: data.values[c.id] for c in form.input_cells()}
         expected, why = with_totals(form, inputs), "与各项之和不一致"
     else:
         for number, member in enumerate(members, start=1):
-            if member.year != data["year"]:
-                return f"第 {number} 个成员的年度为 {member.year}，与汇总年度 {data['year']} 不一致"
-        if members_digest(members_json(members)) != data["source"]["sha256"]:
+            if member.year != data.year:
+                return f"第 {number} 个成员的年度为 {member.year}，与汇总年度 {data.year} 不一致"
+        if members_digest(members) != data.source.sha256:
             return "成员列表与“source/sha256”不符"
         expected, why = with_totals(form, sum_inputs(form, members)), "与成员明细之和不一致"
     for cell in form.cells:
-        if value_at(data, cell) != expected[cell.id]:
-            return f"“{cell.label}”为 {value_at(data, cell)}，{why}（应为 {expected[cell.id]}）"
+        if data.values[cell.id] != expected[cell.id]:
+            return f"“{cell.label}”为 {data.values[cell.id]}，{why}（应为 {expected[cell.id]}）"
     return None
 
 
@@ -152,18 +153,18 @@ def parse_document(
     or an error (one of ours, but broken or edited; or any file an ingest report lists as
     one of its outputs, ``listed``: a coordinator's total would miss that agency)."""
     try:
-        loaded = check_document(exact(data))
+        document = data if isinstance(data, Canonical) else check_document(exact(data))
     except DocumentError as exc:
         code = Code.AGGREGATE_NOT_DOCUMENT
         if exc.kind == "invalid" or listed:
             code = Code.AGGREGATE_INVALID
         return None, Finding(code, actual=display, detail=exc.reason)
-    form, data = loaded.form, loaded.document
-    if data["kind"] == SUMMARY:
-        members = summary_members(data, display)
+    form = document.form
+    if document.kind == SUMMARY:
+        members = summary_members(document, display)
     else:
-        members = [return_member(form, data, display)]
-    problem = _arithmetic_problem(form, data, members)
+        members = [return_member(form, document, display)]
+    problem = _arithmetic_problem(form, document, members)
     if problem:
         return None, Finding(Code.AGGREGATE_INVALID, actual=display, detail=problem)
-    return Document(display, form, data, tuple(members)), None
+    return Document(display, form, document, tuple(members)), None

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
     listing,
-    members_json,
     merge,
     sum_inputs,
 )
@@ -32,7 +33,8 @@ from gongkai_xlsx.aggregate.read import (
     parse_document,
     read_json,
 )
-from gongkai_xlsx.canonical import build_tables, dumps, first_error, members_digest
+from gongkai_xlsx.canonical import Document as Canonical
+from gongkai_xlsx.canonical import Meta, dumps, first_error
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import (
     Completeness,
@@ -70,7 +72,7 @@ class Summary(HasFindings):
     findings: list[Finding] = field(default_factory=list)
     roster_match: RosterMatch | None = None
     cells: Values | None = None
-    document: dict[str, Any] | None = None
+    document: Canonical | None = None
 
     @property
     def ok(self) -> bool:
@@ -85,16 +87,16 @@ class Summary(HasFindings):
     def inputs_completeness(self) -> list[tuple[Document, Completeness]]:
         """The inputs that are summaries made against a roster, with their own 报送 N/M."""
         return [
-            (d, Completeness.from_json(d.data["completeness"]))
+            (d, Completeness.from_json(d.data.to_json()["completeness"]))
             for d in self.documents
-            if d.kind == SUMMARY and d.data.get("completeness")
+            if d.kind == SUMMARY and d.data.completeness
         ]
 
     def to_bytes(self) -> bytes:
         """The summary's canonical bytes (RFC 8785), as written to SUMMARY.json."""
         if self.document is None:
             raise ValueError("no summary: an error stopped it")
-        return dumps(self.document)
+        return self.document.to_json_bytes()
 
 
 def default_file_name(name: str, year: int | None) -> str:
@@ -130,14 +132,14 @@ def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Fi
             continue
         first = group[0]
         places = listing((d.display for d in group), limit=len(group))
-        if len({d.data["source"]["sha256"] for d in group}) > 1:
+        if len({d.data.source.sha256 for d in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
         else:
             findings.append(
                 Finding(
                     Code.AGGREGATE_SAME_FILE,
                     actual=first.agency,
-                    expected=first.data["source"]["file"],
+                    expected=first.data.source.file,
                     detail=places,
                 )
             )
@@ -234,31 +236,24 @@ def aggregate_documents(
     if summary.errors:
         return _done(summary)
     summary.cells = with_totals(form, inputs)
-    members = members_json(summary.members)
-    document = {
-        "kind": SUMMARY,
-        "format": form.id,
-        "template_version": form.template_version,
-        "year": year,
-        "agency": name,
-        "contact": None,
-        "phone": None,
-        "source": {"file": summary.file_name, "sha256": members_digest(members)},
-        "tables": build_tables(form, summary.cells),
-        "members": members,
-        "completeness": summary.completeness.to_json() if summary.completeness else None,
-    }
+    built = Canonical.build(
+        form,
+        Meta(year, name, None, None, summary.file_name, ""),
+        summary.cells,
+        summary.members,
+        summary.completeness.to_json() if summary.completeness else None,
+    )
     # A guard, not expected to fire: every part was checked above. Each member passed the
     # schema when its document was read, so one stands for all (validating thousands of
     # members again would double the time of a large summary).
-    shape = {**document, "members": members[:1]}
-    error = first_error(form, shape)
+    shape = {**built.to_json(), "members": [m.to_json() for m in summary.members[:1]]}
+    error = first_error(form, orjson.loads(dumps(shape)))
     if error is not None:
         summary.findings.append(
             Finding(Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error))
         )
         return _done(summary)
-    summary.document = document
+    summary.document = built
     return _done(summary)
 
 

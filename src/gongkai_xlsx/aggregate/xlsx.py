@@ -53,7 +53,7 @@ def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
     check = RosterCheck(c.roster, c.expected, c.submitted, c.missing, c.extra) if c else None
     members = MembersSheet(
         rows=tuple(member_row(m) for m in summary.members),
-        digest=summary.document["source"]["sha256"],
+        digest=summary.document.source.sha256,
         completeness=check,
     )
     return TemplateOptions(

@@ -9,8 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.api._common import form_for, limits
-from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK, UsageError
+from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.ingest.collect import Item
 from gongkai_xlsx.ingest.report import outcome_row
 from gongkai_xlsx.ingest.run import failed_check
@@ -48,7 +50,9 @@ class CheckResult:
 
     def data(self) -> dict[str, Any]:
         """What ``check --json`` prints: the report's row of the file, and its document."""
-        return {**outcome_row(self.name, self.outcome), "document": self.outcome.document}
+        document = self.outcome.document
+        shown = json.loads(document.to_json_bytes()) if document is not None else None
+        return {**outcome_row(self.name, self.outcome), "document": shown}
 
 
 def check(options: CheckOptions) -> CheckResult:
@@ -85,7 +89,7 @@ def checked_in(
         checked = failed_check(Item(path, file_name_text(path.name)), result, bounds)
     else:
         checked = result
-    checked.outcome.document = json.loads(checked.canonical) if checked.canonical else None
+    checked.outcome.document = read_own(checked.canonical) if checked.canonical else None
     return checked.outcome
 
 
@@ -93,4 +97,4 @@ def check_file(path: Path, expected_year: int | None = None) -> Outcome:
     """Read and check one return in this process (no bounds: for trusted files and tests);
     never raises for a bad file."""
     path = Path(path)
-    return check_return(read_return(path), expected_year, path)
+    return check_and_build(read_return(path), expected_year, path)

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
-from typing import Any
 
-from gongkai_xlsx.canonical import value_at
+from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number
 from gongkai_xlsx.definition.model import CrossYearRule, Form
@@ -38,12 +37,11 @@ def _ratio_text(value: Decimal) -> str:
 class _Years:
     """The two years' numbers of one agency, read the same way (amounts as Decimals)."""
 
-    def __init__(self, form: Form, document: dict[str, Any], previous: Previous, source: str):
+    def __init__(self, form: Form, document: Document, previous: Previous, source: str):
         self.form, self.document, self.previous, self.source = form, document, previous, source
 
     def this(self, cell_id: str) -> Number | None:
-        value = value_at(self.document, self.form.cell(cell_id))
-        return Decimal(repr(value)) if isinstance(value, float) else value
+        return self.document.values[cell_id]
 
     def last(self, cell_id: str) -> Number | None:
         return self.previous.get(cell_id)
@@ -125,7 +123,7 @@ def _jump(years: _Years, rule: CrossYearRule) -> Iterator[Finding]:
 _KINDS = {"carry": _carry, "stock": _stock, "jump": _jump}
 
 
-def check(form: Form, document: dict[str, Any], previous: Previous, source: str) -> list[Finding]:
+def check(form: Form, document: Document, previous: Previous, source: str) -> list[Finding]:
     """Every cross-year warning of this year's ``document`` against last year's numbers
     ``previous`` (input cells; a cell not given is blank), read from the file ``source``."""
     years = _Years(form, document, previous, source)

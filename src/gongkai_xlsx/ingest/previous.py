@@ -19,9 +19,8 @@ from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks import cross_year
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
-from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.documents import parse_json
+from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest.report import _relative
 from gongkai_xlsx.previous import Previous, match
@@ -65,14 +64,14 @@ class Comparison:
 
     def compare(self, outcome: Outcome, canonical: bytes, places: Places) -> None:
         """Add the cross-year warnings of one passing return to its findings."""
-        document = parse_json(canonical)
-        form = load_form(document["format"])
-        last, finding = match(self.previous, document["agency"], document["year"], form)
+        document = read_own(canonical)
+        form = document.form
+        last, finding = match(self.previous, document.agency, document.year, form)
         if finding is not None:
             self.not_compared += 1
             outcome.findings.append(finding)
         elif last is None:
-            self.unmatched.append(document["agency"])
+            self.unmatched.append(document.agency)
         else:
             self.matched += 1
             found = cross_year.check(form, document, last.values(), last.display)

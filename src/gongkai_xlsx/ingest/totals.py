@@ -22,11 +22,11 @@ from typing import Any
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Member, sum_inputs
 from gongkai_xlsx.aggregate.members import return_member
-from gongkai_xlsx.canonical import build_tables
+from gongkai_xlsx.canonical import nested
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.documents import parse_json
+from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.ingest.batch import Entry
 
 
@@ -73,8 +73,8 @@ class Totals:
 def _members(form: Form, chosen: Iterable[Clean]) -> Iterator[Member]:
     """Each chosen return's member, read from its spooled document when it is needed."""
     for clean in chosen:
-        data = parse_json(clean.document.read_bytes())
-        yield return_member(form, data, clean.entry.display)
+        document = read_own(clean.document.read_bytes())
+        yield return_member(form, document, clean.entry.display)
 
 
 def clean_totals(returns: Iterable[Clean]) -> Totals:
@@ -102,6 +102,6 @@ def clean_totals(returns: Iterable[Clean]) -> Totals:
     for (form_id, year), members in sorted(chosen.items(), key=lambda g: (g[0][1], g[0][0])):
         form = load_form(form_id)
         cells = with_totals(form, sum_inputs(form, _members(form, members)))
-        document = {"tables": build_tables(form, cells)}
+        document = {"tables": nested(cells)}
         totals.groups.append(Group(form, year, len(members), document))
     return totals

@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
-from gongkai_xlsx.canonical import dumps
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
-from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.pool import Failure
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.reader.model import Return
@@ -61,8 +61,8 @@ def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
 def check_task(task: Task) -> Checked:
     path = Path(task.path)
     ret = read_return(path, file_name_text(path.name))
-    outcome = check_return(ret, task.year, path)
-    canonical = dumps(outcome.document) if outcome.document is not None else None
+    outcome = check_and_build(ret, task.year, path)
+    canonical = outcome.document.to_json_bytes() if outcome.document is not None else None
     outcome.document = None
     return Checked(outcome, canonical, moved_cells(ret) if canonical is not None else {})
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.canonical import member_document, members_digest
+from gongkai_xlsx.canonical import Member, members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, MemberColumn, member_columns
@@ -43,31 +43,13 @@ _OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a control
 _KIND_OF = {shown: kind for kind, shown in names.MEMBER_KINDS.items()}
 
 
-@dataclass(frozen=True)
-class MemberRead:
-    """One member as 汇总明细 lists it: the fields of ``members`` in a summary document
-    (numbers as ints and Decimals, blanks absent)."""
-
-    agency: str
-    year: int
-    kind: str
-    source_file: str
-    sha256: str
-    values: Mapping[str, int | Decimal]
-
-    def to_json(self) -> dict[str, object]:
-        return member_document(
-            self.agency, self.year, self.kind, self.source_file, self.sha256, self.values
-        )
-
-
 @dataclass
 class MembersRead:
     """What reading 汇总明细 gave: the members (None when they cannot be trusted), the
     summary's ``completeness`` as its document holds it (from 报送情况; None without a
     roster) and the findings that say why something could not be read."""
 
-    members: tuple[MemberRead, ...] | None = None
+    members: tuple[Member, ...] | None = None
     completeness: dict[str, object] | None = None
     findings: list[Finding] = field(default_factory=list)
 
@@ -185,7 +167,7 @@ def _field(column: MemberColumn, value: object) -> tuple[object, str | None]:
     return text, None if text else "不能为空"
 
 
-def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> MemberRead | None:
+def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> Member | None:
     """Row ``r`` (1-based) as a member; None (and findings) when a cell is not as written.
     Totals are not read: they are recomputed from the inputs."""
     fields: dict[str, object] = {}
@@ -230,7 +212,7 @@ def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> M
             ok = False
     if not ok:
         return None
-    return MemberRead(
+    return Member(
         agency=str(fields["agency"]),
         year=int(fields["year"]),  # type: ignore[call-overload]
         kind=str(fields["kind"]),
@@ -329,7 +311,7 @@ def read_members(
         detail = f"列出了 {len(members)} 个成员，而工作簿属性记录的是 {int(count)} 个"
         result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=detail))
         return result
-    if members_digest([m.to_json() for m in members]) != digest:
+    if members_digest(members) != digest:
         detail = "成员明细的 SHA-256 与工作簿属性记录的不一致"
         result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=detail))
         return result

@@ -14,13 +14,11 @@ import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
+from gongkai_xlsx.canonical import Member
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
-
-if TYPE_CHECKING:  # reader.members reads cells, and so imports this module
-    from gongkai_xlsx.reader.members import MemberRead
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +97,7 @@ class Return:
     fields: Mapping[str, CellRead] = field(default_factory=dict)
     outside: tuple[CellRead, ...] = ()
     outside_count: int = 0
-    members: tuple[MemberRead, ...] | None = None
+    members: tuple[Member, ...] | None = None
     completeness: Mapping[str, object] | None = None
 
     @property

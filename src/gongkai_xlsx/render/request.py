@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx import oserrors
-from gongkai_xlsx.documents import DocumentError, read_document
+from gongkai_xlsx.documents import DocumentError, read
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.html import html_page
@@ -108,10 +108,10 @@ def render_file(
     if path.exists() and not force:
         raise RenderError(f"{path}：文件已存在。如需覆盖，请加 --force。")
     try:
-        loaded = read_document(document)
+        loaded = read(document)
     except DocumentError as exc:
         raise RenderError(str(exc)) from None
-    form, doc = loaded.form, loaded.document
+    form, doc = loaded.form, loaded.to_json()
     title = report_title(form, doc)
     if fmt == "html":
         return Rendered(path, fmt, html_page(doc, form).encode("utf-8"), title)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from gongkai_xlsx.canonical import value_at
 from gongkai_xlsx.definition.model import CellDef, Form
 
 SUMMARY_SUFFIX = "汇总"
@@ -38,7 +37,10 @@ def format_number(value: int | float | Decimal | None) -> str:
 
 def cell_text(document: dict[str, Any], cell: CellDef) -> str:
     """The text of ``cell`` in ``document``."""
-    return format_number(value_at(document, cell))
+    node: Any = document["tables"][cell.table]
+    for key in cell.path:
+        node = node[key]
+    return format_number(node)
 
 
 def is_summary(document: dict[str, Any]) -> bool:

@@ -1,0 +1,66 @@
+"""One return checked, and the canonical :class:`~gongkai_xlsx.canonical.Document` of a
+return that passed: the small stage between the checks (which only find) and the batch.
+
+The document is made by the document model (:meth:`Document.build`) from the numbers the
+checks accepted, the cover's contact fields and, for a summary workbook, the members its
+汇总明细 lists; each value keeps where it was found (a :class:`Place`). A document that
+fails the committed schema is a finding (a guard: every number was checked already).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gongkai_xlsx.canonical import Document, Meta, Place, document_errors
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.numbers import parse_text
+from gongkai_xlsx.checks.run import Outcome, check_values
+from gongkai_xlsx.definition.evaluate import Values
+from gongkai_xlsx.findings import Finding, sort_key
+from gongkai_xlsx.reader.model import Return
+
+CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
+
+
+def _field(ret: Return, key: str) -> str | None:
+    return parse_text(ret.fields[key].value if key in ret.fields else None)
+
+
+def document_of(ret: Return, outcome: Outcome, values: Values) -> Document:
+    """The document of ``ret``, which passed its checks with ``values``."""
+    assert ret.form is not None and outcome.year is not None and outcome.agency
+    places = {k: Place(f"“{r.sheet}”工作表 {r.ref}") for k, r in ret.cells.items()}
+    meta = Meta(
+        outcome.year,
+        outcome.agency,
+        _field(ret, "contact"),
+        _field(ret, "phone"),
+        ret.source.name,
+        ret.source.sha256 or "",
+        places,
+    )
+    completeness = dict(ret.completeness) if ret.completeness is not None else None
+    return Document.build(ret.form, meta, values, ret.members, completeness)
+
+
+def check_and_build(
+    ret: Return, expected_year: int | None = None, path: Path | None = None
+) -> Outcome:
+    """Every check of ``ret``, and its document when it passed (``outcome.document``)."""
+    outcome, values = check_values(ret, expected_year, path)
+    if values is None or ret.form is None:
+        return outcome
+    document = document_of(ret, outcome, values)
+    for json_path, message in document_errors(ret.form, document):
+        cell_id = ".".join(json_path[1:]) if json_path[:1] == ["tables"] else None
+        finding = Finding(
+            Code.SCHEMA_INVALID,
+            cell_id=cell_id,
+            row_label=None if cell_id else "/".join(json_path) or "文档",
+            detail=message[:200],
+        )
+        outcome.findings.append(ret.place(finding))
+    outcome.findings.sort(key=sort_key)
+    if not outcome.errors:
+        outcome.document = document
+    return outcome
