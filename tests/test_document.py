@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from test_property import returns
 
 from gongkai_xlsx.aggregate import aggregate_paths
-from gongkai_xlsx.api import check_file, ingest
+from gongkai_xlsx.api import IngestOptions, check_file, ingest
 from gongkai_xlsx.canonical import Document, Member, Meta, Place
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -141,7 +141,7 @@ def test_decimal_amounts_end_to_end(fill: Filler, tmp_path: Path) -> None:
     for agency, amount in amounts.items():
         fill({FEES: float(amount)}, fields={"agency": agency}, name=f"{agency}.xlsx")
     out = tmp_path / "out"
-    done = ingest([tmp_path / f"{a}.xlsx" for a in amounts], out)
+    done = ingest(IngestOptions([tmp_path / f"{a}.xlsx" for a in amounts], out))
     assert len(done.entries) == 4 and not any(e.outcome.errors for e in done.entries)
     read_back = {read(p).agency: read(p) for p in out.glob("*局_2024.json")}
     for agency, amount in amounts.items():
