@@ -5,7 +5,8 @@
 # rendered Word report is converted to PDF), Gnumeric (ssconvert, the second witness of
 # tests/test_witness.py), Chromium with its driver (report.html is opened in a real headless
 # browser, tests/test_report_page.py), CJK fonts and poppler, then the package with
-# its test extras in .venv, then runs ruff and pytest.
+# its test extras in .venv, then runs ruff, mypy (strict over src/, [tool.mypy] in
+# pyproject.toml) and pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -35,4 +36,5 @@ fi
 
 .venv/bin/ruff check src tests benchmarks scripts
 .venv/bin/ruff format --check src tests benchmarks scripts
+.venv/bin/mypy  # the files and strictness come from [tool.mypy] in pyproject.toml
 GONGKAI_REQUIRE_LIBREOFFICE=1 GONGKAI_REQUIRE_CHROMIUM=1 .venv/bin/python -m pytest -q "$@"

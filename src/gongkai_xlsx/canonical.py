@@ -86,7 +86,11 @@ def first_error(form: Form, document: dict[str, Any]) -> jsonschema.ValidationEr
     """The most relevant schema error, or None; explained only when there is one."""
     if is_valid(form, document):
         return None
-    return jsonschema.exceptions.best_match(validator(form).iter_errors(document))
+    # best_match is unannotated in the stubs: it gives the best error, None for none.
+    error: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(
+        validator(form).iter_errors(document)
+    )
+    return error
 
 
 def schema_errors(form: Form, document: dict[str, Any]) -> list[tuple[list[str], str]]:

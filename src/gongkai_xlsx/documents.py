@@ -18,6 +18,7 @@ file that is not a document).
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
@@ -217,12 +218,14 @@ def _path_text(form: Form, path: list[str]) -> str:
 def schema_problem(form: Form, error: jsonschema.ValidationError) -> str:
     """One schema error in Chinese: where, then what (the one wording of each error)."""
     where = _path_text(form, [str(p) for p in error.absolute_path])
-    keyword, wanted, instance = error.validator, error.validator_value, error.instance
+    keyword, instance = error.validator, error.instance
+    # The keyword's value in the schema, any JSON (Unset only on an error built by hand).
+    wanted: Any = error.validator_value
     if keyword == "required" and isinstance(instance, dict):
         missing = "、".join(f"“{k}”" for k in wanted if k not in instance)
         return f"{where}缺少字段 {missing}"
     if keyword == "additionalProperties" and isinstance(instance, dict):
-        known = error.schema.get("properties", {})
+        known = error.schema.get("properties", {}) if isinstance(error.schema, Mapping) else {}
         extra = "、".join(f"“{k}”" for k in instance if k not in known)
         return f"{where}有多余的字段 {extra}"
     if keyword in (None, "not"):  # a false schema, or {"not": {}}: the field may not be here

@@ -108,7 +108,7 @@ def _jsonable(value: Any) -> Any:
     return excerpt(str(value))
 
 
-def sort_key(f: Finding) -> tuple:
+def sort_key(f: Finding) -> tuple[int, str, tuple[int, int], str]:
     """Errors first, then by sheet and cell in reading order."""
     return (
         0 if f.is_error else 1,

@@ -44,6 +44,7 @@ import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
 from typing import Any, Generic, Literal, TypeVar
 
 try:
@@ -90,7 +91,7 @@ class _Worker:
     a round trip through pipes costs about half as much."""
 
     def __init__(
-        self, proc: Any, tasks: Connection, results: Connection, err: Connection | None
+        self, proc: BaseProcess, tasks: Connection, results: Connection, err: Connection | None
     ) -> None:
         self.proc = proc
         self.tasks = tasks
@@ -175,7 +176,8 @@ class WorkerPool(Generic[T, R]):
     @property
     def pids(self) -> list[int]:
         """Process ids of the current workers (for diagnostics and tests)."""
-        return [w.proc.pid for w in self._workers]
+        # A worker is listed once started, so each has its pid.
+        return [w.proc.pid for w in self._workers if w.proc.pid is not None]
 
     def __enter__(self) -> WorkerPool[T, R]:
         return self
@@ -237,7 +239,9 @@ class WorkerPool(Generic[T, R]):
         task_reader, tasks = self._ctx.Pipe(duplex=False)
         results, result_writer = self._ctx.Pipe(duplex=False)
         err, err_writer = self._ctx.Pipe(duplex=False) if os.name == "posix" else (None, None)
-        proc = self._ctx.Process(
+        # typeshed gives get_context(str) the BaseContext, which declares no Process; every
+        # context it returns (fork, spawn, forkserver) has one.
+        proc: BaseProcess = self._ctx.Process(  # type: ignore[attr-defined]
             target=_serve,
             # pickled here, loaded in the worker once its output goes to the pipe, so even an
             # import error of the task's module is quoted in PoolError, not printed

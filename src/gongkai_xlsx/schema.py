@@ -207,4 +207,6 @@ def committed_schema_path(form: Form) -> Path:
 
 
 def load_committed_schema(form: Form) -> dict[str, Any]:
-    return json.loads(committed_schema_path(form).read_text(encoding="utf-8"))
+    # The project's own file, written by schema_text: a JSON object.
+    schema: dict[str, Any] = json.loads(committed_schema_path(form).read_text(encoding="utf-8"))
+    return schema

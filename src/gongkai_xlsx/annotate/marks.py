@@ -38,10 +38,7 @@ class Mark:
 
 def marks_from_findings(findings: Iterable[Finding]) -> list[Mark]:
     """Findings as marks, in the order given (the checks sort them: errors first)."""
-    return [
-        Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code)  # type: ignore[arg-type]
-        for f in findings
-    ]
+    return [Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code) for f in findings]
 
 
 @dataclass(frozen=True)

@@ -138,9 +138,13 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
         return Parsed(None, Code.TOO_MANY_DECIMALS, shown, str(kind.decimals))
     if number > kind.maximum:
         return Parsed(None, Code.TOO_LARGE, shown, plain(kind.maximum))
-    value: int | Decimal = int(number) if kind.type == "integer" else number.normalize()
-    if kind.type == "decimal" and value == value.to_integral_value():
-        value = Decimal(int(value))
+    value: int | Decimal
+    if kind.type == "integer":
+        value = int(number)
+    else:
+        value = number.normalize()
+        if kind.type == "decimal" and value == value.to_integral_value():
+            value = Decimal(int(value))
     if as_text:
         return Parsed(value, Code.NUMBER_AS_TEXT, shown, plain(value))
     return Parsed(value)

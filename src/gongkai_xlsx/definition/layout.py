@@ -230,7 +230,7 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
     sheet.add(Box(0, 0, 0, width - 1, "title", table.title))
     sheet.add(Box(1, 0, 1, width - 1, "note"))
     row = FIRST_TABLE_ROW
-    header_first = header_last = None
+    headers: list[tuple[int, int]] = []  # each block's first and last header row
     by_node = {(id(c.row), id(c.column)): c for c in form.cells_of(table.key)}
     for index, block in enumerate(table.blocks):
         if block.title:
@@ -239,7 +239,7 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
         height = block.header_height()
         if label_width:
             sheet.add(Box(row, 0, row + height - 1, label_width - 1, "corner", block.corner or ""))
-        header_first, header_last = row, row + height - 1
+        headers.append((row, row + height - 1))
         spans = _place_columns(sheet, block, row, label_width, index)
         row += height
         positions = _place_rows(sheet, block, row, label_width, index)
@@ -248,12 +248,13 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
                 cell = by_node[(id(r_leaf), id(c_leaf))]
                 first, last = spans[id(c_leaf)]
                 r = positions[id(r_leaf)]
-                role = "computed" if cell.computed else "input"
+                role: Role = "computed" if cell.computed else "input"
                 sheet.add(Box(r, first, r, last, role, cell_id=cell.id, block=index))
                 cells[cell.id] = (table.sheet, r, first)
         row += len(block.row_leaves())
     sheet.print_rows = (0, row - 1)
-    if len(table.blocks) == 1:
+    if len(headers) == 1:
+        [(header_first, header_last)] = headers
         sheet.repeat_rows = (header_first, header_last)
         sheet.freeze = (header_last + 1, label_width)
     else:

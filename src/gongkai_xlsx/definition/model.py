@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 
 KindType = Literal["integer", "decimal"]
 RuleKind = Literal["balance", "row_total", "column_total"]
@@ -341,7 +341,8 @@ class Form:
         memo = self._computed
         if key not in memo:
             memo[key] = build()
-        return memo[key]
+        # One key, one builder: what is stored under it is that builder's T.
+        return cast(T, memo[key])
 
     @cached_property
     def _computed(self) -> dict[tuple[Any, ...], Any]:

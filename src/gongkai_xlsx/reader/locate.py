@@ -91,12 +91,12 @@ def form_map(form: Form) -> FormMap:
                     )
                 )
             above = [
-                h
+                (h, h.text)
                 for h in headers
                 if h.block == box.block and h.col <= box.col <= h.last_col and h.text
             ]
-            for h in sorted(above, key=lambda h: -h.row):  # the cell's own header first
-                found.append(Anchor("col", h.row, h.col, h.last_col, h.text, label_key(h.text)))
+            for h, text in sorted(above, key=lambda a: -a[0].row):  # the cell's own header first
+                found.append(Anchor("col", h.row, h.col, h.last_col, text, label_key(text)))
             anchors[box.cell_id] = tuple(found)
     field_labels: dict[str, Anchor] = {}
     cover = layout.sheet(form.cover.sheet)

@@ -470,13 +470,13 @@ class _Parser:
                 sheet = self.ev.sheet(where.sheet, self.sheet)
                 for r in range(where.r0, where.r1 + 1):
                     for c in range(where.c0, where.c1 + 1):
-                        value = self.ev.value((sheet, r, c))
-                        if isinstance(value, bool):  # Excel skips it, LibreOffice counts it
+                        cell_value = self.ev.value((sheet, r, c))
+                        if isinstance(cell_value, bool):  # Excel skips it, LibreOffice counts it
                             raise NotComputable("logical value")
-                        if isinstance(value, float):
-                            total += Fraction(value)
-                        elif isinstance(value, CellError):
-                            errors.append(value)
+                        if isinstance(cell_value, float):
+                            total += Fraction(cell_value)
+                        elif isinstance(cell_value, CellError):
+                            errors.append(cell_value)
             else:
                 value = self.expr()
                 if isinstance(value, CellError):

@@ -28,8 +28,8 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX, WD_LINE_SPACING
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Emu, Mm, Pt
-from docx.styles.style import BaseStyle
+from docx.shared import Emu, Length, Mm, Pt
+from docx.styles.style import ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
 
@@ -94,9 +94,10 @@ def _set_fonts(element: Any, east_asian: str) -> None:
 
 
 def _paragraph_style(
-    doc: DocxDocument, name: str, font: str, size: Emu, *, bold: bool = False
-) -> BaseStyle:
-    style = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    doc: DocxDocument, name: str, font: str, size: Length, *, bold: bool = False
+) -> ParagraphStyle:
+    # python-docx leaves add_style unannotated; a paragraph style type gives a ParagraphStyle.
+    style: ParagraphStyle = doc.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     style.base_style = doc.styles["Normal"]
     style.quick_style = True
     _set_fonts(style.element, font)
@@ -280,7 +281,7 @@ def _fill_box(cell: Any, box: GridCell, text: str, width: int) -> None:
 
 
 def _table(doc: DocxDocument, grid: Grid, document: dict[str, Any]) -> DocxTable:
-    table = doc.add_table(rows=grid.height, cols=grid.width)
+    table: DocxTable = doc.add_table(rows=grid.height, cols=grid.width)  # unannotated there
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False

@@ -45,7 +45,8 @@ def cell_text(document: dict[str, Any], cell: CellDef) -> str:
 
 def is_summary(document: dict[str, Any]) -> bool:
     """A 汇总 of several returns (``"kind": "summary"``); a document without ``kind`` is a return."""
-    return document.get("kind", "return") == "summary"
+    kind: object = document.get("kind", "return")
+    return kind == "summary"
 
 
 def report_title(form: Form, document: dict[str, Any]) -> str:

@@ -20,8 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import typer
-from typer import Context
-from typer._click.core import Parameter
+from typer._click.core import Command, Context, Parameter
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 from typer.core import TyperCommand, TyperGroup, TyperOption
 
@@ -42,8 +41,9 @@ def _show_help(ctx: Context, param: Parameter, value: bool) -> None:
         ctx.exit()
 
 
-class _Chinese:
-    """What the program and every command share (mixed into typer's classes)."""
+class _Chinese(Command):
+    """What the program and every command share (mixed into typer's classes, before them:
+    ``super()`` here is typer's command or group)."""
 
     examples: tuple[str, ...] = ()
 
@@ -54,7 +54,7 @@ class _Chinese:
         return usage_line(ctx)
 
     def get_help_option(self, ctx: Context) -> TyperOption | None:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+        option = super().get_help_option(ctx)
         if option is not None:
             option.help = HELP_OPTION_TEXT
             option.callback = _show_help
@@ -65,7 +65,7 @@ class _Chinese:
 
     def _parse_with_context(self, ctx: Context, args: list[str]) -> list[str]:
         try:
-            return super().parse_args(ctx, args)  # type: ignore[misc]
+            return super().parse_args(ctx, args)
         except UsageError as exc:
             if exc.ctx is None:  # the option parser raises without one (`-o` at the end)
                 exc.ctx, exc.cmd = ctx, ctx.command

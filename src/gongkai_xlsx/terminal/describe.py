@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import PurePath
 from typing import get_args, get_origin
 
-from typer import Context
-from typer._click.core import Command, Parameter
+from typer._click.core import Command, Context, Parameter
 from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from gongkai_xlsx.terminal.words import (

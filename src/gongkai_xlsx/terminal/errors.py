@@ -14,8 +14,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from typer import Context
-from typer._click.core import Command, Parameter
+from typer._click.core import Command, Context, Parameter
 from typer._click.exceptions import (
     BadOptionUsage,
     BadParameter,

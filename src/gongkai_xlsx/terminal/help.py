@@ -12,8 +12,7 @@ from __future__ import annotations
 import inspect
 import shutil
 
-from typer import Context
-from typer._click.core import Command, Parameter
+from typer._click.core import Command, Context, Parameter
 from typer.core import TyperGroup
 
 from gongkai_xlsx.terminal import describe

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, get_args, get_origin
 
 import typer
+from typer._click.core import Context
 from typer.core import _TyperParameter
 
 from gongkai_xlsx.terminal import describe
@@ -111,7 +112,8 @@ def _flag(value: object) -> bool:
     raise BadValue(value, "这个选项不带值，只写选项本身即可。")
 
 
-_CONVERTERS: dict[type, Callable[[object], Any]] = {
+# Keyed by the annotation a parameter declares (a type; looked up with any annotation).
+_CONVERTERS: dict[object, Callable[[object], Any]] = {
     bool: _flag,
     int: whole_number,
     str: _string,
@@ -123,7 +125,7 @@ def converter_of(annotation: object) -> Callable[[object], Any] | None:
     """The converter for one item of ``annotation`` (``list[Path]`` → the Path one)."""
     if get_origin(annotation) is list:
         (annotation,) = get_args(annotation)
-    return _CONVERTERS.get(annotation)  # type: ignore[arg-type]
+    return _CONVERTERS.get(annotation)
 
 
 class PlainValues:
@@ -131,10 +133,11 @@ class PlainValues:
     ``coerce(value, param=, ctx=)``): the parameter's ``parser`` if it declares one, else
     the converter of its type; a list parameter converts item by item."""
 
-    def __init__(self, convert: Callable[[object], Any]) -> None:
+    # Any: a declared parser takes the text, our converters whatever typer hands over.
+    def __init__(self, convert: Callable[[Any], Any]) -> None:
         self.convert = convert
 
-    def coerce(self, value: Any, param: _TyperParameter, ctx: typer.Context) -> Any:
+    def coerce(self, value: Any, param: _TyperParameter, ctx: Context) -> Any:
         many = param.multiple or param.nargs == -1
         if value is None:
             return () if many else None
@@ -145,7 +148,7 @@ class PlainValues:
         return self.convert(value)
 
 
-def _refuse_option_as_value(value: object, param: _TyperParameter, ctx: typer.Context) -> None:
+def _refuse_option_as_value(value: object, param: _TyperParameter, ctx: Context) -> None:
     """``ingest 报表/ -o --year 2024`` would write into a folder named ``--year``: the
     framework takes whatever follows ``-o`` as its value. An option name is refused."""
     if not (isinstance(value, str) and value.startswith("-")):
@@ -167,6 +170,7 @@ def use_plain_values(params: Iterable[Any]) -> None:
         info = param.type_descriptor.parameter_info
         convert = info.parser or converter_of(param.type_descriptor.annotation)
         if convert is not None:
+            # A stand-in with the same coerce(), not a subclass of typer's RuntimeParam.
             param._runtime_param = PlainValues(convert)  # type: ignore[assignment]
 
 

@@ -173,7 +173,7 @@ class Cached:
     merged cells."""
 
     formula: str
-    value: str | int | float
+    value: str | int | float | Decimal  # a B1 difference of prefilled decimals stays exact
     is_array: bool = False
 
 
@@ -282,13 +282,13 @@ class Formulas:
         kind = spec.kind
         inputs = {c.id: values[c.id] for c in self.form.input_cells()}
         if kind == "no_numbers":
-            ranges = ",".join(r for t in self.form.tables for r in self.input_ranges(t))
+            every_input = ",".join(r for t in self.form.tables for r in self.input_ranges(t))
             as_text = [
                 _ref(b.row, b.col)
                 for b in self._count_boxes
                 if b.check is not None and b.check.kind == "as_text"
             ]
-            formula = "=" + "+".join([f"COUNT({ranges})", *as_text])
+            formula = "=" + "+".join([f"COUNT({every_input})", *as_text])
             return Cached(formula, sum(1 for v in inputs.values() if v is not None))
         assert spec.table is not None
         table = spec.table

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import ClassVar
 
 import xlsxwriter
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
@@ -54,7 +55,8 @@ class _Worksheet(Worksheet):
         key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
         prepared = self._prepared.get(key)
         if prepared is None:
-            prepared = super()._prepare_formula(formula, expand_future_functions)
+            # xlsxwriter annotates its public API only; this private method returns the text.
+            prepared = str(super()._prepare_formula(formula, expand_future_functions))  # type: ignore[no-untyped-call]
             self._prepared[key] = prepared
         return prepared
 
@@ -154,7 +156,7 @@ class _TemplateWriter:
             _checked(self.wb.define_name(names.field_name(key), target), key)
 
     # ------------------------------------------------------------------ one sheet
-    def _put(self, ws: Worksheet, box: Box, value, fmt) -> None:
+    def _put(self, ws: Worksheet, box: Box, value: str | float | None, fmt: Format) -> None:
         """Write a string/number/None into a box, merging it when it spans several cells."""
         if box.merged:
             ws.merge_range(box.row, box.col, box.last_row, box.last_col, "", fmt)
@@ -165,7 +167,7 @@ class _TemplateWriter:
         else:
             ws.write_number(box.row, box.col, value, fmt)
 
-    def _formula(self, ws: Worksheet, box: Box, cached: Cached, fmt) -> None:
+    def _formula(self, ws: Worksheet, box: Box, cached: Cached, fmt: Format) -> None:
         if len(cached.formula) > MAX_FORMULA_LENGTH:
             raise TemplateBuildError(
                 f"{ws.name}!{xl_rowcol_to_cell(box.row, box.col)}: formula of "
@@ -173,6 +175,7 @@ class _TemplateWriter:
             )
         if box.merged:
             ws.merge_range(box.row, box.col, box.last_row, box.last_col, "", fmt)
+        result: int
         if cached.is_array:
             assert not box.merged, "array formulas are written into single cells"
             result = ws.write_array_formula(
@@ -241,10 +244,10 @@ class _TemplateWriter:
             if box.role == "status":
                 cached = Formulas.status(failures, hints, shown)
                 self._formula(ws, box, cached, self.fmt["status"])
-                cell = xl_rowcol_to_cell(box.row, box.col)
+                status_ref = xl_rowcol_to_cell(box.row, box.col)
                 for text, look in ((STATUS_OK, "ok"), (STATUS_HINTS, "hint"), (STATUS_FAIL, "bad")):
                     ws.conditional_format(
-                        cell,
+                        status_ref,
                         {
                             "type": "cell",
                             "criteria": "==",
