@@ -254,23 +254,23 @@ class OutputDir:
         ``move``: ``source`` is a finished file of this run's :meth:`scratch`, renamed
         into the staging area rather than copied where both are on one file system (a
         batch's JSON: one rename each instead of a second write)."""
-        source = os.fspath(source)
-        if self._prepare(name, lambda target: same_file(target, source)):
+        path = os.fspath(source)
+        if self._prepare(name, lambda target: same_file(target, path)):
             target = self.places.new(name)
             moved = False
             if move:
                 try:
-                    move_file(source, target)
+                    move_file(path, target)
                     moved = True
                 except OSError as exc:
                     if exc.errno != errno.EXDEV:
                         raise
             if not moved:
-                copy_atomic(target, source)
+                copy_atomic(target, path)
             self._staged[name] = True
             _checkpoint("stage")
-            source = target
-        digest = file_digest(source)
+            path = target
+        digest = file_digest(path)
         if digest is None:
             raise OSError(errno.EIO, f"staged output cannot be read back: {name}")
         self._recorded[name] = Recorded(*digest)

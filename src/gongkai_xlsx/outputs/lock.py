@@ -10,6 +10,7 @@ import errno
 import json
 import os
 import socket
+import sys
 from contextlib import suppress
 from datetime import datetime
 from pathlib import Path
@@ -119,7 +120,7 @@ def _read_info(fd: int) -> dict[str, Any]:
     return info if isinstance(info, dict) else {}
 
 
-if os.name == "nt":
+if sys.platform == "win32":
     import msvcrt
 
     def _try_lock(fd: int) -> bool:

@@ -118,8 +118,8 @@ def read_previous(root: Path, report: str) -> Previous:
     found, ours = _legacy(root, report)
     if found is None:
         return Previous(report_ours=ours)
-    names, mounts = found
-    outputs = frozenset(n for n in names if n != report and valid(n, mounts))
+    listed, mounts = found
+    outputs = frozenset(n for n in listed if n != report and valid(n, mounts))
     return Previous(outputs, True, mounts, {}, "report")
 
 
