@@ -24,6 +24,7 @@ from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
+from gongkai_xlsx.outputfolder import is_bookkeeping
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,8 +82,13 @@ def codes(report: Mapping[str, Any], file: str) -> list[str]:
 def outputs(out: Path) -> dict[str, bytes]:
     """Every file of OUT by name; report.json and report.html without their ``run`` record
     (its time, jobs and inputs), which is all that may differ between two runs of the same
-    files."""
-    found = {p.name: p.read_bytes() for p in sorted(out.iterdir()) if p.is_file()}
+    files. The folder's manifest is bookkeeping (it holds report.json's sha256, so it
+    differs with ``run``); tests/test_output_manifest.py checks it."""
+    found = {
+        p.name: p.read_bytes()
+        for p in sorted(out.iterdir())
+        if p.is_file() and not is_bookkeeping(p.name)
+    }
     if "report.json" in found:
         data = without_run(json.loads(found["report.json"]))
         found["report.json"] = json.dumps(data, ensure_ascii=False).encode()
@@ -372,7 +378,7 @@ def test_invisible_characters_typed_into_the_agency_stay_out_of_file_names(
     result, report = ingest(inbox, "-o", out)
     assert result.exit_code == 0, result.output
     assert [r["output"] for r in report["returns"]] == ["某县教育局_2024.json"]
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "某县教育局_2024.json",
@@ -406,7 +412,7 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
     assert [p["path"] for p in report["passed_over"]] == [".x.xlsx", "~$甲局.xlsx"]
     assert codes(report, "乡镇/乙局.xlsx") == ["balance"]
     assert codes(report, "名单.csv") == ["file-text"]
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "stray.xlsx",
@@ -472,7 +478,7 @@ def test_ingest_only_good_returns(tmp_path: Path, make_return) -> None:
         ("乙局.xlsx", "乙局", "ok", "乙局_2024.json"),
         ("甲局.xlsx", "甲局", "ok", "甲局_2024.json"),
     ]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "乙局_2024.json",
@@ -518,7 +524,10 @@ def test_ingest_year_option_rejects_another_year(tmp_path: Path, make_return) ->
     assert row["findings"][0]["message"] == (
         "报告年度为 2024，本次收集的是 2023 年度的报表。请使用 2023 年度的模板重新填报。"
     )
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.html", "report.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not is_bookkeeping(p.name)) == [
+        "report.html",
+        "report.json",
+    ]
 
 
 def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return) -> None:
@@ -537,7 +546,7 @@ def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return
             "通过检查的都已输出、互不覆盖，请确认以哪一份为准。"
         )
     out = tmp_path / "out"
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "甲局_2024.json",
@@ -573,7 +582,7 @@ def test_ingest_removes_the_json_of_a_return_that_no_longer_passes(
     make_return(inbox / "乙局.xlsx", "乙局")
     result, _ = ingest(inbox, "-o", out)
     assert result.exit_code == 0
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "乙局_2024.json",
@@ -586,7 +595,7 @@ def test_ingest_removes_the_json_of_a_return_that_no_longer_passes(
         ("乙局.xlsx", "乙局", "ok", "乙局_2024.json"),
         ("甲局.xlsx", "甲局", "errors", None),
     ]
-    assert sorted(p.name for p in out.iterdir()) == [
+    assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "乙局_2024.json",
@@ -742,7 +751,7 @@ def test_an_outdir_mirrors_the_latest_run_and_says_what_it_removed(
     make_return(tmp_path / "w2" / "b.xlsx", "乙局")
     ingest(tmp_path / "w1", "-o", tmp_path / "out")
     second, report = ingest(tmp_path / "w2", "-o", tmp_path / "out")
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "乙局_2024.json",

@@ -25,6 +25,7 @@ from gongkai_xlsx import api, fsio
 from gongkai_xlsx.ingest.page import PAGE_NAME
 from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
+from gongkai_xlsx.outputfolder import is_bookkeeping
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 GOOD = SAMPLES / "互助县城市管理综合行政执法局_2024.xlsx"
@@ -40,7 +41,11 @@ def rows(report: dict) -> dict[str, tuple[str, list[str]]]:
 
 
 def outputs_present(out: Path) -> set[str]:
-    return {p.name for p in out.iterdir() if p.is_file() and p.name != "report.json"}
+    return {
+        p.name
+        for p in out.iterdir()
+        if p.is_file() and p.name != "report.json" and not is_bookkeeping(p.name)
+    }
 
 
 def whole(out: Path) -> bool:

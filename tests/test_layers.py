@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, dict[str, list[str]]]] = [
                 "errors",
                 "ooxml",
                 "agency",
+                "outputfolder",
             ]
         },
     ),

@@ -35,7 +35,8 @@ from gongkai_xlsx.outputs import (
 DRIVER = Path(driver.__file__)
 SRC = Path(__file__).parents[1] / "src"
 USER_FILES = {"a.xlsx": b"PK user return", "sub/b.xlsx": b"PK another", "user.json": b"{}"}
-B_RENAMES = 12  # r1-r3 and marked/r2 replaced (2 renames each), r4 and marked/r4 added, 2 removed
+# r1-r3, marked/r2 and report.json replaced (2 renames each), r4 and marked/r4 added, 2 removed
+B_RENAMES = 14
 
 
 def drive(out: Path, *args: object, fault: str | None = None, enospc: int | None = None):
@@ -186,7 +187,8 @@ def test_a_full_disk_at_any_write_keeps_the_previous_run(out: Path) -> None:
         assert "No space left on device" in done.stderr
         assert described(out) == "A"
         assert leftovers(out) == []  # not even the half-written temporary
-    assert k == 6 + 2 + 1  # six staged outputs, the manifest and the journal failed in turn
+    # six staged outputs, the report, the manifest and the journal failed in turn
+    assert k == 6 + 3 + 1
     assert described(out) == "B"
 
 

@@ -28,7 +28,7 @@ OWNERS: dict[str, dict[str, str]] = {
     "tempfile.mkstemp": {},
     "os.replace": {
         "fsio.py": "the owner of writing a file atomically",
-        "outputs.py": "the output commit: renames finished files into place, and back",
+        "outputs/journal.py": "the output commit: renames finished files into place, and back",
     },
     "os.rename": {},  # os.replace is the one rename
     "os.walk": {},  # walk.py, the owner of walking an input folder, lists with os.scandir

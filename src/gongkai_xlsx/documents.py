@@ -30,6 +30,7 @@ from gongkai_xlsx.canonical import Document, is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
+from gongkai_xlsx.outputfolder import is_report
 
 MAX_SHOWN_ERRORS = 5
 _TYPE_WORDS = {
@@ -261,15 +262,10 @@ def _shown(problems: list[str]) -> str:
 
 
 # ----------------------------------------------------------------------------- documents
-def is_batch_report(data: Any) -> bool:
-    """report.json of an ingest run (its batch summary and returns), not a document."""
-    return isinstance(data, dict) and "returns" in data and "summary" in data
-
-
 def check_document(data: Any) -> Document:
     """``data`` (parsed JSON, numbers exact) as a document of a known format that passes
     its schema, or :class:`DocumentError`."""
-    if is_batch_report(data):
+    if is_report(data):
         raise DocumentError("report", "这是批量收集的汇总报告（report.json），不是一个单位的报表")
     if not isinstance(data, dict):
         raise DocumentError("not-document", "内容不是一个 JSON 对象")

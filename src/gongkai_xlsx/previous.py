@@ -27,7 +27,6 @@ from gongkai_xlsx.aggregate.members import RETURN, listing
 from gongkai_xlsx.aggregate.read import (
     Skipped,
     find_files,
-    is_ingest_report,
     parse_document,
     read_json,
 )
@@ -37,6 +36,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.outputfolder import is_report
 from gongkai_xlsx.walk import Unreached
 
 CODES = (
@@ -131,7 +131,7 @@ def _year(data: dict[str, Any]) -> int | None:
 def _read_one(display: str, data: Any) -> PreviousDocument | SkippedFile | None:
     """What one parsed JSON file gives: a document, a file skipped with its reason, or
     None for an ingest report (every output folder has one; it is not a document)."""
-    if is_ingest_report(data):
+    if is_report(data):
         return None
     if not isinstance(data, dict):
         return SkippedFile(display, "内容不是一个 JSON 对象")

@@ -36,6 +36,7 @@ from pathlib import Path
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.outputfolder import is_bookkeeping
 from gongkai_xlsx.text import file_name_text
 
 CODES = (Code.FOLDER_UNREADABLE, Code.PATH_TOO_LONG, Code.FILE_SHORTCUT)
@@ -137,6 +138,8 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
 def _passed_over(entry: os.DirEntry[str], is_dir: bool) -> str | None:
     """Why ``entry`` is skipped by design, or None to read it."""
     name = entry.name
+    if is_bookkeeping(name):
+        return ""  # an output folder's manifest, lock or staging: this tool's, no note
     attributes = _attributes(entry)
     if name.lower() in SYSTEM_FOLDERS or (is_dir and attributes & _SYSTEM):
         return "系统文件夹，不是报表"

@@ -27,11 +27,10 @@ from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import DocumentError, check_document, parse_json, read_bytes
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.outputfolder import PAGE_NAME, is_output_folder
 from gongkai_xlsx.walk import Unreached, real_path, walk
 
 JSON_SUFFIX = ".json"
-INGEST_REPORT = "report.json"
-INGEST_PAGE = "report.html"  # ingest writes it beside report.json
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,7 @@ def find_files(paths: Iterable[Path], exclude: Path | None = None) -> JsonFiles:
         path, display = file.path, file.display
         if real_path(path) == excluded:
             files.skipped.append(Skipped(display, "本次汇总的输出文件"))
-        elif path.name == INGEST_PAGE and (path.parent / INGEST_REPORT).is_file():
+        elif path.name == PAGE_NAME and is_output_folder(path.parent):
             files.skipped.append(Skipped(display, "ingest 的结果页面"))
         elif path.suffix.lower() != JSON_SUFFIX:
             files.skipped.append(Skipped(display, "不是 JSON 文件"))
@@ -106,25 +105,6 @@ def read_json(path: Path, display: str) -> tuple[Any, Finding | None]:
     except DocumentError as exc:
         code = Code.AGGREGATE_INVALID if exc.kind == "invalid" else Code.AGGREGATE_UNREADABLE
         return None, Finding(code, actual=display, detail=exc.reason)
-
-
-def is_ingest_report(data: Any) -> bool:
-    """``report.json`` of an ``ingest`` run: the batch's findings, not a document."""
-    tool = data.get("tool") if isinstance(data, dict) else None
-    return isinstance(tool, str) and tool.startswith("gongkai-xlsx") and "returns" in data
-
-
-def listed_documents(data: dict[str, Any]) -> list[str]:
-    """The documents an ingest report says its folder holds (each passing return's
-    ``output``), as paths relative to the folder; names that would leave it are ignored."""
-    listed = []
-    for row in data.get("returns") or []:
-        name = row.get("output") if isinstance(row, dict) else None
-        if not isinstance(name, str) or not name or name.startswith(("/", "@")):
-            continue
-        if ".." not in name.split("/") and "\\" not in name:
-            listed.append(name)
-    return listed
 
 
 def _arithmetic_problem(form: Form, data: Canonical, members: list[Member]) -> str | None:

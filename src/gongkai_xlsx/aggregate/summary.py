@@ -28,8 +28,6 @@ from gongkai_xlsx.aggregate.read import (
     Document,
     Skipped,
     find_files,
-    is_ingest_report,
-    listed_documents,
     parse_document,
     read_json,
 )
@@ -48,6 +46,7 @@ from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
+from gongkai_xlsx.outputfolder import is_report, listed_documents
 from gongkai_xlsx.roster import Roster, read_roster
 from gongkai_xlsx.text import squash_spaces
 
@@ -291,7 +290,7 @@ def aggregate_paths(
         data, finding = read_json(path, display)
         if finding:
             findings.append(finding)
-        elif is_ingest_report(data):
+        elif is_report(data):
             skipped.append(Skipped(display, "ingest 的批量报告"))
             folder = display.rpartition("/")[0]
             for listed_name in listed_documents(data):

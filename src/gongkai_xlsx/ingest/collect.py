@@ -15,12 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.outputfolder import PAGE_NAME, REPORT_NAME, is_output_folder
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached, real_path, walk
-
-REPORT_NAME = "report.json"
-PAGE_NAME = "report.html"  # written beside it (gongkai_xlsx.ingest.page)
 
 
 @dataclass
@@ -38,16 +36,6 @@ class Collected:
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
 
 
-def is_output_dir(folder: Path) -> bool:
-    """A folder an earlier ``ingest`` wrote (its report.json names this tool): its JSON
-    files are our outputs, not returns, so a walk over a parent folder skips it."""
-    try:
-        with (folder / REPORT_NAME).open("rb") as fh:
-            return b'"tool": "gongkai-xlsx' in fh.read(300)
-    except OSError:
-        return False
-
-
 def _safe_part(path: Path) -> str:
     """A PATH's last component as a folder name (``.`` and ``/`` have none of their own)."""
     name = Path(os.path.abspath(path)).name or "输入"
@@ -62,8 +50,8 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
 
     def prune(folder: Path) -> str | None:
         """OUT, and the output folder of an earlier run: this tool's outputs, each listed
-        in its own report.json, so passed over without a note."""
-        return "" if real_path(folder) == out or is_output_dir(folder) else None
+        in its own manifest, so passed over without a note."""
+        return "" if real_path(folder) == out or is_output_folder(folder) else None
 
     walked = walk(paths, prune)
     found = Collected(unreached=walked.unreached, passed_over=walked.passed_over)

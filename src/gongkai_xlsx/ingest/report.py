@@ -29,6 +29,9 @@ from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
 from gongkai_xlsx.walk import PassedOver, Unreached
 
 TOOL = f"gongkai-xlsx {__version__}"
+# 2: the output folder keeps its own manifest (.gongkai-xlsx.manifest); ``outputs`` and
+# ``mounts`` only report what the folder holds (1: report.json was the commit manifest)
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ def report(
     info = run or RunInfo((), None, 1, 0.0, None, "")
     return {
         "tool": TOOL,
+        "schema_version": SCHEMA_VERSION,
         "run": {
             "version": __version__,
             "started": info.started,
@@ -142,7 +146,7 @@ def report(
             "passed_over": len(notes),
         },
         "status_labels": dict(STATUS_LABELS),
-        # before the rows: the output commit reads a previous manifest only this far
+        # before the rows: a folder whose manifest is lost is adopted by reading this far
         "mounts": dict(mounts or {}),  # other folders whose files are outputs ("@key/…")
         "outputs": sorted(outputs),
         "returns": rows,

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Code, Severity
+from gongkai_xlsx.ingest.report import SCHEMA_VERSION
 from gongkai_xlsx.resources import schemas_dir
 from gongkai_xlsx.walk import CODES as WALK_CODES
 
@@ -139,6 +140,10 @@ def report_schema() -> dict[str, Any]:
         "gongkai-xlsx 批量收集报告（report.json）",
         {
             "tool": _text("工具"),
+            "schema_version": {
+                "title": "report.json 的结构版本（2：输出文件夹另有自己的清单）",
+                "const": SCHEMA_VERSION,
+            },
             "run": run,
             "summary": summary,
             "status_labels": _object(
@@ -210,6 +215,7 @@ def report_schema() -> dict[str, Any]:
         },
         required=[
             "tool",
+            "schema_version",
             "run",
             "summary",
             "status_labels",

@@ -211,7 +211,7 @@ def run(
     found = collected or collect(paths, out)
     comparison = Comparison.of(previous) if previous is not None else None
     mounts = {MARKED: annotate} if annotate is not None else None
-    with OutputDir(out, manifest=REPORT_NAME, mounts=mounts) as outdir:
+    with OutputDir(out, report=REPORT_NAME, mounts=mounts) as outdir:
         spool = outdir.scratch()
         entries: list[Entry | None] = [None] * len(found.items)
         tasks = (Task(os.fspath(item.path), year) for item in found.items)

@@ -1,0 +1,136 @@
+"""The manifest of an output folder, ``.gongkai-xlsx.manifest``: every output of the run
+the folder holds (report.json and report.html among them), each with its size and sha256,
+and the mounted folders. Renaming it into place is the commit point; it is hidden on
+Windows.
+
+What the previous outputs are (:func:`read_previous`), from the best proof there is:
+
+1. the manifest: its outputs are ours; one the user has changed since (its size or sha256
+   differ) is still replaced by an output of the same name, but never deleted;
+2. no readable manifest (a folder written before it existed, or the manifest deleted):
+   the ``outputs`` list of report.json, as the earlier versions committed by it, if that
+   report is ours (:func:`gongkai_xlsx.outputfolder.report_outputs`);
+3. neither: nothing is ours, and an output may only take a place that is free or holds
+   the very same bytes. A run is never refused for ever: it writes a new manifest.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from gongkai_xlsx.outputfolder import MANIFEST, TOOL, report_outputs
+from gongkai_xlsx.outputs.names import file_digest, valid
+
+FORMAT = 1
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """An output as the manifest records it."""
+
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """The outputs of one run (names as :mod:`gongkai_xlsx.outputs.names` says), the report
+    among them, and the mounted folders as recorded (relative to OUT where they can be)."""
+
+    outputs: dict[str, Recorded]
+    report: str
+    mounts: dict[str, str] = field(default_factory=dict)
+
+    def to_bytes(self) -> bytes:
+        data = {
+            "tool": TOOL,
+            "manifest": FORMAT,
+            "report": self.report,
+            "mounts": dict(sorted(self.mounts.items())),
+            "outputs": {
+                name: {"size": r.size, "sha256": r.sha256}
+                for name, r in sorted(self.outputs.items())
+            },
+        }
+        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Manifest | None:
+        """The manifest in ``raw``, None for anything else (broken, edited, not ours)."""
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, RecursionError):
+            return None
+        if not isinstance(data, dict) or data.get("tool") != TOOL or data.get("manifest") != 1:
+            return None
+        report, mounts, listed = data.get("report"), data.get("mounts"), data.get("outputs")
+        if not isinstance(report, str) or not isinstance(mounts, dict):
+            return None
+        if not isinstance(listed, dict):
+            return None
+        kept_mounts = {str(k): v for k, v in mounts.items() if isinstance(v, str) and v}
+        outputs = {}
+        for name, entry in listed.items():
+            if not isinstance(entry, dict) or not valid(name, kept_mounts):
+                continue
+            size, sha = entry.get("size"), entry.get("sha256")
+            if isinstance(size, int) and isinstance(sha, str):
+                outputs[name] = Recorded(size, sha)
+        return cls(outputs, report, kept_mounts)
+
+
+@dataclass(frozen=True)
+class Previous:
+    """What an output folder holds of ours before a run: the outputs (not the report),
+    whether the file at the report's name may be replaced, the mounted folders as recorded,
+    and each output's recorded size and sha256 (empty without a manifest)."""
+
+    outputs: frozenset[str] = frozenset()
+    report_ours: bool = True
+    mounts: dict[str, str] = field(default_factory=dict)
+    recorded: dict[str, Recorded] = field(default_factory=dict)
+    source: str = "none"  # "manifest", "report" (no manifest: report.json's list), "none"
+
+    def unchanged(self, name: str, path: str) -> bool:
+        """Whether the file of output ``name`` at ``path`` is still what the manifest
+        recorded (True where nothing was recorded: an earlier version's folder)."""
+        recorded = self.recorded.get(name)
+        if recorded is None:
+            return True
+        return file_digest(path) == (recorded.size, recorded.sha256)
+
+
+def read_previous(root: Path, report: str) -> Previous:
+    """The previous outputs of ``root`` (see the module's docstring)."""
+    try:
+        manifest = Manifest.parse((root / MANIFEST).read_bytes())
+    except OSError:
+        manifest = None
+    if manifest is not None and manifest.report == report:
+        names = frozenset(n for n in manifest.outputs if n != report)
+        ours = report in manifest.outputs or _legacy(root, report)[1]
+        recorded = {n: r for n, r in manifest.outputs.items() if n != report}
+        return Previous(names, ours, manifest.mounts, recorded, "manifest")
+    found, ours = _legacy(root, report)
+    if found is None:
+        return Previous(report_ours=ours)
+    listed, mounts = found
+    outputs = frozenset(n for n in listed if n != report and valid(n, mounts))
+    return Previous(outputs, True, mounts, {}, "report")
+
+
+def _legacy(root: Path, report: str) -> tuple[tuple[list[Any], dict[str, str]] | None, bool]:
+    """report.json's list of outputs, and whether that file is ours at all (if not, the
+    new one may not replace it). A missing report is ours to write."""
+    file = root / report
+    if not os.path.lexists(file):
+        return None, True
+    try:
+        found = report_outputs(file.read_bytes().decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        found = None
+    return found, found is not None
