@@ -314,7 +314,7 @@ def test_a_summary_renders_the_same_tables_titled_with_its_name(
 
 # ----------------------------------------------------------------------------------- docx
 TEXT = """\
-# 某某单位 2024 年度政府信息公开工作年度报告
+# 互助县城市管理综合行政执法局 2024 年度政府信息公开工作年度报告
 
 本报告依据《中华人民共和国政府信息公开条例》编制。
 
@@ -370,6 +370,8 @@ def seed_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     assert result.stdout == f"已生成年度报告：{out}（{SEED_TITLE}）\n"
     assert result.stderr == (
+        f"提示：{text} 开头的标题“互助县城市管理综合行政执法局 2024 年度政府信息公开工作年度报告”"
+        "与报告标题相同，已略去（标题按数据生成）。\n"
         f"提示：{text} 中“二、主动公开政府信息情况”下的文字未使用：表格按数据生成。\n"
         f"提示：{text} 中没有“六、其他需要报告的事项”的内容，已留出占位文字。\n"
     )
@@ -635,6 +637,61 @@ def test_render_unwritable_output_is_a_message(tmp_path: Path) -> None:
     assert result.stderr.startswith(f"错误：{tmp_path / 'no' / 'such' / 'r.html'}：无法写入（")
 
 
+@pytest.mark.parametrize(
+    ("top", "dropped"),
+    [
+        (f"{SEED_AGENCY}2024年政府信息公开工作年度报告", True),  # 年 for 年度
+        (f"**{SEED_AGENCY} 2024年度政府信息公开工作年度报告**", True),
+        (f"{SEED_AGENCY}\n2024年度政府信息公开工作年度报告", True),  # broken as published
+        ("某县教育局2024年政府信息公开工作年度报告", False),  # another agency's: kept
+        (f"{SEED_AGENCY}2023年度政府信息公开工作年度报告", False),  # last year's: kept
+    ],
+)
+def test_a_title_line_of_the_text_is_never_dropped_silently(
+    tmp_path: Path, top: str, dropped: bool
+) -> None:
+    """The 正文's first line, a title: dropped with a note when it is the report's own,
+    otherwise kept as text with a note; never gone unseen."""
+    text = tmp_path / "正文.txt"
+    text.write_text(f"{top}\n一、总体情况\n甲。\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = run("render", SEED_JSON, "-o", out, "--text", text)
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in docx.Document(str(out)).paragraphs if p.text]
+    shown = top.replace("**", "").replace("\n", "")
+    if dropped:
+        assert texts[1] == "一、总体情况"
+        assert f"提示：{text} 开头的标题“{shown}”与报告标题相同，已略去" in result.stderr
+    else:
+        assert texts[1] == shown and texts[2] == "一、总体情况"
+        assert (
+            f"提示：{text} 开头的“{shown}”与报告标题“{SEED_TITLE}”不同，已作为正文保留"
+            in result.stderr
+        )
+
+
+def test_docx_parts_flow_without_a_forced_page_break(seed_docx: Path, form: Form) -> None:
+    """No part is sent to a new page; table A may go on between its blocks (not inside
+    one); table B keeps only its header with its first two rows."""
+    report = docx.Document(str(seed_docx))
+    body = report.element.body
+    assert body.find(".//" + qn("w:pageBreakBefore")) is None
+    assert not any(br.get(qn("w:type")) == "page" for br in body.iter(qn("w:br")))
+
+    def kept(table: Any) -> list[bool]:
+        return [
+            all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+            for row in table.rows
+        ]
+
+    a, b, c = report.tables
+    titles = [i for i, row in enumerate(a.rows) if row.cells[0].text.startswith("第二十条")]
+    assert titles == [0, 4, 7, 11]
+    assert kept(a) == [i + 1 not in titles and i < len(a.rows) - 1 for i in range(len(a.rows))]
+    assert kept(b) == [i < 5 for i in range(len(b.rows))]  # 3 header rows, 一, 二
+    assert kept(c) == [True, True, True, False]
+
+
 # ----------------------------------------------------------------------------------- LibreOffice
 @pytest.mark.libreoffice
 def test_libreoffice_prints_the_docx_with_the_tables(
@@ -654,3 +711,27 @@ def test_libreoffice_prints_the_docx_with_the_tables(
     for value in ("44", "31", "250.83"):
         assert value in text.split()
     assert "2025年1月6日" in flat and SEED_AGENCY in flat
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_table_a_on_page_one_after_a_short_text(tmp_path: Path) -> None:
+    """Four paragraphs under 一、总体情况 leave room for the start of table A: its heading
+    and first blocks stay on page 1 instead of moving with the whole table to page 2."""
+    text = tmp_path / "正文.txt"
+    text.write_text(
+        "一、总体情况\n"
+        "2024年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，围绕中心工作，扎实推进政府信息公开。\n"
+        "（一）主动公开。全年通过政府门户网站主动公开政府信息44条，其中行政处罚信息31条。\n"
+        "（二）依申请公开。全年收到政府信息公开申请2件，均在法定期限内答复。\n"
+        "（三）政府信息管理。建立健全信息发布审核机制，严格执行“先审后发”。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.docx"
+    assert run("render", SEED_JSON, "-o", out, "--text", text).exit_code == 0
+    pdf = harness.convert(out, tmp_path, fmt="pdf")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    first = "".join(pages[0].split())
+    assert "（三）政府信息管理" in first
+    assert "二、主动公开政府信息情况" in first and "第二十条第（一）项" in first

@@ -119,6 +119,16 @@ def render_file(
     parts = None
     if text is not None:
         parts = parse_report_text(read_text_file(text), form, title, str(doc["agency"]))
+        if parts.title_dropped is not None:
+            notes.append(
+                f"{text} 开头的标题“{parts.title_dropped}”与报告标题相同，已略去"
+                "（标题按数据生成）。"
+            )
+        if parts.title_kept is not None:
+            notes.append(
+                f"{text} 开头的“{parts.title_kept}”与报告标题“{title}”不同，已作为正文保留；"
+                "如不需要，请从正文中删去，或核对单位名称和年度。"
+            )
         for ignored in parts.ignored:
             notes.append(f"{text} 中“{ignored}”下的文字未使用：表格按数据生成。")
         for part in form.report.parts:
