@@ -47,7 +47,7 @@ def render_command(
         typer.Option(
             "--text",
             metavar="正文文件",
-            help="只用于 docx：报告正文，Word 文档（.docx，自动编号照录）或文本文件"
+            help="只用于 docx：报告正文，可以是 Word 文档（自动编号照录）或文本文件"
             "（UTF-8、UTF-16 或 GBK 编码，可用 Markdown），以“一、总体情况”“五、存在的主要问题及改进情况”"
             "“六、其他需要报告的事项”为标题分段，一行（一个段落）一段；不给时各部分留出待填写的占位文字。",
         ),
