@@ -313,11 +313,13 @@ def _kept_rows(grid: Grid) -> set[int]:
     Each block of a table stays on one page, but a table of several blocks (table A) may go
     on to the next page between two blocks: a chain over the whole table would take its
     heading and all of it to the next page, leaving half a page blank. A long table (table B)
-    keeps only its header with the first two rows, then runs on with its header repeated:
-    it is not sent to a page of its own.
+    keeps only its header with the first two rows and its last three rows together, and runs
+    on with its header repeated: it is not sent to a page of its own, and never leaves one
+    row alone under a repeated header.
     """
-    if grid.height > LONG_TABLE_ROWS:
-        return set(range(min(grid.header_rows + 2, grid.height - 1)))
+    if grid.height > LONG_TABLE_ROWS:  # and its last three rows go on together
+        head = set(range(min(grid.header_rows + 2, grid.height - 1)))
+        return head | {grid.height - 3, grid.height - 2}
     starts = {c.row for c in grid.cells if c.role == "block_title" and c.col == 0}
     return {row for row in range(grid.height - 1) if row + 1 not in starts}
 
