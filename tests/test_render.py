@@ -35,7 +35,7 @@ from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.render import format_number, html_page, table_grids, tables_html
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.report_text import parse_report_text
-from gongkai_xlsx.render.text_file import read_report_text
+from gongkai_xlsx.render.text_file import format_counter, read_report_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "samples" / "expected"
@@ -732,6 +732,27 @@ def test_render_text_from_a_word_file_with_its_list_numbering(tmp_path: Path) ->
     assert texts[texts.index(PARTS[4]) + 1] == "（一）公开的及时性有待提高。"
     assert texts[texts.index(PARTS[5]) + 1] == "无。"
     assert not [t for t in texts if "请在此处填写" in t]
+
+
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [
+        (1, "chineseCounting", "一"),
+        (10, "chineseCounting", "十"),
+        (11, "chineseCounting", "十一"),
+        (20, "chineseCounting", "二十"),
+        (35, "chineseCountingThousand", "三十五"),
+        (105, "chineseCounting", "一百零五"),
+        (3, "ideographTraditional", "丙"),
+        (12, "ideographZodiac", "亥"),
+        (2, "decimalEnclosedCircle", "②"),
+        (4, "lowerLetter", "d"),
+        (9, "upperRoman", "IX"),
+        (12, "decimal", "12"),
+    ],
+)
+def test_word_list_counters_as_word_shows_them(n: int, fmt: str, shown: str) -> None:
+    assert format_counter(n, fmt) == shown
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
