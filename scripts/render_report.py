@@ -35,6 +35,7 @@ from gongkai_xlsx.render import (  # noqa: E402
     parse_report_text,
     report_title,
 )
+from gongkai_xlsx.render.text_file import read_report_text  # noqa: E402
 
 SEED = ROOT / "samples" / "expected" / "互助县城市管理综合行政执法局_2024.json"
 DEFAULT_OUT = ROOT / "build" / "render-report"
@@ -49,7 +50,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "document", nargs="?", type=Path, default=SEED, help="规范 JSON 文件（默认为样例单位的）"
     )
-    parser.add_argument("--text", type=Path, default=None, help="报告正文（文本或 Markdown）")
+    parser.add_argument(
+        "--text", type=Path, default=None, help="报告正文（Word 文档 .docx、文本或 Markdown）"
+    )
     parser.add_argument("--date", default=None, help="落款日期，如 2025-01-06（默认今天）")
     parser.add_argument(
         "--out",
@@ -116,7 +119,7 @@ def render(
     parts = None
     if text is not None:
         title = report_title(form, doc)
-        parts = parse_report_text(text.read_text(encoding="utf-8-sig"), form, title, doc["agency"])
+        parts = parse_report_text(read_report_text(text), form, title, doc["agency"])
     out.mkdir(parents=True, exist_ok=True)
     stem = document.stem
     docx = out / f"{stem}.docx"

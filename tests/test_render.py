@@ -26,7 +26,8 @@ import docx
 import lxml.html
 import pytest
 from conftest import SEED_AGENCY, run
-from docx.oxml.ns import qn
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
 from libreoffice import harness
 
 from gongkai_xlsx.definition import Form, Node
@@ -34,6 +35,7 @@ from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.render import format_number, html_page, table_grids, tables_html
 from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.report_text import parse_report_text
+from gongkai_xlsx.render.text_file import format_counter, read_report_text
 
 ROOT = Path(__file__).resolve().parents[1]
 EXPECTED = ROOT / "samples" / "expected"
@@ -87,6 +89,14 @@ SPANS = {
         "复议后起诉": (1, 5),
     },
 }
+# What `render` says when asked for a PDF (issue 14, item 4): no PDF, how to get one, and
+# the outputs it makes.
+NO_PDF = (
+    "本工具不生成 PDF。请生成 Word 报告（.docx），在 Word 或 WPS 中打开，核对后“另存为”PDF。"
+    "可生成的格式：.docx（完整的年度报告）和 .html（三张表格）。"
+)
+OUTPUTS = "（可生成的格式：.docx 完整的年度报告，.html 三张表格）。"
+
 # Table C's five labels: under 行政复议 each spans header rows 2-3, under each 行政诉讼
 # group they sit in row 3 alone.
 C_LABELS = ["结果维持", "结果纠正", "其他结果", "尚未审结", "总计"]
@@ -314,7 +324,7 @@ def test_a_summary_renders_the_same_tables_titled_with_its_name(
 
 # ----------------------------------------------------------------------------------- docx
 TEXT = """\
-# 某某单位 2024 年度政府信息公开工作年度报告
+# 互助县城市管理综合行政执法局 2024 年度政府信息公开工作年度报告
 
 本报告依据《中华人民共和国政府信息公开条例》编制。
 
@@ -370,6 +380,8 @@ def seed_docx(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     assert result.stdout == f"已生成年度报告：{out}（{SEED_TITLE}）\n"
     assert result.stderr == (
+        f"提示：{text} 开头的标题“互助县城市管理综合行政执法局 2024 年度政府信息公开工作年度报告”"
+        "与报告标题相同，已略去（标题按数据生成）。\n"
         f"提示：{text} 中“二、主动公开政府信息情况”下的文字未使用：表格按数据生成。\n"
         f"提示：{text} 中没有“六、其他需要报告的事项”的内容，已留出占位文字。\n"
     )
@@ -597,9 +609,12 @@ def test_render_refuses_what_is_not_a_canonical_document(
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--to", "pdf"], "--to “pdf”无效：只能是 html 或 docx。"),
-        (["-o", "x.html", "--to", "docx"], "x.html：docx 文件的扩展名应为 .docx。"),
-        (["-o", "x.txt"], "x.txt：html 文件的扩展名应为 .html。"),
+        (["--to", "pdf"], f"--to pdf：{NO_PDF}"),
+        (["-o", "报告.pdf"], f"报告.pdf：{NO_PDF}"),
+        (["-o", "报告.PDF", "--to", "docx"], f"报告.PDF：{NO_PDF}"),
+        (["--to", "odt"], "--to “odt”无效：只能是 html 或 docx。"),
+        (["-o", "x.html", "--to", "docx"], f"x.html：docx 文件的扩展名应为 .docx{OUTPUTS}"),
+        (["-o", "x.txt"], f"x.txt：html 文件的扩展名应为 .html{OUTPUTS}"),
         (["--text", "t.md"], "--text 和 --date 只用于 Word 报告（--to docx）；HTML 只含三张表格。"),
         (
             ["--to", "docx", "--date", "2025-02-30"],
@@ -629,10 +644,257 @@ def test_render_reads_a_gbk_text_file_and_a_chinese_date(tmp_path: Path) -> None
     assert "记事本保存的文字。" in texts and texts[-1] == "2025年1月6日"
 
 
+def test_render_of_report_json_says_so_before_the_output_exists(tmp_path: Path) -> None:
+    """ingest's report.json beside its report.html: the reason (a batch report, not a
+    document; which file to render instead) comes first, with or without --force."""
+    folder = tmp_path / "结果"
+    folder.mkdir()
+    shutil.copyfile(EXPECTED / "report.json", folder / "report.json")
+    (folder / "report.html").write_text("ingest 的网页", encoding="utf-8")
+    shutil.copyfile(SEED_JSON, folder / SEED_JSON.name)
+    for extra in ([], ["--force"]):
+        result = run("render", folder / "report.json", *extra)
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"错误：{folder / 'report.json'}：这是批量收集的汇总报告（report.json），"
+            "不是一个单位的报表。请选择输出文件夹中按“单位_年度.json”命名的文件。"
+            f"例如 {folder / SEED_JSON.name}（该文件夹中共 1 个）。"
+            "要发布全部单位的汇总，先用 gongkai-xlsx aggregate 生成汇总 JSON"
+            "（如 某县_2024_汇总.json），再用 render 生成它的报告。\n"
+        )
+        assert "文件已存在" not in result.stderr
+    assert (folder / "report.html").read_text(encoding="utf-8") == "ingest 的网页"
+
+
+# Word's own list numbering of a 正文, as Word writes it for 一、 （一） 1.: the numbers are
+# in numbering.xml, not in the paragraphs' text.
+LIST_LEVELS = [("chineseCounting", "%1、"), ("chineseCounting", "（%2）"), ("decimal", "%3.")]
+NUMBERED = [
+    ("互助县城市管理综合行政执法局2024年政府信息公开工作年度报告", None),
+    ("总体情况", 0),
+    ("主动公开。全年主动公开政府信息44条。", 1),
+    ("加强领导。", 2),
+    ("完善制度。", 2),
+    ("依申请公开。全年收到申请2件。", 1),
+    ("主动公开政府信息情况", 0),
+    ("收到和处理政府信息公开申请情况", 0),
+    ("政府信息公开行政复议、行政诉讼情况", 0),
+    ("存在的主要问题及改进情况", 0),
+    ("公开的及时性有待提高。", 1),
+    ("其他需要报告的事项", 0),
+    ("无。", None),
+]
+
+
+def numbered_docx(path: Path, paragraphs: list[tuple[str, int | None]]) -> Path:
+    """A .docx whose paragraphs are numbered by one Word list of three levels."""
+    report = docx.Document()
+    numbering = report.part.numbering_part.element
+    for child in list(numbering):
+        numbering.remove(child)
+    levels = "".join(
+        f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/><w:numFmt w:val="{fmt}"/>'
+        f'<w:suff w:val="nothing"/><w:lvlText w:val="{text}"/></w:lvl>'
+        for i, (fmt, text) in enumerate(LIST_LEVELS)
+    )
+    w = nsdecls("w")
+    numbering.append(parse_xml(f'<w:abstractNum {w} w:abstractNumId="7">{levels}</w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {w} w:numId="3"><w:abstractNumId w:val="7"/></w:num>'))
+    for text, level in paragraphs:
+        paragraph = report.add_paragraph(text)
+        if level is not None:
+            paragraph._p.get_or_add_pPr().append(
+                parse_xml(f'<w:numPr {w}><w:ilvl w:val="{level}"/><w:numId w:val="3"/></w:numPr>')
+            )
+    report.save(str(path))
+    return path
+
+
+def test_render_text_from_a_word_file_with_its_list_numbering(tmp_path: Path) -> None:
+    """Coordinators write the 正文 in Word: its paragraphs are read, and Word's automatic
+    numbering (一、 （一） 1.) is written out, so the part headings are found by it."""
+    text = numbered_docx(tmp_path / "正文.docx", NUMBERED)
+    out = tmp_path / "r.docx"
+    result = run("render", SEED_JSON, "-o", out, "--text", text, "--date", "2025-01-06")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == (
+        f"提示：{text} 开头的标题“互助县城市管理综合行政执法局2024年政府信息公开工作年度报告”"
+        "与报告标题相同，已略去（标题按数据生成）。\n"
+    )
+    texts = [p.text for p in docx.Document(str(out)).paragraphs if p.text]
+    assert texts[1:6] == [
+        "一、总体情况",
+        "（一）主动公开。全年主动公开政府信息44条。",
+        "1.加强领导。",
+        "2.完善制度。",
+        "（二）依申请公开。全年收到申请2件。",
+    ]
+    assert texts[texts.index(PARTS[4]) + 1] == "（一）公开的及时性有待提高。"
+    assert texts[texts.index(PARTS[5]) + 1] == "无。"
+    assert not [t for t in texts if "请在此处填写" in t]
+
+
+@pytest.mark.parametrize(
+    ("n", "fmt", "shown"),
+    [
+        (1, "chineseCounting", "一"),
+        (10, "chineseCounting", "十"),
+        (11, "chineseCounting", "十一"),
+        (20, "chineseCounting", "二十"),
+        (35, "chineseCountingThousand", "三十五"),
+        (105, "chineseCounting", "一百零五"),
+        (3, "ideographTraditional", "丙"),
+        (12, "ideographZodiac", "亥"),
+        (2, "decimalEnclosedCircle", "②"),
+        (4, "lowerLetter", "d"),
+        (9, "upperRoman", "IX"),
+        (12, "decimal", "12"),
+    ],
+)
+def test_word_list_counters_as_word_shows_them(n: int, fmt: str, shown: str) -> None:
+    assert format_counter(n, fmt) == shown
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"])
+def test_render_reads_text_in_the_encodings_editors_save(tmp_path: Path, encoding: str) -> None:
+    """UTF-8 with or without BOM; Notepad's “Unicode” (UTF-16 LE with BOM) and UTF-16 BE."""
+    text = tmp_path / "正文.txt"
+    data = "一、总体情况\n记事本保存的文字。\n".encode(encoding)
+    if encoding == "utf-16-le":
+        data = b"\xff\xfe" + data
+    elif encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    text.write_bytes(data)
+    out = tmp_path / "r.docx"
+    result = run("render", SEED_JSON, "-o", out, "--text", text)
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in docx.Document(str(out)).paragraphs if p.text]
+    assert texts[texts.index("一、总体情况") + 1] == "记事本保存的文字。"
+
+
+def _huge_member_zip(path: Path) -> Path:
+    """A small .docx-named zip whose one member inflates beyond the reader's bound."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("word/document.xml", b"<" + b" " * (65 * 1024 * 1024))
+    return path
+
+
+SAVE_AS = "请在 Word 或 WPS 中另存为 .docx 或 纯文本 后再用。"
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "正文.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            f"这是旧版 Word/WPS 格式（.doc），{SAVE_AS}",
+        ),
+        (
+            "正文.wps",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            f"这是旧版 Word/WPS 格式（.wps），{SAVE_AS}",
+        ),
+        (
+            "正文.docx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600),
+            "这个 Word 文档设有打开密码",
+        ),
+        ("正文.pdf", b"%PDF-1.7\n", f"这是 PDF 文件，不能作为正文读取。{SAVE_AS}"),
+        ("正文.docx", b"PK\x03\x04 cut short", "Word 文档已损坏，无法读取。"),
+        (
+            "正文.docx",
+            b"not a zip at all",
+            f"不是有效的 Word 文档（文件已损坏或扩展名不对），{SAVE_AS}",
+        ),
+        ("huge.docx", None, f"Word 文档解压后过大，不像是报告正文。{SAVE_AS}"),
+    ],
+)
+def test_render_text_that_cannot_be_read_says_how_to_save_it(
+    tmp_path: Path, name: str, content: bytes | None, message: str
+) -> None:
+    path = tmp_path / name
+    if content is None:
+        _huge_member_zip(path)
+    else:
+        path.write_bytes(content)
+    out = tmp_path / "r.docx"
+    result = run("render", SEED_JSON, "-o", out, "--text", path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"错误：{path}：{message}"), result.stderr
+    assert "Traceback" not in result.output
+    assert not out.exists()
+
+
+def test_render_text_from_an_xlsx_is_not_a_word_document(tmp_path: Path) -> None:
+    blank = tmp_path / "模板.xlsx"
+    assert run("new", "2024", "-o", blank).exit_code == 0
+    result = run("render", SEED_JSON, "-o", tmp_path / "r.docx", "--text", blank)
+    assert result.exit_code == 2
+    assert result.stderr == f"错误：{blank}：不是 Word 文档（.docx）。{SAVE_AS}\n"
+
+
 def test_render_unwritable_output_is_a_message(tmp_path: Path) -> None:
     result = run("render", SEED_JSON, "-o", tmp_path / "no" / "such" / "r.html")
     assert result.exit_code == 2
     assert result.stderr.startswith(f"错误：{tmp_path / 'no' / 'such' / 'r.html'}：无法写入（")
+
+
+@pytest.mark.parametrize(
+    ("top", "dropped"),
+    [
+        (f"{SEED_AGENCY}2024年政府信息公开工作年度报告", True),  # 年 for 年度
+        (f"**{SEED_AGENCY} 2024年度政府信息公开工作年度报告**", True),
+        (f"{SEED_AGENCY}\n2024年度政府信息公开工作年度报告", True),  # broken as published
+        ("某县教育局2024年政府信息公开工作年度报告", False),  # another agency's: kept
+        (f"{SEED_AGENCY}2023年度政府信息公开工作年度报告", False),  # last year's: kept
+    ],
+)
+def test_a_title_line_of_the_text_is_never_dropped_silently(
+    tmp_path: Path, top: str, dropped: bool
+) -> None:
+    """The 正文's first line, a title: dropped with a note when it is the report's own,
+    otherwise kept as text with a note; never gone unseen."""
+    text = tmp_path / "正文.txt"
+    text.write_text(f"{top}\n一、总体情况\n甲。\n", encoding="utf-8")
+    out = tmp_path / "r.docx"
+    result = run("render", SEED_JSON, "-o", out, "--text", text)
+    assert result.exit_code == 0, result.output
+    texts = [p.text for p in docx.Document(str(out)).paragraphs if p.text]
+    shown = top.replace("**", "").replace("\n", "")
+    if dropped:
+        assert texts[1] == "一、总体情况"
+        assert f"提示：{text} 开头的标题“{shown}”与报告标题相同，已略去" in result.stderr
+    else:
+        assert texts[1] == shown and texts[2] == "一、总体情况"
+        assert (
+            f"提示：{text} 开头的“{shown}”与报告标题“{SEED_TITLE}”不同，已作为正文保留"
+            in result.stderr
+        )
+
+
+def test_docx_parts_flow_without_a_forced_page_break(seed_docx: Path, form: Form) -> None:
+    """No part is sent to a new page; table A may go on between its blocks (not inside
+    one); table B keeps only its header with its first two rows, and its last rows together
+    (Word honours keep-with-next in a table; LibreOffice 7.4 does not)."""
+    report = docx.Document(str(seed_docx))
+    body = report.element.body
+    assert body.find(".//" + qn("w:pageBreakBefore")) is None
+    assert not any(br.get(qn("w:type")) == "page" for br in body.iter(qn("w:br")))
+
+    def kept(table: Any) -> list[bool]:
+        return [
+            all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+            for row in table.rows
+        ]
+
+    a, b, c = report.tables
+    titles = [i for i, row in enumerate(a.rows) if row.cells[0].text.startswith("第二十条")]
+    assert titles == [0, 4, 7, 11]
+    assert kept(a) == [i + 1 not in titles and i < len(a.rows) - 1 for i in range(len(a.rows))]
+    # 3 header rows, 一, 二; the last three rows (（六）3.其他, （七）总计, 四) together
+    assert kept(b) == [i < 5 or i in (len(b.rows) - 3, len(b.rows) - 2) for i in range(len(b.rows))]
+    assert kept(c) == [True, True, True, False]
 
 
 # ----------------------------------------------------------------------------------- LibreOffice
@@ -654,3 +916,46 @@ def test_libreoffice_prints_the_docx_with_the_tables(
     for value in ("44", "31", "250.83"):
         assert value in text.split()
     assert "2025年1月6日" in flat and SEED_AGENCY in flat
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_keeps_table_a_on_page_one_after_a_short_text(tmp_path: Path) -> None:
+    """Four paragraphs under 一、总体情况 leave room for the start of table A: its heading
+    and first blocks stay on page 1 instead of moving with the whole table to page 2."""
+    text = tmp_path / "正文.txt"
+    text.write_text(
+        "一、总体情况\n"
+        "2024年，我局认真贯彻落实《中华人民共和国政府信息公开条例》，围绕中心工作，扎实推进政府信息公开。\n"
+        "（一）主动公开。全年通过政府门户网站主动公开政府信息44条，其中行政处罚信息31条。\n"
+        "（二）依申请公开。全年收到政府信息公开申请2件，均在法定期限内答复。\n"
+        "（三）政府信息管理。建立健全信息发布审核机制，严格执行“先审后发”。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "r.docx"
+    assert run("render", SEED_JSON, "-o", out, "--text", text).exit_code == 0
+    pdf = harness.convert(out, tmp_path, fmt="pdf")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    first = "".join(pages[0].split())
+    assert "（三）政府信息管理" in first
+    assert "二、主动公开政府信息情况" in first and "第二十条第（一）项" in first
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_numbers_the_word_text_as_we_read_it(tmp_path: Path) -> None:
+    """The list numbers recovered from a Word 正文 are the ones LibreOffice shows (its text
+    export writes them out); a real .doc of the same text gets the save-as message."""
+    source = numbered_docx(tmp_path / "正文.docx", NUMBERED)
+    exported = harness.convert(source, tmp_path / "lo", fmt="txt:Text (encoded):UTF8")
+    shown = [
+        "".join(line.split()) for line in exported.read_text(encoding="utf-8-sig").splitlines()
+    ]
+    ours = ["".join(line.split()) for line in read_report_text(source).splitlines()]
+    assert [line for line in ours if line] == [line for line in shown if line]
+    doc = harness.convert(source, tmp_path / "lo", fmt="doc:MS Word 97")
+    result = run("render", SEED_JSON, "-o", tmp_path / "r.docx", "--text", doc)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"错误：{doc}：这是旧版 Word/WPS 格式（.doc），请在 Word 或 WPS 中另存为 .docx 或 纯文本 后再用。\n"
+    )

@@ -65,6 +65,9 @@ LATIN_WORDS_OF_THE_TOOL = {
     "docx",
     "Markdown",
     "UTF",
+    "GBK",  # the encoding Notepad calls “ANSI”
+    "PDF",
+    "WPS",
     "report",
     "json",
     "CPU",

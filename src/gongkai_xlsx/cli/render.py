@@ -36,7 +36,7 @@ def render_command(
             "--to",
             metavar="格式",
             help="输出格式：html（按发布版式排列的三张表格）或 docx（完整的年度报告 Word 文档）；"
-            "默认按 -o 的扩展名，都没有时为 html。",
+            "默认按 -o 的扩展名，都没有时为 html。不生成 PDF：在 Word 或 WPS 中打开 .docx 另存为 PDF。",
         ),
     ] = None,
     output: Annotated[
@@ -47,8 +47,9 @@ def render_command(
         typer.Option(
             "--text",
             metavar="正文文件",
-            help="只用于 docx：报告正文（UTF-8 文本或 Markdown，以“一、总体情况”“五、存在的主要问题及改进情况”"
-            "“六、其他需要报告的事项”为标题分段，一行一段）；不给时各部分留出待填写的占位文字。",
+            help="只用于 docx：报告正文，可以是 Word 文档（自动编号照录）或文本文件"
+            "（UTF-8、UTF-16 或 GBK 编码，可用 Markdown），以“一、总体情况”“五、存在的主要问题及改进情况”"
+            "“六、其他需要报告的事项”为标题分段，一行（一个段落）一段；不给时各部分留出待填写的占位文字。",
         ),
     ] = None,
     date: Annotated[

@@ -5,8 +5,10 @@ boxes as real Word merges: gridSpan across, vMerge down), the publisher's text o
 placeholder in the text parts, then the agency and the date. Page and fonts follow the usual
 government layout (GB/T 9704 margins on A4 portrait; 仿宋 三号 body, 黑体 part headings, 宋体
 tables in 五号); each font is named for East Asian text too (``w:eastAsia``), which is the name
-Word actually uses for Chinese characters. Tables do not break badly: no row splits across
-pages, a table that fits on a page is kept on one, and a longer one repeats its header rows.
+Word actually uses for Chinese characters. Tables do not break badly, and the parts flow
+without a forced page break: no row splits across pages, a block of a table is kept on one
+page (table A may go on between its blocks), and a long table (table B) keeps its header with
+its first rows and repeats the header on the next page.
 
 Built with python-docx: maintained, pure Python, and it writes real merges; the few things it
 has no API for (repeated header rows, rows that must not split, East Asian font names, page
@@ -54,9 +56,9 @@ CELL_MARGIN_V = Mm(0.4)  # top and bottom
 # stands in for 宋体 (LibreOffice's CJK fallbacks have much taller lines than SimSun).
 TABLE_LINE = Pt(13)
 ROW_MIN_HEIGHT = Pt(20)
-# A table of more rows than this fills most of a page (table B): its part starts a new page
-# (Word would move it for its keep-with-next rows, LibreOffice does not) and its rows are
-# set compact, so that it fits on that page instead of being split after a few rows.
+# A table of more rows than this fills most of a page (table B): it is not kept on one page
+# (Word would send it with its heading to the next one, leaving a page half blank), it runs
+# on with its header repeated; its rows are set compact, so that it takes fewer pages.
 LONG_TABLE_ROWS = 20
 LONG_TABLE_ROW_MIN_HEIGHT = Pt(15)
 
@@ -302,12 +304,36 @@ def _table(doc: DocxDocument, grid: Grid, document: dict[str, Any]) -> DocxTable
         _fill_box(cell, box, text, sum(widths[box.col : box.last_col + 1]))
     _table_properties(table, widths)
     _row_properties(table, grid)
-    # Keep the table on one page when it fits: every row's text keeps with the next row.
-    for row in table.rows[:-1]:
+    _keep_blocks_together(table, grid)
+    return table
+
+
+def _kept_rows(grid: Grid) -> set[int]:
+    """The rows whose text keeps with the next row, so that Word moves them on together.
+
+    Each block of a table stays on one page, but a table of several blocks (table A) may go
+    on to the next page between two blocks: a chain over the whole table would take its
+    heading and all of it to the next page, leaving half a page blank. A long table (table B)
+    keeps only its header with the first two rows and its last three rows together, and runs
+    on with its header repeated: it is not sent to a page of its own, and never leaves one
+    row alone under a repeated header.
+    """
+    if grid.height > LONG_TABLE_ROWS:  # and its last three rows go on together
+        head = set(range(min(grid.header_rows + 2, grid.height - 1)))
+        return head | {grid.height - 3, grid.height - 2}
+    starts = {c.row for c in grid.cells if c.role == "block_title" and c.col == 0}
+    return {row for row in range(grid.height - 1) if row + 1 not in starts}
+
+
+def _keep_blocks_together(table: DocxTable, grid: Grid) -> None:
+    """Set keep-with-next on the text of the rows :func:`_kept_rows` names."""
+    kept = _kept_rows(grid)
+    for index, row in enumerate(table.rows):
+        if index not in kept:
+            continue
         for cell in row.cells:
             for paragraph in cell.paragraphs:
                 paragraph.paragraph_format.keep_with_next = True
-    return table
 
 
 def _title(doc: DocxDocument, title: str, agency: str) -> None:
@@ -375,10 +401,8 @@ def build_docx(
     _text(doc, text.preamble)
     grids = {g.table.key: g for g in table_grids(form)}
     for part in form.report.parts:
-        heading = doc.add_paragraph(part.title, style=STYLE_HEADING)
+        doc.add_paragraph(part.title, style=STYLE_HEADING)
         if part.table is not None:
-            if grids[part.table.key].height > LONG_TABLE_ROWS:
-                heading.paragraph_format.page_break_before = True
             _table(doc, grids[part.table.key], document)
         elif text.parts.get(part.title):
             _text(doc, text.parts[part.title])
