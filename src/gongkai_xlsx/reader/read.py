@@ -27,7 +27,6 @@ from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_target
-from gongkai_xlsx.reader.members import read_members, summary_sheets
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Recalculated, Return, Source, Value
 from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
@@ -40,6 +39,7 @@ from gongkai_xlsx.reader.sheetxml import (
 )
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.source import load
+from gongkai_xlsx.reader.summary_members import read_members, summary_sheets
 from gongkai_xlsx.text import file_name_text, label_key
 
 # Every code the reader can give (tests/test_catalogue.py holds each stage to its list).
@@ -78,7 +78,7 @@ CODES = (
     Code.LAYOUT_SHIFTED,
     Code.LABEL_CHANGED,
     Code.VALUE_INVALID,
-    Code.MEMBERS_MISSING,  # a summary workbook's members sheet (reader/members.py)
+    Code.MEMBERS_MISSING,  # a summary workbook's members sheet (reader/summary_members.py)
     Code.MEMBERS_INVALID,
     Code.MEMBERS_MISMATCH,
 )
