@@ -30,13 +30,13 @@ from gongkai_xlsx.reader.locate import Located, form_map, locate, single_cell_ta
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead, Recalculated, Return, Source, Value
 from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
-from gongkai_xlsx.reader.sheetxml import (
+from gongkai_xlsx.reader.sheet_cells import (
     SheetScan,
     SheetTooLarge,
     column_letters,
     first_overlap,
-    scan_sheet,
 )
+from gongkai_xlsx.reader.sheetxml import scan_sheet
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.source import load
 from gongkai_xlsx.reader.summary_members import read_members, summary_sheets
