@@ -2,8 +2,8 @@
 
 The one boundary of the reader: whatever the input, an answer and never an exception.
 Stages: the file (:mod:`.source`), what kind of file (:mod:`.sniff`), the package
-(:mod:`.package`), its small parts (:mod:`.parts`), which form (properties or sheet
-names), the form's sheets (:mod:`.sheetxml`), where each cell is (:mod:`.locate`), and
+(:mod:`.workbook_package`), its small parts (:mod:`.parts`), which form (properties or
+sheet names), the form's sheets (:mod:`.sheetxml`), where each cell is (:mod:`.locate`), and
 each cell's value (:mod:`.cellvalue`). The steps up to the cells keep their state in
 :class:`~.reading.Reading`; what the sheets say beyond the values is in
 :mod:`.sheet_findings`; this module orders the steps and assembles the answer.

@@ -1,7 +1,8 @@
 """The state of reading one workbook, and its steps up to the cells: the package and its
-small parts (:mod:`.package`, :mod:`.parts`), which form (properties or sheet names), the
-form's sheets scanned (:mod:`.sheetxml`), and each cell's value (:mod:`.cellvalue`) with
-its formula recalculated (:mod:`.recalc`). :func:`~.read.read_return` drives it.
+small parts (:mod:`.workbook_package`, :mod:`.parts`), which form (properties or sheet
+names), the form's sheets scanned (:mod:`.sheetxml`), and each cell's value
+(:mod:`.cellvalue`) with its formula recalculated (:mod:`.recalc`).
+:func:`~.read.read_return` drives it.
 """
 
 from __future__ import annotations
@@ -23,12 +24,12 @@ from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, single_cell_target
 from gongkai_xlsx.reader.model import CellRead, Recalculated, Source, Value
-from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
 from gongkai_xlsx.reader.sheet_cells import SheetScan, SheetTooLarge, column_letters, first_overlap
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.summary_members import summary_sheets
+from gongkai_xlsx.reader.workbook_package import Package, PackageError
 
 CUSTOM_PROPS = "/custom-properties"
 EXTENDED_PROPS = "/extended-properties"

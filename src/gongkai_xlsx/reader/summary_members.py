@@ -29,10 +29,10 @@ from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.cellvalue import interpret, parse_double
 from gongkai_xlsx.reader.locate import single_cell_target
-from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.parts import Styles, WorkbookInfo
 from gongkai_xlsx.reader.sheet_cells import SheetScan, SheetTooLarge, column_letters
 from gongkai_xlsx.reader.sheetxml import scan_sheet
+from gongkai_xlsx.reader.workbook_package import Package, PackageError
 from gongkai_xlsx.text import label_key
 
 # What the writer allows (definition.summary_columns.MAX_MEMBER_CELLS), and room for the other
