@@ -26,7 +26,7 @@ from gongkai_xlsx.aggregate import aggregate_documents, write_summary_xlsx
 from gongkai_xlsx.canonical import Document, Meta
 from gongkai_xlsx.definition import Form, load_form
 from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_cells
+from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, member_cells
 
 CHILD = """
 import json, resource, sys, time

@@ -28,13 +28,13 @@ from gongkai_xlsx.aggregate import (
     aggregate_paths,
     parse_document,
 )
-from gongkai_xlsx.aggregate.read import Document
 from gongkai_xlsx.aggregate.summary import _mixed
 from gongkai_xlsx.api import IngestOptions, UsageError, check_file, ingest
 from gongkai_xlsx.canonical import Document as Canonical
 from gongkai_xlsx.canonical import Meta, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.document_files import Document
 from gongkai_xlsx.outputfolder import is_bookkeeping
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster

@@ -37,7 +37,8 @@ STAGES = {
         ["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.checked", "gongkai_xlsx.ingest.run"],
         ["ingest"],
     ),
-    "aggregate": (["gongkai_xlsx.aggregate"], ["aggregate"]),
+    # the aggregator's documents are found and checked below it (previous reads them so too)
+    "aggregate": (["gongkai_xlsx.aggregate"], ["aggregate", "document_files.py"]),
     "previous": (["gongkai_xlsx.previous"], ["previous.py"]),
     "roster": (["gongkai_xlsx.completeness"], ["completeness.py"]),
     "walk": (["gongkai_xlsx.walk"], ["walk.py"]),

@@ -42,7 +42,10 @@ LAYERS: list[tuple[str, dict[str, list[str]]]] = [
         },
     ),
     ("definition", {"definition": ["definition"]}),
-    ("document model", {"document": ["canonical", "documents", "schema"]}),
+    (
+        "document model",
+        {"document": ["canonical", "documents", "document_members", "document_files", "schema"]},
+    ),
     (
         "writer | reader",
         {"writer": ["writer"], "reader": ["reader"], "roster": ["roster", "completeness"]},
@@ -63,11 +66,7 @@ LAYERS: list[tuple[str, dict[str, list[str]]]] = [
     ("commands", {"commands": ["cli", "terminal", "__main__"]}),
 ]
 # Rooms of one layer that may share. Name a pair here, with why, to allow it.
-SIBLINGS_ALLOWED: set[tuple[str, str]] = {
-    # last year's documents are found and checked as the aggregator finds and checks them;
-    # to be moved below both (issue 13)
-    ("previous", "aggregate"),
-}
+SIBLINGS_ALLOWED: set[tuple[str, str]] = set()
 
 
 def _modules() -> dict[str, Path]:

@@ -33,13 +33,13 @@ from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form, names
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import Layout
-from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_columns
+from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, member_columns
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, write_template
-from gongkai_xlsx.writer.members import _MembersWorksheet
 from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck, check_options
+from gongkai_xlsx.writer.summary_sheet import _MembersWorksheet
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EXPECTED = SAMPLES / "expected"

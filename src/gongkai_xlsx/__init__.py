@@ -1,14 +1,26 @@
 """gongkai-xlsx: collect 政府信息公开工作年度报告 returns through Excel workbooks.
 
-The package is laid out as the data flows:
+The package is laid out as the data flows, in layers (bottom first; a module imports only
+from its own room and the layers below, checked by tests/test_layers.py):
 
-    definition  (templates/*.toml → frozen model + sheet layout)
-      ├─ writer   (definition → locked .xlsx template)
-      ├─ schema   (definition → JSON Schema 2020-12)
-      └─ reader   (.xlsx → RawReturn: {(sheet, cell) → value})
-           → checks    (RawReturn + definition → findings)
-           → canonical (→ RFC 8785 bytes)
-    api/ (one function per command: options → result)      cli/ (typer, thin)
+    foundation      text, cellref, naming, catalogue, findings, fsio, resources, walk,
+                    interrupt, oserrors, errors, agency, ooxml/ (zip, relationships, XML)
+    definition/     templates/*.toml → frozen model, sheet layout, 汇总明细's columns
+    document model  canonical (the frozen Document), documents (the one way in), schema,
+                    document_files (canonical documents found in folders and checked),
+                    document_members (a summary's counted members)
+    writer/ | reader/ | roster
+                    definition → locked .xlsx template;  .xlsx → Return: reading (the
+                    package, the form, the sheets) → sheetxml (sheet_fast | sheet_exact
+                    tokenizers into sheet_cells) → locate → cellvalue, recalc →
+                    sheet_findings, summary_members;  roster, completeness
+    checks/         Return + definition → findings
+    pool, outputs   the batch: bounded workers, the output folder
+    aggregate/ | annotate/ | render/ | previous
+                    汇总, marked copies, Word/HTML, last year's documents
+    ingest/         a folder of returns → documents, report, page, summary
+    api/            one function per command: options → result
+    cli/, terminal/ typer, thin; Chinese help and output
 """
 
 from gongkai_xlsx.interrupt import quiet_while_loading

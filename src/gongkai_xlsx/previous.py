@@ -1,7 +1,7 @@
 """Last year's canonical documents, for ``ingest --previous`` and ``new --previous``.
 
 They are read once, from last year's ``ingest`` output folder (or any JSON files and
-folders), and checked as the aggregator checks them (:mod:`gongkai_xlsx.aggregate.read`:
+folders), and checked as the aggregator checks them (:mod:`gongkai_xlsx.document_files`:
 the schema, the totals), then kept as a compact map: the normalised agency name
 (:func:`gongkai_xlsx.agency.agency_key`, as the roster and the aggregator match names) →
 each document of that agency: its file, year, format and input numbers in form order.
@@ -23,17 +23,17 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.aggregate.members import RETURN, listing
-from gongkai_xlsx.aggregate.read import (
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.definition.evaluate import Number
+from gongkai_xlsx.definition.load import available_formats, load_form
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_files import (
     Skipped,
     find_files,
     parse_document,
     read_json,
 )
-from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.definition.evaluate import Number
-from gongkai_xlsx.definition.load import available_formats, load_form
-from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_members import RETURN, listing
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.outputfolder import is_report

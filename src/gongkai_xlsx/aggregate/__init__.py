@@ -9,8 +9,7 @@ memory; both return a :class:`Summary`: the summary document, its members, the f
 county sends upward (the template filled with the sums, the members in 汇总明细).
 """
 
-from gongkai_xlsx.aggregate.members import Member, merge, sum_inputs
-from gongkai_xlsx.aggregate.read import Document, Skipped, find_files, parse_document
+from gongkai_xlsx.aggregate.merge import merge
 from gongkai_xlsx.aggregate.summary import (
     Summary,
     aggregate_documents,
@@ -20,6 +19,8 @@ from gongkai_xlsx.aggregate.summary import (
 )
 from gongkai_xlsx.aggregate.xlsx import write_summary_xlsx
 from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.document_files import Document, Skipped, find_files, parse_document
+from gongkai_xlsx.document_members import Member, sum_inputs
 
 __all__ = [
     "Document",

@@ -17,20 +17,7 @@ from typing import Any
 import orjson
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.aggregate.members import (
-    SUMMARY,
-    Member,
-    listing,
-    merge,
-    sum_inputs,
-)
-from gongkai_xlsx.aggregate.read import (
-    Document,
-    Skipped,
-    find_files,
-    parse_document,
-    read_json,
-)
+from gongkai_xlsx.aggregate.merge import merge
 from gongkai_xlsx.canonical import Document as Canonical
 from gongkai_xlsx.canonical import Meta, dumps, first_error
 from gongkai_xlsx.catalogue import Code
@@ -43,6 +30,14 @@ from gongkai_xlsx.completeness import (
 )
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_files import (
+    Document,
+    Skipped,
+    find_files,
+    parse_document,
+    read_json,
+)
+from gongkai_xlsx.document_members import SUMMARY, Member, listing, sum_inputs
 from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem

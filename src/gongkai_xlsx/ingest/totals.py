@@ -21,11 +21,11 @@ from typing import Any
 
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import Member, sum_inputs
-from gongkai_xlsx.aggregate.members import return_member
 from gongkai_xlsx.canonical import nested
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_members import return_member
 from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.ingest.batch import Entry
 

@@ -18,7 +18,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import excerpt
 from gongkai_xlsx.reader.model import CellError, Value
 from gongkai_xlsx.reader.parts import SharedStrings, Styles
-from gongkai_xlsx.reader.sheetxml import RawCell
+from gongkai_xlsx.reader.sheet_cells import RawCell
 
 # xsd:double without INF/NaN (Excel stores neither; LibreOffice and Gnumeric show them
 # differently: tests/oracle/WITNESS.md A18-A22). Surrounding XML whitespace is allowed, as

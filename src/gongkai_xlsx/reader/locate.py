@@ -26,7 +26,7 @@ from gongkai_xlsx.definition.layout import LABEL_ROLES, Layout, layout_of
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.definition.names import cell_name, field_name
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.reader.sheetxml import column_index
+from gongkai_xlsx.reader.sheet_cells import column_index
 from gongkai_xlsx.text import label_key
 
 MAX_LABEL_FINDINGS = 10

@@ -29,7 +29,7 @@ from fractions import Fraction
 
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.reader.model import CellError, Value
-from gongkai_xlsx.reader.sheetxml import RawCell
+from gongkai_xlsx.reader.sheet_cells import RawCell
 
 MAX_FORMULA_CHARS = 1_000
 MAX_NESTING = 48  # operands within operands (parentheses, signs), in all the formulas

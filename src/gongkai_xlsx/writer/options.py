@@ -14,9 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, member_cells
 from gongkai_xlsx.definition.model import Form, Kind
 from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_SHEET
+from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, member_cells
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.text import utf16_len
 

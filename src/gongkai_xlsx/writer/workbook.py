@@ -32,9 +32,9 @@ from gongkai_xlsx.writer.formulas import (
     Formulas,
     rectangles,
 )
-from gongkai_xlsx.writer.members import add_completeness_sheet, add_members_sheet
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import add_structure_lock
+from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
 
 COVER_LABEL_WIDTH = 14.0
 COVER_COLUMN_WIDTH = 30.0

@@ -4,7 +4,8 @@ A member is one agency's return for one year, identified by (:func:`agency_key`,
 It carries its own numbers, so that a summary of summaries is summed from the members
 themselves, never from the summaries' sums: whatever the levels (county → city →
 province), each member is counted once, and a member given twice is recognised by its
-source file's SHA-256.
+source file's SHA-256. Below the stages, so that the aggregator and the previous year
+count documents in one way.
 """
 
 from __future__ import annotations
@@ -17,10 +18,8 @@ from typing import Any
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.canonical import Member as Listed
-from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.findings import Finding
 
 RETURN, SUMMARY = "return", "summary"
 LIST_LIMIT = 5  # files named in one message before "等 N 份"
@@ -111,45 +110,6 @@ def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
     unique = list(dict.fromkeys(items))
     shown = "、".join(unique[:limit])
     return shown if len(unique) <= limit else f"{shown} 等 {len(unique)} 份"
-
-
-def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
-    """One member per (agency, year), sorted by key: the same file twice (also under
-    another name) is a warning and counted once, as the first one found; two different
-    files of one member, or one file read with different numbers, are errors."""
-    groups: dict[tuple[str, int], list[Member]] = {}
-    for member in members:
-        groups.setdefault(member.key, []).append(member)
-    kept: list[Member] = []
-    findings: list[Finding] = []
-    for group in groups.values():
-        first = group[0]
-        kept.append(first)
-        if len(group) == 1:
-            continue
-        places = listing((m.where for m in group), limit=len(group))
-        if len({m.sha256 for m in group}) > 1:
-            findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
-        elif any(m.numbers != first.numbers for m in group):
-            findings.append(
-                Finding(
-                    Code.AGGREGATE_SAME_FILE_DIFFERS,
-                    actual=first.agency,
-                    expected=first.source_file,
-                    detail=places,
-                )
-            )
-        else:
-            findings.append(
-                Finding(
-                    Code.AGGREGATE_SAME_FILE,
-                    actual=first.agency,
-                    expected=first.source_file,
-                    detail=places,
-                )
-            )
-    kept.sort(key=lambda m: (*m.key, m.sha256))
-    return kept, findings
 
 
 def exact(value: Any) -> Any:

@@ -1,7 +1,7 @@
-"""Canonical documents as the aggregator reads them: found in files and folders, read by
-:mod:`gongkai_xlsx.documents` (the one reader: exact numbers, unique keys, the schema),
-then checked against their own arithmetic (a document edited by hand must not be summed
-as if it were ours).
+"""Canonical documents as the aggregator and the previous year read them: found in files
+and folders, read by :mod:`gongkai_xlsx.documents` (the one reader: exact numbers, unique
+keys, the schema), then checked against their own arithmetic (a document edited by hand
+must not be summed as if it were ours).
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gongkai_xlsx.aggregate.members import (
+from gongkai_xlsx.canonical import Document as Canonical
+from gongkai_xlsx.canonical import members_digest
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_members import (
     RETURN,
     SUMMARY,
     Member,
@@ -20,11 +25,6 @@ from gongkai_xlsx.aggregate.members import (
     sum_inputs,
     summary_members,
 )
-from gongkai_xlsx.canonical import Document as Canonical
-from gongkai_xlsx.canonical import members_digest
-from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import DocumentError, check_document, parse_json, read_bytes
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.outputfolder import PAGE_NAME, is_output_folder

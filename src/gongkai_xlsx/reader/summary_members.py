@@ -23,18 +23,19 @@ from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import Member, members_digest
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition import names
-from gongkai_xlsx.definition.members import MAX_MEMBER_CELLS, MemberColumn, member_columns
 from gongkai_xlsx.definition.model import CellDef, Form
+from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, MemberColumn, member_columns
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.cellvalue import interpret, parse_double
 from gongkai_xlsx.reader.locate import single_cell_target
-from gongkai_xlsx.reader.package import Package, PackageError
 from gongkai_xlsx.reader.parts import Styles, WorkbookInfo
-from gongkai_xlsx.reader.sheetxml import SheetScan, SheetTooLarge, column_letters, scan_sheet
+from gongkai_xlsx.reader.sheet_cells import SheetScan, SheetTooLarge, column_letters
+from gongkai_xlsx.reader.sheetxml import scan_sheet
+from gongkai_xlsx.reader.workbook_package import Package, PackageError
 from gongkai_xlsx.text import label_key
 
-# What the writer allows (definition.members.MAX_MEMBER_CELLS), and room for the other
+# What the writer allows (definition.summary_columns.MAX_MEMBER_CELLS), and room for the other
 # "<c" of a sheet's XML (<cols>, <col>) and for an application that writes blank cells.
 MAX_SHEET_CELLS = 2 * MAX_MEMBER_CELLS
 MAX_FINDINGS = 20  # cell-level findings of one sheet before the rest are only counted

@@ -23,8 +23,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.members import COMPLETENESS_LABELS, MemberColumn, member_columns
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.definition.summary_columns import (
+    COMPLETENESS_LABELS,
+    MemberColumn,
+    member_columns,
+)
 from gongkai_xlsx.writer import styles
 from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck
 

@@ -1,0 +1,201 @@
+"""The fast tokenizer of a worksheet part (:mod:`.sheetxml` chooses it): regular
+expressions over the bytes of the subset of XML that Excel, WPS, LibreOffice and the
+libraries write, feeding the same :class:`~.sheet_cells.Builder` as the exact one. The hot
+path of reading a return.
+"""
+
+from __future__ import annotations
+
+import re
+
+from gongkai_xlsx.ooxml.xmltext import attributes, unescape
+from gongkai_xlsx.reader.grammar import Checker, local_name
+from gongkai_xlsx.reader.sheet_cells import (
+    MAX_COL,
+    REF,
+    TEXT_PATHS,
+    Builder,
+    RawCell,
+    cap,
+    column_index,
+    unescape_once,
+)
+
+# A cell's content up to its end tag, written so that the engine runs through text in one
+# step and looks ahead only at a "<" (a lazy ".*?" tests every character: 20x slower on
+# the long formulas of a template's totals).
+_CONTENT = rb"([^<]*(?:<(?!/c\s*>)[^<]*)*)</c\s*>"
+_TOKENS = re.compile(
+    # 1-5: a cell in the order every writer uses: r, then s, then t
+    rb'<c r="([A-Z]{1,3})([1-9][0-9]{0,6})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,12})")?'
+    rb"\s*(?:/>|>" + _CONTENT + rb")"
+    rb"|(<c\b)([^<>]*?)(?:/>|>" + _CONTENT + rb")"  # 6-8: any other cell
+    rb"|(<row\b)([^<>]*?)(/?)>"  # 9-11: a row (self-closing when empty)
+    rb"|(</row)\s*>"  # 12
+    rb"|(<)(?!/?(?:c|row)[\s/>])[^<>]*>",  # 13: anything else inside sheetData
+    re.S,
+)
+_INNER = re.compile(
+    rb"(?:<f\b([^<>]*?)(?:/>|>([^<]*)</f\s*>))?(?:<v>([^<]*)</v\s*>|(<v\s*/>))?\Z", re.S
+)
+_INLINE = re.compile(rb'<is><t(?: xml:space="preserve")?>([^<]*)</t></is>\Z')
+_NESTED_CELL = re.compile(rb"<c[\s/>]")
+_INNER_TAG = re.compile(rb"<(/?)([A-Za-z_][\w.:-]*)([^<>]*?)(/?)>|([^<]+)", re.S)
+_ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not x:r="…"
+MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
+
+
+def _row_ref(attrs: bytes) -> str | None:
+    """A row's ``r`` as the exact tokenizer has it: unescaped, whichever quotes."""
+    m = _ROW_R.search(attrs)
+    if m is None:
+        return None
+    return attributes(m.group(0))["r"]
+
+
+def _shared_group(cell: RawCell, f_attrs: bytes) -> None:
+    """``cell.shared`` from an ``<f>``'s attributes (the first ``<f>`` counts)."""
+    if b"shared" in f_attrs and cell.shared is None:
+        attrs = attributes(f_attrs.rstrip(b"/"))
+        if attrs.get("t") == "shared":
+            cell.shared = attrs.get("si", "")
+
+
+def _generic_inner(inner: bytes, cell: RawCell) -> None:
+    """A cell's content other than a plain ``<f>``/``<v>``, in order: inline strings, rich
+    text runs, phonetic runs (not shown in the cell), extensions (ignored). Only text at
+    the grammar's own paths counts, and the content is held to :mod:`.grammar`, exactly as
+    in :mod:`.sheet_exact`."""
+    stack: list[bytes] = []
+    texts: list[str] = []
+    checker = Checker("c")
+    for closing, name, rest, empty, text in _INNER_TAG.findall(inner):
+        if text:
+            kind = TEXT_PATHS.get(tuple(stack))
+            if kind is None:
+                checker.text(unescape(text))
+            elif kind == "v":
+                cell.v = (cell.v or "") + unescape(text)
+            elif kind == "f":
+                cell.f = (cell.f or "") + unescape(text)
+            else:
+                texts.append(unescape(text))
+            continue
+        if closing:
+            if stack:
+                stack.pop()
+                checker.end()
+            continue
+        checker.start(local_name(name.decode("utf-8")))
+        if not stack:
+            if name == b"v":
+                cell.v = cell.v or ""
+            elif name == b"f":
+                cell.f = cell.f or ""
+                _shared_group(cell, rest)
+            elif name == b"is":
+                cell.inline = cell.inline or ""
+        if empty:
+            checker.end()
+        else:
+            stack.append(name)
+    cell.grammar = checker.problem
+    if cell.inline is not None:
+        cell.inline = cap(cell.inline + "".join(texts), cell)
+
+
+def _inner_into(cell: RawCell, inner: bytes, builder: Builder) -> None:
+    """A cell's content: the common ``<f>…</f><v>…</v>`` by one match, the rest in order."""
+    m = _INNER.match(inner)
+    if m is not None:
+        f_attrs, f_text, v_text, v_empty = m.groups()
+        if f_attrs is not None:
+            _shared_group(cell, f_attrs)
+            if not f_text:
+                cell.f = ""
+            elif b"&" in f_text or b"\r" in f_text:
+                cell.f, cell.f_escaped = f_text.decode("utf-8"), True
+            else:
+                cell.f = f_text.decode("utf-8")
+        if v_text is not None:
+            cell.v = cap(unescape_once(v_text), cell) if v_text else ""
+        elif v_empty is not None:
+            cell.v = ""
+        return
+    m = _INLINE.match(inner)
+    if m is not None:  # an inline string as the writers spell it: one text run
+        cell.inline = cap(unescape(m.group(1)), cell)
+        return
+    if _NESTED_CELL.search(inner):
+        builder.odd("structure", builder.row or 1, cell.ref or None, True)
+    _generic_inner(inner, cell)
+    if cell.v is not None:
+        cell.v = cap(cell.v, cell)
+
+
+_COLUMNS: dict[bytes, int] = {}
+
+
+def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
+    """One ``findall`` over sheetData; an empty cell in order (most of a template's
+    cells: borders of merged labels) costs a few comparisons, everything else goes
+    through the builder exactly as the exact tokenizer's cells do."""
+    seen, columns = builder.seen, _COLUMNS
+    row_digits = b""
+    for (
+        letters,
+        digits,
+        style,
+        kind,
+        inner,
+        generic,
+        g_attrs,
+        g_inner,
+        row_start,
+        row_attrs,
+        row_close,
+        row_end,
+        _other,
+    ) in _TOKENS.findall(data, start, end):
+        if letters:
+            if not inner and digits == row_digits:
+                col = columns.get(letters) or columns.setdefault(
+                    letters, column_index(letters.decode())
+                )
+                if builder.col < col <= MAX_COL:
+                    ref = (letters + digits).decode()
+                    if ref not in seen:
+                        seen.add(ref)
+                        builder.col = col
+                        continue
+            cell_letters, cell_digits = letters.decode(), digits.decode()
+            cell = RawCell(
+                cell_letters + cell_digits,
+                kind.decode() if kind else "",
+                style.decode() if style else "0",
+            )
+            if inner:
+                _inner_into(cell, inner, builder)
+            builder.cell(cell, cell_letters, cell_digits)
+        elif generic:
+            attrs = attributes(g_attrs.rstrip(b"/"))
+            r = attrs.get("r")
+            ref_match = REF.fullmatch(r) if r is not None else None
+            cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
+            if g_inner:
+                _inner_into(cell, g_inner, builder)
+            if ref_match:
+                builder.cell(cell, ref_match.group(1), ref_match.group(2))
+            else:
+                builder.cell(cell, None, None)
+        elif row_start:
+            builder.start_row(_row_ref(row_attrs))
+            row_digits = str(builder.row).encode()
+            if row_close or row_attrs.endswith(b"/"):
+                builder.end_row()
+                row_digits = b""
+        elif row_end:
+            builder.end_row()
+            row_digits = b""
+        else:
+            builder.odd("structure", builder.row or builder.last_row or 1)
