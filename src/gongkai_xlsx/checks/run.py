@@ -1,5 +1,9 @@
 """One return through every check: its findings, and the numbers of a return that passed.
 
+The order is the code's: the cover, then the inputs, whose parsed numbers (totals
+recomputed) are handed as arguments to the checks of the totals, the rules and a summary's
+members. No check reads what another one left behind.
+
 A return with any error gets its findings and no numbers: canonical data is data that
 passed (the document is made by :mod:`gongkai_xlsx.ingest.checked`).
 """
@@ -12,12 +16,10 @@ from pathlib import Path
 from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
-from gongkai_xlsx.checks.context import Context
-from gongkai_xlsx.definition.evaluate import Values
+from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.findings import Finding, HasFindings, sort_key
 from gongkai_xlsx.reader.model import Return, Source
 
-CHECKS = (meta, inputs, totals, stray, rules, members)
 CODES: tuple[Code, ...] = ()  # each check module declares its own
 
 
@@ -62,15 +64,24 @@ def check_values(
     if form is None or not ret.located:
         outcome.findings.sort(key=sort_key)
         return outcome, None
-    ctx = Context(ret=ret, form=form, expected_year=expected_year)
-    for check in CHECKS:
-        outcome.findings += [ret.place(f) for f in check.check(ctx)]
-    outcome.year, outcome.agency = ctx.year, ctx.agency
-    outcome.agency_from_file_name = ctx.agency_from_file_name
+    cover = meta.check(ret, form, expected_year)
+    parsed = inputs.check(ret, form)
+    values = with_totals(form, dict(parsed.values))
+    found = [
+        *cover.findings,
+        *parsed.findings,
+        *totals.check(ret, form, parsed.values, parsed.as_text, values),
+        *stray.check(ret, form),
+        *rules.check(form, values, parsed.unreadable),
+        *members.check(form, ret.members, parsed.values, parsed.unreadable),
+    ]
+    outcome.findings += [ret.place(f) for f in found]
+    outcome.year, outcome.agency = cover.year, cover.agency
+    outcome.agency_from_file_name = cover.agency_from_file_name
     outcome.findings.sort(key=sort_key)
-    if outcome.errors or ctx.year is None or not ctx.agency:
+    if outcome.errors or cover.year is None or not cover.agency:
         return outcome, None
-    return outcome, ctx.values
+    return outcome, values
 
 
 def check_return(
