@@ -68,12 +68,11 @@ def synthetic_batch(
         digest = hashlib.sha256(file.encode()).hexdigest()
         roll = rng.random()
         findings: list[Finding] = []
-        outcome = Outcome(source=Source(file, digest, 20_000), findings=findings)
+        source = Source(file, digest, 20_000)
         if roll < 0.03:
             findings.append(Finding(Code.FILE_CORRUPT, detail="压缩包结构损坏"))
-            entries.append(Entry(file, outcome))
+            entries.append(Entry(file, Outcome(source=source, findings=tuple(findings))))
             continue
-        outcome.form_id, outcome.agency, outcome.year = FORM.id, agency, 2024
         if roll < 0.15:
             errors = many if many and not any(e.failed for e in entries) else rng.randint(1, 5)
             for k in range(errors):
@@ -84,23 +83,25 @@ def synthetic_batch(
         for k in range(every):
             findings.append(_cell_finding(Code.BLANK_MARKER, i + 7 * k, "/", None))
         findings.sort(key=sort_key)
-        entry = Entry(file, outcome, has_document=not outcome.errors)
-        if entry.has_document:
-            entry.output = f"{agency}_2024.json"
-            if folder is not None:
-                values: dict[str, int | Decimal] = {}
-                for cell in INPUTS:
-                    if rng.random() < 0.5:
-                        continue
-                    if cell.kind.type == "integer":
-                        values[cell.id] = rng.randint(0, 500)
-                    else:
-                        values[cell.id] = Decimal(rng.randint(0, 10**6)) / 100
-                meta = Meta(2024, agency, None, None, file, digest)
-                path = folder / f"{i}.json"
-                path.write_bytes(
-                    dumps(Document.build(FORM, meta, with_totals(FORM, values)).to_json())
-                )
-                clean.append(Clean(entry, path))
+        outcome = Outcome(
+            source=source, findings=tuple(findings), form_id=FORM.id, agency=agency, year=2024
+        )
+        passing = not outcome.errors
+        entry = Entry(
+            file, outcome, has_document=passing, output=f"{agency}_2024.json" if passing else None
+        )
+        if entry.has_document and folder is not None:
+            values: dict[str, int | Decimal] = {}
+            for cell in INPUTS:
+                if rng.random() < 0.5:
+                    continue
+                if cell.kind.type == "integer":
+                    values[cell.id] = rng.randint(0, 500)
+                else:
+                    values[cell.id] = Decimal(rng.randint(0, 10**6)) / 100
+            meta = Meta(2024, agency, None, None, file, digest)
+            path = folder / f"{i}.json"
+            path.write_bytes(dumps(Document.build(FORM, meta, with_totals(FORM, values)).to_json()))
+            clean.append(Clean(entry, path))
         entries.append(entry)
     return entries, clean

@@ -34,7 +34,12 @@ STAGES = {
         ["checks"],
     ),
     "ingest": (
-        ["gongkai_xlsx.ingest.batch", "gongkai_xlsx.ingest.checked", "gongkai_xlsx.ingest.run"],
+        [
+            "gongkai_xlsx.ingest.batch",
+            "gongkai_xlsx.ingest.checked",
+            "gongkai_xlsx.ingest.checking",
+            "gongkai_xlsx.ingest.artifacts",
+        ],
         ["ingest"],
     ),
     # the aggregator's documents are found and checked below it (previous reads them so too)

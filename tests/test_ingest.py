@@ -63,7 +63,7 @@ def flat(outcome) -> list[list]:
 def test_seed_return_round_trip(fill: Filler, form: Form) -> None:
     path = fill(SEED_VALUES)
     outcome = check_file(path)
-    assert outcome.findings == []
+    assert outcome.findings == ()
     assert outcome.document is not None
     doc = outcome.document.to_json()
     assert doc["source"] == {
@@ -369,7 +369,7 @@ def test_agency_typed_on_cover_of_blank_template(fill: Filler, blank_template_20
             template=blank_template_2024,
         )
     )
-    assert outcome.findings == []
+    assert outcome.findings == ()
     doc = outcome.document
     assert doc is not None
     assert (doc.agency, doc.contact, doc.phone) == ("某县 司法局", "张三", "13912345678")
@@ -402,7 +402,7 @@ def test_labels_tolerate_half_width_brackets_spaces_and_line_breaks(fill: Filler
             },
         )
     )
-    assert outcome.findings == []
+    assert outcome.findings == ()
 
 
 def test_year_from_properties_and_expected_year(fill: Filler) -> None:
@@ -487,7 +487,7 @@ def test_floating_point_noise_is_the_number_a_person_sees(fill: Filler) -> None:
     outcome = check_file(
         fill({"a.fees.amount": 250.82999999999998, "a.licensing.decisions": 7.0000000000000009})
     )
-    assert outcome.findings == []
+    assert outcome.findings == ()
     assert outcome.document.tables()["a"]["fees"]["amount"] == Decimal("250.83")
     assert outcome.document.tables()["a"]["licensing"]["decisions"] == 7
 

@@ -13,6 +13,7 @@ import os
 import re
 import shutil
 from collections.abc import Mapping
+from dataclasses import replace
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
@@ -29,9 +30,10 @@ from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.findings import place_text
+from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_html, shown, without_run
 from gongkai_xlsx.ingest.report import report
-from gongkai_xlsx.ingest.totals import clean_totals
+from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.outputfolder import is_bookkeeping
 from gongkai_xlsx.render.values import format_number
 from gongkai_xlsx.terminal import visible
@@ -332,8 +334,15 @@ def test_nothing_to_sum(tmp_path: Path, make_return) -> None:
 
 def test_a_batch_of_two_years_is_summed_by_year(tmp_path: Path, form: Form) -> None:
     entries, clean = synthetic_batch(40, tmp_path)
-    for item in clean[::2]:
-        item.entry.outcome.year = 2023
+    earlier = {item.entry.display: item for item in clean[::2]}
+
+    def of_2023(entry: Entry) -> Entry:
+        return replace(entry, outcome=replace(entry.outcome, year=2023))
+
+    entries = [of_2023(e) if e.display in earlier else e for e in entries]
+    clean = [
+        Clean(of_2023(c.entry), c.document) if c.entry.display in earlier else c for c in clean
+    ]
     totals = clean_totals(clean)
     assert [(g.year, g.returns) for g in totals.groups] == [
         (2023, len(clean[::2])),

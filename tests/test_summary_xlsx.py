@@ -61,7 +61,7 @@ def as_json(summary: Summary) -> dict[str, Any]:
 def ingested(path: Path) -> dict[str, Any]:
     """The canonical document of a workbook that must read clean."""
     outcome = check_file(path)
-    assert outcome.findings == [], [f.message for f in outcome.findings]
+    assert outcome.findings == (), [f.message for f in outcome.findings]
     assert outcome.document is not None
     return outcome.document.to_json()
 

@@ -10,6 +10,7 @@ cell sits or how it is labelled.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -121,7 +122,7 @@ def sort_key(f: Finding) -> tuple[int, str, tuple[int, int], str]:
 class HasFindings:
     """What holds a list of findings (a return's outcome, a summary) and is judged by it."""
 
-    findings: list[Finding]
+    findings: Sequence[Finding]
 
     @property
     def errors(self) -> list[Finding]:

@@ -16,7 +16,6 @@ from typing import Any
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, meta
-from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.checks.numbers import parse_number
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.definition.model import Kind
@@ -84,10 +83,10 @@ def read_as_the_checks_accept(
     findings = list(ret.findings)
     if ret.form is None or not ret.located:
         return ret, {}, findings
-    ctx = Context(ret=ret, form=ret.form)
-    for check in (meta, inputs):
-        findings += [ret.place(f) for f in check.check(ctx)]
-    accepted = {cid: v for cid, v in ctx.inputs.items() if cid not in ctx.unreadable}
+    cover = meta.check(ret, ret.form)
+    parsed = inputs.check(ret, ret.form)
+    findings += [ret.place(f) for f in (*cover.findings, *parsed.findings)]
+    accepted = {cid: v for cid, v in parsed.values.items() if cid not in parsed.unreadable}
     return ret, accepted, findings
 
 

@@ -86,7 +86,7 @@ def annotate_return(
     bounds = bounds or limits()
     with WorkerPool(work, 1, bounds) as pool:
         outcome = checked_in(pool, source, expected_year, bounds)
-        findings = outcome.findings
+        findings = list(outcome.findings)
         if not outcome.readable or not findings:
             return AnnotateResult(outcome, findings, None)
         assert outcome.form_id is not None and outcome.sha256 is not None

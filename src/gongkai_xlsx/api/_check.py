@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +13,9 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from gongkai_xlsx.ingest.checked import check_and_build
+from gongkai_xlsx.ingest.checking import failed_check
 from gongkai_xlsx.ingest.collect import Item
 from gongkai_xlsx.ingest.report import outcome_row
-from gongkai_xlsx.ingest.run import failed_check
 from gongkai_xlsx.ingest.worker import Task, check_task
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.reader import read_return
@@ -89,8 +89,9 @@ def checked_in(
         checked = failed_check(Item(path, file_name_text(path.name)), result, bounds)
     else:
         checked = result
-    checked.outcome.document = read_own(checked.canonical) if checked.canonical else None
-    return checked.outcome
+    if checked.canonical is None:
+        return checked.outcome
+    return replace(checked.outcome, document=read_own(checked.canonical))
 
 
 def check_file(path: Path, expected_year: int | None = None) -> Outcome:

@@ -17,7 +17,9 @@ from gongkai_xlsx.api._common import (
 )
 from gongkai_xlsx.errors import Interrupted, UsageError
 from gongkai_xlsx.ingest.collect import Collected, collect
-from gongkai_xlsx.ingest.run import Ingested, InterruptedAfterCommit, RunOptions, run
+from gongkai_xlsx.ingest.commit import InterruptedAfterCommit
+from gongkai_xlsx.ingest.options import RunOptions
+from gongkai_xlsx.ingest.run import Ingested, run
 from gongkai_xlsx.roster import read_roster
 from gongkai_xlsx.text import file_name_text, squash_spaces
 

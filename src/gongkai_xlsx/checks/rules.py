@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.checks.context import Context
 from gongkai_xlsx.definition.evaluate import Values, blank_sum
 from gongkai_xlsx.definition.model import Form, Rule
 from gongkai_xlsx.findings import Finding
@@ -48,7 +47,8 @@ def balance(
             )
 
 
-def check(ctx: Context) -> Iterator[Finding]:
-    for rule in ctx.form.rules:
+def check(form: Form, values: Values, unreadable: frozenset[str]) -> Iterator[Finding]:
+    """Every balance rule of ``form`` on ``values`` (every cell, totals recomputed)."""
+    for rule in form.rules:
         if rule.kind == "balance":
-            yield from balance(ctx.form, rule, ctx.values, ctx.unreadable)
+            yield from balance(form, rule, values, unreadable)

@@ -1,33 +1,43 @@
 """One return through every check: its findings, and the numbers of a return that passed.
 
+The order is the code's: the cover, then the inputs, whose parsed numbers (totals
+recomputed) are handed as arguments to the checks of the totals, the rules and a summary's
+members. No check reads what another one left behind.
+
 A return with any error gets its findings and no numbers: canonical data is data that
 passed (the document is made by :mod:`gongkai_xlsx.ingest.checked`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
-from gongkai_xlsx.checks.context import Context
-from gongkai_xlsx.definition.evaluate import Values
+from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.findings import Finding, HasFindings, sort_key
 from gongkai_xlsx.reader.model import Return, Source
 
-CHECKS = (meta, inputs, totals, stray, rules, members)
 CODES: tuple[Code, ...] = ()  # each check module declares its own
 
 
-@dataclass
+def sorted_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
+    """Findings in the order every output shows them (errors first, then by place; a
+    stable sort, so findings at one place keep the order they were found in)."""
+    return tuple(sorted(findings, key=sort_key))
+
+
+@dataclass(frozen=True)
 class Outcome(HasFindings):
-    """Everything known about one return after checking (plain data, picklable)."""
+    """Everything known about one return after checking (plain data, picklable, frozen:
+    a later stage that adds a finding makes a new outcome, see :meth:`adding`)."""
 
     source: Source
     path: Path | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: tuple[Finding, ...] = ()
     document: Document | None = None
     form_id: str | None = None
     agency: str | None = None
@@ -48,33 +58,64 @@ class Outcome(HasFindings):
             return "errors" if self.readable else "unreadable"
         return "warnings" if self.warnings else "ok"
 
+    def adding(self, findings: Iterable[Finding]) -> Outcome:
+        """This outcome with ``findings`` more, all in the outputs' order."""
+        added = tuple(findings)
+        if not added:
+            return self
+        return replace(self, findings=sorted_findings((*self.findings, *added)))
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Every check of one return: its outcome, and the numbers of every cell (totals
+    recomputed) when it has no error and says its year and agency, else None."""
+
+    outcome: Outcome
+    values: Values | None = None
+
+
+def _checked(ret: Return, path: Path | None) -> Verdict:
+    """A return whose form is unknown or could not be located: the reader's findings."""
+    form_id = ret.form.id if ret.form is not None else None
+    findings = sorted_findings(ret.findings)
+    return Verdict(Outcome(ret.source, path, findings, form_id=form_id))
+
 
 def check_values(
     ret: Return, expected_year: int | None = None, path: Path | None = None
-) -> tuple[Outcome, Values | None]:
-    """Every check of ``ret``: its outcome (findings sorted), and the numbers of every cell
-    (totals recomputed) when it has no error and says its year and agency, else None. The
-    document is made from them by :mod:`gongkai_xlsx.ingest.checked`, not here."""
-    outcome = Outcome(source=ret.source, path=path, findings=list(ret.findings))
+) -> Verdict:
+    """Every check of ``ret`` (see :class:`Verdict`). The document is made from the
+    numbers by :mod:`gongkai_xlsx.ingest.checked`, not here."""
     form = ret.form
-    if form is not None:
-        outcome.form_id = form.id
     if form is None or not ret.located:
-        outcome.findings.sort(key=sort_key)
-        return outcome, None
-    ctx = Context(ret=ret, form=form, expected_year=expected_year)
-    for check in CHECKS:
-        outcome.findings += [ret.place(f) for f in check.check(ctx)]
-    outcome.year, outcome.agency = ctx.year, ctx.agency
-    outcome.agency_from_file_name = ctx.agency_from_file_name
-    outcome.findings.sort(key=sort_key)
-    if outcome.errors or ctx.year is None or not ctx.agency:
-        return outcome, None
-    return outcome, ctx.values
+        return _checked(ret, path)
+    cover = meta.check(ret, form, expected_year)
+    parsed = inputs.check(ret, form)
+    values = with_totals(form, dict(parsed.values))
+    found = [
+        *cover.findings,
+        *parsed.findings,
+        *totals.check(ret, form, parsed.values, parsed.as_text, values),
+        *stray.check(ret, form),
+        *rules.check(form, values, parsed.unreadable),
+        *members.check(form, ret.members, parsed.values, parsed.unreadable),
+    ]
+    outcome = Outcome(
+        ret.source,
+        path,
+        sorted_findings((*ret.findings, *(ret.place(f) for f in found))),
+        form_id=form.id,
+        agency=cover.agency,
+        year=cover.year,
+        agency_from_file_name=cover.agency_from_file_name,
+    )
+    passed = not outcome.errors and cover.year is not None and cover.agency
+    return Verdict(outcome, values if passed else None)
 
 
 def check_return(
     ret: Return, expected_year: int | None = None, path: Path | None = None
 ) -> Outcome:
     """The outcome of every check of ``ret`` (without its document)."""
-    return check_values(ret, expected_year, path)[0]
+    return check_values(ret, expected_year, path).outcome

@@ -3,14 +3,14 @@ that differs, or a total whose formula was replaced by a number, is a warning.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.checks.context import Context
-from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import CellDef, Form, Rule
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.reader.model import Return
 
 CODES = (Code.TOTAL_MISMATCH, Code.FORMULA_REMOVED)
 
@@ -29,8 +29,16 @@ def _as_number(raw: object) -> Decimal | None:
     return Decimal(raw)
 
 
-def check(ctx: Context) -> Iterator[Finding]:
-    ret, form = ctx.ret, ctx.form
+def check(
+    ret: Return,
+    form: Form,
+    inputs: Mapping[str, Number | None],
+    as_text: frozenset[str],
+    values: Values,
+) -> Iterator[Finding]:
+    """The computed cells of ``ret`` against ``values`` (every cell, the totals recomputed
+    from ``inputs``); ``as_text``: the inputs typed as text numbers, which Excel's SUM
+    skips."""
     removed: set[str] = set()
     if ret.identified_by == "properties":  # re-typed copies have no formulas to lose
         for cell in form.computed_cells():
@@ -42,15 +50,15 @@ def check(ctx: Context) -> Iterator[Finding]:
                     Code.FORMULA_REMOVED,
                     cell_id=cell.id,
                     actual=read.value,
-                    expected=ctx.values[cell.id] or 0,
+                    expected=values[cell.id] or 0,
                     rule=rule.id if rule else None,
                     text=rule.text if rule else None,
                 )
     # Excel's SUM ignores a number typed as text: a total showing exactly that is explained
     # by the number-as-text warning, any other difference is still a total-mismatch.
     shown_by_excel = (
-        with_totals(form, {k: (None if k in ctx.as_text else v) for k, v in ctx.inputs.items()})
-        if ctx.as_text
+        with_totals(form, {k: (None if k in as_text else v) for k, v in inputs.items()})
+        if as_text
         else None
     )
     for cell in form.computed_cells():
@@ -60,7 +68,7 @@ def check(ctx: Context) -> Iterator[Finding]:
             continue
         if isinstance(raw, str) and not raw.strip():
             continue
-        recomputed = ctx.values[cell.id] or 0
+        recomputed = values[cell.id] or 0
         stored = _as_number(raw)
         if stored is not None and stored == recomputed:
             continue

@@ -1,23 +1,31 @@
 """What only the whole batch shows (two returns of one agency, mixed years), and the name
-of each passing return's canonical JSON (unique in the folder, stable across re-runs)."""
+of each passing return's canonical JSON (unique in the folder, stable across re-runs).
+
+The second stage of a run (:mod:`gongkai_xlsx.ingest.run`): it is given the frozen
+entries of the first and returns new ones, each the file's own outcome with the batch's
+findings added (:meth:`Outcome.adding`) and, for a passing return, its output's name.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.completeness import Submission
-from gongkai_xlsx.findings import Finding, sort_key
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.naming import dedupe, json_file_name
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Entry:
-    """One return of the batch as the parent process keeps it: no document, no workbook."""
+    """One return of the batch as the parent process keeps it: no document, no workbook.
+    Frozen: a stage that adds to it (a batch finding, an output name, a marked copy)
+    makes a new entry."""
 
     display: str
     outcome: Outcome
@@ -52,7 +60,7 @@ def named_agency(entry: Entry) -> str | None:
     return o.agency if o.readable and o.agency and not o.agency_from_file_name else None
 
 
-def duplicate_groups(entries: list[Entry]) -> list[DuplicateGroup]:
+def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
     """Agencies and years with more than one readable return, by the one agency identity
     the summary, the roster and last year's documents use too."""
     groups: dict[tuple[AgencyKey, int | None], list[tuple[str, Entry]]] = {}
@@ -66,7 +74,7 @@ def duplicate_groups(entries: list[Entry]) -> list[DuplicateGroup]:
     ]
 
 
-def submissions(entries: list[Entry]) -> list[Submission]:
+def submissions(entries: Sequence[Entry]) -> list[Submission]:
     """The returns as ``--roster`` matches them (:mod:`gongkai_xlsx.completeness`):
     every return that names its agency, whatever its status. A return with errors was sent
     all the same: the coordinator asks for its correction rather than for a return. A file
@@ -74,8 +82,10 @@ def submissions(entries: list[Entry]) -> list[Submission]:
     return [Submission(agency, e.display) for e in entries if (agency := named_agency(e))]
 
 
-def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
-    readable = [e for e in entries if e.outcome.readable]
+def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
+    """The ``agency-duplicate`` hint of each return of a duplicate group, by position."""
+    found: dict[int, list[Finding]] = {}
+    position = {id(entry): index for index, entry in enumerate(entries)}
     for duplicate in duplicate_groups(entries):
         group = duplicate.entries
         for entry in group:
@@ -83,29 +93,57 @@ def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
             listed = "、".join(others[:MAX_LISTED])
             if len(others) > MAX_LISTED:
                 listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
-            entry.outcome.findings.append(
-                Finding(
-                    Code.AGENCY_DUPLICATE,
-                    actual=duplicate.agency,
-                    expected=len(group),
-                    detail=listed,
-                )
+            finding = Finding(
+                Code.AGENCY_DUPLICATE, actual=duplicate.agency, expected=len(group), detail=listed
             )
-    years = sorted({e.outcome.year for e in readable if e.outcome.year})
-    if expected_year is None and len(years) > 1:
-        listing = "、".join(str(y) for y in years)
-        for entry in readable:
-            if entry.outcome.year:
-                entry.outcome.findings.append(
-                    Finding(Code.YEAR_MIXED, actual=entry.outcome.year, detail=listing)
-                )
-    for entry in entries:
-        entry.outcome.findings.sort(key=sort_key)
+            found.setdefault(position[id(entry)], []).append(finding)
+    return found
 
 
-def name_outputs(entries: list[Entry]) -> None:
-    """Each passing return's JSON name: ``单位_年度.json``, ``_2``… for a second one."""
-    passing = [e for e in entries if e.has_document and not e.failed]
-    names = dedupe([json_file_name(e.outcome.agency or e.display, e.outcome.year) for e in passing])
-    for entry, name in zip(passing, names, strict=True):
-        entry.output = name
+def _year_mix_findings(
+    entries: Sequence[Entry], expected_year: int | None
+) -> dict[int, list[Finding]]:
+    """The ``year-mixed`` hint of each readable return when no year was asked for and
+    the batch holds several, by position."""
+    readable = [(i, e) for i, e in enumerate(entries) if e.outcome.readable]
+    years = sorted({e.outcome.year for _i, e in readable if e.outcome.year})
+    if expected_year is not None or len(years) < 2:
+        return {}
+    listing = "、".join(str(y) for y in years)
+    return {
+        i: [Finding(Code.YEAR_MIXED, actual=e.outcome.year, detail=listing)]
+        for i, e in readable
+        if e.outcome.year
+    }
+
+
+def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> tuple[Entry, ...]:
+    """``entries`` with what only the batch shows added (new entries; ``expected_year``:
+    the year asked for, None when the batch may mix them)."""
+    duplicates = _duplicate_findings(entries)
+    mixed = _year_mix_findings(entries, expected_year)
+    return tuple(
+        replace(entry, outcome=entry.outcome.adding([*duplicates.get(i, ()), *mixed.get(i, ())]))
+        for i, entry in enumerate(entries)
+    )
+
+
+def with_output_names(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+    """``entries`` with each passing return's JSON name: ``单位_年度.json``, ``_2``… for a
+    second one (new entries)."""
+    passing = [i for i, e in enumerate(entries) if e.has_document and not e.failed]
+    names = dedupe(
+        [
+            json_file_name(entries[i].outcome.agency or entries[i].display, entries[i].outcome.year)
+            for i in passing
+        ]
+    )
+    named = dict(zip(passing, names, strict=True))
+    return tuple(
+        replace(entry, output=named[i]) if i in named else entry for i, entry in enumerate(entries)
+    )
+
+
+def batch(entries: Sequence[Entry], expected_year: int | None) -> tuple[Entry, ...]:
+    """The second stage: the batch's own findings (hints), then the outputs' names."""
+    return with_output_names(with_batch_findings(entries, expected_year))

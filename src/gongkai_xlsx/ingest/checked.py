@@ -9,6 +9,7 @@ fails the committed schema is a finding (a guard: every number was checked alrea
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from gongkai_xlsx.canonical import Document, Meta, Place, document_errors
@@ -16,7 +17,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.numbers import parse_text
 from gongkai_xlsx.checks.run import Outcome, check_values
 from gongkai_xlsx.definition.evaluate import Values
-from gongkai_xlsx.findings import Finding, sort_key
+from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.model import Return
 
 CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
@@ -43,14 +44,10 @@ def document_of(ret: Return, outcome: Outcome, values: Values) -> Document:
     return Document.build(ret.form, meta, values, ret.members, completeness)
 
 
-def check_and_build(
-    ret: Return, expected_year: int | None = None, path: Path | None = None
-) -> Outcome:
-    """Every check of ``ret``, and its document when it passed (``outcome.document``)."""
-    outcome, values = check_values(ret, expected_year, path)
-    if values is None or ret.form is None:
-        return outcome
-    document = document_of(ret, outcome, values)
+def _schema_findings(ret: Return, document: Document) -> list[Finding]:
+    """Where ``document`` fails the committed schema (a guard: every number was checked)."""
+    assert ret.form is not None
+    found = []
     for json_path, message in document_errors(ret.form, document):
         cell_id = ".".join(json_path[1:]) if json_path[:1] == ["tables"] else None
         finding = Finding(
@@ -59,8 +56,17 @@ def check_and_build(
             row_label=None if cell_id else "/".join(json_path) or "文档",
             detail=message[:200],
         )
-        outcome.findings.append(ret.place(finding))
-    outcome.findings.sort(key=sort_key)
-    if not outcome.errors:
-        outcome.document = document
-    return outcome
+        found.append(ret.place(finding))
+    return found
+
+
+def check_and_build(
+    ret: Return, expected_year: int | None = None, path: Path | None = None
+) -> Outcome:
+    """Every check of ``ret``, and its document when it passed (``outcome.document``)."""
+    verdict = check_values(ret, expected_year, path)
+    if verdict.values is None or ret.form is None:
+        return verdict.outcome
+    document = document_of(ret, verdict.outcome, verdict.values)
+    outcome = verdict.outcome.adding(_schema_findings(ret, document))
+    return outcome if outcome.errors else replace(outcome, document=document)

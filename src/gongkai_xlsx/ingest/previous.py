@@ -3,21 +3,21 @@
 Runs in the parent process as each return's result arrives: its canonical bytes are
 parsed (amounts as exact decimals), matched with last year's compact map
 (:mod:`gongkai_xlsx.previous`, read once before the pool starts) and checked by
-:mod:`gongkai_xlsx.checks.cross_year`; the warnings join the return's findings before
-anything is written, and nothing of the document is kept. A return with errors has no
-canonical document and is not compared (it is going back to the agency anyway).
+:mod:`gongkai_xlsx.checks.cross_year`, giving a frozen :class:`Compared` (the warnings,
+which join the return's findings before anything is written, and what became of it, for
+report.json); nothing of the document is kept. A return with errors has no canonical
+document and is not compared (it is going back to the agency anyway).
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks import cross_year
-from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import read_own
@@ -48,45 +48,42 @@ def placed(form: Form, finding: Finding, places: Places) -> Finding:
     )
 
 
-@dataclass
-class Comparison:
-    """The comparison of one run: last year's documents and what became of each return."""
+@dataclass(frozen=True)
+class Compared:
+    """One passing return against last year's: the warnings it gets, and whether last
+    year's document was ``matched``, found but ``not_compared`` (its warning says why) or
+    missing (``unmatched``, a new agency: ``agency`` as the return writes it)."""
 
-    previous: Previous
-    folder: str  # as report.json names it
-    matched: int = 0
-    not_compared: int = 0  # last year's document found but not usable: each has its warning
-    unmatched: list[str] = field(default_factory=list)  # agencies without last year's
+    findings: tuple[Finding, ...]
+    result: Literal["matched", "not_compared", "unmatched"]
+    agency: str
 
-    @classmethod
-    def of(cls, previous: Previous) -> Comparison:
-        return cls(previous, _relative(previous.path))
 
-    def compare(self, outcome: Outcome, canonical: bytes, places: Places) -> None:
-        """Add the cross-year warnings of one passing return to its findings."""
-        document = read_own(canonical)
-        form = document.form
-        last, finding = match(self.previous, document.agency, document.year, form)
-        if finding is not None:
-            self.not_compared += 1
-            outcome.findings.append(finding)
-        elif last is None:
-            self.unmatched.append(document.agency)
-        else:
-            self.matched += 1
-            found = cross_year.check(form, document, last.values(), last.display)
-            outcome.findings += [placed(form, f, places) for f in found]
+def compare(previous: Previous, canonical: bytes, places: Places) -> Compared:
+    """The cross-year warnings of one passing return (its canonical bytes; ``places``:
+    the cells the reader found away from the template's position)."""
+    document = read_own(canonical)
+    form = document.form
+    last, finding = match(previous, document.agency, document.year, form)
+    if finding is not None:
+        return Compared((finding,), "not_compared", document.agency)
+    if last is None:
+        return Compared((), "unmatched", document.agency)
+    found = cross_year.check(form, document, last.values(), last.display)
+    return Compared(tuple(placed(form, f, places) for f in found), "matched", document.agency)
 
-    def report(self) -> dict[str, Any]:
-        """The ``previous`` section of report.json."""
-        return {
-            "folder": self.folder,
-            "documents": self.previous.documents,
-            "returns_matched": self.matched,
-            "returns_not_compared": self.not_compared,
-            "returns_unmatched": len(self.unmatched),
-            "unmatched": sorted(self.unmatched),
-            "skipped_files": [
-                {"file": s.display, "reason": s.reason} for s in self.previous.skipped
-            ],
-        }
+
+def previous_section(previous: Previous, compared: Sequence[Compared]) -> dict[str, Any]:
+    """The ``previous`` section of report.json: last year's folder, and what became of
+    each passing return of the run (``compared``)."""
+    results = [c.result for c in compared]
+    unmatched = [c.agency for c in compared if c.result == "unmatched"]
+    return {
+        "folder": _relative(previous.path),
+        "documents": previous.documents,
+        "returns_matched": results.count("matched"),
+        "returns_not_compared": results.count("not_compared"),
+        "returns_unmatched": len(unmatched),
+        "unmatched": sorted(unmatched),
+        "skipped_files": [{"file": s.display, "reason": s.reason} for s in previous.skipped],
+    }

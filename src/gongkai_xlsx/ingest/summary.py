@@ -10,7 +10,8 @@ coordinator's decision, not the tool's.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, default_file_name
@@ -28,14 +29,14 @@ class Conflict:
     files: tuple[str, ...]
 
 
-@dataclass
+@dataclass(frozen=True)
 class BatchSummary:
     """What ``--summary`` did: the summary (None when refused before summing), and the
     agencies that stopped it. Written only when :attr:`written`."""
 
     name: str
     summary: Summary | None = None
-    conflicts: list[Conflict] = field(default_factory=list)
+    conflicts: tuple[Conflict, ...] = ()
 
     @property
     def written(self) -> bool:
@@ -46,22 +47,24 @@ class BatchSummary:
         return self.summary.file_name if self.written and self.summary else None
 
 
-def conflicts(entries: list[Entry]) -> list[Conflict]:
+def conflicts(entries: Sequence[Entry]) -> tuple[Conflict, ...]:
     """The agencies of :func:`duplicate_groups` (the ``agency-duplicate`` hint's own) whose
     returns differ (different SHA-256): the same file twice is one member, summed once."""
-    return [
+    return tuple(
         Conflict(d.agency, d.year, tuple(e.display for e in d.entries))
         for d in duplicate_groups(entries)
         if len({e.outcome.sha256 for e in d.entries}) > 1
-    ]
+    )
 
 
-def summarise(name: str, passing: list[tuple[Entry, Path]], entries: list[Entry]) -> BatchSummary:
+def summarise(
+    name: str, passing: Sequence[tuple[Entry, Path]], entries: Sequence[Entry]
+) -> BatchSummary:
     """Sum the passing returns (each entry with its spooled canonical JSON); ``entries``
     is the whole batch, for the refusal. ``name`` is the summary's 填报单位."""
-    result = BatchSummary(name=name, conflicts=conflicts(entries))
-    if result.conflicts:
-        return result
+    refused = conflicts(entries)
+    if refused:
+        return BatchSummary(name=name, conflicts=refused)
     years = {entry.outcome.year for entry, _path in passing}
     taken = [entry.output for entry, _path in passing if entry.output]
     file_name = None
@@ -69,5 +72,4 @@ def summarise(name: str, passing: list[tuple[Entry, Path]], entries: list[Entry]
         wanted = default_file_name(name, years.pop())
         file_name = dedupe([*taken, wanted])[-1]
     sources = [(entry.display, parse_json(path.read_bytes())) for entry, path in passing]
-    result.summary = aggregate_documents(sources, name, file_name=file_name)
-    return result
+    return BatchSummary(name, aggregate_documents(sources, name, file_name=file_name))

@@ -7,7 +7,8 @@ Module-level and picklable by reference, as a pool under ``spawn`` requires.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
@@ -36,13 +37,15 @@ class Task:
         return check_task(self)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Checked:
+    """One file checked, as the worker sends it back (the result per file, frozen)."""
+
     outcome: Outcome  # without its document: the bytes travel instead
     canonical: bytes | None = None
     # cells read away from the template's position (rows moved, read by names): cell id →
     # (sheet, A1), so that findings made in the parent (--previous) point at them
-    places: dict[str, tuple[str, str]] = field(default_factory=dict)
+    places: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
@@ -62,9 +65,10 @@ def check_task(task: Task) -> Checked:
     path = Path(task.path)
     ret = read_return(path, file_name_text(path.name))
     outcome = check_and_build(ret, task.year, path)
-    canonical = outcome.document.to_json_bytes() if outcome.document is not None else None
-    outcome.document = None
-    return Checked(outcome, canonical, moved_cells(ret) if canonical is not None else {})
+    if outcome.document is None:
+        return Checked(outcome)
+    canonical = outcome.document.to_json_bytes()
+    return Checked(replace(outcome, document=None), canonical, moved_cells(ret))
 
 
 @dataclass(frozen=True)

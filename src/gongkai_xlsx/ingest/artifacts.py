@@ -1,0 +1,194 @@
+"""The third stage of a run: what is written, staged in OUT for the one commit.
+
+Given the frozen entries of the checks and the batch, it makes the marked copies (in the
+workers, from the very bytes that were checked), the 汇总 (``--summary``), the report's
+data, report.html (with the totals of the clean returns, summed back from the spool one
+document at a time) and, last, moves each passing return's canonical bytes from the spool
+to their output names (the summary and the totals read the spool before). It returns
+what the commit and the front door need as one frozen :class:`Artifacts`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from gongkai_xlsx.annotate import marks_from_findings
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.completeness import match_roster
+from gongkai_xlsx.ingest.batch import Entry, submissions
+from gongkai_xlsx.ingest.checking import Checks, Spool
+from gongkai_xlsx.ingest.collect import PAGE_NAME, Collected
+from gongkai_xlsx.ingest.options import RunOptions
+from gongkai_xlsx.ingest.page import page_bytes
+from gongkai_xlsx.ingest.previous import previous_section
+from gongkai_xlsx.ingest.report import RunInfo, report
+from gongkai_xlsx.ingest.summary import BatchSummary, summarise
+from gongkai_xlsx.ingest.totals import Clean, clean_totals
+from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
+from gongkai_xlsx.outputs import OutputDir
+from gongkai_xlsx.pool import WorkerPool
+from gongkai_xlsx.previous import Previous
+from gongkai_xlsx.text import file_name_text
+from gongkai_xlsx.walk import PassedOver, Unreached
+
+CODES = (Code.ANNOTATE_FAILED,)
+MARKED = "annotated"  # the mount key of the marked copies' folder
+
+Passing = tuple[tuple[Entry, Path], ...]  # each return with an output, and its spooled bytes
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What the walks of the input and of last year's folder could not reach (errors)
+    or passed over (notes), the latter's under that folder's path."""
+
+    unreached: tuple[Unreached, ...] = ()
+    passed_over: tuple[PassedOver, ...] = ()
+
+
+@dataclass(frozen=True)
+class Artifacts:
+    """What the third stage staged: the entries as reported (marked copies named, their
+    failures added), report.json's data, every output the commit puts in place beside it
+    (sorted), the summary asked for, and what the walks could not reach."""
+
+    entries: tuple[Entry, ...]
+    report: dict[str, Any]
+    outputs: tuple[str, ...]
+    summary: BatchSummary | None
+    walked: Walked
+
+
+def walk_answers(found: Collected, previous: Previous | None) -> Walked:
+    """What the walks of the input and of last year's folder could not reach or passed
+    over, the latter shown under that folder's path."""
+    unreached, passed_over = list(found.unreached), list(found.passed_over)
+    if previous is not None:
+        where = "/".join(file_name_text(p) for p in previous.path.as_posix().split("/"))
+        where = where.rstrip("/") + "/"
+        unreached += [replace(u, display=where + u.display) for u in previous.unreached]
+        passed_over += [PassedOver(where + p.display, p.reason) for p in previous.passed_over]
+    return Walked(tuple(unreached), tuple(passed_over))
+
+
+def _to_mark(entry: Entry, annotate_all: bool) -> bool:
+    """A readable return to send back: with errors, or (``annotate_all``) any finding."""
+    o = entry.outcome
+    return bool(o.readable and o.sha256 and (entry.failed or (annotate_all and o.findings)))
+
+
+def marked_copies(
+    pool: WorkerPool[Any, Any],
+    found: Collected,
+    entries: Sequence[Entry],
+    annotate_all: bool,
+    outdir: OutputDir,
+) -> tuple[Entry, ...]:
+    """Stage a marked copy of each readable return to send back, made in the workers from
+    the bytes that were checked (all findings, the batch's own included): ``entries``
+    with each copy's name, or the finding saying why there is none (new entries)."""
+    chosen = [index for index, entry in enumerate(entries) if _to_mark(entry, annotate_all)]
+    tasks = (
+        MarkTask(
+            os.fspath(found.items[index].path),
+            entries[index].outcome.sha256 or "",
+            entries[index].outcome.form_id or "",
+            tuple(marks_from_findings(entries[index].outcome.findings)),
+        )
+        for index in chosen
+    )
+    marked = list(entries)
+    for k, result in pool.run(tasks):
+        index = chosen[k]
+        entry = entries[index]
+        problem = not_marked(result)
+        if problem is None and isinstance(result, Marked) and result.data is not None:
+            name = found.items[index].relative
+            outdir.stage(f"@{MARKED}/{name}", result.data)
+            marked[index] = replace(entry, annotated=name)
+        elif problem is not None:
+            marked[index] = replace(entry, outcome=entry.outcome.adding([problem]))
+    return tuple(marked)
+
+
+def _summary(
+    outdir: OutputDir, name: str | None, passing: Passing, entries: Sequence[Entry]
+) -> BatchSummary | None:
+    """The 汇总 asked for (``name``; None: none), staged when it is written."""
+    if name is None:
+        return None
+    summarised = summarise(name, passing, entries)
+    if summarised.written and summarised.summary is not None:
+        outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
+    return summarised
+
+
+def _relative_to(folder: Path, out: Path) -> str:
+    """``folder`` as report.json records it: relative to OUT where it can be."""
+    try:
+        return Path(os.path.relpath(os.path.abspath(folder), os.path.abspath(out))).as_posix()
+    except ValueError:  # another drive on Windows
+        return os.path.abspath(folder)
+
+
+def _report_data(
+    checks: Checks,
+    skipped: list[str],
+    outputs: Sequence[str],
+    info: RunInfo,
+    options: RunOptions,
+    out: Path,
+    walked: Walked,
+) -> dict[str, Any]:
+    """report.json's data: the entries, the outputs, the roster's and last year's."""
+    entries = list(checks.entries)
+    recorded = {MARKED: _relative_to(options.annotate, out)} if options.annotate else None
+    completeness = (
+        match_roster(options.roster, options.roster_file, submissions(entries)).completeness
+        if options.roster is not None
+        else None
+    )
+    data = report(
+        entries,
+        skipped,
+        list(outputs),
+        info,
+        recorded,
+        completeness,
+        walked.unreached,
+        walked.passed_over,
+    )
+    if options.previous is not None:
+        data["previous"] = previous_section(options.previous, checks.compared)
+    return data
+
+
+def artifacts(
+    outdir: OutputDir,
+    spool: Spool,
+    found: Collected,
+    checks: Checks,
+    info: RunInfo,
+    options: RunOptions,
+    out: Path,
+) -> Artifacts:
+    """Stage every output but report.json (whose data comes back, for the commit) in
+    ``outdir``; ``checks``: the entries after the batch stage and the marked copies."""
+    entries = checks.entries
+    passing = tuple((e, spool.path(i)) for i, e in enumerate(entries) if e.output)
+    summarised = _summary(outdir, options.summary, passing, entries)
+    made = [e.output for e in entries if e.output]
+    marked = [f"@{MARKED}/{e.annotated}" for e in entries if e.annotated]
+    written = [summarised.file_name] if summarised and summarised.file_name else []
+    outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
+    walked = walk_answers(found, options.previous)
+    data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
+    outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(Clean(e, p) for e, p in passing)))
+    for entry, path in passing:  # last: the summary and the totals read the spool
+        assert entry.output is not None
+        outdir.stage_file(entry.output, path, move=True)
+    return Artifacts(entries, data, outputs, summarised, walked)

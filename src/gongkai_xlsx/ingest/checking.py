@@ -1,0 +1,115 @@
+"""The first stage of a run: every file read and checked in a bounded worker process.
+
+Each file's result is frozen (:class:`~gongkai_xlsx.ingest.worker.Checked`); the parent
+turns it into the file's :class:`~gongkai_xlsx.ingest.batch.Entry` as it arrives. A
+passing return's canonical bytes go straight to the spool (:class:`Spool`), so memory
+stays flat in the number of returns; with ``--previous`` they are compared with last
+year's document first (:func:`gongkai_xlsx.ingest.previous.compare`), and the warnings
+join the entry.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.fsio import write_atomic
+from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.collect import Collected, Item
+from gongkai_xlsx.ingest.options import RunOptions
+from gongkai_xlsx.ingest.previous import Compared, compare
+from gongkai_xlsx.ingest.worker import Checked, Task
+from gongkai_xlsx.pool import Failure, Limits, WorkerPool
+from gongkai_xlsx.reader.model import Source
+from gongkai_xlsx.text import file_name_text
+
+CODES = (Code.FILE_LIMIT, Code.WORKER_CRASH)
+
+_LIMIT_TEXT = {
+    "time": "超过时间上限（{seconds:g} 秒）",
+    "memory": "超过内存上限（{memory} MB）",
+}
+
+Progress = Callable[[Entry], None]
+
+
+@dataclass(frozen=True)
+class Spool:
+    """The folder inside OUT's staging where each passing return's canonical bytes wait
+    for the commit, by the file's position in the batch."""
+
+    folder: Path
+
+    def path(self, index: int) -> Path:
+        return self.folder / f"{index}.json"
+
+
+@dataclass(frozen=True)
+class Checks:
+    """What the first stage found: every file's entry, in the batch's order, and (with
+    ``--previous``) each passing return's comparison with last year's."""
+
+    entries: tuple[Entry, ...]
+    compared: tuple[Compared, ...] = ()
+
+
+def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
+    """A file whose reading exceeded a bound or killed its worker: a finding for it alone.
+    A crash (the worker died, or the program raised) is the program's fault, not the
+    file's, and says so: the file may be perfectly good."""
+    if failure.kind == "crash":
+        finding = Finding(Code.WORKER_CRASH, detail=failure.detail)
+    else:
+        detail = _LIMIT_TEXT[failure.kind].format(
+            seconds=limits.seconds, memory=limits.memory_mb or "∞"
+        )
+        finding = Finding(Code.FILE_LIMIT, detail=detail)
+    source = Source(file_name_text(item.path.name), None, 0)
+    return Checked(Outcome(source=source, path=item.path, findings=(finding,)))
+
+
+def _arrived(
+    item: Item, checked: Checked, options: RunOptions, spool: Path
+) -> tuple[Entry, Compared | None]:
+    """A file's entry as its result arrives; its canonical bytes spooled, compared first
+    with last year's document when asked."""
+    entry = Entry(item.display, checked.outcome, checked.canonical is not None)
+    if checked.canonical is None:
+        return entry, None
+    compared = None
+    if options.previous is not None:
+        compared = compare(options.previous, checked.canonical, checked.places)
+        entry = Entry(item.display, checked.outcome.adding(compared.findings), True)
+    write_atomic(spool, checked.canonical)
+    return entry, compared
+
+
+def check_all(
+    pool: WorkerPool[Any, Any],
+    found: Collected,
+    options: RunOptions,
+    spool: Spool,
+    progress: Progress | None = None,
+) -> Checks:
+    """Every file of ``found`` checked by ``pool`` (``progress`` told of each as it is
+    done, in the order they finish)."""
+    entries: list[Entry | None] = [None] * len(found.items)
+    compared: list[Compared | None] = [None] * len(found.items)
+    tasks = (Task(os.fspath(item.path), options.year) for item in found.items)
+    for index, result in pool.run(tasks):
+        item = found.items[index]
+        if not isinstance(result, Checked):
+            result = failed_check(item, result, options.bounds)
+        entry, compared[index] = _arrived(item, result, options, spool.path(index))
+        entries[index] = entry
+        if progress is not None:
+            progress(entry)
+    done = tuple(e for e in entries if e is not None)
+    assert len(done) == len(found.items)  # the pool answers every task, or raises
+    return Checks(done, tuple(c for c in compared if c is not None))

@@ -1,0 +1,24 @@
+"""The last stage of a run: one short commit of everything staged, report.json last
+(:meth:`gongkai_xlsx.outputs.OutputDir.commit`)."""
+
+from __future__ import annotations
+
+from gongkai_xlsx.ingest.artifacts import Artifacts
+from gongkai_xlsx.ingest.report import report_bytes
+from gongkai_xlsx.outputs import CommitResult, OutputDir
+
+
+class InterruptedAfterCommit(KeyboardInterrupt):
+    """Ctrl-C came while the outputs were being committed: they are complete, the run's."""
+
+
+def commit(outdir: OutputDir, made: Artifacts) -> CommitResult:
+    """Put the staged outputs of ``made`` in place with its report; Ctrl-C during the
+    commit is held back to its end, then raised (as :class:`InterruptedAfterCommit` once
+    the new outputs are the folder's)."""
+    try:
+        return outdir.commit(report_bytes(made.report), made.outputs)
+    except KeyboardInterrupt:
+        if outdir.committed:
+            raise InterruptedAfterCommit() from None
+        raise
