@@ -21,7 +21,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.ingest.batch import Entry, submissions
 from gongkai_xlsx.ingest.checking import Checks, Spool
-from gongkai_xlsx.ingest.collect import PAGE_NAME, Collected
+from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.page import page_bytes
 from gongkai_xlsx.ingest.previous import previous_section
@@ -29,6 +29,7 @@ from gongkai_xlsx.ingest.report import RunInfo, report
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
+from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
 from gongkai_xlsx.previous import Previous

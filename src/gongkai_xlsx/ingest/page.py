@@ -32,8 +32,8 @@ from typing import Any
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
 from gongkai_xlsx.findings import place_text
-from gongkai_xlsx.ingest.collect import PAGE_NAME
 from gongkai_xlsx.ingest.totals import Group, Totals
+from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.render import TABLES_CSS, tables_html
 from gongkai_xlsx.text import escape_invisible
 

@@ -18,7 +18,9 @@ DRAFT = "https://json-schema.org/draft/2020-12/schema"
 NAME = "report.schema.json"
 
 
-def _object(title: str, properties: dict[str, Any], required: list[str] | None = None) -> dict:
+def _object(
+    title: str, properties: dict[str, Any], required: list[str] | None = None
+) -> dict[str, Any]:
     return {
         "title": title,
         "type": "object",

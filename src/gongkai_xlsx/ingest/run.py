@@ -25,12 +25,13 @@ from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
 from gongkai_xlsx.ingest.batch import Entry, batch
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
-from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, collect
+from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.report import RunInfo
 from gongkai_xlsx.ingest.summary import BatchSummary
 from gongkai_xlsx.ingest.worker import work
+from gongkai_xlsx.outputfolder import REPORT_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
 from gongkai_xlsx.walk import PassedOver, Unreached

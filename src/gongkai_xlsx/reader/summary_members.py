@@ -203,11 +203,11 @@ def _member(sheet: _Sheet, r: int, columns: list[tuple[MemberColumn, str]]) -> M
         elif isinstance(value, bool) or not isinstance(value, float):
             problem = f"“{excerpt(str(value))}”不是数字"
         else:
-            number = _number(cell, value)
-            if isinstance(number, str):
-                problem = f"{excerpt(repr(value))} {number}"
+            parsed = _number(cell, value)
+            if isinstance(parsed, str):
+                problem = f"{excerpt(repr(value))} {parsed}"
             else:
-                values[cell.id] = number
+                values[cell.id] = parsed
         if problem is not None:
             sheet.invalid(ref, column.header, problem)
             ok = False

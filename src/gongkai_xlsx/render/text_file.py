@@ -159,7 +159,7 @@ def _runs_text(paragraph: Any) -> str:
     runs = [(run.text, bool(run.bold)) for run in paragraph.runs if run.text]
     text = "".join(t for t, _ in runs)
     if not runs or all(b for _, b in runs) or not any(b for _, b in runs) or "**" in text:
-        return paragraph.text
+        return str(paragraph.text)
     out: list[str] = []
     for run_text, bold in runs:
         if bold and out and out[-1].endswith("**"):

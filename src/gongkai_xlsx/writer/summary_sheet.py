@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from decimal import Decimal
 
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
@@ -44,7 +45,8 @@ class _MembersWorksheet(Worksheet):
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         if self._PLAIN.fullmatch(formula):
             return formula[1:]
-        return super()._prepare_formula(formula, expand_future_functions)
+        # xlsxwriter annotates its public API only; this private method returns the text.
+        return str(super()._prepare_formula(formula, expand_future_functions))  # type: ignore[no-untyped-call]
 
 
 TABLE_NAME = "gk_members"  # ASCII: every application accepts it
@@ -53,7 +55,7 @@ FIELD_WIDTHS = {"agency": 30.0, "year": 9.0, "kind": 8.0, "source_file": 30.0, "
 CELL_WIDTH = 16.0
 
 
-def _formats(wb: Workbook) -> dict[str, object]:
+def _formats(wb: Workbook) -> dict[str, Format]:
     base = {"font_name": styles.FONT, "font_size": styles.FONT_SIZE, "valign": "vcenter"}
     return {
         "header": wb.add_format(
@@ -89,7 +91,7 @@ def _write_row(
     columns: tuple[MemberColumn, ...],
     parts: dict[str, list[str]],
     row: MemberRow,
-    fmt: dict[str, object],
+    fmt: dict[str, Format],
 ) -> None:
     """One member's row; ``parts`` holds the column letters of each total's parts."""
     cells = with_totals(form, dict(row.values))
@@ -106,9 +108,9 @@ def _write_row(
             formula = "=SUM(" + ",".join(letters + number for letters in parts[cell.id]) + ")"
             ws.write_formula(r, c, formula, fmt["total"], cells[cell.id] or 0)
         else:
-            value = row.values.get(cell.id)
-            if value is not None:
-                shown = float(value) if isinstance(value, Decimal) else value
+            amount = row.values.get(cell.id)
+            if amount is not None:
+                shown = float(amount) if isinstance(amount, Decimal) else amount
                 kind = "amount" if cell.kind.type == "decimal" else "count"
                 ws.write_number(r, c, shown, fmt[kind])
 
@@ -154,7 +156,7 @@ def add_members_sheet(
     ws.set_landscape()
     ws.set_paper(9)  # A4
     ws.repeat_rows(0)
-    ws.repeat_columns(0)
+    ws.repeat_columns(0, 0)
     ws.protect(password, {"autofilter": True, "format_columns": True, "format_rows": True})
 
 
