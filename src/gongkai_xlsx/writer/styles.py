@@ -32,6 +32,7 @@ HEADER_FILL = "#F2F2F2"
 OK_FILL, OK_FONT = "#C6EFCE", "#006100"
 HINT_FILL, HINT_FONT = "#FFEB9C", "#7F6000"
 BAD_FILL, BAD_FONT = "#FFC7CE", "#9C0006"
+EMPTY_FILL, STEP_FONT = "#F2F2F2", "#404040"  # 尚未填写: neutral, neither green nor red
 NOTE_FONT = "#1F4E79"
 
 COUNT_FORMAT = "#,##0"
@@ -124,4 +125,6 @@ def formats(workbook: Workbook) -> dict[str, Format]:
         "ok": fmt(bg_color=OK_FILL, font_color=OK_FONT),
         "hint": fmt(bg_color=HINT_FILL, font_color=HINT_FONT),
         "bad": fmt(bg_color=BAD_FILL, font_color=BAD_FONT),
+        "empty": fmt(bg_color=EMPTY_FILL, font_color=STEP_FONT),
+        "step": fmt(font_color=STEP_FONT),
     }
