@@ -243,6 +243,7 @@ class _TemplateWriter:
                 cached = self.formulas.balance_difference(box.check, sheet.name, self.values)
                 self._formula(ws, box, cached, self.fmt["check"])
                 self._traffic_light(ws, box)
+                self._balance_marks(ws, box)
         for box in sheet.boxes:
             if box.role == "status":
                 empty = self._empty_status()
@@ -376,9 +377,31 @@ class _TemplateWriter:
             cell, {"type": "cell", "criteria": "!=", "value": 0, "format": self.fmt["bad"]}
         )
 
+    def _balance_marks(self, ws: Worksheet, box: Box) -> None:
+        """While a column's B1 difference is not 0, every cell of its two sums (一, 二,
+        （七）总计, 四) is marked red, as in a marked copy: the typo may be in any of them.
+        Added before the input cells' own marks, so it wins over a hint. The 总计 column is
+        left alone, as by ingest: its difference is the sum of the others'."""
+        spec = box.check
+        assert spec is not None and spec.rule is not None and spec.column is not None
+        if spec.column.total:
+            return
+        column = next(c for c in self.form.balance_columns(spec.rule) if c.column is spec.column)
+        target = xl_rowcol_to_cell(box.row, box.col, True, True)
+        for cell_id in (*column.left, *column.right):
+            _, r, c = self.layout.cell_positions[cell_id]
+            ws.conditional_format(
+                r,
+                c,
+                r,
+                c,
+                {"type": "formula", "criteria": f"={target}<>0", "format": self.fmt["mark_bad"]},
+            )
+
     def _validation(self, ws: Worksheet, sheet: SheetLayout) -> None:
         """Data validation and marks on every input cell, one rule per rectangle and kind:
-        red for what ingest calls an error, amber for what it reads with a warning."""
+        red for what ingest calls an error, orange for what it reads with a warning (the
+        marked copies' fills)."""
         assert sheet.table is not None
         by_kind: dict[str, list[CellDef]] = {}
         for cell in self.form.cells_of(sheet.table.key):
@@ -415,8 +438,8 @@ class _TemplateWriter:
                     }
                 _checked(ws.data_validation(*rect, {**rule, **texts}), f"validation {top_left}")
                 for criteria, look in (
-                    (Formulas.invalid_input(top_left, kind), "bad"),
-                    (Formulas.hint_input(top_left), "hint"),
+                    (Formulas.invalid_input(top_left, kind), "mark_bad"),
+                    (Formulas.hint_input(top_left), "mark_hint"),
                 ):
                     ws.conditional_format(
                         *rect, {"type": "formula", "format": self.fmt[look], "criteria": criteria}
