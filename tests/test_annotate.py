@@ -736,7 +736,10 @@ def test_libreoffice_resaves_the_copy_readably(lo_marked: dict) -> None:
 def test_a_copy_resaved_by_libreoffice_is_marked_again_cleanly(lo_marked: dict) -> None:
     seen = lo_marked["again"]["seen"]
     sheet = next(s for s in seen["sheets"] if s["name"] == "依申请公开")
-    assert [a["cell"] for a in sheet["annotations"]] == ["E30"]
+    # E30's B1 mark: E30 and the other cells of its column's sums; none of column D.
+    (mark,) = lo_marked["again"]["marks"]
+    assert {a["cell"] for a in sheet["annotations"]} == {ref for _, ref in places_of(mark)}
+    assert {ref for _, ref in places_of(mark)} == {"E6", "E7", "E29", "E30"}
     colors = {c["cell"]: c["back_color"] for c in seen["cells"]}
     assert colors["E30"] == _rgb(ERROR_FILL)
     assert colors["D30"] == _rgb("FFFFF2CC")  # the input cells' light yellow again

@@ -19,7 +19,7 @@ from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.cover import STATUS_EMPTY, STATUS_EMPTY_NAMED
 from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout
+from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout, layout_of
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, styles, write_template
 from gongkai_xlsx.writer.formulas import (
     MAX_FORMULA_LENGTH,
@@ -746,3 +746,33 @@ def test_remembered_formula_preparation_is_xlsxwriter_s_own(template_2024: Path)
     for (formula, expand, future), prepared in _Worksheet._prepared.items():
         plain.use_future_functions = future
         assert Worksheet._prepare_formula(plain, formula, expand) == prepared
+
+
+def test_b1_marks_every_cell_of_both_sums_live(wb: openpyxl.Workbook, form: Form) -> None:
+    """While a column's B1 difference is not 0, its 一, 二, （七）总计 and 四 turn red, in
+    the marked copies' red (a typo may be in any of them); the 总计 column is left alone,
+    as by ingest. The rule comes before the input cells' own marks, so it wins over a hint."""
+    layout = layout_of(form)
+    sheet = layout.sheet("依申请公开")
+    ws = wb[sheet.name]
+    rules = [
+        (str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb, rule.priority)
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+        if rule.type == "expression"
+    ]
+    checks = {b.check.column.key_path(): b for b in sheet.boxes if b.role == "check"}
+    rule = next(r for r in form.rules if r.id == "B1")
+    for column in form.balance_columns(rule):
+        box = checks[column.column.key_path()]
+        letters = to_a1(box.row, box.col).rstrip("0123456789")
+        indicator = f"${letters}${box.row + 1}<>0"
+        for cell_id in (*column.left, *column.right):
+            _, r, c = layout.cell_positions[cell_id]
+            mine = [x for x in rules if x[0] == to_a1(r, c) and x[1] == indicator]
+            if column.column.total:
+                assert mine == [], cell_id
+                continue
+            assert [x[2] for x in mine] == ["FF" + styles.MARK_BAD_FILL[1:]], cell_id
+            inputs = [x[3] for x in rules if not re.fullmatch(r"\$[A-Z]+\$\d+<>0", x[1])]
+            assert mine[0][3] < min(inputs), cell_id
