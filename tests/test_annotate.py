@@ -863,3 +863,29 @@ def test_marks_stand_out_from_the_inputs_in_black_and_white(
     assert copy == {"error": ERROR_FILL, "hint": WARNING_FILL}
     for mark in (*live, *copy.values()):
         assert grey(input_fill) - grey(mark) >= 40, mark
+
+
+def test_a_copy_marked_in_the_old_colours_loses_them_when_marked_again(
+    form: Form, tmp_path: Path
+) -> None:
+    """Copies sent back before the marks changed colour (red FF7C80, amber FFC000) come
+    back too: marked again, their old fills go like today's."""
+    marks = marks_from_findings(check_file(B1_SAMPLE).findings)
+    data = annotate_workbook(B1_SAMPLE.read_bytes(), marks, form)
+    old = {ERROR_FILL: "FFFF7C80", WARNING_FILL: "FFFFC000"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buffer, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/styles.xml":
+                for new, former in old.items():
+                    body = body.replace(new.encode(), former.encode())
+                assert b"FFFF7C80" in body
+            zout.writestr(info, body)
+    again = members(annotate_workbook(buffer.getvalue(), [], form))
+    part = sheet_parts(again)["依申请公开"]
+    colours = {
+        fill_color(again, cell_xfs(again)[int(c.get("s", "0"))])
+        for c in cells(again[part]).values()
+    }
+    assert not colours & {*old.values(), *old}
