@@ -13,10 +13,3 @@ ERROR_MARK = "FF6666"  # RGB: red
 HINT_MARK = "F8A848"  # RGB: orange
 # Marks of earlier versions, recognised when a marked copy is marked again.
 OLD_MARKS = ("FF7C80", "FFC000")
-
-
-def grey_level(rgb: str) -> float:
-    """The grey a colour ``RRGGBB`` (or ``AARRGGBB``) prints as in black and white."""
-    rgb = rgb.lstrip("#")[-6:]
-    r, g, b = (int(rgb[i : i + 2], 16) for i in (0, 2, 4))
-    return 0.299 * r + 0.587 * g + 0.114 * b
