@@ -23,7 +23,7 @@ from xml.etree import ElementTree as ET
 
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler, console_script, run
+from conftest import SEED_AGENCY, Filler, balanced, console_script, run
 from libreoffice import harness
 from openpyxl.comments import Comment
 from openpyxl.worksheet.formula import ArrayFormula
@@ -38,7 +38,11 @@ from gongkai_xlsx.annotate import (
 )
 from gongkai_xlsx.annotate.styles import ERROR_FILL, WARNING_FILL
 from gongkai_xlsx.api import annotate_return, check_file
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form
+from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.definition.layout import layout_of
+from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -121,13 +125,24 @@ def mark_file(path: Path, form: Form) -> tuple[bytes, list[Mark]]:
     return annotate_workbook(path.read_bytes(), marks, form), marks
 
 
+def places_of(mark: Mark) -> list[tuple[str, str]]:
+    """(sheet, A1) of every cell a mark fills and comments: its cell and the other cells
+    it concerns (``also``, where the form's layout puts them)."""
+    positions = layout_of(load_form("gk2021")).cell_positions
+    where = [(mark.sheet, mark.cell)] if mark.sheet and mark.cell else []
+    for cell_id in mark.also:
+        sheet, r, c = positions[cell_id]
+        where.append((sheet, to_a1(r, c)))
+    return where
+
+
 def marked_places(marks: list[Mark]) -> dict[str, dict[str, str]]:
     """{sheet: {cell: severity}} as the fills must show (errors win)."""
     places: dict[str, dict[str, str]] = {}
     for m in marks:
-        if m.sheet and m.cell:
-            cell = places.setdefault(m.sheet, {})
-            cell[m.cell] = "error" if "error" in (cell.get(m.cell), m.severity) else "warning"
+        for sheet, ref in places_of(m):
+            cell = places.setdefault(sheet, {})
+            cell[ref] = "error" if "error" in (cell.get(ref), m.severity) else "warning"
     return places
 
 
@@ -690,8 +705,9 @@ def test_libreoffice_shows_the_comments_on_the_right_cells(lo_marked: dict, key:
     for sheet in seen["sheets"]:
         expected: dict[str, list[str]] = {}
         for m in marks:
-            if m.sheet == sheet["name"] and m.cell:
-                expected.setdefault(m.cell, []).append(f"{m.level}：{m.message}")
+            for where, ref in places_of(m):
+                if where == sheet["name"]:
+                    expected.setdefault(ref, []).append(f"{m.level}：{m.message}")
         shown = {a["cell"]: a["string"] for a in sheet["annotations"]}
         assert shown == {c: "gongkai-xlsx:\n" + "\n".join(t) for c, t in expected.items()}, sheet[
             "name"
@@ -720,7 +736,10 @@ def test_libreoffice_resaves_the_copy_readably(lo_marked: dict) -> None:
 def test_a_copy_resaved_by_libreoffice_is_marked_again_cleanly(lo_marked: dict) -> None:
     seen = lo_marked["again"]["seen"]
     sheet = next(s for s in seen["sheets"] if s["name"] == "依申请公开")
-    assert [a["cell"] for a in sheet["annotations"]] == ["E30"]
+    # E30's B1 mark: E30 and the other cells of its column's sums; none of column D.
+    (mark,) = lo_marked["again"]["marks"]
+    assert {a["cell"] for a in sheet["annotations"]} == {ref for _, ref in places_of(mark)}
+    assert {ref for _, ref in places_of(mark)} == {"E6", "E7", "E29", "E30"}
     colors = {c["cell"]: c["back_color"] for c in seen["cells"]}
     assert colors["E30"] == _rgb(ERROR_FILL)
     assert colors["D30"] == _rgb("FFFFF2CC")  # the input cells' light yellow again
@@ -767,3 +786,106 @@ def test_a_workbook_with_prefixed_elements_is_marked_in_its_own_prefix(
     assert wb.sheetnames[0] == RESULTS_SHEET
     assert wb["主动公开"]["B6"].fill.fgColor.rgb == WARNING_FILL
     assert wb["主动公开"]["B6"].value == "１２"
+
+
+# ----------------------------------------------------------------------------- B1 and looks
+def test_a_b1_typo_in_row_one_marks_every_cell_of_both_sums(
+    form: Form, fill: Filler, tmp_path: Path
+) -> None:
+    """A typo in 一 breaks B1 in its column: the marked copy marks 一, 二, （七）总计 and 四 of
+    that column red, each with the comment naming both sums and the difference, so the
+    clerk does not "fix" 四; the other columns keep their look; the results sheet lists
+    the finding once."""
+    values = balanced(form, {c.id: 1 for c in form.input_cells()})
+    values["b.received.natural_person"] = int(values["b.received.natural_person"]) + 7  # typo
+    source = fill(values, {"agency": SEED_AGENCY})
+    target = tmp_path / "退回.xlsx"
+    assert annotate_return(source, target, force=True).written == target
+    wb = openpyxl.load_workbook(target)
+    ws = wb["依申请公开"]
+    rows = {
+        "一": "received",
+        "二": "carried_over",
+        "（七）总计": "results_total",
+        "四": "carried_forward",
+    }
+    layout = layout_of(form)
+    totals = with_totals(form, values)
+    left = totals["b.received.natural_person"] + totals["b.carried_over.natural_person"]
+    right = totals["b.results_total.natural_person"] + totals["b.carried_forward.natural_person"]
+    assert left - right == 7
+    for label, row in rows.items():
+        for column, marked in (("natural_person", True), ("commercial_enterprise", False)):
+            _, r, c = layout.cell_positions[f"b.{row}.{column}"]
+            cell = ws.cell(r + 1, c + 1)
+            assert (cell.fill.fgColor.rgb == ERROR_FILL) is marked, (label, column)
+            if marked:
+                text = cell.comment.text
+                assert "第一项加第二项之和应等于第三项加第四项之和" in text, label
+                assert f"第一项加第二项之和为 {left}，第三项加第四项之和为 {right}" in text
+                assert "前者多 7" in text
+            else:
+                assert cell.comment is None, (label, column)
+    listed = [r[0].value for r in wb[RESULTS_SHEET].iter_rows(min_col=1, max_col=1) if r[0].value]
+    assert listed.count("错误") == 1
+
+
+def test_marks_stand_out_from_the_inputs_in_black_and_white(
+    form: Form, fill: Filler, template_2024: Path, tmp_path: Path
+) -> None:
+    """Hint and error marks print at least 40 grey levels (0.299R + 0.587G + 0.114B) darker
+    than the light-yellow input, both as the template's live marks (the conditional
+    formats on its input cells) and as the marked copy's fills, which look the same."""
+
+    def grey(argb: str) -> float:
+        r, g, b = (int(argb[-6:][i : i + 2], 16) for i in (0, 2, 4))
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+    template = openpyxl.load_workbook(template_2024)
+    input_fill = template["主动公开"]["B5"].fill.fgColor.rgb
+    live = {
+        rule.dxf.fill.bgColor.rgb
+        for name in ("主动公开", "依申请公开", "复议诉讼")
+        for cf in template[name].conditional_formatting
+        for rule in cf.rules
+        if rule.type == "expression" and rule.dxf is not None and rule.dxf.fill is not None
+    }
+    assert live == {ERROR_FILL, WARNING_FILL}  # the same look as the marked copies
+    source = fill({"a.licensing.decisions": "十二", "a.penalty.decisions": "/"})
+    target = tmp_path / "退回.xlsx"
+    annotate_return(source, target, force=True)
+    ws = openpyxl.load_workbook(target)["主动公开"]
+    positions = layout_of(form).cell_positions
+    copy = {
+        level: ws.cell(positions[cell_id][1] + 1, positions[cell_id][2] + 1).fill.fgColor.rgb
+        for level, cell_id in (("error", "a.licensing.decisions"), ("hint", "a.penalty.decisions"))
+    }
+    assert copy == {"error": ERROR_FILL, "hint": WARNING_FILL}
+    for mark in (*live, *copy.values()):
+        assert grey(input_fill) - grey(mark) >= 40, mark
+
+
+def test_a_copy_marked_in_the_old_colours_loses_them_when_marked_again(
+    form: Form, tmp_path: Path
+) -> None:
+    """Copies sent back before the marks changed colour (red FF7C80, amber FFC000) come
+    back too: marked again, their old fills go like today's."""
+    marks = marks_from_findings(check_file(B1_SAMPLE).findings)
+    data = annotate_workbook(B1_SAMPLE.read_bytes(), marks, form)
+    old = {ERROR_FILL: "FFFF7C80", WARNING_FILL: "FFFFC000"}
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(buffer, "w") as zout:
+        for info in zin.infolist():
+            body = zin.read(info)
+            if info.filename == "xl/styles.xml":
+                for new, former in old.items():
+                    body = body.replace(new.encode(), former.encode())
+                assert b"FFFF7C80" in body
+            zout.writestr(info, body)
+    again = members(annotate_workbook(buffer.getvalue(), [], form))
+    part = sheet_parts(again)["依申请公开"]
+    colours = {
+        fill_color(again, cell_xfs(again)[int(c.get("s", "0"))])
+        for c in cells(again[part]).values()
+    }
+    assert not colours & {*old.values(), *old}

@@ -33,7 +33,13 @@ from openpyxl.workbook.workbook import Workbook
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.numbers import number_from_text, parse_number
-from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
+from gongkai_xlsx.definition.cover import (
+    STATUS_EMPTY,
+    STATUS_EMPTY_NAMED,
+    STATUS_FAIL,
+    STATUS_HINTS,
+    STATUS_OK,
+)
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout
 from gongkai_xlsx.definition.model import Form
@@ -795,6 +801,57 @@ def test_a_summary_template_is_locked_and_reads_back_its_numbers(
     assert (outcome.status, outcome.findings) == ("ok", ())
     assert outcome.document is not None
     assert outcome.document.tables() == nested_tables(with_totals(form, INPUTS))
+
+
+# ---------------------------------------------------------------------------- 9b. untouched
+# Each case: the template, what the clerk types (cover fields as ``cover.<key>``), and the
+# status Calc shows. "Nothing typed" is the writer's own file: the agency name `new` wrote
+# and the numbers `--previous` prefilled are no typing; anything else the clerk types is.
+UNTOUCHED_CASES: dict[str, tuple[str, dict[str, Number | str], str]] = {
+    "blank template": ("blank_template_2024", {}, STATUS_EMPTY),
+    "agency written by new": ("template_2024", {}, STATUS_EMPTY_NAMED),
+    "last year prefilled by new --previous": ("previous_template", {}, STATUS_EMPTY_NAMED),
+    "one number": ("blank_template_2024", {"a.licensing.decisions": 1}, STATUS_FAIL),
+    "only a blank mark": ("template_2024", {"a.licensing.decisions": "/"}, STATUS_FAIL),
+    "only the contact": ("template_2024", {"cover.contact": CONTACT}, STATUS_FAIL),
+    "only the agency": ("blank_template_2024", {"cover.agency": AGENCY}, STATUS_FAIL),
+    "a prefilled number typed over": (
+        "previous_template",
+        {"b.carried_over.natural_person": 13},
+        STATUS_FAIL,
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def untouched(layout: Layout, workdir: Path, request: pytest.FixtureRequest) -> dict[str, Path]:
+    """Every case of UNTOUCHED_CASES opened, typed (or not) and saved in Calc."""
+    files = {}
+    for i, (case, (template, entries, _)) in enumerate(UNTOUCHED_CASES.items()):
+        dest = workdir / f"untouched-{i}.xlsx"
+        values = [
+            (*(field_ref(layout, k[6:]) if k.startswith("cover.") else cell_ref(layout, k)), v)
+            for k, v in entries.items()
+        ]
+        harness.fill(request.getfixturevalue(template), dest, values)
+        files[case] = dest
+    return files
+
+
+@pytest.mark.parametrize("case", list(UNTOUCHED_CASES))
+def test_an_untouched_template_says_not_yet_filled_in(
+    case: str, layout: Layout, untouched: dict[str, Path]
+) -> None:
+    """Calc recalculates: while nothing is typed the cover says 尚未填写 with the steps
+    (neutral, not red); once anything is typed it says what ingest says, as before. The
+    lines under the status still say what is missing, as steps."""
+    status, lines = cover_status(layout, cached(untouched[case]))
+    assert status == UNTOUCHED_CASES[case][2]
+    if status != STATUS_FAIL:  # the steps: what is still missing
+        assert lines and (NO_NUMBERS in lines or case.startswith("last year"))
+    # Every case still lacks numbers, the agency or a balance: ingest says error, so an
+    # untouched template stays an error, and a typed one agrees with its cover.
+    assert check_file(untouched[case]).status == "errors"
 
 
 # ---------------------------------------------------------------------------- 10. one entry

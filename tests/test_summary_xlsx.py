@@ -12,6 +12,7 @@ import hashlib
 import json
 import random
 import shutil
+import subprocess
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -632,3 +633,43 @@ def test_a_summary_with_its_roster_check_resaved_by_libreoffice_reads_the_same(
     summary, path = roster_summary(tmp_path)
     resaved = harness.convert(path, tmp_path / "lo", recalc=False)  # a plain open and save
     assert ingested(resaved) == as_json(summary)
+
+
+# ----------------------------------------------------------------------------- printing
+@pytest.fixture(scope="module")
+def twelve(tmp_path_factory: pytest.TempPathFactory, form: Form) -> Path:
+    """A county of twelve agencies, every return balanced, as `aggregate -o` writes it."""
+    work = tmp_path_factory.mktemp("twelve")
+    for i, doc in enumerate(generated(form, 12, balance=True)):
+        write(work / "json" / f"{i:02d}.json", doc)
+    return run_aggregate(work)
+
+
+def run_aggregate(work: Path) -> Path:
+    output = work / "某县_2024_汇总.xlsx"
+    result = run("aggregate", work / "json", "--name", "某县", "-o", output)
+    assert result.exit_code == 0, result.output
+    return output
+
+
+def test_the_members_sheet_prints_a_few_pages_wide(twelve: Path) -> None:
+    """汇总明细 prints A4 landscape, its header row and agency column on every page, as few
+    pages wide as its narrow columns need at a readable scale, the rows flowing down."""
+    ws = openpyxl.load_workbook(twelve)[MEMBERS]
+    setup = ws.page_setup
+    assert (setup.orientation, setup.paperSize) == ("landscape", 9)
+    assert ws.sheet_properties.pageSetUpPr.fitToPage
+    assert setup.fitToHeight == 0 and 1 <= setup.fitToWidth <= 10
+    assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A"
+    assert ws.print_options.gridLines
+
+
+@pytest.mark.libreoffice
+@pytest.mark.skipif(shutil.which("pdfinfo") is None, reason="poppler-utils is not installed")
+def test_a_county_summary_prints_on_a_few_pages(twelve: Path, tmp_path: Path) -> None:
+    """Printed through LibreOffice: the cover and the three tables one page each, 汇总明细
+    of twelve agencies on at most ten pages (it took 52 before it was fitted)."""
+    pdf = harness.convert(twelve, tmp_path, "pdf")
+    info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    assert pages <= 4 + 10, pages

@@ -17,12 +17,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition import Form
+from gongkai_xlsx.definition.cover import STATUS_EMPTY, STATUS_EMPTY_NAMED
 from gongkai_xlsx.definition.evaluate import with_totals
-from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout
+from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout, layout_of
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, styles, write_template
 from gongkai_xlsx.writer.formulas import (
     MAX_FORMULA_LENGTH,
-    STATUS_FAIL,
     STATUS_OK,
     Cached,
     Formulas,
@@ -400,19 +400,49 @@ NO_NUMBERS = "报表中还没有填写任何数字：请逐项填写，没有发
 AGENCY_MISSING = "请填写“填报单位”：本单位全称。"
 
 
-def test_blank_template_caches_blank_totals_and_a_failing_status(
+def test_blank_template_caches_blank_totals_and_a_neutral_status(
     cached: openpyxl.Workbook, blank_template_2024: Path, layout: Layout, form: Form
 ) -> None:
     """What a blank template shows before any recalculation: every total blank (the JSON
-    says null), the B1 row 0, and the status 未通过 because nothing is filled in yet."""
+    says null), the B1 row 0, and the status 尚未填写 with the steps (never a red 未通过
+    before the clerk typed anything); the lines under it say what is still missing."""
     blank = openpyxl.load_workbook(blank_template_2024, data_only=True)
     for wb in (cached, blank):
         for cell in form.computed_cells():
             sheet, r, c = layout.cell_positions[cell.id]
             assert wb[sheet].cell(r + 1, c + 1).value in (None, ""), cell.id
         assert [wb["依申请公开"].cell(32, c).value for c in range(4, 11)] == [0] * 7
-    assert status_of(layout, cached) == (STATUS_FAIL, [NO_NUMBERS])
-    assert status_of(layout, blank) == (STATUS_FAIL, [AGENCY_MISSING, NO_NUMBERS])
+    assert status_of(layout, cached) == (STATUS_EMPTY_NAMED, [NO_NUMBERS])
+    assert status_of(layout, blank) == (STATUS_EMPTY, [AGENCY_MISSING, NO_NUMBERS])
+
+
+def test_not_yet_filled_in_looks_neutral(
+    wb: openpyxl.Workbook, blank_template_2024: Path, layout: Layout
+) -> None:
+    """尚未填写 wears a grey fill and dark grey text, the lines under it grey steps while
+    it shows: no red and no amber before the clerk typed anything."""
+    cover = layout.sheets[0]
+    status = next(b for b in cover.boxes if b.role == "status")
+    cell = to_a1(status.row, status.col)
+    lines = [b.row for b in cover.boxes if b.role == "status_line" and not b.check.is_hint]
+    for book, text in (
+        (wb, STATUS_EMPTY_NAMED),
+        (openpyxl.load_workbook(blank_template_2024), STATUS_EMPTY),
+    ):
+        rules = {
+            (str(cf.sqref), tuple(r.formula)): r.dxf
+            for cf in book[cover.name].conditional_formatting
+            for r in cf.rules
+        }
+        dxf = rules[(cell, (f'"{text}"',))]
+        assert dxf.fill.bgColor.rgb == "FF" + styles.EMPTY_FILL[1:]
+        assert dxf.font.color.rgb == "FF" + styles.STEP_FONT[1:]
+        steps = f"A{min(lines) + 1}:D{max(lines) + 1}"
+        quiet = rules[(steps, (f'${cell[0]}${cell[1:]}="{text}"',))]
+        assert quiet.font.color.rgb == "FF" + styles.STEP_FONT[1:]
+        for colour in (styles.EMPTY_FILL, styles.STEP_FONT):
+            grey = int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
+            assert max(grey) == min(grey)  # neither red nor green nor amber
 
 
 def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook, layout: Layout) -> None:
@@ -673,7 +703,7 @@ def test_a_prefilled_template_caches_its_totals_b1_and_status(
     assert [wb["依申请公开"].cell(32, c).value for c in range(4, 11)] == [18, 4, 0, 0, 3, 0, 25]
     rule = "第一项加第二项之和应等于第三项加第四项之和"
     assert status_of(layout, wb) == (
-        STATUS_FAIL,
+        STATUS_EMPTY_NAMED,  # the carried-over numbers are the writer's: nothing typed yet
         [
             f"依申请公开表“自然人”列：{rule}，差 18。",
             f"依申请公开表“商业企业”列：{rule}，差 4。",
@@ -716,3 +746,33 @@ def test_remembered_formula_preparation_is_xlsxwriter_s_own(template_2024: Path)
     for (formula, expand, future), prepared in _Worksheet._prepared.items():
         plain.use_future_functions = future
         assert Worksheet._prepare_formula(plain, formula, expand) == prepared
+
+
+def test_b1_marks_every_cell_of_both_sums_live(wb: openpyxl.Workbook, form: Form) -> None:
+    """While a column's B1 difference is not 0, its 一, 二, （七）总计 and 四 turn red, in
+    the marked copies' red (a typo may be in any of them); the 总计 column is left alone,
+    as by ingest. The rule comes before the input cells' own marks, so it wins over a hint."""
+    layout = layout_of(form)
+    sheet = layout.sheet("依申请公开")
+    ws = wb[sheet.name]
+    rules = [
+        (str(cf.sqref), rule.formula[0], rule.dxf.fill.bgColor.rgb, rule.priority)
+        for cf in ws.conditional_formatting
+        for rule in cf.rules
+        if rule.type == "expression"
+    ]
+    checks = {b.check.column.key_path(): b for b in sheet.boxes if b.role == "check"}
+    rule = next(r for r in form.rules if r.id == "B1")
+    for column in form.balance_columns(rule):
+        box = checks[column.column.key_path()]
+        letters = to_a1(box.row, box.col).rstrip("0123456789")
+        indicator = f"${letters}${box.row + 1}<>0"
+        for cell_id in (*column.left, *column.right):
+            _, r, c = layout.cell_positions[cell_id]
+            mine = [x for x in rules if x[0] == to_a1(r, c) and x[1] == indicator]
+            if column.column.total:
+                assert mine == [], cell_id
+                continue
+            assert [x[2] for x in mine] == ["FF" + styles.MARK_BAD_FILL[1:]], cell_id
+            inputs = [x[3] for x in rules if not re.fullmatch(r"\$[A-Z]+\$\d+<>0", x[1])]
+            assert mine[0][3] < min(inputs), cell_id

@@ -34,6 +34,9 @@ class Finding:
     detail: str | None = None
     cell_id: str | None = None
     field: str | None = None
+    # The other cells of the form the finding is about (identifiers), e.g. every cell of a
+    # B1 column's two sums: a marked copy marks them with it, so the clerk sees them all.
+    cells: tuple[str, ...] = ()
 
     @property
     def severity(self) -> Severity:

@@ -166,7 +166,22 @@ class _Marker:
                 grouped[mark.sheet].cells[place].append(mark)
             elif anchor is not None:
                 grouped[anchor[0]].loose.append(mark)
+            for sheet, also in self._also(mark):
+                if mark not in grouped[sheet].cells[also]:
+                    grouped[sheet].cells[also].append(mark)
         return grouped
+
+    def _also(self, mark: Mark) -> list[tuple[str, tuple[int, int]]]:
+        """The other cells a mark concerns, where the form's layout puts them."""
+        known = self.cover.cells if self.cover else {}
+        places = []
+        for cell_id in mark.also:
+            if cell_id not in known:
+                continue
+            sheet, ref = known[cell_id]
+            if sheet in self.parts and sheet != RESULTS_SHEET:
+                places.append((sheet, from_a1(ref)))
+        return places
 
     def _place(self, mark: Mark) -> tuple[int, int] | None:
         """The (row, col) a mark fills, or None for marks without a cell of this workbook."""

@@ -3,8 +3,8 @@ fields the results sheet refers to."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import Literal
 
 from gongkai_xlsx.cellref import to_a1
@@ -22,7 +22,9 @@ class Mark:
     """One finding as the marking engine needs it.
 
     ``sheet``/``cell`` are None for findings about the whole file (they are listed in
-    the results sheet and commented on the cover's agency field).
+    the results sheet and commented on the cover's agency field). ``also`` (the finding's
+    ``cells``) are filled and commented too, placed by the form's layout
+    (:attr:`CoverPlaces.cells`); the results sheet lists the mark once, at ``cell``.
     """
 
     severity: Level
@@ -30,6 +32,7 @@ class Mark:
     cell: str | None
     message: str
     code: str
+    also: tuple[str, ...] = ()  # other cells it concerns (form cell ids): marked with it
 
     @property
     def level(self) -> str:
@@ -38,7 +41,9 @@ class Mark:
 
 def marks_from_findings(findings: Iterable[Finding]) -> list[Mark]:
     """Findings as marks, in the order given (the checks sort them: errors first)."""
-    return [Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code) for f in findings]
+    return [
+        Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code, f.cells) for f in findings
+    ]
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,8 @@ class CoverPlaces:
     status: str | None
     status_label: str
     status_ok: str
+    # Every cell of the form: id → (sheet, A1), where a mark's ``also`` cells are.
+    cells: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 def cover_places(form: Form) -> CoverPlaces:
@@ -69,4 +76,5 @@ def cover_places(form: Form) -> CoverPlaces:
         status=to_a1(status.row, status.col) if status else None,
         status_label=label,
         status_ok=STATUS_OK,
+        cells={i: (sheet, to_a1(r, c)) for i, (sheet, r, c) in layout.cell_positions.items()},
     )

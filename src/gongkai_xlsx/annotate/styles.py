@@ -15,18 +15,22 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from gongkai_xlsx.definition.looks import ERROR_MARK, HINT_MARK, OLD_MARKS
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.xmltext import escape
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
-# Solid fills, ARGB. The template's input cells are light yellow (FFFFF2CC) and its
-# computed cells grey: red and orange read as "look here" against both.
-ERROR_FILL = "FFFF7C80"
-WARNING_FILL = "FFFFC000"
+# Solid fills, ARGB: the marks the template itself shows (definition.looks), so a marked
+# copy looks like the template's own live marks. Red and orange read as "look here"
+# against the light-yellow inputs and the grey computed cells, in black-and-white too.
+ERROR_FILL = "FF" + ERROR_MARK
+WARNING_FILL = "FF" + HINT_MARK
 HEADER_FILL = "FFD9D9D9"
 LINK_COLOR = "FF0563C1"
 FILL_OF = {"error": ERROR_FILL, "warning": WARNING_FILL}
+# Every fill a marking wears or wore: a copy marked by an earlier version loses its marks too.
+OUR_FILLS = frozenset([*FILL_OF.values(), *("FF" + old for old in OLD_MARKS)])
 
 EMPTY_STYLESHEET = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -154,9 +158,7 @@ class Styles:
             r'\sfillId="(\d+)"', self._xfs[xf_index][: self._xfs[xf_index].index(">")]
         )
         fill_id = int(match.group(1)) if match else 0
-        return (
-            0 < fill_id < len(self._fill_colors) and self._fill_colors[fill_id] in FILL_OF.values()
-        )
+        return 0 < fill_id < len(self._fill_colors) and self._fill_colors[fill_id] in OUR_FILLS
 
     def unmarked_xf(self, xf_index: int, used: dict[int, int]) -> int:
         """A cell format like ``xf_index`` without a marking fill.

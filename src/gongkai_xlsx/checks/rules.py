@@ -1,6 +1,7 @@
 """The 勾稽关系 evaluated on a return's values.
 
-Balance rules (B1) are errors pointed at their ``at`` row in each column. The total rules
+Balance rules (B1) are errors pointed at their ``at`` row in each column, concerning every
+cell of both sums (a typo may be in any of them). The total rules
 (B2, B3, C1) define the computed cells, which are recomputed; what the file shows is
 compared with them in :mod:`gongkai_xlsx.checks.totals`.
 """
@@ -38,6 +39,7 @@ def balance(
             yield Finding(
                 Code.BALANCE,
                 cell_id=column.at,
+                cells=tuple(i for i in (*column.left, *column.right) if i != column.at),
                 expected=right,
                 actual=left,
                 rule=rule.id,

@@ -23,7 +23,7 @@ so the file shows the right result in an application that does not recalculate.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
@@ -443,14 +443,53 @@ class Formulas:
         return int(max(k.maximum for k in self.form.kinds.values() if k.type == "integer"))
 
     # -------------------------------------------------------------- the status cell
+    def nothing_typed(
+        self, prefill: Mapping[str, Number], locked: bool, open_fields: Sequence[str]
+    ) -> str | None:
+        """A condition true while the clerk has typed nothing: every input cell the writer
+        left blank is still empty (COUNTA: a word, a "/" or a space is typed too), every
+        cell it prefilled still holds its number (unless ``locked``: then no one can type
+        there), and the open cover fields (``open_fields``: keys, e.g. contact and phone)
+        are empty. None when no input cell is open (a locked summary): there is nothing to
+        type, so never "not yet filled in"."""
+        blank: dict[str, list[str]] = {}
+        for cell in self.form.input_cells():
+            if cell.id not in prefill:
+                blank.setdefault(cell.table, []).append(cell.id)
+        kept = {} if locked else prefill
+        if not blank and not kept:
+            return None
+        cover = self.layout.sheets[0].name
+        ranges = [r for ids in blank.values() for r in self._rects(ids, cover)]
+        terms = [f"COUNTA({','.join(ranges)})=0"] if ranges else []
+        for cell_id, number in kept.items():
+            sheet, r, c = self.pos(cell_id)
+            x = _ref(r, c, sheet)
+            terms.append(f"ISNUMBER({x})*({x}={_excel_text(number)})")
+        for key in open_fields:
+            sheet, r, c = self.layout.field_positions[key]
+            terms.append(f"LEN({_ref(r, c, None if sheet == cover else sheet, absolute=True)})=0")
+        return f"AND({','.join(terms)})"
+
     @staticmethod
-    def status(failures: list[str], hints: list[str], lines: dict[str, str]) -> Cached:
-        """全部校验通过 / 校验通过（有提示） / 未通过校验, from the status line cells."""
+    def status(
+        failures: list[str],
+        hints: list[str],
+        lines: dict[str, str],
+        empty: tuple[str, str] | None = None,
+    ) -> Cached:
+        """全部校验通过 / 校验通过（有提示） / 未通过校验, from the status line cells; first,
+        with ``empty`` (a :meth:`nothing_typed` condition and its text), 尚未填写 while
+        nothing is typed, which is what the writer's own file shows: it types nothing."""
         fail = "&".join(failures) or '""'
         hint = "&".join(hints) or '""'
         formula = (
-            f'=IF(LEN({fail})>0,"{STATUS_FAIL}",IF(LEN({hint})>0,"{STATUS_HINTS}","{STATUS_OK}"))'
+            f'IF(LEN({fail})>0,"{STATUS_FAIL}",IF(LEN({hint})>0,"{STATUS_HINTS}","{STATUS_OK}"))'
         )
+        if empty is not None:
+            condition, text = empty
+            return Cached(f'=IF({condition},"{text}",{formula})', text)
+        formula = "=" + formula
         if any(lines[r] for r in failures):
             value = STATUS_FAIL
         elif any(lines[r] for r in hints):

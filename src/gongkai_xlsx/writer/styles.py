@@ -16,6 +16,7 @@ import unicodedata
 from xlsxwriter.format import Format
 from xlsxwriter.workbook import Workbook
 
+from gongkai_xlsx.definition.looks import ERROR_MARK, HINT_MARK
 from gongkai_xlsx.text import text_width  # re-exported: terminal widths, used by tests
 
 __all__ = ["formats", "height_for", "lines_needed", "simsun_units", "text_width"]
@@ -32,6 +33,10 @@ HEADER_FILL = "#F2F2F2"
 OK_FILL, OK_FONT = "#C6EFCE", "#006100"
 HINT_FILL, HINT_FONT = "#FFEB9C", "#7F6000"
 BAD_FILL, BAD_FONT = "#FFC7CE", "#9C0006"
+# The marks on input cells: the fills of the marked copies (definition.looks), the cell's
+# own black text on them.
+MARK_BAD_FILL, MARK_HINT_FILL = f"#{ERROR_MARK}", f"#{HINT_MARK}"
+EMPTY_FILL, STEP_FONT = "#F2F2F2", "#404040"  # 尚未填写: neutral, neither green nor red
 NOTE_FONT = "#1F4E79"
 
 COUNT_FORMAT = "#,##0"
@@ -124,4 +129,8 @@ def formats(workbook: Workbook) -> dict[str, Format]:
         "ok": fmt(bg_color=OK_FILL, font_color=OK_FONT),
         "hint": fmt(bg_color=HINT_FILL, font_color=HINT_FONT),
         "bad": fmt(bg_color=BAD_FILL, font_color=BAD_FONT),
+        "mark_bad": fmt(bg_color=MARK_BAD_FILL),
+        "mark_hint": fmt(bg_color=MARK_HINT_FILL),
+        "empty": fmt(bg_color=EMPTY_FILL, font_color=STEP_FONT),
+        "step": fmt(font_color=STEP_FONT),
     }

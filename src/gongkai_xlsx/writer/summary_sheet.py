@@ -13,6 +13,7 @@ parts are all blank shows 0, as ``SUM`` does (only the inputs are read back).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -52,7 +53,12 @@ class _MembersWorksheet(Worksheet):
 TABLE_NAME = "gk_members"  # ASCII: every application accepts it
 TABLE_STYLE = "Table Style Light 1"
 FIELD_WIDTHS = {"agency": 30.0, "year": 9.0, "kind": 8.0, "source_file": 30.0, "sha256": 66.0}
-CELL_WIDTH = 16.0
+# Narrow number columns (a count up to 9,999,999; an amount is wider), so that some 200
+# columns print on a few pages: a county's 汇总明细 on about nine A4 pages, not fifty.
+CELL_WIDTH = 10.0
+AMOUNT_WIDTH = 14.0
+PRINT_SCALE = 0.55  # the smallest print scale aimed at: 五号 prints at about 6 pt
+PRINTABLE_PX = 1047  # A4 landscape less 0.4" margins, in pixels at 96 dpi
 
 
 def _formats(wb: Workbook) -> dict[str, Format]:
@@ -143,21 +149,42 @@ def add_members_sheet(
         },
     )
     checked(result, "the members table")
-    for c, column in enumerate(columns):
-        width = FIELD_WIDTHS.get(column.key, CELL_WIDTH)
+    widths = [_width(column) for column in columns]
+    for c, (column, width) in enumerate(zip(columns, widths, strict=True)):
         ws.set_column(c, c, width)
         target = f"={names.quote_sheet(names.MEMBERS_SHEET)}!${letters[column.key]}$1"
         checked(wb.define_name(names.member_name(column.key), target), column.key)
-    pixels = styles.column_pixels(CELL_WIDTH)
-    header_height = max(styles.height_for(col.header, pixels) for col in columns)
+    header_height = max(
+        styles.height_for(col.header, styles.column_pixels(w))
+        for col, w in zip(columns, widths, strict=True)
+    )
     ws.set_row(0, round(header_height, 1))
     ws.set_default_row(styles.MIN_ROW_HEIGHT)
     ws.freeze_panes(1, 1)
+    _page(ws, widths)
+    ws.protect(password, {"autofilter": True, "format_columns": True, "format_rows": True})
+
+
+def _width(column: MemberColumn) -> float:
+    if column.cell is None:
+        return FIELD_WIDTHS.get(column.key, CELL_WIDTH)
+    return AMOUNT_WIDTH if column.cell.kind.type == "decimal" else CELL_WIDTH
+
+
+def _page(ws: Worksheet, widths: list[float]) -> None:
+    """A4 landscape, the header row and the agency column on every page, gridlines
+    printed; as many pages wide as the columns need at :data:`PRINT_SCALE` (the
+    application scales them to fit exactly), the rows flowing down."""
     ws.set_landscape()
     ws.set_paper(9)  # A4
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.repeat_rows(0)
     ws.repeat_columns(0, 0)
-    ws.protect(password, {"autofilter": True, "format_columns": True, "format_rows": True})
+    ws.hide_gridlines(0)  # shown and printed: the table's columns are narrow
+    pixels = sum(styles.column_pixels(w) for w in widths)
+    per_page = PRINTABLE_PX - styles.column_pixels(widths[0]) * PRINT_SCALE  # less column A
+    ws.fit_to_pages(max(1, math.ceil(pixels * PRINT_SCALE / per_page)), 0)
+    ws.set_footer(f"&C{names.MEMBERS_SHEET}　第 &P 页，共 &N 页")
 
 
 COMPLETENESS_WIDTH = 40.0

@@ -20,7 +20,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.definition import names
-from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
+from gongkai_xlsx.definition.cover import (
+    STATUS_EMPTY,
+    STATUS_EMPTY_NAMED,
+    STATUS_FAIL,
+    STATUS_HINTS,
+    STATUS_OK,
+)
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
@@ -240,12 +246,17 @@ class _TemplateWriter:
                 cached = self.formulas.balance_difference(box.check, sheet.name, self.values)
                 self._formula(ws, box, cached, self.fmt["check"])
                 self._traffic_light(ws, box)
+                self._balance_marks(ws, box)
         for box in sheet.boxes:
             if box.role == "status":
-                cached = Formulas.status(failures, hints, shown)
+                empty = self._empty_status()
+                cached = Formulas.status(failures, hints, shown, empty)
                 self._formula(ws, box, cached, self.fmt["status"])
                 status_ref = xl_rowcol_to_cell(box.row, box.col)
-                for text, look in ((STATUS_OK, "ok"), (STATUS_HINTS, "hint"), (STATUS_FAIL, "bad")):
+                looks = [(STATUS_OK, "ok"), (STATUS_HINTS, "hint"), (STATUS_FAIL, "bad")]
+                if empty is not None:
+                    looks.append((empty[1], "empty"))
+                for text, look in looks:
                     ws.conditional_format(
                         status_ref,
                         {
@@ -255,8 +266,49 @@ class _TemplateWriter:
                             "format": self.fmt[look],
                         },
                     )
+                if empty is not None:
+                    self._quiet_lines(ws, sheet, box, empty[1])
         if sheet.table is not None:
             self._validation(ws, sheet)
+
+    def _empty_status(self) -> tuple[str, str] | None:
+        """The 尚未填写 condition and text of this template, or None (a summary: nothing
+        is open to type). What the writer prefilled is no typing: the agency name written
+        by ``new --agency``/the roster (locked) and the numbers of ``--previous`` (open,
+        typing over them counts)."""
+        if self.options.members is not None:
+            return None
+        fields = [
+            f.key
+            for f in self.form.cover.fields
+            if f.kind == "text" and not (f.key == "agency" and self.options.agency)
+        ]
+        condition = self.formulas.nothing_typed(
+            self.options.prefill, self.options.lock_prefill, fields
+        )
+        if condition is None:
+            return None
+        return condition, STATUS_EMPTY_NAMED if self.options.agency else STATUS_EMPTY
+
+    def _quiet_lines(self, ws: Worksheet, sheet: SheetLayout, status: Box, text: str) -> None:
+        """While the status says 尚未填写, the failure lines under it (what is still
+        missing: the agency name, any number) are grey steps, not red errors."""
+        failures = [
+            b
+            for b in sheet.boxes
+            if b.role == "status_line" and b.check is not None and not b.check.is_hint
+        ]
+        if not failures:
+            return
+        first, last = min(b.row for b in failures), max(b.row for b in failures)
+        target = xl_rowcol_to_cell(status.row, status.col, True, True)
+        ws.conditional_format(
+            first,
+            0,
+            last,
+            sheet.width - 1,
+            {"type": "formula", "criteria": f'={target}="{text}"', "format": self.fmt["step"]},
+        )
 
     def _input(self, ws: Worksheet, box: Box, cell: CellDef) -> None:
         """An input cell: blank and yellow, or holding its prefilled number in blue, open
@@ -328,9 +380,31 @@ class _TemplateWriter:
             cell, {"type": "cell", "criteria": "!=", "value": 0, "format": self.fmt["bad"]}
         )
 
+    def _balance_marks(self, ws: Worksheet, box: Box) -> None:
+        """While a column's B1 difference is not 0, every cell of its two sums (一, 二,
+        （七）总计, 四) is marked red, as in a marked copy: the typo may be in any of them.
+        Added before the input cells' own marks, so it wins over a hint. The 总计 column is
+        left alone, as by ingest: its difference is the sum of the others'."""
+        spec = box.check
+        assert spec is not None and spec.rule is not None and spec.column is not None
+        if spec.column.total:
+            return
+        column = next(c for c in self.form.balance_columns(spec.rule) if c.column is spec.column)
+        target = xl_rowcol_to_cell(box.row, box.col, True, True)
+        for cell_id in (*column.left, *column.right):
+            _, r, c = self.layout.cell_positions[cell_id]
+            ws.conditional_format(
+                r,
+                c,
+                r,
+                c,
+                {"type": "formula", "criteria": f"={target}<>0", "format": self.fmt["mark_bad"]},
+            )
+
     def _validation(self, ws: Worksheet, sheet: SheetLayout) -> None:
         """Data validation and marks on every input cell, one rule per rectangle and kind:
-        red for what ingest calls an error, amber for what it reads with a warning."""
+        red for what ingest calls an error, orange for what it reads with a warning (the
+        marked copies' fills)."""
         assert sheet.table is not None
         by_kind: dict[str, list[CellDef]] = {}
         for cell in self.form.cells_of(sheet.table.key):
@@ -367,8 +441,8 @@ class _TemplateWriter:
                     }
                 _checked(ws.data_validation(*rect, {**rule, **texts}), f"validation {top_left}")
                 for criteria, look in (
-                    (Formulas.invalid_input(top_left, kind), "bad"),
-                    (Formulas.hint_input(top_left), "hint"),
+                    (Formulas.invalid_input(top_left, kind), "mark_bad"),
+                    (Formulas.hint_input(top_left), "mark_hint"),
                 ):
                     ws.conditional_format(
                         *rect, {"type": "formula", "format": self.fmt[look], "criteria": criteria}
