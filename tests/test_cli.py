@@ -771,3 +771,43 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, make_return) -> None:
     assert [r["file"] for r in report["returns"]] == ["第一批/某县交通局.xlsx"]
     doc = json.loads((tmp_path / "out" / "甲局_2024.json").read_text(encoding="utf-8"))
     assert doc["source"]["file"] == "某县交通局.xlsx"
+
+
+# ------------------------------------------------------------------ lists cut short
+COUNTY = ["某县甲局", "某县乙局", "某县丙局", "某县丁局", "某县戊局", "某县己局", "某县庚局"]
+COUNTY += ["某县辛局", "某县壬局"]
+
+
+@pytest.mark.parametrize("agencies", [7, 9])
+def test_a_cut_list_names_all_it_can_and_counts_in_the_sentences_word(
+    tmp_path: Path, make_return, agencies: int
+) -> None:
+    """The defect: “等 6 份” after naming five of six, and 份 for agencies. A list one
+    longer than the limit is named whole; a longer one says how many in all, counted in
+    the sentence's own word (个单位 for agencies, 份 for returns)."""
+    names = COUNTY[:agencies]
+    inbox, out = tmp_path / "报表", tmp_path / "结果"
+    make_return(inbox / "甲.xlsx", names[0])  # one agency on the roster sent a good return
+    missing = names[1:]  # the others sent nothing; as many off-roster returns have errors
+    broken = [f"外{i}.xlsx" for i in range(len(missing))]
+    for i, file in enumerate(broken):
+        make_return(inbox / file, f"外县{i}局", values=B1_VALUES)
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8-sig")
+    result, report = ingest(inbox, "-o", out, "--roster", roster)
+    assert report["roster"]["missing"] == missing
+    if len(missing) == 6:  # one more than the five a list names: all six named, no 等
+        listed, back = "、".join(missing), "、".join(broken)
+    else:
+        listed = "、".join(missing[:5]) + f" 等共 {len(missing)} 个单位"
+        back = "、".join(broken[:5]) + f" 等共 {len(broken)} 份"
+    lines = result.stdout.splitlines()
+    assert any(f"；未报送 {len(missing)} 个：{listed}；" in line for line in lines), lines
+    assert f"需要退回单位修改的报表 {len(broken)} 份：{back}。" in lines
+    assert "等 " not in result.stdout  # never the bare “等 N” of the old lists
+    summed = run(
+        "aggregate", out, "-o", tmp_path / "汇总.json", "--name", "某县", "--roster", roster
+    )
+    assert summed.exit_code == 0, summed.output
+    line = f"报送 1/{agencies}（名单：名单.csv）；未报送 {len(missing)} 个：{listed}。"
+    assert line in summed.stdout.splitlines(), summed.stdout

@@ -30,6 +30,7 @@ from gongkai_xlsx.canonical import Document, is_valid, validator
 from gongkai_xlsx.definition.load import DefinitionError, available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
+from gongkai_xlsx.text import listed
 
 MAX_SHOWN_ERRORS = 5
 _TYPE_WORDS = {
@@ -256,8 +257,7 @@ def schema_problems(form: Form, document: dict[str, Any]) -> list[str]:
 
 
 def _shown(problems: list[str]) -> str:
-    more = len(problems) - MAX_SHOWN_ERRORS
-    return "；".join(problems[:MAX_SHOWN_ERRORS]) + (f"；另有 {more} 处" if more > 0 else "")
+    return listed(problems, "处", MAX_SHOWN_ERRORS, sep="；")
 
 
 # ----------------------------------------------------------------------------- documents

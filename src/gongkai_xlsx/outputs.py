@@ -82,6 +82,7 @@ from typing import Any
 
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.fsio import TEMP_PATTERN, copy_atomic, remove_leftovers, write_atomic
+from gongkai_xlsx.text import listed
 
 LOCK = ".gongkai-xlsx.lock"
 JOURNAL = ".gongkai-xlsx.commit"
@@ -134,7 +135,7 @@ class OutputConflict(UsageError):
         self.path, self.names = path, names
 
     def __str__(self) -> str:
-        shown = "、".join(self.names[:5]) + ("等" if len(self.names) > 5 else "")
+        shown = listed(self.names, "个文件")
         return (
             f"输出文件夹 {self.path} 中已有 {shown}，不是本工具上次写入的结果；为免覆盖，"
             "没有写入任何结果。请移走这些文件，或换一个输出文件夹。"

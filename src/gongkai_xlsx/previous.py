@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.aggregate.members import RETURN, listing
+from gongkai_xlsx.aggregate.members import RETURN
 from gongkai_xlsx.aggregate.read import (
     Skipped,
     find_files,
@@ -37,6 +37,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.text import listed
 from gongkai_xlsx.walk import Unreached
 
 CODES = (
@@ -195,7 +196,7 @@ def _format_text(form: Form, document: PreviousDocument) -> str:
 
 
 def _files(documents: Iterable[PreviousDocument]) -> str:
-    return listing(d.display for d in documents)
+    return listed((d.display for d in documents), "份")
 
 
 def match(
@@ -210,7 +211,7 @@ def match(
     wanted = year - 1
     of_year = [d for d in documents if d.year == wanted]
     if not of_year:
-        shown = listing(f"{d.display} 为 {d.year} 年度" for d in documents)
+        shown = listed((f"{d.display} 为 {d.year} 年度" for d in documents), "份")
         return None, Finding(Code.PREVIOUS_OTHER_YEAR, actual=agency, expected=wanted, detail=shown)
     if len(of_year) > 1:
         return None, Finding(

@@ -21,9 +21,9 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.text import listed
 
 RETURN, SUMMARY = "return", "summary"
-LIST_LIMIT = 5  # files named in one message before "等 N 份"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,13 +106,6 @@ def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
     return {c.id: sums.get(c.id) for c in form.input_cells()}
 
 
-def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
-    """``a、b、c`` or ``a、b、c、d、e 等 7 份``: unique, in order."""
-    unique = list(dict.fromkeys(items))
-    shown = "、".join(unique[:limit])
-    return shown if len(unique) <= limit else f"{shown} 等 {len(unique)} 份"
-
-
 def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
     """One member per (agency, year), sorted by key: the same file twice (also under
     another name) is a warning and counted once, as the first one found; two different
@@ -127,7 +120,7 @@ def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
         kept.append(first)
         if len(group) == 1:
             continue
-        places = listing((m.where for m in group), limit=len(group))
+        places = listed((m.where for m in group), "份", limit=len(group))
         if len({m.sha256 for m in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
         elif any(m.numbers != first.numbers for m in group):

@@ -20,7 +20,6 @@ from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate.members import (
     SUMMARY,
     Member,
-    listing,
     merge,
     sum_inputs,
 )
@@ -49,7 +48,7 @@ from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.roster import Roster, read_roster
-from gongkai_xlsx.text import squash_spaces
+from gongkai_xlsx.text import listed, squash_spaces
 
 
 @dataclass
@@ -111,7 +110,7 @@ def _mixed(documents: Sequence[Document]) -> Finding | None:
         return None
     forms = {d.form.id: d.form for d in documents}
     detail = "；".join(
-        f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listing(files)}"
+        f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listed(files, '份')}"
         for (fid, year), files in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
     )
     return Finding(Code.AGGREGATE_MIXED, detail=detail)
@@ -131,7 +130,7 @@ def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Fi
         if len(group) < 2:
             continue
         first = group[0]
-        places = listing((d.display for d in group), limit=len(group))
+        places = listed((d.display for d in group), "份", limit=len(group))
         if len({d.data.source.sha256 for d in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
         else:

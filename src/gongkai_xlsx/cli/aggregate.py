@@ -10,7 +10,7 @@ import typer
 from gongkai_xlsx import api
 from gongkai_xlsx.api import AggregateOptions, Summary
 from gongkai_xlsx.cli.app import app
-from gongkai_xlsx.cli.messages import finding_line, shown
+from gongkai_xlsx.cli.messages import finding_line, shown_names
 from gongkai_xlsx.cli.options import output_option
 from gongkai_xlsx.errors import ERROR_PREFIX
 from gongkai_xlsx.terminal import echo
@@ -26,12 +26,12 @@ def _aggregate_report(summary: Summary) -> list[str]:
     if c is not None:
         line = f"{c.text}（名单：{c.roster}）"
         if c.missing:
-            line += f"；未报送 {len(c.missing)} 个：{shown(list(c.missing))}"
+            line += f"；未报送 {len(c.missing)} 个：{shown_names(c.missing, '个单位')}"
         if c.extra:
-            line += f"；不在名单中 {len(c.extra)} 个：{shown(list(c.extra))}"
+            line += f"；不在名单中 {len(c.extra)} 个：{shown_names(c.extra, '个单位')}"
         lines.append(line + "。")
     if summary.skipped:
-        listed = shown([f"{s.display}（{s.reason}）" for s in summary.skipped])
+        listed = shown_names([f"{s.display}（{s.reason}）" for s in summary.skipped], "个文件")
         lines.append(f"另有 {len(summary.skipped)} 个文件未读取：{listed}。")
     return lines
 

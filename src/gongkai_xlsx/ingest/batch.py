@@ -11,6 +11,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.completeness import Submission
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.text import listed
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
 
@@ -80,15 +81,15 @@ def add_batch_findings(entries: list[Entry], expected_year: int | None) -> None:
         group = duplicate.entries
         for entry in group:
             others = [e.display for e in group if e is not entry]
-            listed = "、".join(others[:MAX_LISTED])
-            if len(others) > MAX_LISTED:
-                listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
+            shown = listed(others, "份", MAX_LISTED)
+            if len(others) > MAX_LISTED + 1:
+                shown += "，全部见 report.json 的 duplicates"
             entry.outcome.findings.append(
                 Finding(
                     Code.AGENCY_DUPLICATE,
                     actual=duplicate.agency,
                     expected=len(group),
-                    detail=listed,
+                    detail=shown,
                 )
             )
     years = sorted({e.outcome.year for e in readable if e.outcome.year})
