@@ -811,3 +811,16 @@ def test_a_cut_list_names_all_it_can_and_counts_in_the_sentences_word(
     assert summed.exit_code == 0, summed.output
     line = f"报送 1/{agencies}（名单：名单.csv）；未报送 {len(missing)} 个：{listed}。"
     assert line in summed.stdout.splitlines(), summed.stdout
+
+
+@pytest.mark.parametrize(("to", "suffix"), [(None, ".html"), ("docx", ".docx")])
+def test_render_into_an_existing_folder_uses_the_default_name(
+    tmp_path: Path, to: str | None, suffix: str
+) -> None:
+    """``-o 文件夹/`` means the folder, with the name render would give beside the JSON."""
+    document = ROOT / "samples" / "expected" / "某县民政局_2024.json"
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    result = run("render", document, "-o", folder, *(["--to", to] if to else []))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in folder.iterdir()] == [f"某县民政局_2024{suffix}"]
