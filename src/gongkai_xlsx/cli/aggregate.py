@@ -42,6 +42,7 @@ def _aggregate_report(summary: Summary) -> list[str]:
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县",
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县 --roster 名单.csv",
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.xlsx --name 某县",
+        "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.xlsx --name 某县 --force",
     ],
 )
 def aggregate_command(
@@ -72,9 +73,13 @@ def aggregate_command(
             help="单位名单（CSV 或 xlsx，与 new --roster 相同），列出未报送和不在名单中的单位。",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="覆盖已存在的汇总结果（不会覆盖不是汇总结果的文件）。"),
+    ] = False,
 ) -> None:
     """汇总多份规范 JSON（各单位的报表或下级的汇总）：精确求和、合计重新计算，结果可再次汇总。"""
-    result = api.aggregate(AggregateOptions(paths, output, name, roster))
+    result = api.aggregate(AggregateOptions(paths, output, name, roster, force))
     summary = result.summary
     lines = _aggregate_report(summary)
     if result.refused is not None:
