@@ -140,6 +140,7 @@ def _ingest_details(
     examples=[
         "gongkai-xlsx ingest 报表/ -o 结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --annotate 退回/",
         "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
         "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --roster 名单.csv",
