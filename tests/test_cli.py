@@ -824,3 +824,34 @@ def test_render_into_an_existing_folder_uses_the_default_name(
     result = run("render", document, "-o", folder, *(["--to", to] if to else []))
     assert result.exit_code == 0, result.output
     assert [p.name for p in folder.iterdir()] == [f"某县民政局_2024{suffix}"]
+
+
+def test_ingest_annotate_never_shows_internal_names_or_zero_copies(
+    tmp_path: Path, make_return
+) -> None:
+    """The defects: “已在 退回 生成 0 份标注副本”, and a marked copy removed by a later run
+    shown as “@annotated/…” (report.json's mount name)."""
+    inbox, out, back = tmp_path / "报表", tmp_path / "结果", tmp_path / "退回"
+    make_return(inbox / "甲.xlsx", "某县甲局")
+    clean = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert clean.exit_code == 0, clean.output
+    assert "标注副本" not in clean.stdout  # nothing to send back, nothing said about copies
+    (inbox / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    unreadable = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert unreadable.exit_code == 1
+    assert "生成 0 份" not in unreadable.stdout
+    assert "没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。" in unreadable.stdout
+    (inbox / "照片.png").unlink()
+    make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局", values=B1_VALUES)
+    marked = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert f"已在 {back} 生成 1 份标注副本，可直接发回单位修改。" in marked.stdout
+    assert (back / "乡镇" / "乙.xlsx").is_file()
+    make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局")  # fixed and sent again
+    fixed = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert fixed.exit_code == 0, fixed.output
+    assert "@" not in fixed.stdout
+    assert (
+        f"已删除 {back} 中上次生成、本次不再需要的 1 份标注副本：乡镇/乙.xlsx。"
+        in fixed.stdout.splitlines()
+    )
+    assert not (back / "乡镇" / "乙.xlsx").exists()

@@ -118,14 +118,22 @@ def _ingest_details(
         )
     else:
         lines.append("全部报表都没有错误。")
-    if annotate is not None:
+    if annotate is not None and marked:
         lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
+    elif annotate is not None and back:
+        lines.append("没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
     lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
-    if done.removed:
+    results, copies = api.removed_outputs(done)
+    if results:
         lines.append(
-            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果："
-            f"{shown_names(done.removed, '个结果')}。"
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(results)} 个结果："
+            f"{shown_names(results, '个结果')}。"
+        )
+    if copies:
+        lines.append(
+            f"已删除 {annotate} 中上次生成、本次不再需要的 {len(copies)} 份标注副本："
+            f"{shown_names(copies, '份')}。"
         )
     if done.skipped:
         lines.append(
