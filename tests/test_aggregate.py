@@ -667,7 +667,13 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     ]
     first = summary_path.read_bytes()
     assert first == aggregate_paths([EXPECTED], "某县").to_bytes()
-    again = run("aggregate", out, "-o", summary_path, "--name", "某县")
+    refused = run("aggregate", out, "-o", summary_path, "--name", "某县")
+    assert (refused.exit_code, refused.stderr) == (
+        2,
+        f"错误：{summary_path}：文件已存在。如需覆盖，请加 --force。\n",
+    )
+    assert summary_path.read_bytes() == first
+    again = run("aggregate", out, "-o", summary_path, "--name", "某县", "--force")
     assert again.exit_code == 0
     assert (
         "某县_2024_汇总.json（本次汇总的输出文件）、report.json（ingest 的批量报告）"

@@ -559,6 +559,57 @@ def test_cli_refuses_to_overwrite_the_return(tmp_path: Path) -> None:
     assert run("annotate", copy, "-o", tmp_path / "x.csv").exit_code == 2
 
 
+@pytest.mark.parametrize("into", ["folder", "file"])
+def test_cli_says_first_that_the_return_is_not_an_xlsx_it_can_mark(
+    tmp_path: Path, into: str
+) -> None:
+    """The defect: ``annotate x.xls -o 退回/`` said the copy's name should end in .xlsx. The
+    return is looked at first: it is not a workbook, and that is all the person is told."""
+    xls = tmp_path / "某县教育局.xls"  # what web systems export as “Excel”: an HTML table
+    xls.write_text("<html><body><table><tr><td>新收申请</td><td>5</td></tr></table>", "utf-8")
+    back = tmp_path / "退回"
+    back.mkdir()
+    output = back if into == "folder" else back / "某县教育局.xls"
+    result = run("annotate", xls, "-o", output)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{xls}：无法读取，未生成标注副本。",
+        "  错误 [file-text] 这是文本文件（HTML 网页），不是 Excel 工作簿。请直接填写下发的 .xlsx 模板后报送。",
+    ]
+    assert list(back.iterdir()) == []
+
+
+@pytest.mark.libreoffice
+def test_cli_on_an_xls_saved_by_libreoffice_into_a_folder(tmp_path: Path) -> None:
+    if not harness.available():
+        pytest.skip("LibreOffice Calc with python3-uno is not installed")
+    xls = harness.convert(B1_SAMPLE, tmp_path, fmt="xls", recalc=False)
+    back = tmp_path / "退回"
+    back.mkdir()
+    result = run("annotate", xls, "-o", back)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[1].startswith("  错误 [file-xls] 这是旧版 .xls 格式的文件。")
+    assert ".xlsx 结尾" not in result.output and list(back.iterdir()) == []
+
+
+def test_cli_into_an_existing_folder_uses_the_returns_name(tmp_path: Path) -> None:
+    """``-o 文件夹/`` puts the copy in that folder under the return's own name (as .xlsx);
+    a name that is neither an existing folder nor an .xlsx is explained as both."""
+    back = tmp_path / "退回"
+    back.mkdir()
+    result = run("annotate", B1_SAMPLE, "-o", back)
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in back.iterdir()] == [B1_SAMPLE.name]
+    assert is_marked_copy((back / B1_SAMPLE.name).read_bytes())
+    assert f"已生成标注副本：{back / B1_SAMPLE.name}（" in result.stdout
+    again = run("annotate", B1_SAMPLE, "-o", back)
+    assert again.exit_code == 2
+    assert f"{back / B1_SAMPLE.name}：文件已存在。如需覆盖，请加 --force。" in again.stderr
+    missing = run("annotate", B1_SAMPLE, "-o", tmp_path / "没有的文件夹")
+    assert missing.exit_code == 2
+    assert "没有这个文件夹。请给出已有的文件夹，或以 .xlsx 结尾的文件名。" in missing.stderr
+
+
 def _zeros_deflated(size: int) -> bytes:
     """Raw deflate of ``size`` zero bytes, built fast: a block that ends in a full flush
     does not depend on what came before it, so one 16 MB block repeated is a valid stream."""

@@ -780,3 +780,87 @@ def test_file_names_that_are_not_utf8(tmp_path: Path, make_return) -> None:
     assert [r["file"] for r in report["returns"]] == ["第一批/某县交通局.xlsx"]
     doc = json.loads((tmp_path / "out" / "甲局_2024.json").read_text(encoding="utf-8"))
     assert doc["source"]["file"] == "某县交通局.xlsx"
+
+
+# ------------------------------------------------------------------ lists cut short
+COUNTY = ["某县甲局", "某县乙局", "某县丙局", "某县丁局", "某县戊局", "某县己局", "某县庚局"]
+COUNTY += ["某县辛局", "某县壬局"]
+
+
+@pytest.mark.parametrize("agencies", [7, 9])
+def test_a_cut_list_names_all_it_can_and_counts_in_the_sentences_word(
+    tmp_path: Path, make_return, agencies: int
+) -> None:
+    """The defect: “等 6 份” after naming five of six, and 份 for agencies. A list one
+    longer than the limit is named whole; a longer one says how many in all, counted in
+    the sentence's own word (个单位 for agencies, 份 for returns)."""
+    names = COUNTY[:agencies]
+    inbox, out = tmp_path / "报表", tmp_path / "结果"
+    make_return(inbox / "甲.xlsx", names[0])  # one agency on the roster sent a good return
+    missing = names[1:]  # the others sent nothing; as many off-roster returns have errors
+    broken = [f"外{i}.xlsx" for i in range(len(missing))]
+    for i, file in enumerate(broken):
+        make_return(inbox / file, f"外县{i}局", values=B1_VALUES)
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8-sig")
+    result, report = ingest(inbox, "-o", out, "--roster", roster)
+    assert report["roster"]["missing"] == missing
+    if len(missing) == 6:  # one more than the five a list names: all six named, no 等
+        listed, back = "、".join(missing), "、".join(broken)
+    else:
+        listed = "、".join(missing[:5]) + f" 等共 {len(missing)} 个单位"
+        back = "、".join(broken[:5]) + f" 等共 {len(broken)} 份"
+    lines = result.stdout.splitlines()
+    assert any(f"；未报送 {len(missing)} 个：{listed}；" in line for line in lines), lines
+    assert f"需要退回单位修改的报表 {len(broken)} 份：{back}。" in lines
+    assert "等 " not in result.stdout  # never the bare “等 N” of the old lists
+    summed = run(
+        "aggregate", out, "-o", tmp_path / "汇总.json", "--name", "某县", "--roster", roster
+    )
+    assert summed.exit_code == 0, summed.output
+    line = f"报送 1/{agencies}（名单：名单.csv）；未报送 {len(missing)} 个：{listed}。"
+    assert line in summed.stdout.splitlines(), summed.stdout
+
+
+@pytest.mark.parametrize(("to", "suffix"), [(None, ".html"), ("docx", ".docx")])
+def test_render_into_an_existing_folder_uses_the_default_name(
+    tmp_path: Path, to: str | None, suffix: str
+) -> None:
+    """``-o 文件夹/`` means the folder, with the name render would give beside the JSON."""
+    document = ROOT / "samples" / "expected" / "某县民政局_2024.json"
+    folder = tmp_path / "年报"
+    folder.mkdir()
+    result = run("render", document, "-o", folder, *(["--to", to] if to else []))
+    assert result.exit_code == 0, result.output
+    assert [p.name for p in folder.iterdir()] == [f"某县民政局_2024{suffix}"]
+
+
+def test_ingest_annotate_never_shows_internal_names_or_zero_copies(
+    tmp_path: Path, make_return
+) -> None:
+    """The defects: “已在 退回 生成 0 份标注副本”, and a marked copy removed by a later run
+    shown as “@annotated/…” (report.json's mount name)."""
+    inbox, out, back = tmp_path / "报表", tmp_path / "结果", tmp_path / "退回"
+    make_return(inbox / "甲.xlsx", "某县甲局")
+    clean = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert clean.exit_code == 0, clean.output
+    assert "标注副本" not in clean.stdout  # nothing to send back, nothing said about copies
+    (inbox / "照片.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(32))
+    unreadable = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert unreadable.exit_code == 1
+    assert "生成 0 份" not in unreadable.stdout
+    assert "没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。" in unreadable.stdout
+    (inbox / "照片.png").unlink()
+    make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局", values=B1_VALUES)
+    marked = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert f"已在 {back} 生成 1 份标注副本，可直接发回单位修改。" in marked.stdout
+    assert (back / "乡镇" / "乙.xlsx").is_file()
+    make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局")  # fixed and sent again
+    fixed = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert fixed.exit_code == 0, fixed.output
+    assert "@" not in fixed.stdout
+    assert (
+        f"已删除 {back} 中上次生成、本次不再需要的 1 份标注副本：乡镇/乙.xlsx。"
+        in fixed.stdout.splitlines()
+    )
+    assert not (back / "乡镇" / "乙.xlsx").exists()

@@ -6,17 +6,21 @@ lost properties and names, changed labels."""
 from __future__ import annotations
 
 import io
+import json
 import random
 import re
 import shutil
+import subprocess
 import zipfile
+import zlib
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
+import docx
 import openpyxl
 import pytest
-from conftest import SEED_AGENCY, Filler
+from conftest import SEED_AGENCY, Filler, run
 from libreoffice import harness
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl.packaging.custom import CustomPropertyList
@@ -128,9 +132,12 @@ def test_word_document_renamed(tmp_path: Path) -> None:
         zf.writestr("[Content_Types].xml", "<Types/>")
         zf.writestr("_rels/.rels", "<Relationships/>")
         zf.writestr("word/document.xml", "<w:document/>")
-    code, status, message = only_error(check_file(path))
-    assert (code, status) == ("file-corrupt", "unreadable")
-    assert message.startswith("文件已损坏或不是 Excel 工作簿（这是 Word 文档）")
+    assert only_error(check_file(path)) == (
+        "file-not-workbook",
+        "unreadable",
+        "这是一份 Word 文档（.docx），不是 Excel 工作簿，无法读取其中的数字。"
+        "请单位报送填写好的 Excel 工作簿（.xlsx）本身，不要转成 PDF、拍照或截图、粘贴到文档中。",
+    )
 
 
 def test_zip_without_a_workbook(tmp_path: Path) -> None:
@@ -563,3 +570,148 @@ def test_data_descriptors_are_read(tmp_path: Path, good: Path) -> None:
     path.write_bytes(bytes(sink.data))
     assert all(i.flag_bits & 0x08 for i in zipfile.ZipFile(path).infolist())
     assert_good_values(check_file(path))
+
+
+# ------------------------------------------------- sent instead of the workbook: one answer
+SEND_THE_WORKBOOK = "请单位报送填写好的 Excel 工作簿（.xlsx）本身"
+UNPACK = "请解压后放入要收集的文件夹"
+
+
+def _png(width: int = 4, height: int = 3) -> bytes:
+    """A real PNG (white pixels), as a screenshot tool writes one."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        crc = zlib.crc32(kind + body).to_bytes(4, "big")
+        return len(body).to_bytes(4, "big") + kind + body + crc
+
+    header = width.to_bytes(4, "big") + height.to_bytes(4, "big") + b"\x08\x02\x00\x00\x00"
+    rows = b"".join(b"\x00" + b"\xff" * 3 * width for _ in range(height))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _zip_with_gbk_names(path: Path, members: dict[str, bytes]) -> Path:
+    """A zip as a Chinese Windows PC makes one: member names in GBK, without the UTF-8
+    flag (zipfile writes UTF-8, so each name is written as ASCII of the same length and
+    its bytes replaced in the local and central headers)."""
+    stand_ins = {}
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i, (name, data) in enumerate(members.items()):
+            raw = name.encode("gbk")
+            stand_in = f"{i}".rjust(len(raw), "x").encode("ascii")
+            stand_ins[stand_in] = raw
+            zf.writestr(stand_in.decode("ascii"), data)
+    data = path.read_bytes()
+    for stand_in, raw in stand_ins.items():
+        assert data.count(stand_in) == 2
+        data = data.replace(stand_in, raw)
+    path.write_bytes(data)
+    assert not any(i.flag_bits & 0x800 for i in zipfile.ZipFile(path).infolist())
+    return path
+
+
+def _answers(folder: Path, tmp_path: Path) -> dict[str, tuple[str, str]]:
+    """Each file's one finding (code, message) as ``check FILE`` prints it, after checking
+    that ``check --json`` and ``ingest FOLDER`` (terminal and report.json) say the same."""
+    out = tmp_path / "结果"
+    ingested = run("ingest", folder, "-o", out)
+    assert ingested.exit_code == 1
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    assert report["skipped_files"] == []  # none passed over as “not a spreadsheet”
+    rows = {r["file"]: r for r in report["returns"]}
+    answers = {}
+    for path in sorted(folder.iterdir()):
+        checked = run("check", path)
+        assert checked.exit_code == 1
+        as_json = run("check", path, "--json")
+        (finding,) = json.loads(as_json.stdout)["findings"]
+        row = rows[path.name]
+        assert row["status"] == "unreadable"
+        assert [(f["code"], f["message"]) for f in row["findings"]] == [
+            (finding["code"], finding["message"])
+        ]
+        line = f"  错误 [{finding['code']}] {finding['message']}"
+        assert checked.stdout.splitlines()[1] == line  # the same line from both commands
+        assert f"{path.name}：\n{line}\n" in ingested.stdout
+        answers[path.name] = (finding["code"], finding["message"])
+    return answers
+
+
+def test_a_picture_a_word_file_or_an_archive_gets_one_answer_from_check_and_ingest(
+    tmp_path: Path, good: Path
+) -> None:
+    """The defect: ``check`` said 文件已损坏 of a photo, ``ingest`` passed it over as 不是电子
+    表格, and neither asked for the workbook. Now both read it, say what it is and that the
+    agency should send the filled workbook itself; an archive is to be unpacked."""
+    inbox = tmp_path / "报表"
+    inbox.mkdir()
+    (inbox / "截图.png").write_bytes(_png())
+    word = docx.Document()
+    word.add_paragraph("政府信息公开工作年度报告")
+    word.add_table(rows=2, cols=3).cell(0, 0).text = "新收申请"
+    word.save(inbox / "报表.docx")
+    _zip_with_gbk_names(inbox / "某县民政局.zip", {"某县民政局.xlsx": good.read_bytes()})
+    (inbox / "报表.rar").write_bytes(b"Rar!\x1a\x07\x01\x00" + bytes(64))  # RAR 5 signature
+    answers = _answers(inbox, tmp_path)
+    assert answers["截图.png"] == (
+        "file-not-workbook",
+        "这是一张图片（PNG），不是 Excel 工作簿，无法读取其中的数字。"
+        "请单位报送填写好的 Excel 工作簿（.xlsx）本身，不要转成 PDF、拍照或截图、粘贴到文档中。",
+    )
+    assert answers["报表.docx"][0] == "file-not-workbook"
+    assert answers["报表.docx"][1].startswith("这是一份 Word 文档（.docx），")
+    assert answers["某县民政局.zip"] == (
+        "file-archive",
+        "这是压缩包（ZIP，内有 某县民政局.xlsx），本工具不读取压缩包中的文件。"
+        "请解压后放入要收集的文件夹，再重新运行。",
+    )
+    assert answers["报表.rar"] == (
+        "file-archive",
+        "这是压缩包（RAR），本工具不读取压缩包中的文件。请解压后放入要收集的文件夹，再重新运行。",
+    )
+    for name in ("截图.png", "报表.docx"):
+        assert SEND_THE_WORKBOOK in answers[name][1]
+    for name in ("某县民政局.zip", "报表.rar"):
+        assert UNPACK in answers[name][1]
+
+
+@pytest.mark.libreoffice
+def test_a_pdf_a_photo_and_a_doc_made_from_a_return_get_one_answer(
+    tmp_path: Path, good: Path
+) -> None:
+    """A return printed to PDF, the page as a JPEG (as a phone or scanner sends it), the
+    table in a Word 97 .doc and the same file saved by WPS Writer as .wps; the workbook
+    itself as .et and .xls keeps its own advice."""
+    if shutil.which("pdftoppm") is None:
+        pytest.skip("pdftoppm (poppler-utils) is not installed")
+    made = tmp_path / "made"
+    pdf = harness.convert(good, made, fmt="pdf", recalc=False)
+    subprocess.run(
+        ["pdftoppm", "-jpeg", "-r", "40", "-f", "1", "-l", "1", pdf, made / "page"], check=True
+    )
+    word = docx.Document()
+    word.add_table(rows=2, cols=3).cell(0, 0).text = "新收申请"
+    word.save(made / "表格.docx")
+    doc = harness.convert(made / "表格.docx", made, fmt="doc", recalc=False)
+    assert doc.read_bytes()[:8] == OLE_MAGIC
+    inbox = tmp_path / "报表"
+    inbox.mkdir()
+    shutil.copy(pdf, inbox / "年报.pdf")
+    shutil.copy(made / "page-1.jpg", inbox / "照片.jpg")
+    shutil.copy(doc, inbox / "表格.doc")
+    shutil.copy(doc, inbox / "表格.wps")
+    answers = _answers(inbox, tmp_path)
+    kinds = {
+        "年报.pdf": "这是一份 PDF 文件，",
+        "照片.jpg": "这是一张图片（JPEG），",
+        "表格.doc": "这是一份 Word 文档（.doc），",
+        "表格.wps": "这是一份 WPS 文字文档（.wps），",
+    }
+    for name, kind in kinds.items():
+        code, message = answers[name]
+        assert code == "file-not-workbook"
+        assert message.startswith(kind) and SEND_THE_WORKBOOK in message

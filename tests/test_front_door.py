@@ -159,7 +159,10 @@ def test_aggregate_without_the_cli_and_its_rules(tmp_path: Path) -> None:
         api.aggregate(AggregateOptions([EXPECTED], data, "某县"))
     with pytest.raises(UsageError, match=r"aggregate 只读取规范 JSON（\.json）"):
         api.aggregate(AggregateOptions([GOOD], tmp_path / "s.json", "某县"))
-    assert api.aggregate(AggregateOptions([EXPECTED], output, "某县")).written  # overwrites own
+    with pytest.raises(UsageError, match="文件已存在。如需覆盖，请加 --force。"):
+        api.aggregate(AggregateOptions([EXPECTED], output, "某县"))  # as render refuses
+    forced = AggregateOptions([EXPECTED], output, "某县", force=True)
+    assert api.aggregate(forced).written  # overwrites its own with force
     empty = tmp_path / "empty"
     empty.mkdir()
     nothing = api.aggregate(AggregateOptions([empty], tmp_path / "n.json", "某县"))

@@ -546,21 +546,29 @@ def test_more_members_than_the_next_level_can_read_are_refused_before_writing(
 
 
 # ----------------------------------------------------------------------------- command line
-def test_cli_writes_the_workbook_and_overwrites_only_a_summary(tmp_path: Path) -> None:
+def test_cli_writes_the_workbook_and_overwrites_only_a_summary_with_force(tmp_path: Path) -> None:
     out = tmp_path / "某县_2024_汇总.xlsx"
     result = run("aggregate", EXPECTED, "-o", out, "--name", "某县")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[-1] == f"结果已写入 {out}。"
     assert check_file(out).document.members  # type: ignore[union-attr]
-    again = run("aggregate", EXPECTED, "-o", out, "--name", "某县")
-    assert again.exit_code == 0  # an earlier summary workbook may be replaced
+    first = out.read_bytes()
+    again = run("aggregate", EXPECTED, "-o", out, "--name", "某县")  # as render refuses
+    assert (again.exit_code, again.stderr) == (
+        2,
+        f"错误：{out}：文件已存在。如需覆盖，请加 --force。\n",
+    )
+    assert out.read_bytes() == first
+    forced = run("aggregate", EXPECTED, "-o", out, "--name", "某县", "--force")
+    assert forced.exit_code == 0  # an earlier summary workbook may be replaced
     victim = tmp_path / "模板.xlsx"
     shutil.copy(SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx", victim)
-    refused = run("aggregate", EXPECTED, "-o", victim, "--name", "某县")
-    assert refused.exit_code == 2
-    assert refused.stderr == (
-        f"错误：{victim}：文件已存在且不是汇总结果，为免覆盖其他数据，请换一个文件名。\n"
-    )
+    for force in ([], ["--force"]):  # never someone's workbook, even with --force
+        refused = run("aggregate", EXPECTED, "-o", victim, "--name", "某县", *force)
+        assert refused.exit_code == 2
+        assert refused.stderr == (
+            f"错误：{victim}：文件已存在且不是汇总结果，为免覆盖其他数据，请换一个文件名。\n"
+        )
     long_name = "某" * 101
     too_long = run("aggregate", EXPECTED, "-o", tmp_path / "长.xlsx", "--name", long_name)
     assert too_long.exit_code == 2

@@ -205,7 +205,11 @@ USAGE_ERRORS = [
     (["--bogus"], "没有选项 --bogus。"),
     (
         ["--agency", "某局", "new", "2024"],
-        "选项 --agency 要写在命令之后（new 命令有这个选项），例如 gongkai-xlsx new 2024",
+        '选项 --agency 要写在命令之后（new 命令有这个选项），例如 gongkai-xlsx new 2024 --agency "某县交通运输局"',
+    ),
+    (
+        ["ingest", "报表/", "-o", "结果/", "--annotate"],
+        "--annotate 后面缺少文件夹，例如 gongkai-xlsx ingest 报表/ -o 结果/ --annotate 退回/",
     ),
     (
         ["annotate", "a.xlsx"],
@@ -237,6 +241,27 @@ def test_each_usage_error_in_chinese_with_exit_code_2(args: list[str], message: 
     assert (result.exit_code, result.stdout) == (2, "")
     assert result.stderr == f"错误：{message}\n{hint}\n"
     assert_chinese(result.stderr, typed=args)
+
+
+VALUE_OPTIONS = [
+    (name, option.opts[0])
+    for name, command in PROGRAM.commands.items()  # type: ignore[attr-defined]
+    for option in command.params
+    if option.opts[0].startswith("-") and not option.is_flag and not option.hidden
+]
+
+
+@pytest.mark.parametrize(("command", "option"), VALUE_OPTIONS)
+def test_an_options_example_shows_that_option(command: str, option: str) -> None:
+    """The defect: ``ingest … --annotate`` without its folder gave an example without
+    --annotate. Every option that takes a value, given none, is shown in an example."""
+    result = run(command, option)
+    assert result.exit_code == 2
+    message = result.stderr.splitlines()[0]
+    assert message.startswith(f"错误：{option} 后面缺少"), message
+    example = message.split("，例如 ", 1)[1]
+    assert example.startswith(f"{PROG} {command} ")
+    assert option in example.split(), message
 
 
 def test_a_usage_error_reads_the_same_from_the_console_script(tmp_path: Path) -> None:

@@ -88,6 +88,19 @@ class Code(Enum):
         "corrupt or unknown file",
         "文件已损坏或不是 Excel 工作簿（{detail}），无法读取。请用 Excel 或 WPS 打开确认，另存为 .xlsx 后重新报送。",
     )
+    FILE_NOT_WORKBOOK = (
+        "file-not-workbook",
+        E,
+        "a document or picture, not a workbook",
+        "这是{detail}，不是 Excel 工作簿，无法读取其中的数字。请单位报送填写好的 Excel 工作簿（.xlsx）本身，"
+        "不要转成 PDF、拍照或截图、粘贴到文档中。",
+    )
+    FILE_ARCHIVE = (
+        "file-archive",
+        E,
+        "archive, not a workbook",
+        "这是压缩包（{detail}），本工具不读取压缩包中的文件。请解压后放入要收集的文件夹，再重新运行。",
+    )
     FILE_ZIP_UNSUPPORTED = (
         "file-zip-unsupported",
         E,

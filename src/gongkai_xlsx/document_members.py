@@ -22,7 +22,6 @@ from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
 
 RETURN, SUMMARY = "return", "summary"
-LIST_LIMIT = 5  # files named in one message before "等 N 份"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,13 +102,6 @@ def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
         for cell_id, value in member.values.items():
             sums[cell_id] = sums.get(cell_id, 0) + value
     return {c.id: sums.get(c.id) for c in form.input_cells()}
-
-
-def listing(items: Iterable[str], limit: int = LIST_LIMIT) -> str:
-    """``a、b、c`` or ``a、b、c、d、e 等 7 份``: unique, in order."""
-    unique = list(dict.fromkeys(items))
-    shown = "、".join(unique[:limit])
-    return shown if len(unique) <= limit else f"{shown} 等 {len(unique)} 份"
 
 
 def exact(value: Any) -> Any:

@@ -31,6 +31,7 @@ from gongkai_xlsx.definition.load import DefinitionError, available_formats, loa
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.outputfolder import is_report
+from gongkai_xlsx.text import listed
 
 MAX_SHOWN_ERRORS = 5
 _TYPE_WORDS = {
@@ -257,8 +258,7 @@ def schema_problems(form: Form, document: dict[str, Any]) -> list[str]:
 
 
 def _shown(problems: list[str]) -> str:
-    more = len(problems) - MAX_SHOWN_ERRORS
-    return "；".join(problems[:MAX_SHOWN_ERRORS]) + (f"；另有 {more} 处" if more > 0 else "")
+    return listed(problems, "处", MAX_SHOWN_ERRORS, sep="；")
 
 
 # ----------------------------------------------------------------------------- documents

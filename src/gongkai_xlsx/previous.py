@@ -33,10 +33,11 @@ from gongkai_xlsx.document_files import (
     parse_document,
     read_json,
 )
-from gongkai_xlsx.document_members import RETURN, listing
+from gongkai_xlsx.document_members import RETURN
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.outputfolder import is_report
+from gongkai_xlsx.text import listed
 from gongkai_xlsx.walk import Unreached
 
 CODES = (
@@ -195,7 +196,7 @@ def _format_text(form: Form, document: PreviousDocument) -> str:
 
 
 def _files(documents: Iterable[PreviousDocument]) -> str:
-    return listing(d.display for d in documents)
+    return listed((d.display for d in documents), "份")
 
 
 def match(
@@ -210,7 +211,7 @@ def match(
     wanted = year - 1
     of_year = [d for d in documents if d.year == wanted]
     if not of_year:
-        shown = listing(f"{d.display} 为 {d.year} 年度" for d in documents)
+        shown = listed((f"{d.display} 为 {d.year} 年度" for d in documents), "份")
         return None, Finding(Code.PREVIOUS_OTHER_YEAR, actual=agency, expected=wanted, detail=shown)
     if len(of_year) > 1:
         return None, Finding(

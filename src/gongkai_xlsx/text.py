@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import unicodedata
+from collections.abc import Iterable
 
 _SPACE = re.compile(r"\s+")
 
@@ -98,3 +99,18 @@ def escape_invisible(text: str, keep: str = "") -> str:
         ch if ch in keep or unicodedata.category(ch) not in _INVISIBLE else _escape(ch)
         for ch in text
     )
+
+
+LIST_LIMIT = 5  # names a message lists before it says how many there are in all
+
+
+def listed(names: Iterable[str], measure: str, limit: int = LIST_LIMIT, sep: str = "、") -> str:
+    """Names joined by ``sep`` (each once, in order). A longer list names the first ``limit``
+    and says how many there are in all: ``甲、乙、丙、丁、戊 等共 7 份``. A list only one
+    longer than ``limit`` is named whole, since “等共 6 份” after five names would hide one
+    name to save none. ``measure`` is the caller's counted word, the one its sentence uses:
+    份 for returns, files and copies, 个单位 for agencies, 个 for folders."""
+    unique = list(dict.fromkeys(names))
+    if len(unique) <= limit + 1:
+        return sep.join(unique)
+    return f"{sep.join(unique[:limit])} 等共 {len(unique)} {measure}"

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.document_members import Member, listing
+from gongkai_xlsx.document_members import Member
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.text import listed
 
 
 def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
@@ -24,7 +25,7 @@ def merge(members: Iterable[Member]) -> tuple[list[Member], list[Finding]]:
         kept.append(first)
         if len(group) == 1:
             continue
-        places = listing((m.where for m in group), limit=len(group))
+        places = listed((m.where for m in group), "份", limit=len(group))
         if len({m.sha256 for m in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
         elif any(m.numbers != first.numbers for m in group):

@@ -37,13 +37,13 @@ from gongkai_xlsx.document_files import (
     parse_document,
     read_json,
 )
-from gongkai_xlsx.document_members import SUMMARY, Member, listing, sum_inputs
+from gongkai_xlsx.document_members import SUMMARY, Member, sum_inputs
 from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
 from gongkai_xlsx.outputfolder import is_report, listed_documents
 from gongkai_xlsx.roster import Roster, read_roster
-from gongkai_xlsx.text import squash_spaces
+from gongkai_xlsx.text import listed, squash_spaces
 
 
 @dataclass
@@ -105,7 +105,7 @@ def _mixed(documents: Sequence[Document]) -> Finding | None:
         return None
     forms = {d.form.id: d.form for d in documents}
     detail = "；".join(
-        f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listing(files)}"
+        f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listed(files, '份')}"
         for (fid, year), files in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
     )
     return Finding(Code.AGGREGATE_MIXED, detail=detail)
@@ -125,7 +125,7 @@ def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Fi
         if len(group) < 2:
             continue
         first = group[0]
-        places = listing((d.display for d in group), limit=len(group))
+        places = listed((d.display for d in group), "份", limit=len(group))
         if len({d.data.source.sha256 for d in group}) > 1:
             findings.append(Finding(Code.AGGREGATE_CONFLICT, actual=first.agency, detail=places))
         else:

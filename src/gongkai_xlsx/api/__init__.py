@@ -36,6 +36,7 @@ from gongkai_xlsx.api._ingest import (
     collect_returns,
     default_summary_name,
     ingest,
+    removed_outputs,
 )
 from gongkai_xlsx.api._new import (
     Made,
@@ -104,6 +105,7 @@ __all__ = [
     "new_template",
     "no_progress",
     "plan_roster",
+    "removed_outputs",
     "render",
     "save_summary",
     "schema",

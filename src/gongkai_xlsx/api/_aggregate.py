@@ -20,12 +20,14 @@ NOTHING_FOUND = "没有找到任何规范 JSON（ingest 输出的 .json 文件�
 @dataclass(frozen=True)
 class AggregateOptions:
     """The ``aggregate`` command as asked: the documents' files and folders, the summary's
-    file (``.json`` or ``.xlsx``) and name, and a roster to compare with."""
+    file (``.json`` or ``.xlsx``) and name, a roster to compare with, and whether an
+    earlier summary at that path may be replaced."""
 
     paths: list[Path]
     output: Path | None
     name: str | None
     roster: Path | None = None
+    force: bool = False
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,8 @@ def _check_usage(options: AggregateOptions) -> tuple[Path, str]:
         raise UsageError(f"{out}：这是文件夹，请给出汇总结果的文件名（.json 或 .xlsx）。")
     if out.exists() and not is_summary_file(out):
         raise UsageError(f"{out}：文件已存在且不是汇总结果，为免覆盖其他数据，请换一个文件名。")
+    if out.exists() and not options.force:  # an earlier summary, perhaps already sent up
+        raise UsageError(f"{out}：文件已存在。如需覆盖，请加 --force。")
     for path in options.paths:
         if not path.exists():
             raise UsageError(f"{path}：文件或文件夹不存在。")
@@ -76,9 +80,9 @@ def _check_usage(options: AggregateOptions) -> tuple[Path, str]:
 
 
 def aggregate(options: AggregateOptions) -> AggregateResult:
-    """The ``aggregate`` command: the output must be a new file or an earlier summary
-    (never someone's data), the inputs ``.json``; the summary is written only when it
-    has no error."""
+    """The ``aggregate`` command: the output must be a new file or, with ``force``, an
+    earlier summary (never someone's data), the inputs ``.json``; the summary is written
+    only when it has no error."""
     output, title = _check_usage(options)
     summary = aggregate_paths(
         [Path(p) for p in options.paths], title, output=output, roster=options.roster

@@ -67,20 +67,16 @@ def annotate_return(
     force: bool = False,
     bounds: Limits | None = None,
 ) -> AnnotateResult:
-    """Check ``source`` and write its marked copy at ``output`` (a folder: the same file
-    name inside it). Nothing is written for a file that could not be read or that has
-    no findings. Both steps run in a worker process within ``bounds``, as ``ingest
-    --annotate`` runs them: marking reads every member of the zip, and a member that
-    inflates far beyond what its header says must cost a finding, not the PC's memory."""
+    """Check ``source`` and write its marked copy at ``output`` (an existing folder: the
+    return's name, as .xlsx, inside it). Nothing is written for a file that could not be
+    read or that has no findings. The return is checked before the output is looked at:
+    a .xls or a photo is said to be one, not that its copy's name is wrong. Both steps
+    run in a worker process within ``bounds``, as ``ingest --annotate`` runs them: marking
+    reads every member of the zip, and a member that inflates far beyond what its header
+    says must cost a finding, not the PC's memory."""
     source, output = Path(source), Path(output)
     if output.is_dir():
-        output = output / source.name
-    if output.suffix.lower() != ".xlsx":
-        raise UsageError(f"{output}：标注副本是 Excel 工作簿，文件名应以 .xlsx 结尾。")
-    if output.resolve() == source.resolve():
-        raise UsageError(f"{output}：不能覆盖报回的原文件，请另给一个文件名或文件夹。")
-    if output.exists() and not force:
-        raise UsageError(f"{output}：文件已存在。如需覆盖，请加 --force。")
+        output = output / f"{source.stem}.xlsx"
     if expected_year is not None:
         form_for(expected_year)
     bounds = bounds or limits()
@@ -89,6 +85,7 @@ def annotate_return(
         findings = list(outcome.findings)
         if not outcome.readable or not findings:
             return AnnotateResult(outcome, findings, None)
+        _check_output(source, output, force)
         assert outcome.form_id is not None and outcome.sha256 is not None
         marks = tuple(marks_from_findings(findings))
         task = MarkTask(os.fspath(source), outcome.sha256, outcome.form_id, marks)
@@ -102,3 +99,18 @@ def annotate_return(
     except OSError as exc:
         raise UsageError(f"{output}：无法写入（{oserrors.reason(exc, oserrors.WRITE)}）。") from exc
     return AnnotateResult(outcome, findings, output)
+
+
+def _check_output(source: Path, output: Path, force: bool) -> None:
+    """The marked copy's path: an .xlsx (or an existing folder, handled before), never the
+    return itself, not an existing file unless ``force``."""
+    if output.suffix.lower() != ".xlsx":
+        if not output.suffix:
+            raise UsageError(
+                f"{output}：没有这个文件夹。请给出已有的文件夹，或以 .xlsx 结尾的文件名。"
+            )
+        raise UsageError(f"{output}：标注副本是 Excel 工作簿，文件名应以 .xlsx 结尾。")
+    if output.resolve() == source.resolve():
+        raise UsageError(f"{output}：不能覆盖报回的原文件，请另给一个文件名或文件夹。")
+    if output.exists() and not force:
+        raise UsageError(f"{output}：文件已存在。如需覆盖，请加 --force。")

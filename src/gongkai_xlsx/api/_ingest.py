@@ -16,6 +16,7 @@ from gongkai_xlsx.api._common import (
     previous_for,
 )
 from gongkai_xlsx.errors import Interrupted, UsageError
+from gongkai_xlsx.ingest.artifacts import MARKED
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import InterruptedAfterCommit
 from gongkai_xlsx.ingest.options import RunOptions
@@ -157,3 +158,12 @@ def ingest(options: IngestOptions, progress: Progress = no_progress) -> Ingested
             raise UsageError(
                 f"{out}：无法写入结果（{oserrors.reason(exc, oserrors.WRITE)}），输出文件夹保持原样。"
             ) from exc
+
+
+def removed_outputs(done: Ingested) -> tuple[list[str], list[str]]:
+    """What the run removed of the previous run's outputs, as the person finds them:
+    (results in OUT, marked copies in the --annotate folder), each relative to its own
+    folder. report.json's mount name (``@annotated/…``) is never shown to a person."""
+    prefix = f"@{MARKED}/"
+    copies = [n.removeprefix(prefix) for n in done.removed if n.startswith(prefix)]
+    return [n for n in done.removed if not n.startswith(prefix)], copies

@@ -14,7 +14,7 @@ from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.previous import Prefill, prefill_for
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import read_roster
-from gongkai_xlsx.text import clean_name
+from gongkai_xlsx.text import clean_name, listed
 from gongkai_xlsx.writer import TemplateOptions, write_template
 from gongkai_xlsx.writer.options import agency_problem, password_problem
 
@@ -191,10 +191,9 @@ def _refuse_bad_names(form: Form, roster_path: Path, entries: list[RosterEntry])
     problems = [(e.row, p) for e in entries if (p := agency_problem(form, e.name))]
     if not problems:
         return
-    listed = "；".join(f"第 {row} 行：{p}" for row, p in problems[:MAX_LISTED])
-    more = f"；另有 {len(problems) - MAX_LISTED} 行" if len(problems) > MAX_LISTED else ""
+    shown = listed((f"第 {row} 行：{p}" for row, p in problems), "行", MAX_LISTED, sep="；")
     raise UsageError(
-        f"{roster_path}：名单中有 {len(problems)} 个单位名称不能使用（{listed}{more}）。"
+        f"{roster_path}：名单中有 {len(problems)} 个单位名称不能使用（{shown}）。"
         "请修改名单后重新运行；本次没有生成任何模板。"
     )
 

@@ -10,7 +10,7 @@ import typer
 from gongkai_xlsx import api
 from gongkai_xlsx.api import AggregateOptions, Summary
 from gongkai_xlsx.cli.app import app
-from gongkai_xlsx.cli.messages import finding_line, shown
+from gongkai_xlsx.cli.messages import finding_line, shown_names
 from gongkai_xlsx.cli.options import output_option
 from gongkai_xlsx.errors import ERROR_PREFIX
 from gongkai_xlsx.terminal import echo
@@ -26,12 +26,12 @@ def _aggregate_report(summary: Summary) -> list[str]:
     if c is not None:
         line = f"{c.text}（名单：{c.roster}）"
         if c.missing:
-            line += f"；未报送 {len(c.missing)} 个：{shown(list(c.missing))}"
+            line += f"；未报送 {len(c.missing)} 个：{shown_names(c.missing, '个单位')}"
         if c.extra:
-            line += f"；不在名单中 {len(c.extra)} 个：{shown(list(c.extra))}"
+            line += f"；不在名单中 {len(c.extra)} 个：{shown_names(c.extra, '个单位')}"
         lines.append(line + "。")
     if summary.skipped:
-        listed = shown([f"{s.display}（{s.reason}）" for s in summary.skipped])
+        listed = shown_names([f"{s.display}（{s.reason}）" for s in summary.skipped], "个文件")
         lines.append(f"另有 {len(summary.skipped)} 个文件未读取：{listed}。")
     return lines
 
@@ -42,6 +42,7 @@ def _aggregate_report(summary: Summary) -> list[str]:
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县",
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.json --name 某县 --roster 名单.csv",
         "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.xlsx --name 某县",
+        "gongkai-xlsx aggregate 结果/ -o 某县_2024_汇总.xlsx --name 某县 --force",
     ],
 )
 def aggregate_command(
@@ -72,9 +73,13 @@ def aggregate_command(
             help="单位名单（CSV 或 xlsx，与 new --roster 相同），列出未报送和不在名单中的单位。",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="覆盖已存在的汇总结果（不会覆盖不是汇总结果的文件）。"),
+    ] = False,
 ) -> None:
     """汇总多份规范 JSON（各单位的报表或下级的汇总）：精确求和、合计重新计算，结果可再次汇总。"""
-    result = api.aggregate(AggregateOptions(paths, output, name, roster))
+    result = api.aggregate(AggregateOptions(paths, output, name, roster, force))
     summary = result.summary
     lines = _aggregate_report(summary)
     if result.refused is not None:

@@ -28,7 +28,8 @@ def annotate_command(
     output: Annotated[
         Path,
         output_option(
-            "输出文件或文件夹", "标注副本的文件路径（.xlsx）；给文件夹时用原文件名保存在其中。"
+            "输出文件或文件夹",
+            "标注副本的文件路径（.xlsx）；给已有的文件夹时，以原文件名（.xlsx）保存在其中。",
         ),
     ],
     year: ExpectedYear = None,

@@ -76,7 +76,7 @@ def _ingest_details(
         notes = [f"{p.display}（{p.reason}）" for p in done.passed_over]
         lines += [
             "",
-            f"按规则未查看 {len(notes)} 项：{shown_names(notes, limit=3)}（见 report.json）。",
+            f"按规则未查看 {len(notes)} 项：{shown_names(notes, '项', limit=3)}（见 report.json）。",
         ]
     s = done.report["summary"]
     label = STATUS_TEXT
@@ -90,9 +90,13 @@ def _ingest_details(
     if roster is not None:
         line = f"名单 {visible(roster['roster'])}：已报送 {roster['submitted']}/{roster['expected']} 个单位"
         if roster["missing"]:
-            line += f"；未报送 {len(roster['missing'])} 个：{shown_names(roster['missing'])}"
+            line += (
+                f"；未报送 {len(roster['missing'])} 个：{shown_names(roster['missing'], '个单位')}"
+            )
         if roster["extra"]:
-            line += f"；不在名单中 {len(roster['extra'])} 个：{shown_names(roster['extra'])}"
+            line += (
+                f"；不在名单中 {len(roster['extra'])} 个：{shown_names(roster['extra'], '个单位')}"
+            )
         lines.append(line + "。")
     if hints and not show_hints:
         lines.append(
@@ -101,7 +105,7 @@ def _ingest_details(
     back = [e.display for e in done.entries if e.failed]
     marked = [e for e in done.entries if e.annotated]
     if back:
-        lines.append(f"需要退回单位修改的报表 {len(back)} 份：{shown_names(back)}。")
+        lines.append(f"需要退回单位修改的报表 {len(back)} 份：{shown_names(back, '份')}。")
         if annotate is None:
             lines.append(
                 "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
@@ -114,18 +118,26 @@ def _ingest_details(
         )
     else:
         lines.append("全部报表都没有错误。")
-    if annotate is not None:
+    if annotate is not None and marked:
         lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
+    elif annotate is not None and back:
+        lines.append("没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
     lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
-    if done.removed:
+    results, copies = api.removed_outputs(done)
+    if results:
         lines.append(
-            f"已删除输出文件夹中上次运行留下、本次没有的 {len(done.removed)} 个结果："
-            f"{shown_names(done.removed)}。"
+            f"已删除输出文件夹中上次运行留下、本次没有的 {len(results)} 个结果："
+            f"{shown_names(results, '个结果')}。"
+        )
+    if copies:
+        lines.append(
+            f"已删除 {annotate} 中上次生成、本次不再需要的 {len(copies)} 份标注副本："
+            f"{shown_names(copies, '份')}。"
         )
     if done.skipped:
         lines.append(
-            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown_names(done.skipped)}"
+            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown_names(done.skipped, '个文件')}"
             "（见 report.json）。"
         )
     return lines
@@ -136,6 +148,7 @@ def _ingest_details(
     examples=[
         "gongkai-xlsx ingest 报表/ -o 结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --year 2024",
+        "gongkai-xlsx ingest 报表/ -o 结果/ --annotate 退回/",
         "gongkai-xlsx ingest 第一批/ 第二批/ -o 结果/ -j 4",
         "gongkai-xlsx ingest 报表/ -o 2024结果/ --previous 2023结果/",
         "gongkai-xlsx ingest 报表/ -o 结果/ --roster 名单.csv",
@@ -236,15 +249,17 @@ def _summary_lines(done: Ingested, out: Path) -> list[str]:
     batch = done.summary
     assert batch is not None
     if batch.conflicts:
-        listed = "；".join(
-            f"{visible(c.agency)}（{shown_names(list(c.files), limit=len(c.files))}）"
-            for c in batch.conflicts[:MAX_LISTED_HINTS]
-        )
-        more = (
-            f" 等 {len(batch.conflicts)} 个单位" if len(batch.conflicts) > MAX_LISTED_HINTS else ""
+        listed = shown_names(
+            (
+                f"{c.agency}（{shown_names(c.files, '份', limit=len(c.files))}）"
+                for c in batch.conflicts
+            ),
+            "个单位",
+            limit=MAX_LISTED_HINTS,
+            sep="；",
         )
         return [
-            f"未生成汇总：{len(batch.conflicts)} 个单位报了多份不同的报表：{listed}{more}。"
+            f"未生成汇总：{len(batch.conflicts)} 个单位报了多份不同的报表：{listed}。"
             "请确认以哪一份为准，移走其余的后重新运行。"
         ]
     result = batch.summary
@@ -267,14 +282,13 @@ def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
         line += f"，{section['returns_not_compared']} 份的上年报表不能比对（原因见各自的提示）"
     names = section["unmatched"]
     if names:
-        shown = "、".join(visible(n) for n in names[:MAX_LISTED_AGENCIES])
-        more = f" 等 {len(names)} 个" if len(names) > MAX_LISTED_AGENCIES else ""
-        line += f"，{len(names)} 份没有上年的报表（新单位或名称有变化）：{shown}{more}"
+        shown = shown_names(names, "份", limit=MAX_LISTED_AGENCIES)
+        line += f"，{len(names)} 份没有上年的报表（新单位或名称有变化）：{shown}"
     lines = [line + "。"]
     skipped = [s["file"] for s in section["skipped_files"]]
     if skipped:
         lines.append(
-            f"上年的结果中另有 {len(skipped)} 个 JSON 文件不是单位的报表，未使用：{shown_names(skipped)}"
+            f"上年的结果中另有 {len(skipped)} 个 JSON 文件不是单位的报表，未使用：{shown_names(skipped, '个 JSON 文件')}"
             "（原因见 report.json 的 previous）。"
         )
     return lines

@@ -3,12 +3,14 @@ words, and names listed up to a limit."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.terminal import visible
+from gongkai_xlsx.text import LIST_LIMIT, listed
 
 STATUS_TEXT = STATUS_LABELS
 MAX_LISTED_AGENCIES = 30
@@ -23,16 +25,14 @@ def finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
     return [finding_line(f) for f in outcome.findings if warnings or f.is_error]
 
 
-def shown_names(names: list[str], limit: int = 5) -> str:
-    """Names (escaped for the terminal) up to ``limit``, then how many there are."""
-    shown = "、".join(visible(n) for n in names[:limit])
-    return shown + (f" 等 {len(names)} 份" if len(names) > limit else "")
+def shown_names(
+    names: Iterable[str], measure: str, limit: int = LIST_LIMIT, sep: str = "、"
+) -> str:
+    """Names, escaped for the terminal, listed by :func:`gongkai_xlsx.text.listed`
+    (``measure``: the word the sentence counts them in, 份 or 个单位)."""
+    return listed((visible(n) for n in names), measure, limit, sep)
 
 
-def shown(items: list[str], limit: int = 5) -> str:
-    return "、".join(items[:limit]) + ("等" if len(items) > limit else "")
-
-
-def file_names(paths: list[Path], limit: int = 3) -> str:
-    listed = "、".join(p.name for p in paths[:limit])
-    return listed + (f"等 {len(paths)} 个文件" if len(paths) > limit else "")
+def file_names(paths: Iterable[Path], measure: str, limit: int = 3) -> str:
+    """The paths' file names, listed as :func:`shown_names` lists names."""
+    return shown_names((p.name for p in paths), measure, limit)

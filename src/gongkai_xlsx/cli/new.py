@@ -10,7 +10,7 @@ import typer
 from gongkai_xlsx import api
 from gongkai_xlsx.api import NewOptions, RosterResult
 from gongkai_xlsx.cli.app import app
-from gongkai_xlsx.cli.messages import MAX_LISTED_AGENCIES, file_names
+from gongkai_xlsx.cli.messages import MAX_LISTED_AGENCIES, file_names, shown_names
 from gongkai_xlsx.cli.options import Force, NewPrevious, Year, output_option
 from gongkai_xlsx.terminal import echo, progress, visible
 
@@ -91,9 +91,8 @@ def _prefill_lines(result: RosterResult) -> list[str]:
     ]
     if result.without_previous:
         names = result.without_previous
-        listed = "、".join(visible(n) for n in names[:MAX_LISTED_AGENCIES])
-        more = f" 等 {len(names)} 个" if len(names) > MAX_LISTED_AGENCIES else ""
-        lines.append(f"上年的结果中没有报表、未预填的单位 {len(names)} 个：{listed}{more}。")
+        listed = shown_names(names, "个单位", limit=MAX_LISTED_AGENCIES)
+        lines.append(f"上年的结果中没有报表、未预填的单位 {len(names)} 个：{listed}。")
     for name, reason in result.not_prefilled:
         lines.append(f"提示：单位“{visible(name)}”未预填。{reason}")
     return lines
@@ -129,13 +128,12 @@ def roster_summary(year: int, out_dir: Path, result: RosterResult) -> list[str]:
         )
     if result.kept and (result.written or result.failed):
         lines.append(
-            f"另有 {len(result.kept)} 份已存在，未覆盖（如需覆盖请加 --force）：{file_names(result.kept)}。"
+            f"另有 {len(result.kept)} 份已存在，未覆盖（如需覆盖请加 --force）：{file_names(result.kept, '份')}。"
         )
     if result.duplicates:
-        listed = "、".join(f"第 {row} 行“{name}”" for row, name in result.duplicates[:5])
-        more = f"等 {len(result.duplicates)} 行" if len(result.duplicates) > 5 else ""
+        listed = shown_names((f"第 {row} 行“{name}”" for row, name in result.duplicates), "行")
         lines.append(
-            f"名单中有 {len(result.duplicates)} 行与前面的单位名称重复，只生成一份：{listed}{more}。"
+            f"名单中有 {len(result.duplicates)} 行与前面的单位名称重复，只生成一份：{listed}。"
         )
     if result.failed:
         lines.append(

@@ -40,7 +40,11 @@ def render_command(
         ),
     ] = None,
     output: Annotated[
-        Path | None, output_option("文件", "输出文件；默认与 JSON 文件同名、同文件夹。")
+        Path | None,
+        output_option(
+            "文件或文件夹",
+            "输出文件；默认与 JSON 文件同名、同文件夹。给已有的文件夹时，以默认文件名保存在其中。",
+        ),
     ] = None,
     text: Annotated[
         Path | None,

@@ -17,6 +17,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.completeness import Submission
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.text import listed
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
 
@@ -90,11 +91,11 @@ def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
         group = duplicate.entries
         for entry in group:
             others = [e.display for e in group if e is not entry]
-            listed = "、".join(others[:MAX_LISTED])
-            if len(others) > MAX_LISTED:
-                listed += f" 等 {len(others)} 份，全部见 report.json 的 duplicates"
+            shown = listed(others, "份", MAX_LISTED)
+            if len(others) > MAX_LISTED + 1:
+                shown += "，全部见 report.json 的 duplicates"
             finding = Finding(
-                Code.AGENCY_DUPLICATE, actual=duplicate.agency, expected=len(group), detail=listed
+                Code.AGENCY_DUPLICATE, actual=duplicate.agency, expected=len(group), detail=shown
             )
             found.setdefault(position[id(entry)], []).append(finding)
     return found

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.outputfolder import PAGE_NAME, REPORT_NAME, is_output_folder
-from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
+from gongkai_xlsx.reader.sniff import READ_SUFFIXES
 from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached, real_path, walk
 
@@ -66,7 +66,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         )
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
-        if file.path.suffix.lower() in SPREADSHEET_SUFFIXES:
+        if file.path.suffix.lower() in READ_SUFFIXES:
             found.items.append(Item(file.path, file.display, relative))
         else:
             found.skipped.append(file.display)

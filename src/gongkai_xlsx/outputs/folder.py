@@ -96,6 +96,7 @@ from gongkai_xlsx.outputs.names import (
     same_file,
     valid,
 )
+from gongkai_xlsx.text import listed
 
 _TAKEN = ("foreign", "blocked")  # occupants an output may not replace
 
@@ -117,7 +118,7 @@ class OutputConflict(UsageError):
         self.path, self.names = path, names
 
     def __str__(self) -> str:
-        shown = "、".join(self.names[:5]) + ("等" if len(self.names) > 5 else "")
+        shown = listed(self.names, "个文件")
         return (
             f"输出文件夹 {self.path} 中已有 {shown}，不是本工具上次写入的结果；为免覆盖，"
             "没有写入任何结果。请移走这些文件，或换一个输出文件夹。"

@@ -36,6 +36,8 @@ CODES = (
     Code.FILE_ODS,
     Code.FILE_STRICT,
     Code.FILE_CORRUPT,
+    Code.FILE_NOT_WORKBOOK,
+    Code.FILE_ARCHIVE,
     Code.FILE_ZIP_UNSUPPORTED,
     Code.FILE_MISSING,
     Code.FILE_LINK_BROKEN,

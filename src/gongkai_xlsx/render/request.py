@@ -48,13 +48,17 @@ class Rendered:
 
 def output_for(document: Path, to: str | None, output: Path | None) -> tuple[str, Path]:
     """The format and output path: ``--to``, else the output's extension, else html; the
-    output defaults to the document's path with the format's extension."""
+    output defaults to the document's path with the format's extension (in the folder
+    ``output`` names, when it is one)."""
     if to is not None and to.lower() == "pdf":
         raise RenderError(f"--to {to}：{NO_PDF}")
     if output is not None and output.suffix.lower() == ".pdf":
         raise RenderError(f"{output}：{NO_PDF}")
     if to is not None and to.lower() not in FORMATS:
         raise RenderError(f"--to “{to}”无效：只能是 html 或 docx。")
+    if output is not None and output.is_dir():  # an existing folder: the default name in it
+        fmt, default = output_for(document, to, None)
+        return fmt, output / default.name
     if to is not None:
         fmt = to.lower()
     elif output is not None:

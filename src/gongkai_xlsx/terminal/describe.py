@@ -15,6 +15,7 @@ from typer.core import TyperArgument, TyperGroup, TyperOption
 
 from gongkai_xlsx.terminal.words import (
     COMMAND_PLACEHOLDER,
+    EXAMPLE_VALUES,
     HIDDEN_OPTION_NAMES,
     OPTIONS_PLACEHOLDER,
     PROG,
@@ -132,11 +133,17 @@ def examples(command: Command) -> tuple[str, ...]:
 
 
 def example_for(command: Command, param: Parameter | None = None) -> str | None:
-    """The first example that uses ``param`` (by one of its option names), else the first."""
+    """The first example that uses ``param`` (by one of its option names), else the first.
+    An example never lacks the option the message is about: when no example uses it,
+    the first example is given with the option added (``--year 2024``)."""
     found = examples(command)
     if param is not None and is_option(param):
         names = set(option_names(param))
         for line in found:
             if names & set(line.split()):
                 return line
+        if found:
+            value = "" if is_flag(param) else metavar(param)
+            shown = f"{option_name(param)} {EXAMPLE_VALUES.get(value, value)}".rstrip()
+            return f"{found[0]} {shown}"
     return found[0] if found else None

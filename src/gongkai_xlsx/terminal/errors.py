@@ -119,7 +119,10 @@ def _no_such_option(exc: NoSuchOption, ctx: Context) -> str:
     candidates = [n for p in ctx.command.get_params(ctx) for n in describe.shown_names(p)]
     elsewhere = _commands_with_option(ctx, name)
     if isinstance(ctx.command, TyperGroup) and elsewhere:
-        example = describe.example_for(ctx.command.get_command(ctx, elsewhere[0]))  # type: ignore[arg-type]
+        command = ctx.command.get_command(ctx, elsewhere[0])
+        assert command is not None  # listed by the group a moment ago
+        param = next(p for p in command.params if name in describe.option_names(p))
+        example = describe.example_for(command, param)
         return _with_example(
             f"选项 {shown} 要写在命令之后（{_join(elsewhere)} 命令有这个选项）", example
         )

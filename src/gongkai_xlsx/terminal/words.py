@@ -25,6 +25,9 @@ OPTIONS_PLACEHOLDER = "[选项]"
 COMMAND_PLACEHOLDER = "命令"
 HELP_OPTION_TEXT = "显示本帮助后退出。"
 REQUIRED_MARK = "（必填）"
+# A value to show after an option in an example the command does not list (by metavar):
+# “--time-limit 10” reads as a command to copy, “--time-limit 秒” as a form to fill in.
+EXAMPLE_VALUES = {"秒": "10", "MB": "512", "年度": "2024", "进程数": "4"}
 OPTIONAL_MARK = "（可省略）"
 DEFAULT_MARK = "（默认：{default}）"
 ERROR_PREFIX = _ERROR_PREFIX  # one spelling, also for the library's errors
