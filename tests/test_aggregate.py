@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -832,3 +833,29 @@ def test_ingest_summary_usage(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="汇总的名称不能为空"):
         ingest(IngestOptions([SAMPLES], tmp_path / "out", summary=True, name=" \t"))
     assert "--summary" in run("ingest", "--help").stdout
+
+
+def test_one_schema_error_has_one_wording_in_every_command(ingested: Path, tmp_path: Path) -> None:
+    """A count typed as text in a hand-edited document: aggregate, render and ``new
+    --previous`` word it alike (there used to be “应为整数” in one and “类型不对（应为
+    integer）” in another), from documents.schema_problem, the one owner."""
+    county = _county(ingested, tmp_path)
+    document = county / "某县教育局_2024.json"
+    text = document.read_text(encoding="utf-8")
+    count = re.search(r'"natural_person":(\d+)', text)
+    assert count is not None
+    _edit(document, count.group(0), f'"natural_person":"{count.group(1)}"')
+    wording = "应为整数或空白"
+    aggregated = run("aggregate", county, "-o", tmp_path / "某县_汇总.json", "--name", "某县")
+    rendered = run("render", document, "--to", "html", "-o", tmp_path / "报告.html")
+    previous = run(
+        "new", "2025", "-o", tmp_path / "模板.xlsx", "--agency", "某县教育局", "--previous", county
+    )
+    said = [aggregated.output, rendered.output, previous.output]
+    for output in said:
+        assert "类型不对" not in output and "integer" not in output, output
+    assert wording in aggregated.output and aggregated.exit_code == 1, aggregated.output
+    assert wording in rendered.output and rendered.exit_code == 2, rendered.output
+    assert wording in previous.output and previous.exit_code == 0, previous.output  # not used
+    where = {m for output in said for m in re.findall(f"“([^”]*)”{wording}", output)}
+    assert where == {"三、本年度办理结果 · （一）予以公开 · 自然人"}, said  # one field, one way
