@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks import cross_year
@@ -22,7 +21,7 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.ingest.report import _relative
+from gongkai_xlsx.ingest.report import NotUsed, YearComparison, _relative
 from gongkai_xlsx.previous import Previous, match
 
 Places = Mapping[str, tuple[str, str]]  # cell id → (sheet, A1) where the return holds it
@@ -77,16 +76,13 @@ class Comparison:
             found = cross_year.check(form, document, last.values(), last.display)
             outcome.findings += [placed(form, f, places) for f in found]
 
-    def report(self) -> dict[str, Any]:
-        """The ``previous`` section of report.json."""
-        return {
-            "folder": self.folder,
-            "documents": self.previous.documents,
-            "returns_matched": self.matched,
-            "returns_not_compared": self.not_compared,
-            "returns_unmatched": len(self.unmatched),
-            "unmatched": sorted(self.unmatched),
-            "skipped_files": [
-                {"file": s.display, "reason": s.reason} for s in self.previous.skipped
-            ],
-        }
+    def result(self) -> YearComparison:
+        """What the batch report keeps of the comparison (report.json's ``previous``)."""
+        return YearComparison(
+            folder=self.folder,
+            documents=self.previous.documents,
+            matched=self.matched,
+            not_compared=self.not_compared,
+            unmatched=tuple(sorted(self.unmatched)),
+            not_used=tuple(NotUsed(s.display, s.reason) for s in self.previous.skipped),
+        )

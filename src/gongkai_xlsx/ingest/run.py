@@ -28,7 +28,7 @@ from gongkai_xlsx.ingest.batch import Entry, add_batch_findings, name_outputs, s
 from gongkai_xlsx.ingest.collect import REPORT_NAME, Collected, Item, collect
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_bytes
 from gongkai_xlsx.ingest.previous import Comparison
-from gongkai_xlsx.ingest.report import RunInfo, report, report_bytes
+from gongkai_xlsx.ingest.report import BatchReport, Outputs, RunInfo, batch_report
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Checked, Marked, MarkTask, Task, not_marked, work
@@ -56,7 +56,7 @@ class Ingested:
 
     entries: list[Entry]
     skipped: list[str]
-    report: dict[str, Any]
+    report: BatchReport
     removed: list[str] = field(default_factory=list)
     summary: BatchSummary | None = None  # asked for with ``summary=`` (ingest --summary)
     # entries of the input (and of ``previous``) the walk could not reach: each an error
@@ -243,24 +243,27 @@ def run(
                 outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
                 outputs = sorted([*outputs, summarised.summary.file_name])
         recorded = {MARKED: _relative_to(annotate, out)} if annotate is not None else None
-        completeness = (
-            match_roster(roster, roster_file, submissions(done)).completeness
-            if roster is not None
-            else None
+        matched = (
+            match_roster(roster, roster_file, submissions(done)) if roster is not None else None
         )
         unreached, passed_over = walk_answers(found, previous)
-        data = report(
-            done, found.skipped, outputs, info, recorded, completeness, unreached, passed_over
+        data = batch_report(
+            done,
+            run=info,
+            outputs=Outputs.of(outputs, recorded),
+            skipped=found.skipped,
+            unreached=unreached,
+            passed_over=passed_over,
+            roster=matched,
+            previous=comparison.result() if comparison is not None else None,
         )
-        if comparison is not None:
-            data["previous"] = comparison.report()
         clean = [Clean(entry, path) for entry, path in passing]
         outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(clean)))
         for entry, path in passing:  # last: the summary and the totals read the spool
             assert entry.output is not None
             outdir.stage_file(entry.output, path, move=True)
         try:
-            result = outdir.commit(report_bytes(data), outputs)
+            result = outdir.commit(data.to_json_bytes(), outputs)
         except KeyboardInterrupt:  # held back during the commit, raised after its end
             if outdir.committed:
                 raise InterruptedAfterCommit() from None
