@@ -260,8 +260,10 @@ class Outputs:
 
 @dataclass(frozen=True, slots=True)
 class RosterAgency:
-    """One agency of the roster and the rows of the returns that count as its own: the
-    place where an agency's status (未报送, 有错误, 通过 …) is decided, once."""
+    """One agency of the roster and the rows of the returns matched to it (by
+    :func:`gongkai_xlsx.completeness.match_roster`, the one matching): what an agency's
+    status (未报送, 已收到但无法读取, 有错误, 有提示, 通过) is to be computed from, here
+    and nowhere else. Today only :attr:`sent` is defined."""
 
     listed: Listed
     rows: tuple[ReturnRow, ...]
@@ -355,8 +357,8 @@ class BatchReport:
 
     @property
     def agencies(self) -> tuple[RosterAgency, ...]:
-        """Every agency of the roster with the rows of its returns (empty without a
-        roster): where issue 14's status of each agency is to be computed."""
+        """Every agency of the roster, in the roster's order, with the rows of its
+        returns (empty without a roster)."""
         if self.roster is None:
             return ()
         by_file: dict[str, list[ReturnRow]] = {}
