@@ -34,7 +34,7 @@ import chromium  # noqa: E402
 from batch_data import synthetic_batch  # noqa: E402
 
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_bytes  # noqa: E402
-from gongkai_xlsx.ingest.report import report  # noqa: E402
+from gongkai_xlsx.ingest.report import Outputs, batch_report  # noqa: E402
 from gongkai_xlsx.ingest.totals import clean_totals  # noqa: E402
 
 NAVIGATION = """
@@ -130,7 +130,7 @@ def main() -> None:
             f"at {small} returns: {s_small:.2f} s, {peak_small:.1f} MB"
         )
         start = time.perf_counter()
-        data = report(entries, [], [PAGE_NAME])
+        data = batch_report(entries, outputs=Outputs.of([PAGE_NAME]))
         s_report = time.perf_counter() - start
         start = time.perf_counter()
         page = page_bytes(data, totals)
@@ -139,7 +139,7 @@ def main() -> None:
         path.write_bytes(page)
         print(
             f"page built: {s_page:.2f} s, {len(page) / 2**20:.1f} MB "
-            f"(report.json's data before it: {s_report:.2f} s)"
+            f"(the batch report before it: {s_report:.2f} s)"
         )
 
         loads = []

@@ -149,7 +149,7 @@ def test_spawn_gives_what_a_serial_run_gives(tmp_path: Path, fill: Filler) -> No
     subprocess.run(
         [sys.executable, "-c", code, str(inbox), str(tmp_path / "spawn")], env=env, check=True
     )
-    assert without_run(report_of(tmp_path / "spawn")) == without_run(serial.report)
+    assert without_run(report_of(tmp_path / "spawn")) == without_run(serial.report.to_json())
     for name in outputs_present(tmp_path / "serial"):
         spawned, serial_bytes = (
             (tmp_path / "spawn" / name).read_bytes(),

@@ -142,7 +142,7 @@ def write_json(path: Path, data: dict[str, Any]) -> Path:
 
 
 def ingest(paths: list[Path], out: Path, previous: Path | None) -> dict[str, Any]:
-    report = api.ingest(api.IngestOptions(paths, out, jobs=1, previous=previous)).report
+    report = api.ingest(api.IngestOptions(paths, out, jobs=1, previous=previous)).report.to_json()
     validate_report(report)
     return report
 

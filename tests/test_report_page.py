@@ -26,13 +26,14 @@ from conftest import fill_with_openpyxl, run
 from test_report_schema import validate_report
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
+from gongkai_xlsx.completeness import Listed, OffRoster, RosterMatch
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.findings import place_text
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.page import PAGE_NAME, page_html, shown, without_run
-from gongkai_xlsx.ingest.report import report
+from gongkai_xlsx.ingest.report import BatchReport, Duplicate, Outputs, batch_report
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.outputfolder import is_bookkeeping
 from gongkai_xlsx.render.values import format_number
@@ -348,7 +349,7 @@ def test_a_batch_of_two_years_is_summed_by_year(tmp_path: Path, form: Form) -> N
         (2023, len(clean[::2])),
         (2024, len(clean[1::2])),
     ]
-    page = page_html(report(entries, [], [PAGE_NAME]), totals)
+    page = page_html(batch_report(entries, outputs=Outputs.of([PAGE_NAME])), totals)
     headings = [h for h in outline(page).headings if h[0] == "h3"]
     assert headings == [
         ("h3", f"2023 年度（{len(clean[::2])} 份报表）"),
@@ -414,24 +415,36 @@ def test_ingest_help_shows_the_roster_option() -> None:
 
 
 # ----------------------------------------------------------------------- hostile names
-def hostile_report(tmp_path: Path) -> dict[str, Any]:
-    """report.json's data with every name and message hostile: markup, a script's end, a
+def hostile_report(tmp_path: Path) -> BatchReport:
+    """A batch report with every name and message hostile: markup, a script's end, a
     comment's start, bidi overrides, line breaks, escape sequences."""
     entries, _clean = synthetic_batch(len(HOSTILE) * 2)
-    data = report(entries, list(HOSTILE), [PAGE_NAME])
-    for row, name in zip(data["returns"], HOSTILE * 2, strict=True):
-        row["file"], row["agency"] = f"{name}.xlsx", name
-        for f in row["findings"]:
-            f["message"] = f"{name}：{f['message']}"
-            f["sheet"] = name
-    data["duplicates"] = [{"agency": n, "year": 2024, "files": [n, n + "2"]} for n in HOSTILE]
-    data["roster"] = {
-        "roster": HOSTILE[0],
-        "expected": 9,
-        "submitted": 3,
-        "missing": list(HOSTILE),
-        "extra": list(HOSTILE),
-    }
+    base = batch_report(entries, skipped=HOSTILE, outputs=Outputs.of([PAGE_NAME]))
+    rows = tuple(
+        replace(
+            row,
+            source=replace(row.source, name=f"{name}.xlsx"),
+            agency=name,
+            findings=tuple(replace(f, sheet=name, actual=name, detail=name) for f in row.findings),
+        )
+        for row, name in zip(base.returns, HOSTILE * 2, strict=True)
+    )
+    sent = [Listed(100 + k, f"甲{k}局", (f"甲{k}局.xlsx",)) for k in range(3)]
+    roster = RosterMatch(
+        HOSTILE[0],
+        agencies=(*(Listed(2 + k, n, ()) for k, n in enumerate(HOSTILE)), *sent),
+        extra=tuple(OffRoster(n, f"{n}.xlsx") for n in HOSTILE),
+        duplicates=(),
+    )
+    data = replace(
+        base,
+        returns=rows,
+        duplicates=tuple(Duplicate(n, 2024, (n, n + "2")) for n in HOSTILE),
+        roster=roster,
+    )
+    assert data.completeness is not None
+    assert (data.completeness.expected, data.completeness.submitted) == (9, 3)
+    assert list(data.completeness.missing) == list(data.completeness.extra) == HOSTILE
     return data
 
 
@@ -597,7 +610,7 @@ def test_chromium_shows_every_return_and_finding(
 @pytest.mark.chromium
 def test_chromium_builds_one_page_of_rows_at_a_time(tmp_path: Path, browser) -> None:
     entries, _clean = synthetic_batch(250, many=1200)
-    data = report(entries, [], [PAGE_NAME])
+    data = batch_report(entries, outputs=Outputs.of([PAGE_NAME]))
     (tmp_path / PAGE_NAME).write_text(page_html(data), encoding="utf-8")
     driver = browser
     open_page(driver, tmp_path / PAGE_NAME)
@@ -605,16 +618,16 @@ def test_chromium_builds_one_page_of_rows_at_a_time(tmp_path: Path, browser) -> 
     assert (count("tr.gk-return"), count("tr.gk-finding")) == (100, 0)
     assert count("#gk-page option") == 3
     driver.find_element("id", "gk-expand").click()  # the whole first page
-    first_page = data["returns"][:100]
-    assert count("tr.gk-finding") == sum(min(len(r["findings"]), 500) for r in first_page)
+    first_page = data.returns[:100]
+    assert count("tr.gk-finding") == sum(min(len(r.findings), 500) for r in first_page)
     driver.find_element("id", "gk-collapse").click()
     assert count("tr.gk-finding") == 0
     driver.find_element("id", "gk-next").click()
     assert [r["index"] for r in dom_returns(driver)] == list(range(100, 200))
     assert driver.find_element("id", "gk-prev").is_enabled()
 
-    big = next(i for i, r in enumerate(data["returns"]) if len(r["findings"]) == 1200)
-    driver.find_element("id", "gk-query").send_keys(data["returns"][big]["agency"])
+    big = next(i for i, r in enumerate(data.returns) if len(r.findings) == 1200)
+    driver.find_element("id", "gk-query").send_keys(data.returns[big].agency)
     assert [r["index"] for r in dom_returns(driver)] == [big]
     driver.find_element("css selector", "button.gk-toggle").click()
     assert count("tr.gk-finding") == 500

@@ -43,5 +43,5 @@ def test_a_report_with_every_kind_of_entry_is_valid(tmp_path: Path) -> None:
     done = api.ingest(
         api.IngestOptions([inbox], tmp_path / "out", jobs=1, annotate=tmp_path / "back")
     )
-    assert done.report["duplicates"]
+    assert done.report.duplicates
     validate_report(json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8")))

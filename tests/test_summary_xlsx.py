@@ -164,7 +164,7 @@ def test_the_xlsx_summary_ingests_clean_with_the_same_numbers(
     summary, path = county
     done = ingest(IngestOptions([path], tmp_path / "市"))
     assert not done.failed and [e.outcome.status for e in done.entries] == ["ok"]
-    (output,) = [o for o in done.report["outputs"] if o.endswith(".json")]
+    (output,) = [o for o in done.report.outputs.names if o.endswith(".json")]
     doc = read(tmp_path / "市" / output)
     expected = as_json(summary)
     read_back, summed = Document.from_json(doc), Document.from_json(expected)

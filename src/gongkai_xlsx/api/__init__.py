@@ -56,6 +56,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.errors import GongkaiError, Interrupted, UsageError
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.report import BatchReport, ReturnRow, YearComparison
 from gongkai_xlsx.ingest.run import Ingested
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "AggregateResult",
     "AnnotateOptions",
     "AnnotateResult",
+    "BatchReport",
     "CheckOptions",
     "CheckResult",
     "Entry",
@@ -81,12 +83,14 @@ __all__ = [
     "Progress",
     "RenderOptions",
     "RenderResult",
+    "ReturnRow",
     "RosterPlan",
     "RosterResult",
     "SchemaOptions",
     "SchemaResult",
     "Summary",
     "UsageError",
+    "YearComparison",
     "aggregate",
     "aggregate_paths",
     "annotate",

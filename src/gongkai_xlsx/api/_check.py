@@ -15,7 +15,7 @@ from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK, UsageError
 from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.ingest.checking import failed_check
 from gongkai_xlsx.ingest.collect import Item
-from gongkai_xlsx.ingest.report import outcome_row
+from gongkai_xlsx.ingest.report import ReturnRow
 from gongkai_xlsx.ingest.worker import Task, check_task
 from gongkai_xlsx.pool import Failure, Limits, WorkerPool
 from gongkai_xlsx.reader import read_return
@@ -52,7 +52,7 @@ class CheckResult:
         """What ``check --json`` prints: the report's row of the file, and its document."""
         document = self.outcome.document
         shown = json.loads(document.to_json_bytes()) if document is not None else None
-        return {**outcome_row(self.name, self.outcome), "document": shown}
+        return {**ReturnRow.of(self.name, self.outcome).to_json(), "document": shown}
 
 
 def check(options: CheckOptions) -> CheckResult:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -160,10 +161,11 @@ def ingest(options: IngestOptions, progress: Progress = no_progress) -> Ingested
             ) from exc
 
 
-def removed_outputs(done: Ingested) -> tuple[list[str], list[str]]:
-    """What the run removed of the previous run's outputs, as the person finds them:
-    (results in OUT, marked copies in the --annotate folder), each relative to its own
-    folder. report.json's mount name (``@annotated/…``) is never shown to a person."""
+def removed_outputs(removed: Sequence[str]) -> tuple[list[str], list[str]]:
+    """What the run removed of the previous run's outputs (``removed``:
+    :attr:`Ingested.removed`), as the person finds them: (results in OUT, marked copies
+    in the --annotate folder), each relative to its own folder. report.json's mount name
+    (``@annotated/…``) is never shown to a person."""
     prefix = f"@{MARKED}/"
-    copies = [n.removeprefix(prefix) for n in done.removed if n.startswith(prefix)]
-    return [n for n in done.removed if not n.startswith(prefix)], copies
+    copies = [n.removeprefix(prefix) for n in removed if n.startswith(prefix)]
+    return [n for n in removed if not n.startswith(prefix)], copies

@@ -1,15 +1,17 @@
 """``ingest``: print the batch's table, each return's findings, what to do next, and
-what ``--previous``, ``--roster`` and ``--summary`` found."""
+what ``--previous``, ``--roster`` and ``--summary`` found: all from the run's one
+:class:`~gongkai_xlsx.api.BatchReport` (its counts are the report's, never counted here)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import Entry, Ingested, IngestOptions
+from gongkai_xlsx.api import BatchReport, Ingested, IngestOptions, YearComparison
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import (
     MAX_LISTED_AGENCIES,
@@ -34,18 +36,18 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - text_width(text))
 
 
-def _table(entries: list[Entry]) -> str:
+def batch_table(report: BatchReport) -> str:
+    """One line per return: its file, agency, status and the numbers of its findings."""
     header = ["文件", "单位", "状态", "错误", "提示"]
     rows = []
-    for entry in entries:
-        o = entry.outcome
+    for row in report.returns:
         rows.append(
             [
-                visible(entry.display),
-                visible(o.agency) if o.agency else "-",
-                STATUS_TEXT[o.status],
-                str(len(o.errors)),
-                str(len(o.warnings)),
+                visible(row.file),
+                visible(row.agency) if row.agency else "-",
+                STATUS_TEXT[row.status],
+                str(len(row.errors)),
+                str(len(row.warnings)),
             ]
         )
     widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -57,53 +59,57 @@ def _table(entries: list[Entry]) -> str:
     return "\n".join(lines)
 
 
-def _ingest_details(
-    done: Ingested, out: Path, verbose: bool, annotate: Path | None = None
+def batch_lines(
+    report: BatchReport,
+    out: Path,
+    verbose: bool = False,
+    annotate: Path | None = None,
+    removed: Sequence[str] = (),
 ) -> list[str]:
     """Each return's errors (and hints, when they are few or asked for), the counts, and
-    what to do next: which returns go back, where the full report is."""
-    hints = sum(len(e.outcome.warnings) for e in done.entries)
+    what to do next: which returns go back, where the full report is. ``removed``: the
+    outputs of the last run the commit deleted (:attr:`Ingested.removed`: results, and
+    marked copies as ``@annotated/…``; not part of the report)."""
+    counts = report.counts
+    hints = counts.findings_warnings
     show_hints = verbose or hints <= MAX_LISTED_HINTS
     lines: list[str] = []
-    for entry in done.entries:
-        listed = finding_lines(entry.outcome, warnings=show_hints)
+    for row in report.returns:
+        listed = finding_lines(row, warnings=show_hints)
         if listed:
-            lines += ["", f"{visible(entry.display)}：", *listed]
-    if done.unreached:
-        lines += ["", f"无法读取的文件夹或文件 {len(done.unreached)} 项（其中的报表没有检查）："]
-        lines += [visible(finding_line(u.finding())) for u in done.unreached]
-    if done.passed_over:
-        notes = [f"{p.display}（{p.reason}）" for p in done.passed_over]
+            lines += ["", f"{visible(row.file)}：", *listed]
+    if report.unreadable:
         lines += [
             "",
-            f"按规则未查看 {len(notes)} 项：{shown_names(notes, '项', limit=3)}（见 report.json）。",
+            f"无法读取的文件夹或文件 {counts.unreadable_entries} 项（其中的报表没有检查）：",
         ]
-    s = done.report["summary"]
+        lines += [visible(finding_line(u.finding)) for u in report.unreadable]
+    if report.passed_over:
+        notes = [f"{p.display}（{p.reason}）" for p in report.passed_over]
+        lines += [
+            "",
+            f"按规则未查看 {counts.passed_over} 项：{shown_names(notes, '项', limit=3)}（见 report.json）。",
+        ]
     label = STATUS_TEXT
     lines += [
         "",
-        f"共 {s['returns']} 份：{label['ok']} {s['returns_ok']}，{label['warnings']} "
-        f"{s['returns_warnings']}，{label['errors']} {s['returns_errors']}，"
-        f"{label['unreadable']} {s['returns_unreadable']}。",
+        f"共 {counts.returns} 份：{label['ok']} {counts.ok}，{label['warnings']} "
+        f"{counts.warnings}，{label['errors']} {counts.errors}，"
+        f"{label['unreadable']} {counts.unreadable}。",
     ]
-    roster = done.report.get("roster")
+    roster = report.completeness
     if roster is not None:
-        line = f"名单 {visible(roster['roster'])}：已报送 {roster['submitted']}/{roster['expected']} 个单位"
-        if roster["missing"]:
-            line += (
-                f"；未报送 {len(roster['missing'])} 个：{shown_names(roster['missing'], '个单位')}"
-            )
-        if roster["extra"]:
-            line += (
-                f"；不在名单中 {len(roster['extra'])} 个：{shown_names(roster['extra'], '个单位')}"
-            )
+        line = f"名单 {visible(roster.roster)}：已报送 {roster.submitted}/{roster.expected} 个单位"
+        if roster.missing:
+            line += f"；未报送 {len(roster.missing)} 个：{shown_names(roster.missing, '个单位')}"
+        if roster.extra:
+            line += f"；不在名单中 {len(roster.extra)} 个：{shown_names(roster.extra, '个单位')}"
         lines.append(line + "。")
     if hints and not show_hints:
         lines.append(
             f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"
         )
-    back = [e.display for e in done.entries if e.failed]
-    marked = [e for e in done.entries if e.annotated]
+    back = [row.file for row in report.send_back]
     if back:
         lines.append(f"需要退回单位修改的报表 {len(back)} 份：{shown_names(back, '份')}。")
         if annotate is None:
@@ -111,20 +117,20 @@ def _ingest_details(
                 "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
                 f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。"
             )
-    elif done.unreached:
+    elif counts.unreadable_entries:
         lines.append(
-            f"读到的报表都没有错误，但有 {len(done.unreached)} 个文件夹或文件无法读取（见上），"
+            f"读到的报表都没有错误，但有 {counts.unreadable_entries} 个文件夹或文件无法读取（见上），"
             "本批结果不完整。"
         )
     else:
         lines.append("全部报表都没有错误。")
-    if annotate is not None and marked:
-        lines.append(f"已在 {annotate} 生成 {len(marked)} 份标注副本，可直接发回单位修改。")
+    if annotate is not None and counts.annotated:
+        lines.append(f"已在 {annotate} 生成 {counts.annotated} 份标注副本，可直接发回单位修改。")
     elif annotate is not None and back:
         lines.append("没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
     lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
-    results, copies = api.removed_outputs(done)
+    results, copies = api.removed_outputs(removed)
     if results:
         lines.append(
             f"已删除输出文件夹中上次运行留下、本次没有的 {len(results)} 个结果："
@@ -135,10 +141,10 @@ def _ingest_details(
             f"已删除 {annotate} 中上次生成、本次不再需要的 {len(copies)} 份标注副本："
             f"{shown_names(copies, '份')}。"
         )
-    if done.skipped:
+    if report.skipped:
         lines.append(
-            f"另有 {len(done.skipped)} 个文件不是电子表格，未读取：{shown_names(done.skipped, '个文件')}"
-            "（见 report.json）。"
+            f"另有 {counts.skipped_files} 个文件不是电子表格，未读取："
+            f"{shown_names(report.skipped, '个文件')}（见 report.json）。"
         )
     return lines
 
@@ -235,10 +241,11 @@ def ingest_command(
         name=name,
     )
     done = api.ingest(options, progress=lambda total: progress(total, "正在检查"))
-    echo(_table(done.entries))
-    echo("\n".join(_ingest_details(done, out, verbose, annotate)))
-    if previous is not None:
-        echo("\n".join(_previous_lines(previous, done.report["previous"])))
+    report = done.report
+    echo(batch_table(report))
+    echo("\n".join(batch_lines(report, out, verbose, annotate, done.removed)))
+    if previous is not None and report.previous is not None:
+        echo("\n".join(previous_lines(previous, report.previous)))
     if done.summary is not None:
         echo("\n".join(_summary_lines(done, out)))
     raise typer.Exit(done.exit_code)
@@ -275,17 +282,17 @@ def _summary_lines(done: Ingested, out: Path) -> list[str]:
     ]
 
 
-def _previous_lines(folder: Path, section: dict[str, Any]) -> list[str]:
-    """How the batch compared with last year (report.json's ``previous``)."""
-    line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section['returns_matched']} 份找到上年的报表并已比对"
-    if section["returns_not_compared"]:
-        line += f"，{section['returns_not_compared']} 份的上年报表不能比对（原因见各自的提示）"
-    names = section["unmatched"]
+def previous_lines(folder: Path, section: YearComparison) -> list[str]:
+    """How the batch compared with last year (the report's ``previous``)."""
+    line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section.matched} 份找到上年的报表并已比对"
+    if section.not_compared:
+        line += f"，{section.not_compared} 份的上年报表不能比对（原因见各自的提示）"
+    names = section.unmatched
     if names:
         shown = shown_names(names, "份", limit=MAX_LISTED_AGENCIES)
         line += f"，{len(names)} 份没有上年的报表（新单位或名称有变化）：{shown}"
     lines = [line + "。"]
-    skipped = [s["file"] for s in section["skipped_files"]]
+    skipped = [s.file for s in section.not_used]
     if skipped:
         lines.append(
             f"上年的结果中另有 {len(skipped)} 个 JSON 文件不是单位的报表，未使用：{shown_names(skipped, '个 JSON 文件')}"

@@ -3,11 +3,11 @@ words, and names listed up to a limit."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from gongkai_xlsx.catalogue import STATUS_LABELS
-from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.terminal import visible
 from gongkai_xlsx.text import LIST_LIMIT, listed
@@ -21,8 +21,15 @@ def finding_line(f: Finding) -> str:
     return f"  {f.severity.chinese} [{f.code.code}] {f.message}"
 
 
-def finding_lines(outcome: Outcome, warnings: bool = True) -> list[str]:
-    return [finding_line(f) for f in outcome.findings if warnings or f.is_error]
+class _WithFindings(Protocol):
+    """A checked return's outcome (``check``), or a row of the batch report (``ingest``)."""
+
+    @property
+    def findings(self) -> Sequence[Finding]: ...
+
+
+def finding_lines(checked: _WithFindings, warnings: bool = True) -> list[str]:
+    return [finding_line(f) for f in checked.findings if warnings or f.is_error]
 
 
 def shown_names(

@@ -25,7 +25,7 @@ from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.page import page_bytes
 from gongkai_xlsx.ingest.previous import previous_section
-from gongkai_xlsx.ingest.report import RunInfo, report
+from gongkai_xlsx.ingest.report import BatchReport, Outputs, RunInfo, batch_report
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
@@ -54,11 +54,11 @@ class Walked:
 @dataclass(frozen=True)
 class Artifacts:
     """What the third stage staged: the entries as reported (marked copies named, their
-    failures added), report.json's data, every output the commit puts in place beside it
+    failures added), the batch report (report.json's data), every output the commit puts in place beside it
     (sorted), the summary asked for, and what the walks could not reach."""
 
     entries: tuple[Entry, ...]
-    report: dict[str, Any]
+    report: BatchReport
     outputs: tuple[str, ...]
     summary: BatchSummary | None
     walked: Walked
@@ -138,34 +138,37 @@ def _relative_to(folder: Path, out: Path) -> str:
 
 def _report_data(
     checks: Checks,
-    skipped: list[str],
+    skipped: Sequence[str],
     outputs: Sequence[str],
     info: RunInfo,
     options: RunOptions,
     out: Path,
     walked: Walked,
-) -> dict[str, Any]:
-    """report.json's data: the entries, the outputs, the roster's and last year's."""
-    entries = list(checks.entries)
+) -> BatchReport:
+    """The batch report, built once: the entries, the outputs, the roster's and last
+    year's."""
+    entries = checks.entries
     recorded = {MARKED: _relative_to(options.annotate, out)} if options.annotate else None
-    completeness = (
-        match_roster(options.roster, options.roster_file, submissions(entries)).completeness
+    matched = (
+        match_roster(options.roster, options.roster_file, submissions(entries))
         if options.roster is not None
         else None
     )
-    data = report(
-        entries,
-        skipped,
-        list(outputs),
-        info,
-        recorded,
-        completeness,
-        walked.unreached,
-        walked.passed_over,
+    compared = (
+        previous_section(options.previous, checks.compared)
+        if options.previous is not None
+        else None
     )
-    if options.previous is not None:
-        data["previous"] = previous_section(options.previous, checks.compared)
-    return data
+    return batch_report(
+        entries,
+        run=info,
+        outputs=Outputs.of(outputs, recorded),
+        skipped=skipped,
+        unreached=walked.unreached,
+        passed_over=walked.passed_over,
+        roster=matched,
+        previous=compared,
+    )
 
 
 def artifacts(
@@ -177,7 +180,7 @@ def artifacts(
     options: RunOptions,
     out: Path,
 ) -> Artifacts:
-    """Stage every output but report.json (whose data comes back, for the commit) in
+    """Stage every output but report.json (whose batch report comes back, for the commit) in
     ``outdir``; ``checks``: the entries after the batch stage and the marked copies."""
     entries = checks.entries
     passing = tuple((e, spool.path(i)) for i, e in enumerate(entries) if e.output)

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from gongkai_xlsx.ingest.artifacts import Artifacts
-from gongkai_xlsx.ingest.report import report_bytes
 from gongkai_xlsx.outputs import CommitResult, OutputDir
 
 
@@ -17,7 +16,7 @@ def commit(outdir: OutputDir, made: Artifacts) -> CommitResult:
     commit is held back to its end, then raised (as :class:`InterruptedAfterCommit` once
     the new outputs are the folder's)."""
     try:
-        return outdir.commit(report_bytes(made.report), made.outputs)
+        return outdir.commit(made.report.to_json_bytes(), made.outputs)
     except KeyboardInterrupt:
         if outdir.committed:
             raise InterruptedAfterCommit() from None

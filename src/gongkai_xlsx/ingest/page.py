@@ -1,7 +1,8 @@
 """report.html: the batch on one page, for the coordinator who opens it by double-click.
 
-Built from report.json's data (and the totals of the clean returns), so it says exactly
-what report.json says, in the same status words as the terminal. One self-contained file:
+Rendered from the batch's one :class:`~gongkai_xlsx.ingest.report.BatchReport` (and the
+totals of the clean returns), the object report.json and the terminal render too, so it
+says exactly what they say, in the same status words and the same counts. One self-contained file:
 its style and its script are inline, it loads nothing (no network, no font, no module),
 and its script is plain ES5, for whatever browser a Chinese office PC has.
 
@@ -30,12 +31,22 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx import __version__
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
-from gongkai_xlsx.findings import place_text
+from gongkai_xlsx.completeness import Completeness
+from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.ingest.report import (
+    STATUSES,
+    BatchReport,
+    Duplicate,
+    RunInfo,
+    UnreadableEntry,
+)
 from gongkai_xlsx.ingest.totals import Group, Totals
 from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.render import TABLES_CSS, tables_html
 from gongkai_xlsx.text import escape_invisible
+from gongkai_xlsx.walk import PassedOver
 
 __all__ = ["PAGE_NAME", "page_bytes", "page_data", "page_html", "shown", "without_run"]
 
@@ -144,39 +155,35 @@ def without_run(page: bytes | str) -> str:
 
 
 # ------------------------------------------------------------------ the static parts
-def _run_section(run: dict[str, Any]) -> str:
-    started = str(run.get("started") or "").replace("T", " ")
-    inputs = "、".join(shown(str(p)) for p in run.get("inputs") or []) or "—"
-    year = run.get("year")
-    year_text = f"{year} 年度" if year else "未指定（按各表填写的年度）"
+def _run_section(run: RunInfo) -> str:
+    started = run.started.replace("T", " ")
+    inputs = "、".join(shown(p) for p in run.inputs) or "—"
+    year_text = f"{run.year} 年度" if run.year else "未指定（按各表填写的年度）"
     items = [
         ("运行时间", started or "—"),
         ("读取位置", inputs),
         ("报告年度", year_text),
-        ("程序版本", f"gongkai-xlsx {run.get('version', '')}"),
+        ("程序版本", f"gongkai-xlsx {__version__}"),
     ]
     rows = "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items)
     return f'<section id="gk-run" class="gk-run"><dl>{rows}</dl></section>'
 
 
-def _counts_section(report: dict[str, Any]) -> str:
-    s = report["summary"]
-    labels = report["status_labels"]
+def _counts_section(report: BatchReport) -> str:
+    c = report.counts
+    labels = STATUS_LABELS
     tally = "".join(
         f'<li class="gk-s-{status}" data-status="{status}">{escape(labels[status])}'
-        f"<strong>{s[f'returns_{status}']}</strong>份</li>"
-        for status in STATUS_LABELS
+        f"<strong>{c.of(status)}</strong>份</li>"
+        for status in STATUSES
     )
-    line = (
-        f"共 {s['returns']} 份报表；错误 {s['findings_errors']} 项，"
-        f"提示 {s['findings_warnings']} 项。"
-    )
-    if s["skipped_files"]:
-        line += f"另有 {s['skipped_files']} 个文件不是电子表格，未读取（见下文）。"
-    unreadable = s.get("unreadable_entries", 0)
+    line = f"共 {c.returns} 份报表；错误 {c.findings_errors} 项，提示 {c.findings_warnings} 项。"
+    if c.skipped_files:
+        line += f"另有 {c.skipped_files} 个文件不是电子表格，未读取（见下文）。"
+    unreadable = c.unreadable_entries
     if unreadable:
         line += f"有 {unreadable} 个文件夹或文件无法读取，其中的报表没有检查，本批结果不完整（见下文）。"
-    back = s["returns_errors"] + s["returns_unreadable"]
+    back = c.send_back
     if back:
         line += f"需要退回单位修改的报表 {back} 份（状态为“{labels['errors']}”或“{labels['unreadable']}”）。"
     elif not unreadable:
@@ -195,14 +202,14 @@ def _name_list(names: Iterable[str], css: str = "gk-names") -> str:
     return listing
 
 
-def _roster_section(roster: dict[str, Any] | None) -> str:
+def _roster_section(roster: Completeness | None) -> str:
     if roster is None:
         return ""
-    missing, extra = roster["missing"], roster["extra"]
+    missing, extra = roster.missing, roster.extra
     parts = [
         '<section id="gk-roster"><h2>名单核对</h2>',
-        f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster["roster"])}</span> '
-        f"共 {roster['expected']} 个单位：已报送 {roster['submitted']} 个，"
+        f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster.roster)}</span> '
+        f"共 {roster.expected} 个单位：已报送 {roster.submitted} 个，"
         f"未报送 {len(missing)} 个（报表有错误的单位也算已报送）。</p>",
         f'<h3 id="gk-missing">未报送的单位（{len(missing)} 个）</h3>',
         _name_list(missing) if missing else '<p class="gk-none">无</p>',
@@ -219,13 +226,13 @@ def _roster_section(roster: dict[str, Any] | None) -> str:
     return "".join(parts)
 
 
-def _returns_section(report: dict[str, Any]) -> str:
-    labels = report["status_labels"]
-    counts = report["summary"]
+def _returns_section(report: BatchReport) -> str:
+    labels = STATUS_LABELS
+    counts = report.counts
     boxes = "".join(
         f'<label class="gk-s-{status}"><input type="checkbox" value="{status}" checked> '
-        f'<span class="gk-badge">{escape(labels[status])}</span>（{counts[f"returns_{status}"]}）</label>'
-        for status in STATUS_LABELS
+        f'<span class="gk-badge">{escape(labels[status])}</span>（{counts.of(status)}）</label>'
+        for status in STATUSES
     )
     columns = [
         ("序号", "gk-count"),
@@ -261,18 +268,18 @@ def _returns_section(report: dict[str, Any]) -> str:
     )
 
 
-def _duplicates_section(duplicates: list[dict[str, Any]]) -> str:
+def _duplicates_section(duplicates: tuple[Duplicate, ...]) -> str:
     if not duplicates:
         return ""
 
-    def files(names: list[str]) -> str:
+    def files(names: Iterable[str]) -> str:
         return "<br>".join(f'<span class="gk-name">{_text(n)}</span>' for n in names)
 
     rows = "".join(
         "<tr>"
-        f'<td class="gk-name">{_text(d["agency"])}</td>'
-        f"<td>{d['year'] if d['year'] is not None else '—'}</td>"
-        f"<td>{files(d['files'])}</td>"
+        f'<td class="gk-name">{_text(d.agency)}</td>'
+        f"<td>{d.year if d.year is not None else '—'}</td>"
+        f"<td>{files(d.files)}</td>"
         "</tr>"
         for d in duplicates
     )
@@ -289,7 +296,7 @@ def _duplicates_section(duplicates: list[dict[str, Any]]) -> str:
     )
 
 
-def _skipped_section(skipped: list[str]) -> str:
+def _skipped_section(skipped: tuple[str, ...]) -> str:
     if not skipped:
         return ""
     return (
@@ -299,12 +306,12 @@ def _skipped_section(skipped: list[str]) -> str:
     )
 
 
-def _unreadable_section(entries: list[dict[str, Any]]) -> str:
+def _unreadable_section(entries: tuple[UnreadableEntry, ...]) -> str:
     """The entries of the input the walk could not enter or read: near the top, as errors."""
     if not entries:
         return ""
     items = "".join(
-        f'<li><span class="gk-name">{_text(e["path"])}</span>：{_text(e["message"])}</li>'
+        f'<li><span class="gk-name">{_text(e.path)}</span>：{_text(e.finding.message)}</li>'
         for e in entries
     )
     return (
@@ -314,10 +321,10 @@ def _unreadable_section(entries: list[dict[str, Any]]) -> str:
     )
 
 
-def _passed_over_section(entries: list[dict[str, Any]]) -> str:
+def _passed_over_section(entries: tuple[PassedOver, ...]) -> str:
     if not entries:
         return ""
-    names = _name_list(f"{e['path']}（{e['reason']}）" for e in entries)
+    names = _name_list(f"{e.display}（{e.reason}）" for e in entries)
     return (
         f'<section id="gk-passed-over"><h2>按规则未查看的文件和文件夹（{len(entries)} 个）</h2>'
         '<p class="gk-note">隐藏的文件和文件夹、系统文件夹、Office 锁文件等不是报表，没有查看。</p>'
@@ -351,10 +358,9 @@ def _group(group: Group, several: bool) -> str:
     return f'<h3 class="gk-group-title">{group.year} 年度（{group.returns} 份报表）</h3>{tables}'
 
 
-def _totals_section(report: dict[str, Any], totals: Totals | None) -> str:
-    s = report["summary"]
-    labels = report["status_labels"]
-    if totals is None:  # a page made from report.json alone: no documents to sum
+def _totals_section(report: BatchReport, totals: Totals | None) -> str:
+    labels = STATUS_LABELS
+    if totals is None:  # a page made without the documents: nothing to sum
         return ""
     parts = ['<section id="gk-totals" class="gk-totals"><h2>合计（没有错误的报表）</h2>']
     if not totals.groups:
@@ -363,7 +369,7 @@ def _totals_section(report: dict[str, Any], totals: Totals | None) -> str:
             f"（状态为“{labels['ok']}”或“{labels['warnings']}”）。</p>"
         )
     else:
-        failed = s["returns_errors"] + s["returns_unreadable"]
+        failed = report.counts.send_back
         repeated = totals.given - totals.returns
         line = (
             f"以下是 {totals.returns} 份报表的合计（状态为“{labels['ok']}”或"
@@ -385,44 +391,41 @@ def _totals_section(report: dict[str, Any], totals: Totals | None) -> str:
 
 
 # ------------------------------------------------------------------ the data
-def _finding(f: dict[str, Any]) -> list[str]:
+def _finding(f: Finding) -> list[str]:
     """[severity, place, message]; the message without the place it starts with (most
     messages do: ``依申请公开!D30（…）：…``), which the page shows in its own column."""
-    place = shown(
-        place_text(f.get("sheet"), f.get("cell"), f.get("row_label"), f.get("column_label"))
-    )
-    message = shown(f["message"])
+    place = shown(f.where)
+    message = shown(f.message)
     if place and message.startswith(place + PLACE_END):
         message = message[len(place) + len(PLACE_END) :]
-    return [f["severity"], place, message]
+    return [f.severity.value, place, message]
 
 
-def page_data(report: dict[str, Any]) -> dict[str, Any]:
+def page_data(report: BatchReport) -> dict[str, Any]:
     """What the page's script reads: the returns as compact rows (see page.js)."""
     return {
-        "labels": report["status_labels"],
+        "labels": dict(STATUS_LABELS),
         "levels": {s.value: s.chinese for s in Severity},
         "page_size": PAGE_SIZE,
         "findings_step": FINDINGS_STEP,
         "returns": [
             [
-                shown(r["file"]),
-                shown(r["agency"]) if r["agency"] else None,
-                r["status"],
-                r["findings_errors"],
-                r["findings_warnings"],
-                [_finding(f) for f in r["findings"]],
+                shown(r.file),
+                shown(r.agency) if r.agency else None,
+                r.status,
+                len(r.errors),
+                len(r.warnings),
+                [_finding(f) for f in r.findings],
             ]
-            for r in report["returns"]
+            for r in report.returns
         ],
     }
 
 
-def page_html(report: dict[str, Any], totals: Totals | None = None) -> str:
-    """The whole page for ``report`` (report.json's data) and the clean returns' totals
-    (without ``totals``, the page has no totals section)."""
-    s = report["summary"]
-    title = f"报表收集结果（共 {s['returns']} 份）"
+def page_html(report: BatchReport, totals: Totals | None = None) -> str:
+    """The whole page for ``report`` and the clean returns' totals (without ``totals``,
+    the page has no totals section)."""
+    title = f"报表收集结果（共 {report.counts.returns} 份）"
     return "\n".join(
         [
             "<!DOCTYPE html>",
@@ -439,14 +442,14 @@ def page_html(report: dict[str, Any], totals: Totals | None = None) -> str:
             "<body>",
             "<main>",
             "<h1>政府信息公开工作年度报告 · 报表收集结果</h1>",
-            _run_section(report["run"]),
+            _run_section(report.run),
             _counts_section(report),
-            _unreadable_section(report.get("unreadable_entries", [])),
-            _roster_section(report.get("roster")),
+            _unreadable_section(report.unreadable),
+            _roster_section(report.completeness),
             _returns_section(report),
-            _duplicates_section(report["duplicates"]),
-            _skipped_section(report["skipped_files"]),
-            _passed_over_section(report.get("passed_over", [])),
+            _duplicates_section(report.duplicates),
+            _skipped_section(report.skipped),
+            _passed_over_section(report.passed_over),
             _totals_section(report, totals),
             "</main>",
             f'<script type="application/json" id="gk-data">{script_json(page_data(report))}</script>',
@@ -458,5 +461,5 @@ def page_html(report: dict[str, Any], totals: Totals | None = None) -> str:
     )
 
 
-def page_bytes(report: dict[str, Any], totals: Totals | None = None) -> bytes:
+def page_bytes(report: BatchReport, totals: Totals | None = None) -> bytes:
     return page_html(report, totals).encode("utf-8")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks import cross_year
@@ -22,7 +22,7 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.documents import read_own
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.ingest.report import _relative
+from gongkai_xlsx.ingest.report import NotUsed, YearComparison, _relative
 from gongkai_xlsx.previous import Previous, match
 
 Places = Mapping[str, tuple[str, str]]  # cell id → (sheet, A1) where the return holds it
@@ -73,17 +73,15 @@ def compare(previous: Previous, canonical: bytes, places: Places) -> Compared:
     return Compared(tuple(placed(form, f, places) for f in found), "matched", document.agency)
 
 
-def previous_section(previous: Previous, compared: Sequence[Compared]) -> dict[str, Any]:
-    """The ``previous`` section of report.json: last year's folder, and what became of
-    each passing return of the run (``compared``)."""
+def previous_section(previous: Previous, compared: Sequence[Compared]) -> YearComparison:
+    """The batch report's ``previous`` section (report.json's ``previous``): last year's
+    folder, and what became of each passing return of the run (``compared``)."""
     results = [c.result for c in compared]
-    unmatched = [c.agency for c in compared if c.result == "unmatched"]
-    return {
-        "folder": _relative(previous.path),
-        "documents": previous.documents,
-        "returns_matched": results.count("matched"),
-        "returns_not_compared": results.count("not_compared"),
-        "returns_unmatched": len(unmatched),
-        "unmatched": sorted(unmatched),
-        "skipped_files": [{"file": s.display, "reason": s.reason} for s in previous.skipped],
-    }
+    return YearComparison(
+        folder=_relative(previous.path),
+        documents=previous.documents,
+        matched=results.count("matched"),
+        not_compared=results.count("not_compared"),
+        unmatched=tuple(sorted(c.agency for c in compared if c.result == "unmatched")),
+        not_used=tuple(NotUsed(s.display, s.reason) for s in previous.skipped),
+    )

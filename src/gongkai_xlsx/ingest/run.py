@@ -19,7 +19,6 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
@@ -28,7 +27,7 @@ from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
 from gongkai_xlsx.ingest.options import RunOptions
-from gongkai_xlsx.ingest.report import RunInfo
+from gongkai_xlsx.ingest.report import BatchReport, RunInfo
 from gongkai_xlsx.ingest.summary import BatchSummary
 from gongkai_xlsx.ingest.worker import work
 from gongkai_xlsx.outputfolder import REPORT_NAME
@@ -43,7 +42,7 @@ class Ingested:
 
     entries: list[Entry]
     skipped: list[str]
-    report: dict[str, Any]
+    report: BatchReport
     removed: list[str] = field(default_factory=list)
     summary: BatchSummary | None = None  # asked for with ``summary=`` (ingest --summary)
     # entries of the input (and of ``previous``) the walk could not reach: each an error
