@@ -62,7 +62,7 @@ def check(
         yield Finding(
             Code.FORMULA_REMOVED if same else Code.TOTAL_TYPED_OVER,
             cell_id=cell.id,
-            actual=raw if stored is None else stored,
+            actual=raw,
             expected=recomputed,
             rule=rule.id if rule else None,
             text=rule.text if rule else None,
