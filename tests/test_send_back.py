@@ -183,3 +183,170 @@ def test_marks_group_as_their_findings_do() -> None:
     (expected,) = group_repeated(findings)
     assert isinstance(expected, FindingGroup)
     assert group.message == expected.message
+
+
+# ------------------------------------------------------------------ the 退回清单
+ROSTER_ROWS = [
+    ["2024年度政府信息公开年度报告报送名单"],
+    ["序号", "单位名称", "联系人", "手机", "电子邮箱"],
+    ["1", "某县民政局", "张三", "0571-1234567", "mz@example.cn"],
+    ["2", "某县教育局", "李四", "13800000000", ""],
+    ["3", "某县财政局", "", "", ""],
+    ["4", "某县交通运输局", "赵六", "13700000000", "jt@example.cn"],
+]
+
+
+def gbk_roster(path: Path) -> Path:
+    """As Excel's “CSV（逗号分隔）” saves it on Chinese Windows: GBK, CRLF."""
+    text = "\r\n".join(",".join(row) for row in ROSTER_ROWS) + "\r\n"
+    path.write_bytes(text.encode("gbk"))
+    return path
+
+
+def xlsx_roster(path: Path) -> Path:
+    """As typed into Excel: the phones as numbers where they are all digits."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in ROSTER_ROWS:
+        ws.append([int(v) if v.isdigit() and len(v) > 3 else v for v in row])
+    wb.save(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [gbk_roster, xlsx_roster], ids=["gbk-csv", "xlsx"])
+def test_the_roster_reads_its_contact_columns(make, tmp_path: Path) -> None:
+    from gongkai_xlsx.roster import read_roster
+
+    suffix = ".csv" if make is gbk_roster else ".xlsx"
+    roster = read_roster(make(tmp_path / f"名单{suffix}"))
+    assert roster.has_contacts and roster.contact_columns == ("contact", "phone", "email")
+    assert [(e.name, e.contact, e.phone, e.email) for e in roster.entries] == [
+        ("某县民政局", "张三", "0571-1234567", "mz@example.cn"),
+        ("某县教育局", "李四", "13800000000", None),
+        ("某县财政局", None, None, None),
+        ("某县交通运输局", "赵六", "13700000000", "jt@example.cn"),
+    ]
+
+
+def test_a_roster_of_names_only_has_no_contacts(tmp_path: Path) -> None:
+    from gongkai_xlsx.roster import read_roster
+
+    path = tmp_path / "名单.csv"
+    path.write_bytes("单位名称\r\n某县民政局\r\n联系人\r\n".encode("gbk"))
+    roster = read_roster(path)
+    assert not roster.has_contacts and roster.contact_columns == ()
+    assert [(e.name, e.contact) for e in roster.entries] == [("某县民政局", None), ("联系人", None)]
+
+
+def agency_return(
+    form: Form, layout: Layout, tmp_path: Path, agency: str, raw: dict, fields: dict | None = None
+) -> Path:
+    template = tmp_path / f"{agency}_模板.xlsx"
+    write_template(form, TemplateOptions(year=2024, agency=agency), template)
+    return fill_with_openpyxl(
+        layout, template, tmp_path / f"{agency}_填好.xlsx", BALANCED, fields, raw
+    )
+
+
+def send_back_list(back: Path) -> list[tuple[object, ...]]:
+    """The 退回清单's rows below its header, read back as Excel would show them."""
+    ws = openpyxl.load_workbook(back / "退回清单.xlsx").active
+    rows = list(ws.iter_rows(values_only=True))
+    header = next(i for i, r in enumerate(rows) if r[0] == "序号")
+    assert rows[header] == (
+        "序号",
+        "单位",
+        "联系人",
+        "联系电话",
+        "邮箱",
+        "状态",
+        "错误数",
+        "收到的报表",
+        "发回的标注副本",
+        "联系方式取自",
+    )
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    return rows[header + 1 :]
+
+
+@pytest.mark.parametrize("make", [gbk_roster, xlsx_roster], ids=["gbk-csv", "xlsx"])
+def test_the_send_back_list_names_whom_to_call_for_each_return_that_goes_back(
+    make, form: Form, layout: Layout, tmp_path: Path
+) -> None:
+    """民政局 wrote its own contact on the cover (it wins over the roster's); 教育局 did
+    not (the roster's); 财政局 passed (not listed); 交通运输局 sent an .xls (listed, no
+    marked copy, the roster's contact); an agency off the roster is listed without one."""
+    typed_over = {("依申请公开", "J6"): 9}
+    files = {
+        "民政局.xlsx": agency_return(
+            form,
+            layout,
+            tmp_path,
+            "某县民政局",
+            typed_over,
+            {"contact": "王五", "phone": 13900000000},
+        ),
+        "教育局.xlsx": agency_return(form, layout, tmp_path, "某县教育局", typed_over),
+        "财政局.xlsx": agency_return(form, layout, tmp_path, "某县财政局", {}),
+        "水利局.xlsx": agency_return(form, layout, tmp_path, "某县水利局", typed_over),
+    }
+    xls = tmp_path / "某县交通运输局.xls"
+    xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4000)
+    files["某县交通运输局.xls"] = xls
+    roster = make(tmp_path / ("名单.csv" if make is gbk_roster else "名单.xlsx"))
+    inbox, out, back = tmp_path / "报表", tmp_path / "结果", tmp_path / "退回"
+    inbox.mkdir()
+    for name, path in files.items():
+        (inbox / name).write_bytes(path.read_bytes())
+    result = run("ingest", inbox, "-o", out, "--annotate", back, "--roster", roster)
+    assert result.exit_code != 0
+    report = json.loads((out / "report.json").read_text("utf-8"))
+    marked = {e["file"]: e["annotated"] for e in report["returns"]}
+    rows = send_back_list(back)
+    agencies = [r[1] for r in rows]
+    assert "某县财政局" not in agencies
+    by_agency = {r[1]: r for r in rows}
+    assert by_agency["某县民政局"][2:] == (
+        "王五",
+        "13900000000",
+        "mz@example.cn",
+        "有错误",
+        1,
+        "民政局.xlsx",
+        marked["民政局.xlsx"],
+        "报表",
+    )
+    assert by_agency["某县教育局"][2:] == (
+        "李四",
+        "13800000000",
+        None,
+        "有错误",
+        1,
+        "教育局.xlsx",
+        marked["教育局.xlsx"],
+        "名单",
+    )
+    assert by_agency["某县水利局"][2:5] == (None, None, None)  # not on the roster
+    assert by_agency["某县水利局"][9] is None
+    (xls_row,) = [r for r in rows if r[7] == "某县交通运输局.xls"]
+    assert xls_row[5] == "无法读取" and "无法读取" in xls_row[8]
+    assert agencies.index("某县民政局") < agencies.index("某县教育局")  # roster order
+    assert [r[0] for r in rows] == list(range(1, len(rows) + 1))
+    assert "@annotated/退回清单.xlsx" in report["outputs"]
+
+
+def test_nothing_to_send_back_leaves_no_send_back_list(
+    form: Form, layout: Layout, tmp_path: Path
+) -> None:
+    """A re-run after every agency fixed its return removes last run's 退回清单."""
+    inbox, out, back = tmp_path / "报表", tmp_path / "结果", tmp_path / "退回"
+    inbox.mkdir()
+    bad = agency_return(form, layout, tmp_path, "某县民政局", {("依申请公开", "J6"): 9})
+    (inbox / "民政局.xlsx").write_bytes(bad.read_bytes())
+    run("ingest", inbox, "-o", out, "--annotate", back)
+    assert (back / "退回清单.xlsx").is_file()
+    good = agency_return(form, layout, tmp_path / "..", "某县民政局", {})
+    (inbox / "民政局.xlsx").write_bytes(good.read_bytes())
+    result = run("ingest", inbox, "-o", out, "--annotate", back)
+    assert result.exit_code == 0
+    assert not (back / "退回清单.xlsx").exists()
