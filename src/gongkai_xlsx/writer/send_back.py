@@ -54,18 +54,18 @@ class SendBackRow:
 
 
 COLUMNS: tuple[tuple[str, float], ...] = (
-    ("序号", 6.0),
-    ("单位", 30.0),
-    ("联系人", 10.0),
-    ("联系电话", 16.0),
-    ("邮箱", 22.0),
-    ("状态", 10.0),
-    ("错误数", 8.0),
-    ("收到的报表", 30.0),
-    ("发回的标注副本", 34.0),
-    ("联系方式取自", 12.0),
+    ("序号", 5.0),
+    ("单位", 22.0),
+    ("联系人", 9.0),
+    ("联系电话", 14.0),
+    ("邮箱", 16.0),
+    ("状态", 9.0),
+    ("错误数", 7.0),
+    ("收到的报表", 20.0),
+    ("发回的标注副本", 22.0),
+    ("联系方式取自", 8.0),
 )
-MAX_WIDTH = 60.0  # a column grows with its longest text up to this, then wraps
+MAX_WIDTH = 30.0  # a column grows with its longest text up to this, then wraps
 
 
 def _cells(number: int, row: SendBackRow) -> list[str | int]:
@@ -105,8 +105,8 @@ def send_back_bytes(rows: Sequence[SendBackRow], note: str | None = None) -> byt
     number = wb.add_format({**base, "border": 1, "align": "center"})
     ws = wb.add_worksheet(SHEET)
     widths = [
-        min(MAX_WIDTH, max([w, *(_width(_cells(0, r)[i]) for r in rows)]))
-        for i, (_, w) in enumerate(COLUMNS)
+        min(MAX_WIDTH, max([w, _width(name), *(_width(_cells(0, r)[i]) for r in rows)]))
+        for i, (name, w) in enumerate(COLUMNS)
     ]
     for i, width in enumerate(widths):
         ws.set_column(i, i, width)
@@ -129,7 +129,10 @@ def send_back_bytes(rows: Sequence[SendBackRow], note: str | None = None) -> byt
                 ws.write_blank(r, i, None, body)  # empty, not a text of nothing
             else:
                 ws.write_string(r, i, value, body)
-        lines = max(1, len(row.files), len(row.marked))
+        lines = max(
+            styles.lines_needed(str(value), styles.column_pixels(widths[i]))
+            for i, value in enumerate(_cells(k, row))
+        )
         ws.set_row(r, max(20.0, lines * styles.LINE_HEIGHT + 6))
     ws.freeze_panes(header_row + 1, 0)
     ws.repeat_rows(header_row)
