@@ -121,6 +121,7 @@ def test_the_samples_sum_to_their_column_sums(form: Form) -> None:
     assert [(s.display, s.reason) for s in summary.skipped] == [
         ("report.html", "ingest 的结果页面"),
         ("annotated/某县交通运输局_2024_B1不平衡.xlsx", "不是 JSON 文件"),
+        ("annotated/退回清单.xlsx", "不是 JSON 文件"),
         ("report.json", "ingest 的批量报告"),
     ]
     docs = [read(p) for p in sorted(EXPECTED.glob("*.json")) if p.name != "report.json"]

@@ -268,19 +268,40 @@ def test_b1_broken_in_two_columns(fill: Filler) -> None:
     assert (finding.row_label, finding.column_label) == ("四、结转下年度继续办理", "自然人")
 
 
-def test_a_typed_over_total_is_a_warning_and_the_recomputed_value_wins(fill: Filler) -> None:
+def test_a_total_typed_over_with_another_number_is_an_error(fill: Filler) -> None:
+    """The items add up to 5, the clerk typed 7 over the total: the agency's file shows a
+    number that will not be published, so it goes back (issue 14)."""
     path = fill(
         {"b.received.natural_person": 5, "b.carried_forward.natural_person": 5},
         raw={("依申请公开", "J6"): 7},
     )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
-        ["formula-removed", "J6", "B2", 7, 5]
+        ["total-typed-over", "J6", "B2", 7, 5]
     ]
+    assert outcome.findings[0].is_error
     assert outcome.findings[0].message == (
-        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：自动计算的单元格被改成了固定值 7，"
-        "已按各项重新计算为 5（B2：总计应等于自然人与法人或其他组织各栏之和）。"
+        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：自动计算的合计被改填为 7，"
+        "而各项之和为 5（B2：总计应等于自然人与法人或其他组织各栏之和），表中显示的合计与各项不符。"
+        "请核对各项数字，再把合计改回公式（或填 5）后重新报送。"
     )
+
+
+def test_a_total_typed_over_with_the_very_sum_stays_a_hint(fill: Filler) -> None:
+    path = fill(
+        {"b.received.natural_person": 5, "b.carried_forward.natural_person": 5},
+        raw={("依申请公开", "J6"): 5},
+    )
+    outcome = check_file(path)
+    assert [[f.code.code, f.cell, f.rule, f.actual, f.expected] for f in outcome.findings] == [
+        ["formula-removed", "J6", "B2", 5, 5]
+    ]
+    assert not outcome.errors
+    assert outcome.findings[0].message == (
+        "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：自动计算的单元格被改成了固定值 5，"
+        "与各项之和相同（B2：总计应等于自然人与法人或其他组织各栏之和）；以后修改各项时它不会自动更新，请留意。"
+    )
+    assert outcome.document is not None
     assert outcome.document.tables()["b"]["received"]["total"] == 5
 
 
@@ -293,8 +314,9 @@ def test_a_stale_cached_total_is_a_warning(tmp_path: Path) -> None:
     ]
     assert outcome.findings[0].message == (
         "依申请公开!J6（一、本年新收政府信息公开申请数量 · 总计）：表中显示 17，按各项重新计算为 15"
-        "（B2：总计应等于自然人与法人或其他组织各栏之和）；文件可能未重新计算就保存，或合计被改写，"
-        "已采用重新计算的值。"
+        "（B2：总计应等于自然人与法人或其他组织各栏之和）；文件保存前没有重新计算（如 Excel 设成了“手动计算”），"
+        "已采用重新计算的值。请打开文件按 F9 重新计算后保存；按 F9 后仍不一致的，是合计的公式被改动过，"
+        "请用下发的模板重新填报。"
     )
     assert outcome.document.tables()["b"]["received"]["total"] == 15
 
@@ -311,8 +333,8 @@ def test_column_total_and_c_total_overwritten_name_their_rules(fill: Filler) -> 
     )
     outcome = check_file(path)
     assert [[f.code.code, f.cell, f.rule] for f in outcome.findings] == [
-        ["formula-removed", "D29", "B3"],
-        ["formula-removed", "E6", "C1"],
+        ["total-typed-over", "D29", "B3"],
+        ["total-typed-over", "E6", "C1"],
     ]
 
 

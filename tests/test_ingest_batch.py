@@ -257,7 +257,8 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     (inbox / "note.xlsx").write_text("not a workbook", encoding="utf-8")
     done = api.ingest(api.IngestOptions([inbox], out, jobs=2, annotate=back))
     assert sorted(p.relative_to(back).as_posix() for p in back.rglob("*.xlsx")) == [
-        "乡镇/broken.xlsx"  # the subfolder kept; the unreadable file and the hints get none
+        "乡镇/broken.xlsx",  # the subfolder kept; the unreadable file and the hints get none
+        "退回清单.xlsx",  # whom to send what (test_send_back.py)
     ]
     report = report_of(out)
     assert report["mounts"] == {"annotated": "../退回"}
@@ -270,11 +271,16 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     assert [(f.code, f.cell) for f in marked.findings] == [(f.code, f.cell) for f in sent.findings]
     # --all adds warning-only returns
     api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back, annotate_all=True))
-    assert sorted(p.name for p in back.rglob("*.xlsx")) == ["broken.xlsx", "hints.xlsx"]
+    assert sorted(p.name for p in back.rglob("*.xlsx")) == [
+        "broken.xlsx",
+        "hints.xlsx",
+        "退回清单.xlsx",
+    ]
     # once fixed and sent again, its marked copy goes with the run that no longer makes it
     shutil.copy(GOOD, inbox / "乡镇" / "broken.xlsx")
     again = api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back))
-    assert list(back.rglob("*.xlsx")) == []
+    # no marked copy is left; note.xlsx could not be read, so it is still to ask for
+    assert [p.name for p in back.rglob("*.xlsx")] == ["退回清单.xlsx"]
     assert "@annotated/乡镇/broken.xlsx" in again.removed
 
 

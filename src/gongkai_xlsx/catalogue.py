@@ -408,7 +408,8 @@ class Code(Enum):
         W,
         "stored total differs from recomputed",
         "{where}：表中显示 {actual}，按各项重新计算为 {expected}（{rule}：{text}）；"
-        "文件可能未重新计算就保存，或合计被改写，已采用重新计算的值。",
+        "文件保存前没有重新计算（如 Excel 设成了“手动计算”），已采用重新计算的值。"
+        "请打开文件按 F9 重新计算后保存；按 F9 后仍不一致的，是合计的公式被改动过，请用下发的模板重新填报。",
     )
     STRAY_NUMBER = (
         "stray-number",
@@ -425,8 +426,16 @@ class Code(Enum):
     FORMULA_REMOVED = (
         "formula-removed",
         W,
-        "computed cell replaced by a constant",
-        "{where}：自动计算的单元格被改成了固定值 {actual}，已按各项重新计算为 {expected}（{rule}：{text}）。",
+        "computed cell replaced by the same number",
+        "{where}：自动计算的单元格被改成了固定值 {actual}，与各项之和相同（{rule}：{text}）；"
+        "以后修改各项时它不会自动更新，请留意。",
+    )
+    TOTAL_TYPED_OVER = (
+        "total-typed-over",
+        E,
+        "total typed over with a number other than the sum of its items",
+        "{where}：自动计算的合计被改填为 {actual}，而各项之和为 {expected}（{rule}：{text}），"
+        "表中显示的合计与各项不符。请核对各项数字，再把合计改回公式（或填 {expected}）后重新报送。",
     )
     NO_NUMBERS = (
         "no-numbers",

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, Protocol, TypeVar
 
 from gongkai_xlsx.catalogue import Code, Severity
-from gongkai_xlsx.cellref import a1_sort_key
+from gongkai_xlsx.cellref import a1_sort_key, compress
 
 MAX_SHOWN = 60  # characters of what was typed that a message quotes
+GROUP_THRESHOLD = 5  # a hint over more cells than this of one return is shown as one line
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,22 @@ class Finding:
 
     @property
     def message(self) -> str:
+        return self._render(self.where)
+
+    @property
+    def code_name(self) -> str:
+        return self.code.code
+
+    @property
+    def what(self) -> str:
+        """The message without its place (``表中显示 7，…``): what a group of cells shares."""
+        if not self.code.template.startswith("{where}："):
+            return self.message
+        return self._render("")[1:]
+
+    def _render(self, where: str) -> str:
         return self.code.template.format(
-            where=self.where,
+            where=where,
             expected=_show(self.expected),
             actual=_show(self.actual),
             rule=self.rule or "",
@@ -134,3 +149,98 @@ class HasFindings:
     @property
     def warnings(self) -> list[Finding]:
         return [f for f in self.findings if not f.is_error]
+
+
+class Placed(Protocol):
+    """What :func:`group_repeated` groups: a finding, or a marked copy's mark."""
+
+    @property
+    def code_name(self) -> str: ...
+    @property
+    def sheet(self) -> str | None: ...
+    @property
+    def cell(self) -> str | None: ...
+    @property
+    def is_error(self) -> bool: ...
+    @property
+    def what(self) -> str: ...
+
+
+P = TypeVar("P", bound=Placed)
+
+
+@dataclass(frozen=True)
+class FindingGroup(Generic[P]):
+    """One hint repeated over many cells of one return (“/” in every empty cell), shown as
+    one line naming the cells as ranges. ``items`` keeps every cell's finding, in order."""
+
+    items: tuple[P, ...]
+
+    @property
+    def code_name(self) -> str:
+        return self.items[0].code_name
+
+    @property
+    def is_error(self) -> bool:
+        return False  # only hints are grouped: every error is fixed cell by cell
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.WARNING
+
+    @property
+    def ranges(self) -> tuple[str, ...]:
+        """``依申请公开!D6:J9``, … : each sheet's cells as few ranges, sheets in order."""
+        by_sheet: dict[str, list[str]] = {}
+        for item in self.items:
+            assert item.sheet is not None and item.cell is not None
+            by_sheet.setdefault(item.sheet, []).append(item.cell)
+        return tuple(f"{sheet}!{r}" for sheet, cells in by_sheet.items() for r in compress(cells))
+
+    @property
+    def where(self) -> str:
+        return "、".join(self.ranges)
+
+    @property
+    def summary(self) -> str:
+        """The line without its place: ``共 20 个单元格：“/”按空白…``."""
+        whats = [item.what for item in self.items]
+        what = whats[0]
+        if any(w != what for w in whats):
+            what += f"（其余 {len(whats) - 1} 个单元格同类）"
+        return f"共 {len(self.items)} 个单元格：{what}"
+
+    @property
+    def message(self) -> str:
+        return f"{self.where}：{self.summary}"
+
+
+def group_repeated(
+    items: Sequence[P], threshold: int = GROUP_THRESHOLD
+) -> list[P | FindingGroup[P]]:
+    """One return's findings (or marks) for a person to read: a hint of one code on more
+    than ``threshold`` cells becomes one :class:`FindingGroup`, at the place of its first
+    cell; errors, findings without a cell and rarer hints stay one line each. report.json
+    and the cell comments keep every cell: this is for the lists people read (terminal,
+    report.html, the 校验结果 sheet)."""
+    counts: dict[str, int] = {}
+    for item in items:
+        if _groupable(item):
+            counts[item.code_name] = counts.get(item.code_name, 0) + 1
+    grouped = {code for code, n in counts.items() if n > threshold}
+    members: dict[str, list[P]] = {code: [] for code in grouped}
+    for item in items:
+        if _groupable(item) and item.code_name in grouped:
+            members[item.code_name].append(item)
+    out: list[P | FindingGroup[P]] = []
+    for item in items:
+        if _groupable(item) and item.code_name in grouped:
+            if item is members[item.code_name][0]:
+                out.append(FindingGroup(tuple(members[item.code_name])))
+            continue
+        out.append(item)
+    return out
+
+
+def _groupable(item: Placed) -> bool:
+    return not item.is_error and item.sheet is not None and item.cell is not None

@@ -5,7 +5,9 @@ tools write UTF-8 with or without BOM. Names are taken from the column headed �
 the first column; blank rows are skipped; an agency given twice (however its name is
 written: :func:`gongkai_xlsx.agency.agency_key`) is reported and kept once, as its first row.
 Line breaks and invisible characters are taken out of a name (and reported), so no name
-reaches a cell or a file name raw; every entry keeps its row number for messages.
+reaches a cell or a file name raw; every entry keeps its row number for messages. Beside
+the names, a header row may name contact columns (联系人; 联系电话, 电话 or 手机; 邮箱 or
+电子邮箱): each entry then carries them, for the 退回清单 of the returns to send back.
 
 The reader is bounded, whatever the file: at most :data:`MAX_AGENCIES` names (a city's
 roster has 2,000-5,000; a template takes some 30-70 ms to write, so 10,000 is five to ten
@@ -41,14 +43,27 @@ class RosterError(UsageError):
     """The roster cannot be read; the message is Chinese and names the file."""
 
 
+# The optional contact columns, by the words their header may use (spaces and case aside).
+CONTACT_HEADERS: dict[str, frozenset[str]] = {
+    "contact": frozenset({"联系人", "联系人姓名", "经办人"}),
+    "phone": frozenset({"联系电话", "电话", "手机", "手机号", "手机号码", "办公电话", "联系方式"}),
+    "email": frozenset({"邮箱", "电子邮箱", "电子邮件", "邮件", "email", "e-mail"}),
+}
+MAX_CONTACT_CHARS = 200  # a contact cell longer than this is cut (it is shown, never keyed)
+
+
 @dataclass(frozen=True)
 class Entry:
     """One agency of the roster: its row (1-based, as Excel numbers it), its name, and
-    what was taken out of the name as written (see :func:`gongkai_xlsx.text.clean_name`)."""
+    what was taken out of the name as written (see :func:`gongkai_xlsx.text.clean_name`);
+    its contact, phone and e-mail where the roster has those columns (None: not given)."""
 
     row: int
     name: str
     removed: tuple[str, ...] = ()
+    contact: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
 
 @dataclass
@@ -57,10 +72,22 @@ class Roster:
     # rows naming an agency of an earlier row, however written: (row number, name)
     duplicates: list[tuple[int, str]] = field(default_factory=list)
     rows: list[int] = field(default_factory=list)  # the row number of each name
+    # which contact columns the roster has ("contact", "phone", "email"), in that order
+    contact_columns: tuple[str, ...] = ()
 
     @property
     def names(self) -> list[str]:
         return [e.name for e in self.entries]
+
+    @property
+    def has_contacts(self) -> bool:
+        """Does the roster give whom to call (report.html shows contacts only then: the
+        page is often forwarded, and contacts are the roster's to share)."""
+        return bool(self.contact_columns)
+
+    def entry_for(self, key: AgencyKey) -> Entry | None:
+        """The roster's entry of the agency ``key`` (:func:`agency_key`), if any."""
+        return next((e for e in self.entries if agency_key(e.name) == key), None)
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -131,13 +158,23 @@ def _bounded(rows: Iterable[Iterable[object]], path: Path) -> list[list[str]]:
     kept: list[list[str]] = []
     filled = 0
     for row in rows:
-        cells = ["" if v is None else str(v) for v in islice(row, MAX_COLUMNS)]
+        cells = [_cell_text(v) for v in islice(row, MAX_COLUMNS)]
         if any(c.strip() for c in cells):
             filled += 1
             if filled > MAX_AGENCIES + HEADER_SEARCH_ROWS:
                 raise RosterError(too_many(path, len(kept) + 1))
         kept.append(cells)
     return kept
+
+
+def _cell_text(value: object) -> str:
+    """A cell as text; a whole number stored as a float (a phone typed into Excel) as
+    its digits, not ``13800000000.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
+        return str(int(value))
+    return str(value)
 
 
 def too_many(path: Path, row: int) -> str:
@@ -162,6 +199,33 @@ def _header(rows: list[list[str]]) -> tuple[int, int]:
                 if squash_spaces(cell) in words:
                     return j, i + 1
     return 0, filled[0] if filled else 0
+
+
+def _contact_columns(rows: list[list[str]], start: int, name_column: int) -> dict[str, int]:
+    """The contact columns of the header row (the row above ``start``): {"phone": 3, …};
+    none without a header row. The first column headed with a word of a kind is taken."""
+    if start == 0:
+        return {}
+    found: dict[str, int] = {}
+    for j, cell in enumerate(rows[start - 1]):
+        word = squash_spaces(cell).replace(" ", "").casefold()
+        for kind, words in CONTACT_HEADERS.items():
+            if j != name_column and kind not in found and word in words:
+                found[kind] = j
+    return found
+
+
+def _is_header(rows: list[list[str]], start: int) -> bool:
+    """Is the row above ``start`` the header :func:`_header` found (not the first name)?"""
+    return any(squash_spaces(c) in HEADER_WORDS for c in rows[start - 1])
+
+
+def _contact_text(row: list[str], column: int | None) -> str | None:
+    if column is None or column >= len(row):
+        return None
+    text, _removed = clean_name(row[column])
+    text = text[:MAX_CONTACT_CHARS]
+    return text or None
 
 
 def read_roster(path: Path) -> Roster:
@@ -189,7 +253,8 @@ def read_roster(path: Path) -> Roster:
         why = oserrors.reason(exc, oserrors.READ)
         raise RosterError(f"{path}：无法打开名单文件（{why}）。") from exc
     column, start = _header(rows)
-    roster = Roster()
+    contacts = _contact_columns(rows, start, column) if start and _is_header(rows, start) else {}
+    roster = Roster(contact_columns=tuple(k for k in CONTACT_HEADERS if k in contacts))
     seen: set[AgencyKey] = set()
     for number, row in enumerate(rows[start:], start=start + 1):
         name, removed = clean_name(row[column] if column < len(row) else "")
@@ -200,7 +265,16 @@ def read_roster(path: Path) -> Roster:
             roster.duplicates.append((number, name))
             continue
         seen.add(key)
-        roster.entries.append(Entry(number, name, tuple(removed)))
+        roster.entries.append(
+            Entry(
+                number,
+                name,
+                tuple(removed),
+                _contact_text(row, contacts.get("contact")),
+                _contact_text(row, contacts.get("phone")),
+                _contact_text(row, contacts.get("email")),
+            )
+        )
         roster.rows.append(number)
     if len(roster.entries) > MAX_AGENCIES:
         raise RosterError(too_many(path, roster.entries[MAX_AGENCIES].row))

@@ -23,6 +23,7 @@ from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
 from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
+from gongkai_xlsx.findings import FindingGroup, group_repeated
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.package import Package, PackageError
 from gongkai_xlsx.ooxml.relationships import (
@@ -286,8 +287,17 @@ class _Marker:
         location = f"{quote_sheet(anchor[0])}!{to_a1(*anchor[1])}" if anchor else None
         return Row(mark.level, mark.severity, WHOLE_FILE, location, mark.message)
 
+    def _group_row(self, group: FindingGroup[Mark]) -> Row:
+        """One line for a hint repeated over many cells: the ranges, linked to the first."""
+        first = group.items[0]
+        row = self._row(first)
+        return Row(first.level, first.severity, group.where, row.location, group.summary)
+
     def _results(self, marks: list[Mark], styles: Styles, previous: int | None) -> None:
-        rows = [self._row(m) for m in marks]
+        rows = [
+            self._group_row(m) if isinstance(m, FindingGroup) else self._row(m)
+            for m in group_repeated(marks)
+        ]
         xml = results_sheet(
             RESULTS_TITLE, self._lines(marks), rows, styles.result_styles(), self._protection()
         )
@@ -316,10 +326,13 @@ class _Marker:
     def _lines(self, marks: list[Mark]) -> list[Line]:
         errors = sum(1 for m in marks if m.severity == "error")
         warnings = len(marks) - errors
+        grouped = any(isinstance(m, FindingGroup) for m in group_repeated(marks))
+        merged = "同一提示出现在许多单元格的，下表合并为一行，列出单元格范围。" if grouped else ""
         lines = [
             Line(
                 f"共 {len(marks)} 项：错误 {errors} 项，提示 {warnings} 项。红色单元格有错误，"
                 "橙色单元格有提示；鼠标移到单元格上可看到批注中的说明，点击下表“位置”可跳到该单元格。"
+                + merged
             ),
             Line("修改后重新报送："),
             Line("1. 按下表逐项改正红色单元格；提示项请核对，确认无误的可以不改。"),

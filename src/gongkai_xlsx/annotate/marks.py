@@ -33,16 +33,30 @@ class Mark:
     message: str
     code: str
     also: tuple[str, ...] = ()  # other cells it concerns (form cell ids): marked with it
+    what_text: str = ""  # the message without its place (for a line grouping many cells)
 
     @property
     def level(self) -> str:
         return LEVEL_WORDS[self.severity]
 
+    @property
+    def code_name(self) -> str:
+        return self.code
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+    @property
+    def what(self) -> str:
+        return self.what_text or self.message
+
 
 def marks_from_findings(findings: Iterable[Finding]) -> list[Mark]:
     """Findings as marks, in the order given (the checks sort them: errors first)."""
     return [
-        Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code, f.cells) for f in findings
+        Mark(f.severity.value, f.sheet, f.cell, f.message, f.code.code, f.cells, f.what)
+        for f in findings
     ]
 
 

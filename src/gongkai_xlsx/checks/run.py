@@ -17,6 +17,7 @@ from pathlib import Path
 from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
+from gongkai_xlsx.checks.numbers import parse_text
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.findings import Finding, HasFindings, sort_key
 from gongkai_xlsx.reader.model import Return, Source
@@ -43,6 +44,10 @@ class Outcome(HasFindings):
     agency: str | None = None
     year: int | None = None
     agency_from_file_name: bool = False
+    # the cover's 联系人 and 联系电话, kept for a return with errors too (it has no
+    # document): whom to call about a return that goes back
+    contact: str | None = None
+    phone: str | None = None
 
     @property
     def sha256(self) -> str | None:
@@ -109,9 +114,16 @@ def check_values(
         agency=cover.agency,
         year=cover.year,
         agency_from_file_name=cover.agency_from_file_name,
+        contact=_field(ret, "contact"),
+        phone=_field(ret, "phone"),
     )
     passed = not outcome.errors and cover.year is not None and cover.agency
     return Verdict(outcome, values if passed else None)
+
+
+def _field(ret: Return, key: str) -> str | None:
+    """A cover text field as the document keeps it (a phone typed as a number: digits)."""
+    return parse_text(ret.fields[key].value if key in ret.fields else None)
 
 
 def check_return(

@@ -1,5 +1,10 @@
-"""Totals: never taken from the file, always recomputed from the inputs; a stored total
-that differs, or a total whose formula was replaced by a number, is a warning."""
+"""Totals: never taken from the file, always recomputed from the inputs.
+
+What the file shows for a total is still judged, because it is the number a person sees:
+a total typed over with a number other than the sum of its items is an error (the
+agency's file shows a number that will not be published); typed over with the very sum, a
+hint (it no longer follows its items); a formula whose saved result differs (saved without
+recalculating), a hint that says to press F9."""
 
 from __future__ import annotations
 
@@ -12,7 +17,7 @@ from gongkai_xlsx.definition.model import CellDef, Form, Rule
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.model import Return
 
-CODES = (Code.TOTAL_MISMATCH, Code.FORMULA_REMOVED)
+CODES = (Code.TOTAL_MISMATCH, Code.FORMULA_REMOVED, Code.TOTAL_TYPED_OVER)
 
 
 def total_rule(form: Form, cell: CellDef) -> Rule | None:
@@ -39,21 +44,29 @@ def check(
     """The computed cells of ``ret`` against ``values`` (every cell, the totals recomputed
     from ``inputs``); ``as_text``: the inputs typed as text numbers, which Excel's SUM
     skips."""
-    removed: set[str] = set()
-    if ret.identified_by == "properties":  # re-typed copies have no formulas to lose
-        for cell in form.computed_cells():
-            read = ret.cells[cell.id]
-            if read.sure and read.formula is None and read.value is not None:
-                removed.add(cell.id)
-                rule = total_rule(form, cell)
-                yield Finding(
-                    Code.FORMULA_REMOVED,
-                    cell_id=cell.id,
-                    actual=read.value,
-                    expected=values[cell.id] or 0,
-                    rule=rule.id if rule else None,
-                    text=rule.text if rule else None,
-                )
+    typed: set[str] = set()
+    for cell in form.computed_cells():
+        read = ret.cells[cell.id]
+        raw = read.value
+        if not read.sure or read.formula is not None or raw is None:
+            continue
+        if isinstance(raw, str) and not raw.strip():
+            continue
+        typed.add(cell.id)
+        recomputed = values[cell.id] or 0
+        stored = _as_number(raw)
+        same = stored is not None and stored == recomputed
+        if same and ret.identified_by != "properties":
+            continue  # re-typed copies have no formulas to lose
+        rule = total_rule(form, cell)
+        yield Finding(
+            Code.FORMULA_REMOVED if same else Code.TOTAL_TYPED_OVER,
+            cell_id=cell.id,
+            actual=raw,
+            expected=recomputed,
+            rule=rule.id if rule else None,
+            text=rule.text if rule else None,
+        )
     # Excel's SUM ignores a number typed as text: a total showing exactly that is explained
     # by the number-as-text warning, any other difference is still a total-mismatch.
     shown_by_excel = (
@@ -64,7 +77,7 @@ def check(
     for cell in form.computed_cells():
         read = ret.cells[cell.id]
         raw = read.value
-        if cell.id in removed or not read.sure or raw is None:
+        if cell.id in typed or not read.sure or raw is None:
             continue
         if isinstance(raw, str) and not raw.strip():
             continue

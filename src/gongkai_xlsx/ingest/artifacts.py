@@ -26,6 +26,7 @@ from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.page import page_bytes
 from gongkai_xlsx.ingest.previous import previous_section
 from gongkai_xlsx.ingest.report import BatchReport, Outputs, RunInfo, batch_report
+from gongkai_xlsx.ingest.send_back import NOTE, send_back_rows
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
@@ -35,6 +36,7 @@ from gongkai_xlsx.pool import WorkerPool
 from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached
+from gongkai_xlsx.writer.send_back import send_back_bytes, send_back_names
 
 CODES = (Code.ANNOTATE_FAILED,)
 MARKED = "annotated"  # the mount key of the marked copies' folder
@@ -128,6 +130,18 @@ def _summary(
     return summarised
 
 
+def _send_back_list(outdir: OutputDir, entries: Sequence[Entry], options: RunOptions) -> list[str]:
+    """Stage the 退回清单 beside the marked copies (none when nothing goes back): the
+    output's name, in a list to add to the outputs."""
+    rows = send_back_rows(entries, options.roster)
+    if not rows:
+        return []
+    taken = {e.annotated for e in entries if e.annotated}
+    name = next(n for n in send_back_names() if n not in taken)
+    outdir.stage(f"@{MARKED}/{name}", send_back_bytes(rows, NOTE))
+    return [f"@{MARKED}/{name}"]
+
+
 def _relative_to(folder: Path, out: Path) -> str:
     """``folder`` as report.json records it: relative to OUT where it can be."""
     try:
@@ -188,6 +202,8 @@ def artifacts(
     made = [e.output for e in entries if e.output]
     marked = [f"@{MARKED}/{e.annotated}" for e in entries if e.annotated]
     written = [summarised.file_name] if summarised and summarised.file_name else []
+    if options.annotate is not None:
+        written += _send_back_list(outdir, entries, options)
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)

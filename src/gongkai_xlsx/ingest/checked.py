@@ -14,17 +14,12 @@ from pathlib import Path
 
 from gongkai_xlsx.canonical import Document, Meta, Place, document_errors
 from gongkai_xlsx.catalogue import Code
-from gongkai_xlsx.checks.numbers import parse_text
 from gongkai_xlsx.checks.run import Outcome, check_values
 from gongkai_xlsx.definition.evaluate import Values
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.model import Return
 
 CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
-
-
-def _field(ret: Return, key: str) -> str | None:
-    return parse_text(ret.fields[key].value if key in ret.fields else None)
 
 
 def document_of(ret: Return, outcome: Outcome, values: Values) -> Document:
@@ -34,8 +29,8 @@ def document_of(ret: Return, outcome: Outcome, values: Values) -> Document:
     meta = Meta(
         outcome.year,
         outcome.agency,
-        _field(ret, "contact"),
-        _field(ret, "phone"),
+        outcome.contact,
+        outcome.phone,
         ret.source.name,
         ret.source.sha256 or "",
         places,

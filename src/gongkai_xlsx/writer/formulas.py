@@ -29,6 +29,7 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from gongkai_xlsx.cellref import rectangles
 from gongkai_xlsx.definition.cover import STATUS_FAIL, STATUS_HINTS, STATUS_OK
 from gongkai_xlsx.definition.evaluate import Number, Values
 from gongkai_xlsx.definition.layout import Box, CheckSpec, Layout
@@ -43,40 +44,6 @@ DIGITS = "0123456789"
 def _ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -> str:
     ref = xl_rowcol_to_cell(row, col, row_abs=absolute, col_abs=absolute)
     return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
-
-
-def rectangles(positions: list[tuple[int, int]]) -> list[tuple[int, int, int, int]]:
-    """Cover (row, col) cells with few rectangles (first_row, first_col, last_row, last_col).
-
-    Runs of columns are found per row, then identical runs on consecutive rows are merged.
-    """
-    by_row: dict[int, list[int]] = {}
-    for r, c in sorted(set(positions)):
-        by_row.setdefault(r, []).append(c)
-    runs_by_row: dict[int, list[tuple[int, int]]] = {}
-    for r, cols in by_row.items():
-        runs: list[tuple[int, int]] = []
-        for c in cols:
-            if runs and runs[-1][1] == c - 1:
-                runs[-1] = (runs[-1][0], c)
-            else:
-                runs.append((c, c))
-        runs_by_row[r] = runs
-    open_rects: dict[tuple[int, int], list[int]] = {}
-    done: list[tuple[int, int, int, int]] = []
-    for r in sorted(runs_by_row):
-        current = set(runs_by_row[r])
-        for run, rect in list(open_rects.items()):
-            if run in current and rect[1] == r - 1:
-                rect[1] = r
-                current.discard(run)
-            else:
-                done.append((rect[0], run[0], rect[1], run[1]))
-                del open_rects[run]
-        for run in current:
-            open_rects[run] = [r, r]
-    done += [(rect[0], run[0], rect[1], run[1]) for run, rect in open_rects.items()]
-    return sorted(done)
 
 
 def range_ref(rect: tuple[int, int, int, int], sheet: str | None = None) -> str:

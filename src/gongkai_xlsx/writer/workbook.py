@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
 from gongkai_xlsx import __version__
+from gongkai_xlsx.cellref import rectangles
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.cover import (
     STATUS_EMPTY,
@@ -32,12 +33,7 @@ from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.writer import styles
-from gongkai_xlsx.writer.formulas import (
-    MAX_FORMULA_LENGTH,
-    Cached,
-    Formulas,
-    rectangles,
-)
+from gongkai_xlsx.writer.formulas import MAX_FORMULA_LENGTH, Cached, Formulas
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import add_structure_lock
 from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
