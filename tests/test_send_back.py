@@ -350,3 +350,20 @@ def test_nothing_to_send_back_leaves_no_send_back_list(
     result = run("ingest", inbox, "-o", out, "--annotate", back)
     assert result.exit_code == 0
     assert not (back / "退回清单.xlsx").exists()
+
+
+def test_the_terminal_shows_a_repeated_hint_as_one_line(
+    layout: Layout, template: Path, tmp_path: Path
+) -> None:
+    """``check`` and ``ingest`` print the 20 slashes as one line naming the range, after
+    the error; report.json keeps all 20 (above)."""
+    raw = {**SLASHES, ("依申请公开", "J6"): 9}
+    filled = fill_with_openpyxl(layout, template, tmp_path / "a.xlsx", BALANCED, raw=raw)
+    checked = run("check", filled)
+    ingested = run("ingest", filled, "-o", tmp_path / "out")
+    for result in (checked, ingested):
+        lines = [line for line in result.stdout.splitlines() if "blank-marker" in line]
+        assert lines == [
+            "  提示 [blank-marker] 依申请公开!D7:H10：共 20 个单元格："
+            "“/”按空白（未填写）读取；没有发生的事项请填0。"
+        ], result.stdout

@@ -24,6 +24,7 @@ from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.run import Ingested, run
 from gongkai_xlsx.roster import read_roster
 from gongkai_xlsx.text import file_name_text, squash_spaces
+from gongkai_xlsx.writer.send_back import is_send_back_name
 
 
 @dataclass(frozen=True)
@@ -161,11 +162,13 @@ def ingest(options: IngestOptions, progress: Progress = no_progress) -> Ingested
             ) from exc
 
 
-def removed_outputs(removed: Sequence[str]) -> tuple[list[str], list[str]]:
+def removed_outputs(removed: Sequence[str]) -> tuple[list[str], list[str], list[str]]:
     """What the run removed of the previous run's outputs (``removed``:
     :attr:`Ingested.removed`), as the person finds them: (results in OUT, marked copies
-    in the --annotate folder), each relative to its own folder. report.json's mount name
-    (``@annotated/…``) is never shown to a person."""
+    and 退回清单 in the --annotate folder), each relative to its own folder. report.json's
+    mount name (``@annotated/…``) is never shown to a person."""
     prefix = f"@{MARKED}/"
-    copies = [n.removeprefix(prefix) for n in removed if n.startswith(prefix)]
-    return [n for n in removed if not n.startswith(prefix)], copies
+    mounted = [n.removeprefix(prefix) for n in removed if n.startswith(prefix)]
+    lists = [n for n in mounted if is_send_back_name(n)]
+    copies = [n for n in mounted if n not in lists]
+    return [n for n in removed if not n.startswith(prefix)], copies, lists

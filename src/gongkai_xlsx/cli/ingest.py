@@ -130,7 +130,7 @@ def batch_lines(
         lines.append("没有生成标注副本：需要退回的报表无法读取或无法标注（原因见上）。")
     lines.append(f"规范 JSON 和完整的检查报告已写入 {out}（report.json）。")
     lines.append(f"用浏览器打开 {out / 'report.html'} 可查看、筛选本批结果和合计。")
-    results, copies = api.removed_outputs(removed)
+    results, copies, lists = api.removed_outputs(removed)
     if results:
         lines.append(
             f"已删除输出文件夹中上次运行留下、本次没有的 {len(results)} 个结果："
@@ -140,6 +140,10 @@ def batch_lines(
         lines.append(
             f"已删除 {annotate} 中上次生成、本次不再需要的 {len(copies)} 份标注副本："
             f"{shown_names(copies, '份')}。"
+        )
+    if lists:
+        lines.append(
+            f"已删除 {annotate} 中上次生成、本次不再需要的退回清单：{shown_names(lists, '份')}。"
         )
     if report.skipped:
         lines.append(

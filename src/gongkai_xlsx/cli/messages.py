@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gongkai_xlsx.catalogue import STATUS_LABELS
-from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.findings import Finding, FindingGroup, group_repeated
 from gongkai_xlsx.terminal import visible
 from gongkai_xlsx.text import LIST_LIMIT, listed
 
@@ -29,7 +29,15 @@ class _WithFindings(Protocol):
 
 
 def finding_lines(checked: _WithFindings, warnings: bool = True) -> list[str]:
-    return [finding_line(f) for f in checked.findings if warnings or f.is_error]
+    """One line a finding; a hint repeated on more than five cells of the return is one
+    line naming the cells as ranges (report.json keeps every cell)."""
+    shown = [f for f in checked.findings if warnings or f.is_error]
+    return [
+        f"  {item.severity.chinese} [{item.code_name}] {item.message}"
+        if isinstance(item, FindingGroup)
+        else finding_line(item)
+        for item in group_repeated(shown)
+    ]
 
 
 def shown_names(

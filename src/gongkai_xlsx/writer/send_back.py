@@ -35,6 +35,15 @@ def send_back_names() -> Iterator[str]:
         yield f"{stem}_{n}.{suffix}"
 
 
+def is_send_back_name(name: str) -> bool:
+    """A name :func:`send_back_names` gives (at the top of the annotate folder)."""
+    stem, suffix = SEND_BACK_NAME.rsplit(".", 1)
+    if name == SEND_BACK_NAME:
+        return True
+    head, _, number = name.removesuffix(f".{suffix}").rpartition("_")
+    return name.endswith(f".{suffix}") and head == stem and number.isdigit()
+
+
 @dataclass(frozen=True)
 class SendBackRow:
     """One agency to contact. ``source``: where the contact came from (``报表`` its own
