@@ -184,7 +184,9 @@ def page_counts(page: str) -> dict[str, object]:
     parsed.feed(page)
     summary, roster = parsed.paragraphs["gk-summary"], parsed.paragraphs["gk-roster-line"]
     total = re.search(r"共 (\d+) 份报表", summary)
-    sent = re.search(r"共 (\d+) 个单位：已报送 (\d+) 个，未报送 (\d+) 个", roster)
+    sent = re.search(
+        r"已收到 (\d+)/(\d+) 个单位（其中待修改 \d+ 个、无法读取 \d+ 个）；未报送 (\d+) 个", roster
+    )
     unreached = re.search(r"有 (\d+) 个文件夹或文件无法读取", summary)
     skipped = re.search(r"另有 (\d+) 个文件不是电子表格", summary)
     back = re.search(r"需要退回单位修改的报表 (\d+) 份", summary)
@@ -196,7 +198,7 @@ def page_counts(page: str) -> dict[str, object]:
         "rows": {s: statuses.count(s) for s in STATUSES},
         "returns": int(total[1]),
         "by_status": parsed.tally,
-        "sent": (int(sent[2]), int(sent[1])),
+        "sent": (int(sent[1]), int(sent[2])),
         "missing": parsed.lists["gk-missing"],
         "extra": parsed.lists["gk-extra"],
         "unreadable_entries": int(unreached[1]),

@@ -27,6 +27,7 @@ from pathlib import PurePosixPath
 from typing import Any, Literal, cast
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
+from gongkai_xlsx.catalogue import AGENCY_STATUS_LABELS as CATALOGUE_AGENCY_LABELS
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.roster import Roster
@@ -47,14 +48,8 @@ AGENCY_STATUSES: tuple[AgencyStatus, ...] = (
     "ok",
     "counted",
 )
-AGENCY_STATUS_LABELS: dict[AgencyStatus, str] = {
-    "missing": "未报送",
-    "unreadable": "已收到但无法读取",
-    "errors": "有错误（待退回）",
-    "warnings": "有提示",
-    "ok": "通过",
-    "counted": "已计入汇总",
-}
+AGENCY_STATUS_LABELS = cast(dict[AgencyStatus, str], CATALOGUE_AGENCY_LABELS)
+assert tuple(AGENCY_STATUS_LABELS) == AGENCY_STATUSES
 NO_AGENCY = "（未填写）"  # the agency column of a return whose 填报单位 is empty
 
 
@@ -89,6 +84,10 @@ class Listed:
     name: str  # as the roster writes it
     matched: tuple[str, ...]
     received: tuple[Received, ...] = ()  # the status of each of ``matched``
+    # whom to call, from the roster's contact columns (None: not given)
+    contact: str | None = None
+    phone: str | None = None
+    email: str | None = None
 
     @property
     def sent(self) -> bool:
@@ -185,6 +184,7 @@ class Completeness:
         if self.statuses_known:
             data["to_fix"] = self.to_fix
             data["unreadable"] = self.unreadable
+        if self.agencies:
             data["agencies"] = [a.to_json() for a in self.agencies]
         return data
 
@@ -240,6 +240,8 @@ class RosterMatch:
     # files naming no agency, matched by file name: the file → the roster's name
     suggested: tuple[tuple[str, str], ...] = ()
     unplaced: tuple[str, ...] = ()  # files naming no agency, and no roster agency by name
+    has_contacts: bool = False  # the roster has contact columns
+    statuses_known: bool = True  # every file's status is known (no counted document)
 
     @property
     def missing(self) -> tuple[Listed, ...]:
@@ -259,8 +261,10 @@ class RosterMatch:
             submitted=len(self.agencies) - len(missing),
             missing=tuple(a.name for a in missing),
             extra=tuple(e.agency for e in self.extra),
-            to_fix=statuses.count("errors"),
-            unreadable=statuses.count("unreadable"),
+            # known only when every file's checks are: a counted document (loose JSON, a
+            # summary's member) may stand beside a return of its agency not counted
+            to_fix=statuses.count("errors") if self.statuses_known else None,
+            unreadable=statuses.count("unreadable") if self.statuses_known else None,
             agencies=tuple(AgencyLine(a.name, a.status, a.matched) for a in self.agencies),
         )
 
@@ -335,8 +339,17 @@ def match_roster(
         else:
             for member in unlisted:
                 extra.setdefault(agency_key(member.agency), OffRoster(member.agency, member.where))
+    entries = {agency_key(e.name): e for e in reversed(roster.entries)}  # first row wins
     agencies = tuple(
-        Listed(row, name, tuple(got := matched.get(key, {})), tuple(got.values()))
+        Listed(
+            row,
+            name,
+            tuple(got := matched.get(key, {})),
+            tuple(got.values()),
+            entries[key].contact,
+            entries[key].phone,
+            entries[key].email,
+        )
         for key, (row, name) in listed.items()
     )
     return RosterMatch(
@@ -346,4 +359,6 @@ def match_roster(
         tuple(duplicates),
         tuple(suggested.items()),
         tuple(unplaced),
+        roster.has_contacts,
+        all(status != "counted" for a in agencies for status in a.received),
     )
