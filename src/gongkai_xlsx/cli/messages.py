@@ -62,12 +62,10 @@ def completeness_lines(c: Completeness, where: str = "") -> list[str]:
     for status, agencies in c.by_status():
         lines.append(
             f"  {AGENCY_STATUS_LABELS[status]} {len(agencies)} 个："
-            f"{shown_names(agencies, '个单位', MAX_LISTED_AGENCIES)}"
+            f"{shown_names(agencies, '个单位')}"
         )
     if c.extra:
-        lines.append(
-            f"  不在名单中（另计）{len(c.extra)} 个：{shown_names(c.extra, '个单位', MAX_LISTED_AGENCIES)}"
-        )
+        lines.append(f"  不在名单中（另计）{len(c.extra)} 个：{shown_names(c.extra, '个单位')}")
     if where:
         lines.append(f"  {where}")
     return lines
