@@ -240,12 +240,17 @@ class RosterMatch:
     # files naming no agency, matched by file name: the file → the roster's name
     suggested: tuple[tuple[str, str], ...] = ()
     unplaced: tuple[str, ...] = ()  # files naming no agency, and no roster agency by name
-    has_contacts: bool = False  # the roster has contact columns
+    # the roster's contact columns ("contact", "phone", "email"), in that order
+    contact_columns: tuple[str, ...] = ()
     statuses_known: bool = True  # every file's status is known (no counted document)
 
     @property
     def missing(self) -> tuple[Listed, ...]:
         return tuple(a for a in self.agencies if not a.sent)
+
+    @property
+    def has_contacts(self) -> bool:
+        return bool(self.contact_columns)
 
     def suggested_for(self, display: str) -> str | None:
         """The roster agency the file name of an unnamed ``display`` suggests."""
@@ -359,6 +364,6 @@ def match_roster(
         tuple(duplicates),
         tuple(suggested.items()),
         tuple(unplaced),
-        roster.has_contacts,
+        roster.contact_columns,
         all(status != "counted" for a in agencies for status in a.received),
     )

@@ -202,6 +202,9 @@ def _name_list(names: Iterable[str], css: str = "gk-names") -> str:
     return listing
 
 
+CONTACT_HEADERS = {"contact": "联系人", "phone": "联系电话", "email": "邮箱"}
+
+
 def _roster_section(report: BatchReport) -> str:
     """The roster's counts (the terminal's words), then every agency of the roster with
     its one status and the files received for it; whom to call only when the roster has
@@ -210,8 +213,8 @@ def _roster_section(report: BatchReport) -> str:
     if roster is None or match is None:
         return ""
     missing, extra = roster.missing, roster.extra
-    contacts = match.has_contacts
-    head = ["单位", "状态", "收到的文件", *(["联系人", "联系电话", "邮箱"] if contacts else [])]
+    contacts = match.contact_columns  # only those the roster has
+    head = ["单位", "状态", "收到的文件", *(CONTACT_HEADERS[c] for c in contacts)]
     rows = []
     for agency in report.agencies:
         listed = agency.listed
@@ -222,10 +225,7 @@ def _roster_section(report: BatchReport) -> str:
             + "<br>".join(f'<span class="gk-name">{_text(f)}</span>' for f in listed.matched)
             + "</td>",
         ]
-        if contacts:
-            cells += [
-                f"<td>{_text(v or '')}</td>" for v in (listed.contact, listed.phone, listed.email)
-            ]
+        cells += [f"<td>{_text(getattr(listed, c) or '')}</td>" for c in contacts]
         rows.append(f'<tr data-status="{agency.status}">{"".join(cells)}</tr>')
     header = "".join(f'<th scope="col">{h}</th>' for h in head)
     table = (
