@@ -445,8 +445,16 @@ def test_roster_missing_extra_and_completeness(form: Form, tmp_path: Path) -> No
         "  提示 [roster-missing] 名单中的单位“某县（水利局）”没有报表，未计入汇总（未报送）。",
         "  提示 [roster-extra] 某县科协.json：单位“某县科协”不在名单中，已计入汇总；"
         "如不应计入，请移走该文件后重新汇总。",
-        "报送 2/4（名单：名单.csv）；未报送 2 个：某县财政局、某县（水利局）；不在名单中 1 个：某县科协。",
+        # loose JSON: only what was counted is known, not what is still to be fixed
+        "名单 名单.csv：已收到 2/4 个单位；未报送 2 个；另有不在名单中的单位 1 个（另计）。",
+        "  未报送 2 个：某县财政局、某县（水利局）",
+        "  已计入汇总 2 个：某县教育局、某县 民政局",
+        "  不在名单中（另计）1 个：某县科协",
+        "  读取的文档都不在 ingest 的输出文件夹中（没有 report.json）：只知道哪些单位已计入汇总，"
+        "不知道其余单位是否报送了有错误或无法读取的报表（这些报表没有规范 JSON）。",
         f"结果已写入 {out}。",
+        "注意：汇总不完整——未报送 2 个单位，均未计入。汇总仍已写入，其中写明了报送情况；"
+        "收齐、改好后请重新运行 ingest 和 aggregate（加 --force 覆盖）。",
     ]
     written = read(out)
     assert written["completeness"] == {
@@ -455,6 +463,12 @@ def test_roster_missing_extra_and_completeness(form: Form, tmp_path: Path) -> No
         "submitted": 2,
         "missing": ["某县财政局", "某县（水利局）"],
         "extra": ["某县科协"],
+        "agencies": [
+            {"name": "某县教育局", "status": "counted", "files": ["某县教育局.json"]},
+            {"name": "某县 民政局", "status": "counted", "files": ["某县民政局.json"]},
+            {"name": "某县财政局", "status": "missing", "files": []},
+            {"name": "某县（水利局）", "status": "missing", "files": []},
+        ],
     }
     validate(written, form)
     # the city: its roster names the counties; each county's own 报送 N/M is shown
@@ -464,8 +478,10 @@ def test_roster_missing_extra_and_completeness(form: Form, tmp_path: Path) -> No
         "aggregate", out, "-o", tmp_path / "某市.json", "--name", "某市", "--roster", city_roster
     )
     assert result.exit_code == 0, result.output
-    assert "  某县.json（某县）：报送 2/4（名单：名单.csv）" in result.stdout.splitlines()
-    assert "报送 1/2（名单：市名单.csv）；未报送 1 个：另一县。" in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    assert "  某县.json（某县）：已收到 2/4 个单位；未报送 2 个（名单：名单.csv）" in lines
+    at = lines.index("名单 市名单.csv：已收到 1/2 个单位；未报送 1 个。")
+    assert lines[at + 1 : at + 3] == ["  未报送 1 个：另一县", "  已计入汇总 1 个：某县"]
 
 
 def test_a_roster_of_every_agency_matches_the_members_of_summaries(
@@ -479,7 +495,7 @@ def test_a_roster_of_every_agency_matches_the_members_of_summaries(
     roster = Roster(entries=[RosterEntry(2, "甲局"), RosterEntry(3, "丙局")], rows=[2, 3])
     docs = [("某县.json", read(tmp_path / "某县.json"))]
     summary = aggregate_documents(docs, "某市", roster=roster, roster_file="名单.xlsx")
-    assert summary.completeness is not None and summary.completeness.text == "报送 1/2"
+    assert summary.completeness is not None and summary.completeness.text == "已收到 1/2 个单位"
     assert messages(summary) == [
         "名单中的单位“丙局”没有报表，未计入汇总（未报送）。",
         "某县.json 所汇总的 乙局.xlsx：单位“乙局”不在名单中，已计入汇总；如不应计入，请移走该文件后重新汇总。",

@@ -73,10 +73,16 @@ def terminal_counts(text: str) -> dict[str, object]:
     total = re.search(
         r"共 (\d+) 份：通过 (\d+)，有提示 (\d+)，有错误 (\d+)，无法读取 (\d+)。", text
     )
-    roster = re.search(
-        r"名单 名单\.csv：已报送 (\d+)/(\d+) 个单位；未报送 (\d+) 个：(.*?)；不在名单中 (\d+) 个：(.*?)。",
+    counts = re.search(
+        r"名单 名单\.csv：已收到 (\d+)/(\d+) 个单位（其中待修改 \d+ 个、无法读取 \d+ 个）；"
+        r"未报送 (\d+) 个；另有不在名单中的单位 (\d+) 个（另计）。",
         text,
     )
+    missing = re.search(r"^  未报送 (\d+) 个：(.*)$", text, re.M)
+    extra = re.search(r"^  不在名单中（另计）(\d+) 个：(.*)$", text, re.M)
+    assert counts and missing and extra, text
+    assert (counts[3], counts[4]) == (missing[1], extra[1]), text
+    roster = (None, counts[1], counts[2], counts[3], missing[2], counts[4], extra[2])
     unreached = re.search(r"无法读取的文件夹或文件 (\d+) 项", text)
     passed_over = re.search(r"按规则未查看 (\d+) 项", text)
     skipped = re.search(r"另有 (\d+) 个文件不是电子表格", text)
@@ -178,7 +184,9 @@ def page_counts(page: str) -> dict[str, object]:
     parsed.feed(page)
     summary, roster = parsed.paragraphs["gk-summary"], parsed.paragraphs["gk-roster-line"]
     total = re.search(r"共 (\d+) 份报表", summary)
-    sent = re.search(r"共 (\d+) 个单位：已报送 (\d+) 个，未报送 (\d+) 个", roster)
+    sent = re.search(
+        r"已收到 (\d+)/(\d+) 个单位（其中待修改 \d+ 个、无法读取 \d+ 个）；未报送 (\d+) 个", roster
+    )
     unreached = re.search(r"有 (\d+) 个文件夹或文件无法读取", summary)
     skipped = re.search(r"另有 (\d+) 个文件不是电子表格", summary)
     back = re.search(r"需要退回单位修改的报表 (\d+) 份", summary)
@@ -190,7 +198,7 @@ def page_counts(page: str) -> dict[str, object]:
         "rows": {s: statuses.count(s) for s in STATUSES},
         "returns": int(total[1]),
         "by_status": parsed.tally,
-        "sent": (int(sent[2]), int(sent[1])),
+        "sent": (int(sent[1]), int(sent[2])),
         "missing": parsed.lists["gk-missing"],
         "extra": parsed.lists["gk-extra"],
         "unreadable_entries": int(unreached[1]),
@@ -286,10 +294,18 @@ def test_the_command_prints_the_report_s_lines(batch: tuple[Path, Path, Path]) -
         json.loads((out / "report.json").read_text(encoding="utf-8"))
     )
     assert "共 6 份：通过 2，有提示 2，有错误 1，无法读取 1。" in result.stdout.splitlines()
-    assert (
-        "名单 名单.csv：已报送 3/4 个单位；未报送 1 个：某县财政局；不在名单中 1 个：某县民政局。"
-        in result.stdout.splitlines()
+    lines = result.stdout.splitlines()
+    at = lines.index(
+        "名单 名单.csv：已收到 3/4 个单位（其中待修改 1 个、无法读取 0 个）；未报送 1 个；"
+        "另有不在名单中的单位 1 个（另计）。"
     )
+    assert lines[at + 1 : at + 6] == [
+        "  未报送 1 个：某县财政局",
+        "  有错误（待退回） 1 个：某县交通运输局",
+        "  有提示 1 个：某县 教育局",
+        "  通过 1 个：互助县城市管理综合行政执法局",
+        "  不在名单中（另计）1 个：某县民政局",
+    ]
 
 
 def test_the_report_is_frozen(batch: tuple[Path, Path, Path]) -> None:

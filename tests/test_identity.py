@@ -109,6 +109,12 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
         "submitted": 1,
         "missing": ["某县民政局"],
         "extra": [],
+        "to_fix": 0,
+        "unreadable": 0,
+        "agencies": [
+            {"name": "某县(教育局)", "status": "warnings", "files": FILES},
+            {"name": "某县民政局", "status": "missing", "files": []},
+        ],
     }
 
     # last year: every spelling finds the one document of 2023
@@ -124,7 +130,17 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
     named = re.findall(r"单位“([^”]*)”有多份不同的报表", conflicts[0])
     assert len(named) == 1 and named[0] in [a.strip() for a in SPELLINGS.values()]
     assert sorted(re.findall(r"（(.\.xlsx)）", conflicts[0])) == FILES
-    assert "报送 1/2（名单：名单.csv）；未报送 1 个：某县民政局。" in summed.stdout.splitlines()
+    lines = summed.stdout.splitlines()
+    at = lines.index(
+        "名单 名单.csv：已收到 1/2 个单位（其中待修改 0 个、无法读取 0 个）；未报送 1 个。"
+    )
+    assert lines[at + 1 : at + 3] == ["  未报送 1 个：某县民政局", "  有提示 1 个：某县(教育局)"]
+
+
+ROSTER_LINE = (
+    "名单 名单.csv：已收到 3/4 个单位（其中待修改 2 个、无法读取 0 个）；未报送 1 个；"
+    "另有不在名单中的单位 1 个（另计）。"
+)
 
 
 def test_ingest_and_aggregate_match_a_roster_in_one_place(
@@ -132,8 +148,8 @@ def test_ingest_and_aggregate_match_a_roster_in_one_place(
 ) -> None:
     """One matching (:mod:`gongkai_xlsx.completeness`), given what each command has:
     ``ingest`` every return that names its agency (one with errors was sent all the same),
-    ``aggregate`` the documents ingest wrote (the error-free returns). The counts differ
-    by exactly the agencies whose only return has errors, and by nothing else."""
+    ``aggregate`` the folder's report (whose returns with errors have no JSON, but are
+    listed). Both give the same statuses and the same counts."""
     returns = tmp_path / "报表"
     returns.mkdir()
     good = {"a.licensing.decisions": 3}
@@ -155,16 +171,26 @@ def test_ingest_and_aggregate_match_a_roster_in_one_place(
         "submitted": 3,
         "missing": ["某县丁局"],
         "extra": ["某县丙局"],
+        "to_fix": 2,
+        "unreadable": 0,
+        "agencies": [
+            {"name": "某县【甲局】", "status": "ok", "files": ["甲.xlsx"]},
+            {"name": "某县乙局", "status": "errors", "files": ["乙.xlsx"]},
+            {"name": "某县丁局", "status": "missing", "files": []},
+            {"name": "某县戊局", "status": "errors", "files": ["戊.xlsx"]},
+        ],
     }
-    assert (
-        "名单 名单.csv：已报送 3/4 个单位；未报送 1 个：某县丁局；不在名单中 1 个：某县丙局。"
-        in ingested.stdout.splitlines()
-    )
+    assert ROSTER_LINE in ingested.stdout.splitlines()
     summed = run(
         "aggregate", out, "-o", tmp_path / "汇总.json", "--name", "某县", "--roster", roster
     )
-    assert summed.exit_code == 0, summed.output
-    assert (
-        "报送 1/4（名单：名单.csv）；未报送 3 个：某县乙局、某县丁局、某县戊局；不在名单中 1 个：某县丙局。"
-        in summed.stdout.splitlines()
-    )
+    assert summed.exit_code == 0, summed.output  # written, with the warning
+    lines = summed.stdout.splitlines()
+    at = lines.index(ROSTER_LINE)  # the same counts as ingest's: agencies with errors sent
+    assert lines[at + 1 : at + 5] == [
+        "  未报送 1 个：某县丁局",
+        "  有错误（待退回） 2 个：某县乙局、某县戊局",
+        "  通过 1 个：某县【甲局】",
+        "  不在名单中（另计）1 个：某县丙局",
+    ]
+    assert lines[-1].startswith("注意：汇总不完整——未报送 1 个单位，2 个单位的报表有错误待修改")

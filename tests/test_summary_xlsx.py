@@ -31,6 +31,7 @@ from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
 from gongkai_xlsx.api import IngestOptions, check_file, ingest, save_summary
 from gongkai_xlsx.canonical import Document, Member, dumps, members_digest, value_at
 from gongkai_xlsx.cellref import to_a1
+from gongkai_xlsx.completeness import Completeness
 from gongkai_xlsx.definition import Form, names
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import Layout
@@ -108,7 +109,7 @@ def test_the_workbook_is_the_template_with_every_number_locked(
     assert wb[sheet].cell(r + 1, c + 1).value == "某县"
     assert wb[sheet].cell(r + 1, c + 1).protection.locked
     assert wb[form.cover.sheet]["A2"].value == (
-        "本表为某县 3 个单位 2024 年度报表的汇总；数字由 gongkai-xlsx 汇总并锁定，"
+        "本表为某县 2024 年度报表的汇总，计入 3 个单位；数字由 gongkai-xlsx 汇总并锁定，"
         "各单位的数字见“汇总明细”工作表。"
     )
     props = {p.name: p.value for p in wb.custom_doc_props.props}
@@ -309,18 +310,32 @@ def test_a_roster_s_completeness_travels_in_its_own_sheet(form: Form, tmp_path: 
     assert wb.sheetnames[-2:] == [MEMBERS, names.COMPLETENESS_SHEET]
     assert {p.name: p.value for p in wb.custom_doc_props.props}[names.PROP_COMPLETENESS] == "2/4"
     assert wb[form.cover.sheet]["A2"].value.startswith(
-        "本表为某县 3 个单位 2024 年度报表的汇总，报送 2/4（见“报送情况”工作表）；"
+        "本表为某县 2024 年度报表的汇总，计入 3 个单位。名单 4 个单位：已收到 2/4 个单位；"
+        "未报送 2 个；另有不在名单中的单位 1 个（另计），尚不完整（见“报送情况”工作表）；"
     )
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert props[names.PROP_COMPLETENESS_VERSION] == "2"
     ws = wb[names.COMPLETENESS_SHEET]
     assert ws.protection.sheet
     assert [[c.value for c in row] for row in ws.iter_rows()] == [
-        ["名单文件", "名单.csv"],
-        ["名单单位数", 4],
-        ["已报送单位数", 2],
-        [None, None],
-        ["未报送的单位", "不在名单中的单位"],
-        ["某县交通运输局", "互助县城市管理综合行政执法局"],
-        ["某县财政局", None],
+        ["名单文件", "名单.csv", None, None, None, None],
+        ["名单单位数", 4, None, None, None, None],
+        ["已收到单位数", 2, None, None, None, None],
+        ["其中有错误待修改", "不详", None, None, None, None],  # loose JSON: not known
+        ["其中无法读取", "不详", None, None, None, None],
+        [None, None, None, None, None, None],
+        ["未报送的单位", "不在名单中的单位（另计）", None, "名单中的单位", "状态", "收到的文件"],
+        [
+            "某县交通运输局",
+            "互助县城市管理综合行政执法局",
+            None,
+            "某县教育局",
+            "已计入汇总",
+            "某县教育局_2024.json",
+        ],
+        ["某县财政局", None, None, "某县民政局", "已计入汇总", "某县民政局_2024.json"],
+        [None, None, None, "某县交通运输局", "未报送", None],
+        [None, None, None, "某县财政局", "未报送", None],
     ]
     doc = ingested(path)
     assert doc["completeness"] == {
@@ -329,6 +344,12 @@ def test_a_roster_s_completeness_travels_in_its_own_sheet(form: Form, tmp_path: 
         "submitted": 2,
         "missing": ["某县交通运输局", "某县财政局"],
         "extra": ["互助县城市管理综合行政执法局"],
+        "agencies": [
+            {"name": "某县教育局", "status": "counted", "files": ["某县教育局_2024.json"]},
+            {"name": "某县民政局", "status": "counted", "files": ["某县民政局_2024.json"]},
+            {"name": "某县交通运输局", "status": "missing", "files": []},
+            {"name": "某县财政局", "status": "missing", "files": []},
+        ],
     }
     assert doc == as_json(summary)  # every field, the roster check included
     validate(doc, form)
@@ -346,10 +367,23 @@ def test_a_roster_s_completeness_travels_in_its_own_sheet(form: Form, tmp_path: 
     ]
 
     def forget_one(wb: openpyxl.Workbook) -> None:
-        wb[names.COMPLETENESS_SHEET]["A7"] = None
+        wb[names.COMPLETENESS_SHEET]["A8"] = None  # the first agency not sent
 
     assert [c for c, *_ in codes(edited(path, tmp_path / "删.xlsx", forget_one))] == [
         "members-mismatch"
+    ]
+
+    def call_it_missing(wb: openpyxl.Workbook) -> None:  # a status changed by hand
+        wb[names.COMPLETENESS_SHEET]["E8"] = "未报送"
+
+    assert [
+        (c, m) for c, _s, _r, m in codes(edited(path, tmp_path / "状.xlsx", call_it_missing))
+    ] == [
+        (
+            "members-mismatch",
+            f"{names.COMPLETENESS_SHEET}：名单中状态为未报送的单位与未报送的单位列表不一致，"
+            "其中的内容可能被删除或改动过。请用 gongkai-xlsx aggregate 重新生成汇总表后报送。",
+        )
     ]
 
 
@@ -681,3 +715,47 @@ def test_a_county_summary_prints_on_a_few_pages(twelve: Path, tmp_path: Path) ->
     info = subprocess.run(["pdfinfo", pdf], capture_output=True, text=True, check=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
     assert pages <= 4 + 10, pages
+
+
+V1 = Path(__file__).parent / "golden" / "summary_v1" / "county_summary_v1.xlsx"
+
+
+def test_a_summary_of_the_earlier_completeness_version_is_still_read(form: Form) -> None:
+    """A summary workbook written before 报送情况 carried statuses (version 1, no version
+    property; tests/golden/summary_v1, written by that code): other counties still send
+    them, so it is read as it was, its counts only, its members whole."""
+    wb = openpyxl.load_workbook(V1)
+    props = {p.name: p.value for p in wb.custom_doc_props.props}
+    assert names.PROP_COMPLETENESS_VERSION not in props  # truly the earlier layout
+    ret = read_return(V1)
+    assert [f.code.code for f in ret.findings] == []
+    assert ret.members is not None and len(ret.members) == 3
+    assert ret.completeness == {
+        "roster": "名单.csv",
+        "expected": 3,
+        "submitted": 2,
+        "missing": ["某县财政局"],
+        "extra": ["互助县城市管理综合行政执法局"],
+    }
+    doc = ingested(V1)
+    validate(doc, form)
+    completeness = Completeness.from_json(doc["completeness"])
+    assert completeness.text == "已收到 2/3 个单位"  # no statuses: no 其中…
+    assert completeness.by_status() == (("missing", ("某县财政局",)),)
+
+
+def test_a_newer_completeness_version_is_refused_plainly(tmp_path: Path) -> None:
+    """A summary from a newer gongkai-xlsx (报送情况 version 3) is not guessed at."""
+    _summary, path = roster_summary(tmp_path)
+    newer = tmp_path / "新版.xlsx"
+    wb = openpyxl.load_workbook(path)
+    for prop in wb.custom_doc_props.props:
+        if prop.name == names.PROP_COMPLETENESS_VERSION:
+            prop.value = "3"
+    wb.save(newer)
+    ret = read_return(newer)
+    assert ret.members is None
+    assert any(
+        f.code.code == "members-mismatch" and "第 3 版" in f.message and "请升级" in f.message
+        for f in ret.findings
+    ), [f.message for f in ret.findings]

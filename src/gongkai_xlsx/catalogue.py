@@ -25,6 +25,18 @@ E, W = Severity.ERROR, Severity.WARNING
 # A return's status, in the words every output uses (terminal, report.json, report.html).
 STATUS_LABELS = {"ok": "通过", "warnings": "有提示", "errors": "有错误", "unreadable": "无法读取"}
 
+# An agency of a roster: its one status, in the words every output uses (computed only by
+# :mod:`gongkai_xlsx.completeness`), worst first. ``counted``: counted in a summary whose
+# checks are not known there (loose JSON, a member of a summary from below).
+AGENCY_STATUS_LABELS = {
+    "missing": "未报送",
+    "unreadable": "已收到但无法读取",
+    "errors": "有错误（待退回）",
+    "warnings": "有提示",
+    "ok": "通过",
+    "counted": "已计入汇总",
+}
+
 
 class Code(Enum):
     """(code, severity, English title, Chinese template).

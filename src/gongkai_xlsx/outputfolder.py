@@ -70,6 +70,29 @@ def listed_documents(data: dict[str, Any]) -> list[str]:
     return listed
 
 
+_STATUSES = ("ok", "warnings", "errors", "unreadable")
+
+
+def report_received(data: dict[str, Any]) -> list[tuple[str, str | None, str]]:
+    """Every file a report says its run received, as (file, agency its cover names or
+    None, status): what ``aggregate --roster`` of the folder knows is still pending (a
+    return with errors or not read has no JSON, but its report lists it). A report of the
+    earlier version (no ``received``) gives its returns, whose agency may be one guessed
+    from the file name; entries that are not so are ignored."""
+    rows = data.get("received")
+    if not isinstance(rows, list):
+        rows = data.get("returns") or []
+    found = []
+    for row in rows:
+        if not isinstance(row, dict):
+            continue
+        file, agency, status = row.get("file"), row.get("agency"), row.get("status")
+        if not isinstance(file, str) or status not in _STATUSES:
+            continue
+        found.append((file, agency if isinstance(agency, str) and agency else None, status))
+    return found
+
+
 _WS = re.compile(r"[ \t\n\r]*")
 _DECODER = json.JSONDecoder()
 

@@ -10,6 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.catalogue import AGENCY_STATUS_LABELS
 from gongkai_xlsx.definition.model import CellDef, Form, Kind, Node
 from gongkai_xlsx.resources import schemas_dir
 
@@ -124,14 +125,38 @@ def _completeness_schema() -> dict[str, Any]:
         "expected": {"title": "名单单位数", "type": "integer", "minimum": 0},
         "submitted": {"title": "已报送单位数", "type": "integer", "minimum": 0},
         "missing": {"title": "未报送的单位（按名单写法）", **names},
-        "extra": {"title": "不在名单中的单位（按文档写法）", **names},
+        "extra": {"title": "不在名单中的单位（按文档写法，另计）", **names},
+    }
+    required = list(properties)
+    statuses = {
+        "to_fix": {"title": "已报送但有错误、待修改的单位数", "type": "integer", "minimum": 0},
+        "unreadable": {"title": "已收到但无法读取的单位数", "type": "integer", "minimum": 0},
+        "agencies": {
+            "title": "名单中每个单位的状态（按名单顺序）",
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "name": {"title": "单位（按名单写法）", "type": "string", "minLength": 1},
+                    "status": {"title": "状态代码", "enum": list(AGENCY_STATUS_LABELS)},
+                    "files": {"title": "收到的文件", "type": "array", "items": {"type": "string"}},
+                },
+                "required": ["name", "status", "files"],
+                "additionalProperties": False,
+            },
+        },
     }
     return {
         "title": "报送情况",
-        "description": "按名单核对的报送情况（报送 submitted/expected）；未给名单时为 null。",
+        "description": (
+            "按名单核对的报送情况（已收到 submitted/expected）；未给名单时为 null。"
+            "agencies 为第 2 版起才有（较早的汇总只有报送数）；to_fix、unreadable 只在各单位的状态都已知时才有"
+            "（汇总的是 ingest 的输出文件夹，按其 report.json）。"
+        ),
         "type": ["object", "null"],
-        "properties": properties,
-        "required": list(properties),
+        "properties": {**properties, **statuses},
+        "required": required,
+        "dependentRequired": {"to_fix": ["unreadable", "agencies"], "unreadable": ["to_fix"]},
         "additionalProperties": False,
     }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
 
@@ -24,6 +24,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import (
     Completeness,
     Named,
+    Received,
     RosterMatch,
     Submission,
     match_roster,
@@ -41,7 +42,7 @@ from gongkai_xlsx.document_members import SUMMARY, Member, sum_inputs
 from gongkai_xlsx.documents import schema_problem
 from gongkai_xlsx.findings import Finding, HasFindings
 from gongkai_xlsx.naming import safe_stem
-from gongkai_xlsx.outputfolder import is_report, listed_documents
+from gongkai_xlsx.outputfolder import is_report, listed_documents, report_received
 from gongkai_xlsx.roster import Roster, read_roster
 from gongkai_xlsx.text import listed, squash_spaces
 
@@ -65,6 +66,10 @@ class Summary(HasFindings):
     members: list[Member] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     roster_match: RosterMatch | None = None
+    # what the roster's statuses are known from: the files ingest reports received (its
+    # report.json), and the documents read that no report lists (loose JSON, summaries)
+    reported: tuple[Submission, ...] = ()
+    unreported: tuple[str, ...] = ()
     cells: Values | None = None
     document: Canonical | None = None
 
@@ -143,18 +148,26 @@ def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Fi
     return [d for d in documents if id(d) not in dropped], findings
 
 
-def _submissions(documents: Iterable[Document]) -> list[Submission]:
-    """The documents as the roster sees them: a summary with the agencies it counts."""
+def _submissions(
+    documents: Iterable[Document], reported: Sequence[Submission], listed: Collection[str]
+) -> list[Submission]:
+    """What was received, as the roster sees it: each file an ingest report lists, with
+    the status it had there (the documents of its folder are those files' JSON), then
+    each other document read, counted (a summary with the agencies it counts)."""
     return [
-        Submission(d.agency, d.display)
-        if d.kind != SUMMARY
-        else Submission(
-            d.agency,
-            d.display,
-            summary=True,
-            members=tuple(Named(m.agency, m.where) for m in d.members),
-        )
-        for d in documents
+        *reported,
+        *(
+            Submission(d.agency, d.display)
+            if d.kind != SUMMARY
+            else Submission(
+                d.agency,
+                d.display,
+                summary=True,
+                members=tuple(Named(m.agency, m.where) for m in d.members),
+            )
+            for d in documents
+            if d.display not in listed
+        ),
     ]
 
 
@@ -186,6 +199,7 @@ def aggregate_documents(
     skipped: Iterable[Skipped] = (),
     findings: Iterable[Finding] = (),
     listed: Collection[str] = (),
+    reported: Sequence[Submission] = (),
 ) -> Summary:
     """Sum documents given as (name shown for it, parsed JSON) pairs.
 
@@ -220,9 +234,11 @@ def aggregate_documents(
     summary.findings += repeated
     summary.members, merged = merge(m for d in summary.documents for m in d.members)
     summary.findings += merged
+    summary.reported = tuple(reported)
+    summary.unreported = tuple(d.display for d in summary.documents if d.display not in listed)
     if roster is not None:
         summary.roster_match = match_roster(
-            roster, roster_file or "名单", _submissions(summary.documents)
+            roster, roster_file or "名单", _submissions(summary.documents, reported, listed)
         )
         summary.findings += summary.roster_match.findings
     inputs = sum_inputs(form, summary.members)
@@ -281,12 +297,17 @@ def aggregate_paths(
     # part of the input not read is an error: a total silently missing an agency is wrong
     findings: list[Finding] = [u.finding() for u in files.unreached]
     listed: dict[Path, tuple[str, str]] = {}  # a listed document → (its name, the report)
+    reported: list[Submission] = []  # every file the reports say their runs received
     for path, display in files.found:
         data, finding = read_json(path, display)
         if finding:
             findings.append(finding)
         elif is_report(data):
             skipped.append(Skipped(display, "ingest 的批量报告"))
+            reported += [
+                Submission(agency or "", file, status=cast(Received, status))
+                for file, agency, status in report_received(data)
+            ]
             folder = display.rpartition("/")[0]
             for listed_name in listed_documents(data):
                 shown = f"{folder}/{listed_name}" if folder else listed_name
@@ -309,6 +330,7 @@ def aggregate_paths(
         skipped=skipped,
         findings=findings,
         listed=listed_shown,
+        reported=reported,
     )
 
 

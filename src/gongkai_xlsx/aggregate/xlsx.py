@@ -32,9 +32,15 @@ def member_row(member: Member) -> MemberRow:
 def summary_note(summary: Summary) -> str:
     """The cover line saying what this workbook is."""
     c = summary.completeness
-    completeness = f"，{c.text}（见“{COMPLETENESS_SHEET}”工作表）" if c else ""
+    completeness = (
+        f"。名单 {c.expected} 个单位：{c.lines[0]}"
+        + ("，尚不完整" if c.pending else "")
+        + f"（见“{COMPLETENESS_SHEET}”工作表）"
+        if c
+        else ""
+    )
     return (
-        f"本表为{summary.name} {len(summary.members)} 个单位 {summary.year} 年度报表的汇总"
+        f"本表为{summary.name} {summary.year} 年度报表的汇总，计入 {len(summary.members)} 个单位"
         f"{completeness}；数字由 gongkai-xlsx 汇总并锁定，各单位的数字见“{MEMBERS_SHEET}”工作表。"
     )
 
@@ -50,7 +56,20 @@ def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
         if (value := summary.cells[c.id]) is not None
     }
     c = summary.completeness
-    check = RosterCheck(c.roster, c.expected, c.submitted, c.missing, c.extra) if c else None
+    check = (
+        RosterCheck(
+            c.roster,
+            c.expected,
+            c.submitted,
+            c.missing,
+            c.extra,
+            c.to_fix,
+            c.unreadable,
+            tuple((a.name, a.label, a.files) for a in c.agencies),
+        )
+        if c
+        else None
+    )
     members = MembersSheet(
         rows=tuple(member_row(m) for m in summary.members),
         digest=summary.document.source.sha256,

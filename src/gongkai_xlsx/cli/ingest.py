@@ -17,6 +17,7 @@ from gongkai_xlsx.cli.messages import (
     MAX_LISTED_AGENCIES,
     MAX_LISTED_HINTS,
     STATUS_TEXT,
+    completeness_lines,
     finding_line,
     finding_lines,
     shown_names,
@@ -44,7 +45,7 @@ def batch_table(report: BatchReport) -> str:
         rows.append(
             [
                 visible(row.file),
-                visible(row.agency) if row.agency else "-",
+                visible(report.agency_shown(row)),
                 STATUS_TEXT[row.status],
                 str(len(row.errors)),
                 str(len(row.warnings)),
@@ -97,14 +98,14 @@ def batch_lines(
         f"{counts.warnings}，{label['errors']} {counts.errors}，"
         f"{label['unreadable']} {counts.unreadable}。",
     ]
-    roster = report.completeness
-    if roster is not None:
-        line = f"名单 {visible(roster.roster)}：已报送 {roster.submitted}/{roster.expected} 个单位"
-        if roster.missing:
-            line += f"；未报送 {len(roster.missing)} 个：{shown_names(roster.missing, '个单位')}"
-        if roster.extra:
-            line += f"；不在名单中 {len(roster.extra)} 个：{shown_names(roster.extra, '个单位')}"
-        lines.append(line + "。")
+    if report.completeness is not None:
+        lines += completeness_lines(report.completeness)
+        unplaced = report.roster.unplaced if report.roster is not None else ()
+        if unplaced:
+            lines.append(
+                f"  未填写单位、文件名也不含名单中单位的报表 {len(unplaced)} 份："
+                f"{shown_names(unplaced, '份')}"
+            )
     if hints and not show_hints:
         lines.append(
             f"提示共 {hints} 项，未逐条列出：见 {out / 'report.json'}，或加 -v 在这里列出。"

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Protocol
 
 from gongkai_xlsx.catalogue import STATUS_LABELS
+from gongkai_xlsx.completeness import AGENCY_STATUS_LABELS, Completeness
 from gongkai_xlsx.findings import Finding, FindingGroup, group_repeated
 from gongkai_xlsx.terminal import visible
 from gongkai_xlsx.text import LIST_LIMIT, listed
@@ -51,3 +52,20 @@ def shown_names(
 def file_names(paths: Iterable[Path], measure: str, limit: int = 3) -> str:
     """The paths' file names, listed as :func:`shown_names` lists names."""
     return shown_names((p.name for p in paths), measure, limit)
+
+
+def completeness_lines(c: Completeness, where: str = "") -> list[str]:
+    """The roster's counts and each status with its agencies, as ``ingest`` and
+    ``aggregate`` print them (``where``: what the statuses come from, when not all is
+    known)."""
+    lines = [f"名单 {visible(c.roster)}：{c.lines[0]}。"]
+    for status, agencies in c.by_status():
+        lines.append(
+            f"  {AGENCY_STATUS_LABELS[status]} {len(agencies)} 个："
+            f"{shown_names(agencies, '个单位')}"
+        )
+    if c.extra:
+        lines.append(f"  不在名单中（另计）{len(c.extra)} 个：{shown_names(c.extra, '个单位')}")
+    if where:
+        lines.append(f"  {where}")
+    return lines

@@ -69,6 +69,12 @@ def member_name(key: str) -> str:
 COMPLETENESS_SHEET = "报送情况"
 COMPLETENESS_PREFIX = "gk.completeness."
 COMPLETENESS_FIELDS = ("roster", "expected", "submitted", "missing", "extra")
+# The sheet's version (property ``gongkai.completeness_version``; absent: 1). 2 adds the
+# counts of agencies to fix and not read (blank when not known) and every roster agency
+# with its status and files (the columns from ``agencies`` on); version 1 stays readable.
+PROP_COMPLETENESS_VERSION = "gongkai.completeness_version"
+COMPLETENESS_VERSION = 2
+COMPLETENESS_FIELDS_2 = (*COMPLETENESS_FIELDS, "to_fix", "unreadable", "agencies")
 
 
 def completeness_name(key: str) -> str:

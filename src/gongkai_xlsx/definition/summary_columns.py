@@ -28,9 +28,14 @@ MAX_MEMBER_CELLS = 400_000
 COMPLETENESS_LABELS = {
     "roster": "名单文件",
     "expected": "名单单位数",
-    "submitted": "已报送单位数",
+    "submitted": "已收到单位数",
     "missing": "未报送的单位",
-    "extra": "不在名单中的单位",
+    "extra": "不在名单中的单位（另计）",
+    "to_fix": "其中有错误待修改",
+    "unreadable": "其中无法读取",
+    "agencies": "名单中的单位",
+    "status": "状态",
+    "files": "收到的文件",
 }
 
 

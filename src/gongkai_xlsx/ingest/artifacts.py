@@ -163,8 +163,9 @@ def _report_data(
     year's."""
     entries = checks.entries
     recorded = {MARKED: _relative_to(options.annotate, out)} if options.annotate else None
+    received = submissions(entries, skipped)
     matched = (
-        match_roster(options.roster, options.roster_file, submissions(entries))
+        match_roster(options.roster, options.roster_file, received)
         if options.roster is not None
         else None
     )
@@ -182,6 +183,7 @@ def _report_data(
         passed_over=walked.passed_over,
         roster=matched,
         previous=compared,
+        received=received,
     )
 
 

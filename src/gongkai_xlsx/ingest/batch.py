@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import cast
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
-from gongkai_xlsx.completeness import Submission
+from gongkai_xlsx.completeness import Received, Submission
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.naming import dedupe, json_file_name
 from gongkai_xlsx.text import listed
@@ -75,12 +76,23 @@ def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
     ]
 
 
-def submissions(entries: Sequence[Entry]) -> list[Submission]:
-    """The returns as ``--roster`` matches them (:mod:`gongkai_xlsx.completeness`):
-    every return that names its agency, whatever its status. A return with errors was sent
-    all the same: the coordinator asks for its correction rather than for a return. A file
-    that could not be read, or whose cover names no agency, names nobody."""
-    return [Submission(agency, e.display) for e in entries if (agency := named_agency(e))]
+def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> list[Submission]:
+    """What was received, as ``--roster`` matches it (:mod:`gongkai_xlsx.completeness`):
+    every return with its status (a return with errors was sent all the same: the
+    coordinator asks for its correction rather than for a return), and every file that is
+    not a spreadsheet (a PDF, a photo) as one that could not be read. A file whose cover
+    names no agency (unreadable, or 填报单位 empty) names none here: the roster matches it
+    by its file name."""
+    return [
+        *(Submission(named_agency(e) or "", e.display, status=received_status(e)) for e in entries),
+        *(Submission("", display, status="unreadable", maybe=True) for display in skipped),
+    ]
+
+
+def received_status(entry: Entry) -> Received:
+    """A return's status as the roster counts it."""
+    status = entry.outcome.status
+    return cast(Received, status if status in ("ok", "warnings", "errors") else "unreadable")
 
 
 def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:

@@ -33,8 +33,7 @@ from typing import Any
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
-from gongkai_xlsx.completeness import Completeness
-from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.findings import Finding, FindingGroup, group_repeated
 from gongkai_xlsx.ingest.report import (
     STATUSES,
     BatchReport,
@@ -82,6 +81,7 @@ h3 {{ font-size: 15px; margin: 16px 0 6px; }}
 .gk-s-warnings .gk-badge, .gk-tally .gk-s-warnings {{ background: #fff8c5; color: #7d4e00; }}
 .gk-s-errors .gk-badge, .gk-tally .gk-s-errors {{ background: #ffebe9; color: #a40e26; }}
 .gk-s-unreadable .gk-badge, .gk-tally .gk-s-unreadable {{ background: #eaeef2; color: #24292f; }}
+.gk-a-missing, .gk-a-errors, .gk-a-unreadable {{ color: #a40e26; font-weight: bold; }}
 .gk-badge {{ display: inline-block; padding: 1px 8px; border-radius: 10px; white-space: nowrap; }}
 .gk-toolbar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; margin: 8px 0;
   padding: 8px 12px; background: #f6f8fa; border: 1px solid #d0d7de; border-radius: 6px; }}
@@ -202,26 +202,59 @@ def _name_list(names: Iterable[str], css: str = "gk-names") -> str:
     return listing
 
 
-def _roster_section(roster: Completeness | None) -> str:
-    if roster is None:
+CONTACT_HEADERS = {"contact": "联系人", "phone": "联系电话", "email": "邮箱"}
+
+
+def _roster_section(report: BatchReport) -> str:
+    """The roster's counts (the terminal's words), then every agency of the roster with
+    its one status and the files received for it; whom to call only when the roster has
+    contact columns (the page is often forwarded)."""
+    roster, match = report.completeness, report.roster
+    if roster is None or match is None:
         return ""
     missing, extra = roster.missing, roster.extra
+    contacts = match.contact_columns  # only those the roster has
+    head = ["单位", "状态", "收到的文件", *(CONTACT_HEADERS[c] for c in contacts)]
+    rows = []
+    for agency in report.agencies:
+        listed = agency.listed
+        cells = [
+            f'<td class="gk-name">{_text(agency.name)}</td>',
+            f'<td class="gk-a-{agency.status}">{escape(agency.label)}</td>',
+            "<td>"
+            + "<br>".join(f'<span class="gk-name">{_text(f)}</span>' for f in listed.matched)
+            + "</td>",
+        ]
+        cells += [f"<td>{_text(getattr(listed, c) or '')}</td>" for c in contacts]
+        rows.append(f'<tr data-status="{agency.status}">{"".join(cells)}</tr>')
+    header = "".join(f'<th scope="col">{h}</th>' for h in head)
+    table = (
+        f'<table class="gk-plain" id="gk-agencies"><thead><tr>{header}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
+    )
+    if len(rows) > LONG_LIST:
+        table = f"<details><summary>展开全部 {len(rows)} 个单位</summary>{table}</details>"
     parts = [
         '<section id="gk-roster"><h2>名单核对</h2>',
-        f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster.roster)}</span> '
-        f"共 {roster.expected} 个单位：已报送 {roster.submitted} 个，"
-        f"未报送 {len(missing)} 个（报表有错误的单位也算已报送）。</p>",
+        f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster.roster)}</span>：'
+        f"{escape(roster.lines[0])}。</p>",
+        table,
         f'<h3 id="gk-missing">未报送的单位（{len(missing)} 个）</h3>',
         _name_list(missing) if missing else '<p class="gk-none">无</p>',
     ]
     if extra:
         parts += [
-            f'<h3 id="gk-extra">不在名单中的单位（{len(extra)} 个）</h3>',
+            f'<h3 id="gk-extra">不在名单中的单位（{len(extra)} 个，另计）</h3>',
             _name_list(extra),
         ]
+    if match.unplaced:
+        parts += [
+            f'<h3 id="gk-unplaced">未填写单位、文件名也不含名单中单位的报表（{len(match.unplaced)} 份）</h3>',
+            _name_list(match.unplaced),
+        ]
     parts.append(
-        '<p class="gk-note">按单位名称核对（全角半角、括号写法和空格不计）；'
-        "无法读取或未填写填报单位的报表无法与名单核对，见下方的报表清单。</p></section>"
+        '<p class="gk-note">按单位名称核对（全角半角、括号写法和空格不计）；未填写填报单位或'
+        "无法读取的文件，按文件名中含有的名单单位核对。报表有错误、无法读取的单位也算已收到。</p></section>"
     )
     return "".join(parts)
 
@@ -401,6 +434,17 @@ def _finding(f: Finding) -> list[str]:
     return [f.severity.value, place, message]
 
 
+def _findings(findings: tuple[Finding, ...]) -> list[list[str]]:
+    """A return's findings as the terminal lists them: a hint repeated on more than five
+    cells is one line naming the ranges (:func:`group_repeated`), in the same words."""
+    return [
+        [item.severity.value, shown(item.where), shown(item.summary)]
+        if isinstance(item, FindingGroup)
+        else _finding(item)
+        for item in group_repeated(findings)
+    ]
+
+
 def page_data(report: BatchReport) -> dict[str, Any]:
     """What the page's script reads: the returns as compact rows (see page.js)."""
     return {
@@ -411,11 +455,11 @@ def page_data(report: BatchReport) -> dict[str, Any]:
         "returns": [
             [
                 shown(r.file),
-                shown(r.agency) if r.agency else None,
+                shown(report.agency_shown(r)),
                 r.status,
                 len(r.errors),
                 len(r.warnings),
-                [_finding(f) for f in r.findings],
+                _findings(r.findings),
             ]
             for r in report.returns
         ],
@@ -445,7 +489,7 @@ def page_html(report: BatchReport, totals: Totals | None = None) -> str:
             _run_section(report.run),
             _counts_section(report),
             _unreadable_section(report.unreadable),
-            _roster_section(report.completeness),
+            _roster_section(report),
             _returns_section(report),
             _duplicates_section(report.duplicates),
             _skipped_section(report.skipped),

@@ -32,7 +32,15 @@ from typing import Any, Literal, cast
 from gongkai_xlsx import __version__
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.checks.run import Outcome
-from gongkai_xlsx.completeness import Completeness, Listed, RosterMatch
+from gongkai_xlsx.completeness import (
+    AGENCY_STATUS_LABELS,
+    NO_AGENCY,
+    AgencyStatus,
+    Completeness,
+    Listed,
+    RosterMatch,
+    Submission,
+)
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.findings import Finding
@@ -42,7 +50,9 @@ from gongkai_xlsx.walk import PassedOver, Unreached
 TOOL = f"gongkai-xlsx {__version__}"
 # 2: the output folder keeps its own manifest (.gongkai-xlsx.manifest); ``outputs`` and
 # ``mounts`` only report what the folder holds (1: report.json was the commit manifest)
-SCHEMA_VERSION = 2
+# 3: ``roster`` adds each roster agency's status (``agencies``) and the counts ``to_fix``
+# and ``unreadable``; ``received`` lists every file received as the roster matches it
+SCHEMA_VERSION = 3
 
 Status = Literal["ok", "warnings", "errors", "unreadable"]
 STATUSES: tuple[Status, ...] = ("ok", "warnings", "errors", "unreadable")  # STATUS_LABELS' order
@@ -136,6 +146,7 @@ class ReturnRow:
     findings: tuple[Finding, ...] = ()
     output: str | None = None  # the canonical JSON's name in OUT
     annotated: str | None = None  # the marked copy's name in the --annotate folder
+    named: bool = True  # whether its cover names the agency (not guessed from its file name)
 
     @classmethod
     def of(
@@ -155,6 +166,7 @@ class ReturnRow:
             tuple(outcome.findings),
             output,
             annotated,
+            bool(outcome.readable and outcome.agency and not outcome.agency_from_file_name),
         )
 
     @property
@@ -262,8 +274,8 @@ class Outputs:
 class RosterAgency:
     """One agency of the roster and the rows of the returns matched to it (by
     :func:`gongkai_xlsx.completeness.match_roster`, the one matching): what an agency's
-    status (未报送, 已收到但无法读取, 有错误, 有提示, 通过) is to be computed from, here
-    and nowhere else. Today only :attr:`sent` is defined."""
+    status (未报送, 已收到但无法读取, 有错误（待退回）, 有提示, 通过) is
+    :attr:`gongkai_xlsx.completeness.Listed.status`, computed there only."""
 
     listed: Listed
     rows: tuple[ReturnRow, ...]
@@ -275,6 +287,14 @@ class RosterAgency:
     @property
     def sent(self) -> bool:
         return self.listed.sent
+
+    @property
+    def status(self) -> AgencyStatus:
+        return self.listed.status
+
+    @property
+    def label(self) -> str:
+        return self.listed.label
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +359,7 @@ class BatchReport:
     unreadable: tuple[UnreadableEntry, ...] = ()  # entries the walk could not read
     passed_over: tuple[PassedOver, ...] = ()  # entries skipped by design, with a note
     skipped: tuple[str, ...] = ()  # files that are not spreadsheets
+    received: tuple[Submission, ...] = ()  # every file received, as the roster matches it
     roster: RosterMatch | None = None
     previous: YearComparison | None = None
     outputs: Outputs = Outputs()
@@ -368,6 +389,16 @@ class BatchReport:
             RosterAgency(listed, tuple(r for name in listed.matched for r in by_file.get(name, [])))
             for listed in self.roster.agencies
         )
+
+    def agency_shown(self, row: ReturnRow) -> str:
+        """A row's agency as every view shows it: as its cover writes it; “（未填写）”
+        when the cover names none (with the roster agency its file name suggests);
+        "-" for a file not read that no roster agency's name matches."""
+        suggested = self.roster.suggested_for(row.file) if self.roster is not None else None
+        if row.named and row.agency:
+            return row.agency
+        shown = NO_AGENCY if row.status != "unreadable" else "-"
+        return f"{shown}（按文件名为 {suggested}）" if suggested else shown
 
     def to_json(self) -> dict[str, Any]:
         """report.json's data."""
@@ -404,8 +435,18 @@ class BatchReport:
             # with --roster: its file name, the agencies on it (expected), those with a
             # return (submitted), those without (missing, as the roster writes them) and the
             # agencies of returns that are not on it (extra, as the returns write them)
+            # also each roster agency's status, and of those that sent (submitted) how
+            # many have errors (to_fix) or could not be read (unreadable)
             "roster": self.completeness.to_json() if self.completeness is not None else None,
             "skipped_files": list(self.skipped),
+            # every file received (returns, then files that are not spreadsheets), as a
+            # roster matches it: its agency when its cover names one, its status
+            # (`aggregate --roster` of this folder knows what is still pending from it)
+            "received": [
+                {"file": r.display, "agency": r.agency or None, "status": r.status}
+                for r in self.received
+            ],
+            "agency_status_labels": dict(AGENCY_STATUS_LABELS),
         }
         if self.previous is not None:
             data["previous"] = self.previous.to_json()
@@ -426,6 +467,7 @@ def batch_report(
     passed_over: Iterable[PassedOver] = (),
     roster: RosterMatch | None = None,
     previous: YearComparison | None = None,
+    received: Iterable[Submission] = (),
 ) -> BatchReport:
     """The report of a batch, made once its entries are final (batch findings added,
     outputs named, marked copies made). ``unreached`` and ``passed_over``: what the walk
@@ -440,6 +482,7 @@ def batch_report(
         unreadable=tuple(UnreadableEntry.of(u) for u in unreached),
         passed_over=tuple(passed_over),
         skipped=tuple(skipped),
+        received=tuple(received),
         roster=roster,
         previous=previous,
         outputs=outputs,

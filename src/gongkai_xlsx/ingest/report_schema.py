@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Code, Severity
+from gongkai_xlsx.completeness import AGENCY_STATUS_LABELS, AGENCY_STATUSES
 from gongkai_xlsx.ingest.report import SCHEMA_VERSION
 from gongkai_xlsx.resources import schemas_dir
 from gongkai_xlsx.walk import CODES as WALK_CODES
@@ -143,7 +144,7 @@ def report_schema() -> dict[str, Any]:
         {
             "tool": _text("工具"),
             "schema_version": {
-                "title": "report.json 的结构版本（2：输出文件夹另有自己的清单）",
+                "title": "report.json 的结构版本（2：输出文件夹另有自己的清单；3：名单比对列出每个单位的状态，另有 received）",
                 "const": SCHEMA_VERSION,
             },
             "run": run,
@@ -200,14 +201,54 @@ def report_schema() -> dict[str, Any]:
                                 "items": {"type": "string"},
                             },
                             "extra": {
-                                "title": "不在名单中的单位",
+                                "title": "不在名单中的单位（另计）",
                                 "type": "array",
                                 "items": {"type": "string"},
+                            },
+                            "to_fix": _count("已报送但有错误、待修改的单位数"),
+                            "unreadable": _count("已收到但无法读取的单位数"),
+                            "agencies": {
+                                "title": "名单中每个单位的状态（按名单顺序）",
+                                "type": "array",
+                                "items": _object(
+                                    "单位",
+                                    {
+                                        "name": _text("单位（按名单写法）"),
+                                        "status": {
+                                            "title": "状态代码（含义见 agency_status_labels）",
+                                            "enum": list(AGENCY_STATUSES),
+                                        },
+                                        "files": {
+                                            "title": "收到的文件",
+                                            "type": "array",
+                                            "items": {"type": "string"},
+                                        },
+                                    },
+                                ),
                             },
                         },
                     ),
                 ],
             },
+            "received": {
+                "title": "收到的每个文件（报表在前，不是电子表格的文件在后），按名单核对时使用",
+                "type": "array",
+                "items": _object(
+                    "收到的文件",
+                    {
+                        "file": _text("文件"),
+                        "agency": _text("封面填写的单位（未填写或无法读取时为 null）", True),
+                        "status": {
+                            "title": "状态代码",
+                            "enum": ["ok", "warnings", "errors", "unreadable"],
+                        },
+                    },
+                ),
+            },
+            "agency_status_labels": _object(
+                "单位状态代码与中文",
+                {s: {"const": label} for s, label in AGENCY_STATUS_LABELS.items()},
+            ),
             "skipped_files": {
                 "title": "不是电子表格、未读取的文件",
                 "type": "array",
@@ -229,6 +270,8 @@ def report_schema() -> dict[str, Any]:
             "duplicates",
             "roster",
             "skipped_files",
+            "received",
+            "agency_status_labels",
         ],
     )
     return {"$schema": DRAFT, "$id": "urn:gongkai-xlsx:schema:report", **schema}

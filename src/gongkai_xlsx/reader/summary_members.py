@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import Member, members_digest
-from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.catalogue import AGENCY_STATUS_LABELS, Code
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, MemberColumn, member_columns
@@ -332,10 +332,23 @@ def _read_completeness(
     styles: Styles,
 ) -> None:
     """The roster check of 报送情况 into ``result``, checked against the property
-    (``submitted/expected``) and its own arithmetic (the missing are expected − submitted)."""
+    (``submitted/expected``) and its own arithmetic (the missing are expected − submitted;
+    from version 2 on, every roster agency is listed with its status, the missing ones
+    being those 未报送 and those to fix or not read their counts). Version 1 (no version
+    property: summaries other counties still send) has no statuses."""
+    version_text = properties.get(names.PROP_COMPLETENESS_VERSION, "1")
+    version = int(version_text) if version_text.isdigit() else 0
+    if not 1 <= version <= names.COMPLETENESS_VERSION:
+        detail = (
+            f"“{names.COMPLETENESS_SHEET}”工作表为第 {version_text} 版，本程序只能读取第 "
+            f"{names.COMPLETENESS_VERSION} 版及以前的版本：请升级 gongkai-xlsx"
+        )
+        result.findings.append(Finding(Code.MEMBERS_MISMATCH, detail=detail))
+        result.members = None
+        return
+    fields = names.COMPLETENESS_FIELDS if version == 1 else names.COMPLETENESS_FIELDS_2
     targets = {
-        k: single_cell_target(info.names.get(names.completeness_name(k), ""))
-        for k in names.COMPLETENESS_FIELDS
+        k: single_cell_target(info.names.get(names.completeness_name(k), "")) for k in fields
     }
     sheet = _sheet_named(info, names.completeness_name("roster"))
     if (
@@ -356,18 +369,37 @@ def _read_completeness(
         result.members = None
         return
     reading = _Sheet(sheet, scan, strings, styles)
+
+    def below(letters: str, header_row: int) -> list[int]:
+        return sorted(
+            int(ref[len(letters) :])
+            for ref in scan.cells
+            if ref.rstrip("0123456789") == letters and int(ref[len(letters) :]) > header_row
+        )
+
     found: dict[str, object] = {}
+    agencies: list[dict[str, object]] = []
     for key, target in targets.items():
         assert target is not None
         _sheet, r, c = target
         letters = column_letters(c + 1)
         if key in ("missing", "extra"):
-            below = sorted(
-                int(ref[len(letters) :])
-                for ref in scan.cells
-                if ref.rstrip("0123456789") == letters and int(ref[len(letters) :]) > r + 1
-            )
-            found[key] = [_text(reading.value(f"{letters}{n}")[0]) or "" for n in below]
+            rows = below(letters, r + 1)
+            found[key] = [_text(reading.value(f"{letters}{n}")[0]) or "" for n in rows]
+            continue
+        if key == "agencies":
+            status_of = {label: code for code, label in AGENCY_STATUS_LABELS.items()}
+            after = [column_letters(c + 2), column_letters(c + 3)]
+            for n in below(letters, r + 1):
+                label = _text(reading.value(f"{after[0]}{n}")[0]) or ""
+                files = _text(reading.value(f"{after[1]}{n}")[0]) or ""
+                agencies.append(
+                    {
+                        "name": _text(reading.value(f"{letters}{n}")[0]) or "",
+                        "status": status_of.get(label, label),
+                        "files": [f for f in files.split("\n") if f],
+                    }
+                )
             continue
         value = reading.value(f"{letters}{r + 1}")[0]
         if key == "roster":
@@ -389,8 +421,46 @@ def _read_completeness(
         )
     elif len(missing) != expected - submitted or not found["roster"] or "" in missing:
         problem = f"未报送的单位列出了 {len(missing)} 个，而报送情况为 {submitted}/{expected}"
+    elif version >= 2:
+        problem = _statuses_problem(found, agencies, expected, missing)
     if problem is not None:
         result.findings.append(Finding(Code.MEMBERS_MISMATCH, sheet=sheet, detail=problem))
         result.members = None
         return
+    if version >= 2:
+        for key in ("to_fix", "unreadable"):
+            if found[key] is None:
+                del found[key]
+        if agencies:
+            found["agencies"] = agencies
     result.completeness = found
+
+
+def _statuses_problem(
+    found: Mapping[str, object],
+    agencies: list[dict[str, object]],
+    expected: int,
+    missing: list[str],
+) -> str | None:
+    """What does not add up in version 2's statuses, None when all does."""
+    statuses = [a["status"] for a in agencies]
+    if not agencies and found["to_fix"] is None and found["unreadable"] is None:
+        return None  # the statuses were not known when it was written
+    if len(agencies) != expected or any(not a["name"] for a in agencies):
+        return f"名单中的单位列出了 {len(agencies)} 个，而名单单位数为 {expected}"
+    unknown = [s for s in statuses if s not in AGENCY_STATUS_LABELS]
+    if unknown:
+        return f"单位状态“{unknown[0]}”不是本程序使用的状态"
+    if [a["name"] for a in agencies if a["status"] == "missing"] != missing:
+        return "名单中状态为未报送的单位与未报送的单位列表不一致"
+    to_fix, unreadable = found["to_fix"], found["unreadable"]
+    if (to_fix is None) != (unreadable is None):
+        return "待修改和无法读取的单位数只填了一项"
+    if to_fix is not None and (
+        to_fix != statuses.count("errors") or unreadable != statuses.count("unreadable")
+    ):
+        return (
+            f"待修改 {to_fix} 个、无法读取 {unreadable} 个，而名单中的状态为待修改 "
+            f"{statuses.count('errors')} 个、无法读取 {statuses.count('unreadable')} 个"
+        )
+    return None

@@ -38,7 +38,7 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.render.grid import Grid, GridCell, table_grids
 from gongkai_xlsx.render.report_text import Paragraph, ReportText
-from gongkai_xlsx.render.values import cell_text, member_count, report_title
+from gongkai_xlsx.render.values import cell_text, completeness_lines, member_count, report_title
 from gongkai_xlsx.text import text_width
 
 # GB/T 9704-2012 (党政机关公文格式): A4, 天头 37 mm, 订口 28 mm, text block 156 x 225 mm.
@@ -408,6 +408,11 @@ def build_docx(
             _text(doc, text.parts[part.title])
         else:
             _placeholder(doc, part.title)
+    complete = completeness_lines(document)
+    if complete:  # a summary made against a roster: how complete it is, under the tables
+        doc.add_paragraph("附：报送情况", style=STYLE_HEADING)
+        for line in complete:
+            doc.add_paragraph(line, style=STYLE_TABLE)
     for line in ("", str(document["agency"])):  # kept on the page of the date
         doc.add_paragraph(line, style=STYLE_CLOSING).paragraph_format.keep_with_next = True
     doc.add_paragraph(chinese_date(date), style=STYLE_CLOSING)

@@ -13,7 +13,7 @@ from typing import Any
 
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.render.grid import Grid, GridCell, table_grids
-from gongkai_xlsx.render.values import cell_text, member_count, report_title
+from gongkai_xlsx.render.values import cell_text, completeness_lines, member_count, report_title
 
 FONT_STACK = (
     '"SimSun", "宋体", "NSimSun", "Songti SC", "STSong", "Noto Serif CJK SC", '
@@ -143,6 +143,13 @@ def html_page(document: dict[str, Any], form: Form) -> str:
     if members is not None:
         lines.append(f'<p class="gk-members">（汇总 {members} 个单位的报表）</p>')
     lines.append(tables_html(document, form).rstrip("\n"))
+    complete = completeness_lines(document)
+    if complete:
+        items = "".join(f"<li>{escape(line)}</li>" for line in complete[1:])
+        lines.append(
+            '<section class="gk-completeness"><h2>报送情况</h2>'
+            f"<p>{escape(complete[0])}</p><ul>{items}</ul></section>"
+        )
     if source.get("file"):
         lines.append(f'<p class="gk-source">数据来源：{escape(str(source["file"]))}</p>')
     lines += ["</main>", "</body>", "</html>", ""]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gongkai_xlsx.completeness import AGENCY_STATUS_LABELS, Completeness
 from gongkai_xlsx.definition.model import CellDef, Form
 
 SUMMARY_SUFFIX = "汇总"
@@ -59,3 +60,20 @@ def member_count(document: dict[str, Any]) -> int | None:
     """How many returns a summary adds up (None for a return or when it does not say)."""
     members = document.get("members")
     return len(members) if is_summary(document) and isinstance(members, list) else None
+
+
+def completeness_lines(document: dict[str, Any]) -> list[str]:
+    """A summary's completeness against its roster, as the lines shown under its tables:
+    the counts (the words every command uses, :class:`Completeness`), then each status with
+    its agencies and those off the roster; none for a return or a summary without one."""
+    data = document.get("completeness") if is_summary(document) else None
+    if not isinstance(data, dict):
+        return []
+    c = Completeness.from_json(data)
+    lines = [f"名单 {c.roster}：{c.lines[0]}。"]
+    lines += [f"{AGENCY_STATUS_LABELS[s]} {len(n)} 个：{'、'.join(n)}。" for s, n in c.by_status()]
+    if c.extra:
+        lines.append(f"不在名单中（另计）{len(c.extra)} 个：{'、'.join(c.extra)}。")
+    if c.pending:
+        lines.append("本汇总尚不完整：未报送、待修改和无法读取的单位未计入。")
+    return lines

@@ -52,6 +52,10 @@ class RosterCheck:
     submitted: int
     missing: tuple[str, ...] = ()
     extra: tuple[str, ...] = ()
+    to_fix: int | None = None  # None: not known (blank in the sheet)
+    unreadable: int | None = None
+    # every roster agency: (name, its status as the sheet shows it, the files received)
+    agencies: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     @property
     def text(self) -> str:

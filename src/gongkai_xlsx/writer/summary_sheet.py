@@ -188,37 +188,64 @@ def _page(ws: Worksheet, widths: list[float]) -> None:
 
 
 COMPLETENESS_WIDTH = 40.0
-LIST_ROW = 4  # 0-based row of the two lists' headers: below the three figures and a gap
+LIST_ROW = 6  # 0-based row of the lists' headers: below the five figures and a gap
+AGENCIES_COLUMN = 3  # 0-based: 名单中的单位, 状态, 收到的文件, right of the two lists
 
 
 def add_completeness_sheet(
     wb: Workbook, check: RosterCheck, password: str, checked: Checked
 ) -> None:
-    """Add 报送情况: the roster's file, how many agencies it lists and how many sent,
-    then who did not send (as the roster writes them) and who is not on the roster (as
-    their documents write them), one per row; each part under its name for the reader."""
+    """Add 报送情况 (version :data:`names.COMPLETENESS_VERSION`): the roster's file, how
+    many agencies it lists, how many sent (of those, how many are to be fixed and how
+    many could not be read: blank when not known), then who did not send (as the roster
+    writes them), who is not on the roster (as their documents write them, counted
+    apart) and every roster agency with its status and files; each part under its name
+    for the reader."""
     fmt = _formats(wb)
     ws = wb.add_worksheet(names.COMPLETENESS_SHEET)
     target = {}
-    for r, key in enumerate(("roster", "expected", "submitted")):
+    for r, key in enumerate(("roster", "expected", "submitted", "to_fix", "unreadable")):
         ws.write_string(r, 0, COMPLETENESS_LABELS[key], fmt["header"])
         value = getattr(check, key)
         if isinstance(value, int):
             ws.write_number(r, 1, value, fmt["year"])
-        else:
+        elif isinstance(value, str):
             ws.write_string(r, 1, value, fmt["text"])
+        else:  # not known: the summary was not made from ingest's output folders
+            ws.write_string(r, 1, "不详", fmt["text"])
         target[key] = f"$B${r + 1}"
     for c, key in enumerate(("missing", "extra")):
         ws.write_string(LIST_ROW, c, COMPLETENESS_LABELS[key], fmt["header"])
         for r, name in enumerate(getattr(check, key), start=LIST_ROW + 1):
             ws.write_string(r, c, name, fmt["text"])
         target[key] = f"${xl_col_to_name(c)}${LIST_ROW + 1}"
+    wrap = wb.add_format(
+        {
+            "font_name": styles.FONT,
+            "font_size": styles.FONT_SIZE,
+            "num_format": "@",
+            "text_wrap": True,
+        }
+    )
+    for c, key in enumerate(("agencies", "status", "files"), start=AGENCIES_COLUMN):
+        ws.write_string(LIST_ROW, c, COMPLETENESS_LABELS[key], fmt["header"])
+    for r, (name, status, files) in enumerate(check.agencies, start=LIST_ROW + 1):
+        ws.write_string(r, AGENCIES_COLUMN, name, fmt["text"])
+        ws.write_string(r, AGENCIES_COLUMN + 1, status, fmt["text"])
+        if files:
+            ws.write_string(r, AGENCIES_COLUMN + 2, "\n".join(files), wrap)
+    target["agencies"] = f"${xl_col_to_name(AGENCIES_COLUMN)}${LIST_ROW + 1}"
     sheet = names.quote_sheet(names.COMPLETENESS_SHEET)
-    for key in names.COMPLETENESS_FIELDS:
+    for key in names.COMPLETENESS_FIELDS_2:
         checked(wb.define_name(names.completeness_name(key), f"={sheet}!{target[key]}"), key)
     ws.set_column(0, 1, COMPLETENESS_WIDTH)
+    ws.set_column(AGENCIES_COLUMN - 1, AGENCIES_COLUMN - 1, 2)
+    ws.set_column(AGENCIES_COLUMN, AGENCIES_COLUMN, COMPLETENESS_WIDTH)
+    ws.set_column(AGENCIES_COLUMN + 1, AGENCIES_COLUMN + 1, 18)
+    ws.set_column(AGENCIES_COLUMN + 2, AGENCIES_COLUMN + 2, COMPLETENESS_WIDTH)
     ws.set_default_row(styles.MIN_ROW_HEIGHT)
-    ws.set_paper(9)  # A4, the two lists side by side on one page's width
+    ws.set_paper(9)  # A4 landscape, the lists side by side on one page's width
+    ws.set_landscape()
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(LIST_ROW)
     ws.protect(password, {"format_columns": True, "format_rows": True})

@@ -144,6 +144,8 @@ class _TemplateWriter:
             props[names.PROP_MEMBERS_SHA256] = members.digest
             check = members.completeness
             props[names.PROP_COMPLETENESS] = check.text if check is not None else ""
+            if check is not None:
+                props[names.PROP_COMPLETENESS_VERSION] = str(names.COMPLETENESS_VERSION)
         for key, value in props.items():
             if not value:  # an absent property reads back unambiguously; "" may not
                 continue
