@@ -13,13 +13,13 @@ from collections.abc import Sequence
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import STATUS_LABELS
+from gongkai_xlsx.completeness import NO_AGENCY
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.writer.send_back import SendBackRow
 
 FROM_RETURN, FROM_ROSTER = "报表", "名单"
-NO_AGENCY = "（未填写单位名称）"
 NOTE = (
     "以下单位的报表需要退回修改：请把“发回的标注副本”中的文件发给该单位，"
     "请其按副本第一页“校验结果”逐项修改后重新报送。"
