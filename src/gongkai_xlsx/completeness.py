@@ -185,3 +185,22 @@ def match_roster(
         for key, (row, name) in listed.items()
     )
     return RosterMatch(roster_file, agencies, tuple(extra.values()), tuple(duplicates))
+
+
+def roster_name_in(roster: Roster, file_name: str) -> str | None:
+    """The roster agency whose name ``file_name`` contains (by :func:`agency_key`), as the
+    roster writes it: the longest such name, None when none or two equally long ones
+    are contained. How a file that names no agency inside (an unnamed return, a .xls, a
+    PDF) is matched to the roster."""
+    text = agency_key(file_name)
+    found = sorted(
+        (
+            (len(key), name)
+            for key, (_row, name) in _listed(roster)[0].items()
+            if key and key in text
+        ),
+        reverse=True,
+    )
+    if not found or (len(found) > 1 and found[0][0] == found[1][0]):
+        return None
+    return found[0][1]
