@@ -41,7 +41,7 @@ def test_the_manifest_lists_every_output_with_its_digest(batch: tuple[Path, Path
     _, out = batch
     listed = _manifest(out)["outputs"]
     report = json.loads((out / "report.json").read_text(encoding="utf-8"))
-    assert report["schema_version"] == 2
+    assert report["schema_version"] == 3
     assert sorted(listed) == sorted([*report["outputs"], "report.json"])
     import hashlib
 
@@ -121,7 +121,7 @@ def test_a_folder_of_the_earlier_layout_is_adopted(batch: tuple[Path, Path]) -> 
     (inbox / OTHER.name).unlink()
     done = _ingest(inbox, out)
     assert done.removed == ["某县教育局_2024.json"]
-    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["schema_version"] == 2
+    assert json.loads((out / "report.json").read_text(encoding="utf-8"))["schema_version"] == 3
     assert "report.json" in _manifest(out)["outputs"]
 
 

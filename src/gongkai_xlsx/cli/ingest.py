@@ -102,9 +102,12 @@ def batch_lines(
         "",
         f"共 {counts.returns} 份：{label['ok']} {counts.ok}，{label['warnings']} "
         f"{counts.warnings}，{label['errors']} {counts.errors}，"
-        f"{label['unreadable']} {counts.unreadable}"
-        + (f"；另有旧版本 {counts.superseded} 份" if counts.superseded else "")
-        + "。",
+        f"{label['unreadable']} {counts.unreadable}。"
+        + (
+            f"另有旧版本 {counts.superseded} 份已被新版本取代，不计入。"
+            if counts.superseded
+            else ""
+        ),
     ]
     roster = report.completeness
     if roster is not None:

@@ -446,15 +446,15 @@ class BatchReport:
                 for u in self.unreadable
             ],
             "passed_over": [{"path": p.display, "reason": p.reason} for p in self.passed_over],
-            "duplicates": [
-                {"agency": d.agency, "year": d.year, "files": list(d.files)}
-                for d in self.duplicates
-            ],
             # versions of one agency's return that arrived together and that nothing
             # orders: none of them counts until the coordinator moves the old ones out
             "versions_undecided": [
                 {"agency": u.agency, "files": list(u.files), "message": u.message}
                 for u in self.undecided
+            ],
+            "duplicates": [
+                {"agency": d.agency, "year": d.year, "files": list(d.files)}
+                for d in self.duplicates
             ],
             # with --roster: its file name, the agencies on it (expected), those with a
             # return (submitted), those without (missing, as the roster writes them) and the
