@@ -196,6 +196,7 @@ def with_versions(
                 PurePosixPath(e.display).suffix.lower() in SPREADSHEET_SUFFIXES,
                 e.mtime,
                 e.outcome.saved,
+                e.outcome.year,
             )
             for i, e in enumerate(entries)
         ],

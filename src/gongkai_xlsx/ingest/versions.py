@@ -38,6 +38,7 @@ class Version:
     workbook: bool = True
     mtime: int | None = None
     saved: str | None = None
+    year: int | None = None  # the report year (None: not read): each year's return apart
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ def versions(batch: Sequence[Version], arrivals: Mapping[str, str], now: str) ->
     not in it arrives ``now``. Identical copies count once (the first in the batch's
     order is kept). Then, per agency: a workbook beats a file that is not one; the last
     arrival wins; versions that arrived together are ordered by their file and saved
-    times, and are :class:`Undecided` where those do not decide."""
+    times, and are :class:`Undecided` where those do not decide. Returns of one agency
+    for different years are not versions of each other."""
     arrived = {v.index: arrivals.get(v.sha256, now) if v.sha256 else now for v in batch}
     superseded: dict[int, int] = {}
     kept: dict[str, int] = {}
@@ -125,12 +127,19 @@ def versions(batch: Sequence[Version], arrivals: Mapping[str, str], now: str) ->
         if version.sha256 is not None:
             kept[version.sha256] = version.index
         distinct.append(version)
-    groups: dict[AgencyKey, list[Version]] = {}
+    groups: dict[tuple[AgencyKey, int | None], list[Version]] = {}
+    latest: dict[AgencyKey, int] = {}  # the agency's latest report year in the batch
+    for version in distinct:
+        if version.agency is not None and version.year is not None:
+            latest[version.agency] = max(version.year, latest.get(version.agency, version.year))
     for version in distinct:
         if version.agency is not None:
-            groups.setdefault(version.agency, []).append(version)
+            # a return of each year is its own; a file whose year is unknown (not read) is
+            # a version of the agency's latest year's return
+            year = version.year if version.year is not None else latest.get(version.agency)
+            groups.setdefault((version.agency, year), []).append(version)
     undecided = []
-    for agency, group in groups.items():
+    for (agency, _year), group in groups.items():
         if len(group) < 2:
             continue
         workbooks = [v for v in group if v.workbook] or group
