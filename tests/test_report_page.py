@@ -12,6 +12,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
@@ -295,6 +296,21 @@ def test_the_totals_are_the_column_sums_of_the_clean_returns(samples_out: Path, 
     assert cells["c.review.corrected"] == ""  # blank in every return
 
 
+def _saved_at(path: Path, when: str) -> None:
+    """Set the workbook's saved time (docProps/core.xml's dcterms:modified)."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when.encode() + rb"\g<2>",
+                    data,
+                )
+            z.writestr(info, data)
+
+
 def test_duplicates_in_the_totals(tmp_path: Path, make_return, form: Form) -> None:
     """An agency's file given twice is counted once; two different returns of one agency
     that arrived together and that nothing orders are left out of the totals (which one
@@ -305,7 +321,8 @@ def test_duplicates_in_the_totals(tmp_path: Path, make_return, form: Form) -> No
     make_return(inbox / "乙局_1.xlsx", "乙局")
     make_return(inbox / "乙局_2.xlsx", "乙局", values={"a.licensing.decisions": 7})
     make_return(inbox / "丙局.xlsx", "丙局", values={"a.licensing.decisions": 5})
-    for one in ("乙局_1.xlsx", "乙局_2.xlsx"):  # the same file time: nothing orders them
+    for one in ("乙局_1.xlsx", "乙局_2.xlsx"):  # the same times: nothing orders them
+        _saved_at(inbox / one, "2025-01-10T08:00:00Z")
         os.utime(inbox / one, (1736496000, 1736496000))
     assert run("ingest", inbox, "-o", tmp_path / "out").exit_code == 1
     data, page = load(tmp_path / "out")
