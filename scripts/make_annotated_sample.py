@@ -16,7 +16,11 @@ from gongkai_xlsx.api import annotate_return
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "samples" / "某县交通运输局_2024_B1不平衡.xlsx"
-TARGET = ROOT / "samples" / "expected" / "annotated" / SOURCE.name
+# as ``ingest --annotate`` names it for sending: the agency, 退回修改 and the day it
+# arrived (scripts/make_samples.py runs ingest with SOURCE_DATE_EPOCH set to that day)
+ARRIVED = "20250120"
+SOURCE_DATE_EPOCH = "1737331200"  # 2025-01-20T00:00:00Z
+TARGET = ROOT / "samples" / "expected" / "annotated" / f"某县交通运输局_退回修改_{ARRIVED}.xlsx"
 
 
 def main() -> Path:

@@ -11,6 +11,7 @@ commit the result. Needs LibreOffice (one sample is filled and saved by LibreOff
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from libreoffice import harness  # noqa: E402
+from make_annotated_sample import SOURCE_DATE_EPOCH  # noqa: E402
 from make_annotated_sample import main as make_annotated_sample  # noqa: E402
 
 from gongkai_xlsx.cellref import to_a1  # noqa: E402
@@ -178,6 +180,7 @@ def ingest_samples() -> Path:
             str(expected / "annotated"),  # inside OUT, which no walk reads
         ],
         check=False,
+        env={**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH},  # the day they arrived
     )
     return expected
 

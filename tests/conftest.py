@@ -5,8 +5,10 @@ test_libreoffice.py)."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
+import zipfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "libreoffice" in item.keywords:
             item.add_marker(skip)
+
+
+def saved_at(path: Path, when: str) -> None:
+    """Set the workbook's saved time (docProps/core.xml's dcterms:modified): with equal
+    file times, versions that nothing orders (:mod:`gongkai_xlsx.ingest.versions`)."""
+    with zipfile.ZipFile(path) as z:
+        members = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>" + when.encode() + rb"\g<2>",
+                    data,
+                )
+            z.writestr(info, data)
 
 
 @pytest.fixture(scope="session")

@@ -20,7 +20,7 @@ from typing import Any
 
 import jsonschema
 import pytest
-from conftest import SEED_AGENCY, balanced, run
+from conftest import balanced, run
 
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.aggregate import (
@@ -120,7 +120,7 @@ def test_the_samples_sum_to_their_column_sums(form: Form) -> None:
     assert summary.ok and summary.findings == []
     assert [(s.display, s.reason) for s in summary.skipped] == [
         ("report.html", "ingest 的结果页面"),
-        ("annotated/某县交通运输局_2024_B1不平衡.xlsx", "不是 JSON 文件"),
+        ("annotated/某县交通运输局_退回修改_20250120.xlsx", "不是 JSON 文件"),
         ("annotated/退回清单.xlsx", "不是 JSON 文件"),
         ("report.json", "ingest 的批量报告"),
     ]
@@ -813,31 +813,26 @@ def test_ingest_summary_is_refused_while_an_agency_has_two_returns(
     assert run("ingest", returns, "-o", out, "--summary", "--name", "某县").exit_code == 0
     summary_path = out / "某县_2024_汇总.json"
     assert summary_path.exists()
-    # the same file twice is one member, counted once
+    # the same file twice counts once: the copy is shown as superseded (issue 14)
     shutil.copy(first, returns / "副本.xlsx")
     again = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
     assert again.exit_code == 0, again.output
-    assert f"  提示 [aggregate-same-file] 单位“{SEED_AGENCY}”的同一份报表" in again.stdout
+    assert "已被新版本取代" in again.stdout
     assert read(summary_path)["tables"]["a"]["licensing"]["decisions"] == 1
-    # a different second return: no summary until the coordinator chooses
+    # a different return of the agency arriving in a later run is its current version:
+    # the summary takes it, and aggregate of the folder finds no conflict
     fill({"a.licensing.decisions": 2}, name="报表/第二次.xlsx")
-    refused = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
-    assert refused.exit_code == 1
-    assert refused.stdout.splitlines()[-1] == (
-        f"未生成汇总：1 个单位报了多份不同的报表：{SEED_AGENCY}（副本.xlsx、第一次.xlsx、第二次.xlsx）。"
-        "请确认以哪一份为准，移走其余的后重新运行。"
-    )
-    assert not summary_path.exists()  # the earlier summary no longer matches the batch
-    assert summary_path.name not in json.loads((out / "report.json").read_bytes())["outputs"]
-    # a failed second return still counts: which one is right is the coordinator's call
-    (returns / "第二次.xlsx").unlink()
-    (returns / "副本.xlsx").unlink()
-    fill({"a.licensing.decisions": -1}, name="报表/有错.xlsx")
-    still = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
-    assert "未生成汇总：1 个单位报了多份不同的报表" in still.stdout
-    (returns / "有错.xlsx").unlink()
-    assert run("ingest", returns, "-o", out, "--summary", "--name", "某县").exit_code == 0
-    assert summary_path.exists()
+    newer = run("ingest", returns, "-o", out, "--summary", "--name", "某县")
+    assert newer.exit_code == 0, newer.output
+    assert read(summary_path)["tables"]["a"]["licensing"]["decisions"] == 2
+    report = json.loads((out / "report.json").read_bytes())
+    assert {r["file"]: r["superseded_by"] for r in report["returns"]} == {
+        "第一次.xlsx": "副本.xlsx",  # an identical copy: the one kept stands for both
+        "副本.xlsx": "第二次.xlsx",
+        "第二次.xlsx": None,
+    }
+    summed = run("aggregate", out, "-o", tmp_path / "汇总.xlsx", "--name", "某县")
+    assert summed.exit_code == 0, summed.output
 
 
 def test_ingest_summary_usage(tmp_path: Path) -> None:

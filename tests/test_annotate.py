@@ -51,7 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
 B1_SAMPLE = SAMPLES / "某县交通运输局_2024_B1不平衡.xlsx"
 TEXT_SAMPLE = SAMPLES / "某县教育局_2024_文本数字.xlsx"
-ANNOTATED_SAMPLE = SAMPLES / "expected" / "annotated" / B1_SAMPLE.name
+ANNOTATED_SAMPLE = SAMPLES / "expected" / "annotated" / "某县交通运输局_退回修改_20250120.xlsx"
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"

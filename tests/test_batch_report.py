@@ -39,7 +39,8 @@ ROSTER = [
 ]
 
 # What the batch is, counted by hand: every view must show exactly this.
-RETURNS = {"ok": 2, "warnings": 2, "errors": 1, "unreadable": 1}
+RETURNS = {"ok": 2, "warnings": 1, "errors": 1, "unreadable": 1, "superseded": 1}
+CURRENT = sum(RETURNS.values()) - RETURNS["superseded"]  # what 共 N 份 counts
 SENT, EXPECTED, MISSING, EXTRA = 3, 4, ["某县财政局"], ["某县民政局"]
 
 
@@ -49,7 +50,7 @@ def make_batch(root: Path) -> tuple[Path, Path]:
     for name in (OK, OFF_ROSTER, ERRORS, HINTS):
         shutil.copy(SAMPLES / name, inbox / name)
     (inbox / "副本").mkdir()
-    shutil.copy(SAMPLES / HINTS, inbox / "副本" / HINTS)  # the same agency twice
+    shutil.copy(SAMPLES / HINTS, inbox / "副本" / HINTS)  # an identical copy: counted once
     (inbox / "坏.xlsx").write_bytes(b"")  # a return that cannot be read
     for shortcut in ("乙局报表.xlsx.lnk", "丙局报表.xlsx.lnk"):  # not read: the run is not whole
         (inbox / shortcut).write_bytes(b"L\x00\x00\x00\x01\x14\x02\x00")
@@ -87,11 +88,15 @@ def terminal_counts(text: str) -> dict[str, object]:
     passed_over = re.search(r"按规则未查看 (\d+) 项", text)
     skipped = re.search(r"另有 (\d+) 个文件不是电子表格", text)
     back = re.search(r"需要退回单位修改的报表 (\d+) 份", text)
+    older = re.search(r"另有旧版本 (\d+) 份已被新版本取代", text)
     assert total and roster and unreached and passed_over and skipped and back, text
     return {
         "rows": {s: statuses.count(s) for s in STATUSES},
         "returns": int(total[1]),
-        "by_status": dict(zip(STATUSES, map(int, total.groups()[1:]), strict=True)),
+        "by_status": {
+            **dict(zip(STATUSES[:4], map(int, total.groups()[1:]), strict=True)),
+            "superseded": int(older[1]) if older else 0,
+        },
         "sent": (int(roster[1]), int(roster[2])),
         "missing": roster[4].split("、"),
         "extra": roster[6].split("、"),
@@ -251,7 +256,7 @@ def test_the_terminal_report_json_and_page_show_the_same_counts(
 
     expected = {
         "rows": RETURNS,
-        "returns": sum(RETURNS.values()),
+        "returns": CURRENT,
         "by_status": RETURNS,
         "sent": (SENT, EXPECTED),
         "missing": MISSING,
@@ -265,16 +270,17 @@ def test_the_terminal_report_json_and_page_show_the_same_counts(
     assert json_counts(data) == expected
     assert page_counts(page) == expected
     assert terminal_counts(terminal) == expected
-    # the duplicates, the marked copy, and where each agency of the roster stands
-    assert [(d.agency, d.files) for d in report.duplicates] == [
-        ("某县教育局", (f"副本/{HINTS}", HINTS))
-    ]
-    assert len(data["duplicates"]) == 1 and "报送了多份报表的单位（1 个）" in page
+    # the identical copy counts once (no duplicate), the marked copy, and where each
+    # agency of the roster stands
+    assert report.duplicates == () and data["duplicates"] == []
+    assert next(r for r in data["returns"] if r["file"] == HINTS)["superseded_by"] == (
+        f"副本/{HINTS}"
+    )
     assert report.counts.annotated == 1 == sum(1 for r in data["returns"] if r["annotated"])
     assert [(a.name, a.sent, [r.file for r in a.rows]) for a in report.agencies] == [
         ("互助县城市管理综合行政执法局", True, [OK]),
         ("某县交通运输局", True, [ERRORS]),
-        ("某县 教育局", True, [f"副本/{HINTS}", HINTS]),
+        ("某县 教育局", True, [f"副本/{HINTS}"]),
         ("某县财政局", False, []),
     ]
     # the page written is the page of this report: its counts and roster sections again
@@ -293,7 +299,10 @@ def test_the_command_prints_the_report_s_lines(batch: tuple[Path, Path, Path]) -
     assert terminal_counts(result.stdout) == json_counts(
         json.loads((out / "report.json").read_text(encoding="utf-8"))
     )
-    assert "共 6 份：通过 2，有提示 2，有错误 1，无法读取 1。" in result.stdout.splitlines()
+    assert (
+        "共 5 份：通过 2，有提示 1，有错误 1，无法读取 1。另有旧版本 1 份已被新版本取代，不计入。"
+        in (result.stdout.splitlines())
+    )
     lines = result.stdout.splitlines()
     at = lines.index(
         "名单 名单.csv：已收到 3/4 个单位（其中待修改 1 个、无法读取 0 个）；未报送 1 个；"

@@ -406,6 +406,8 @@ def test_ingest_a_messy_folder(messy_folder: Path) -> None:
         "skipped_files": 1,
         "unreadable_entries": 0,
         "passed_over": 2,
+        "returns_superseded": 0,
+        "versions_undecided": 0,
     }
     assert [r["status_label"] for r in report["returns"]] == ["有错误", "无法读取", "通过"]
     assert report["skipped_files"] == ["notes.txt"]
@@ -530,30 +532,28 @@ def test_ingest_year_option_rejects_another_year(tmp_path: Path, make_return) ->
     ]
 
 
-def test_ingest_two_returns_of_one_agency_keeps_both(tmp_path: Path, make_return) -> None:
+def test_ingest_two_returns_of_one_agency_takes_the_later(tmp_path: Path, make_return) -> None:
+    """Two returns of one agency arriving together are versions of its return (issue 14):
+    the later by the file times counts; the other is shown as superseded, writes nothing."""
     make_return(tmp_path / "in" / "a.xlsx", "甲局")
     make_return(tmp_path / "in" / "b.xlsx", "甲局", values={"a.licensing.decisions": 45})
+    os.utime(tmp_path / "in" / "a.xlsx", (1736496000, 1736496000))
+    os.utime(tmp_path / "in" / "b.xlsx", (1736582400, 1736582400))
     result, report = ingest(tmp_path / "in", "-o", tmp_path / "out")
     assert result.exit_code == 0
     assert statuses(report) == [
-        ("a.xlsx", "甲局", "warnings", "甲局_2024.json"),
-        ("b.xlsx", "甲局", "warnings", "甲局_2024_2.json"),
+        ("a.xlsx", "甲局", "superseded", None),
+        ("b.xlsx", "甲局", "ok", "甲局_2024.json"),
     ]
-    for row in report["returns"]:
-        assert [(f["code"], f["actual"]) for f in row["findings"]] == [("agency-duplicate", "甲局")]
-        assert row["findings"][0]["message"] == (
-            f"单位“甲局”的报表共有 2 份（另有：{'b.xlsx' if row['file'] == 'a.xlsx' else 'a.xlsx'}），"
-            "通过检查的都已输出、互不覆盖，请确认以哪一份为准。"
-        )
+    assert report["returns"][0]["superseded_by"] == "b.xlsx"
+    assert report["duplicates"] == []
     out = tmp_path / "out"
     assert sorted(p.name for p in out.iterdir() if not is_bookkeeping(p.name)) == [
         "report.html",
         "report.json",
         "甲局_2024.json",
-        "甲局_2024_2.json",
     ]
-    assert json.loads((out / "甲局_2024.json").read_bytes())["source"]["file"] == "a.xlsx"
-    assert json.loads((out / "甲局_2024_2.json").read_bytes())["source"]["file"] == "b.xlsx"
+    assert json.loads((out / "甲局_2024.json").read_bytes())["source"]["file"] == "b.xlsx"
 
 
 def test_ingest_mixed_years_without_year_option(tmp_path: Path, make_return) -> None:
@@ -646,9 +646,10 @@ def test_ingest_in_parallel_writes_what_a_serial_run_writes(tmp_path: Path, make
     parallel, _ = ingest(inbox, "-o", tmp_path / "parallel", "-j", "4")
     assert (serial.exit_code, parallel.exit_code) == (1, 1)
     assert outputs(tmp_path / "serial") == outputs(tmp_path / "parallel")
-    assert report["summary"]["returns"] == 19 and report["summary"]["returns_errors"] == 1
-    assert codes(report, "dup.xlsx") == ["agency-duplicate"]
-    assert len(outputs(tmp_path / "serial")) == 2 + 18  # report.json, report.html, 18 JSON
+    # dup.xlsx is the very file of r00.xlsx: an identical copy counts once (issue 14)
+    assert report["summary"]["returns"] == 18 and report["summary"]["returns_errors"] == 1
+    assert report["summary"]["returns_superseded"] == 1
+    assert len(outputs(tmp_path / "serial")) == 2 + 17  # report.json, report.html, 17 JSON
 
 
 def test_ingest_into_the_folder_it_reads(tmp_path: Path, make_return) -> None:
@@ -853,13 +854,13 @@ def test_ingest_annotate_never_shows_internal_names_or_zero_copies(
     make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局", values=B1_VALUES)
     marked = run("ingest", inbox, "-o", out, "--annotate", back)
     assert f"已在 {back} 生成 1 份标注副本，可直接发回单位修改。" in marked.stdout
-    assert (back / "乡镇" / "乙.xlsx").is_file()
+    [copy] = back.glob("某县乙局_退回修改_*.xlsx")  # named for sending (issue 14)
     make_return(inbox / "乡镇" / "乙.xlsx", "某县乙局")  # fixed and sent again
     fixed = run("ingest", inbox, "-o", out, "--annotate", back)
     assert fixed.exit_code == 0, fixed.output
     assert "@" not in fixed.stdout
     assert (
-        f"已删除 {back} 中上次生成、本次不再需要的 1 份标注副本：乡镇/乙.xlsx。"
+        f"已删除 {back} 中上次生成、本次不再需要的 1 份标注副本：{copy.name}。"
         in fixed.stdout.splitlines()
     )
-    assert not (back / "乡镇" / "乙.xlsx").exists()
+    assert not copy.exists()

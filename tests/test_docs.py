@@ -105,10 +105,10 @@ def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) ->
     report = json.loads((tmp_path / "结果" / "report.json").read_bytes())
     assert report["roster"]["missing"] == ["某县新设局"]
     assert report["previous"]["returns_matched"] >= 3
-    assert sorted(p.name for p in (tmp_path / "退回").rglob("*.xlsx")) == [
-        "某县交通运输局_2024_B1不平衡.xlsx",
-        "退回清单.xlsx",  # whom to send it to
-    ]
+    marked, listing = sorted(p.name for p in (tmp_path / "退回").rglob("*.xlsx"))
+    # named for sending: the agency, 退回修改 and the day the return arrived
+    assert re.fullmatch(r"某县交通运输局_退回修改_\d{8}\.xlsx", marked), marked
+    assert listing == "退回清单.xlsx"  # whom to send it to
     for made in ("某县_2024_汇总.xlsx", "某县_2024_汇总.json", "某县_2024_汇总.html"):
         assert (tmp_path / made).stat().st_size > 0, made
     assert (tmp_path / "某县教育局_2024年度报告.docx").stat().st_size > 0

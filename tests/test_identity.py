@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import fill_with_openpyxl, run
+from conftest import fill_with_openpyxl, run, saved_at
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
@@ -50,7 +52,9 @@ def _roster(path: Path, names: list[str]) -> Path:
 def batch(tmp_path: Path, form: Form, layout: Layout) -> Path:
     """Last year's result of the agency (ingested), and this year's five returns of it,
     each a different file with the agency written another way on the cover of a template
-    made for the official name."""
+    made for the official name. They arrive together with the same file and saved times:
+    five versions of one return that nothing orders (:mod:`gongkai_xlsx.ingest.versions`),
+    so each is seen, and none counts until the coordinator chooses."""
     last = tmp_path / "2023报表"
     last.mkdir()
     fill_with_openpyxl(
@@ -67,6 +71,8 @@ def batch(tmp_path: Path, form: Form, layout: Layout) -> Path:
         fill_with_openpyxl(
             layout, template, returns / file, {"a.licensing.decisions": number}, {"agency": agency}
         )
+        saved_at(returns / file, "2025-01-10T08:00:00Z")
+        os.utime(returns / file, (1736496000, 1736496000))
     return tmp_path
 
 
@@ -117,13 +123,31 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
         ],
     }
 
-    # last year: every spelling finds the one document of 2023
-    assert report["previous"]["returns_matched"] == len(FILES)
-    assert report["previous"]["unmatched"] == []
+    # the five are versions of one return that nothing orders: none counts, none is
+    # compared with last year, none has its JSON until the coordinator chooses
+    [undecided] = report["versions_undecided"]
+    assert (undecided["agency"], undecided["files"]) == (OFFICIAL, FILES)
+    assert report["previous"]["returns_matched"] == 0
+    assert not [r["output"] for r in report["returns"] if r["output"]]
 
-    # aggregate of the same outputs: one agency with five different returns (an error),
+    # each of them alone (the coordinator kept that one): every spelling finds the one
+    # document of 2023, and each is the agency's JSON
+    outs = []
+    for number, file in enumerate(FILES, start=1):
+        alone = batch / f"只留{number}"
+        alone.mkdir()
+        shutil.copy2(batch / "报表" / file, alone / file)
+        outs.append(batch / f"结果{number}")
+        kept = run("ingest", alone, "-o", outs[-1], "--previous", batch / "2023结果")
+        assert kept.exit_code == 0, kept.output
+        previous = json.loads((outs[-1] / "report.json").read_bytes())["previous"]
+        assert previous["returns_matched"] == 1 and previous["unmatched"] == [], file
+
+    # aggregate of the five outputs: one agency with five different returns (an error),
     # and the roster's answer unchanged
-    summed = run("aggregate", out, "-o", batch / "汇总.json", "--name", "某县", "--roster", roster)
+    summed = run(
+        "aggregate", *outs, "-o", batch / "汇总.json", "--name", "某县", "--roster", roster
+    )
     assert summed.exit_code == 1
     conflicts = [line for line in summed.stdout.splitlines() if "[aggregate-conflict]" in line]
     assert len(conflicts) == 1, summed.stdout
@@ -134,7 +158,8 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
     at = lines.index(
         "名单 名单.csv：已收到 1/2 个单位（其中待修改 0 个、无法读取 0 个）；未报送 1 个。"
     )
-    assert lines[at + 1 : at + 3] == ["  未报送 1 个：某县民政局", "  有提示 1 个：某县(教育局)"]
+    # (each alone has no agency-duplicate hint: it passes)
+    assert lines[at + 1 : at + 3] == ["  未报送 1 个：某县民政局", "  通过 1 个：某县(教育局)"]
 
 
 ROSTER_LINE = (

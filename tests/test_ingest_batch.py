@@ -248,7 +248,8 @@ def test_ctrl_c_while_checking_leaves_the_folder_as_it_was(tmp_path: Path) -> No
 
 
 # ------------------------------------------------------------------ marked copies
-def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
+def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1737331200")  # the files arrive on 2025-01-20
     inbox, out, back = tmp_path / "in", tmp_path / "out", tmp_path / "退回"
     (inbox / "乡镇").mkdir(parents=True)
     shutil.copy(GOOD, inbox / "good.xlsx")
@@ -256,24 +257,27 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     shutil.copy(SAMPLES / "某县教育局_2024_文本数字.xlsx", inbox / "hints.xlsx")
     (inbox / "note.xlsx").write_text("not a workbook", encoding="utf-8")
     done = api.ingest(api.IngestOptions([inbox], out, jobs=2, annotate=back))
+    marked_name = "某县交通运输局_退回修改_20250120.xlsx"  # named for sending (issue 14)
     assert sorted(p.relative_to(back).as_posix() for p in back.rglob("*.xlsx")) == [
-        "乡镇/broken.xlsx",  # the subfolder kept; the unreadable file and the hints get none
+        marked_name,  # the unreadable file and the hints get none
         "退回清单.xlsx",  # whom to send what (test_send_back.py)
     ]
     report = report_of(out)
     assert report["mounts"] == {"annotated": "../退回"}
-    assert "@annotated/乡镇/broken.xlsx" in report["outputs"]
+    assert f"@annotated/{marked_name}" in report["outputs"]
     row = next(r for r in report["returns"] if r["file"] == "乡镇/broken.xlsx")
-    assert row["annotated"] == "乡镇/broken.xlsx"
+    assert row["annotated"] == marked_name
     # the marked copy reads back with exactly the findings that produced it
-    marked = api.check_file(back / "乡镇" / "broken.xlsx")
+    marked = api.check_file(back / marked_name)
     sent = next(e for e in done.entries if e.display == "乡镇/broken.xlsx").outcome
     assert [(f.code, f.cell) for f in marked.findings] == [(f.code, f.cell) for f in sent.findings]
-    # --all adds warning-only returns
+    # --all adds warning-only returns; a re-run on another day keeps the names: the date
+    # is the day the files arrived
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1737936000")
     api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back, annotate_all=True))
     assert sorted(p.name for p in back.rglob("*.xlsx")) == [
-        "broken.xlsx",
-        "hints.xlsx",
+        marked_name,
+        "某县教育局_退回修改_20250120.xlsx",
         "退回清单.xlsx",
     ]
     # once fixed and sent again, its marked copy goes with the run that no longer makes it
@@ -281,7 +285,7 @@ def test_marked_copies_for_the_returns_to_send_back(tmp_path: Path) -> None:
     again = api.ingest(api.IngestOptions([inbox], out, jobs=1, annotate=back))
     # no marked copy is left; note.xlsx could not be read, so it is still to ask for
     assert [p.name for p in back.rglob("*.xlsx")] == ["退回清单.xlsx"]
-    assert "@annotated/乡镇/broken.xlsx" in again.removed
+    assert f"@annotated/{marked_name}" in again.removed
 
 
 def test_the_marked_copies_folder_is_checked(tmp_path: Path) -> None:
@@ -296,5 +300,5 @@ def test_the_marked_copies_folder_is_checked(tmp_path: Path) -> None:
     assert "不能放在要收集的" in result.stderr and "当成报表读入" in result.stderr
     result = run("ingest", inbox, "-o", out, "--annotate", out / "退回")  # inside OUT: fine
     assert result.exit_code == 1
-    assert (out / "退回" / "a.xlsx").is_file()
+    assert len(list((out / "退回").glob("某县交通运输局_退回修改_*.xlsx"))) == 1
     assert "已在" in result.stdout and "生成 1 份标注副本" in result.stdout

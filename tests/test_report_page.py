@@ -23,7 +23,7 @@ from typing import Any
 import chromium
 import pytest
 from batch_data import synthetic_batch
-from conftest import fill_with_openpyxl, run
+from conftest import fill_with_openpyxl, run, saved_at
 from test_report_schema import validate_report
 
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
@@ -327,16 +327,21 @@ def test_the_totals_are_the_column_sums_of_the_clean_returns(samples_out: Path, 
 
 def test_duplicates_in_the_totals(tmp_path: Path, make_return, form: Form) -> None:
     """An agency's file given twice is counted once; two different returns of one agency
-    are left out of the totals (which one counts is the coordinator's decision)."""
+    that arrived together and that nothing orders are left out of the totals (which one
+    counts is the coordinator's decision: an error of the run, issue 14)."""
     inbox = tmp_path / "in"
     make_return(inbox / "甲局.xlsx", "甲局")
     shutil.copy(inbox / "甲局.xlsx", inbox / "甲局（副本）.xlsx")
     make_return(inbox / "乙局_1.xlsx", "乙局")
     make_return(inbox / "乙局_2.xlsx", "乙局", values={"a.licensing.decisions": 7})
     make_return(inbox / "丙局.xlsx", "丙局", values={"a.licensing.decisions": 5})
-    assert run("ingest", inbox, "-o", tmp_path / "out").exit_code == 0
+    for one in ("乙局_1.xlsx", "乙局_2.xlsx"):  # the same times: nothing orders them
+        saved_at(inbox / one, "2025-01-10T08:00:00Z")
+        os.utime(inbox / one, (1736496000, 1736496000))
+    assert run("ingest", inbox, "-o", tmp_path / "out").exit_code == 1
     data, page = load(tmp_path / "out")
-    assert [d["agency"] for d in data["duplicates"]] == ["乙局", "甲局"]
+    assert [d["agency"] for d in data["duplicates"]] == ["乙局"]
+    assert [u["files"] for u in data["versions_undecided"]] == [["乙局_1.xlsx", "乙局_2.xlsx"]]
     assert outline(page).cells["a.licensing.decisions"] == "49"  # 甲局 once + 丙局
     assert outline(page).sections == [
         "gk-run",
@@ -345,15 +350,8 @@ def test_duplicates_in_the_totals(tmp_path: Path, make_return, form: Form) -> No
         "gk-duplicates",
         "gk-totals",
     ]
-    assert "以下是 2 份报表的合计" in page and "同一单位的多份报表中有 3 份未计入，见下。" in page
-    assert (
-        "单位“乙局”（2024 年度）有多份不同的报表：乙局_1.xlsx、乙局_2.xlsx，无法确定以哪一份为准，均未计入合计。"
-        in page
-    )
-    assert (
-        "单位“甲局”（2024 年度）的同一份报表出现了多次：甲局.xlsx、甲局（副本）.xlsx，只计一次。"
-        in page
-    )
+    assert "以下是 2 份报表的合计" in page and "另有 1 份旧版本已被新版本取代，不计入。" in page
+    assert "无法判断哪一份是最新版本" in page and "乙局_1.xlsx、乙局_2.xlsx" in page
 
 
 def test_nothing_to_sum(tmp_path: Path, make_return) -> None:

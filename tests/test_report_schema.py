@@ -37,11 +37,11 @@ def test_a_report_with_every_kind_of_entry_is_valid(tmp_path: Path) -> None:
     inbox.mkdir()
     for sample in sorted((EXPECTED.parent).glob("*.xlsx")):
         (inbox / sample.name).write_bytes(sample.read_bytes())
-        (inbox / f"copy-{sample.name}").write_bytes(sample.read_bytes())  # duplicates
+        (inbox / f"copy-{sample.name}").write_bytes(sample.read_bytes())  # identical copies
     (inbox / "empty.xlsx").write_bytes(b"")
     (inbox / "notes.txt").write_text("x", encoding="utf-8")
     done = api.ingest(
         api.IngestOptions([inbox], tmp_path / "out", jobs=1, annotate=tmp_path / "back")
     )
-    assert done.report.duplicates
+    assert done.report.counts.superseded == 4  # each copy counts once: superseded rows
     validate_report(json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8")))

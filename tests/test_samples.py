@@ -14,11 +14,14 @@ from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
 from gongkai_xlsx.outputfolder import is_bookkeeping
 
+SOURCE_DATE_EPOCH = "1737331200"  # scripts/make_annotated_sample.py: 2025-01-20, UTC
+
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 EXPECTED = SAMPLES / "expected"
 
 
-def test_ingest_samples_reproduces_the_expected_outputs(tmp_path: Path) -> None:
+def test_ingest_samples_reproduces_the_expected_outputs(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH)  # the day they arrived
     out = tmp_path / "out"
     args = ["ingest", str(SAMPLES), "-o", str(out), "--annotate", str(out / "annotated")]
     result = CliRunner().invoke(app, args)
@@ -34,7 +37,8 @@ def test_ingest_samples_reproduces_the_expected_outputs(tmp_path: Path) -> None:
         )
         == expected
     )
-    assert "annotated/某县交通运输局_2024_B1不平衡.xlsx" in expected  # the marked copy
+    # the marked copy, named for sending: the agency, 退回修改, the day it arrived
+    assert "annotated/某县交通运输局_退回修改_20250120.xlsx" in expected
     for name in expected:
         if name == "report.json":  # the same except the run's own record (time, inputs)
             got = json.loads((out / name).read_text(encoding="utf-8"))

@@ -23,7 +23,13 @@ class Severity(StrEnum):
 E, W = Severity.ERROR, Severity.WARNING
 
 # A return's status, in the words every output uses (terminal, report.json, report.html).
-STATUS_LABELS = {"ok": "通过", "warnings": "有提示", "errors": "有错误", "unreadable": "无法读取"}
+STATUS_LABELS = {
+    "ok": "通过",
+    "warnings": "有提示",
+    "errors": "有错误",
+    "unreadable": "无法读取",
+    "superseded": "已被新版本取代",  # an older version of an agency's return (ingest)
+}
 
 # An agency of a roster: its one status, in the words every output uses (computed only by
 # :mod:`gongkai_xlsx.completeness`), worst first. ``counted``: counted in a summary whose

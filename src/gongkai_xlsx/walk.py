@@ -14,6 +14,8 @@ An entry is one of three things:
   folders Windows keeps at a drive root (``System Volume Information``, ``$RECYCLE.BIN``;
   the system attribute), a folder already walked (two links to one folder), a second name
   of a file already found, and what the caller's ``prune`` rejects (an earlier output).
+  The files the system leaves in any folder (``Thumbs.db``, ``desktop.ini``) are passed
+  over without a note.
 
 Links: a symbolic link to a folder, and a Windows junction, are followed; every folder is
 entered once, keyed by ``(st_dev, st_ino)`` of what it leads to, so a link back to a
@@ -45,6 +47,9 @@ SHORTCUT_SUFFIX = ".lnk"
 SYSTEM_FOLDERS = frozenset(
     {"system volume information", "$recycle.bin", "recycler", "recycled", "lost+found"}
 )
+# Files the system itself leaves in a folder (picture thumbnails, a folder's settings):
+# never a return, and so common in a folder of returns that they are passed over quietly
+SYSTEM_FILES = frozenset({"thumbs.db", "ehthumbs.db", "ehthumbs_vista.db", "desktop.ini"})
 _HIDDEN = getattr(stat, "FILE_ATTRIBUTE_HIDDEN", 2)
 _SYSTEM = getattr(stat, "FILE_ATTRIBUTE_SYSTEM", 4)
 WINDOWS_MAX_PATH = 260  # characters, the final NUL included
@@ -140,6 +145,8 @@ def _passed_over(entry: os.DirEntry[str], is_dir: bool) -> str | None:
     name = entry.name
     if is_bookkeeping(name):
         return ""  # an output folder's manifest, lock or staging: this tool's, no note
+    if not is_dir and name.lower() in SYSTEM_FILES:
+        return ""  # Thumbs.db, desktop.ini: the system's, not a return, no note
     attributes = _attributes(entry)
     if name.lower() in SYSTEM_FOLDERS or (is_dir and attributes & _SYSTEM):
         return "系统文件夹，不是报表"

@@ -48,6 +48,7 @@ class Outcome(HasFindings):
     # document): whom to call about a return that goes back
     contact: str | None = None
     phone: str | None = None
+    saved: str | None = None  # when the workbook says it was saved (docProps/core.xml)
 
     @property
     def sha256(self) -> str | None:
@@ -84,7 +85,7 @@ def _checked(ret: Return, path: Path | None) -> Verdict:
     """A return whose form is unknown or could not be located: the reader's findings."""
     form_id = ret.form.id if ret.form is not None else None
     findings = sorted_findings(ret.findings)
-    return Verdict(Outcome(ret.source, path, findings, form_id=form_id))
+    return Verdict(Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved))
 
 
 def check_values(
@@ -116,6 +117,7 @@ def check_values(
         agency_from_file_name=cover.agency_from_file_name,
         contact=_field(ret, "contact"),
         phone=_field(ret, "phone"),
+        saved=ret.saved,
     )
     passed = not outcome.errors and cover.year is not None and cover.agency
     return Verdict(outcome, values if passed else None)

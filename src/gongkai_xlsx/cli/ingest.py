@@ -42,13 +42,14 @@ def batch_table(report: BatchReport) -> str:
     header = ["文件", "单位", "状态", "错误", "提示"]
     rows = []
     for row in report.returns:
+        older = row.status == "superseded"  # its findings count no more: not shown
         rows.append(
             [
                 visible(row.file),
                 visible(report.agency_shown(row)),
                 STATUS_TEXT[row.status],
-                str(len(row.errors)),
-                str(len(row.warnings)),
+                "-" if older else str(len(row.errors)),
+                "-" if older else str(len(row.warnings)),
             ]
         )
     widths = [max(text_width(r[i]) for r in [header, *rows]) for i in range(len(header))]
@@ -75,10 +76,16 @@ def batch_lines(
     hints = counts.findings_warnings
     show_hints = verbose or hints <= MAX_LISTED_HINTS
     lines: list[str] = []
-    for row in report.returns:
+    for row in report.current:
         listed = finding_lines(row, warnings=show_hints)
         if listed:
             lines += ["", f"{visible(row.file)}：", *listed]
+    older = [row for row in report.returns if row.superseded_by is not None]
+    if older:
+        lines += ["", f"已被新版本取代的旧版本 {len(older)} 份（不计入，不退回，不输出）："]
+        lines += [f"  {visible(row.file)} → {visible(row.superseded_by or '')}" for row in older]
+    for undecided in report.undecided:
+        lines += ["", f"错误：{visible(undecided.message)}"]
     if report.unreadable:
         lines += [
             "",
@@ -96,7 +103,12 @@ def batch_lines(
         "",
         f"共 {counts.returns} 份：{label['ok']} {counts.ok}，{label['warnings']} "
         f"{counts.warnings}，{label['errors']} {counts.errors}，"
-        f"{label['unreadable']} {counts.unreadable}。",
+        f"{label['unreadable']} {counts.unreadable}。"
+        + (
+            f"另有旧版本 {counts.superseded} 份已被新版本取代，不计入。"
+            if counts.superseded
+            else ""
+        ),
     ]
     if report.completeness is not None:
         lines += completeness_lines(report.completeness)
@@ -118,6 +130,10 @@ def batch_lines(
                 "加 --annotate 文件夹 可为每份生成标出问题的副本，发回单位修改，"
                 f"例如 gongkai-xlsx ingest 报表/ -o {out.as_posix()} --annotate 退回/。"
             )
+    elif counts.undecided:
+        lines.append(
+            f"有 {counts.undecided} 个单位的几份报表无法判断哪份最新（见上），请选定后重新运行。"
+        )
     elif counts.unreadable_entries:
         lines.append(
             f"读到的报表都没有错误，但有 {counts.unreadable_entries} 个文件夹或文件无法读取（见上），"
@@ -194,7 +210,7 @@ def ingest_command(
             "--annotate",
             metavar="文件夹",
             help="把有错误的报表各生成一份标注副本（问题单元格标红、加批注，首页列出全部问题）"
-            "放在这个文件夹，保持原来的文件名和子文件夹，可直接发回单位修改。",
+            "放在这个文件夹，文件名为“单位_退回修改_收到日期.xlsx”，可直接发回单位修改。",
         ),
     ] = None,
     annotate_all: Annotated[

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from gongkai_xlsx.annotate import marks_from_findings
@@ -30,6 +30,7 @@ from gongkai_xlsx.ingest.send_back import NOTE, send_back_rows
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
+from gongkai_xlsx.naming import dedupe, safe_stem
 from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
@@ -79,9 +80,25 @@ def walk_answers(found: Collected, previous: Previous | None) -> Walked:
 
 
 def _to_mark(entry: Entry, annotate_all: bool) -> bool:
-    """A readable return to send back: with errors, or (``annotate_all``) any finding."""
+    """A readable current return to send back: with errors, or (``annotate_all``) any
+    finding. A superseded version goes back no more."""
     o = entry.outcome
-    return bool(o.readable and o.sha256 and (entry.failed or (annotate_all and o.findings)))
+    wanted = entry.failed or (annotate_all and o.findings)
+    return bool(o.readable and o.sha256 and entry.superseded_by is None and wanted)
+
+
+def marked_names(entries: Sequence[Entry]) -> list[str]:
+    """Each marked copy's name, named for sending: ``<单位>_退回修改_<到达日期>.xlsx``
+    (the date the version first arrived, so a re-run gives the same name), ``_2``… where
+    two would be alike."""
+    names = []
+    for entry in entries:
+        o = entry.outcome
+        agency = o.agency or PurePosixPath(entry.display).stem
+        day = (entry.arrived or "")[:10].replace("-", "")
+        suffix = PurePosixPath(entry.display).suffix.lower() or ".xlsx"
+        names.append(f"{safe_stem(agency)}_退回修改_{day}{suffix}")
+    return dedupe(names)
 
 
 def marked_copies(
@@ -95,6 +112,7 @@ def marked_copies(
     the bytes that were checked (all findings, the batch's own included): ``entries``
     with each copy's name, or the finding saying why there is none (new entries)."""
     chosen = [index for index, entry in enumerate(entries) if _to_mark(entry, annotate_all)]
+    names = dict(zip(chosen, marked_names([entries[i] for i in chosen]), strict=True))
     tasks = (
         MarkTask(
             os.fspath(found.items[index].path),
@@ -110,7 +128,7 @@ def marked_copies(
         entry = entries[index]
         problem = not_marked(result)
         if problem is None and isinstance(result, Marked) and result.data is not None:
-            name = found.items[index].relative
+            name = names[index]
             outdir.stage(f"@{MARKED}/{name}", result.data)
             marked[index] = replace(entry, annotated=name)
         elif problem is not None:
@@ -169,11 +187,10 @@ def _report_data(
         if options.roster is not None
         else None
     )
-    compared = (
-        previous_section(options.previous, checks.compared)
-        if options.previous is not None
-        else None
-    )
+    current = [
+        c for c, e in zip(checks.compared, entries, strict=False) if c is not None and e.current
+    ]
+    compared = previous_section(options.previous, current) if options.previous is not None else None
     return batch_report(
         entries,
         run=info,

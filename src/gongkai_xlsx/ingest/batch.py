@@ -1,5 +1,6 @@
-"""What only the whole batch shows (two returns of one agency, mixed years), and the name
-of each passing return's canonical JSON (unique in the folder, stable across re-runs).
+"""What only the whole batch shows (the versions of each agency's return, two returns of
+one agency, mixed years), and the name of each passing return's canonical JSON (unique in
+the folder, stable across re-runs).
 
 The second stage of a run (:mod:`gongkai_xlsx.ingest.run`): it is given the frozen
 entries of the first and returns new ones, each the file's own outcome with the batch's
@@ -8,16 +9,20 @@ findings added (:meth:`Outcome.adding`) and, for a passing return, its output's 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from pathlib import PurePosixPath
 from typing import cast
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
-from gongkai_xlsx.completeness import Received, Submission
+from gongkai_xlsx.completeness import Received, Submission, agency_in_file_name
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.ingest.versions import Version, versions
 from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
+from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import listed
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
@@ -34,10 +39,21 @@ class Entry:
     has_document: bool = False
     output: str | None = None  # the canonical JSON's name in OUT
     annotated: str | None = None  # the marked copy's name in the --annotate folder
+    mtime: int | None = None  # the file's time (whole seconds): weak, see ingest.versions
+    arrived: str | None = None  # when the output folder first saw these bytes
+    superseded_by: str | None = None  # the file that replaced it (a newer version, a copy)
+    undecided: tuple[str, ...] = ()  # versions it arrived with that nothing orders
+
+    @property
+    def current(self) -> bool:
+        """The agency's return as every count sees it: not superseded by another version,
+        not among versions the coordinator still has to choose between."""
+        return self.superseded_by is None and not self.undecided
 
     @property
     def failed(self) -> bool:
-        return bool(self.outcome.errors)
+        """An error of the agency's current return (a superseded version counts no more)."""
+        return bool(self.outcome.errors) and self.superseded_by is None
 
 
 MAX_LISTED = 5  # other files a duplicate-agency hint names; report.json lists them all
@@ -63,11 +79,13 @@ def named_agency(entry: Entry) -> str | None:
 
 
 def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
-    """Agencies and years with more than one readable return, by the one agency identity
-    the summary, the roster and last year's documents use too."""
+    """Agencies and years with more than one readable current return, by the one agency
+    identity the summary, the roster and last year's documents use too (with versions
+    decided, only returns of one agency for several years, or ones the coordinator still
+    has to choose between)."""
     groups: dict[tuple[AgencyKey, int | None], list[tuple[str, Entry]]] = {}
     for entry in entries:
-        if agency := named_agency(entry):
+        if entry.superseded_by is None and (agency := named_agency(entry)):
             groups.setdefault((agency_key(agency), entry.outcome.year), []).append((agency, entry))
     return [
         DuplicateGroup(key, group[0][0], year, tuple(entry for _agency, entry in group))
@@ -80,11 +98,17 @@ def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> list[S
     """What was received, as ``--roster`` matches it (:mod:`gongkai_xlsx.completeness`):
     every return with its status (a return with errors was sent all the same: the
     coordinator asks for its correction rather than for a return), and every file that is
-    not a spreadsheet (a PDF, a photo) as one that could not be read. A file whose cover
-    names no agency (unreadable, or 填报单位 empty) names none here: the roster matches it
-    by its file name."""
+    not a spreadsheet (a PDF, a photo) as one that could not be read. A version superseded
+    by a newer one (or an identical copy) is not a submission: the agency's current
+    return is; versions the coordinator still has to choose between were sent all the
+    same. A file whose cover names no agency (unreadable, or 填报单位 empty) names none
+    here: the roster matches it by its file name."""
     return [
-        *(Submission(named_agency(e) or "", e.display, status=received_status(e)) for e in entries),
+        *(
+            Submission(named_agency(e) or "", e.display, status=received_status(e))
+            for e in entries
+            if e.superseded_by is None
+        ),
         *(Submission("", display, status="unreadable", maybe=True) for display in skipped),
     ]
 
@@ -118,7 +142,9 @@ def _year_mix_findings(
 ) -> dict[int, list[Finding]]:
     """The ``year-mixed`` hint of each readable return when no year was asked for and
     the batch holds several, by position."""
-    readable = [(i, e) for i, e in enumerate(entries) if e.outcome.readable]
+    readable = [
+        (i, e) for i, e in enumerate(entries) if e.outcome.readable and e.superseded_by is None
+    ]
     years = sorted({e.outcome.year for _i, e in readable if e.outcome.year})
     if expected_year is not None or len(years) < 2:
         return {}
@@ -144,7 +170,7 @@ def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> 
 def with_output_names(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     """``entries`` with each passing return's JSON name: ``单位_年度.json``, ``_2``… for a
     second one (new entries)."""
-    passing = [i for i, e in enumerate(entries) if e.has_document and not e.failed]
+    passing = [i for i, e in enumerate(entries) if e.has_document and not e.failed and e.current]
     names = dedupe(
         [
             json_file_name(entries[i].outcome.agency or entries[i].display, entries[i].outcome.year)
@@ -157,6 +183,74 @@ def with_output_names(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     )
 
 
-def batch(entries: Sequence[Entry], expected_year: int | None) -> tuple[Entry, ...]:
-    """The second stage: the batch's own findings (hints), then the outputs' names."""
-    return with_output_names(with_batch_findings(entries, expected_year))
+def _agency_of(entry: Entry, roster: Roster | None) -> AgencyKey | None:
+    """Whose return ``entry`` is, for its versions: the agency its cover (or, the cover
+    left empty, the template's agency property) names; else the roster agency its file
+    name contains; else nobody's."""
+    if agency := named_agency(entry):
+        return agency_key(agency)
+    if roster is None:
+        return None
+    return agency_in_file_name((agency_key(e.name) for e in roster.entries), entry.display)
+
+
+def with_versions(
+    entries: Sequence[Entry], arrivals: Mapping[str, str], now: str, roster: Roster | None
+) -> tuple[Entry, ...]:
+    """``entries`` with their versions decided (:func:`gongkai_xlsx.ingest.versions.versions`):
+    each one's arrival, the file that superseded it, or the versions it could not be
+    ordered against (new entries)."""
+    decided = versions(
+        [
+            Version(
+                i,
+                e.display,
+                e.outcome.sha256,
+                _agency_of(e, roster),
+                PurePosixPath(e.display).suffix.lower() in SPREADSHEET_SUFFIXES,
+                e.mtime,
+                e.outcome.saved,
+                e.outcome.year,
+            )
+            for i, e in enumerate(entries)
+        ],
+        arrivals,
+        now,
+    )
+    undecided = {i: u.indexes for u in decided.undecided for i in u.indexes}
+    return tuple(
+        replace(
+            entry,
+            arrived=decided.arrived[i],
+            superseded_by=(
+                entries[decided.superseded[i]].display if i in decided.superseded else None
+            ),
+            undecided=tuple(entries[k].display for k in undecided.get(i, ()) if k != i),
+        )
+        for i, entry in enumerate(entries)
+    )
+
+
+def arrivals_of(entries: Sequence[Entry], arrivals: Mapping[str, str]) -> dict[str, str]:
+    """The arrivals the output folder keeps after this batch: the earlier ones, and the
+    first arrival of each file of the batch."""
+    found = dict(arrivals)
+    for entry in entries:
+        sha = entry.outcome.sha256
+        if sha and entry.arrived and sha not in found:
+            found[sha] = entry.arrived
+    return found
+
+
+def batch(
+    entries: Sequence[Entry],
+    expected_year: int | None,
+    arrivals: Mapping[str, str] | None = None,
+    now: str = "",
+    roster: Roster | None = None,
+) -> tuple[Entry, ...]:
+    """The second stage: the versions of each agency's return (``arrivals``: the output
+    folder's record, ``now``: this run's time), the batch's own findings (hints), then the
+    outputs' names."""
+    decided = with_versions(entries, arrivals or {}, now, roster)
+    return with_output_names(with_batch_findings(decided, expected_year))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -53,10 +53,11 @@ class Spool:
 @dataclass(frozen=True)
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
-    ``--previous``) each passing return's comparison with last year's."""
+    ``--previous``) each passing return's comparison with last year's, by the same
+    position (None for a file that did not pass)."""
 
     entries: tuple[Entry, ...]
-    compared: tuple[Compared, ...] = ()
+    compared: tuple[Compared | None, ...] = ()
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
@@ -79,13 +80,13 @@ def _arrived(
 ) -> tuple[Entry, Compared | None]:
     """A file's entry as its result arrives; its canonical bytes spooled, compared first
     with last year's document when asked."""
-    entry = Entry(item.display, checked.outcome, checked.canonical is not None)
+    entry = Entry(item.display, checked.outcome, checked.canonical is not None, mtime=item.mtime)
     if checked.canonical is None:
         return entry, None
     compared = None
     if options.previous is not None:
         compared = compare(options.previous, checked.canonical, checked.places)
-        entry = Entry(item.display, checked.outcome.adding(compared.findings), True)
+        entry = replace(entry, outcome=checked.outcome.adding(compared.findings))
     write_atomic(spool, checked.canonical)
     return entry, compared
 
@@ -112,4 +113,4 @@ def check_all(
             progress(entry)
     done = tuple(e for e in entries if e is not None)
     assert len(done) == len(found.items)  # the pool answers every task, or raises
-    return Checks(done, tuple(c for c in compared if c is not None))
+    return Checks(done, tuple(compared))

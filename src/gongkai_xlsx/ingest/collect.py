@@ -26,6 +26,7 @@ class Item:
     path: Path
     display: str  # relative to the PATH the user gave, POSIX separators
     relative: str = ""  # the same, as a name inside another folder (a marked copy's)
+    mtime: int | None = None  # the file's time, whole seconds (weak: see ingest.versions)
 
 
 @dataclass
@@ -40,6 +41,15 @@ def _safe_part(path: Path) -> str:
     """A PATH's last component as a folder name (``.`` and ``/`` have none of their own)."""
     name = Path(os.path.abspath(path)).name or "输入"
     return file_name_text(name)
+
+
+def _mtime(path: Path) -> int | None:
+    """The file's modification time in whole seconds (None when it cannot be had: the
+    reader answers for the file itself)."""
+    try:
+        return int(os.stat(path).st_mtime)
+    except (OSError, ValueError):
+        return None
 
 
 def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
@@ -67,7 +77,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
         if file.path.suffix.lower() in READ_SUFFIXES:
-            found.items.append(Item(file.path, file.display, relative))
+            found.items.append(Item(file.path, file.display, relative, _mtime(file.path)))
         else:
             found.skipped.append(file.display)
     found.items.sort(key=lambda i: i.display)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from gongkai_xlsx.ingest.artifacts import Artifacts
 from gongkai_xlsx.outputs import CommitResult, OutputDir
 
@@ -11,12 +13,15 @@ class InterruptedAfterCommit(KeyboardInterrupt):
     """Ctrl-C came while the outputs were being committed: they are complete, the run's."""
 
 
-def commit(outdir: OutputDir, made: Artifacts) -> CommitResult:
+def commit(
+    outdir: OutputDir, made: Artifacts, arrivals: Mapping[str, str] | None = None
+) -> CommitResult:
     """Put the staged outputs of ``made`` in place with its report; Ctrl-C during the
     commit is held back to its end, then raised (as :class:`InterruptedAfterCommit` once
-    the new outputs are the folder's)."""
+    the new outputs are the folder's). ``arrivals``: the input files' first arrivals the
+    folder keeps (None: the previous)."""
     try:
-        return outdir.commit(made.report.to_json_bytes(), made.outputs)
+        return outdir.commit(made.report.to_json_bytes(), made.outputs, arrivals)
     except KeyboardInterrupt:
         if outdir.committed:
             raise InterruptedAfterCommit() from None

@@ -38,6 +38,7 @@ from gongkai_xlsx.ingest.report import (
     STATUSES,
     BatchReport,
     Duplicate,
+    ReturnRow,
     RunInfo,
     UnreadableEntry,
 )
@@ -81,6 +82,8 @@ h3 {{ font-size: 15px; margin: 16px 0 6px; }}
 .gk-s-warnings .gk-badge, .gk-tally .gk-s-warnings {{ background: #fff8c5; color: #7d4e00; }}
 .gk-s-errors .gk-badge, .gk-tally .gk-s-errors {{ background: #ffebe9; color: #a40e26; }}
 .gk-s-unreadable .gk-badge, .gk-tally .gk-s-unreadable {{ background: #eaeef2; color: #24292f; }}
+.gk-s-superseded .gk-badge, .gk-tally .gk-s-superseded {{ background: #f6f8fa; color: #57606a; }}
+tr.gk-s-superseded td {{ color: #57606a; }}
 .gk-a-missing, .gk-a-errors, .gk-a-unreadable {{ color: #a40e26; font-weight: bold; }}
 .gk-badge {{ display: inline-block; padding: 1px 8px; border-radius: 10px; white-space: nowrap; }}
 .gk-toolbar {{ display: flex; flex-wrap: wrap; align-items: center; gap: 8px 18px; margin: 8px 0;
@@ -178,6 +181,10 @@ def _counts_section(report: BatchReport) -> str:
         for status in STATUSES
     )
     line = f"共 {c.returns} 份报表；错误 {c.findings_errors} 项，提示 {c.findings_warnings} 项。"
+    if c.superseded:
+        line += f"另有 {c.superseded} 份旧版本已被新版本取代，不计入。"
+    for undecided in report.undecided:
+        line += "错误：" + undecided.message
     if c.skipped_files:
         line += f"另有 {c.skipped_files} 个文件不是电子表格，未读取（见下文）。"
     unreadable = c.unreadable_entries
@@ -445,24 +452,34 @@ def _findings(findings: tuple[Finding, ...]) -> list[list[str]]:
     ]
 
 
+NOTE = "note"  # a line of a row's details that is not a finding (a superseded version's)
+
+
+def _row(report: BatchReport, r: ReturnRow) -> list[Any]:
+    """One return as the page's script reads it. An older version's findings count no
+    more: its details say which file replaced it."""
+    agency = shown(report.agency_shown(r))
+    if r.superseded_by is not None:
+        replaced = f"已被新版本取代：以 {shown(r.superseded_by)} 为准，此文件不计入、不退回。"
+        return [shown(r.file), agency, r.status, "—", "—", [[NOTE, "", replaced]]]
+    return [
+        shown(r.file),
+        agency,
+        r.status,
+        len(r.errors),
+        len(r.warnings),
+        _findings(r.findings),
+    ]
+
+
 def page_data(report: BatchReport) -> dict[str, Any]:
     """What the page's script reads: the returns as compact rows (see page.js)."""
     return {
         "labels": dict(STATUS_LABELS),
-        "levels": {s.value: s.chinese for s in Severity},
+        "levels": {**{s.value: s.chinese for s in Severity}, NOTE: "说明"},
         "page_size": PAGE_SIZE,
         "findings_step": FINDINGS_STEP,
-        "returns": [
-            [
-                shown(r.file),
-                shown(report.agency_shown(r)),
-                r.status,
-                len(r.errors),
-                len(r.warnings),
-                _findings(r.findings),
-            ]
-            for r in report.returns
-        ],
+        "returns": [_row(report, r) for r in report.returns],
     }
 
 

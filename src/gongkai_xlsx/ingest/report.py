@@ -51,11 +51,21 @@ TOOL = f"gongkai-xlsx {__version__}"
 # 2: the output folder keeps its own manifest (.gongkai-xlsx.manifest); ``outputs`` and
 # ``mounts`` only report what the folder holds (1: report.json was the commit manifest)
 # 3: ``roster`` adds each roster agency's status (``agencies``) and the counts ``to_fix``
-# and ``unreadable``; ``received`` lists every file received as the roster matches it
+# and ``unreadable``; ``received`` lists every file received as the roster matches it.
+# Versions of a return: a row's status may be ``superseded`` (with ``superseded_by``),
+# ``summary.returns_superseded``, ``versions_undecided``. When each file arrived is the
+# output folder's own record (its manifest), not the report's: a re-run into another
+# folder gives the same report
 SCHEMA_VERSION = 3
 
-Status = Literal["ok", "warnings", "errors", "unreadable"]
-STATUSES: tuple[Status, ...] = ("ok", "warnings", "errors", "unreadable")  # STATUS_LABELS' order
+Status = Literal["ok", "warnings", "errors", "unreadable", "superseded"]
+STATUSES: tuple[Status, ...] = (  # STATUS_LABELS' order
+    "ok",
+    "warnings",
+    "errors",
+    "unreadable",
+    "superseded",
+)
 SEND_BACK: frozenset[Status] = frozenset({"errors", "unreadable"})  # a return with an error
 WORKBOOK = "workbook"  # the kind of source every row has today
 
@@ -147,6 +157,7 @@ class ReturnRow:
     output: str | None = None  # the canonical JSON's name in OUT
     annotated: str | None = None  # the marked copy's name in the --annotate folder
     named: bool = True  # whether its cover names the agency (not guessed from its file name)
+    superseded_by: str | None = None  # the file that replaced this version (or copy)
 
     @classmethod
     def of(
@@ -155,11 +166,15 @@ class ReturnRow:
         outcome: Outcome,
         output: str | None = None,
         annotated: str | None = None,
+        superseded_by: str | None = None,
     ) -> ReturnRow:
-        """The row of a workbook's checked ``outcome``, shown as ``display``."""
+        """The row of a workbook's checked ``outcome``, shown as ``display``; an older
+        version (``superseded_by`` the file that replaced it) has that status, whatever
+        its findings."""
+        status = "superseded" if superseded_by is not None else outcome.status
         return cls(
             SourceRef(display, WORKBOOK, outcome.sha256),
-            cast(Status, outcome.status),
+            cast(Status, status),
             outcome.agency,
             outcome.year,
             outcome.form_id,
@@ -167,6 +182,7 @@ class ReturnRow:
             output,
             annotated,
             bool(outcome.readable and outcome.agency and not outcome.agency_from_file_name),
+            superseded_by,
         )
 
     @property
@@ -200,6 +216,7 @@ class ReturnRow:
             "findings_warnings": len(self.warnings),
             "output": self.output,
             "annotated": self.annotated,
+            "superseded_by": self.superseded_by,
             "findings": [f.to_dict() for f in self.findings],
         }
 
@@ -212,6 +229,26 @@ class Duplicate:
     agency: str
     year: int | None
     files: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class UndecidedVersions:
+    """Versions of one agency's return that arrived in one run and that neither their
+    file times nor their saved times order: the coordinator's to choose (an error of the
+    run, not the agency's)."""
+
+    agency: str
+    files: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        """What the coordinator is told, naming the files and how to choose."""
+        shown = "、".join(self.files)
+        return (
+            f"“{self.agency}”的 {len(self.files)} 份报表 {shown} 同时收到，"
+            "无法判断哪一份是最新版本（文件时间和保存时间都相同或相互矛盾）；"
+            "这几份都没有计入。请把不用的旧版本移出报表文件夹后重新运行。"
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,6 +349,8 @@ class Counts:
     unreadable_entries: int
     passed_over: int
     annotated: int  # marked copies made
+    superseded: int = 0  # older versions (and identical copies): counted in nothing else
+    undecided: int = 0  # agencies whose versions the coordinator must choose between
 
     def of(self, status: Status) -> int:
         """The returns of ``status``."""
@@ -320,6 +359,7 @@ class Counts:
             "warnings": self.warnings,
             "errors": self.errors,
             "unreadable": self.unreadable,
+            "superseded": self.superseded,
         }
         return counts[status]
 
@@ -332,17 +372,19 @@ class Counts:
 def _counts(report: BatchReport) -> Counts:
     statuses = [row.status for row in report.returns]
     return Counts(
-        returns=len(report.returns),
+        returns=len(report.returns) - statuses.count("superseded"),
         ok=statuses.count("ok"),
         warnings=statuses.count("warnings"),
         errors=statuses.count("errors"),
         unreadable=statuses.count("unreadable"),
-        findings_errors=sum(len(row.errors) for row in report.returns),
-        findings_warnings=sum(len(row.warnings) for row in report.returns),
+        findings_errors=sum(len(row.errors) for row in report.current),
+        findings_warnings=sum(len(row.warnings) for row in report.current),
         skipped_files=len(report.skipped),
         unreadable_entries=len(report.unreadable),
         passed_over=len(report.passed_over),
         annotated=sum(1 for row in report.returns if row.annotated),
+        superseded=statuses.count("superseded"),
+        undecided=len(report.undecided),
     )
 
 
@@ -363,6 +405,7 @@ class BatchReport:
     roster: RosterMatch | None = None
     previous: YearComparison | None = None
     outputs: Outputs = Outputs()
+    undecided: tuple[UndecidedVersions, ...] = ()  # versions the coordinator must choose
     counts: Counts = field(init=False)
     completeness: Completeness | None = field(init=False)
 
@@ -370,6 +413,11 @@ class BatchReport:
         object.__setattr__(self, "counts", _counts(self))
         completeness = self.roster.completeness if self.roster is not None else None
         object.__setattr__(self, "completeness", completeness)
+
+    @property
+    def current(self) -> tuple[ReturnRow, ...]:
+        """The rows every count is made of: all but the superseded versions."""
+        return tuple(row for row in self.returns if row.status != "superseded")
 
     @property
     def send_back(self) -> tuple[ReturnRow, ...]:
@@ -415,6 +463,7 @@ class BatchReport:
                 "skipped_files": c.skipped_files,
                 "unreadable_entries": c.unreadable_entries,
                 "passed_over": c.passed_over,
+                "versions_undecided": c.undecided,
             },
             "status_labels": dict(STATUS_LABELS),
             # before the rows: a folder whose manifest is lost is adopted by reading this far
@@ -428,6 +477,12 @@ class BatchReport:
                 for u in self.unreadable
             ],
             "passed_over": [{"path": p.display, "reason": p.reason} for p in self.passed_over],
+            # versions of one agency's return that arrived together and that nothing
+            # orders: none of them counts until the coordinator moves the old ones out
+            "versions_undecided": [
+                {"agency": u.agency, "files": list(u.files), "message": u.message}
+                for u in self.undecided
+            ],
             "duplicates": [
                 {"agency": d.agency, "year": d.year, "files": list(d.files)}
                 for d in self.duplicates
@@ -474,7 +529,10 @@ def batch_report(
     of the input could not reach (errors) and skipped by design (notes)."""
     return BatchReport(
         run=run,
-        returns=tuple(ReturnRow.of(e.display, e.outcome, e.output, e.annotated) for e in entries),
+        returns=tuple(
+            ReturnRow.of(e.display, e.outcome, e.output, e.annotated, e.superseded_by)
+            for e in entries
+        ),
         duplicates=tuple(
             Duplicate(d.agency, d.year, tuple(e.display for e in d.entries))
             for d in duplicate_groups(list(entries))
@@ -486,7 +544,19 @@ def batch_report(
         roster=roster,
         previous=previous,
         outputs=outputs,
+        undecided=_undecided(entries),
     )
+
+
+def _undecided(entries: Sequence[Entry]) -> tuple[UndecidedVersions, ...]:
+    """Each group of versions nobody could order, once, named by its first file's agency."""
+    found: dict[tuple[str, ...], UndecidedVersions] = {}
+    for entry in entries:
+        if entry.undecided:
+            files = tuple(sorted((entry.display, *entry.undecided)))
+            agency = entry.outcome.agency or entry.display
+            found.setdefault(files, UndecidedVersions(agency, files))
+    return tuple(found.values())
 
 
 def without_run(data: dict[str, Any]) -> dict[str, Any]:

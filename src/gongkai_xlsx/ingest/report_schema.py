@@ -84,6 +84,9 @@ def _row() -> dict[str, Any]:
             "findings_warnings": _count("提示项数"),
             "output": _text("规范 JSON 文件名", nullable=True),
             "annotated": _text("标注副本的文件名（在 mounts.annotated 文件夹中）", nullable=True),
+            "superseded_by": _text(
+                "取代它的文件（已被新版本取代的旧版本，或相同文件的另一份）", nullable=True
+            ),
             "findings": {"title": "问题", "type": "array", "items": _finding()},
         },
     )
@@ -122,13 +125,22 @@ def report_schema() -> dict[str, Any]:
     summary = _object(
         "统计",
         {
-            "returns": _count("报表份数"),
+            "returns": _count("报表份数（不含已被新版本取代的旧版本）"),
             **{f"returns_{s}": _count(f"{label}的报表份数") for s, label in STATUS_LABELS.items()},
             "findings_errors": _count("错误项数（全部报表）"),
             "findings_warnings": _count("提示项数（全部报表）"),
             "skipped_files": _count("未读取的非电子表格文件数"),
             "unreadable_entries": _count("无法打开或读取的文件夹、文件数（错误）"),
             "passed_over": _count("按规则不查看的文件和文件夹数（隐藏、系统、锁文件等）"),
+            "versions_undecided": _count("几份报表无法判断哪份最新的单位数（错误）"),
+        },
+    )
+    undecided = _object(
+        "无法判断哪份最新的几份报表（由收集人选定：把旧版本移出报表文件夹）",
+        {
+            "agency": _text("单位"),
+            "files": {"type": "array", "items": {"type": "string"}, "minItems": 2},
+            "message": _text("说明"),
         },
     )
     duplicate = _object(
@@ -144,7 +156,8 @@ def report_schema() -> dict[str, Any]:
         {
             "tool": _text("工具"),
             "schema_version": {
-                "title": "report.json 的结构版本（2：输出文件夹另有自己的清单；3：名单比对列出每个单位的状态，另有 received）",
+                "title": "report.json 的结构版本（2：输出文件夹另有自己的清单；"
+                "3：名单比对列出每个单位的状态，另有 received；报表的版本，已被新版本取代的旧版本）",
                 "const": SCHEMA_VERSION,
             },
             "run": run,
@@ -185,6 +198,11 @@ def report_schema() -> dict[str, Any]:
                 "items": _object("未查看的项目", {"path": _text("路径"), "reason": _text("原因")}),
             },
             "duplicates": {"title": "报送了多份的单位", "type": "array", "items": duplicate},
+            "versions_undecided": {
+                "title": "同时收到、无法判断哪份最新的几份报表（错误，退出码为 1）",
+                "type": "array",
+                "items": undecided,
+            },
             "roster": {
                 "title": "与单位名单的比对（使用 --roster 时，否则为 null）",
                 "anyOf": [

@@ -15,6 +15,7 @@ the report's rows are kept.
 
 from __future__ import annotations
 
+import datetime as _dt
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
-from gongkai_xlsx.ingest.batch import Entry, batch
+from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
@@ -51,8 +52,9 @@ class Ingested:
 
     @property
     def failed(self) -> bool:
-        """An error in a return, or part of the input not read (the run is not whole)."""
-        return bool(self.unreached) or any(e.failed for e in self.entries)
+        """An error in a current return, versions of one return the coordinator must
+        choose between, or part of the input not read (the run is not whole)."""
+        return bool(self.unreached) or any(e.failed or e.undecided for e in self.entries)
 
     @property
     def exit_code(self) -> int:
@@ -60,6 +62,17 @@ class Ingested:
         not written, else 0."""
         unwritten = self.summary is not None and not self.summary.written
         return EXIT_FINDINGS if self.failed or unwritten else EXIT_OK
+
+
+def arrival_now() -> str:
+    """This run's time, as the arrivals it records say it: now, or ``SOURCE_DATE_EPOCH``
+    when set (the reproducible-builds convention: the committed samples are made so)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    if epoch.isdigit():
+        when = _dt.datetime.fromtimestamp(int(epoch), _dt.UTC)
+    else:
+        when = _dt.datetime.now().astimezone()
+    return when.isoformat(timespec="microseconds")
 
 
 NOTHING_MORE = RunOptions()  # check and commit, nothing else
@@ -86,12 +99,14 @@ def run(
         spool = Spool(outdir.scratch())
         with WorkerPool(work, max(1, min(options.jobs, len(found.items))), limits) as pool:
             checks = check_all(pool, found, options, spool, progress)
-            checks = replace(checks, entries=batch(checks.entries, options.year))
+            now = arrival_now()
+            decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
+            checks = replace(checks, entries=decided)
             if mounts is not None:
                 marked = marked_copies(pool, found, checks.entries, options.annotate_all, outdir)
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
-        result = commit(outdir, made)
+        result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
     walked = made.walked
     return Ingested(
         list(made.entries),

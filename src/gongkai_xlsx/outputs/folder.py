@@ -66,7 +66,7 @@ import hashlib
 import os
 import shutil
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -326,9 +326,21 @@ class OutputDir:
                     hide(staging)
 
     # ------------------------------------------------------------------ commit
-    def commit(self, report: bytes, outputs: Iterable[str]) -> CommitResult:
+    @property
+    def arrivals(self) -> dict[str, str]:
+        """When each input file (by SHA-256) first arrived, as the previous run recorded
+        it (empty when the manifest was lost: everything arrives now)."""
+        return dict(self.before.arrivals)
+
+    def commit(
+        self,
+        report: bytes,
+        outputs: Iterable[str],
+        arrivals: Mapping[str, str] | None = None,
+    ) -> CommitResult:
         """Make OUT hold its non-output files, the staged outputs, ``report`` and the new
-        manifest (renamed last), and nothing else of the previous run's outputs."""
+        manifest (renamed last), and nothing else of the previous run's outputs.
+        ``arrivals``: the input files' first arrivals to record (None: keep the previous)."""
         if self._lock is None or self.committed:
             raise RuntimeError("commit() needs an entered OutputDir that has not committed")
         names = set(outputs)
@@ -345,7 +357,8 @@ class OutputDir:
             self.report: Recorded(len(report), hashlib.sha256(report).hexdigest()),
         }
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
-        manifest = Manifest(recorded, self.report, mounts).to_bytes()
+        kept = dict(arrivals) if arrivals is not None else self.arrivals
+        manifest = Manifest(recorded, self.report, mounts, kept).to_bytes()
         plan = Plan(
             put=sorted(n for n, changed in self._staged.items() if changed)
             + ([self.report] if report_changed else []),

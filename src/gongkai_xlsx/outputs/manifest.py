@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,8 @@ from typing import Any
 from gongkai_xlsx.outputfolder import MANIFEST, TOOL, report_outputs
 from gongkai_xlsx.outputs.names import file_digest, valid
 
-FORMAT = 1
+FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 @dataclass(frozen=True)
@@ -44,9 +46,12 @@ class Manifest:
     outputs: dict[str, Recorded]
     report: str
     mounts: dict[str, str] = field(default_factory=dict)
+    # when each input file (by its SHA-256) first arrived: the time of the first run that
+    # saw it (see :mod:`gongkai_xlsx.ingest.versions`); carried forward run to run
+    arrivals: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
-        data = {
+        data: dict[str, object] = {
             "tool": TOOL,
             "manifest": FORMAT,
             "report": self.report,
@@ -56,6 +61,8 @@ class Manifest:
                 for name, r in sorted(self.outputs.items())
             },
         }
+        if self.arrivals:  # a folder of another command's outputs records none
+            data["arrivals"] = dict(sorted(self.arrivals.items()))
         return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
     @classmethod
@@ -80,7 +87,13 @@ class Manifest:
             size, sha = entry.get("size"), entry.get("sha256")
             if isinstance(size, int) and isinstance(sha, str):
                 outputs[name] = Recorded(size, sha)
-        return cls(outputs, report, kept_mounts)
+        arrived = data.get("arrivals")
+        arrivals = (
+            {k: v for k, v in arrived.items() if _SHA256.fullmatch(k) and isinstance(v, str)}
+            if isinstance(arrived, dict)
+            else {}
+        )
+        return cls(outputs, report, kept_mounts, arrivals)
 
 
 @dataclass(frozen=True)
@@ -94,6 +107,7 @@ class Previous:
     mounts: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Recorded] = field(default_factory=dict)
     source: str = "none"  # "manifest", "report" (no manifest: report.json's list), "none"
+    arrivals: dict[str, str] = field(default_factory=dict)  # the manifest's; else none
 
     def unchanged(self, name: str, path: str) -> bool:
         """Whether the file of output ``name`` at ``path`` is still what the manifest
@@ -114,7 +128,7 @@ def read_previous(root: Path, report: str) -> Previous:
         names = frozenset(n for n in manifest.outputs if n != report)
         ours = report in manifest.outputs or _legacy(root, report)[1]
         recorded = {n: r for n, r in manifest.outputs.items() if n != report}
-        return Previous(names, ours, manifest.mounts, recorded, "manifest")
+        return Previous(names, ours, manifest.mounts, recorded, "manifest", manifest.arrivals)
     found, ours = _legacy(root, report)
     if found is None:
         return Previous(report_ours=ours)

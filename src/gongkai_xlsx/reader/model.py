@@ -93,6 +93,7 @@ class Return:
     identified_by: IdentifiedBy | None = None
     properties: Mapping[str, str] = field(default_factory=dict)
     application: str | None = None
+    saved: str | None = None  # docProps/core.xml's modified time, as written
     cells: Mapping[str, CellRead] = field(default_factory=dict)
     fields: Mapping[str, CellRead] = field(default_factory=dict)
     outside: tuple[CellRead, ...] = ()

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from gongkai_xlsx.ooxml.relationships import REL_NS
 from gongkai_xlsx.ooxml.xmltext import (
+    NotWellFormed,
     elements,
     gt_in_attribute,
     parse_checked,
@@ -321,6 +322,8 @@ def _exact_sst(data: bytes) -> SharedStrings:
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 APP_NS = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+CORE_NS = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+DCTERMS_NS = "http://purl.org/dc/terms/"
 
 
 def _property_text(kind: str, text: str) -> str:
@@ -365,4 +368,18 @@ def application(data: bytes) -> str | None:
     for el in elements(data, APP_NS):
         if el.path[-1] == "Application":
             return el.text.strip() or None
+    return None
+
+
+def saved_time(data: bytes) -> str | None:
+    """``dcterms:modified`` of ``docProps/core.xml`` as written (an ISO 8601 time): when
+    the workbook was last saved, by the saver's clock. A weak fact, used only to order two
+    versions of a return that arrived together."""
+    try:
+        found = elements(data, CORE_NS)
+    except (NotWellFormed, ValueError):
+        return None  # a part nobody needs: a broken one leaves the time unknown
+    for el in found:
+        if el.path[-1] == "{" + DCTERMS_NS + "}modified" and len(el.path) == 2:
+            return el.text.strip()[:40] or None
     return None

@@ -95,6 +95,7 @@ def read_return(source: Path | bytes, name: str | None = None) -> Return:
             form=reading.form,
             properties=reading.properties,
             application=reading.application,
+            saved=reading.saved,
         )
     except MemoryError:
         raise  # the worker's memory limit: reported by the pool as file-limit
@@ -121,6 +122,7 @@ def _read(reading: Reading, suffix: str) -> Return:
         identified_by=identified_by,  # type: ignore[arg-type]
         properties=reading.properties,
         application=reading.application,
+        saved=reading.saved,
     )
     if not located.usable:
         return _finish(base, reading.findings)

@@ -33,6 +33,7 @@ from gongkai_xlsx.reader.workbook_package import Package, PackageError
 
 CUSTOM_PROPS = "/custom-properties"
 EXTENDED_PROPS = "/extended-properties"
+CORE_PROPS = "/metadata/core-properties"
 
 
 @cache
@@ -70,6 +71,7 @@ class Reading:
         self.scans: dict[str, SheetScan] = {}
         self.properties: dict[str, str] = {}
         self.application: str | None = None
+        self.saved: str | None = None  # docProps/core.xml's modified time
         self.form: Form | None = None
         self.shared_formulas: dict[str, SharedFormulas] = {}
 
@@ -110,6 +112,8 @@ class Reading:
                     self.properties = parts.custom_properties(package.read(part))
                 elif rel.type.endswith(EXTENDED_PROPS) and package.has(part):
                     self.application = parts.application(package.read(part))
+                elif rel.type.endswith(CORE_PROPS) and package.has(part):
+                    self.saved = parts.saved_time(package.read(part))
         except PackageError as exc:
             found = exc.sniffed
             if found is not None and found.code is not None:  # another kind of zip
