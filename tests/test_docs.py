@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from conftest import balanced, fill_with_openpyxl
 from typer.testing import CliRunner
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cli import app
+from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.definition.model import Form
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -48,7 +51,9 @@ def test_the_readme_shows_what_the_tool_prints_now() -> None:
     assert update_readme.rewritten(README) == README, "run scripts/update_readme.py"
 
 
-def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) -> None:
+def test_the_january_walkthrough_runs_as_written(
+    tmp_path: Path, monkeypatch, form: Form, layout: Layout
+) -> None:
     """Every command of the README's 一月份的全流程, run as written in a folder holding what
     the text says is there: the roster, last year's results, the returns, the report text."""
     import json
@@ -64,6 +69,7 @@ def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) ->
     ]
     assert [c[0] for c in commands] == [
         "new",
+        "ingest",
         "ingest",
         "aggregate",
         "aggregate",
@@ -98,8 +104,8 @@ def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) ->
         encoding="utf-8",
     )
     monkeypatch.chdir(tmp_path)
-    codes = [run(*command).exit_code for command in commands]
-    assert codes == [0, 1, 0, 0, 0, 0]  # ingest: one sample has a B1 error, so exit 1
+    results = [run(*command) for command in commands[:2]]
+    assert [r.exit_code for r in results] == [0, 1]  # ingest: one sample has a B1 error
 
     assert len(list((tmp_path / "模板").glob("*.xlsx"))) == len(agencies)
     report = json.loads((tmp_path / "结果" / "report.json").read_bytes())
@@ -109,6 +115,24 @@ def test_the_january_walkthrough_runs_as_written(tmp_path: Path, monkeypatch) ->
     # named for sending: the agency, 退回修改 and the day the return arrived
     assert re.fullmatch(r"某县交通运输局_退回修改_\d{8}\.xlsx", marked), marked
     assert listing == "退回清单.xlsx"  # whom to send it to
+
+    # step 4: the agency fills its own template again, the fix arrives in a new subfolder
+    (template,) = (tmp_path / "模板").glob("*某县交通运输局*.xlsx")
+    resent = returns / "1月20日微信"
+    resent.mkdir()
+    fixed = balanced(form, {"b.received.natural_person": 3, "a.regulations.issued": 1})
+    fill_with_openpyxl(layout, template, resent / "交通局年报（改）.xlsx", fixed)
+    results += [run(*command) for command in commands[2:]]
+    assert [r.exit_code for r in results] == [0, 1, 0, 0, 0, 0, 0], results[2].output
+    report = json.loads((tmp_path / "结果" / "report.json").read_bytes())
+    old = next(r for r in report["returns"] if r["file"].endswith("B1不平衡.xlsx"))
+    assert old["status"] == "superseded" and old["superseded_by"].endswith("（改）.xlsx")
+    assert not list((tmp_path / "退回").rglob("*.xlsx"))  # nothing left to send back
+    assert report["roster"]["missing"] == ["某县新设局"]
+    warned = results[3].output  # aggregate --roster: only the silent agency is missing
+    (warning,) = [line for line in warned.splitlines() if line.startswith("注意：")]
+    assert warning.startswith("注意：汇总不完整——未报送 1 个单位，均未计入。"), warned
+    assert "  未报送 1 个：某县新设局" in warned.splitlines(), warned
     for made in ("某县_2024_汇总.xlsx", "某县_2024_汇总.json", "某县_2024_汇总.html"):
         assert (tmp_path / made).stat().st_size > 0, made
     assert (tmp_path / "某县教育局_2024年度报告.docx").stat().st_size > 0
