@@ -698,12 +698,17 @@ def test_a_pdf_a_photo_and_a_doc_made_from_a_return_get_one_answer(
     word.save(made / "表格.docx")
     doc = harness.convert(made / "表格.docx", made, fmt="doc", recalc=False)
     assert doc.read_bytes()[:8] == OLE_MAGIC
+    # the .wps another document (an identical copy would count once, as a version)
+    word.add_paragraph("另一份")
+    word.save(made / "文字.docx")
+    wps = harness.convert(made / "文字.docx", made, fmt="doc", recalc=False)
+    assert wps.read_bytes()[:8] == OLE_MAGIC and wps.read_bytes() != doc.read_bytes()
     inbox = tmp_path / "报表"
     inbox.mkdir()
     shutil.copy(pdf, inbox / "年报.pdf")
     shutil.copy(made / "page-1.jpg", inbox / "照片.jpg")
     shutil.copy(doc, inbox / "表格.doc")
-    shutil.copy(doc, inbox / "表格.wps")
+    shutil.copy(wps, inbox / "表格.wps")
     answers = _answers(inbox, tmp_path)
     kinds = {
         "年报.pdf": "这是一份 PDF 文件，",
