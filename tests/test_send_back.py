@@ -5,6 +5,7 @@ of the marked copy's 校验结果 sheet (every cell still in report.json and in 
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import openpyxl
@@ -350,6 +351,29 @@ def test_nothing_to_send_back_leaves_no_send_back_list(
     result = run("ingest", inbox, "-o", out, "--annotate", back)
     assert result.exit_code == 0
     assert not (back / "退回清单.xlsx").exists()
+
+
+def test_a_return_naming_no_agency_goes_back_to_the_roster_agency_its_file_name_contains(
+    layout: Layout, blank_template_2024: Path, tmp_path: Path
+) -> None:
+    """Its marked copy is named for that agency and its 退回清单 row is that agency's, with
+    the roster's contact; without a roster, the file's own name is all there is."""
+    inbox, out, back = tmp_path / "报表", tmp_path / "结果", tmp_path / "退回"
+    inbox.mkdir()
+    typed_over = {("依申请公开", "J6"): 9}
+    fill_with_openpyxl(
+        layout, blank_template_2024, inbox / "某县教育局2024年报.xlsx", BALANCED, raw=typed_over
+    )
+    roster = gbk_roster(tmp_path / "名单.csv")
+    run("ingest", inbox, "-o", out, "--annotate", back, "--roster", roster)
+    [marked] = [p.name for p in back.glob("*.xlsx") if p.name != "退回清单.xlsx"]
+    assert re.fullmatch(r"某县教育局_退回修改_\d{8}\.xlsx", marked), marked
+    [row] = send_back_list(back)
+    assert row[1:4] == ("某县教育局", "李四", "13800000000") and row[8] == marked
+
+    run("ingest", inbox, "-o", tmp_path / "结果2", "--annotate", tmp_path / "退回2")
+    [marked] = [p.name for p in (tmp_path / "退回2").glob("*_退回修改_*.xlsx")]
+    assert marked.startswith("某县教育局2024年报_退回修改_")
 
 
 def test_the_terminal_shows_a_repeated_hint_as_one_line(

@@ -19,7 +19,7 @@ from typing import Any
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
-from gongkai_xlsx.ingest.batch import Entry, submissions
+from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
@@ -35,6 +35,7 @@ from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
 from gongkai_xlsx.previous import Previous
+from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached
 from gongkai_xlsx.writer.send_back import send_back_bytes, send_back_names
@@ -87,14 +88,15 @@ def _to_mark(entry: Entry, annotate_all: bool) -> bool:
     return bool(o.readable and o.sha256 and entry.superseded_by is None and wanted)
 
 
-def marked_names(entries: Sequence[Entry]) -> list[str]:
+def marked_names(entries: Sequence[Entry], roster: Roster | None = None) -> list[str]:
     """Each marked copy's name, named for sending: ``<单位>_退回修改_<到达日期>.xlsx``
-    (the date the version first arrived, so a re-run gives the same name), ``_2``… where
+    (the agency it names, else the roster agency its file name contains; the date the
+    version first arrived, so a re-run gives the same name), ``_2``… where
     two would be alike."""
     names = []
     for entry in entries:
         o = entry.outcome
-        agency = o.agency or PurePosixPath(entry.display).stem
+        agency = addressee(entry, roster) or o.agency or PurePosixPath(entry.display).stem
         day = (entry.arrived or "")[:10].replace("-", "")
         suffix = PurePosixPath(entry.display).suffix.lower() or ".xlsx"
         names.append(f"{safe_stem(agency)}_退回修改_{day}{suffix}")
@@ -107,12 +109,13 @@ def marked_copies(
     entries: Sequence[Entry],
     annotate_all: bool,
     outdir: OutputDir,
+    roster: Roster | None = None,
 ) -> tuple[Entry, ...]:
     """Stage a marked copy of each readable return to send back, made in the workers from
     the bytes that were checked (all findings, the batch's own included): ``entries``
     with each copy's name, or the finding saying why there is none (new entries)."""
     chosen = [index for index, entry in enumerate(entries) if _to_mark(entry, annotate_all)]
-    names = dict(zip(chosen, marked_names([entries[i] for i in chosen]), strict=True))
+    names = dict(zip(chosen, marked_names([entries[i] for i in chosen], roster), strict=True))
     tasks = (
         MarkTask(
             os.fspath(found.items[index].path),

@@ -194,6 +194,16 @@ def _agency_of(entry: Entry, roster: Roster | None) -> AgencyKey | None:
     return agency_in_file_name((agency_key(e.name) for e in roster.entries), entry.display)
 
 
+def addressee(entry: Entry, roster: Roster | None) -> str | None:
+    """Whom ``entry``'s return goes back to, by name: the agency it names; else the
+    roster agency its file name contains (an unnamed return, a .xls, a PDF); else None."""
+    if agency := named_agency(entry):
+        return agency
+    key = _agency_of(entry, roster)
+    listed = roster.entry_for(key) if roster is not None and key is not None else None
+    return listed.name if listed is not None else None
+
+
 def with_versions(
     entries: Sequence[Entry], arrivals: Mapping[str, str], now: str, roster: Roster | None
 ) -> tuple[Entry, ...]:

@@ -103,7 +103,9 @@ def run(
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
             checks = replace(checks, entries=decided)
             if mounts is not None:
-                marked = marked_copies(pool, found, checks.entries, options.annotate_all, outdir)
+                marked = marked_copies(
+                    pool, found, checks.entries, options.annotate_all, outdir, options.roster
+                )
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))

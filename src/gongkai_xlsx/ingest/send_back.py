@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.completeness import NO_AGENCY
-from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.batch import Entry, addressee
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.writer.send_back import SendBackRow
@@ -28,13 +28,13 @@ NOTE = (
 
 def send_back_rows(entries: Sequence[Entry], roster: Roster | None) -> list[SendBackRow]:
     """One row per agency whose return goes back (it has errors, could not be read, or
-    was marked with ``--all``):
-    roster order first, then the others in the order of ``entries``. A return that names
-    no agency is a row of its own."""
+    was marked with ``--all``), under the agency it names, else the roster agency its file
+    name contains: roster order first, then the others in the order of ``entries``. A
+    return that names no agency that way is a row of its own."""
     groups: dict[tuple[AgencyKey | None, str], list[Entry]] = {}
     for entry in entries:
         if entry.failed or entry.annotated:
-            agency = entry.outcome.agency
+            agency = addressee(entry, roster) or entry.outcome.agency
             key: tuple[AgencyKey | None, str] = (
                 (agency_key(agency), "") if agency else (None, entry.display)
             )
