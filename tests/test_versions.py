@@ -9,11 +9,10 @@ import json
 import os
 import re
 import shutil
-import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import fill_with_openpyxl, run
+from conftest import fill_with_openpyxl, run, saved_at
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
@@ -44,21 +43,6 @@ def filled(
     dest.parent.mkdir(parents=True, exist_ok=True)
     raw = TYPED_OVER if error else None
     return fill_with_openpyxl(layout, template, dest, BALANCED, raw=raw, **kw)  # type: ignore[arg-type]
-
-
-def saved_at(path: Path, when: str) -> None:
-    """Set the workbook's saved time (docProps/core.xml's dcterms:modified) to ``when``."""
-    with zipfile.ZipFile(path) as z:
-        members = [(i, z.read(i.filename)) for i in z.infolist()]
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>" + when.encode() + rb"\g<2>",
-                    data,
-                )
-            z.writestr(info, data)
 
 
 def ingest(*args: str | Path) -> tuple[int, str, dict]:
