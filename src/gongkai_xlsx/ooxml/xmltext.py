@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import pyexpat
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
@@ -135,6 +136,22 @@ def parse_checked(parser: pyexpat.XMLParserType, data: bytes) -> None:
         raise NotWellFormed(pyexpat.ErrorString(exc.code), exc.lineno, exc.offset) from None
 
 
+def parse_events(
+    data: bytes,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], None],
+    chars: Callable[[str], None],
+) -> None:
+    """:func:`parse_checked` with namespaces (``uri name``) and whole text runs: the one
+    set-up of the element readers (small parts, shared strings, the exact sheet reader)."""
+    parser = pyexpat.ParserCreate(namespace_separator=" ")
+    parser.buffer_text = True
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = chars
+    parse_checked(parser, data)
+
+
 def well_formed(data: bytes) -> None:
     """Let expat, with no handlers (C only), confirm ``data`` is well-formed XML."""
     parse_checked(pyexpat.ParserCreate(), data)
@@ -174,10 +191,5 @@ def elements(data: bytes, main: str) -> list[Element]:
         if texts:
             texts[-1].append(data)
 
-    parser = pyexpat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parse_checked(parser, data)
+    parse_events(data, start, end, chars)
     return found

@@ -8,7 +8,6 @@ and remembered by their bytes; the others are small.
 
 from __future__ import annotations
 
-import pyexpat
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,7 +17,7 @@ from gongkai_xlsx.ooxml.xmltext import (
     NotWellFormed,
     elements,
     gt_in_attribute,
-    parse_checked,
+    parse_events,
     unescape,
     well_formed,
 )
@@ -309,12 +308,7 @@ def _exact_sst(data: bytes) -> SharedStrings:
         else:
             checker.text(text)
 
-    parser = pyexpat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = chars
-    parse_checked(parser, data)
+    parse_events(data, start, end, chars)
     return SharedStrings(result, bad)
 
 

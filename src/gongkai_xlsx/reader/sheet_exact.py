@@ -5,9 +5,7 @@ left). It is the reference the fast one is tested against (``tests/test_reader.p
 
 from __future__ import annotations
 
-import pyexpat
-
-from gongkai_xlsx.ooxml.xmltext import parse_checked
+from gongkai_xlsx.ooxml.xmltext import parse_events
 from gongkai_xlsx.reader.grammar import Checker
 from gongkai_xlsx.reader.sheet_cells import MAIN_NS, REF, TEXT_PATHS, Builder, RawCell, cap
 
@@ -98,9 +96,4 @@ class _ExactScanner:
 
 def scan_exact(data: bytes, builder: Builder) -> None:
     scanner = _ExactScanner(builder)
-    parser = pyexpat.ParserCreate(namespace_separator=" ")
-    parser.buffer_text = True
-    parser.StartElementHandler = scanner.start
-    parser.EndElementHandler = scanner.end
-    parser.CharacterDataHandler = scanner.chars
-    parse_checked(parser, data)
+    parse_events(data, scanner.start, scanner.end, scanner.chars)
