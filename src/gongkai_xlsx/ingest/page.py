@@ -329,20 +329,22 @@ def _duplicates_section(duplicates: tuple[Duplicate, ...]) -> str:
     )
     if len(duplicates) > LONG_LIST:
         table = f"<details><summary>展开全部 {len(duplicates)} 个单位</summary>{table}</details>"
-    return (
-        f'<section id="gk-duplicates"><h2>报送了多份报表的单位（{len(duplicates)} 个）</h2>'
-        '<p class="gk-note">同一单位同一年度有多份可以读取的报表；请确认以哪一份为准，'
-        f"移走其余的后重新收集。</p>{table}</section>"
+    return _listing_section(
+        "gk-duplicates",
+        f"报送了多份报表的单位（{len(duplicates)} 个）",
+        "同一单位同一年度有多份可以读取的报表；请确认以哪一份为准，移走其余的后重新收集。",
+        table,
     )
 
 
 def _skipped_section(skipped: tuple[str, ...]) -> str:
     if not skipped:
         return ""
-    return (
-        f'<section id="gk-skipped"><h2>未读取的文件（{len(skipped)} 个）</h2>'
-        '<p class="gk-note">这些文件不是电子表格，没有读取。</p>'
-        f"{_name_list(skipped)}</section>"
+    return _listing_section(
+        "gk-skipped",
+        f"未读取的文件（{len(skipped)} 个）",
+        "这些文件不是电子表格，没有读取。",
+        _name_list(skipped),
     )
 
 
@@ -354,10 +356,11 @@ def _unreadable_section(entries: tuple[UnreadableEntry, ...]) -> str:
         f'<li><span class="gk-name">{_text(e.path)}</span>：{_text(e.finding.message)}</li>'
         for e in entries
     )
-    return (
-        f'<section id="gk-unreadable"><h2>无法读取的文件夹或文件（{len(entries)} 个）</h2>'
-        '<p class="gk-note">其中的报表没有检查，本批结果不完整；请按说明处理后重新收集。</p>'
-        f'<ol class="gk-names">{items}</ol></section>'
+    return _listing_section(
+        "gk-unreadable",
+        f"无法读取的文件夹或文件（{len(entries)} 个）",
+        "其中的报表没有检查，本批结果不完整；请按说明处理后重新收集。",
+        f'<ol class="gk-names">{items}</ol>',
     )
 
 
@@ -365,10 +368,19 @@ def _passed_over_section(entries: tuple[PassedOver, ...]) -> str:
     if not entries:
         return ""
     names = _name_list(f"{e.display}（{e.reason}）" for e in entries)
+    return _listing_section(
+        "gk-passed-over",
+        f"按规则未查看的文件和文件夹（{len(entries)} 个）",
+        "隐藏的文件和文件夹、系统文件夹、Office 锁文件等不是报表，没有查看。",
+        names,
+    )
+
+
+def _listing_section(section_id: str, title: str, note: str, body: str) -> str:
+    """A section listing files or agencies: its heading, a note on what to do, the list
+    (every text here is the page's own, not the returns')."""
     return (
-        f'<section id="gk-passed-over"><h2>按规则未查看的文件和文件夹（{len(entries)} 个）</h2>'
-        '<p class="gk-note">隐藏的文件和文件夹、系统文件夹、Office 锁文件等不是报表，没有查看。</p>'
-        f"{names}</section>"
+        f'<section id="{section_id}"><h2>{title}</h2><p class="gk-note">{note}</p>{body}</section>'
     )
 
 
