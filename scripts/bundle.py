@@ -172,8 +172,6 @@ def requirements(path: Path) -> str:
 
 def download(target: Target, python: str, req: Path, wheels: Path) -> None:
     """Fetch the locked wheels for one target and Python, checking pip agrees they fit."""
-    abi = f"cp{python.replace('.', '')}"
-    platforms = [arg for p in target.platforms for arg in ("--platform", p)]
     subprocess.run(
         [
             sys.executable,
@@ -184,17 +182,7 @@ def download(target: Target, python: str, req: Path, wheels: Path) -> None:
             "--disable-pip-version-check",
             "--no-deps",
             "--only-binary=:all:",
-            *platforms,
-            "--python-version",
-            python,
-            "--implementation",
-            "cp",
-            "--abi",
-            abi,
-            "--abi",
-            "abi3",
-            "--abi",
-            "none",
+            *_tag_options(target, python),
             "--require-hashes",
             "-r",
             str(req),
@@ -203,6 +191,49 @@ def download(target: Target, python: str, req: Path, wheels: Path) -> None:
         ],
         check=True,
     )
+
+
+def _tag_options(target: Target, python: str) -> list[str]:
+    """pip's options for another machine: its platform tags, its CPython's ABIs."""
+    abi = f"cp{python.replace('.', '')}"
+    return [
+        *(arg for p in target.platforms for arg in ("--platform", p)),
+        "--python-version",
+        python,
+        "--implementation",
+        "cp",
+        *("--abi", abi, "--abi", "abi3", "--abi", "none"),
+    ]
+
+
+def verify(target: Target, python: str, folder: Path) -> None:
+    """What the office PC's pip will do, done here first: install every requirement of the
+    bundle for ``target`` from its wheels/ alone (a dry run, no index, no pip configuration
+    of this machine), hashes checked."""
+    with tempfile.TemporaryDirectory(prefix="gk-verify-") as tmp:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "--dry-run",
+                "--quiet",
+                "--ignore-installed",
+                "--no-index",
+                "--find-links",
+                str(folder / "wheels"),
+                "--only-binary=:all:",
+                *_tag_options(target, python),
+                "--target",
+                tmp,
+                "--require-hashes",
+                "-r",
+                str(folder / "requirements" / f"py{python.replace('.', '')}.txt"),
+            ],
+            env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+            check=True,
+        )
 
 
 def project_wheel(into: Path) -> Path:
@@ -238,15 +269,23 @@ def build(target: Target, own: Path, out: Path) -> Path:
         download(target, python, req, wheels)
         with req.open("a", encoding="utf-8") as file:  # installed from wheels/ with the rest
             file.write(own_line)
+        verify(target, python, folder)
     installer = folder / "installer"
     shutil.copytree(INSTALLER, installer, ignore=shutil.ignore_patterns("__pycache__"))
-    for launcher in ("install.cmd", "install.sh", "README.txt"):
-        shutil.move(installer / launcher, folder / launcher)
-    for script in (folder / "install.cmd", installer / "start.cmd"):
-        # cmd.exe misreads labels in LF-only batch files: CRLF whatever the checkout has
-        lines = script.read_bytes().replace(b"\r\n", b"\n").split(b"\n")
-        script.write_bytes(b"\r\n".join(lines))
-    (folder / "install.sh").chmod(0o755)
+    windows = target.name.startswith("windows")
+    unused = ("install.sh",) if windows else ("install.cmd", "start.cmd", "no-python.txt")
+    for leftover in unused:
+        (installer / leftover).unlink()
+    shutil.move(installer / "README.txt", folder / "README.txt")
+    if windows:
+        shutil.move(installer / "install.cmd", folder / "install.cmd")
+        for script in (folder / "install.cmd", installer / "start.cmd"):
+            # cmd.exe misreads labels in LF-only batch files: CRLF whatever the checkout has
+            lines = script.read_bytes().replace(b"\r\n", b"\n").split(b"\n")
+            script.write_bytes(b"\r\n".join(lines))
+    else:
+        shutil.move(installer / "install.sh", folder / "install.sh")
+        (folder / "install.sh").chmod(0o755)
     (installer / "bundle.json").write_text(
         json.dumps(
             {"target": target.name, "version": version(), "pythons": list(PYTHONS)}, indent=1

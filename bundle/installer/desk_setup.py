@@ -89,6 +89,11 @@ def check_bundle() -> tuple[str, Path]:
     if PLATFORMS[target] != here:
         hint = "请安装 64 位的 Python。" if here == "win32" else "请换用与这台电脑相符的安装包。"
         raise Stop(f"这个安装包是 {target} 用的，这台电脑上的 Python 是 {here}。{hint}")
+    if WINDOWS and "WindowsApps" in sys.executable:
+        raise Stop(
+            "这是“Microsoft Store（应用商店）”中的 Python：Windows 会把它写入用户目录的文件放到别处，"
+            "安装后的程序找不到。请从 python.org 下载“Windows installer (64-bit)”安装 Python，再双击 install.cmd。"
+        )
     tag = f"py{sys.version_info[0]}{sys.version_info[1]}"
     requirements = BUNDLE / "requirements" / f"{tag}.txt"
     if not requirements.is_file():

@@ -4,7 +4,7 @@ rem console code page; the Chinese messages are printed by installer\install.py.
 rem Finds Python 3.11-3.13 (a bundled one, the py launcher, or a real python.exe - not the
 rem Microsoft Store stub) and runs the installer with it. No admin rights, no network.
 setlocal
-cd /d "%~dp0"
+pushd "%~dp0"
 if not exist "installer\install.py" goto notextracted
 set "PYEXE="
 if exist "python\python.exe" set "PYEXE=python\python.exe"
