@@ -189,8 +189,17 @@ def download(target: Target, python: str, req: Path, wheels: Path) -> None:
             "-d",
             str(wheels),
         ],
+        env=_ONLY_THE_LOCK,
         check=True,
     )
+
+
+# pip without this machine's configuration (its extra indexes, find-links, constraints): the
+# bundle holds what the locks name, from the package index, and nothing else.
+_ONLY_THE_LOCK = {
+    **{k: v for k, v in os.environ.items() if k not in ("PIP_FIND_LINKS", "PIP_CONSTRAINT")},
+    "PIP_CONFIG_FILE": os.devnull,
+}
 
 
 def _tag_options(target: Target, python: str) -> list[str]:
@@ -231,7 +240,7 @@ def verify(target: Target, python: str, folder: Path) -> None:
                 "-r",
                 str(folder / "requirements" / f"py{python.replace('.', '')}.txt"),
             ],
-            env={**os.environ, "PIP_CONFIG_FILE": os.devnull},
+            env=_ONLY_THE_LOCK,
             check=True,
         )
 
