@@ -200,3 +200,23 @@ def test_workers_die_with_a_killed_parent() -> None:
             break
         time.sleep(0.05)
     assert all(_gone(pid) for pid in workers)
+
+
+@pytest.mark.skipif(sys.maxsize < 2**32, reason="the layout Windows x64 uses")
+def test_the_windows_job_object_structures_have_the_x64_layout() -> None:
+    """Windows' memory cap (a job object per worker) cannot run here; its structures can be
+    held to the sizes and offsets of winnt.h and psapi.h on x64: a field out of place would
+    set some other limit, or none, without any error."""
+    import ctypes
+
+    from gongkai_xlsx import pool
+
+    assert ctypes.sizeof(pool._JobBasicLimits) == 64
+    assert pool._JobBasicLimits.LimitFlags.offset == 16
+    assert pool._JobBasicLimits.Affinity.offset == 48
+    assert ctypes.sizeof(pool._JobExtendedLimits) == 144
+    assert pool._JobExtendedLimits.ProcessMemoryLimit.offset == 112
+    assert ctypes.sizeof(pool._ProcessMemoryCounters) == 72
+    assert pool._ProcessMemoryCounters.PagefileUsage.offset == 56
+    if sys.platform != "win32":
+        assert pool._cap_memory_windows(512) is False  # nothing is set off Windows

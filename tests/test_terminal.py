@@ -52,6 +52,7 @@ FRAMEWORK_ENGLISH = re.compile(
 LATIN_WORDS_OF_THE_TOOL = {
     "MB",  # a unit, as Chinese Windows writes it
     "Linux",  # where the memory limit holds
+    "Windows",  # where it holds through a job object
     "gongkai",
     "xlsx",
     "Excel",

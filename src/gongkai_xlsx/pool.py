@@ -17,9 +17,12 @@ Limits, and where they hold:
 
 - Wall time, per task: everywhere. The parent kills the worker when the task overruns.
 - Memory, per worker: ``RLIMIT_AS`` set to the worker's address space after its imports plus
-  ``memory_mb``, where the size can be read from ``/proc/self/status`` (Linux). macOS does
-  not enforce ``RLIMIT_AS`` and Windows has no ``resource`` module: there no memory cap is
-  set, and a huge allocation is stopped only by the time limit or the system.
+  ``memory_mb``, where the size can be read from ``/proc/self/status`` (Linux). Windows has
+  no ``resource`` module: there the worker puts itself in a job object of its own whose
+  process memory limit is its committed memory after its imports plus ``memory_mb`` (nested
+  jobs need Windows 8 or later; never run on Windows here, only the structures' layout is
+  tested). macOS does not enforce ``RLIMIT_AS``: there no memory cap is set, and a huge
+  allocation is stopped only by the time limit or the system.
 
 Workers ignore SIGINT: Ctrl-C (which the terminal sends to every process of the group) is
 handled once, in the parent, whose :meth:`WorkerPool.close` kills and reaps every worker.
@@ -33,6 +36,7 @@ with SIGKILL leaves no worker busy on a hostile file.
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import faulthandler
 import multiprocessing
 import os
@@ -469,6 +473,9 @@ def _die_with_parent() -> None:
 
 
 def _cap_memory(memory_mb: int | None) -> None:
+    if memory_mb is not None and sys.platform == "win32":
+        _cap_memory_windows(memory_mb)
+        return
     if memory_mb is None or resource is None:
         return
     base = _address_space()
@@ -482,6 +489,94 @@ def _cap_memory(memory_mb: int | None) -> None:
         limit = min(limit, soft)
     with contextlib.suppress(ValueError, OSError):
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+class _ProcessMemoryCounters(ctypes.Structure):
+    """PROCESS_MEMORY_COUNTERS (psapi.h)."""
+
+    _fields_ = [
+        ("cb", ctypes.c_uint32),
+        ("PageFaultCount", ctypes.c_uint32),
+        ("PeakWorkingSetSize", ctypes.c_size_t),
+        ("WorkingSetSize", ctypes.c_size_t),
+        ("QuotaPeakPagedPoolUsage", ctypes.c_size_t),
+        ("QuotaPagedPoolUsage", ctypes.c_size_t),
+        ("QuotaPeakNonPagedPoolUsage", ctypes.c_size_t),
+        ("QuotaNonPagedPoolUsage", ctypes.c_size_t),
+        ("PagefileUsage", ctypes.c_size_t),  # committed private memory
+        ("PeakPagefileUsage", ctypes.c_size_t),
+    ]
+
+
+class _JobBasicLimits(ctypes.Structure):
+    """JOBOBJECT_BASIC_LIMIT_INFORMATION (winnt.h)."""
+
+    _fields_ = [
+        ("PerProcessUserTimeLimit", ctypes.c_int64),
+        ("PerJobUserTimeLimit", ctypes.c_int64),
+        ("LimitFlags", ctypes.c_uint32),
+        ("MinimumWorkingSetSize", ctypes.c_size_t),
+        ("MaximumWorkingSetSize", ctypes.c_size_t),
+        ("ActiveProcessLimit", ctypes.c_uint32),
+        ("Affinity", ctypes.c_size_t),
+        ("PriorityClass", ctypes.c_uint32),
+        ("SchedulingClass", ctypes.c_uint32),
+    ]
+
+
+class _JobExtendedLimits(ctypes.Structure):
+    """JOBOBJECT_EXTENDED_LIMIT_INFORMATION (winnt.h), IO_COUNTERS inlined."""
+
+    _fields_ = [
+        ("BasicLimitInformation", _JobBasicLimits),
+        ("IoInfo", ctypes.c_uint64 * 6),
+        ("ProcessMemoryLimit", ctypes.c_size_t),
+        ("JobMemoryLimit", ctypes.c_size_t),
+        ("PeakProcessMemoryUsed", ctypes.c_size_t),
+        ("PeakJobMemoryUsed", ctypes.c_size_t),
+    ]
+
+
+_JOB_OBJECT_LIMIT_PROCESS_MEMORY = 0x100
+_JOB_OBJECT_EXTENDED_LIMIT_INFORMATION = 9  # JOBOBJECTINFOCLASS
+
+
+def _cap_memory_windows(memory_mb: int) -> bool:
+    """Windows: this worker in a job object of its own, whose process memory limit is the
+    memory it has committed now (its imports) plus ``memory_mb``; an allocation past it
+    fails, as under ``RLIMIT_AS``. False where it could not be set (no cap, as before)."""
+    if sys.platform != "win32":
+        return False
+    from ctypes import wintypes
+
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+    kernel32.GetCurrentProcess.restype = wintypes.HANDLE
+    kernel32.CreateJobObjectW.restype = wintypes.HANDLE
+    kernel32.CreateJobObjectW.argtypes = [ctypes.c_void_p, wintypes.LPCWSTR]
+    kernel32.K32GetProcessMemoryInfo.argtypes = [wintypes.HANDLE, ctypes.c_void_p, wintypes.DWORD]
+    kernel32.SetInformationJobObject.argtypes = [
+        wintypes.HANDLE,
+        ctypes.c_int,
+        ctypes.c_void_p,
+        wintypes.DWORD,
+    ]
+    kernel32.AssignProcessToJobObject.argtypes = [wintypes.HANDLE, wintypes.HANDLE]
+    me = kernel32.GetCurrentProcess()
+    counters = _ProcessMemoryCounters()
+    counters.cb = ctypes.sizeof(counters)
+    if not kernel32.K32GetProcessMemoryInfo(me, ctypes.byref(counters), counters.cb):
+        return False
+    job = kernel32.CreateJobObjectW(None, None)  # kept open: the job lives as long as we do
+    if not job:
+        return False
+    limits = _JobExtendedLimits()
+    limits.BasicLimitInformation.LimitFlags = _JOB_OBJECT_LIMIT_PROCESS_MEMORY
+    limits.ProcessMemoryLimit = counters.PagefileUsage + memory_mb * 1024 * 1024
+    if not kernel32.SetInformationJobObject(
+        job, _JOB_OBJECT_EXTENDED_LIMIT_INFORMATION, ctypes.byref(limits), ctypes.sizeof(limits)
+    ):
+        return False
+    return bool(kernel32.AssignProcessToJobObject(job, me))
 
 
 def _address_space() -> int | None:

@@ -48,7 +48,7 @@ MemoryLimit = Annotated[
         "--memory-limit",
         metavar="MB",
         parser=whole_number,
-        help=f"每份文件的读取内存上限（MB，默认 {DEFAULT_MEMORY_LIMIT}；只在 Linux 上生效）。",
+        help=f"每份文件的读取内存上限（MB，默认 {DEFAULT_MEMORY_LIMIT}；在 Linux 和 Windows 上生效）。",
     ),
 ]
 Force = Annotated[bool, typer.Option("--force", help="覆盖已存在的文件。")]
