@@ -5,18 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.api._common import Progress, form_for, no_progress, previous_for
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, Interrupted, UsageError
 from gongkai_xlsx.naming import dedupe, template_file_name
-from gongkai_xlsx.previous import Prefill, prefill_for
-from gongkai_xlsx.roster import Entry as RosterEntry
-from gongkai_xlsx.roster import read_roster
 from gongkai_xlsx.text import clean_name, listed
 from gongkai_xlsx.writer import TemplateOptions, write_template
 from gongkai_xlsx.writer.options import agency_problem, password_problem
+
+# Loaded only when asked for (``--previous``, ``--roster``): a plain ``new`` must not pay
+# for last year's documents and their schema validator (tests/test_startup.py).
+if TYPE_CHECKING:
+    from gongkai_xlsx.previous import Prefill
+    from gongkai_xlsx.roster import Entry as RosterEntry
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,8 @@ def new_template(
     prefill, reason = None, None
     if previous is not None:
         assert agency is not None
+        from gongkai_xlsx.previous import prefill_for
+
         prefill, reason = prefill_for(form, previous_for(previous), agency, year)
     _write(form, _options(year, agency, password, prefill), path)
     return Made(path, agency, tuple(removed), prefill.source if prefill else None, reason)
@@ -225,6 +231,9 @@ def plan_roster(
     :class:`UsageError` here, so a run either starts with every name usable or not at
     all. Creates ``out_dir``. With ``previous``, each agency's 二、上年结转 is prefilled
     from its last-year document (see :func:`new_template`)."""
+    from gongkai_xlsx.previous import prefill_for
+    from gongkai_xlsx.roster import read_roster
+
     _check_password(password)
     form = form_for(year)
     agencies = read_roster(roster)

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import NewOptions, RosterResult
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import MAX_LISTED_AGENCIES, file_names, shown_names
 from gongkai_xlsx.cli.options import Force, NewPrevious, Year, output_option
 from gongkai_xlsx.terminal import echo, progress, visible
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.api import NewOptions, RosterResult
 
 
 @app.command(
@@ -57,7 +59,7 @@ def new_command(
     previous: NewPrevious = None,
 ) -> None:
     """生成填报模板（.xlsx）：只有浅黄色单元格可填写，合计自动计算，填错即时提示。"""
-    options = NewOptions(year, output, agency, password, roster, out_dir, force, previous)
+    options = api.NewOptions(year, output, agency, password, roster, out_dir, force, previous)
     result = api.new(options, progress=lambda total: progress(total, "正在生成模板"))
     if result.roster is not None:
         _print_roster(options, result.roster)
