@@ -34,7 +34,8 @@ from gongkai_xlsx.writer import workbook as template_workbook
 from gongkai_xlsx.writer.stencil import TemplateStencil
 
 PASSWORD = "pw1"
-PREFILLED = "某县交通运输局（本级）"  # last year's 四 not blank: prefilled, built from scratch
+PREFILLED = "某县交通运输局（本级）"  # last year's 四 its own: prefilled, built from scratch
+SAME_PREFILL = ["某县甲局", "某县乙局", "某县丙局&<>"]  # the same numbers: one stencil
 BLANK_LAST_YEAR = "某县民政局"  # last year's document, 四 blank: not prefilled, a copy
 COPIED = [
     "某县教育局",
@@ -44,6 +45,7 @@ COPIED = [
     "某县 人民政府 办公室",  # inner spaces
     BLANK_LAST_YEAR,
     "某县新设局",  # no document last year
+    *SAME_PREFILL,
 ]
 FROM_SCRATCH = [
     "填报单位",  # a text the workbook already holds: xlsxwriter shares the string
@@ -51,17 +53,23 @@ FROM_SCRATCH = [
     PREFILLED,
 ]
 CARRIED = {"b.carried_forward.natural_person": 5, "b.carried_forward.commercial_enterprise": 2}
+OWN = {"b.carried_forward.natural_person": 7}
 _TIMES = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 
 
 def last_year_folder(form: Form, folder: Path) -> Path:
-    """Last year's output: the canonical documents of two agencies."""
+    """Last year's output: the canonical documents of five agencies."""
     folder.mkdir(parents=True)
-    for agency, values in ((PREFILLED, CARRIED), (BLANK_LAST_YEAR, {"a.penalty.decisions": 3})):
+    last_year = [
+        (PREFILLED, OWN),
+        (BLANK_LAST_YEAR, {"a.penalty.decisions": 3}),
+        *((name, CARRIED) for name in SAME_PREFILL),
+    ]
+    for agency, values in last_year:
         meta = Meta(2023, agency, None, None, f"{agency}.xlsx", "0" * 64)
-        exact = {k: Decimal(v) for k, v in values.items()}
+        exact: dict[str, int | Decimal | None] = {k: Decimal(v) for k, v in values.items()}
         document = Document.build(form, meta, with_totals(form, exact)).to_json()
-        (folder / f"{agency}_2023.json").write_bytes(dumps(document))
+        (folder / f"{len(list(folder.iterdir()))}_2023.json").write_bytes(dumps(document))
     return folder
 
 
@@ -96,10 +104,10 @@ def test_each_roster_copy_equals_the_template_built_from_scratch_for_its_agency(
 
     monkeypatch.setattr(TemplateStencil, "copy_for", spied)
     out = tmp_path / "模板"
-    args = ["--out-dir", out, "--password", PASSWORD, "--previous", previous]
+    args: list[str | Path] = ["--out-dir", out, "--password", PASSWORD, "--previous", previous]
     result = run("new", "2024", "--roster", roster, *args)
     assert result.exit_code == 0, result.output
-    assert "其中 1 份已按上年报表预填上年结转数" in result.output
+    assert "其中 4 份已按上年报表预填上年结转数" in result.output
     # the copies were copies; the names substitution cannot reproduce were built
     assert copied == {**dict.fromkeys(COPIED, True), **dict.fromkeys(FROM_SCRATCH[:2], False)}
 

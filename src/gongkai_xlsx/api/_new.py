@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,30 +262,46 @@ def plan_roster(
     return RosterPlan(form, year, password, force, items, agencies.duplicates, prefills)
 
 
-MIN_COPIES = 3  # below this, building the stencil (two templates) costs more than it saves
+MIN_COPIES = 3  # below this, building a stencil (two templates) costs more than it saves
+
+_Group = tuple[tuple[str, str, str], ...] | None  # the prefill a template has, or none
+
+
+def _group(prefill: Prefill | None) -> _Group:
+    """Which stencil a template can be copied from: those of agencies with the same numbers
+    prefilled (often all 0: nothing was left over) differ only by the name."""
+    if prefill is None:
+        return None
+    return tuple(sorted((k, type(v).__name__, str(v)) for k, v in prefill.values.items()))
 
 
 class _RosterTemplates:
-    """The templates of a roster run: an agency without last year's numbers gets a copy of
-    one stencil with its name put in (:class:`~gongkai_xlsx.writer.stencil.TemplateStencil`,
-    about 1 ms), any other one is built from scratch (about 30 ms)."""
+    """The templates of a roster run: each group of at least :data:`MIN_COPIES` agencies
+    whose templates differ only by the name gets a stencil, and each of them a copy with
+    its name put in (:class:`~gongkai_xlsx.writer.stencil.TemplateStencil`, about 1 ms);
+    any other template is built from scratch (about 30 ms)."""
 
-    def __init__(self, plan: RosterPlan, copies: int) -> None:
+    def __init__(self, plan: RosterPlan, prefills: list[Prefill | None]) -> None:
         self.plan = plan
-        self._stencil: TemplateStencil | None = None
-        if copies >= MIN_COPIES:
-            from gongkai_xlsx.writer.stencil import TemplateStencil
-
-            self._stencil = TemplateStencil.build(plan.form, plan.year, plan.password)
+        self._sizes = Counter(_group(p) for p in prefills)
+        self._stencils: dict[_Group, TemplateStencil | None] = {}
 
     def template(self, agency: str, prefill: Prefill | None) -> bytes:
-        if prefill is None and self._stencil is not None:
-            copy = self._stencil.copy_for(agency)
+        group = _group(prefill)
+        if self._sizes[group] >= MIN_COPIES:
+            if group not in self._stencils:
+                from gongkai_xlsx.writer.stencil import TemplateStencil
+
+                values, note = (prefill.values, prefill.note) if prefill else (None, None)
+                self._stencils[group] = TemplateStencil.build(
+                    self.plan.form, self.plan.year, self.plan.password, values, note
+                )
+            stencil = self._stencils[group]
+            copy = stencil.copy_for(agency) if stencil is not None else None
             if copy is not None:
                 return copy
-        return template_bytes(
-            self.plan.form, _options(self.plan.year, agency, self.plan.password, prefill)
-        )
+        options = _options(self.plan.year, agency, self.plan.password, prefill)
+        return template_bytes(self.plan.form, options)
 
 
 def write_roster(plan: RosterPlan, progress: Callable[[], None] | None = None) -> RosterResult:
@@ -296,9 +313,9 @@ def write_roster(plan: RosterPlan, progress: Callable[[], None] | None = None) -
         total=len(plan.items),
     )
     prefills = plan.prefills or ((None, None),) * len(plan.items)
-    to_write = [not path.is_dir() and (plan.force or not path.exists()) for _, path in plan.items]
-    copies = sum(w and p is None for w, (p, _) in zip(to_write, prefills, strict=True))
-    templates = _RosterTemplates(plan, copies)
+    written = [not path.is_dir() and (plan.force or not path.exists()) for _, path in plan.items]
+    to_write = [p for w, (p, _) in zip(written, prefills, strict=True) if w]
+    templates = _RosterTemplates(plan, to_write)
     for index, (entry, path) in enumerate(plan.items):
         prefill, reason = prefills[index]
         if plan.prefills and prefill is None:

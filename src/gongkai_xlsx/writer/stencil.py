@@ -21,7 +21,9 @@ to templates built from scratch.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.ooxml.archive import ZipIn, ZipStencil
@@ -55,11 +57,20 @@ class TemplateStencil:
     parts: tuple[str, ...]  # the parts holding the name
 
     @classmethod
-    def build(cls, form: Form, year: int, password: str = "") -> TemplateStencil | None:
-        """The stencil, or None when substituting the name does not reproduce a template
-        built for another name (then every template is built from scratch)."""
-        first = ZipIn(template_bytes(form, _options(year, STAND_IN, password)))
-        check = ZipIn(template_bytes(form, _options(year, CHECK_STAND_IN, password)))
+    def build(
+        cls,
+        form: Form,
+        year: int,
+        password: str = "",
+        prefill: Mapping[str, int | Decimal] | None = None,
+        note: str | None = None,
+    ) -> TemplateStencil | None:
+        """The stencil of the templates with these options (``prefill`` and ``note`` as in
+        :class:`TemplateOptions`: agencies whose last year left the same numbers share
+        one), or None when substituting the name does not reproduce a template built for
+        another name (then every template is built from scratch)."""
+        first = ZipIn(template_bytes(form, _options(year, STAND_IN, password, prefill, note)))
+        check = ZipIn(template_bytes(form, _options(year, CHECK_STAND_IN, password, prefill, note)))
         names = [m.filename for m in first.members]
         if names != [m.filename for m in check.members]:
             return None
@@ -87,5 +98,13 @@ class TemplateStencil:
         return self.zip.fill(dict.fromkeys(self.parts, name))
 
 
-def _options(year: int, agency: str, password: str) -> TemplateOptions:
-    return TemplateOptions(year=year, agency=agency, password=password)
+def _options(
+    year: int,
+    agency: str,
+    password: str,
+    prefill: Mapping[str, int | Decimal] | None = None,
+    note: str | None = None,
+) -> TemplateOptions:
+    if not prefill:
+        return TemplateOptions(year=year, agency=agency, password=password)
+    return TemplateOptions(year=year, agency=agency, password=password, prefill=prefill, note=note)
