@@ -22,6 +22,8 @@ import pytest
 from conftest import run
 
 from gongkai_xlsx import api
+from gongkai_xlsx import pool as pool_module
+from gongkai_xlsx.api import _new as api_new
 from gongkai_xlsx.canonical import Document, Meta, dumps
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
@@ -168,3 +170,46 @@ def test_a_zip_stencil_copies_untouched_members_and_fills_the_holes(form: Form) 
         if info.filename == part:
             expected = expected.replace("甲局".encode(), "乙县&amp;局".encode())
         assert again.read(again.find(info.filename)) == expected  # type: ignore[arg-type]
+
+
+def test_templates_built_by_workers_equal_the_templates_built_from_scratch(
+    form: Form, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Agencies whose last year left numbers of their own are built from scratch; with
+    ``-j 2`` (and enough of them) by two worker processes, each file equal to the one
+    ``new --agency`` writes, and the roster's counts said as before."""
+    names = [f"某县第{i}局" for i in range(4)]
+    folder = tmp_path / "2023结果"
+    folder.mkdir()
+    for i, agency in enumerate(names):
+        meta = Meta(2023, agency, None, None, f"{agency}.xlsx", "0" * 64)
+        own: dict[str, int | Decimal | None] = {"b.carried_forward.natural_person": Decimal(i + 1)}
+        document = Document.build(form, meta, with_totals(form, own)).to_json()
+        (folder / f"{i}_2023.json").write_bytes(dumps(document))
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    pools: list[int] = []
+    real_init = pool_module.WorkerPool.__init__
+
+    def counted(
+        self: pool_module.WorkerPool[object, object], func: object, jobs: int, *rest: object
+    ) -> None:
+        pools.append(jobs)
+        real_init(self, func, jobs, *rest)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pool_module.WorkerPool, "__init__", counted)
+    monkeypatch.setattr(api_new, "MIN_POOL", 2)
+    out = tmp_path / "模板"
+    result = run(
+        "new", "2024", "--roster", roster, "--out-dir", out, "--previous", folder, "-j", "2"
+    )
+    assert result.exit_code == 0, result.output
+    assert pools == [2]
+    assert result.output.splitlines()[:2] == [
+        f"已生成 4 份 2024 年度填报模板，保存在 {out}。",
+        "其中 4 份已按上年报表预填上年结转数（蓝色单元格，单位仍可修改）。",
+    ]
+    for name in names:
+        made = api.new_template(2024, tmp_path / f"{name}.xlsx", name, "", False, folder)
+        copy = out / template_file_name(2024, name)
+        assert meaning(copy.read_bytes()) == meaning(made.path.read_bytes()), name

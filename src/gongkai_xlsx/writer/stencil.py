@@ -25,6 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.ooxml.archive import ZipIn, ZipStencil
 from gongkai_xlsx.writer.options import TemplateOptions
@@ -108,3 +109,9 @@ def _options(
     if not prefill:
         return TemplateOptions(year=year, agency=agency, password=password)
     return TemplateOptions(year=year, agency=agency, password=password, prefill=prefill, note=note)
+
+
+def built(task: tuple[str, TemplateOptions]) -> bytes:
+    """A template built from scratch in a worker process: (the form's id, its options)."""
+    format_id, options = task
+    return template_bytes(load_form(format_id), options)
