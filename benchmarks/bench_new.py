@@ -10,7 +10,9 @@ Prints, from one run, each figure beside its anchor (the machine is shared: read
 - one template built from scratch in a warm process (the anchor of the rosters);
 - ``new --roster`` of N agencies (in process: plan and write), wall and CPU time, per
   template and as a ratio to one template from scratch. Goals: 500 in < 5 s, 10,000 in
-  < 2 min.
+  < 2 min;
+- with ``--previous-n N``: a roster of N agencies whose last year left numbers of their
+  own (each built from scratch), with ``-j 1`` and ``-j 2``.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from decimal import Decimal
 from pathlib import Path
 
-from gongkai_xlsx.api import new_from_roster
-from gongkai_xlsx.definition import load_form
+from gongkai_xlsx.api import new_from_roster, plan_roster, write_roster
+from gongkai_xlsx.canonical import Document, Meta, dumps
+from gongkai_xlsx.definition import Form, load_form
+from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 SRC = Path(__file__).resolve().parent.parent / "src"
@@ -76,6 +81,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="生成模板的性能基准")
     parser.add_argument("--rosters", default="500,10000", help="名单的单位数，逗号分隔")
     parser.add_argument("--runs", type=int, default=10, help="进程计时的运行次数（默认 10）")
+    parser.add_argument(
+        "--previous-n", type=int, default=200, help="上年结转数各不相同的名单的单位数（默认 200）"
+    )
     args = parser.parse_args()
     form = load_form("gk2021")
     with tempfile.TemporaryDirectory() as tmp:
@@ -117,6 +125,35 @@ def main() -> None:
                 f"{cpu:.2f} s CPU ({per * 1000:.2f} ms a template, "
                 f"{per / one:.3f}× one from scratch)"
             )
+
+        if args.previous_n:
+            previous_run(form, work, args.previous_n, one)
+
+
+def previous_run(form: Form, work: Path, count: int, one: float) -> None:
+    """A roster whose agencies each have numbers of their own last year: built, -j 1 and 2."""
+    folder = work / "2023结果"
+    folder.mkdir()
+    names = [f"某县第{i}局" for i in range(count)]
+    for i, agency in enumerate(names):
+        meta = Meta(2023, agency, None, None, f"{agency}.xlsx", "0" * 64)
+        own: dict[str, int | Decimal | None] = {"b.carried_forward.natural_person": Decimal(i + 1)}
+        (folder / f"{i}.json").write_bytes(
+            dumps(Document.build(form, meta, with_totals(form, own)).to_json())
+        )
+    roster = work / "名单-上年.csv"
+    roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="utf-8")
+    for jobs in (1, 2):
+        out = work / f"上年-{jobs}"
+        plan = plan_roster(2024, roster, out, previous=folder)
+        start, cpu = time.perf_counter(), time.process_time()
+        result = write_roster(plan, jobs=jobs)
+        elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+        print(
+            f"new --roster --previous -j {jobs}, {len(result.prefilled)} agencies each with "
+            f"numbers of its own: {elapsed:.2f} s wall, {cpu:.2f} s CPU in the parent "
+            f"({elapsed / count / one:.2f}× one from scratch a template)"
+        )
 
 
 if __name__ == "__main__":
