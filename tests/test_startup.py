@@ -8,6 +8,7 @@ and read back from ``python -X importtime`` what was imported (a behaviour, not 
 
 from __future__ import annotations
 
+import importlib
 import os
 import subprocess
 import sys
@@ -87,3 +88,16 @@ def test_the_other_commands_still_load_what_they_need(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert '"$schema"' in proc.stdout
     assert "gongkai_xlsx.schema" in names
+
+
+def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> None:
+    """The lazy front door lists each name once, with its module: a name added to
+    ``__all__`` without its place (or the other way round) fails here, not in a command."""
+    from gongkai_xlsx import api
+
+    assert sorted(api.__all__) == sorted(api._WHERE)
+    for name in api.__all__:
+        value = getattr(api, name)
+        assert value is not None, name
+        module = importlib.import_module(api._WHERE[name])
+        assert getattr(module, name) is value, name
