@@ -435,16 +435,16 @@ def test_ctrl_c_in_a_roster_run_leaves_whole_templates(
     says how to go on, and exits 130 (the shell's code for Ctrl-C)."""
     roster = tmp_path / "名单.csv"
     roster.write_text("单位名称\n甲局\n乙局\n", encoding="utf-8")
-    real = api_new.write_template
+    real = api_new.write_atomic
     calls: list[Path] = []
 
-    def interrupted(form, options, path):  # type: ignore[no-untyped-def]
+    def interrupted(path, data):  # type: ignore[no-untyped-def]
         if calls:
             raise KeyboardInterrupt
         calls.append(path)
-        real(form, options, path)
+        real(path, data)
 
-    monkeypatch.setattr(api_new, "write_template", interrupted)
+    monkeypatch.setattr(api_new, "write_atomic", interrupted)
     result = run("new", "2024", "--roster", roster, "--out-dir", tmp_path / "out")
     assert result.exit_code == 130
     assert result.stderr == (

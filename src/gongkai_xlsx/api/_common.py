@@ -8,13 +8,16 @@ import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from gongkai_xlsx.definition.load import form_for_year
-from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
-from gongkai_xlsx.pool import Limits
-from gongkai_xlsx.previous import Previous, read_previous
+
+# Loaded where used: the command line imports this module for the defaults above, and
+# ``--help`` must not pay for the definitions, the pool or last year's documents.
+if TYPE_CHECKING:
+    from gongkai_xlsx.definition.model import Form
+    from gongkai_xlsx.pool import Limits
+    from gongkai_xlsx.previous import Previous
 
 Advance = Callable[..., None]
 """Called once per item done (a return checked, a template written)."""
@@ -38,6 +41,8 @@ DEFAULT_MEMORY_LIMIT = 512  # MB per worker above its start: a return needs abou
 
 def limits(seconds: float | None = None, memory_mb: int | None = None) -> Limits:
     """The per-file bounds, checked (a bound must be positive)."""
+    from gongkai_xlsx.pool import Limits
+
     seconds = DEFAULT_TIME_LIMIT if seconds is None else seconds
     memory_mb = DEFAULT_MEMORY_LIMIT if memory_mb is None else memory_mb
     if not seconds > 0:
@@ -54,6 +59,8 @@ def default_jobs() -> int:
 def form_for(year: int) -> Form:
     """The form of ``year``'s reports; an unsupported year is the person's to fix (its
     :class:`~gongkai_xlsx.definition.load.UnsupportedYearError` exits 2)."""
+    from gongkai_xlsx.definition.load import form_for_year
+
     return form_for_year(year)
 
 
@@ -65,4 +72,6 @@ def previous_for(path: Path, out: Path | None = None) -> Previous:
         raise UsageError(
             f"{path}：--previous 应是上一年度的结果文件夹，不能是本次的输出文件夹（-o）。"
         )
+    from gongkai_xlsx.previous import read_previous
+
     return read_previous(path)

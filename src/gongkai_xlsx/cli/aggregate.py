@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import AggregateOptions, Summary
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import completeness_lines, finding_line, shown_names
 from gongkai_xlsx.cli.options import output_option
 from gongkai_xlsx.errors import ERROR_PREFIX
 from gongkai_xlsx.terminal import echo
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.api import Summary
 
 
 def known_from(summary: Summary) -> str:
@@ -108,7 +110,7 @@ def aggregate_command(
     ] = False,
 ) -> None:
     """汇总多份规范 JSON（各单位的报表或下级的汇总）：精确求和、合计重新计算，结果可再次汇总。"""
-    result = api.aggregate(AggregateOptions(paths, output, name, roster, force))
+    result = api.aggregate(api.AggregateOptions(paths, output, name, roster, force))
     summary = result.summary
     lines = _aggregate_report(summary)
     if result.refused is not None:

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import AnnotateOptions
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import STATUS_TEXT, finding_line
 from gongkai_xlsx.cli.options import ExpectedYear, Force, MemoryLimit, TimeLimit, output_option
@@ -38,7 +37,7 @@ def annotate_command(
     memory_limit: MemoryLimit = None,
 ) -> None:
     """生成标注副本：问题单元格标红并加批注，首页“校验结果”列出全部问题和修改方法，退回单位修改。"""
-    options = AnnotateOptions(file, output, year, force, time_limit, memory_limit)
+    options = api.AnnotateOptions(file, output, year, force, time_limit, memory_limit)
     result = api.annotate(options)
     name = visible(file_name_text(str(file)))
     if not result.outcome.readable:

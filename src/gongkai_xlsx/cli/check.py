@@ -9,7 +9,6 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import CheckOptions
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import STATUS_TEXT, finding_lines
 from gongkai_xlsx.cli.options import ExpectedYear, MemoryLimit, TimeLimit
@@ -33,7 +32,7 @@ def check_command(
     memory_limit: MemoryLimit = None,
 ) -> None:
     """检查一份报表，列出每个问题所在的工作表、单元格和规则。"""
-    result = api.check(CheckOptions(file, year, time_limit, memory_limit))
+    result = api.check(api.CheckOptions(file, year, time_limit, memory_limit))
     outcome = result.outcome
     if as_json:
         write_utf8(json.dumps(result.data(), ensure_ascii=False, indent=2) + "\n")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import BatchReport, Ingested, IngestOptions, YearComparison
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import (
     MAX_LISTED_AGENCIES,
@@ -31,6 +30,9 @@ from gongkai_xlsx.cli.options import (
 )
 from gongkai_xlsx.terminal import echo, non_negative_int, progress, visible
 from gongkai_xlsx.text import file_name_text, text_width
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.api import BatchReport, Ingested, YearComparison
 
 
 def _pad(text: str, width: int) -> str:
@@ -247,7 +249,7 @@ def ingest_command(
     ] = None,
 ) -> None:
     """收集一批报表：逐份检查，输出规范 JSON 和汇总报告 report.json。"""
-    options = IngestOptions(
+    options = api.IngestOptions(
         paths,
         out,
         year=year,

@@ -8,7 +8,6 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import RenderOptions
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.options import output_option
 from gongkai_xlsx.terminal import echo
@@ -65,7 +64,7 @@ def render_command(
     force: Annotated[bool, typer.Option("--force", help="覆盖已存在的输出文件。")] = False,
 ) -> None:
     """把规范 JSON 生成按发布版式排列的表格（HTML）或完整的年度报告（Word）。"""
-    rendered = api.render(RenderOptions(document, to, output, text, date, force))
+    rendered = api.render(api.RenderOptions(document, to, output, text, date, force))
     for note in rendered.notes:
         echo(f"提示：{note}", err=True)
     what = "年度报告" if rendered.format == "docx" else "表格"

@@ -7,7 +7,6 @@ from typing import Annotated
 import typer
 
 from gongkai_xlsx import api
-from gongkai_xlsx.api import SchemaOptions
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.terminal import write_utf8, year_value
 
@@ -19,4 +18,4 @@ def schema_command(
     ],
 ) -> None:
     """输出该年度规范 JSON 的 JSON Schema（draft 2020-12）。"""
-    write_utf8(api.schema(SchemaOptions(year)).text)
+    write_utf8(api.schema(api.SchemaOptions(year)).text)

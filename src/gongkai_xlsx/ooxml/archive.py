@@ -15,6 +15,7 @@ Two guarantees, for two kinds of caller:
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
 import zlib
 from collections import Counter
@@ -176,3 +177,129 @@ def _copy_info(info: Member) -> Member:
     copy.create_system = info.create_system
     copy.comment = info.comment
     return copy
+
+
+_LOCAL = struct.Struct("<4s2B4HL2L2H")  # a member's local header (APPNOTE 4.3.7)
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")  # its entry in the central directory (4.3.12)
+_END = struct.Struct("<4s4H2LH")  # the end of central directory record (4.3.16)
+_LOCAL_SIG, _CENTRAL_SIG = b"PK\x03\x04", b"PK\x01\x02"
+
+
+class ZipStencil:
+    """A zip written many times over with only some text in a few members changed (a
+    roster's templates): a member with holes is given as its bytes split at each hole,
+    and :meth:`fill` puts one value in every hole of it. The other members are copied as
+    they are compressed (neither inflated nor deflated again). A member with holes is
+    deflated up to its last hole for each copy, and what follows the last hole, the same
+    in every copy, is deflated once and appended (deflate blocks may follow a block that
+    ends on a byte boundary). Every member keeps its place, date and attributes.
+
+    Refused (ValueError) for a zip whose members cannot be copied verbatim: one with a
+    data descriptor, an extra field, a comment or zip64.
+    """
+
+    def __init__(self, original: ZipIn, holes: Mapping[str, Sequence[bytes]]) -> None:
+        missing = set(holes) - {i.filename for i in original.members}
+        if missing:
+            raise ValueError(f"no such members: {sorted(missing)}")
+        data = original.data
+        # per member: its local record (header and data) to copy, or its holes; its info
+        self._members: list[tuple[Member, bytes | _Holes]] = []
+        for info in original.members:
+            if info.flag_bits & 0x08 or info.extra or info.comment or info.file_size >= 0xFFFFFFFF:
+                raise ValueError(f"{info.filename}: not copied verbatim")
+            if info.compress_type not in OPENED_METHODS:
+                raise ValueError(f"{info.filename}: method {info.compress_type}")
+            pieces = holes.get(info.filename)
+            if pieces is not None:
+                self._members.append((info, _Holes(list(pieces))))
+                continue
+            start = info.header_offset
+            fields = _LOCAL.unpack_from(data, start)
+            if fields[0] != _LOCAL_SIG:
+                raise ValueError(f"{info.filename}: no local header")
+            end = start + _LOCAL.size + fields[10] + fields[11] + info.compress_size
+            self._members.append((info, data[start:end]))
+
+    def fill(self, values: Mapping[str, bytes]) -> bytes:
+        """The zip with ``values[member]`` in each hole of each member with holes."""
+        out: list[bytes] = []
+        central: list[bytes] = []
+        offset = 0
+        for info, kept in self._members:
+            name = info.filename.encode("utf-8")
+            if isinstance(kept, _Holes):
+                crc, csize, size, body = kept.filled(values[info.filename])
+                header = _LOCAL.pack(
+                    _LOCAL_SIG,
+                    info.extract_version,
+                    info.reserved,
+                    info.flag_bits,
+                    DEFLATED,
+                    *_dos_time(info),
+                    crc,
+                    csize,
+                    size,
+                    len(name),
+                    0,
+                )
+                record = header + name + body
+                method = DEFLATED
+            else:
+                crc, csize, size = info.CRC, info.compress_size, info.file_size
+                record, method = kept, info.compress_type
+            central.append(
+                _CENTRAL.pack(
+                    _CENTRAL_SIG,
+                    info.create_version,
+                    info.create_system,
+                    info.extract_version,
+                    info.reserved,
+                    info.flag_bits,
+                    method,
+                    *_dos_time(info),
+                    crc,
+                    csize,
+                    size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    info.internal_attr,
+                    info.external_attr,
+                    offset,
+                )
+                + name
+            )
+            out.append(record)
+            offset += len(record)
+        directory = b"".join(central)
+        count = len(central)
+        end = _END.pack(_END_RECORD, 0, 0, count, count, len(directory), offset, 0)
+        return b"".join(out) + directory + end
+
+
+class _Holes:
+    """One member's bytes around its holes; what follows the last hole deflated once."""
+
+    def __init__(self, pieces: list[bytes]) -> None:
+        if len(pieces) < 2:
+            raise ValueError("a member with holes has at least one")
+        self.pieces = pieces[:-1]
+        self.tail = pieces[-1]
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        self.packed_tail = packer.compress(self.tail) + packer.flush()
+
+    def filled(self, value: bytes) -> tuple[int, int, int, bytes]:
+        """(CRC-32, compressed size, size, deflated bytes) with ``value`` in each hole."""
+        head = value.join(self.pieces) + value
+        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
+        body = packer.compress(head) + packer.flush(zlib.Z_SYNC_FLUSH) + self.packed_tail
+        crc = zlib.crc32(self.tail, zlib.crc32(head))
+        return crc, len(body), len(head) + len(self.tail), body
+
+
+def _dos_time(info: Member) -> tuple[int, int]:
+    """A member's date as the zip stores it: (time, date) in MS-DOS form."""
+    y, mo, d, h, mi, s = info.date_time
+    return (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d

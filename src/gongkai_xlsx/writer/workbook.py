@@ -32,7 +32,7 @@ from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.definition.layout import Box, Layout, SheetLayout, layout_of
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.fsio import write_atomic
-from gongkai_xlsx.writer import styles
+from gongkai_xlsx.writer import prepared, styles
 from gongkai_xlsx.writer.formulas import MAX_FORMULA_LENGTH, Cached, Formulas
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import add_structure_lock
@@ -43,24 +43,64 @@ COVER_COLUMN_WIDTH = 30.0
 TITLE_ROW_HEIGHT = 30.0
 
 
+Preparation = tuple[str, bool, bool]
+"""A formula as xlsxwriter is asked to prepare it: (text, expand_future_functions,
+use_future_functions)."""
+
+
 class _Worksheet(Worksheet):
-    """xlsxwriter's worksheet, remembering how it prepared each formula.
+    """xlsxwriter's worksheet, preparing each formula once.
 
     xlsxwriter runs some 150 regular expressions over every formula it writes (to add
     ``_xlfn.`` prefixes); the template's text-aware formulas are long, and the same in every
-    template, so a roster run would spend most of its time there. The preparation is a pure
-    function of the formula text and two flags, so its result is kept per process."""
+    template. Their prepared form comes from the table built with the package
+    (:mod:`gongkai_xlsx.writer.prepared`), else from xlsxwriter, and is kept per process.
+    ``recording`` (for the table's generator and its test) bypasses both and collects
+    xlsxwriter's own results."""
 
-    _prepared: ClassVar[dict[tuple[str, bool, bool], str]] = {}
+    _prepared: ClassVar[dict[Preparation, str]] = {}
+    recording: ClassVar[dict[Preparation, str] | None] = None
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
-        prepared = self._prepared.get(key)
-        if prepared is None:
-            # xlsxwriter annotates its public API only; this private method returns the text.
-            prepared = str(super()._prepare_formula(formula, expand_future_functions))  # type: ignore[no-untyped-call]
-            self._prepared[key] = prepared
-        return prepared
+        if self.recording is not None:
+            own = self._xlsxwriters(formula, expand_future_functions)
+            self.recording[key] = own
+            return own
+        result = self._prepared.get(key)
+        if result is None:
+            result = prepared.looked_up(*key)
+            if result is None:
+                result = self._xlsxwriters(formula, expand_future_functions)
+            self._prepared[key] = result
+        return result
+
+    def _xlsxwriters(self, formula: str, expand_future_functions: bool) -> str:
+        # xlsxwriter annotates its public API only; this private method returns the text.
+        return str(super()._prepare_formula(formula, expand_future_functions))  # type: ignore[no-untyped-call]
+
+
+def xlsxwriter_preparations(form: Form) -> dict[Preparation, str]:
+    """Every formula the templates of ``form`` ask xlsxwriter to prepare, with
+    xlsxwriter's own result: for a template to be filled in, one with an agency, and one
+    with last year's numbers prefilled (what ``new`` writes)."""
+    carried = [p.cell for r in form.cross_year if r.kind == "carry" for p in form.carried_cells(r)]
+    prefill = {cell: 1 for cell in carried} or {form.input_cells()[0].id: 1}
+    variants = [
+        TemplateOptions(year=form.first_year),
+        TemplateOptions(year=form.first_year, agency="某县交通运输局"),
+        TemplateOptions(
+            year=form.first_year, agency="某县交通运输局", prefill=prefill, note="预填"
+        ),
+    ]
+    recorded: dict[Preparation, str] = {}
+    _Worksheet.recording = recorded
+    try:
+        for options in variants:
+            template_bytes(form, options)
+    finally:
+        _Worksheet.recording = None
+    return recorded
 
 
 class TemplateBuildError(RuntimeError):

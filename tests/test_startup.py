@@ -1,0 +1,103 @@
+"""What the program loads to answer: ``--help`` and ``new`` import only what they use.
+
+A clerk waits for every start. The help and a template must not pay for the schema
+validator (jsonschema, jsonschema_rs), python-docx, the reader or openpyxl, which only
+reading, checking and rendering need. Run as processes, as the console script runs,
+and read back from ``python -X importtime`` what was imported (a behaviour, not a time).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parent.parent / "src"
+# Top-level packages (and our own modules) a start must not import.
+FORBIDDEN = (
+    "jsonschema",
+    "jsonschema_rs",
+    "docx",
+    "openpyxl",
+    "lxml",
+    "gongkai_xlsx.reader",
+    "gongkai_xlsx.canonical",
+    "gongkai_xlsx.schema",
+    "gongkai_xlsx.render",
+    "gongkai_xlsx.ingest",
+    "gongkai_xlsx.checks",
+)
+
+
+def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], set[str]]:
+    """Run ``python -X importtime -m gongkai_xlsx ARGS``; the modules it imported."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "gongkai_xlsx", *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    names = {
+        line.rsplit("|", 1)[1].strip()
+        for line in proc.stderr.splitlines()
+        if line.startswith("import time:") and line.count("|") == 2
+    }
+    assert names, proc.stderr  # importtime spoke: the check below means something
+    return proc, names
+
+
+def forbidden_in(names: set[str]) -> list[str]:
+    return sorted(n for n in names if any(n == f or n.startswith(f + ".") for f in FORBIDDEN))
+
+
+@pytest.mark.parametrize("args", [["--help"], ["new", "--help"], ["-h"]])
+def test_help_imports_no_validator_docx_or_reader(tmp_path: Path, args: list[str]) -> None:
+    proc, names = imported(args, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "gongkai-xlsx" in proc.stdout  # the help was printed, in full
+    assert "gongkai_xlsx.cli" in names
+    assert forbidden_in(names) == []
+    # nor the template writer: the help writes nothing
+    assert not any(n == "xlsxwriter" or n.startswith("gongkai_xlsx.writer") for n in names)
+
+
+def test_new_imports_the_writer_and_nothing_it_does_not_use(tmp_path: Path) -> None:
+    proc, names = imported(["new", "2024", "--agency", "某县交通运输局"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    written = list(tmp_path.glob("*.xlsx"))
+    assert len(written) == 1 and written[0].stat().st_size > 10_000
+    assert {"xlsxwriter", "gongkai_xlsx.writer.workbook"} <= names  # it did write
+    assert forbidden_in(names) == []
+
+
+def test_the_other_commands_still_load_what_they_need(tmp_path: Path) -> None:
+    """The lazy front door still reaches everything: ``schema`` loads the schema module."""
+    proc, names = imported(["schema", "2024"], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert '"$schema"' in proc.stdout
+    assert "gongkai_xlsx.schema" in names
+
+
+def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> None:
+    """The lazy front door lists each name once, with its module: a name added to
+    ``__all__`` without its place (or the other way round) fails here, not in a command."""
+    from gongkai_xlsx import api
+
+    assert sorted(api.__all__) == sorted(api._WHERE)
+    for name in api.__all__:
+        value = getattr(api, name)
+        assert value is not None, name
+        module = importlib.import_module(api._WHERE[name])
+        assert getattr(module, name) is value, name
