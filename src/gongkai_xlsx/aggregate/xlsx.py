@@ -53,8 +53,12 @@ def summary_note(summary: Summary, in_data: bool = False) -> str:
     )
 
 
-def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
-    """The template options of ``summary``'s workbook (raises ValueError without one)."""
+def summary_options(
+    summary: Summary, password: str = "", data: bool | None = None
+) -> TemplateOptions:
+    """The template options of ``summary``'s workbook (raises ValueError without one);
+    ``data``: whether the members travel in 成员数据 (None: when 汇总明细 cannot hold
+    their numbers)."""
     if summary.document is None or summary.cells is None or summary.year is None:
         raise ValueError("no summary: an error stopped it")
     assert summary.form is not None
@@ -82,6 +86,7 @@ def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
         rows=tuple(member_row(m) for m in summary.members),
         digest=summary.document.source.sha256,
         completeness=check,
+        data=data,
     )
     return TemplateOptions(
         year=summary.year,

@@ -398,9 +398,10 @@ def _data_members(
     header_ref = f"{letters}{header_row + 1}"
     expected = data_header(form)
     keys = _data_row(reading, header_ref, "标题")
-    if keys is not None and (
-        sorted(map(str, keys)) != sorted(expected) or list(keys[:5]) != list(expected[:5])
-    ):
+    header_ok = keys is not None and (
+        sorted(map(str, keys)) == sorted(expected) and list(keys[:5]) == list(expected[:5])
+    )
+    if keys is not None and not header_ok:
         reading.invalid(header_ref, "标题", f"标题应列出{form.name}的成员字段和各输入单元格")
     rows: list[int] = []
     for ref in scan.cells:
@@ -409,8 +410,8 @@ def _data_members(
             reading.invalid(ref, "成员数据", "此处不应有内容")
         elif int(digits) > header_row + 1:
             rows.append(int(digits))
-    if reading.findings or keys is None:
-        return reading, []
+    if keys is None or not header_ok:
+        return reading, []  # no header to read the rows by
     cells = {c.id: c for c in form.input_cells()}
     bounds = {c: (math.ceil(c.kind.minimum), math.floor(c.kind.maximum)) for c in cells.values()}
     order = [(cells[str(k)], *bounds[cells[str(k)]]) for k in keys[5:]]  # whole numbers

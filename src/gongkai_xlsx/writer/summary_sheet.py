@@ -207,9 +207,9 @@ def _add_member_list(
     fmt = _formats(wb)
     ws = wb.add_worksheet(names.MEMBERS_SHEET)
     note = (
-        f"本汇总计入 {len(members.rows)} 个单位，数量较多：本表只列出各单位，各单位的数字随本文件"
-        f"保存在隐藏的“{names.MEMBERS_DATA_SHEET}”工作表中，由 gongkai-xlsx 读取和核对"
-        "（需要查看时，请用 gongkai-xlsx 输出规范 JSON）。打印时本表只打印本说明和标题行。"
+        f"本汇总计入 {len(members.rows)} 个单位，数量较多：本表只列出各单位；各单位的数字随本文件"
+        f"保存在隐藏的“{names.MEMBERS_DATA_SHEET}”工作表中，用 gongkai-xlsx ingest 读取本文件，"
+        "即得到含各单位数字的规范 JSON。打印时本表只打印本说明和表头。"
     )
     wrap = {"font_name": styles.FONT, "font_size": styles.FONT_SIZE, "text_wrap": True}
     ws.merge_range(0, 0, 0, len(fields) - 1, note, wb.add_format({**wrap, "valign": "top"}))
