@@ -218,7 +218,10 @@ class Member:
     values: Mapping[str, int | Decimal]
 
     def __post_init__(self) -> None:
-        values = {k: _number(v, k, blank=False) for k, v in self.values.items()}
+        # a count (the most of a province's million numbers) as it is; the rest checked
+        values = {
+            k: v if type(v) is int else _number(v, k, blank=False) for k, v in self.values.items()
+        }
         object.__setattr__(self, "values", Frozen(dict(sorted(values.items()))))
 
     def to_json(self) -> dict[str, Any]:
