@@ -21,6 +21,7 @@ import pytest
 from conftest import balanced, run
 from libreoffice import harness
 from test_aggregate import document, generated, write
+from test_summary_xlsx import roster_summary
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
 from gongkai_xlsx.aggregate.xlsx import summary_options
@@ -176,6 +177,18 @@ def test_members_in_the_data_sheet_read_back_exactly_and_survive_a_resave(
     assert ingested(county_data) == as_json(county)
     resaved = edited_data(county_data, tmp_path / "某县.xlsx", lambda ws: None)
     assert ingested(resaved) == as_json(county)
+
+
+def test_a_roster_s_completeness_still_travels_beside_the_data_sheet(tmp_path: Path) -> None:
+    summary, path = roster_summary(tmp_path)
+    data = data_workbook(summary, path.with_name("某县_成员数据.xlsx"))
+    assert openpyxl.load_workbook(data).sheetnames[-3:] == [MEMBERS, DATA, names.COMPLETENESS_SHEET]
+    document = check_file(data).document
+    assert document is not None
+    expected = as_json(summary)
+    expected["source"]["file"] = data.name
+    assert document.to_json() == expected
+    assert expected["completeness"]["missing"]  # the roster check is there, and read back
 
 
 def test_odd_names_and_every_number_round_trip_through_the_data_sheet(
