@@ -254,10 +254,17 @@ def test_a_changed_cell_of_the_data_sheet_is_named_where_it_is(
         set_row(ws, 5, row_of(ws, 5)[:-1])
         ws.cell(6, 2).value = 1
         ws.cell(7, 1).value = "[" * 40_000
+        hostile = row_of(ws, 8)
+        hostile[2], hostile[5], hostile[6] = [1], [[]], {"a": 1}
+        set_row(ws, 8, hostile)
+        huge = row_of(ws, 9)
+        huge[5] = 2**70  # beyond 64 bits: orjson reads it as a double
+        set_row(ws, 9, huge)
 
     got = findings(edited_data(county_data, tmp_path / "改.xlsx", edits))
     cells = [(code, sheet, cell) for code, sheet, cell, _ in got]
-    assert cells == [("members-invalid", DATA, ref) for ref in ("A3", "A4", "A5", "B6", "A7")]
+    refs = ("A3", "A4", "A5", "B6", "A7", "A8", "A9")
+    assert cells == [("members-invalid", DATA, ref) for ref in refs]
     messages = [m for *_, m in got]
     assert "“随手写的字”不是本程序写入的一行明细" in messages[0]
     assert f"年度应为四位数的年份；“{first.label}”为 -1，不在 0 至" in messages[1]
@@ -267,6 +274,8 @@ def test_a_changed_cell_of_the_data_sheet_is_named_where_it_is(
     )
     assert "此处不应有内容" in messages[3]
     assert "个字符）”不是本程序写入的一行明细" in messages[4]  # cut at a cell's limit
+    assert "类型应为return或summary" in messages[5] and "不是数字" in messages[5]
+    assert f"“{first.label}”为 1.1805916207174113e+21，不在 0 至" in messages[6]
 
 
 def test_the_data_sheet_s_header_is_checked(county_data: Path, tmp_path: Path) -> None:

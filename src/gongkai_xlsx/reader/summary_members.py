@@ -461,7 +461,7 @@ def _data_member(
         problems.append("填报单位不能为空")
     if isinstance(year, bool) or not isinstance(year, int) or not 0 < year < 10_000:
         problems.append("年度应为四位数的年份")
-    if kind not in names.MEMBER_KINDS:
+    if not isinstance(kind, str) or kind not in names.MEMBER_KINDS:
         problems.append(f"类型应为{'或'.join(names.MEMBER_KINDS)}")
     if not isinstance(source_file, str) or not source_file:
         problems.append("来源文件不能为空")
