@@ -21,7 +21,7 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai_xlsx.canonical import Document, Meta, json_number
+from gongkai_xlsx.canonical import Document, Meta, document_errors, json_number
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
 
@@ -136,3 +136,18 @@ RETURNS = sorted(p for p in SAMPLES.glob("*.json") if p.name != "report.json")
 def test_the_committed_samples_are_rfc8785(path):
     data = path.read_bytes()
     assert data.rstrip(b"\n") == rfc8785.dumps(json.loads(data))
+
+
+def test_the_schema_guard_checks_exact_numbers_without_parsing_the_bytes_again(form: Form):
+    """document_errors checks a document's JSON values, amounts as Decimal: a clean one
+    passes, an amount a hair above its cell's maximum (which a double would round onto
+    the maximum) and a count above its maximum fail, each at its path."""
+    amount = next(c for c in form.input_cells() if c.kind.type == "decimal")
+    count = next(c for c in form.input_cells() if c.kind.type == "integer")
+    meta = Meta(2024, "某局", None, None, "某局.xlsx", "0" * 64)
+    clean = Document.build(form, meta, with_totals(form, {amount.id: Decimal("12.3456")}))
+    assert document_errors(form, clean) == []
+    values = {amount.id: amount.kind.maximum + Decimal("1e-20"), count.id: 10**12}
+    bad = Document.build(form, meta, with_totals(form, values))
+    paths = sorted(".".join(path[1:]) for path, _message in document_errors(form, bad))
+    assert paths == sorted([amount.id, count.id])

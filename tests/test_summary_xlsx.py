@@ -557,19 +557,25 @@ def test_the_members_sheet_s_formulas_are_prepared_as_xlsxwriter_prepares_them(
         assert ours._prepare_formula(formula) == Worksheet._prepare_formula(plain, formula)
 
 
-def test_more_members_than_the_next_level_can_read_are_refused_before_writing(
+def test_more_members_than_the_members_sheet_holds_travel_in_the_data_sheet(
     form: Form, tmp_path: Path
 ) -> None:
+    """The largest summary 汇总明细 holds with its numbers stays there; one more member
+    and the numbers travel in 成员数据 (tests/test_summary_province.py reads them back);
+    汇总明细 asked for all the same is refused, before anything is written."""
     full = {c.id: 1 if c.kind.type == "integer" else Decimal("0.5") for c in form.input_cells()}
     per_row = len(member_columns(form))  # every cell of the row stored
     rows = [
         MemberRow(f"单位{i}", 2024, "return", f"{i}.xlsx", f"{i:064x}", full)
         for i in range(MAX_MEMBER_CELLS // per_row - 1)  # and the header row
     ]
-    options = TemplateOptions(2024, "某省", members=MembersSheet(tuple(rows), "0" * 64))
-    check_options(form, options)  # the largest that fits
+    members = MembersSheet(tuple(rows), "0" * 64)
+    check_options(form, TemplateOptions(2024, "某省", members=members))  # the largest that fits
+    assert not members.in_data(form)
     rows.append(MemberRow("多一个", 2024, "return", "x.xlsx", "f" * 64, full))
-    options = TemplateOptions(2024, "某省", members=MembersSheet(tuple(rows), "0" * 64))
+    assert MembersSheet(tuple(rows), "0" * 64).in_data(form)
+    members = MembersSheet(tuple(rows), "0" * 64, data=False)
+    options = TemplateOptions(2024, "某省", members=members)
     with pytest.raises(TemplateOptionsError) as refused:
         write_template(form, options, tmp_path / "太多.xlsx")
     assert str(refused.value) == (

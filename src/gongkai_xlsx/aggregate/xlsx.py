@@ -2,7 +2,9 @@
 return: the template of that year filled with the sums (totals as formulas, every number
 locked, 填报单位 the summary's name), and the members in the 汇总明细 sheet with their
 count and digest in the document properties, so the city still sees every member; a
-summary made against a roster also lists who is missing and extra in 报送情况.
+summary made against a roster also lists who is missing and extra in 报送情况. A summary
+too large for 汇总明细 to hold its numbers (a province's) lists its members there and
+carries their numbers in the hidden 成员数据 sheet, one cell per member.
 """
 
 from __future__ import annotations
@@ -29,8 +31,9 @@ def member_row(member: Member) -> MemberRow:
     )
 
 
-def summary_note(summary: Summary) -> str:
-    """The cover line saying what this workbook is."""
+def summary_note(summary: Summary, in_data: bool = False) -> str:
+    """The cover line saying what this workbook is (``in_data``: the members' numbers
+    travel in the hidden 成员数据 sheet, 汇总明细 only lists them)."""
     c = summary.completeness
     completeness = (
         f"。名单 {c.expected} 个单位：{c.lines[0]}"
@@ -41,12 +44,21 @@ def summary_note(summary: Summary) -> str:
     )
     return (
         f"本表为{summary.name} {summary.year} 年度报表的汇总，计入 {len(summary.members)} 个单位"
-        f"{completeness}；数字由 gongkai-xlsx 汇总并锁定，各单位的数字见“{MEMBERS_SHEET}”工作表。"
+        f"{completeness}；数字由 gongkai-xlsx 汇总并锁定，"
+        + (
+            f"各单位见“{MEMBERS_SHEET}”工作表（单位较多，各单位的数字随文件保存，供上级读取）。"
+            if in_data
+            else f"各单位的数字见“{MEMBERS_SHEET}”工作表。"
+        )
     )
 
 
-def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
-    """The template options of ``summary``'s workbook (raises ValueError without one)."""
+def summary_options(
+    summary: Summary, password: str = "", data: bool | None = None
+) -> TemplateOptions:
+    """The template options of ``summary``'s workbook (raises ValueError without one);
+    ``data``: whether the members travel in 成员数据 (None: when 汇总明细 cannot hold
+    their numbers)."""
     if summary.document is None or summary.cells is None or summary.year is None:
         raise ValueError("no summary: an error stopped it")
     assert summary.form is not None
@@ -74,6 +86,7 @@ def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
         rows=tuple(member_row(m) for m in summary.members),
         digest=summary.document.source.sha256,
         completeness=check,
+        data=data,
     )
     return TemplateOptions(
         year=summary.year,
@@ -81,7 +94,7 @@ def summary_options(summary: Summary, password: str = "") -> TemplateOptions:
         password=password,
         prefill=prefill,
         lock_prefill=True,
-        note=summary_note(summary),
+        note=summary_note(summary, members.in_data(summary.form)),
         members=members,
     )
 

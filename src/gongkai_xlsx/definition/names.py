@@ -63,6 +63,15 @@ def member_name(key: str) -> str:
     return MEMBER_PREFIX + key
 
 
+# A summary of more members than 汇总明细 can hold with their numbers (a province's, of
+# every agency below it): 汇总明细 lists who they are, and the members travel in a hidden
+# sheet, one cell per member in column A holding its row as a JSON array (the fields, then
+# the input cells in the order the header cell A1 lists them, null for a blank). The name
+# below points at A1; its presence is what says the members travel there.
+MEMBERS_DATA_SHEET = "成员数据"
+MEMBERS_DATA_NAME = "gk.members_data"
+
+
 # How complete a summary is against its roster, when it was made with one: the property
 # holds "submitted/expected", the sheet the roster's file and the agencies missing and
 # extra, each under a name ``gk.completeness.`` + a field of the summary's completeness.

@@ -24,6 +24,15 @@ _FIELD_HEADERS = {"kind": "类型", "source_file": "来源文件", "sha256": "SH
 # in a workbook of ours; a larger summary travels as JSON.
 MAX_MEMBER_CELLS = 400_000
 
+# A summary of more members travels in the hidden 成员数据 sheet
+# (:data:`~gongkai_xlsx.definition.names.MEMBERS_DATA_SHEET`), one cell per member: a
+# province's 10,000 agencies and room to spare, each row within Excel's limit for a cell,
+# and all rows together well inside the reader's limit for one part (the shared strings
+# hold them: 64 MB), so a file of ours is never refused; a hostile one is, at these bounds.
+MAX_DATA_MEMBERS = 30_000
+MAX_DATA_ROW_CHARS = 32_767  # Excel's limit for the text of a cell
+MAX_DATA_BYTES = 40 * 1024 * 1024  # the rows' text, UTF-8
+
 # The labels of the 报送情况 sheet, as the schema titles a summary's completeness.
 COMPLETENESS_LABELS = {
     "roster": "名单文件",
@@ -62,3 +71,14 @@ def member_cells(form: Form, values_per_member: list[int]) -> int:
     and per member its fields, its values and every total (a formula, even when 0)."""
     per_row = len(MEMBER_FIELDS) + len(form.computed_cells())
     return len(member_columns(form)) + sum(per_row + n for n in values_per_member)
+
+
+def data_header(form: Form) -> tuple[str, ...]:
+    """The keys of a row of 成员数据, in order: the member fields, then every input cell
+    in the form's order (the header cell lists them, so the reader maps each by key)."""
+    return (*MEMBER_FIELDS, *(c.id for c in form.input_cells()))
+
+
+def fits_members_sheet(form: Form, values_per_member: list[int]) -> bool:
+    """Whether 汇总明细 can carry these members with their numbers (else 成员数据 does)."""
+    return member_cells(form, values_per_member) <= MAX_MEMBER_CELLS

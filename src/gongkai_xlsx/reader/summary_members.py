@@ -13,18 +13,28 @@ digest, and is an error at the sheet. Only a workbook that says it is a summary 
 from __future__ import annotations
 
 import gc
+import math
 import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import orjson
+
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import Member, members_digest
 from gongkai_xlsx.catalogue import AGENCY_STATUS_LABELS, Code
 from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.model import CellDef, Form
-from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, MemberColumn, member_columns
+from gongkai_xlsx.definition.summary_columns import (
+    MAX_DATA_MEMBERS,
+    MAX_DATA_ROW_CHARS,
+    MAX_MEMBER_CELLS,
+    MemberColumn,
+    data_header,
+    member_columns,
+)
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.cellvalue import interpret, parse_double
@@ -59,7 +69,10 @@ def is_summary(info: WorkbookInfo, properties: Mapping[str, str]) -> bool:
     """Whether the workbook says it is a summary (either of its two marks)."""
     if properties.get(names.PROP_KIND) == names.KIND_SUMMARY:
         return True
-    return any(name.startswith(names.MEMBER_PREFIX) for name in info.names)
+    return any(
+        name.startswith(names.MEMBER_PREFIX) or name == names.MEMBERS_DATA_NAME
+        for name in info.names
+    )
 
 
 def _sheet_named(info: WorkbookInfo, name: str) -> str | None:
@@ -82,7 +95,11 @@ def summary_sheets(info: WorkbookInfo, properties: Mapping[str, str]) -> set[str
     not extra sheets of the agency's."""
     if not is_summary(info, properties):
         return set()
-    found = {members_sheet(info, properties), _sheet_named(info, names.completeness_name("roster"))}
+    found = {
+        members_sheet(info, properties),
+        _sheet_named(info, names.MEMBERS_DATA_NAME),
+        _sheet_named(info, names.completeness_name("roster")),
+    }
     return {s for s in found if s is not None}
 
 
@@ -261,41 +278,31 @@ def read_members(
         result.findings.append(Finding(Code.MEMBERS_MISSING, detail=detail))
         return result
 
-    sheet = members_sheet(info, properties)
-    if sheet is None or sheet not in sheet_parts:
-        return missing(f"缺少“{names.MEMBERS_SHEET}”工作表")
     count, digest = (
         properties.get(names.PROP_MEMBERS, ""),
         properties.get(names.PROP_MEMBERS_SHA256),
     )
     counted = count.isascii() and count.isdigit() and len(count) <= 9  # int() of 4,300+ fails
+    if names.MEMBERS_DATA_NAME in info.names:  # a province's: the numbers in 成员数据
+        sheet = _sheet_named(info, names.MEMBERS_DATA_NAME)
+        if sheet is None or sheet not in sheet_parts:
+            return missing(f"缺少“{names.MEMBERS_DATA_SHEET}”工作表")
+    else:
+        sheet = members_sheet(info, properties)
+        if sheet is None or sheet not in sheet_parts:
+            return missing(f"缺少“{names.MEMBERS_SHEET}”工作表")
     if properties.get(names.PROP_KIND) != names.KIND_SUMMARY or not counted or not digest:
         return missing("工作簿属性中没有成员的数目和 SHA-256")
-    located = _columns(form, info, sheet)
-    if isinstance(located, str):
-        return missing(located)
-    columns, header_row = located
-    try:
-        scan = scan_sheet(package.read(sheet_parts[sheet]), sheet, max_cells=MAX_SHEET_CELLS)
-    except (PackageError, SheetTooLarge) as exc:
-        return missing(f"“{sheet}”工作表无法读取（{exc}）")
-    except NotWellFormed as exc:
-        return missing(f"“{sheet}”工作表的内容不是有效的 XML（第 {exc.line} 行）")
-    reading = _Sheet(sheet, scan, strings, styles)
-    for column, letters in columns:
-        ref = f"{letters}{header_row + 1}"
-        shown = _text(reading.value(ref)[0]) or ""
-        if label_key(shown) != label_key(column.header):
-            reading.invalid(
-                ref, column.header, f"列标题应为“{column.header}”，实际为“{excerpt(shown)}”"
-            )
-    used = {letters for _column, letters in columns}
-    rows: set[int] = set()
-    for ref in scan.cells:  # every row below the header with something in a member column
-        digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        if ref[: len(ref) - len(digits)] in used and int(digits) > header_row + 1:
-            rows.add(int(digits))
-    members = [m for r in sorted(rows) if (m := _member(reading, r, columns)) is not None]
+    if names.MEMBERS_DATA_NAME in info.names:
+        read = _data_members(form, info, package, sheet, sheet_parts[sheet], strings, styles)
+        if isinstance(read, str):
+            return missing(read)
+        reading, members = read
+    else:
+        read = _sheet_members(form, info, package, sheet, sheet_parts[sheet], strings, styles)
+        if isinstance(read, str):
+            return missing(read)
+        reading, members = read
     result.findings += reading.findings
     if reading.more:
         result.findings.append(
@@ -320,6 +327,174 @@ def read_members(
     if names.PROP_COMPLETENESS in properties:
         _read_completeness(result, info, properties, package, sheet_parts, strings, styles)
     return result
+
+
+def _sheet_members(
+    form: Form,
+    info: WorkbookInfo,
+    package: Package,
+    sheet: str,
+    part: str,
+    strings: list[str],
+    styles: Styles,
+) -> tuple[_Sheet, list[Member]] | str:
+    """The members as 汇总明细 lists them with their numbers, one row each (and the
+    findings of the cells not as written); or why the sheet cannot be read."""
+    located = _columns(form, info, sheet)
+    if isinstance(located, str):
+        return located
+    columns, header_row = located
+    scan = _scan(package, sheet, part, MAX_SHEET_CELLS)
+    if isinstance(scan, str):
+        return scan
+    reading = _Sheet(sheet, scan, strings, styles)
+    for column, letters in columns:
+        ref = f"{letters}{header_row + 1}"
+        shown = _text(reading.value(ref)[0]) or ""
+        if label_key(shown) != label_key(column.header):
+            reading.invalid(
+                ref, column.header, f"列标题应为“{column.header}”，实际为“{excerpt(shown)}”"
+            )
+    used = {letters for _column, letters in columns}
+    rows: set[int] = set()
+    for ref in scan.cells:  # every row below the header with something in a member column
+        digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if ref[: len(ref) - len(digits)] in used and int(digits) > header_row + 1:
+            rows.add(int(digits))
+    members = [m for r in sorted(rows) if (m := _member(reading, r, columns)) is not None]
+    return reading, members
+
+
+def _scan(package: Package, sheet: str, part: str, max_cells: int) -> SheetScan | str:
+    try:
+        return scan_sheet(package.read(part), sheet, max_cells=max_cells)
+    except (PackageError, SheetTooLarge) as exc:
+        return f"“{sheet}”工作表无法读取（{exc}）"
+    except NotWellFormed as exc:
+        return f"“{sheet}”工作表的内容不是有效的 XML（第 {exc.line} 行）"
+
+
+def _data_members(
+    form: Form,
+    info: WorkbookInfo,
+    package: Package,
+    sheet: str,
+    part: str,
+    strings: list[str],
+    styles: Styles,
+) -> tuple[_Sheet, list[Member]] | str:
+    """The members as 成员数据 carries them: under the header cell (the keys of a row),
+    one cell per member holding its row as a JSON array; or why the sheet cannot be read.
+    Bounded: at most :data:`MAX_DATA_MEMBERS` cells (more is refused before any is
+    read), each row parsed only within a cell's limit of text."""
+    target = single_cell_target(info.names.get(names.MEMBERS_DATA_NAME, ""))
+    assert target is not None  # _sheet_named found it
+    _sheet, header_row, header_col = target
+    scan = _scan(package, sheet, part, MAX_DATA_MEMBERS + 16)  # and <cols>, <col>
+    if isinstance(scan, str):
+        return scan
+    reading = _Sheet(sheet, scan, strings, styles)
+    letters = column_letters(header_col + 1)
+    header_ref = f"{letters}{header_row + 1}"
+    expected = data_header(form)
+    keys = _data_row(reading, header_ref, "标题")
+    header_ok = keys is not None and (
+        sorted(map(str, keys)) == sorted(expected) and list(keys[:5]) == list(expected[:5])
+    )
+    if keys is not None and not header_ok:
+        reading.invalid(header_ref, "标题", f"标题应列出{form.name}的成员字段和各输入单元格")
+    rows: list[int] = []
+    for ref in scan.cells:
+        digits = ref.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        if ref[: len(ref) - len(digits)] != letters or int(digits) < header_row + 1:
+            reading.invalid(ref, "成员数据", "此处不应有内容")
+        elif int(digits) > header_row + 1:
+            rows.append(int(digits))
+    if keys is None or not header_ok:
+        return reading, []  # no header to read the rows by
+    cells = {c.id: c for c in form.input_cells()}
+    bounds = {c: (math.ceil(c.kind.minimum), math.floor(c.kind.maximum)) for c in cells.values()}
+    order = [(cells[str(k)], *bounds[cells[str(k)]]) for k in keys[5:]]  # whole numbers
+    members = []
+    for r in sorted(rows):
+        ref = f"{letters}{r}"
+        row = _data_row(reading, ref, "成员")
+        if row is None:
+            continue
+        if len(row) != len(keys):
+            reading.invalid(ref, "成员", f"应有 {len(keys)} 项，实际为 {len(row)} 项")
+            continue
+        member = _data_member(reading, ref, row, order)
+        if member is not None:
+            members.append(member)
+    return reading, members
+
+
+def _data_row(reading: _Sheet, ref: str, what: str) -> list[object] | None:
+    """The JSON array a cell of 成员数据 holds, or None (and a finding)."""
+    value, grammatical = reading.value(ref)
+    text = _text(value) if grammatical else None
+    if text is None:
+        reading.invalid(ref, what, "应为本程序写入的一行明细（文字）")
+        return None
+    if len(text) > MAX_DATA_ROW_CHARS:
+        reading.invalid(ref, what, f"超过 {MAX_DATA_ROW_CHARS} 个字符")
+        return None
+    try:
+        row = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        row = None
+    if not isinstance(row, list):
+        reading.invalid(ref, what, f"“{excerpt(text)}”不是本程序写入的一行明细")
+        return None
+    return row
+
+
+def _data_member(
+    reading: _Sheet, ref: str, row: list[object], order: list[tuple[CellDef, int, int]]
+) -> Member | None:
+    """One row of 成员数据 as a member: its fields as :func:`_field` checks a cell of
+    汇总明细, its numbers as :func:`_number` does (None and a finding when not so)."""
+    problems: list[str] = []
+    agency, year, kind, source_file, sha256 = row[:5]
+    if not isinstance(agency, str) or not agency:
+        problems.append("填报单位不能为空")
+    if isinstance(year, bool) or not isinstance(year, int) or not 0 < year < 10_000:
+        problems.append("年度应为四位数的年份")
+    if not isinstance(kind, str) or kind not in names.MEMBER_KINDS:
+        problems.append(f"类型应为{'或'.join(names.MEMBER_KINDS)}")
+    if not isinstance(source_file, str) or not source_file:
+        problems.append("来源文件不能为空")
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        problems.append("SHA-256 应为 64 位小写十六进制数字")
+    values: dict[str, int | Decimal] = {}
+    for (cell, low, high), value in zip(order, row[5:], strict=True):
+        if value is None:
+            continue
+        if type(value) is int and low <= value <= high:  # the usual count
+            values[cell.id] = value
+        elif type(value) is float:
+            parsed = _number(cell, value)
+            if isinstance(parsed, str):
+                problems.append(f"“{cell.label}”为 {excerpt(repr(value))}，{parsed}")
+            else:
+                values[cell.id] = parsed
+        elif type(value) is int:
+            problems.append(f"“{cell.label}”为 {value}，不在 {low} 至 {high} 之间")
+        else:
+            problems.append(f"“{cell.label}”的“{excerpt(str(value))}”不是数字")
+    if problems:
+        reading.invalid(ref, "成员", "；".join(problems[:3]))
+        return None
+    assert isinstance(agency, str) and isinstance(year, int)
+    return Member(
+        agency=agency,
+        year=year,
+        kind=str(kind),
+        source_file=str(source_file),
+        sha256=str(sha256),
+        values=values,
+    )
 
 
 def _read_completeness(

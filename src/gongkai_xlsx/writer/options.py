@@ -14,9 +14,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import orjson
+
 from gongkai_xlsx.definition.model import Form, Kind
-from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_SHEET
-from gongkai_xlsx.definition.summary_columns import MAX_MEMBER_CELLS, member_cells
+from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_DATA_SHEET, MEMBERS_SHEET
+from gongkai_xlsx.definition.summary_columns import (
+    MAX_DATA_BYTES,
+    MAX_DATA_MEMBERS,
+    MAX_DATA_ROW_CHARS,
+    MAX_MEMBER_CELLS,
+    data_header,
+    fits_members_sheet,
+    member_cells,
+)
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.text import utf16_len
 
@@ -40,6 +50,24 @@ class MemberRow:
     source_file: str
     sha256: str
     values: Mapping[str, int | Decimal]
+
+    def data_text(self, header: tuple[str, ...], index: Mapping[str, int]) -> str:
+        """This member as one cell of 成员数据: a JSON array of the values of ``header``'s
+        keys (``index``: each key's place; a blank is null, an amount in the shortest
+        digits that give it back)."""
+        row: list[object] = [None] * len(header)
+        row[:5] = self.agency, self.year, self.kind, self.source_file, self.sha256
+        for key, value in self.values.items():
+            row[index[key]] = _json_number(value)
+        return orjson.dumps(row).decode("utf-8")
+
+
+def _json_number(value: int | Decimal | None) -> int | float | None:
+    # every amount the form allows has at most 13 significant digits: the double whose
+    # shortest form is the decimal gives it back exactly (as canonical.json_number)
+    if value is None or isinstance(value, int):
+        return value
+    return int(value) if value == value.to_integral_value() else float(value)
 
 
 @dataclass(frozen=True)
@@ -72,6 +100,15 @@ class MembersSheet:
     rows: tuple[MemberRow, ...]
     digest: str
     completeness: RosterCheck | None = None
+    # True: the members travel in the hidden 成员数据 sheet and 汇总明细 lists who they are;
+    # None: only when 汇总明细 cannot hold their numbers (definition.summary_columns)
+    data: bool | None = None
+
+    def in_data(self, form: Form) -> bool:
+        """Whether the members travel in 成员数据 (else in 汇总明细, with their numbers)."""
+        if self.data is not None:
+            return self.data
+        return not fits_members_sheet(form, [len(row.values) for row in self.rows])
 
 
 @dataclass(frozen=True)
@@ -174,12 +211,18 @@ def _check_members(form: Form, members: MembersSheet) -> None:
     """Every member as 汇总明细 can hold it (the sheet is read back exactly)."""
     if not members.rows:
         raise TemplateOptionsError("汇总表至少要有一个成员。")
-    cells = member_cells(form, [len(row.values) for row in members.rows])
-    if cells > MAX_MEMBER_CELLS:
+    if not members.in_data(form):
+        cells = member_cells(form, [len(row.values) for row in members.rows])
+        if cells > MAX_MEMBER_CELLS:  # only when asked for: otherwise 成员数据 carries them
+            raise TemplateOptionsError(
+                f"{len(members.rows)} 个单位的明细需要 {cells} 个单元格，超过汇总表“{MEMBERS_SHEET}”"
+                f"最多 {MAX_MEMBER_CELLS} 个的上限，上级无法在时限内读取。"
+                "请把汇总输出为规范 JSON（.json）报送上级。"
+            )
+    elif len(members.rows) > MAX_DATA_MEMBERS:
         raise TemplateOptionsError(
-            f"{len(members.rows)} 个单位的明细需要 {cells} 个单元格，超过汇总表“{MEMBERS_SHEET}”"
-            f"最多 {MAX_MEMBER_CELLS} 个的上限，上级无法在时限内读取。"
-            "请把汇总输出为规范 JSON（.json）报送上级。"
+            f"汇总表最多能带 {MAX_DATA_MEMBERS} 个单位的明细，这次有 {len(members.rows)} 个，"
+            "上级无法在时限内读取。请把汇总输出为规范 JSON（.json）报送上级。"
         )
     if not _SHA256.fullmatch(members.digest):
         raise TemplateOptionsError(f"成员列表的 SHA-256“{members.digest}”格式不对。")
@@ -213,3 +256,31 @@ def _check_members(form: Form, members: MembersSheet) -> None:
             problem = _value_problem(cell.kind, value)
             if problem:
                 raise TemplateOptionsError(f"{where}的“{cell.label}”为 {value!r}，{problem}。")
+
+
+def data_texts(form: Form, rows: tuple[MemberRow, ...]) -> list[str]:
+    """The cells of 成员数据 (:data:`~gongkai_xlsx.definition.names.MEMBERS_DATA_SHEET`):
+    the header, then each member's row (:meth:`MemberRow.data_text`); or
+    :class:`TemplateOptionsError` when a row is beyond a cell's limit or all of them
+    beyond the reader's (a member's row is some 2 KB at most: only names thousands of
+    characters long come near). Made once, by the writer, after :func:`check_options`."""
+    header = data_header(form)
+    index = {key: i for i, key in enumerate(header)}
+    texts = [orjson.dumps(list(header)).decode("utf-8")]
+    total = 0
+    for number, row in enumerate(rows, start=1):
+        text = row.data_text(header, index)
+        if utf16_len(text) > MAX_DATA_ROW_CHARS:
+            raise TemplateOptionsError(
+                f"第 {number} 个成员（{_preview(row.agency)}）的单位名称或来源文件名过长，"
+                f"“{MEMBERS_DATA_SHEET}”工作表的一个单元格放不下它的明细。"
+            )
+        total += len(text.encode("utf-8"))
+        texts.append(text)
+    if total > MAX_DATA_BYTES:
+        raise TemplateOptionsError(
+            f"{len(rows)} 个单位的明细共 {total // 1024 // 1024} MB，超过汇总表最多 "
+            f"{MAX_DATA_BYTES // 1024 // 1024} MB 的上限，上级无法在时限内读取。"
+            "请把汇总输出为规范 JSON（.json）报送上级。"
+        )
+    return texts

@@ -32,7 +32,7 @@ from gongkai_xlsx.definition.summary_columns import (
     member_columns,
 )
 from gongkai_xlsx.writer import styles
-from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck
+from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck, data_texts
 
 
 class _MembersWorksheet(Worksheet):
@@ -127,7 +127,12 @@ Checked = Callable[[int | None, str], None]  # the writer's check of xlsxwriter'
 def add_members_sheet(
     wb: Workbook, form: Form, members: MembersSheet, password: str, checked: Checked
 ) -> None:
-    """Add 汇总明细 (after the sheets already added) and the names of its columns."""
+    """Add 汇总明细 (after the sheets already added) and the names of its columns; for a
+    summary too large for its numbers, 汇总明细 listing the members and 成员数据."""
+    if members.in_data(form):
+        _add_member_list(wb, form, members, password, checked)
+        _add_data_sheet(wb, form, members, password, checked)
+        return
     columns = member_columns(form)
     letters = {column.key: xl_col_to_name(c) for c, column in enumerate(columns)}
     parts = {c.id: [letters[p] for p in c.parts] for c in form.computed_cells()}
@@ -185,6 +190,71 @@ def _page(ws: Worksheet, widths: list[float]) -> None:
     per_page = PRINTABLE_PX - styles.column_pixels(widths[0]) * PRINT_SCALE  # less column A
     ws.fit_to_pages(max(1, math.ceil(pixels * PRINT_SCALE / per_page)), 0)
     ws.set_footer(f"&C{names.MEMBERS_SHEET}　第 &P 页，共 &N 页")
+
+
+LIST_HEADER_ROW = 2  # 0-based: below the note on what this list is and a blank row
+DATA_WIDTH = 120.0
+
+
+def _add_member_list(
+    wb: Workbook, form: Form, members: MembersSheet, password: str, checked: Checked
+) -> None:
+    """汇总明细 of a summary whose numbers travel in 成员数据: who each member is (a
+    filterable table of the member fields), under a note saying where the numbers are.
+    Not read back (成员数据 is); printed, only the note and the header: thousands of
+    rows are no document to print."""
+    fields = [c for c in member_columns(form) if c.cell is None]
+    fmt = _formats(wb)
+    ws = wb.add_worksheet(names.MEMBERS_SHEET)
+    note = (
+        f"本汇总计入 {len(members.rows)} 个单位，数量较多：本表只列出各单位；各单位的数字随本文件"
+        f"保存在隐藏的“{names.MEMBERS_DATA_SHEET}”工作表中，用 gongkai-xlsx ingest 读取本文件，"
+        "即得到含各单位数字的规范 JSON。打印时本表只打印本说明和表头。"
+    )
+    wrap = {"font_name": styles.FONT, "font_size": styles.FONT_SIZE, "text_wrap": True}
+    ws.merge_range(0, 0, 0, len(fields) - 1, note, wb.add_format({**wrap, "valign": "top"}))
+    ws.set_row(0, 48)
+    for r, row in enumerate(members.rows, start=LIST_HEADER_ROW + 1):
+        for c, column in enumerate(fields):
+            value = _field_value(row, column.key)
+            if isinstance(value, int):
+                ws.write_number(r, c, value, fmt["year"])
+            else:
+                ws.write_string(r, c, value, fmt["text"])
+    header = [{"header": col.header, "header_format": fmt["header"]} for col in fields]
+    last = LIST_HEADER_ROW + len(members.rows)
+    options = {"name": TABLE_NAME, "style": TABLE_STYLE, "autofilter": True, "columns": header}
+    checked(ws.add_table(LIST_HEADER_ROW, 0, last, len(fields) - 1, options), "the members list")
+    for c, column in enumerate(fields):
+        ws.set_column(c, c, _width(column))
+        ref = f"${xl_col_to_name(c)}${LIST_HEADER_ROW + 1}"
+        target = f"={names.quote_sheet(names.MEMBERS_SHEET)}!{ref}"
+        checked(wb.define_name(names.member_name(column.key), target), column.key)
+    ws.set_default_row(styles.MIN_ROW_HEIGHT)
+    ws.freeze_panes(LIST_HEADER_ROW + 1, 1)
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.print_area(0, 0, LIST_HEADER_ROW, len(fields) - 1)
+    ws.protect(password, {"autofilter": True, "format_columns": True, "format_rows": True})
+
+
+def _add_data_sheet(
+    wb: Workbook, form: Form, members: MembersSheet, password: str, checked: Checked
+) -> None:
+    """成员数据, hidden: A1 the keys of a row, then one cell per member holding its row
+    (:func:`~gongkai_xlsx.writer.options.data_texts`), in the summary's order; ``gk.members_data`` names A1.
+    A hidden sheet, not a custom part: Excel, WPS and LibreOffice keep it on a re-save."""
+    texts = data_texts(form, members.rows)
+    ws = wb.add_worksheet(names.MEMBERS_DATA_SHEET)
+    text = _formats(wb)["text"]
+    for r, cell in enumerate(texts):
+        ws.write_string(r, 0, cell, text)
+    ws.set_column(0, 0, DATA_WIDTH)
+    ws.hide()
+    target = f"={names.quote_sheet(names.MEMBERS_DATA_SHEET)}!$A$1"
+    checked(wb.define_name(names.MEMBERS_DATA_NAME, target), "the members data")
+    ws.protect(password, {"format_columns": True, "format_rows": True})
 
 
 COMPLETENESS_WIDTH = 40.0
