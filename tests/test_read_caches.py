@@ -12,7 +12,7 @@ import pytest
 from gongkai_xlsx.checks import numbers
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.ingest.worker import Task, check_task
-from gongkai_xlsx.reader import numfmt, parts, sheet_fast
+from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings
 from gongkai_xlsx.reader.sheet_cells import MAX_CELL_CHARS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 
@@ -24,6 +24,9 @@ def _forget() -> None:
     parts._runs_cached.cache_clear()
     numbers._parse_float.cache_clear()
     numfmt.verdict.cache_clear()
+    cellvalue._double_remembered.cache_clear()
+    cellvalue._index_remembered.cache_clear()
+    sheet_findings._digit_remembered.cache_clear()
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
