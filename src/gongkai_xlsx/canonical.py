@@ -14,10 +14,10 @@ explain a failure.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Literal, TypeVar
 
 import jsonschema
@@ -143,6 +143,10 @@ class Frozen(Mapping[K, V]):
     def __len__(self) -> int:
         return len(self._data)
 
+    def items(self) -> ItemsView[K, V]:
+        """The dict's own view (Mapping's would go through ``__getitem__`` key by key)."""
+        return self._data.items()
+
     def __hash__(self) -> int:
         return hash(frozenset(self._data.items()))
 
@@ -266,11 +270,17 @@ def nested(values: Mapping[str, Value]) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for cell_id, value in values.items():
         node = tables
-        *parents, leaf = cell_id.split(".")
+        parents, leaf = _json_path(cell_id)
         for key in parents:
             node = node.setdefault(key, {})
         node[leaf] = value
     return tables
+
+
+@lru_cache(maxsize=8192)  # a form's few hundred cell identifiers, split once per process
+def _json_path(cell_id: str) -> tuple[tuple[str, ...], str]:
+    *parents, leaf = cell_id.split(".")
+    return tuple(parents), leaf
 
 
 def _listed(member: Member) -> Member:
