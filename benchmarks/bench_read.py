@@ -35,7 +35,7 @@ import sys
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -57,7 +57,7 @@ def libreoffice_return(folder: Path) -> tuple[Path, str]:
     """The template filled, recalculated and saved by LibreOffice Calc."""
     import random
 
-    from libreoffice import harness
+    from libreoffice import harness  # type: ignore[import-not-found]
 
     if not harness.available():
         return LIBREOFFICE_SAMPLE, "soffice 不可用：以 samples/ 中 LibreOffice 保存的样例代替"
@@ -70,7 +70,7 @@ def libreoffice_return(folder: Path) -> tuple[Path, str]:
     sheet, r, c = LAYOUT.field_positions["agency"]
     triples.append((sheet, to_a1(r, c), "某县第00001局"))
     out = folder / "filled-by-libreoffice.xlsx"
-    harness.fill(template, out, triples)  # type: ignore[arg-type]
+    harness.fill(template, out, triples)
     return out, "模板经 LibreOffice Calc 填写、重算并保存"
 
 
@@ -87,7 +87,7 @@ def worker(path: Path) -> None:
 
 
 def interleaved(
-    paths: list[Path], methods: dict[str, Callable[[Path], None]], rounds: int
+    paths: list[Path], methods: Mapping[str, Callable[[Path], None]], rounds: int
 ) -> dict[str, tuple[float, float]]:
     """CPU and wall seconds per file of each method, the methods taking turns file by file."""
     for method in methods.values():  # warm: imports, the template's definition
@@ -123,7 +123,7 @@ def report(label: str, figures: dict[str, tuple[float, float]]) -> float:
 
 def parsers(path: Path, rounds: int) -> None:
     """CPU per return of reading its worksheet parts with each parser (section 4)."""
-    from lxml import etree
+    from lxml import etree  # type: ignore[import-untyped]
 
     with zipfile.ZipFile(path) as zf:
         parts = [zf.read(n) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
