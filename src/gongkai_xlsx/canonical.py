@@ -292,6 +292,9 @@ def _listed(member: Member) -> Member:
     )
 
 
+_last_bytes: tuple[Document, bytes] | None = None  # see Document.to_json_bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Document:
     """A canonical document: one return that passed, or a summary of many.
@@ -412,8 +415,18 @@ class Document:
         return data
 
     def to_json_bytes(self) -> bytes:
-        """The canonical bytes: RFC 8785 (see the module docstring)."""
-        return _bytes(self.to_json())
+        """The canonical bytes: RFC 8785 (see the module docstring). A return's document
+        asks for them twice in a row (its schema check, then the worker's answer): the
+        last return's bytes are kept (a document never changes; a summary's, which may be
+        large, are not kept)."""
+        global _last_bytes
+        last = _last_bytes
+        if last is not None and last[0] is self:
+            return last[1]
+        data = _bytes(self.to_json())
+        if self.members is None:
+            _last_bytes = (self, data)
+        return data
 
     def value(self, cell: CellDef) -> Value:
         return self.values[cell.id]
