@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from gongkai_xlsx.catalogue import Code
@@ -102,7 +103,21 @@ def describe(kind: Kind) -> str:
 
 def parse_number(raw: Any, kind: Kind) -> Parsed:
     """Interpret one input cell's content according to its kind; never raises, however
-    large or odd the number."""
+    large or odd the number. A stored number (a float, most cells) is interpreted once per
+    process: a batch's returns hold the same few numbers again and again."""
+    if raw.__class__ is float:
+        return _parse_float(repr(raw), kind)
+    return _parse(raw, kind)
+
+
+@lru_cache(maxsize=4096)
+def _parse_float(text: str, kind: Kind) -> Parsed:
+    """By ``repr``, which gives the float back exactly and keeps -0.0 apart from 0.0 (as
+    a key, the float itself would not)."""
+    return _parse(float(text), kind)
+
+
+def _parse(raw: Any, kind: Kind) -> Parsed:
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return Parsed(None)
     as_text = False

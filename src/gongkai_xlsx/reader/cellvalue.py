@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import excerpt
@@ -39,8 +40,16 @@ class Interpreted:
     problem: tuple[Code, str, str] | None = None  # code, what was stored, what it should be
 
 
+MAX_REMEMBERED = 64  # characters: a number's or an index's text (a cell holds up to 32,767)
+
+
 def parse_double(text: str) -> float | None:
-    """``text`` as the xsd:double an application reads, or None."""
+    """``text`` as the xsd:double an application reads, or None. A short text is read once
+    per process: a batch's returns hold the same few numbers again and again."""
+    return _double_remembered(text) if len(text) <= MAX_REMEMBERED else _double(text)
+
+
+def _double(text: str) -> float | None:
     text = text.strip(_XML_SPACE)
     if len(text) > 400 or _DOUBLE.fullmatch(text) is None:
         return None
@@ -48,12 +57,22 @@ def parse_double(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+_double_remembered = lru_cache(maxsize=4096)(_double)
+
+
 def shared_index(text: str) -> int | None:
     """A shared-string cell's ``<v>`` as the index both applications read (ASCII digits,
     XML whitespace around: WITNESS.md B02-B05), or None. ``str.isdigit`` would take ``١``
     and ``²``, and ``int`` refuses 5,000 digits."""
+    return _index_remembered(text) if len(text) <= MAX_REMEMBERED else _index(text)
+
+
+def _index(text: str) -> int | None:
     index = text.strip(_XML_SPACE)
     return int(index) if _INDEX.fullmatch(index) else None
+
+
+_index_remembered = lru_cache(maxsize=4096)(_index)
 
 
 def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:

@@ -177,8 +177,10 @@ def _rounds(value: float, decimals: int) -> bool:
     return abs(round(value, decimals) - value) > 1e-9 * max(1.0, abs(value))
 
 
+@lru_cache(maxsize=4096)  # a batch's returns show the same few numbers in the same formats
 def verdict(code: str | None, value: float) -> Verdict:
-    """Does a cell with format ``code`` show ``value`` as the number it is?"""
+    """Does a cell with format ``code`` show ``value`` as the number it is? (-0.0 and 0.0,
+    one key, are shown alike.)"""
     if code is None:
         return Verdict("style", "单元格样式编号在文件中不存在")
     stripped = code.strip()

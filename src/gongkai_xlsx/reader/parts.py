@@ -177,7 +177,9 @@ def styles(data: bytes) -> Styles:
 
 
 # ------------------------------------------------------------------------ shared strings
-_SI = re.compile(rb"<si\b[^>]*?/>|<si\b[^>]*>(.*?)</si\s*>", re.S)  # <si >, <si/>: XML allows
+# <si >, <si/>: XML allows. The content up to the first "</si>", written so that the engine
+# runs through text in one step (a lazy ".*?" tests every character: 4x slower).
+_SI = re.compile(rb"<si\b[^>]*?/>|<si\b[^>]*>([^<]*(?:<(?!/si\s*>)[^<]*)*)</si\s*>", re.S)
 _PLAIN_T = re.compile(rb'<t(?: xml:space="preserve")?>([^<]*)</t\s*>|<t\s*/>', re.S)
 _ROOT_SST = re.compile(
     rb"""\A(?:\xef\xbb\xbf)?\s*(?:<\?xml\b[^<>]*\?>\s*)?<sst\b[^<>]*?\bxmlns\s*=\s*["']"""
@@ -214,6 +216,25 @@ def _si_text(inner: bytes) -> str:
     m = _PLAIN_T.fullmatch(inner)
     if m is not None:
         return unescape(m.group(1)) if m.group(1) else ""
+    if len(inner) <= MAX_CACHED_RUNS:
+        return _runs_cached(inner)
+    return _runs(inner)
+
+
+MAX_CACHED_RUNS = 16_384
+
+
+@lru_cache(maxsize=512)
+def _runs_cached(inner: bytes) -> str:
+    """:func:`_runs`, once per worker for each ``<si>`` of rich text: a template's long
+    formatted instructions come again, byte for byte, in every return saved by one
+    application (bounded: 512 strings of at most MAX_CACHED_RUNS bytes; a departure
+    raises, and is not remembered)."""
+    return _runs(inner)
+
+
+def _runs(inner: bytes) -> str:
+    """The text of an ``<si>`` of rich text runs, held to the grammar."""
     stack: list[bytes] = []
     parts: list[str] = []
     checker = Checker("si")

@@ -7,10 +7,12 @@ path of reading a return.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from gongkai_xlsx.ooxml.xmltext import attributes, unescape
 from gongkai_xlsx.reader.grammar import Checker, local_name
 from gongkai_xlsx.reader.sheet_cells import (
+    MAX_CACHED_TEXT,
     MAX_COL,
     REF,
     TEXT_PATHS,
@@ -104,8 +106,42 @@ def _generic_inner(inner: bytes, cell: RawCell) -> None:
         cell.inline = cap(cell.inline + "".join(texts), cell)
 
 
+_Plain = tuple[str | None, bool, str | None, str | None, str | None, bool]
+
+
+@lru_cache(maxsize=256)
+def _plain_cached(inner: bytes) -> _Plain | None:
+    """:func:`_plain`, once per worker for each content: a batch's returns share their
+    template, whose formulas and labels come again in every return (bounded: 256 contents
+    of at most MAX_CACHED_TEXT bytes, a few MB)."""
+    return _plain(inner)
+
+
+def _plain(inner: bytes) -> _Plain | None:
+    """A cell's content read by :func:`_plain_into` as (f, f_escaped, shared, v, inline,
+    too_long), or None where it is read in order (:func:`_generic_inner`)."""
+    cell = RawCell("", "", "")
+    if not _plain_into(cell, inner):
+        return None
+    return cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long
+
+
 def _inner_into(cell: RawCell, inner: bytes, builder: Builder) -> None:
     """A cell's content: the common ``<f>…</f><v>…</v>`` by one match, the rest in order."""
+    got = _plain_cached(inner) if len(inner) <= MAX_CACHED_TEXT else _plain(inner)
+    if got is not None:
+        cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long = got
+        return
+    if _NESTED_CELL.search(inner):
+        builder.odd("structure", builder.row or 1, cell.ref or None, True)
+    _generic_inner(inner, cell)
+    if cell.v is not None:
+        cell.v = cap(cell.v, cell)
+
+
+def _plain_into(cell: RawCell, inner: bytes) -> bool:
+    """The content as the writers spell it: ``<f>``/``<v>`` or one inline text run; False
+    for anything else."""
     m = _INNER.match(inner)
     if m is not None:
         f_attrs, f_text, v_text, v_empty = m.groups()
@@ -121,16 +157,12 @@ def _inner_into(cell: RawCell, inner: bytes, builder: Builder) -> None:
             cell.v = cap(unescape_once(v_text), cell) if v_text else ""
         elif v_empty is not None:
             cell.v = ""
-        return
+        return True
     m = _INLINE.match(inner)
     if m is not None:  # an inline string as the writers spell it: one text run
         cell.inline = cap(unescape(m.group(1)), cell)
-        return
-    if _NESTED_CELL.search(inner):
-        builder.odd("structure", builder.row or 1, cell.ref or None, True)
-    _generic_inner(inner, cell)
-    if cell.v is not None:
-        cell.v = cap(cell.v, cell)
+        return True
+    return False
 
 
 _COLUMNS: dict[bytes, int] = {}

@@ -5,6 +5,8 @@ written where the form has no cell.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition.model import Form
@@ -13,6 +15,7 @@ from gongkai_xlsx.reader.cellvalue import interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, form_map
 from gongkai_xlsx.reader.model import MAX_OUTSIDE, CellRead
 from gongkai_xlsx.reader.reading import Reading
+from gongkai_xlsx.reader.sheet_cells import Oddity
 from gongkai_xlsx.text import label_key
 
 _ODDITY_TEXT = {
@@ -38,11 +41,33 @@ def _places(located: Located) -> list[tuple[tuple[str, int, int], str | None, st
     return sorted([*cells, *fields], key=lambda p: p[0])
 
 
+def _reported(odd: Oddity) -> bool:
+    """A cell without r: LibreOffice places it as [MS-OI29500] 2.1.590 says, Gnumeric
+    drops it (WITNESS.md C09, C12); a row without r whose cells name themselves is read
+    alike by both (C11). Every other oddity is a finding."""
+    return not (odd.kind == "implied" and (odd.ref is None or not odd.content))
+
+
+def _has_digit(text: str) -> bool:
+    """Whether ``text`` holds a digit (``str.isdigit``'s: ``²`` too); the template's
+    labels, which come again in every return, looked at once per process."""
+    return _digit_remembered(text) if len(text) <= 256 else _digit(text)
+
+
+def _digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
+
+
+_digit_remembered = lru_cache(maxsize=4096)(_digit)
+
+
 def oddity_findings(reading: Reading, located: Located, form: Form) -> set[tuple[str, str]]:
     """Structural oddities on the form's sheets as findings (one per cell, or one per row
     for a row out of order, at its first cell of the form or cover field); returns the
     (sheet, A1) whose values cannot be trusted: every cell an oddity touches, every form
     cell and field of its row when it concerns a whole row."""
+    if not any(_reported(odd) for scan in reading.scans.values() for odd in scan.oddities):
+        return set()  # the usual sheet: nothing to place
     at: dict[tuple[str, str], tuple[str | None, str | None]] = {}
     by_row: dict[tuple[str, int], list[str]] = {}
     for (s, r, c), cid, key in _places(located):
@@ -53,10 +78,7 @@ def oddity_findings(reading: Reading, located: Located, form: Form) -> set[tuple
     findings: dict[tuple[str, str], Finding] = {}
     for sheet, scan in reading.scans.items():
         for odd in scan.oddities:
-            # A cell without r: LibreOffice places it as [MS-OI29500] 2.1.590 says,
-            # Gnumeric drops it (WITNESS.md C09, C12); a row without r whose cells name
-            # themselves is read alike by both (C11).
-            if odd.kind == "implied" and (odd.ref is None or not odd.content):
+            if not _reported(odd):
                 continue
             text = odd.detail if odd.kind == "grammar" else _ODDITY_TEXT.get(odd.kind, "结构不规范")
             row_cells = by_row.get((sheet, odd.row), [])
@@ -128,7 +150,7 @@ def outside_cells(
             index = shared_index(raw.v) if raw.t == "s" and raw.v is not None else None
             if index is not None:  # the usual label
                 text = reading.strings[index] if index < len(reading.strings) else ""
-                if not any(ch.isdigit() for ch in text) or label_key(text) in keys:
+                if not _has_digit(text) or label_key(text) in keys:
                     continue
             got = interpret(raw, reading.strings, reading.styles)
             value = got.value
