@@ -17,7 +17,9 @@ from gongkai_xlsx.api._aggregate import (
     AggregateOptions,
     AggregateResult,
     aggregate,
+    incomplete_warning,
     is_summary_file,
+    known_from,
     save_summary,
 )
 from gongkai_xlsx.api._annotate import AnnotateOptions, AnnotateResult, annotate, annotate_return
@@ -101,8 +103,10 @@ __all__ = [
     "collect_returns",
     "default_jobs",
     "default_summary_name",
+    "incomplete_warning",
     "ingest",
     "is_summary_file",
+    "known_from",
     "limits",
     "new",
     "new_from_roster",
