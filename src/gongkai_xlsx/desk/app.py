@@ -40,9 +40,17 @@ FORBIDDEN = {
 def steps() -> list[Step]:
     """Every step of the January, in order. A new step is a module with a ``STEP``,
     listed here."""
-    from gongkai_xlsx.desk import collect
+    from gongkai_xlsx.desk import (
+        collect,
+        publish_step,
+        roster_step,
+        send_back_step,
+        summary_step,
+        templates_step,
+    )
 
-    return sorted([collect.STEP], key=lambda s: s.number)
+    listed = [roster_step, templates_step, collect, send_back_step, summary_step, publish_step]
+    return sorted([m.STEP for m in listed], key=lambda s: s.number)
 
 
 common = Blueprint("desk", __name__)

@@ -69,22 +69,19 @@ SCRIPT = (Path(__file__).with_name("page.js")).read_text(encoding="utf-8")
 RUN_SECTION = re.compile(r'<section id="gk-run".*?</section>', re.DOTALL)
 
 
-# Shown only where an IE engine opens the page (360's or QQ's 兼容模式, old IE): IE 5-9 read
-# the conditional comment; IE 10-11 apply the rule whose selector list names an -ms- pseudo
-# class, a list every other engine drops whole. No script, so it works under a strict CSP.
+# Shown only where an IE engine opens the page (360's or QQ's 兼容模式, IE itself): shown by
+# default and hidden inside @supports, which every engine but IE's knows (Chromium since 28,
+# so the old Chromium cores of 360 and QQ hide it too). No script, no conditional comment
+# (IE 10 and 11 ignore those): it works under a strict CSP and in every IE version.
 IE_NOTICE_TEXT = (
     "您正在用 IE 内核（兼容模式）打开本页，页面可能显示不全、按钮无法使用。"
     "请改用 Edge 或 Chrome 打开；360、QQ 等浏览器请点地址栏右侧的闪电或 e 图标，切换为“极速模式”。"
 )
-IE_NOTICE_HTML = (
-    f'<!--[if IE]><p class="gk-ie-old">{IE_NOTICE_TEXT}</p><![endif]-->'
-    f'<p class="gk-ie" role="alert">{IE_NOTICE_TEXT}</p>'
-)
+IE_NOTICE_HTML = f'<p class="gk-ie" role="alert">{IE_NOTICE_TEXT}</p>'
 IE_NOTICE_CSS = """\
-.gk-ie { display: none; }
-_:-ms-input-placeholder, :root .gk-ie { display: block; }
-.gk-ie, .gk-ie-old { margin: 0; padding: 10px 16px; background: #ffebe9; color: #a40e26;
+.gk-ie { display: block; margin: 0; padding: 10px 16px; background: #ffebe9; color: #a40e26;
   border-bottom: 2px solid #a40e26; font-size: 16px; font-weight: bold; }
+@supports (display: block) { .gk-ie { display: none; } }
 """
 
 FONT_STACK = (
