@@ -24,10 +24,10 @@ Opener = Callable[[Path], None]
 def open_in_file_manager(folder: Path) -> None:
     """Ask the system to show ``folder``; OSError when it cannot."""
     if sys.platform == "win32":
-        os.startfile(folder)  # type: ignore[attr-defined]  # noqa: S606 (a folder of ours)
+        os.startfile(folder)  # type: ignore[attr-defined]
         return
     program = "open" if sys.platform == "darwin" else "xdg-open"
-    subprocess.Popen(  # noqa: S603 (a fixed program and a folder of ours)
+    subprocess.Popen(
         [program, str(folder)],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,

@@ -16,7 +16,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, redirect, request, url_for
+from flask import Blueprint, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from gongkai_xlsx import api, oserrors
 from gongkai_xlsx.desk.base import Step, desk, notify, render, take_notices
@@ -117,7 +118,9 @@ def index() -> str:
         year=year,
         roster=the_desk.folder.relative(roster) if roster else None,
         previous=previous,
-        made=[(p.name, the_desk.folder.relative(p)) for p in templates_in(the_desk.folder.templates)],
+        made=[
+            (p.name, the_desk.folder.relative(p)) for p in templates_in(the_desk.folder.templates)
+        ],
         active=jobs["active"],
         failed=latest.message if latest is not None and latest.state == "failed" else None,
         outcome=outcome,
