@@ -133,6 +133,7 @@ def create_app(
         TEMPLATES_AUTO_RELOAD=False,
     )
     app.jinja_env.autoescape = True  # every template, whatever its name
+    app.url_map.merge_slashes = False  # "/files//etc/x" is refused, not redirected
     app.jinja_env.filters["shown"] = shown
     the_desk = Desk(folder, jobs or JobQueue(), quit)
     app.extensions[EXTENSION] = the_desk

@@ -31,7 +31,7 @@ import os
 import re
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from gongkai_xlsx import fsio, oserrors
 from gongkai_xlsx.errors import UsageError
@@ -179,12 +179,11 @@ class WorkFolder:
         page sends it back) names; :class:`UnsafeName` for anything else."""
         if "\\" in relative or "\x00" in relative:
             raise UnsafeName(f"{relative}：不是工作文件夹中的文件。")
-        parts = PurePosixPath(relative).parts
-        if not parts or relative.startswith("/"):
-            raise UnsafeName(f"{relative}：不是工作文件夹中的文件。")
+        parts = relative.split("/")  # as sent: "a/./b" and "a//b" are not normalised away
         for part in parts:
             if (
-                part in (".", "..")
+                not part
+                or part in (".", "..")
                 or part.startswith(".")
                 or ":" in part
                 or part != part.rstrip(". ")
