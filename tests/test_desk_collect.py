@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import shutil
 import threading
@@ -19,10 +20,13 @@ import time
 from html import unescape
 from pathlib import Path
 
+import chromium
 import pytest
+from chromium import full_page_screenshot
 from conftest import fill_with_openpyxl
-from desk_helpers import BASE, ORIGIN, csrf_of, make_app, multipart, signed_in
+from desk_helpers import BASE, ORIGIN, csrf_of, make_app, multipart, real_server, signed_in
 from flask.testing import FlaskClient
+from test_report_page import _require_chromium
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
@@ -251,3 +255,61 @@ def test_a_failed_check_says_why_in_chinese(tmp_path: Path) -> None:
         == f"{folder / '名单.csv'}：无法识别文件编码，请另存为“CSV UTF-8（逗号分隔）”或 xlsx 后重试。"
     )
     assert data["jobs"]["finished"][-1]["state"] == "failed"
+
+
+# ------------------------------------------------------------------ in a real browser
+@pytest.mark.chromium
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals and process groups")
+def test_the_collecting_page_in_chromium(
+    tmp_path: Path, county: tuple[list[Path], Path, Path]
+) -> None:
+    """Files picked with the file input (Selenium cannot drag from the desktop), the table
+    updated by the page's own script, every status the report's; markup from an agency
+    never an element, no script run, nothing the CSP blocks."""
+    _require_chromium()
+    from selenium.common.exceptions import NoAlertPresentException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    files, fixed, roster = county
+    folder = tmp_path / "2025年报"
+    folder.mkdir()
+    shutil.copy(roster, folder / "名单.csv")
+    shots = Path(os.environ.get("GONGKAI_SCREENSHOTS", tmp_path))
+    shots.mkdir(parents=True, exist_ok=True)
+    with real_server(folder) as server, chromium.browser(1280, 1000) as driver:
+        driver.get(f"http://127.0.0.1:{server.port}/collect/?token={server.token}")
+        assert driver.current_url == f"http://127.0.0.1:{server.port}/collect/"  # token gone
+        assert driver.find_element(By.ID, "gk-nothing").text == "还没有检查过任何报表。"
+        driver.save_screenshot(str(shots / "desk-collect-empty.png"))
+
+        def table_shows(version: str) -> bool:
+            status = driver.find_element(By.ID, "gk-status")
+            idle = not driver.find_element(By.ID, "gk-progress").text.startswith(("正在", "排队"))
+            return status.get_attribute("data-version") == version and idle
+
+        driver.find_element(By.ID, "gk-files").send_keys("\n".join(str(p) for p in files))
+        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows("1"))
+        answers = driver.find_element(By.ID, "gk-answers").text
+        assert answers.startswith(f"已收到 {len(files)} 个文件：报表/")
+        statuses, _report = report_statuses(folder)
+        shown = {
+            row.find_elements(By.TAG_NAME, "td")[1].text: row.find_elements(By.TAG_NAME, "td")[
+                2
+            ].text
+            for row in driver.find_elements(By.CSS_SELECTOR, "#gk-agencies tbody tr")
+        }
+        assert shown == statuses == EXPECTED
+        assert COUNTS in driver.find_element(By.ID, "gk-roster-line").text
+        assert driver.find_elements(By.CSS_SELECTOR, "#gk-status img") == []
+        with pytest.raises(NoAlertPresentException):
+            driver.switch_to.alert.text  # noqa: B018
+        full_page_screenshot(driver, shots / "desk-collect-round1.png")
+
+        driver.find_element(By.ID, "gk-files").send_keys(str(fixed))
+        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows("2"))
+        row = driver.find_element(By.XPATH, "//table[@id='gk-agencies']//tr[td[2]='某县丙局']")
+        assert row.find_elements(By.TAG_NAME, "td")[2].text == "通过"
+        full_page_screenshot(driver, shots / "desk-collect-round2.png")
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert errors == []  # no CSP violation, no script error
