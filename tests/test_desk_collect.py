@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ from test_report_page import _require_chromium
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.desk.collect import queue_check
 from gongkai_xlsx.desk.jobs import JobQueue
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -313,3 +315,27 @@ def test_the_collecting_page_in_chromium(
         full_page_screenshot(driver, shots / "desk-collect-round2.png")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []  # no CSP violation, no script error
+
+
+def test_stopping_the_desk_stops_a_running_check_without_committing(
+    tmp_path: Path, county: tuple[list[Path], Path, Path]
+) -> None:
+    """退出 or a closed terminal during a check: the check stops as ``ingest`` does on
+    Ctrl-C (its workers ended, nothing committed), never with a half-made report."""
+    files, _fixed, _roster = county
+    folder = tmp_path / "w"
+    jobs = JobQueue()
+    app = make_app(folder, jobs=jobs)
+    day = folder / "报表" / "2027-01-20"
+    day.mkdir(parents=True)
+    for n in range(6):
+        for path in files:
+            shutil.copy(path, day / f"{n}-{path.name}")
+    job = queue_check(app.extensions["gongkai_desk"])
+    while job.state == "queued":
+        time.sleep(0.01)
+    assert jobs.close(wait=120)  # cancelled before its first return came back
+    assert job.state == "failed"
+    assert job.message == "已中断：输出文件夹保持上次的结果，没有写入任何新结果。"
+    assert not (folder / "结果" / "report.json").exists()
+    assert multiprocessing.active_children() == []  # every worker ended
