@@ -49,13 +49,18 @@ class Job:
     result: Any = field(default=None, repr=False)
     started: float | None = None
     ended: float | None = None
+    cancel: threading.Event = field(default_factory=threading.Event, repr=False)
 
     def progress(self, total: int) -> contextlib.AbstractContextManager[Callable[..., None]]:
-        """An ``api`` Progress: told the number of items, counting each one done."""
+        """An ``api`` Progress: told the number of items, counting each one done. Once the
+        job is cancelled, the next item done raises KeyboardInterrupt in the work, which
+        the api handles as the terminal's Ctrl-C: workers ended, nothing committed."""
         self.total, self.done = total, 0
 
         def advance(*_: Any) -> None:
             self.done += 1
+            if self.cancel.is_set():
+                raise KeyboardInterrupt
 
         return contextlib.nullcontext(advance)
 
@@ -131,13 +136,21 @@ class JobQueue:
                 self._lock.wait(left)
         return True
 
-    def close(self) -> None:
-        """No more jobs: those waiting are dropped (the running one is the caller's to
-        stop, by ending its worker processes)."""
+    def close(self, wait: float = 0.0) -> bool:
+        """No more jobs: those waiting are dropped, the running one is cancelled (see
+        :meth:`Job.progress`) and waited for up to ``wait`` seconds. False when it still
+        runs: the caller then ends its worker processes."""
         with self._lock:
             self._closed = True
             self._waiting.clear()
+            running = self._running
+            if running is not None:
+                running.cancel.set()
             self._lock.notify_all()
+            end = time.monotonic() + wait
+            while self._running is not None and (left := end - time.monotonic()) > 0:
+                self._lock.wait(left)
+            return self._running is None
 
     def _loop(self) -> None:
         while True:
@@ -145,6 +158,7 @@ class JobQueue:
                 while not self._waiting and not self._closed:
                     self._lock.wait()
                 if self._closed:
+                    self._lock.notify_all()
                     return
                 job = self._running = self._waiting.popleft()
                 job.state, job.started = "running", time.time()
@@ -160,8 +174,10 @@ class JobQueue:
         try:
             job.result = job.work(job)
             job.state = "done"
-        except GongkaiError as exc:
+        except GongkaiError as exc:  # Interrupted too: the api's own 已中断 line
             job.state, job.message = "failed", str(exc)
+        except KeyboardInterrupt:  # work that does not go through the api
+            job.state, job.message = "failed", "已中断。"
         except Exception:
             job.state, job.message = "failed", INTERNAL
             traceback.print_exc(file=sys.stderr)

@@ -10,10 +10,12 @@ another.
 
 It stops on 退出 from the page (a POST: the answer goes out, then the main thread is
 interrupted), on Ctrl-C, and when the terminal window closes (SIGHUP on Linux; the console's
-close event on Windows). Stopping drops the jobs still waiting and ends the worker processes
-of a running check (the pool's workers are this process's children; on Linux they also die
-with it), then removes the state file and releases the lock. An ingest interrupted so
-leaves its output folder as the last complete run left it (its commit is one short step).
+close event on Windows). Stopping drops the jobs still waiting and cancels a running check
+the way Ctrl-C stops ``ingest`` in the terminal: at its next return checked it stops, its
+workers are ended and nothing is committed, so its output folder stays as the last complete
+run left it. A check that does not stop within :data:`STOP_WAIT` seconds has its workers
+killed (they are this process's children, daemonic, and on Linux die with it too). Then the
+state file is removed and the lock released.
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ STATE = ".gongkai-xlsx-ui.json"
 HOST = "127.0.0.1"
 ALIVE_TIMEOUT = 3.0
 THREADS = 4  # waitress threads: a page, its polls, an upload, a download at once
+STOP_WAIT = 12.0  # seconds a running check has to stop by itself (a task's time limit is 10)
 
 
 @dataclass(frozen=True)
@@ -181,8 +184,10 @@ def serve(
         say("工作台已退出。")
         return 0
     finally:
-        jobs.close()
-        stop_workers()
+        if jobs.busy():
+            say("正在停止进行中的检查……")
+        if not jobs.close(wait=STOP_WAIT):
+            stop_workers()
         with contextlib.suppress(OSError):
             (folder.root / STATE).unlink()
         lock.release()
