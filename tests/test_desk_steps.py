@@ -358,3 +358,28 @@ def test_a_word_report_with_its_text_and_the_html_tables(checked: FlaskClient, a
     # a document that is not one of the check's outputs is refused
     post(client, "/publish/render", {"document": "../名单/名单.csv", "to": "html"}, csrf)
     assert "请先选择要发布的单位" in page(client, "/publish/")
+
+
+# ------------------------------------------------------------------ the pages' own forms
+@pytest.mark.parametrize(
+    ("headers", "allowed"),
+    [
+        ({"Origin": "null", "Sec-Fetch-Site": "same-origin"}, True),  # Chromium's own form
+        ({"Origin": "null", "Sec-Fetch-Site": "cross-site"}, False),  # a sandboxed frame
+        ({"Origin": "null", "Sec-Fetch-Site": "same-site"}, False),  # another port
+        ({"Origin": "null"}, False),
+    ],
+)
+def test_a_form_of_the_page_posts_with_origin_null_under_no_referrer(
+    client: FlaskClient, app: Flask, headers: dict[str, str], allowed: bool
+) -> None:
+    """The desk answers with Referrer-Policy: no-referrer, under which Chromium sends a
+    page's own form POST with ``Origin: null``: Sec-Fetch-Site (which no page can set)
+    then decides, so the roster form works in the browser and a foreign page still fails."""
+    asked: list[Path] = []
+    app.config[CONFIG_KEY] = asked.append
+    csrf = csrf_of(client, "/send_back/")
+    answer = client.post(
+        "/send_back/open", base_url=BASE, headers=headers, data={"csrf_token": csrf}
+    )
+    assert (answer.status_code, len(asked)) == ((303, 1) if allowed else (403, 0))
