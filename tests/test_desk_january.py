@@ -19,7 +19,6 @@ import io
 import json
 import os
 import re
-import shutil
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +47,7 @@ from test_report_page import _require_chromium
 
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
+from gongkai_xlsx.naming import template_file_name
 from gongkai_xlsx.reader import read_return
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.chromium]
@@ -260,7 +260,9 @@ def test_the_january_through_the_desk(
         page.open("/templates/")
         assert "已生成 12 份 2024 年度填报模板。" in page.text("#gk-templates-outcome")
         made = sorted(p.name for p in (work / "模板").iterdir())
-        assert sorted(r[1] for r in page.table("#gk-templates")) == made
+        listed = [r[1] for r in page.table("#gk-templates")]
+        assert listed == [template_file_name(2024, a) for a in ROSTER]  # the roster's order
+        assert sorted(listed) == made
         zipped = page.fetch(driver.find_element("id", "gk-templates-zip").get_attribute("href"))
         with zipfile.ZipFile(io.BytesIO(zipped)) as z:
             assert sorted(z.namelist()) == made
@@ -328,10 +330,14 @@ def test_the_january_through_the_desk(
         assert "<table" in tables.read_text("utf-8")
         page.shot("publish")
 
-    wanted = os.environ.get("GONGKAI_DESK_SHOTS_COPY")
-    if wanted:
-        target = Path(wanted)
-        target.mkdir(parents=True, exist_ok=True)
-        for shot in page.taken:
-            shutil.copy(shot, target / shot.name)
-    assert len(page.taken) == 12
+    assert [p.name for p in page.taken] == [
+        "01-roster.png",
+        "02-templates.png",
+        *(
+            f"{2 * n + 1:02d}-round{n}-{step}.png"
+            for n in (1, 2, 3)
+            for step in ("collect", "send-back")
+        ),
+        "09-summary.png",
+        "10-publish.png",
+    ]

@@ -297,6 +297,7 @@ def test_the_completeness_then_the_summary_workbook(checked: FlaskClient, app: F
     link = re.search(r'id="gk-summary-download" href="([^"]+)">(.*?)</a>', shown)
     assert link and link[2] == "汇总/某县_2024年度_汇总.xlsx"
     assert "注意：汇总不完整——1 个单位的报表有错误待修改，均未计入。" in shown
+    assert "ingest" not in shown and "--force" not in shown and "请再点“生成汇总表”" in shown
     workbook = client.get(link[1], base_url=BASE)
     assert workbook.status_code == 200
     back = read_return(desk_of(app).folder.summaries / "某县_2024年度_汇总.xlsx")

@@ -143,9 +143,12 @@ def known_from(summary: Summary) -> str:
     )
 
 
-def incomplete_warning(summary: Summary) -> str | None:
+RERUN = "收齐、改好后请重新运行 ingest 和 aggregate（加 --force 覆盖）。"  # the terminal's way
+
+
+def incomplete_warning(summary: Summary, then: str = RERUN) -> str | None:
     """The warning of a summary written while agencies are missing or to be fixed (the
-    terminal and the desk say it alike)."""
+    terminal and the desk say it alike; ``then``: how to make it again where it is read)."""
     c = summary.completeness
     if c is None or not c.pending:
         return None
@@ -157,6 +160,5 @@ def incomplete_warning(summary: Summary) -> str | None:
     if c.unreadable:
         parts.append(f"{c.unreadable} 个单位的报表无法读取")
     return (
-        f"注意：汇总不完整——{'，'.join(parts)}，均未计入。汇总仍已写入，其中写明了报送情况；"
-        "收齐、改好后请重新运行 ingest 和 aggregate（加 --force 覆盖）。"
+        f"注意：汇总不完整——{'，'.join(parts)}，均未计入。汇总仍已写入，其中写明了报送情况；" + then
     )

@@ -49,16 +49,19 @@ def summary_path(folder: Path, name: str, year: int | None) -> Path:
     return folder / f"{stem}.xlsx"
 
 
+AGAIN = "收齐、改好后请再点“生成汇总表”，新的汇总表会替换这一份。"
+
+
 def made_lines(result: api.AggregateResult) -> tuple[str, ...]:
-    """What ``aggregate`` says of the summary it made: its findings, how complete it is
-    and what that is known from, in the terminal's words."""
+    """What ``aggregate`` says of the summary it made: its findings and how complete it
+    is, in the terminal's words (what the statuses are known from needs no saying: the
+    desk sums its own check's output folder, whose report.json knows them all)."""
     summary = result.summary
     lines = [f.message for f in summary.findings]
     c = summary.completeness
     if c is not None:
         lines.append(f"名单 {c.roster}：{c.lines[0]}。")
-        lines.append(api.known_from(summary))
-    warning = api.incomplete_warning(summary)
+    warning = api.incomplete_warning(summary, AGAIN)
     if warning:
         lines.append(warning)
     return tuple(lines)

@@ -24,8 +24,11 @@ from gongkai_xlsx.desk.base import Step, desk, notify, render, take_notices
 from gongkai_xlsx.desk.downloads import attachment
 from gongkai_xlsx.desk.jobs import Job
 from gongkai_xlsx.desk.workfolder import RESULTS
+from gongkai_xlsx.errors import UsageError
+from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.ooxml.archive import bundle
 from gongkai_xlsx.outputfolder import REPORT_NAME
+from gongkai_xlsx.roster import read_roster
 
 KEY = "templates"
 JOB = "templates"
@@ -55,13 +58,21 @@ def previous_results(root: Path, year: int) -> Path | None:
     return None
 
 
-def templates_in(folder: Path) -> list[Path]:
-    """The templates made so far, by name."""
+def templates_in(folder: Path, year: int | None = None, roster: Path | None = None) -> list[Path]:
+    """The templates made so far: in the roster's order (by the name ``new --roster``
+    gives each agency's template of ``year``), the others after them by name."""
     if not folder.is_dir():
         return []
+    order: dict[str, int] = {}
+    if year is not None and roster is not None:
+        try:
+            names = [e.name for e in read_roster(roster).entries]
+        except UsageError:
+            names = []
+        order = {n: i for i, n in enumerate(dedupe([template_file_name(year, a) for a in names]))}
     return sorted(
         (p for p in folder.iterdir() if p.is_file() and p.suffix.lower() == ".xlsx"),
-        key=lambda p: p.name,
+        key=lambda p: (order.get(p.name, len(order)), p.name),
     )
 
 
@@ -119,7 +130,8 @@ def index() -> str:
         roster=the_desk.folder.relative(roster) if roster else None,
         previous=previous,
         made=[
-            (p.name, the_desk.folder.relative(p)) for p in templates_in(the_desk.folder.templates)
+            (p.name, the_desk.folder.relative(p))
+            for p in templates_in(the_desk.folder.templates, year, roster)
         ],
         active=jobs["active"],
         failed=latest.message if latest is not None and latest.state == "failed" else None,
