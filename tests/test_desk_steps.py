@@ -188,15 +188,20 @@ def test_last_years_results_are_found_inside_or_beside_the_work_folder(tmp_path:
 
 
 # ------------------------------------------------------------------ returns for the rest
-def returns(form: Form, layout: Layout, folder: Path) -> list[Path]:
-    """甲 clean, 乙 with a B1 error, the hostile-named agency clean."""
+def returns(
+    form: Form,
+    layout: Layout,
+    folder: Path,
+    values: tuple[dict[str, Any], ...] = (GOOD, BROKEN, GOOD),
+) -> list[Path]:
+    """By default 甲 clean, 乙 with a B1 error, the hostile-named agency clean."""
     folder.mkdir(parents=True, exist_ok=True)
     made = []
-    for agency, values in zip(AGENCIES, (GOOD, BROKEN, GOOD), strict=True):
+    for agency, typed in zip(AGENCIES, values, strict=True):
         template = folder / f"t_{len(made)}.xlsx"
         write_template(form, TemplateOptions(year=2024, agency=agency), template)
         made.append(
-            fill_with_openpyxl(layout, template, folder / f"return_{len(made)}.xlsx", values)
+            fill_with_openpyxl(layout, template, folder / f"return_{len(made)}.xlsx", typed)
         )
     return made
 
@@ -384,3 +389,28 @@ def test_a_form_of_the_page_posts_with_origin_null_under_no_referrer(
         "/send_back/open", base_url=BASE, headers=headers, data={"csrf_token": csrf}
     )
     assert (answer.status_code, len(asked)) == ((303, 1) if allowed else (403, 0))
+
+
+def test_a_hostile_agency_name_to_send_back_is_shown_as_text(
+    client: FlaskClient, app: Flask, form: Form, layout: Layout, tmp_path: Path
+) -> None:
+    """An agency named ``<img src=x onerror=alert(1)>`` whose return goes back: its row,
+    its marked copy's link and its status on the 退回 and 汇总 pages are text."""
+    upload_roster(client, roster_csv(tmp_path / "r.csv"))
+    collect(client, app, returns(form, layout, tmp_path / "clerk", (GOOD, GOOD, BROKEN)))
+    for path in ("/send_back/", "/summary/", "/collect/"):
+        shown = page(client, path)
+        assert HOSTILE not in shown and "<img" not in shown, path
+        assert escape(HOSTILE, quote=True) in shown, path
+    shown = page(client, "/send_back/")
+    (row,) = re.findall(r'<tr data-agency="(.*?)">(.*?)</tr>', shown, re.S)
+    assert row[0] == escape(HOSTILE, quote=True)
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[1], re.S)
+    assert cells[1] == escape(HOSTILE, quote=True) and cells[2:5] == list(CONTACTS[HOSTILE])
+    (link,) = re.findall(r'<a class="gk-copy" href="([^"]+)">(.*?)</a>', shown)
+    assert "<" not in unquote(link[0]) and checked_copy(client, link[0])
+
+
+def checked_copy(client: FlaskClient, href: str) -> bool:
+    answer = client.get(href, base_url=BASE)
+    return answer.status_code == 200 and answer.data[:2] == b"PK"
