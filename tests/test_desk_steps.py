@@ -17,12 +17,14 @@ from typing import Any
 from urllib.parse import unquote
 
 import pytest
-from conftest import fill_with_openpyxl
+from conftest import balanced, fill_with_openpyxl
 from desk_helpers import BASE, ORIGIN, csrf_of, make_app, signed_in
 from flask import Flask
 from flask.testing import FlaskClient
 from test_agency_status import BROKEN, GOOD
+from test_previous import LAST_YEAR
 
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.desk.base import EXTENSION, Desk
@@ -414,3 +416,69 @@ def test_a_hostile_agency_name_to_send_back_is_shown_as_text(
 def checked_copy(client: FlaskClient, href: str) -> bool:
     answer = client.get(href, base_url=BASE)
     return answer.status_code == 200 and answer.data[:2] == b"PK"
+
+
+def test_templates_are_prefilled_from_last_years_results(
+    client: FlaskClient, app: Flask, form: Form, layout: Layout, tmp_path: Path
+) -> None:
+    """Last year's ``ingest`` output copied in as 上年结果/: the agencies it has a
+    document of get 二、上年结转 prefilled, the page says which did not."""
+    from gongkai_xlsx import api
+    from gongkai_xlsx.definition.load import form_for_year
+
+    last = tmp_path / "last"
+    last.mkdir()
+    template = last / "t.xlsx"
+    write_template(form_for_year(2023), TemplateOptions(year=2023, agency="某县甲局"), template)
+    fill_with_openpyxl(layout, template, last / "甲局2023.xlsx", balanced(form, LAST_YEAR))
+    done = api.ingest(
+        api.IngestOptions(paths=[last / "甲局2023.xlsx"], out=tmp_path / "w" / "结果")
+    )
+    assert done.exit_code == 0
+    previous = desk_of(app).folder.root / "上年结果"
+    (tmp_path / "w" / "结果").rename(previous)
+    upload_roster(client, roster_csv(tmp_path / "r.csv"))
+    shown = page(client, "/templates/")
+    assert "已找到上年的结果" in shown and escape(str(previous)) in shown
+    csrf = csrf_of(client, "/templates/")
+    post(client, "/templates/make", {"year": "2024"}, csrf)
+    assert desk_of(app).jobs.wait(120)
+    shown = page(client, "/templates/")
+    assert "其中 1 份已按上年报表预填上年结转数" in shown
+    assert "上年的结果中没有报表、未预填的单位 2 个：某县乙局、" in shown
+    import openpyxl
+
+    made = desk_of(app).folder.templates / "2024年度政府信息公开工作年度报告填报表_某县甲局.xlsx"
+    sheet, row, column = layout.cell_positions["b.carried_over.natural_person"]
+    assert openpyxl.load_workbook(made)[sheet][to_a1(row, column)].value == 5  # last year's 四
+    assert HOSTILE not in shown
+
+
+def test_an_upload_beside_a_roster_put_in_by_hand_says_which_is_used(
+    client: FlaskClient, app: Flask, tmp_path: Path
+) -> None:
+    """名单.csv put at the top of the work folder in Explorer is the roster (the work
+    folder's rule): an uploaded one is kept, and the page says the other is still used."""
+    root = desk_of(app).folder.root
+    roster_csv(root / "名单.csv", AGENCIES[:2])
+    assert upload_roster(client, roster_csv(tmp_path / "r.csv")).status_code == 303
+    shown = page(client, "/roster/")
+    assert "注意：工作文件夹中另有名单 名单.csv，目前使用的仍是它。" in shown
+    assert desk_of(app).folder.roster() == root / "名单.csv"
+    assert (root / "名单" / "名单.csv").is_file()
+    assert '<span id="gk-roster-count">2</span>' in shown
+
+
+def test_a_text_that_is_not_docx_or_txt_is_refused(checked: FlaskClient, app: Flask) -> None:
+    shown = page(checked, "/publish/")
+    document = re.findall(r'<option value="([^"]+)"', shown)[0]
+    csrf = csrf_of(checked, "/publish/")
+    post(
+        checked,
+        "/publish/render",
+        {"document": document, "to": "docx", "text": (io.BytesIO(b"\xd0\xcf\x11\xe0"), "正文.doc")},
+        csrf,
+        content_type="multipart/form-data",
+    )
+    assert "正文.doc：正文应是 Word 文档（.docx）或文本文件（.txt）" in page(checked, "/publish/")
+    assert not (desk_of(app).folder.root / "发布").exists()
