@@ -117,6 +117,7 @@ def test_the_roster_is_uploaded_and_shown_with_contacts_escaped(
         ("名单.pdf", b"%PDF-1.4", "名单.pdf：名单应是 Excel 工作簿（.xlsx）或 CSV 文件（.csv）"),
         ("名单.csv", b"\xff\xfe\x00\xd8bad", "名单.csv："),
         ("名单.xlsx", b"PK\x03\x04 not a workbook", "名单.xlsx："),
+        ("名单.csv", b"a" * ((32 << 20) + 10), "名单.csv：名单文件过大（超过 32 MB）"),
     ],
 )
 def test_a_roster_that_cannot_be_read_is_answered_in_chinese_and_not_kept(

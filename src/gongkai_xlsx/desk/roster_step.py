@@ -22,7 +22,7 @@ from gongkai_xlsx.desk.base import Step, desk, notify, render, take_notices
 from gongkai_xlsx.desk.workfolder import ROSTER, ROSTER_SUFFIXES
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.naming import safe_file_name
-from gongkai_xlsx.roster import Roster, read_roster
+from gongkai_xlsx.roster import MAX_FILE_BYTES, Roster, read_roster
 
 KEY = "roster"
 blueprint = Blueprint(KEY, __name__)
@@ -84,7 +84,8 @@ def upload() -> Any:
             f"{name}：名单应是 Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
             "其他格式请在 Excel 或 WPS 中“另存为”其中一种后再上传。"
         )
-    data = file.read()
+    # one byte over the reader's bound is enough for its own answer (too large)
+    data = file.stream.read(MAX_FILE_BYTES + 1)
     try:
         roster = read_upload(name, data)
     except UsageError as exc:
