@@ -483,3 +483,25 @@ def test_a_text_that_is_not_docx_or_txt_is_refused(checked: FlaskClient, app: Fl
     )
     assert "正文.doc：正文应是 Word 文档（.docx）或文本文件（.txt）" in page(checked, "/publish/")
     assert not (desk_of(app).folder.root / "发布").exists()
+
+
+def test_every_step_page_is_strict_and_inline_free_with_data(checked: FlaskClient) -> None:
+    """The steps' pages with a roster, a check and a summary in them: the desk's CSP, no
+    inline script or style, every script and style sheet one of the desk's own files."""
+    from test_desk_security import _Inline
+
+    from gongkai_xlsx.desk.security import CSP
+
+    csrf = csrf_of(checked, "/summary/")
+    post(checked, "/summary/make", {"name": "某县"}, csrf)
+    for path in ("/roster/", "/templates/", "/send_back/", "/summary/", "/publish/"):
+        answer = checked.get(path, base_url=BASE)
+        assert answer.status_code == 200 and answer.headers["Content-Security-Policy"] == CSP
+        text = answer.get_data(as_text=True)
+        parser = _Inline()
+        parser.feed(text)
+        assert parser.blocked == [], path
+        for src in [*parser.scripts, *re.findall(r'<link rel="stylesheet" href="([^"]+)"', text)]:
+            with checked.get(src, base_url=BASE) as static:
+                assert static.status_code == 200, src
+        assert "<script>" not in text and "<style" not in text
