@@ -342,3 +342,49 @@ def test_the_january_through_the_desk(
         "09-summary.png",
         "10-publish.png",
     ]
+
+
+def test_a_script_in_an_agency_name_stays_text_in_chromium(
+    form: Form, layout: Layout, tmp_path: Path, driver: Any, shots: Path
+) -> None:
+    """An agency named ``<img src=x onerror=alert(1)>`` on the roster, whose return goes
+    back: on every step's page Chromium shows the name as text, makes no element of it,
+    and runs nothing (no alert, no console error)."""
+    from conftest import fill_with_openpyxl
+    from selenium.common.exceptions import NoAlertPresentException
+    from test_agency_status import BROKEN
+    from test_desk_steps import CONTACTS, HOSTILE, roster_csv
+
+    from gongkai_xlsx.writer import TemplateOptions, write_template
+
+    roster = tmp_path / "名单.csv"
+    roster_csv(roster)
+    template = tmp_path / "t.xlsx"
+    write_template(form, TemplateOptions(year=2024, agency=HOSTILE), template)
+    back = fill_with_openpyxl(layout, template, tmp_path / "return.xlsx", BROKEN)
+    with real_server(tmp_path / "w") as server:
+        page = Page(driver, server, shots)
+        page.open(f"/?token={server.token}")
+        page.open("/roster/")
+        driver.find_element("id", "gk-roster-file").send_keys(str(roster))
+        driver.find_element("id", "gk-roster-upload").click()
+        page.wait(lambda d: d.find_elements("id", "gk-roster"))
+        collect(page, [back])
+        for path, css in (
+            ("/roster/", "#gk-roster"),
+            ("/send_back/", "#gk-send-back"),
+            ("/summary/", "#gk-completeness"),
+            ("/collect/", "#gk-agencies"),
+        ):
+            page.open(path)
+            rows = page.table(css)
+            assert any(HOSTILE in cells for cells in rows), (path, rows)
+            assert driver.find_elements("css selector", "main img") == [], path
+            with pytest.raises(NoAlertPresentException):
+                driver.switch_to.alert.text  # noqa: B018 (an alert would be open now)
+            severe = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+            assert severe == [], (path, severe)
+        page.open("/send_back/")
+        (row,) = page.table("#gk-send-back")
+        assert row[1] == HOSTILE and tuple(row[2:5]) == CONTACTS[HOSTILE]
+        page.shot("hostile-send-back")
