@@ -105,7 +105,8 @@ class Page:
 
     def fetch(self, href: str) -> bytes:
         """A download as the browser's session gets it (Selenium does not save files)."""
-        cookie = next(c for c in self.driver.get_cookies() if c["name"].startswith("gk_desk_"))
+        name = f"gk_desk_{self.server.port}"  # cookies of 127.0.0.1 are shared by its ports
+        cookie = next(c for c in self.driver.get_cookies() if c["name"] == name)
         path = href.removeprefix(self.base)
         status, _, body = self.server.request(
             "GET", path, headers={"Cookie": f"{cookie['name']}={cookie['value']}"}
