@@ -76,7 +76,7 @@ def bare_import_rss() -> float:
 def wait_version(server, cookie: str, version: int, timeout: float = 3600) -> None:  # type: ignore[no-untyped-def]
     end = time.monotonic() + timeout
     while time.monotonic() < end:
-        status, _, body = server.request(
+        _status, _, body = server.request(
             "GET", f"/collect/status.json?v={version}", headers={"Cookie": cookie}
         )
         data = json.loads(body)
@@ -106,7 +106,9 @@ def main() -> None:
             t0 = time.perf_counter()
             wait_version(server, cookie, 1)
             first = time.perf_counter() - t0
-            print(f"first check of {args.existing} returns (started with the server; waited from sign-in): {first:.2f} s")
+            print(
+                f"first check of {args.existing} returns (started with the server; waited from sign-in): {first:.2f} s"
+            )
             time.sleep(1)
             print(f"server idle after the check: RSS {rss_mb(pid):.1f} MB")
             body, kind = multipart({}, [(p.name, p.read_bytes()) for p in new])
