@@ -201,6 +201,26 @@ def test_an_archive_is_answered_and_never_saved(tmp_path: Path) -> None:
     assert not any(p.is_file() for p in (folder / "报表").rglob("*"))
 
 
+def test_without_a_script_the_form_uploads_and_the_page_says_so(tmp_path: Path) -> None:
+    """The plain form (no JavaScript): the CSRF token in its hidden field, the answer on
+    the page it redirects to, shown once."""
+    folder = tmp_path / "w"
+    app = make_app(folder)
+    client = signed_in(app)
+    csrf = csrf_of(client)
+    body, kind = multipart({"csrf_token": csrf}, [("甲局.xlsx", b"x"), ("乙局.rar", b"Rar!")])
+    answer = client.post(
+        "/collect/upload", base_url=BASE, data=body, content_type=kind, headers=ORIGIN
+    )
+    assert answer.status_code == 303 and answer.headers["Location"] == "/collect/"
+    page = client.get("/collect/", base_url=BASE).get_data(as_text=True)
+    assert '<p class="gk-notice">已保存 1 个文件，正在检查。</p>' in page
+    assert "乙局.rar：这是压缩包，本页不解压，也没有保存。" in page
+    again = client.get("/collect/", base_url=BASE).get_data(as_text=True)
+    assert "gk-notice" not in again  # shown once
+    assert app.extensions["gongkai_desk"].jobs.wait(120)
+
+
 def _upload_named(client: FlaskClient, files: list[tuple[str, bytes]]) -> dict[str, object]:
     csrf = csrf_of(client)
     body, kind = multipart({}, files)

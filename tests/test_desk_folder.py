@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import threading
 import time
@@ -236,3 +237,19 @@ def test_quit_on_the_page_stops_the_server(tmp_path: Path) -> None:
             time.sleep(0.1)
         else:
             raise AssertionError("the server still answers after 退出")
+
+
+def test_a_port_in_use_is_said_in_chinese(tmp_path: Path) -> None:
+    from conftest import run
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run("ui", tmp_path / "w", "--port", str(port), "--no-browser")
+    assert result.exit_code == 2
+    assert result.output == (
+        f"错误：无法启动工作台：端口 {port} 已被其他程序占用。"
+        "请换一个端口，或不写 --port，由工具自动选择空闲端口。\n"
+    )
+    assert not (tmp_path / "w" / ".gongkai-xlsx.lock").exists()  # the lock released

@@ -81,6 +81,11 @@ def test_the_token_is_exchanged_for_a_strict_httponly_cookie_and_leaves_the_addr
     page = client.get("/collect/", base_url=BASE)
     assert page.status_code == 200
     assert TOKEN not in page.get_data(as_text=True)
+    # the redirect stays on the desk, whatever the path sent
+    answer = client.get(
+        f"/?token={TOKEN}", base_url=BASE, environ_overrides={"PATH_INFO": "//evil.example/x"}
+    )
+    assert answer.headers["Location"] == "/evil.example/x"  # not //evil.example/x
     # a POST carrying the token does not sign in (a form on another site could send it)
     other = make_app(folder, start=False).test_client()
     answer = other.post(f"/quit?token={TOKEN}", base_url=BASE, headers=ORIGIN)

@@ -9,6 +9,7 @@ import typer
 
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.terminal import echo
+from gongkai_xlsx.terminal.values import port_value
 
 
 @app.command(
@@ -24,11 +25,14 @@ def ui_command(
         ),
     ] = Path("."),
     port: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--port", metavar="端口", help="在本机的哪个端口上运行；默认自动选择空闲端口。"
+            "--port",
+            metavar="端口",
+            parser=port_value,
+            help="在本机的哪个端口上运行；默认自动选择空闲端口。",
         ),
-    ] = 0,
+    ] = None,
     no_browser: Annotated[
         bool,
         typer.Option("--no-browser", help="不自动打开浏览器，只在终端显示地址。"),
@@ -40,4 +44,4 @@ def ui_command(
     在页面上点“退出”或关闭本窗口即停止。"""
     from gongkai_xlsx.desk.server import serve
 
-    raise typer.Exit(serve(folder, port=port, open_browser=not no_browser, say=echo))
+    raise typer.Exit(serve(folder, port=port or 0, open_browser=not no_browser, say=echo))

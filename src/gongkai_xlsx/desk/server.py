@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from types import FrameType
 from typing import Any
 
-from gongkai_xlsx import fsio
+from gongkai_xlsx import fsio, oserrors
 from gongkai_xlsx.desk.app import ALIVE_HEADER, create_app
 from gongkai_xlsx.desk.base import MAX_UPLOAD_MB
 from gongkai_xlsx.desk.jobs import JobQueue
@@ -158,7 +158,14 @@ def serve(
         token = secrets.token_urlsafe(32)
         # the port is known once the socket is bound, and the app checks Host against it
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.bind((HOST, port))
+        try:
+            sock.bind((HOST, port))
+        except OSError as exc:
+            sock.close()
+            raise UsageError(
+                f"无法启动工作台：{oserrors.port_reason(exc, port)}。"
+                "请换一个端口，或不写 --port，由工具自动选择空闲端口。"
+            ) from exc
         bound = int(sock.getsockname()[1])
         app = create_app(folder, token=token, port=bound, quit=quit_soon, jobs=jobs)
         server = create_server(
@@ -174,7 +181,10 @@ def serve(
         fsio.write_atomic(folder.root / STATE, json.dumps(state).encode("utf-8"))
         hide(folder.root / STATE)
         say(f"工作台已启动：{_plain_url(bound)}")
-        say("正在用浏览器打开；如果没有打开，请把下面的地址复制到浏览器（Edge、Chrome）中：")
+        if open_browser:
+            say("正在用浏览器打开；如果没有打开，请把下面的地址复制到浏览器（Edge、Chrome）中：")
+        else:
+            say("请把下面的地址复制到浏览器（Edge、Chrome）中打开：")
         say(running.url)
         say("用完后在页面上点“退出”，或直接关闭这个窗口。")
         if open_browser:
