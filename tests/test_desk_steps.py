@@ -505,3 +505,37 @@ def test_every_step_page_is_strict_and_inline_free_with_data(checked: FlaskClien
             with checked.get(src, base_url=BASE) as static:
                 assert static.status_code == 200, src
         assert "<script>" not in text and "<style" not in text
+
+
+def test_while_the_queue_is_busy_the_pages_say_so_and_refresh(
+    client: FlaskClient, app: Flask, tmp_path: Path
+) -> None:
+    """Templates and summaries wait behind a running check: their pages show the job
+    (queued, then its count) and reload themselves (a meta refresh: no script needed)."""
+    import threading
+
+    upload_roster(client, roster_csv(tmp_path / "r.csv"))
+    release = threading.Event()
+    desk_of(app).jobs.submit("check", "检查报表", lambda job: release.wait(60))
+    try:
+        csrf = csrf_of(client, "/templates/")
+        post(client, "/templates/make", {"year": "2024"}, csrf)
+        shown = page(client, "/templates/")
+        assert '<meta http-equiv="refresh" content="2">' in shown
+        assert "正在生成模板：0/…" in shown and 'id="gk-make-templates" disabled' in shown
+        post(client, "/summary/make", {"name": "某县"}, csrf)
+        shown = page(client, "/summary/")
+        assert '<meta http-equiv="refresh" content="2">' in shown
+        assert "正在生成汇总表…" in shown
+    finally:
+        release.set()
+    assert desk_of(app).jobs.wait(120)
+    shown = page(client, "/templates/")
+    assert "refresh" not in shown and "已生成 3 份 2024 年度填报模板。" in shown
+
+
+def test_no_summary_before_any_check(client: FlaskClient, app: Flask) -> None:
+    csrf = csrf_of(client, "/summary/")
+    post(client, "/summary/make", {"name": "某县"}, csrf)
+    assert "还没有检查过报表，没有可汇总的内容" in page(client, "/summary/")
+    assert not desk_of(app).jobs.busy() and list(desk_of(app).folder.summaries.iterdir()) == []

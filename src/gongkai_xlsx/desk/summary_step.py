@@ -107,6 +107,9 @@ def make() -> Response:
         notify("请填写汇总的名称（本级的名称，写入汇总表的填报单位），例如“某县”。")
         return redirect(url_for(f"{KEY}.index"), 303)
     the_desk.state["summary_name"] = name
+    if the_desk.report is None and not the_desk.jobs.busy():
+        notify("还没有检查过报表，没有可汇总的内容：请先在第 3 步上传各单位的报表。")
+        return redirect(url_for(f"{KEY}.index"), 303)
     folder = the_desk.folder
     output = summary_path(folder.summaries, name, report_year(the_desk.report))
     options = api.AggregateOptions(
