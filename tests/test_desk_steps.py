@@ -539,3 +539,39 @@ def test_no_summary_before_any_check(client: FlaskClient, app: Flask) -> None:
     post(client, "/summary/make", {"name": "某县"}, csrf)
     assert "还没有检查过报表，没有可汇总的内容" in page(client, "/summary/")
     assert not desk_of(app).jobs.busy() and list(desk_of(app).folder.summaries.iterdir()) == []
+
+
+def test_the_send_back_page_says_a_new_check_is_running(checked: FlaskClient, app: Flask) -> None:
+    import threading
+
+    from gongkai_xlsx import api
+    from gongkai_xlsx.desk.collect import ingest_options
+
+    release = threading.Event()
+
+    def slow_check(job: Any) -> api.Ingested:  # a check that takes its time
+        release.wait(60)
+        return api.ingest(ingest_options(desk_of(app).folder))
+
+    desk_of(app).jobs.submit("check", "检查报表", slow_check)
+    try:
+        shown = page(checked, "/send_back/")
+        assert 'id="gk-send-back-checking"' in shown
+        assert '<meta http-equiv="refresh" content="2">' in shown
+        assert "某县乙局" in shown  # the last check's list meanwhile
+    finally:
+        release.set()
+    assert desk_of(app).jobs.wait(60)
+    shown = page(checked, "/send_back/")
+    assert "gk-send-back-checking" not in shown and "refresh" not in shown
+
+
+def test_the_send_back_page_says_why_the_last_check_failed(client: FlaskClient, app: Flask) -> None:
+    from gongkai_xlsx.errors import UsageError
+
+    def failing(job: Any) -> None:
+        raise UsageError("报表：无法读取（测试）。")
+
+    desk_of(app).jobs.submit("check", "检查报表", failing)
+    assert desk_of(app).jobs.wait(30)
+    assert "上一次检查没有完成：报表：无法读取（测试）。" in page(client, "/send_back/")

@@ -33,10 +33,9 @@ blueprint = Blueprint(KEY, __name__)
 def last_check() -> api.Ingested | None:
     """The last check that finished well (its entries say what goes back)."""
     latest = desk().jobs.latest(collect.CHECK)
-    if latest is None or latest.state != "done":
+    if latest is None or latest.state != "done" or not isinstance(latest.result, api.Ingested):
         return None
-    found: api.Ingested = latest.result
-    return found
+    return latest.result
 
 
 def rows_of(ingested: api.Ingested) -> tuple[list[SendBackRow], str | None]:
@@ -85,6 +84,22 @@ def index() -> str:
         lists=[folder.relative(p) for p in lists_in(folder.send_back)],
         has_copies=bool(copies(rows)),
         busy=the_desk.jobs.busy(),
+        checking=_checking(),
+        failed=_failed(),
+    )
+
+
+def _failed() -> str | None:
+    """Why the last check failed (its Chinese message), if it did."""
+    latest = desk().jobs.latest(collect.CHECK)
+    return latest.message if latest is not None and latest.state == "failed" else None
+
+
+def _checking() -> bool:
+    """A check runs or waits: the list shown is the last one's, and will change."""
+    snapshot = desk().jobs.snapshot()
+    return any(
+        j and j["kind"] == collect.CHECK for j in [snapshot["running"], *snapshot["waiting"]]
     )
 
 
