@@ -306,9 +306,16 @@ def test_the_collecting_page_in_chromium(
         driver.save_screenshot(str(shots / "desk-collect-empty.png"))
 
         def table_shows(version: str) -> bool:
-            status = driver.find_element(By.ID, "gk-status")
-            idle = not driver.find_element(By.ID, "gk-progress").text.startswith(("正在", "排队"))
-            return status.get_attribute("data-version") == version and idle
+            """The table of ``version`` in, nothing running or waiting (read at once)."""
+            return bool(
+                driver.execute_script(
+                    "var s = document.getElementById('gk-status'),"
+                    " p = document.getElementById('gk-progress');"
+                    "return s.getAttribute('data-version') === arguments[0]"
+                    " && !/^(正在|排队)/.test(p.textContent);",
+                    version,
+                )
+            )
 
         driver.find_element(By.ID, "gk-files").send_keys("\n".join(str(p) for p in files))
         WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows("1"))
@@ -335,6 +342,17 @@ def test_the_collecting_page_in_chromium(
         full_page_screenshot(driver, shots / "desk-collect-round2.png")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []  # no CSP violation, no script error
+
+        # 退出: the page's own form (no script) stops the server
+        driver.find_element(By.CSS_SELECTOR, ".gk-quit button").click()
+        WebDriverWait(driver, 30, 0.2).until(
+            lambda d: (
+                d.execute_script("var h = document.querySelector('h1'); return h && h.textContent;")
+                == "工作台已退出"
+            )
+        )
+        assert server.process.wait(30) == 0
+        assert not (folder / ".gongkai-xlsx-ui.json").exists()
 
 
 def test_stopping_the_desk_stops_a_running_check_without_committing(

@@ -142,7 +142,10 @@ def install(app: Flask, token: str, port: int) -> Sessions:
 def _check_change(csrf: str, guard: Sessions) -> None:
     """A state-changing request: from the desk's own page, with the session's token."""
     origin = request.headers.get("Origin")
-    if origin is not None:
+    # Under Referrer-Policy: no-referrer, Chromium sends "Origin: null" with the page's own
+    # form POSTs: then, as with no Origin, the browser's Sec-Fetch-Site must say same-origin
+    # (a page cannot set it; a sandboxed frame or a file:// page gets "cross-site").
+    if origin is not None and origin != "null":
         if origin not in {f"http://{h}" for h in guard.hosts}:
             abort(403, "origin")
     elif request.headers.get("Sec-Fetch-Site") != "same-origin":
