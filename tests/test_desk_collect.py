@@ -305,15 +305,39 @@ def test_the_collecting_page_in_chromium(
         assert driver.find_element(By.ID, "gk-nothing").text == "还没有检查过任何报表。"
         driver.save_screenshot(str(shots / "desk-collect-empty.png"))
 
-        def table_shows(version: str) -> bool:
-            status = driver.find_element(By.ID, "gk-status")
-            idle = not driver.find_element(By.ID, "gk-progress").text.startswith(("正在", "排队"))
-            return status.get_attribute("data-version") == version and idle
+        def table_shows(version: int) -> bool:
+            """A table of ``version`` or later in, nothing uploading, running or waiting
+            (all read at once)."""
+            return bool(
+                driver.execute_script(
+                    "var s = document.getElementById('gk-status'),"
+                    " p = document.getElementById('gk-progress');"
+                    "return +s.getAttribute('data-version') >= arguments[0]"
+                    " && !/^(正在|排队)/.test(p.textContent);",
+                    version,
+                )
+            )
 
+        def version() -> int:
+            return int(driver.find_element(By.ID, "gk-status").get_attribute("data-version"))
+
+        # as if the server took 3 files a request: the page sends the drop in batches
+        driver.execute_script(
+            "document.getElementById('gk-upload').setAttribute('data-max-files', '3')"
+        )
         driver.find_element(By.ID, "gk-files").send_keys("\n".join(str(p) for p in files))
-        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows("1"))
-        answers = driver.find_element(By.ID, "gk-answers").text
-        assert answers.startswith(f"已收到 {len(files)} 个文件：报表/")
+        WebDriverWait(driver, 300, 0.2).until(
+            lambda d: (
+                len(d.find_elements(By.CSS_SELECTOR, "#gk-answers li")) == 3 and table_shows(1)
+            )
+        )
+        answers = driver.find_element(By.ID, "gk-answers").text.splitlines()
+        assert [a.split("：")[0] for a in answers] == [
+            "已收到 3 个文件",
+            "已收到 3 个文件",
+            "已收到 2 个文件",
+        ]
+        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows(version()))
         statuses, _report = report_statuses(folder)
         shown = {
             row.find_elements(By.TAG_NAME, "td")[1].text: row.find_elements(By.TAG_NAME, "td")[
@@ -328,13 +352,25 @@ def test_the_collecting_page_in_chromium(
             driver.switch_to.alert.text  # noqa: B018
         full_page_screenshot(driver, shots / "desk-collect-round1.png")
 
+        before = version()
         driver.find_element(By.ID, "gk-files").send_keys(str(fixed))
-        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows("2"))
+        WebDriverWait(driver, 300, 0.2).until(lambda d: table_shows(before + 1))
         row = driver.find_element(By.XPATH, "//table[@id='gk-agencies']//tr[td[2]='某县丙局']")
         assert row.find_elements(By.TAG_NAME, "td")[2].text == "通过"
         full_page_screenshot(driver, shots / "desk-collect-round2.png")
         errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
         assert errors == []  # no CSP violation, no script error
+
+        # 退出: the page's own form (no script) stops the server
+        driver.find_element(By.CSS_SELECTOR, ".gk-quit button").click()
+        WebDriverWait(driver, 30, 0.2).until(
+            lambda d: (
+                d.execute_script("var h = document.querySelector('h1'); return h && h.textContent;")
+                == "工作台已退出"
+            )
+        )
+        assert server.process.wait(30) == 0
+        assert not (folder / ".gongkai-xlsx-ui.json").exists()
 
 
 def test_stopping_the_desk_stops_a_running_check_without_committing(

@@ -23,6 +23,7 @@ from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.desk.base import (
     MAX_FILE_MB,
     MAX_FILES,
+    MAX_UPLOAD_MB,
     Desk,
     Step,
     desk,
@@ -107,6 +108,8 @@ def index() -> str:
         version=the_desk.version,
         max_files=MAX_FILES,
         max_file_mb=MAX_FILE_MB,
+        max_file_bytes=MAX_FILE_MB << 20,
+        max_upload_bytes=(MAX_UPLOAD_MB << 20) - (1 << 20),  # room for the form's own parts
         arrival=the_desk.folder.relative(the_desk.folder.arrival_folder()),
         **status_context(the_desk.report),
     )

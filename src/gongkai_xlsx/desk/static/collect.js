@@ -21,7 +21,8 @@
         if (result.saved.length) { answer("已收到 " + result.saved.length + " 个文件：" + result.saved.join("、")); }
         for (i = 0; i < result.refused.length; i += 1) { answer(result.refused[i], "gk-refused"); }
       } else {
-        answer((result && result.message) || "上传没有成功（服务器没有回答）。请确认工作台仍在运行后再试。", "gk-refused");
+        answer((result && result.message) || (code === 413 ? "一次上传的文件太多或太大，请分几次上传。" :
+          "上传没有成功（服务器没有回答）。请确认工作台仍在运行后再试。"), "gk-refused");
       }
       poll();
       upload();
@@ -32,11 +33,28 @@
     });
   }
 
+  /* A drop of any size is sent in batches the server takes (files and bytes per request),
+     so that nothing is refused for its number; a file too large to be a return is said here. */
   function add(files) {
     if (!files || !files.length) { return; }
-    var copy = [], i;
-    for (i = 0; i < files.length; i += 1) { copy.push(files[i]); }
-    batches.push(copy);
+    var maxFiles = +form.getAttribute("data-max-files"), maxBytes = +form.getAttribute("data-max-bytes");
+    var maxFile = +form.getAttribute("data-max-file-bytes");
+    var batch = [], bytes = 0, i, file;
+    for (i = 0; i < files.length; i += 1) {
+      file = files[i];
+      if (file.size > maxFile) {
+        answer(file.name + "：文件超过 " + Math.round(maxFile / 1048576) + " MB，不像是报表，没有上传。", "gk-refused");
+        continue;
+      }
+      if (batch.length && (batch.length >= maxFiles || bytes + file.size > maxBytes)) {
+        batches.push(batch);
+        batch = [];
+        bytes = 0;
+      }
+      batch.push(file);
+      bytes += file.size;
+    }
+    if (batch.length) { batches.push(batch); }
     upload();
   }
 
