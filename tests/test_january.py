@@ -19,134 +19,45 @@ saved by LibreOffice from a Calc-filled return; the others are filled with openp
 
 from __future__ import annotations
 
-import csv
 import json
 import re
-import shutil
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import chromium
 import pytest
-from conftest import fill_with_openpyxl, run
-from libreoffice import harness
-from test_agency_status import BROKEN, GOOD, HINT, ROSTER
+from conftest import run
+from january_county import (
+    OFF_ROSTER,
+    ROSTER,
+    ROUND_1,
+    ROUND_2,
+    ROUND_3,
+    SILENT,
+    SILENT_ONE,
+    TO_FIX,
+    UNREADABLE,
+    contact,
+    make_templates,
+    round_one,
+    round_three,
+    round_two,
+    write_roster,
+)
 from test_report_page import _require_chromium, open_page
 from test_send_back import send_back_list
-from test_versions import TYPED_OVER
 
-from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.reader import read_return
-from gongkai_xlsx.writer import TemplateOptions, write_template
 
 pytestmark = [pytest.mark.libreoffice, pytest.mark.chromium]
-
-PASS, HINTED, TO_FIX, UNREADABLE, SILENT = (
-    "通过",
-    "有提示",
-    "有错误（待退回）",
-    "已收到但无法读取",
-    "未报送",
-)
-A = dict(zip("甲乙丙丁戊己庚辛壬癸子丑", ROSTER, strict=True))  # 甲 → 某县甲局
-OFF_ROSTER = "某县科协"
-SILENT_ONE = A["子"]
-
-ROUND_1 = {
-    A["甲"]: PASS,
-    A["乙"]: HINTED,
-    A["丙"]: TO_FIX,  # B1 error
-    A["丁"]: TO_FIX,  # a total typed over
-    A["戊"]: TO_FIX,  # no agency name on the cover: an error; its file name names it
-    A["己"]: UNREADABLE,  # .xls
-    A["庚"]: UNREADABLE,  # PDF
-    A["辛"]: UNREADABLE,  # photo
-    A["壬"]: PASS,
-    A["癸"]: PASS,
-    A["子"]: SILENT,
-    A["丑"]: PASS,
-}
-ROUND_2 = {**ROUND_1, **dict.fromkeys([A[c] for c in "丙戊己庚辛"], PASS)}  # 丁 still wrong
-ROUND_3 = {**ROUND_2, A["丁"]: PASS}
-
-
-def _entries(layout: Layout, values: dict[str, Any]) -> list[tuple[str, str, Any]]:
-    """What a clerk types in Calc: (sheet, A1, value); text stays text."""
-    out = []
-    for cell_id, value in values.items():
-        sheet, r, c = layout.cell_positions[cell_id]
-        out.append((sheet, to_a1(r, c), value))
-    return out
 
 
 @pytest.fixture(scope="module")
 def templates(form: Form, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Each agency's template as ``new --roster`` writes it, and a blank one ("")."""
-    folder = tmp_path_factory.mktemp("模板")
-    made = {}
-    for agency in [*ROSTER, OFF_ROSTER, ""]:
-        made[agency] = folder / f"模板_{agency or '空白'}.xlsx"
-        write_template(form, TemplateOptions(year=2024, agency=agency or None), made[agency])
-    return made
-
-
-def _roster(path: Path) -> Path:
-    with path.open("w", encoding="gbk", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["单位名称", "联系人", "联系电话", "邮箱"])
-        for i, name in enumerate(ROSTER):
-            writer.writerow([name, f"联系人{i}", f"0971-55500{i:02d}", f"u{i}@example.cn"])
-    return path
-
-
-def _contact(agency: str) -> tuple[str, str, str]:
-    i = ROSTER.index(agency)
-    return f"联系人{i}", f"0971-55500{i:02d}", f"u{i}@example.cn"
-
-
-def _round_one(inbox: Path, layout: Layout, t: dict[str, Path], scratch: Path) -> None:
-    first = inbox / "第一轮"
-    first.mkdir(parents=True)
-    harness.fill(t[A["甲"]], first / "甲局年报.xlsx", _entries(layout, GOOD))
-    harness.fill(t[A["丙"]], first / "丙局.xlsx", _entries(layout, BROKEN))
-    fill_with_openpyxl(layout, t[A["乙"]], first / "乙局.xlsx", HINT)
-    fill_with_openpyxl(layout, t[A["丁"]], first / "丁局.xlsx", GOOD, raw=TYPED_OVER)
-    fill_with_openpyxl(layout, t[""], first / "某县戊局2024年报.xlsx", GOOD)  # no agency
-    for c in "壬癸丑":
-        fill_with_openpyxl(layout, t[A[c]], first / f"{c}局.xlsx", GOOD)
-    fill_with_openpyxl(layout, t[OFF_ROSTER], first / "科协.xlsx", GOOD)
-    # 己 filled its return in Calc and saved it as .xls
-    filled = scratch / f"{A['己']}报表.xlsx"
-    harness.fill(t[A["己"]], filled, _entries(layout, GOOD))
-    xls = harness.convert(filled, scratch / "xls", fmt="xls", recalc=False)
-    assert xls.read_bytes()[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-    shutil.copy(xls, first / xls.name)
-    (first / f"{A['庚']}年报（扫描件）.pdf").write_bytes(
-        b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\n"
-    )
-    (first / f"{A['辛']}报表照片.jpg").write_bytes(
-        b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00" + bytes(400)
-    )
-
-
-def _round_two(inbox: Path, layout: Layout, t: dict[str, Path]) -> None:
-    second = inbox / "1月20日微信"
-    second.mkdir()
-    harness.fill(t[A["丙"]], second / "丙局（改）.xlsx", _entries(layout, GOOD))
-    fill_with_openpyxl(layout, t[A["丁"]], second / "丁局修改后.xlsx", GOOD, raw=TYPED_OVER)
-    fill_with_openpyxl(layout, t[A["戊"]], second / "戊局.xlsx", GOOD)
-    fill_with_openpyxl(layout, t[A["己"]], second / "己局.xlsx", GOOD)
-    fill_with_openpyxl(layout, t[A["庚"]], second / "2024年度填报表.xlsx", GOOD)
-    fill_with_openpyxl(layout, t[A["辛"]], second / "辛局.xlsx", GOOD)
-
-
-def _round_three(inbox: Path, layout: Layout, t: dict[str, Path]) -> None:
-    third = inbox / "1月22日"
-    third.mkdir()
-    fill_with_openpyxl(layout, t[A["丁"]], third / "丁局（终稿）.xlsx", GOOD)
+    return make_templates(form, tmp_path_factory.mktemp("模板"))
 
 
 def _counts(expected: dict[str, str]) -> str:
@@ -226,7 +137,7 @@ def _play_round(
     assert line == counts_line
     assert {name: cells[1] for name, cells in table.items()} == expected
     for name, cells in table.items():
-        assert tuple(cells[-3:]) == _contact(name), cells  # the roster's contacts
+        assert tuple(cells[-3:]) == contact(name), cells  # the roster's contacts
         assert cells[2].split() == files[name], cells
 
     summary = tmp / "汇总.xlsx"
@@ -256,7 +167,7 @@ def _play_round(
         rows = send_back_list(back)
         assert [row[1] for row in rows] == [a for a in ROSTER if a in to_fix]
         for row in rows:
-            assert row[2:5] == _contact(row[1]) and row[9] == "名单"
+            assert row[2:5] == contact(row[1]) and row[9] == "名单"
             assert row[5] == ("有错误" if expected[row[1]] == TO_FIX else "无法读取")
             if expected[row[1]] == TO_FIX:
                 assert re.fullmatch(re.escape(row[1]) + r"_退回修改_\d{8}\.xlsx", row[8])
@@ -275,19 +186,19 @@ def driver():
 def test_a_january_in_three_rounds(
     layout: Layout, templates: dict[str, Path], tmp_path: Path, driver: Any
 ) -> None:
-    _roster(tmp_path / "名单.csv")
+    write_roster(tmp_path / "名单.csv")
     inbox = tmp_path / "报表"
-    _round_one(inbox, layout, templates, tmp_path / "clerk")
+    round_one(inbox, layout, templates, tmp_path / "clerk")
     report, _ = _play_round(tmp_path, ROUND_1, driver)
 
-    _round_two(inbox, layout, templates)
+    round_two(inbox, layout, templates)
     report, _ = _play_round(tmp_path, ROUND_2, driver)
     by_file = {row["file"]: row for row in report["returns"]}
     assert by_file["第一轮/丙局.xlsx"]["superseded_by"] == "1月20日微信/丙局（改）.xlsx"
     assert by_file["第一轮/某县戊局2024年报.xlsx"]["superseded_by"] == "1月20日微信/戊局.xlsx"
     assert by_file["第一轮/某县己局报表.xls"]["superseded_by"] == "1月20日微信/己局.xlsx"
 
-    _round_three(inbox, layout, templates)
+    round_three(inbox, layout, templates)
     report, agg = _play_round(tmp_path, ROUND_3, driver)
     by_file = {row["file"]: row for row in report["returns"]}
     for old in ("第一轮/丁局.xlsx", "1月20日微信/丁局修改后.xlsx"):  # both: by the current one

@@ -63,6 +63,7 @@ LAYERS: list[tuple[str, dict[str, list[str]]]] = [
     ),
     ("ingest", {"ingest": ["ingest"]}),
     ("api", {"api": ["api"]}),
+    ("desk", {"desk": ["desk"]}),
     ("commands", {"commands": ["cli", "terminal", "__main__"]}),
 ]
 # Rooms of one layer that may share. Name a pair here, with why, to allow it.

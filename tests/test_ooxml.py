@@ -68,3 +68,16 @@ def test_a_member_is_read_within_its_bound() -> None:
     with pytest.raises(PartTooLarge):
         archive.read(archive.members[0], limit=4999)
     assert archive.read(archive.members[0], limit=5000) == b"x" * 5000
+
+
+def test_a_bundle_holds_each_file_whole_under_its_chinese_name() -> None:
+    from gongkai_xlsx.ooxml.archive import bundle
+
+    files = [("2024年_某县甲局.xlsx", b"PK\x03\x04 one"), ("说明.txt", "正文".encode())]
+    data = bundle(files, (2025, 1, 6, 9, 30, 0))
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        infos = z.infolist()
+        assert [(i.filename, z.read(i)) for i in infos] == files
+        assert all(i.flag_bits & 0x800 for i in infos)  # names flagged UTF-8
+        assert {i.date_time for i in infos} == {(2025, 1, 6, 9, 30, 0)}
+    assert bundle(files, (2025, 1, 6, 9, 30, 0)) == data  # the same files, the same bytes

@@ -33,7 +33,13 @@ from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.findings import group_repeated, place_text
 from gongkai_xlsx.ingest.batch import Entry
-from gongkai_xlsx.ingest.page import PAGE_NAME, page_html, shown, without_run
+from gongkai_xlsx.ingest.page import (
+    IE_NOTICE_TEXT,
+    PAGE_NAME,
+    page_html,
+    shown,
+    without_run,
+)
 from gongkai_xlsx.ingest.report import BatchReport, Duplicate, Outputs, batch_report
 from gongkai_xlsx.ingest.totals import Clean, clean_totals
 from gongkai_xlsx.outputfolder import is_bookkeeping
@@ -725,3 +731,30 @@ def test_chromium_shows_hostile_names_as_text(tmp_path: Path, browser) -> None:
     )
     assert names == [shown(n) for n in HOSTILE]
     assert severe_console_messages(driver) == []
+
+
+@pytest.mark.chromium
+def test_the_ie_notice_is_there_for_ie_only(samples_out: Path, browser) -> None:
+    """360 and QQ are asked for their Chromium engine (``renderer``); where an IE engine
+    opens the page anyway, a Chinese notice says what to do. It is shown by default and
+    hidden inside ``@supports``, which no IE knows: Chromium hides it."""
+    _data, page = load(samples_out)
+    assert '<meta name="renderer" content="webkit">' in page
+    assert page.count(IE_NOTICE_TEXT) == 1 and "兼容模式" in IE_NOTICE_TEXT
+    driver = browser
+    open_page(driver, samples_out / PAGE_NAME)
+    notice = driver.find_element("css selector", "p.gk-ie")
+    assert notice.get_attribute("textContent") == IE_NOTICE_TEXT
+    assert not notice.is_displayed()
+    rules = driver.execute_script(
+        "var out = []; var sheets = document.styleSheets;"
+        "for (var i = 0; i < sheets.length; i++) { var rules = sheets[i].cssRules;"
+        "  for (var j = 0; j < rules.length; j++)"
+        "    if (rules[j].cssText.indexOf('gk-ie') >= 0) out.push(rules[j].cssText); }"
+        "return out;"
+    )
+    # shown outside @supports (what IE applies), hidden inside it (what IE skips)
+    assert any(r.startswith(".gk-ie {") and "display: block" in r for r in rules), rules
+    assert any(
+        r.startswith("@supports (display: block)") and "display: none" in r for r in rules
+    ), rules

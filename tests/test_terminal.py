@@ -182,7 +182,7 @@ USAGE_ERRORS = [
     (["2024"], "没有命令“2024”。生成模板请写 gongkai-xlsx new 2024。"),
     (
         ["report"],
-        "没有命令“report”。可用的命令：new、schema、check、annotate、ingest、aggregate、render。",
+        "没有命令“report”。可用的命令：new、schema、check、annotate、ingest、aggregate、render、ui。",
     ),
     (["new"], "缺少年度，例如 gongkai-xlsx new 2024"),
     (["new", "abc"], "年度“abc”不对：请写四位数的年份，例如 2024。"),

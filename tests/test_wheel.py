@@ -50,6 +50,12 @@ def test_wheel_installs_and_runs_in_a_fresh_venv(tmp_path: Path) -> None:
         "gongkai_xlsx/schemas/gk2021.schema.json",
         "gongkai_xlsx/cli/__init__.py",
         "gongkai_xlsx/ingest/page.js",  # report.html's script, read at import
+        # the desk's templates and static files (package data, read by Flask)
+        "gongkai_xlsx/desk/templates/base.html",
+        "gongkai_xlsx/desk/templates/collect.html",
+        "gongkai_xlsx/desk/static/desk.css",
+        "gongkai_xlsx/desk/static/desk.js",
+        "gongkai_xlsx/desk/static/collect.js",
     } <= names
     assert not any(n.startswith(("tests/", "gongkai_xlsx/tests/")) for n in names)
     # the wheel's copies are the committed files, byte for byte

@@ -67,3 +67,26 @@ def dedupe(names: list[str]) -> list[str]:
         seen.add(candidate.casefold())
         result.append(candidate)
     return result
+
+
+MAX_EXTENSION = 16  # characters of an extension kept (".xlsx", ".jpeg"); a longer one is cut
+
+
+def safe_file_name(name: str, fallback: str = "未命名", max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A file name as sent (an upload's, which any program can set to ``..\\..\\x``,
+    ``C:\\x``, ``CON.xlsx``, ``a.xlsx:stream`` or ``报表. ``) made one safe name in one
+    folder on Windows: only its last path part, the stem through :func:`safe_stem`, no
+    leading dot (a hidden name is passed over by every walk), the extension without
+    reserved characters. ``max_bytes`` bounds the whole name."""
+    base = re.split(r"[\\/]", unicodedata.normalize("NFC", name))[-1]
+    if base[1:2] == ":" and base[:1].isascii() and base[:1].isalpha():
+        base = base[2:]  # a drive-relative "C:a.xlsx"
+    base = base.split(":")[0]  # an NTFS stream: "a.xlsx:x", "a.xlsx:x:$DATA"
+    base = base.lstrip(". ")
+    stem, dot, ext = base.rpartition(".")
+    if not dot or not stem:
+        stem, ext = base, ""
+    ext = _FORBIDDEN.sub("", squash_spaces(ext)).strip(". ")[:MAX_EXTENSION]
+    suffix = f".{ext}" if ext else ""
+    room = max(max_bytes - len(suffix.encode("utf-8")), 12)
+    return safe_stem(stem, fallback, max_bytes=min(room, MAX_STEM_BYTES)) + suffix

@@ -125,6 +125,20 @@ def reason(exc: OSError, action: Action, *, windows: bool = WINDOWS) -> str:
     return text
 
 
+_WSAEACCES = 10013  # Windows: the port is reserved or excluded (Hyper-V, a firewall rule)
+_WSAEADDRINUSE = 10048
+
+
+def port_reason(exc: OSError, port: int) -> str:
+    """Why a local port could not be listened on (``ui --port``), in the coordinator's words."""
+    code = winerror(exc)
+    if exc.errno == errno.EADDRINUSE or code == _WSAEADDRINUSE:
+        return f"端口 {port} 已被其他程序占用"
+    if exc.errno == errno.EACCES or code == _WSAEACCES:
+        return f"没有权限使用端口 {port}（可能被系统保留）"
+    return reason(exc, ACCESS)
+
+
 __all__ = [
     "ACCESS",
     "IN_USE",
@@ -134,6 +148,7 @@ __all__ = [
     "WRITE",
     "Action",
     "in_use",
+    "port_reason",
     "reason",
     "winerror",
 ]

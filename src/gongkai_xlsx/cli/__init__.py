@@ -17,7 +17,7 @@ from gongkai_xlsx.interrupt import quiet_while_loading
 quiet_while_loading(__name__)
 
 # The commands register themselves on ``app`` when imported, in the order help lists them.
-from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render  # noqa: E402, F401, I001
+from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render, ui  # noqa: E402, F401, I001
 from gongkai_xlsx.cli.app import app  # noqa: E402
 from gongkai_xlsx.terminal import run  # noqa: E402
 

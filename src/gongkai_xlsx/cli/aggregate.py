@@ -18,39 +18,6 @@ if TYPE_CHECKING:
     from gongkai_xlsx.api import Summary
 
 
-def known_from(summary: Summary) -> str:
-    """What the roster's statuses are known from, and what cannot be known."""
-    if summary.reported and not summary.unreported:
-        return "各单位的状态按 ingest 输出文件夹中的 report.json：有错误或无法读取的报表没有规范 JSON，但报告中列出了它们。"
-    if summary.reported:
-        return (
-            f"另有 {len(summary.unreported)} 份文档不在 ingest 的输出文件夹中（单独的 JSON 或下级的汇总）："
-            "只知道它们已计入汇总，不知道这些单位是否还有待修改或无法读取的报表。"
-        )
-    return (
-        "读取的文档都不在 ingest 的输出文件夹中（没有 report.json）：只知道哪些单位已计入汇总，"
-        "不知道其余单位是否报送了有错误或无法读取的报表（这些报表没有规范 JSON）。"
-    )
-
-
-def incomplete_warning(summary: Summary) -> str | None:
-    """The warning of a summary written while agencies are missing or to be fixed."""
-    c = summary.completeness
-    if c is None or not c.pending:
-        return None
-    parts = []
-    if c.missing:
-        parts.append(f"未报送 {len(c.missing)} 个单位")
-    if c.to_fix:
-        parts.append(f"{c.to_fix} 个单位的报表有错误待修改")
-    if c.unreadable:
-        parts.append(f"{c.unreadable} 个单位的报表无法读取")
-    return (
-        f"注意：汇总不完整——{'，'.join(parts)}，均未计入。汇总仍已写入，其中写明了报送情况；"
-        "收齐、改好后请重新运行 ingest 和 aggregate（加 --force 覆盖）。"
-    )
-
-
 def _aggregate_report(summary: Summary) -> list[str]:
     lines = [finding_line(f) for f in summary.findings]
     for doc, completeness in summary.inputs_completeness:
@@ -60,7 +27,7 @@ def _aggregate_report(summary: Summary) -> list[str]:
         )
     c = summary.completeness
     if c is not None:
-        lines += completeness_lines(c, known_from(summary))
+        lines += completeness_lines(c, api.known_from(summary))
     if summary.skipped:
         listed = shown_names([f"{s.display}（{s.reason}）" for s in summary.skipped], "个文件")
         lines.append(f"另有 {len(summary.skipped)} 个文件未读取：{listed}。")
@@ -128,6 +95,6 @@ def aggregate_command(
     if lines:
         echo("\n".join(lines))
     echo(f"结果已写入 {result.output}。")
-    warning = incomplete_warning(summary)
+    warning = api.incomplete_warning(summary)
     if warning is not None:
         echo(warning)

@@ -48,7 +48,17 @@ from gongkai_xlsx.render import TABLES_CSS, tables_html
 from gongkai_xlsx.text import escape_invisible
 from gongkai_xlsx.walk import PassedOver
 
-__all__ = ["PAGE_NAME", "page_bytes", "page_data", "page_html", "shown", "without_run"]
+__all__ = [
+    "IE_NOTICE_CSS",
+    "IE_NOTICE_HTML",
+    "IE_NOTICE_TEXT",
+    "PAGE_NAME",
+    "page_bytes",
+    "page_data",
+    "page_html",
+    "shown",
+    "without_run",
+]
 
 PAGE_SIZE = 100  # returns whose rows are in the DOM at a time
 FINDINGS_STEP = 500  # findings of one return built at a time (a hostile file may have many)
@@ -58,6 +68,21 @@ SCRIPT = (Path(__file__).with_name("page.js")).read_text(encoding="utf-8")
 
 RUN_SECTION = re.compile(r'<section id="gk-run".*?</section>', re.DOTALL)
 
+
+# Shown only where an IE engine opens the page (360's or QQ's 兼容模式, IE itself): shown by
+# default and hidden inside @supports, which every engine but IE's knows (Chromium since 28,
+# so the old Chromium cores of 360 and QQ hide it too). No script, no conditional comment
+# (IE 10 and 11 ignore those): it works under a strict CSP and in every IE version.
+IE_NOTICE_TEXT = (
+    "您正在用 IE 内核（兼容模式）打开本页，页面可能显示不全、按钮无法使用。"
+    "请改用 Edge 或 Chrome 打开；360、QQ 等浏览器请点地址栏右侧的闪电或 e 图标，切换为“极速模式”。"
+)
+IE_NOTICE_HTML = f'<p class="gk-ie" role="alert">{IE_NOTICE_TEXT}</p>'
+IE_NOTICE_CSS = """\
+.gk-ie { display: block; margin: 0; padding: 10px 16px; background: #ffebe9; color: #a40e26;
+  border-bottom: 2px solid #a40e26; font-size: 16px; font-weight: bold; }
+@supports (display: block) { .gk-ie { display: none; } }
+"""
 
 FONT_STACK = (
     '"Microsoft YaHei", "微软雅黑", "PingFang SC", "Hiragino Sans GB", "Noto Sans CJK SC", '
@@ -122,7 +147,7 @@ details > summary {{ cursor: pointer; color: #0969da; }}
 .gk-totals .gk-tables {{ max-width: 900px; }}
 .gk-totals .gk-group-title {{ font-size: 16px; }}
 .gk-noscript {{ padding: 8px 12px; background: #fff8c5; border: 1px solid #d4a72c; }}
-@media print {{
+{IE_NOTICE_CSS}@media print {{
   html {{ background: none; }}
   main {{ max-width: none; padding: 0; }}
   .gk-toolbar, .gk-pager, .gk-toggle, .gk-more {{ display: none; }}
@@ -513,6 +538,7 @@ def page_html(report: BatchReport, totals: Totals | None = None) -> str:
             "<noscript><style>.gk-js { display: none; }</style></noscript>",
             "</head>",
             "<body>",
+            IE_NOTICE_HTML,
             "<main>",
             "<h1>政府信息公开工作年度报告 · 报表收集结果</h1>",
             _run_section(report.run),

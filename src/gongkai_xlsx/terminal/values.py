@@ -74,6 +74,17 @@ def non_negative_int(value: object) -> int:
     raise BadValue(value, "请写 0 或正整数，例如 4。")
 
 
+def port_value(value: object) -> int:
+    """A TCP port of this computer: 1 to 65535 (``ui --port``)."""
+    try:
+        number = whole_number(value)
+    except BadValue:
+        number = 0
+    if 1 <= number <= 65535:
+        return number
+    raise BadValue(value, "请写 1 到 65535 之间的端口号，例如 8765。")
+
+
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
 

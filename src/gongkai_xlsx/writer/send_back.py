@@ -74,6 +74,8 @@ COLUMNS: tuple[tuple[str, float], ...] = (
     ("发回的标注副本", 22.0),
     ("联系方式取自", 8.0),
 )
+# the marked copies' cell of a file that could not be read (the 退回清单 and the desk)
+NO_COPY = "（无法读取，请单位报送 .xlsx 工作簿）"
 MAX_WIDTH = 30.0  # a column grows with its longest text up to this, then wraps
 
 
@@ -87,7 +89,7 @@ def _cells(number: int, row: SendBackRow) -> list[str | int]:
         row.status,
         row.errors,
         "\n".join(row.files),
-        "\n".join(row.marked) if row.marked else "（无法读取，请单位报送 .xlsx 工作簿）",
+        "\n".join(row.marked) if row.marked else NO_COPY,
         row.source or "",
     ]
 
