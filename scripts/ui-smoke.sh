@@ -25,7 +25,8 @@ os.execvp(sys.argv[1], sys.argv[1:])' "$@" >"$log" 2>&1 &
 server=$!
 url=""
 for _ in $(seq 1 120); do
-  url=$(grep -oE 'http://(127\.0\.0\.1|localhost):[0-9]+/[^[:space:]"<>]*' "$log" | head -n 1 || true)
+  # the address that carries the token (the ui also prints its bare address first)
+  url=$(grep -oE 'http://(127\.0\.0\.1|localhost):[0-9]+/[^[:space:]"<>]*[?&]token=[^[:space:]"<>]+' "$log" | head -n 1 || true)
   [ -n "$url" ] && break
   kill -0 "$server" 2>/dev/null || { cat "$log"; echo "ui-smoke: the ui ended early" >&2; exit 1; }
   sleep 0.5
