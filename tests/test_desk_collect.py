@@ -262,6 +262,8 @@ def test_drops_during_a_running_check_are_queued_not_refused(
     assert sorted(r.file.split("/")[-1] for r in report.returns) == sorted(
         p.name for p in files[:4]
     )
+    page = client.get("/collect/", base_url=BASE).get_data(as_text=True)  # no roster
+    assert "<h2>收到的报表（4 份）</h2>" in page and 'id="gk-agencies"' not in page
 
 
 def test_a_failed_check_says_why_in_chinese(tmp_path: Path) -> None:
