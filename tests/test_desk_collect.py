@@ -16,6 +16,7 @@ import multiprocessing
 import os
 import re
 import shutil
+import signal
 import threading
 import time
 from html import unescape
@@ -261,6 +262,8 @@ def test_drops_during_a_running_check_are_queued_not_refused(
     assert sorted(r.file.split("/")[-1] for r in report.returns) == sorted(
         p.name for p in files[:4]
     )
+    page = client.get("/collect/", base_url=BASE).get_data(as_text=True)  # no roster
+    assert "<h2>收到的报表（4 份）</h2>" in page and 'id="gk-agencies"' not in page
 
 
 def test_a_failed_check_says_why_in_chinese(tmp_path: Path) -> None:
@@ -395,3 +398,26 @@ def test_stopping_the_desk_stops_a_running_check_without_committing(
     assert job.message == "已中断：输出文件夹保持上次的结果，没有写入任何新结果。"
     assert not (folder / "结果" / "report.json").exists()
     assert multiprocessing.active_children() == []  # every worker ended
+
+
+@pytest.mark.chromium
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals and process groups")
+def test_the_page_says_when_the_desk_has_stopped(tmp_path: Path) -> None:
+    """The terminal closed under an open page: the page says so, instead of a table that
+    silently stops updating."""
+    _require_chromium()
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    folder = tmp_path / "w"
+    with real_server(folder) as server, chromium.browser(1000, 600) as driver:
+        driver.get(f"http://127.0.0.1:{server.port}/collect/?token={server.token}")
+        assert driver.find_element(By.ID, "gk-nothing").is_displayed()
+        os.killpg(server.process.pid, signal.SIGHUP)
+        assert server.process.wait(30) == 0
+        WebDriverWait(driver, 30, 0.5).until(
+            lambda d: (
+                d.execute_script("return document.getElementById('gk-progress').textContent")
+                == "工作台已停止。请重新运行 gongkai-xlsx ui（或双击桌面上的图标）。"
+            )
+        )

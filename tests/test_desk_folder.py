@@ -253,3 +253,28 @@ def test_a_port_in_use_is_said_in_chinese(tmp_path: Path) -> None:
         "请换一个端口，或不写 --port，由工具自动选择空闲端口。\n"
     )
     assert not (tmp_path / "w" / ".gongkai-xlsx.lock").exists()  # the lock released
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals and process groups")
+def test_two_uis_started_at_once_make_one_server(tmp_path: Path) -> None:
+    folder = tmp_path / "w"
+    first, second = ui_process(folder), ui_process(folder)
+    try:
+        state = state_of(folder)
+        deadline = time.monotonic() + 60
+        while first.poll() is None and second.poll() is None:  # the other one hands over
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        done, running = (first, second) if first.poll() is not None else (second, first)
+        assert done.returncode == 0
+        assert f"?token={state['token']}" in done.stdout.read()  # type: ignore[union-attr]
+        assert running.poll() is None and state["pid"] == running.pid
+    finally:
+        for process in (first, second):
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGINT)
+                _wait_gone(process)
+            for stream in (process.stdout, process.stderr):
+                if stream:
+                    stream.close()
+    _stopped_cleanly(folder)

@@ -464,3 +464,22 @@ def test_two_uploads_at_once_on_the_real_server_keep_every_file(folder: Path) ->
         contents = sorted(p.read_bytes() for p in day.iterdir())
         expected = sorted(f"tab {n} file {i}".encode() for n in range(4) for i in range(10))
         assert contents == expected  # 40 files, none lost or overwritten
+
+
+def test_alive_answers_only_to_the_token_in_its_header(folder: Path) -> None:
+    """What a second ``ui`` on the folder asks; no page can set the header cross-site
+    without a CORS preflight the desk never grants."""
+    client = make_app(folder, start=False).test_client()
+    assert client.get("/alive", base_url=BASE).status_code == 403
+    assert client.get(f"/alive?token={TOKEN}", base_url=BASE).status_code == 403
+    assert client.get("/alive", base_url=BASE, headers={"X-Desk-Token": "x"}).status_code == 403
+    answer = client.get("/alive", base_url=BASE, headers={"X-Desk-Token": TOKEN})
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    evil = {"X-Desk-Token": TOKEN, "Host": f"evil.example:{PORT}"}
+    assert client.get("/alive", base_url=BASE, headers=evil).status_code == 403
+    preflight = client.options(
+        "/alive",
+        base_url=BASE,
+        headers={"Origin": "http://evil.example", "Access-Control-Request-Headers": "x-desk-token"},
+    )
+    assert "Access-Control-Allow-Origin" not in preflight.headers

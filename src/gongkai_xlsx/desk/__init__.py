@@ -35,10 +35,15 @@ How to add a step (say 5, 汇总):
    value="{{ csrf_token }}">``; a script's request goes through ``gkDesk.request`` (static
    ``desk.js``), which sends the token in ``X-CSRF-Token`` and asks for JSON
    (:func:`.base.wants_json`). Scripts and styles are files in ``static/``, linked from the
-   template's ``{% block head %}``; no ``style=`` or ``on…=`` attributes.
+   template's ``{% block head %}``; no ``style=`` or ``on…=`` attributes. After a plain form
+   POST, redirect (303) and say what happened with :func:`.base.notify`; the page shows
+   :func:`.base.take_notices` once (``notices=`` in the context, as :mod:`.collect` does).
 5. Long work is a job: ``desk().jobs.submit(kind, "生成模板", work)`` where ``work(job)``
-   calls the api with ``progress=job.progress``; the page polls a small JSON view. The last
-   check's report is ``desk().report`` (:func:`.collect.queue_check` makes one).
+   calls the api with ``progress=job.progress`` (a job cancelled on 退出 then stops as
+   Ctrl-C stops the terminal's command); the page polls a small JSON view (see
+   ``static/collect.js``). The last check's typed report is ``desk().report``, and
+   ``desk().version`` counts the checks; :func:`.collect.queue_check` queues one (a step
+   that changes what ingest reads, such as a new roster, calls it).
 6. Files: read and write the work folder through :class:`.workfolder.WorkFolder`
    (``folder.save`` for an upload, ``folder.templates``… for the places); a download link is
    ``url_for("desk.download", relative=folder.relative(path))``.

@@ -20,6 +20,7 @@ state file is removed and the lock released.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import http.client
 import json
@@ -140,16 +141,12 @@ def serve(
             webbrowser.open(running.url)
         return 0
     jobs = JobQueue()
-    stopping = threading.Event()
 
     def quit_soon() -> None:
         """退出 from the page: answer first, then stop the main thread's loop."""
-        stopping.set()
 
         def later() -> None:
             time.sleep(0.3)
-            import _thread
-
             _thread.interrupt_main()
 
         threading.Thread(target=later, daemon=True).start()
@@ -236,7 +233,6 @@ def _windows_console_close(stop: Callable[[int, FrameType | None], None]) -> Any
     """Windows: closing the console window sends CTRL_CLOSE_EVENT, which Python maps to no
     signal: a console control handler interrupts the main thread (untested here: no
     Windows)."""
-    import _thread
     import ctypes
 
     handler_type = ctypes.WINFUNCTYPE(ctypes.c_int, ctypes.c_uint)  # type: ignore[attr-defined,unused-ignore]

@@ -85,6 +85,12 @@
     if (polling) { window.clearTimeout(polling); polling = null; }
     desk.request("GET", status.getAttribute("data-url") + "?v=" + encodeURIComponent(version), null, function (code, data) {
       var busy = false;
+      if (code === 403 || code === 0) {
+        /* the desk was stopped or restarted: say so, and stop asking */
+        desk.text(progress, (data && data.message) || "工作台已停止。请重新运行 gongkai-xlsx ui（或双击桌面上的图标）。");
+        progress.className = "gk-progress gk-error";
+        return;
+      }
       if (code === 200 && data) {
         busy = !!(data.jobs.running || data.jobs.waiting.length);
         showJobs(data.jobs, data.failed);
