@@ -29,7 +29,7 @@ from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.desk.base import EXTENSION, Desk
 from gongkai_xlsx.desk.opener import CONFIG_KEY
-from gongkai_xlsx.desk.templates_step import previous_results
+from gongkai_xlsx.desk.workfolder import WorkFolder
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -180,14 +180,14 @@ def test_templates_without_a_roster_or_with_a_bad_year_are_not_made(
 def test_last_years_results_are_found_inside_or_beside_the_work_folder(tmp_path: Path) -> None:
     this = tmp_path / "2024年度"
     this.mkdir()
-    assert previous_results(this, 2024) is None
+    assert WorkFolder(this).previous_results(2024) is None
     beside = tmp_path / "2023年度" / "结果"
     beside.mkdir(parents=True)
-    assert previous_results(this, 2024) is None  # no report.json: not an ingest's output
+    assert WorkFolder(this).previous_results(2024) is None  # no report.json: not an ingest's output
     (beside / "report.json").write_text("{}", "utf-8")
-    assert previous_results(this, 2024) == beside
+    assert WorkFolder(this).previous_results(2024) == beside
     (this / "上年结果").mkdir()
-    assert previous_results(this, 2024) == this / "上年结果"
+    assert WorkFolder(this).previous_results(2024) == this / "上年结果"
 
 
 # ------------------------------------------------------------------ returns for the rest
@@ -551,7 +551,7 @@ def test_the_send_back_page_says_a_new_check_is_running(checked: FlaskClient, ap
 
     def slow_check(job: Any) -> api.Ingested:  # a check that takes its time
         release.wait(60)
-        return api.ingest(ingest_options(desk_of(app).folder))
+        return api.ingest(ingest_options(desk_of(app).folder, 2024))
 
     desk_of(app).jobs.submit("check", "检查报表", slow_check)
     try:

@@ -4,6 +4,7 @@ calls (:func:`desk`, :func:`render`, :func:`wants_json`)."""
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -84,3 +85,10 @@ def take_notices() -> list[str]:
     """The lines :func:`notify` kept for this session, now shown (and forgotten)."""
     sid = request.cookies.get(security.sessions(current_app).cookie, "")
     return desk().notices.pop(sid, [])
+
+
+def default_year(today: _dt.date | None = None, the_desk: Desk | None = None) -> int:
+    """The year the January reports on: the one before (templates made in January 2025
+    are for 2024), unless a year was chosen on the page."""
+    chosen = (the_desk or desk()).state.get("year")
+    return int(chosen) if chosen else (today or _dt.date.today()).year - 1

@@ -26,6 +26,7 @@ from gongkai_xlsx.desk.base import (
     MAX_UPLOAD_MB,
     Desk,
     Step,
+    default_year,
     desk,
     notify,
     render,
@@ -43,22 +44,26 @@ CHECK = "check"  # the job kind: one ingest of the whole folder
 blueprint = Blueprint(KEY, __name__)
 
 
-def ingest_options(folder: WorkFolder) -> api.IngestOptions:
+def ingest_options(folder: WorkFolder, year: int) -> api.IngestOptions:
     """The one ingest the desk runs: every return under 报表/, into 结果/, the marked
-    copies into 退回/, with the roster when there is one."""
+    copies into 退回/, with the roster when there is one, compared with last year's
+    results when the desk finds them (as the templates were prefilled from them)."""
     return api.IngestOptions(
         paths=[folder.returns],
         out=folder.results,
         roster=folder.roster(),
         annotate=folder.send_back,
+        previous=folder.previous_results(year),
     )
 
 
 def queue_check(the_desk: Desk) -> Job:
     """A check of the whole folder, after those queued (one waiting check at most)."""
 
+    options = ingest_options(the_desk.folder, default_year(the_desk=the_desk))
+
     def work(job: Job) -> api.Ingested:
-        done = api.ingest(ingest_options(the_desk.folder), progress=job.progress)
+        done = api.ingest(options, progress=job.progress)
         the_desk.report = done.report
         the_desk.version += 1
         return done

@@ -20,42 +20,18 @@ from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from gongkai_xlsx import api, oserrors
-from gongkai_xlsx.desk.base import Step, desk, notify, render, take_notices
+from gongkai_xlsx.desk.base import Step, default_year, desk, notify, render, take_notices
 from gongkai_xlsx.desk.downloads import attachment
 from gongkai_xlsx.desk.jobs import Job
-from gongkai_xlsx.desk.workfolder import RESULTS
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.naming import dedupe, template_file_name
 from gongkai_xlsx.ooxml.archive import bundle
-from gongkai_xlsx.outputfolder import REPORT_NAME
 from gongkai_xlsx.roster import read_roster
 
 KEY = "templates"
 JOB = "templates"
-PREVIOUS = "上年结果"
 blueprint = Blueprint(KEY, __name__)
 _YEAR = re.compile(r"(19|20)\d\d")
-
-
-def default_year(today: _dt.date | None = None) -> int:
-    """The year the January reports on: the one before (templates made in January 2025
-    are for 2024), unless a year was chosen on the page."""
-    chosen = desk().state.get("year")
-    return int(chosen) if chosen else (today or _dt.date.today()).year - 1
-
-
-def previous_results(root: Path, year: int) -> Path | None:
-    """Last year's ``ingest`` output folder, where the desk looks for it: ``上年结果/``
-    in the work folder, else last year's work folder beside this one (its name with
-    ``year`` − 1 for ``year``) and its 结果/."""
-    inside = root / PREVIOUS
-    if inside.is_dir():
-        return inside
-    if str(year) in root.name:
-        sibling = root.parent / root.name.replace(str(year), str(year - 1)) / RESULTS
-        if (sibling / REPORT_NAME).is_file():
-            return sibling
-    return None
 
 
 def templates_in(folder: Path, year: int | None = None, roster: Path | None = None) -> list[Path]:
@@ -116,7 +92,7 @@ def index() -> str:
     the_desk = desk()
     year = default_year()
     roster = the_desk.folder.roster()
-    previous = previous_results(the_desk.folder.root, year)
+    previous = the_desk.folder.previous_results(year)
     jobs = _job_state()
     latest: Job | None = jobs["latest"]
     outcome = None
@@ -154,7 +130,7 @@ def make() -> Response:
     year = int(text)
     the_desk.state["year"] = year
     force = request.form.get("force") == "1"
-    previous = previous_results(the_desk.folder.root, year)
+    previous = the_desk.folder.previous_results(year)
     options = api.NewOptions(
         year=year,
         roster=roster,

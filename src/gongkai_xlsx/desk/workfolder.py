@@ -36,12 +36,14 @@ from pathlib import Path
 from gongkai_xlsx import fsio, oserrors
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.naming import MAX_NAME_BYTES, safe_file_name
+from gongkai_xlsx.outputfolder import REPORT_NAME
 
 ROSTER = "名单"
 TEMPLATES = "模板"
 RETURNS = "报表"
 RESULTS = "结果"
 SEND_BACK = "退回"
+PREVIOUS = "上年结果"  # last year's ingest output, put here by the coordinator
 SUMMARIES = "汇总"
 FOLDERS = (TEMPLATES, RETURNS, RESULTS, SEND_BACK, SUMMARIES)
 ROSTER_SUFFIXES = (".xlsx", ".csv")  # what gongkai_xlsx.roster reads
@@ -127,6 +129,20 @@ class WorkFolder:
             if p.is_file() and p.suffix.lower() in ROSTER_SUFFIXES and not p.name.startswith(".")
         ]
         return max(found, key=lambda p: (p.stat().st_mtime_ns, p.name)) if found else None
+
+    def previous_results(self, year: int) -> Path | None:
+        """Last year's ``ingest`` output folder, where the desk looks for it: ``上年结果/``
+        in the work folder, else last year's work folder beside this one (its name with
+        ``year`` − 1 for ``year``) and its 结果/. Templates are prefilled from it and the
+        returns compared with it."""
+        inside = self.root / PREVIOUS
+        if inside.is_dir():
+            return inside
+        if str(year) in self.root.name:
+            sibling = self.root.parent / self.root.name.replace(str(year), str(year - 1)) / RESULTS
+            if (sibling / REPORT_NAME).is_file():
+                return sibling
+        return None
 
     def arrival_folder(self, day: _dt.date | None = None) -> Path:
         """The folder of the returns that arrive on ``day`` (today): 报表/2027-01-20/."""
