@@ -24,7 +24,7 @@ from gongkai_xlsx.desk.base import (
 )
 from gongkai_xlsx.desk.jobs import JobQueue
 from gongkai_xlsx.desk.workfolder import UnsafeName, WorkFolder
-from gongkai_xlsx.ingest.page import shown
+from gongkai_xlsx.ingest.page import IE_NOTICE_TEXT, shown
 
 ALIVE_HEADER = "X-Desk-Token"
 
@@ -135,6 +135,7 @@ def create_app(
     app.jinja_env.autoescape = True  # every template, whatever its name
     app.url_map.merge_slashes = False  # "/files//etc/x" is refused, not redirected
     app.jinja_env.filters["shown"] = shown
+    app.jinja_env.globals["ie_notice"] = IE_NOTICE_TEXT  # report.html's words, one text
     the_desk = Desk(folder, jobs or JobQueue(), quit)
     app.extensions[EXTENSION] = the_desk
     security.install(app, token, port)
