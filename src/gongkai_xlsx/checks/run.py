@@ -91,9 +91,7 @@ def _checked(ret: Return, path: Path | None) -> Verdict:
     findings = sorted_findings(ret.findings)
     agency = parse_text(ret.properties.get(names.PROP_AGENCY))
     return Verdict(
-        Outcome(
-            ret.source, path, findings, form_id=form_id, saved=ret.saved, package_agency=agency
-        )
+        Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved, package_agency=agency)
     )
 
 
