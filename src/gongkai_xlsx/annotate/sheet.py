@@ -41,6 +41,7 @@ class Worksheet:
     def __init__(self, text: str) -> None:
         self.text = text
         self.prefix = xt.root(text).prefix
+        self._cells: tuple[str, list[CellTag]] | None = None  # for the text they were read from
 
     # -- reading
     def _top(self, local: str) -> xt.Element | None:
@@ -48,29 +49,47 @@ class Worksheet:
 
     def cells(self) -> list[CellTag]:
         """Every ``<c>`` of sheetData with its position (implicit positions included:
-        ``r`` is optional on rows and cells)."""
+        ``r`` is optional on rows and cells). One scan of the sheet's tags, kept until
+        the text changes (a marked copy asks before and while it restyles)."""
+        if self._cells is not None and self._cells[0] is self.text:
+            return self._cells[1]
         data = self._top("sheetData")
-        if data is None or data.empty:
-            return []
+        found = [] if data is None or data.empty else self._scan(data)
+        self._cells = (self.text, found)
+        return found
+
+    def _scan(self, data: xt.Element) -> list[CellTag]:
+        text = self.text
         found: list[CellTag] = []
-        row_index = -1
-        for row in xt.children(self.text, data):
-            if row.local != "row":
+        open_tags: list[tuple[xt.Tag, int, int]] = []  # with the column and style of a <c>
+        row_index = col_index = -1
+        for tag in xt.tags(text, data.tag_end, data.content_end):
+            if tag.closing:
+                if not open_tags or open_tags[-1][0].qname != tag.qname:
+                    raise xt.XmlTextError(f"unbalanced </{tag.qname}> at {tag.start}")
+                opened, col, style = open_tags.pop()
+                if len(open_tags) == 1 and opened.local == "c":
+                    element = xt.Element(opened.qname, opened.start, opened.end, tag.start, tag.end)
+                    found.append(CellTag(row_index, col, element, style))
                 continue
-            r = xt.get_attr(xt.start_tag(self.text, row), "r")
-            row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
-            col_index = -1
-            if row.empty:
-                continue
-            for cell in xt.children(self.text, row):
-                if cell.local != "c":
-                    continue
-                tag = xt.start_tag(self.text, cell)
-                ref = xt.get_attr(tag, "r")
-                col_index = from_a1(ref)[1] if ref else col_index + 1
-                s = xt.get_attr(tag, "s")
+            depth, col, style = len(open_tags), -1, 0
+            if depth == 0 and tag.local == "row":
+                r = xt.get_attr(text[tag.start : tag.end], "r")
+                row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+                col_index = -1
+            elif depth == 1 and tag.local == "c" and open_tags[0][0].local == "row":
+                start_tag = text[tag.start : tag.end]
+                ref = xt.get_attr(start_tag, "r")
+                col_index = col = from_a1(ref)[1] if ref else col_index + 1
+                s = xt.get_attr(start_tag, "s")
                 style = int(s) if s and s.isdigit() else 0
-                found.append(CellTag(row_index, col_index, cell, style))
+                if tag.self_closing:
+                    element = xt.Element(tag.qname, tag.start, tag.end, tag.end, tag.end)
+                    found.append(CellTag(row_index, col, element, style))
+            if not tag.self_closing:
+                open_tags.append((tag, col, style))
+        if open_tags:
+            raise xt.XmlTextError(f"<{open_tags[-1][0].qname}> is not closed")
         return found
 
     def column_style(self, col: int) -> int:
