@@ -5,6 +5,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gongkai_xlsx.cellref import col_letters, from_a1
@@ -23,11 +24,13 @@ _AFTER_LEGACY_DRAWING = (
     "extLst",
 )
 _TRUE = ("1", "true", "on")
+_ROW_OR_CELL = re.compile(r"<((?:[^\s/>!?:]+:)?)(row|c)(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
 @dataclass(frozen=True)
 class CellTag:
-    """One ``<c>`` start tag: where it is and which cell it is."""
+    """One ``<c>`` start tag: where it is and which cell it is (``element`` spans the
+    start tag; only its ``start`` and ``tag_end`` are used)."""
 
     row: int  # 0-based
     col: int
@@ -54,8 +57,38 @@ class Worksheet:
         if self._cells is not None and self._cells[0] is self.text:
             return self._cells[1]
         data = self._top("sheetData")
-        found = [] if data is None or data.empty else self._scan(data)
+        found: list[CellTag] = []
+        if data is not None and not data.empty:
+            plain = not any(
+                self.text.find(mark, data.tag_end, data.content_end) >= 0
+                for mark in ("<!", "<?", "extLst")
+            )
+            found = self._start_tags(data) if plain else self._scan(data)
         self._cells = (self.text, found)
+        return found
+
+    def _start_tags(self, data: xt.Element) -> list[CellTag]:
+        """The cells from the start tags of rows and cells alone: inside sheetData, with
+        no comment, CDATA, processing instruction or extension there, no other element is
+        named ``row`` or ``c`` (a cell holds f, v and is), so one regular expression finds
+        them all without visiting the values."""
+        text, found = self.text, []
+        row_index = col_index = -1
+        for match in _ROW_OR_CELL.finditer(text, data.tag_end, data.content_end):
+            if match.group(1) != self.prefix:
+                continue
+            tag = match.group(0)
+            if match.group(2) == "row":
+                r = xt.get_attr(tag, "r")
+                row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+                col_index = -1
+                continue
+            ref = xt.get_attr(tag, "r")
+            col_index = from_a1(ref)[1] if ref else col_index + 1
+            s = xt.get_attr(tag, "s")
+            start, end = match.span()
+            element = xt.Element(match.group(1) + "c", start, end, end, end)
+            found.append(CellTag(row_index, col_index, element, int(s) if s and s.isdigit() else 0))
         return found
 
     def _scan(self, data: xt.Element) -> list[CellTag]:

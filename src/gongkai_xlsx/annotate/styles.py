@@ -111,8 +111,11 @@ class Styles:
         index = self._counts[section]
         self._counts[section] = index + 1
         self.text = xt.append_child(self.text, parent, xml)
-        parent = self._section(section)
-        assert parent is not None
+        # the start tag stays where it was (a child goes in after it), or, when the
+        # section was empty (<cellXfs/>), is the same tag opened, ending sooner
+        if parent.empty:
+            end = next(xt.tags(self.text, parent.start, len(self.text))).end
+            parent = xt.Element(parent.qname, parent.start, end, end, end)
         tag = xt.start_tag(self.text, parent)
         if xt.get_attr(tag, "count") is not None:
             self.text = xt.replace_tag(self.text, parent, xt.set_attr(tag, "count", str(index + 1)))
