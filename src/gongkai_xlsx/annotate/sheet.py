@@ -161,8 +161,11 @@ class Worksheet:
                 tag = xt.start_tag(self.text, cell.element)
                 new = xt.set_attr(tag, "s", str(styles[key]))
                 edits.append((cell.element.start, cell.element.tag_end, new))
-        for start, end, new in sorted(edits, reverse=True):
-            self.text = self.text[:start] + new + self.text[end:]
+        pieces, at = [], 0  # one new text, not one copy of the sheet per cell
+        for start, end, new in sorted(edits):
+            pieces += [self.text[at:start], new]
+            at = end
+        self.text = "".join([*pieces, self.text[at:]])
         for row, col in sorted(set(styles) - present):
             self._insert_cell(row, col, styles[(row, col)])
 
