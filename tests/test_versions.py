@@ -260,3 +260,18 @@ def test_a_broken_return_is_its_template_agencys_by_the_package_property(
     assert rows(report)["第一轮/填报表.xlsx"]["superseded_by"] == "第二轮/民政局（改）.xlsx"
     statuses = {a["name"]: a["status"] for a in report["roster"]["agencies"]}
     assert statuses == {"某县民政局": "ok", "某县教育局": "missing", "某县财政局": "unreadable"}
+
+
+def test_a_file_not_read_replaces_a_return_only_by_arriving_later() -> None:
+    """A file that could not be read (known as the agency's by its package or its name)
+    beside a readable return of the same run stays to be looked at, replacing nothing and
+    replaced by nothing; one that arrived in a later run is the agency's current version."""
+    day1, day2 = "2025-01-10T00:00:00+08:00", "2025-01-20T00:00:00+08:00"
+    good = Version(0, "民政局.xlsx", "a" * 64, "k", mtime=1)  # type: ignore[arg-type]
+    broken = Version(1, "坏.xlsx", "b" * 64, "k", mtime=2, readable=False)  # type: ignore[arg-type]
+    together = versions([good, broken], {}, day1)
+    assert together.superseded == {} and together.undecided == ()
+    later = versions([good, broken], {"a" * 64: day1}, day2)
+    assert later.superseded == {0: 1}
+    earlier = versions([good, broken], {"b" * 64: day1}, day2)
+    assert earlier.superseded == {1: 0}

@@ -89,7 +89,8 @@ def _checked(ret: Return, path: Path | None) -> Verdict:
     """A return whose form is unknown or could not be located: the reader's findings."""
     form_id = ret.form.id if ret.form is not None else None
     findings = sorted_findings(ret.findings)
-    agency = parse_text(ret.properties.get(names.PROP_AGENCY))
+    # a file not read at all: the agency its template was made for, if the package says
+    agency = parse_text(ret.properties.get(names.PROP_AGENCY)) if form_id is None else None
     return Verdict(
         Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved, package_agency=agency)
     )

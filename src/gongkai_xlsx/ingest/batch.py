@@ -232,6 +232,7 @@ def with_versions(
                 e.mtime,
                 e.outcome.saved,
                 e.outcome.year,
+                e.outcome.readable,
             )
             for i, e in enumerate(entries)
         ],
