@@ -155,15 +155,13 @@ def test_one_agency_however_written_is_one_agency_in_every_command(batch: Path) 
     assert len(named) == 1 and named[0] in [a.strip() for a in SPELLINGS.values()]
     assert sorted(re.findall(r"（(.\.xlsx)）", conflicts[0])) == FILES
     lines = summed.stdout.splitlines()
-    at = lines.index(
-        "名单 名单.csv：已收到 1/2 个单位（其中待修改 0 个、无法读取 0 个）；未报送 1 个。"
-    )
+    at = lines.index("名单 名单.csv：已收到 1/2 个单位；未报送 1 个。")
     # (each alone has no agency-duplicate hint: it passes)
     assert lines[at + 1 : at + 3] == ["  未报送 1 个：某县民政局", "  通过 1 个：某县(教育局)"]
 
 
 ROSTER_LINE = (
-    "名单 名单.csv：已收到 3/4 个单位（其中待修改 2 个、无法读取 0 个）；未报送 1 个；"
+    "名单 名单.csv：已收到 3/4 个单位（其中待修改 2 个）；未报送 1 个；"
     "另有不在名单中的单位 1 个（另计）。"
 )
 

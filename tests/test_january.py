@@ -65,7 +65,8 @@ def _counts(expected: dict[str, str]) -> str:
     n = {s: sum(1 for v in expected.values() if v == s) for s in set(expected.values())}
     received = len(expected) - n.get(SILENT, 0)
     to_fix, unreadable = n.get(TO_FIX, 0), n.get(UNREADABLE, 0)
-    inner = f"（其中待修改 {to_fix} 个、无法读取 {unreadable} 个）"
+    parts = [f"{w} {k} 个" for w, k in (("待修改", to_fix), ("无法读取", unreadable)) if k]
+    inner = f"（其中{'、'.join(parts)}）" if parts else ""  # a part that is 0 is left out
     return (
         f"名单 名单.csv：已收到 {received}/{len(expected)} 个单位{inner}；"
         f"未报送 {n[SILENT]} 个；另有不在名单中的单位 1 个（另计）。"

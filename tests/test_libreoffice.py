@@ -632,6 +632,112 @@ def test_a_partly_filled_return_shows_blank_totals_where_the_json_has_null(
     assert outcome.document.tables() == nested_tables(expected)
 
 
+# ---------------------------------------------------------------------------- 7b. typed-over totals
+TYPED_OVER = " 个自动计算的合计被改填为与各项之和不同的数字，请核对各项，再把合计改回公式。"
+
+
+def unprotected(src: Path, dst: Path) -> Path:
+    """``src`` with every sheet's protection taken off, as a clerk does who unprotects
+    the sheets (two clicks in Excel or WPS where no password was set) and then types over
+    a total."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename.startswith("xl/worksheets/"):
+                data, count = re.subn(rb"<sheetProtection\b[^>]*/>", b"", data)
+                assert count == 1, info.filename
+            zout.writestr(info, data)
+    return dst
+
+
+def gnumeric_cover(path: Path, layout: Layout, out: Path) -> str:
+    """The cover's status as Gnumeric (``ssconvert --recalc``) computes it: the first
+    sheet, as CSV."""
+    subprocess.run(
+        ["ssconvert", "--recalc", "-T", "Gnumeric_stf:stf_assistant", path, out],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    status = next(b for b in layout.sheets[0].boxes if b.role == "status")
+    return rows[status.row][status.col]
+
+
+@pytest.fixture(scope="module")
+def typed_over(
+    form: Form, layout: Layout, blank_template_2024: Path, workdir: Path
+) -> dict[str, Path]:
+    """The balanced return typed in Calc into an unprotected copy, once with a row total
+    (column J of table B) and a table C total typed over with other numbers, once with
+    two totals typed over with their very sums."""
+    open_copy = unprotected(blank_template_2024, workdir / "unprotected.xlsx")
+    expected = with_totals(form, INPUTS)
+    over = {
+        "b.disclosed.total": (expected["b.disclosed.total"] or 0) + 1,
+        "c.litigation_direct.total": (expected["c.litigation_direct.total"] or 0) + 5,
+    }
+    same = {
+        "b.disclosed.total": expected["b.disclosed.total"],
+        "c.review.total": expected["c.review.total"],
+    }
+    files = {}
+    for name, totals in (("other", over), ("same", same)):
+        entries = clerk_entries(form, layout, INPUTS)
+        entries += [(*cell_ref(layout, k), v) for k, v in totals.items() if v is not None]
+        files[name] = workdir / f"typed-over-{name}.xlsx"
+        harness.fill(open_copy, files[name], entries)
+    return files
+
+
+def test_a_total_typed_over_with_another_number_fails_the_cover_as_ingest(
+    layout: Layout, typed_over: dict[str, Path]
+) -> None:
+    """A row total of table B and a total of table C typed over with numbers other than
+    their sums: the cover (recalculated by Calc) says 未通过校验 and names both tables, as
+    ingest calls both cells total-typed-over errors; nothing else is wrong."""
+    wb = cached(typed_over["other"])
+    assert cover_status(layout, wb) == (
+        STATUS_FAIL,
+        [f"依申请公开表有 1{TYPED_OVER}", f"复议诉讼表有 1{TYPED_OVER}"],
+    )
+    outcome = check_file(typed_over["other"])
+    assert outcome.status == "errors"
+    assert {(f.code.code, f.cell_id) for f in outcome.findings} == {
+        ("total-typed-over", "b.disclosed.total"),
+        ("total-typed-over", "c.litigation_direct.total"),
+    }
+
+
+def test_a_total_typed_over_with_its_sum_keeps_the_cover_passing(
+    layout: Layout, typed_over: dict[str, Path]
+) -> None:
+    """Typed over with the very sum, a total shows the number we publish: the cover still
+    passes, and ingest gives only its formula-removed hints (the workbook cannot tell a
+    typed number from a formula in Excel 2007's functions). The shadows are never
+    reported as numbers outside the form."""
+    assert cover_status(layout, cached(typed_over["same"])) == (STATUS_OK, [])
+    outcome = check_file(typed_over["same"])
+    assert outcome.status == "warnings"
+    assert {(f.code.code, f.cell_id) for f in outcome.findings} == {
+        ("formula-removed", "b.disclosed.total"),
+        ("formula-removed", "c.review.total"),
+    }
+
+
+@pytest.mark.skipif(shutil.which("ssconvert") is None, reason="Gnumeric is not installed")
+def test_gnumeric_fails_the_typed_over_total_too(
+    layout: Layout, typed_over: dict[str, Path], filled: Path, workdir: Path
+) -> None:
+    """The second engine agrees: the Calc-saved return with a total typed over fails, the
+    one with a total typed over with its sum and the plain one pass."""
+    seen = {
+        name: gnumeric_cover(path, layout, workdir / f"gnumeric-{name}.csv")
+        for name, path in (*typed_over.items(), ("filled", filled))
+    }
+    assert seen == {"other": STATUS_FAIL, "same": STATUS_OK, "filled": STATUS_OK}
+
+
 # ---------------------------------------------------------------------------- 8. what is typed
 # Each case: the template, what the clerk types (text stays text), the cover's status and
 # lines in Calc, and ingest's status for the same file.

@@ -12,6 +12,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
+import io
 import json
 import os
 import shutil
@@ -30,6 +31,7 @@ from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls, qn
 from libreoffice import harness
 
+from gongkai_xlsx.completeness import AgencyLine, Completeness
 from gongkai_xlsx.definition import Form, Node
 from gongkai_xlsx.definition.model import CellDef
 from gongkai_xlsx.render import format_number, html_page, table_grids, tables_html
@@ -509,6 +511,91 @@ def test_summary_docx_is_titled_and_signed_with_its_name(
     texts = [p.text for p in docx.Document(str(path)).paragraphs if p.text]
     assert texts[0] == "某县2024年度政府信息公开工作年度报告汇总"  # fits on one line
     assert texts[-2:] == ["某县", "2025年2月3日"]
+
+
+def counted_summary(seed: dict[str, Any]) -> dict[str, Any]:
+    """A summary made against a roster of five: one agency to fix, one silent."""
+    statuses = {
+        SEED_AGENCY: "ok",
+        "某县民政局": "ok",
+        "某县教育局": "warnings",
+        "某县交通运输局": "errors",
+        "某县财政局": "missing",
+    }
+    done = Completeness(
+        "名单.csv",
+        expected=5,
+        submitted=4,
+        missing=("某县财政局",),
+        extra=("某县科协",),
+        to_fix=1,
+        unreadable=0,
+        agencies=tuple(AgencyLine(name, status) for name, status in statuses.items()),  # type: ignore[arg-type]
+    )
+    return dict(summary_of(seed), completeness=done.to_json())
+
+
+COUNTED_LINE = (
+    "名单 名单.csv：已收到 4/5 个单位（其中待修改 1 个）；未报送 1 个；"
+    "另有不在名单中的单位 1 个（另计）。"
+)
+
+
+def test_summary_docx_shows_its_completeness_in_body_text_and_a_table(
+    form: Form, seed: dict[str, Any]
+) -> None:
+    """附：报送情况 under the tables: the counts (the words of every view) and the note
+    that the summary is incomplete in body text, then a boxed table of each status with
+    its agencies, kept together and with the signature."""
+    word = docx.Document(
+        io.BytesIO(docx_bytes(counted_summary(seed), form, date=dt.date(2025, 2, 3)))
+    )
+    texts = [p.text for p in word.paragraphs if p.text]
+    at = texts.index("附：报送情况")
+    assert (
+        word.paragraphs[[p.text for p in word.paragraphs].index("附：报送情况")].style.name
+        == "报告部分标题"
+    )
+    assert texts[at + 1 :] == [
+        COUNTED_LINE + "本汇总尚不完整：未报送、待修改和无法读取的单位未计入。",
+        "某县",
+        "2025年2月3日",
+    ]
+    counts = next(p for p in word.paragraphs if p.text.startswith("名单 名单.csv"))
+    assert counts.style.name == "报告正文"
+    table = word.tables[-1]
+    assert [[c.text for c in row.cells] for row in table.rows] == [
+        ["状态", "单位数", "单位"],
+        ["未报送", "1", "某县财政局"],
+        ["有错误（待退回）", "1", "某县交通运输局"],
+        ["有提示", "1", "某县教育局"],
+        ["通过", "2", f"{SEED_AGENCY}、某县民政局"],
+        ["不在名单中（另计）", "1", "某县科协"],
+    ]
+    cells = [c for row in table.rows for c in row.cells]
+    assert all(c.paragraphs[0].style.name == "表格文字" for c in cells)
+    assert all(c.paragraphs[0].paragraph_format.keep_with_next for c in cells)
+    assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
+    widths = [c.width for c in table.rows[0].cells]
+    assert widths[2] > widths[0] > widths[1]  # the names take the room
+    # the HTML page shows the same lines
+    html = lxml.html.document_fromstring(html_page(counted_summary(seed), form))
+    section = html.find_class("gk-completeness")[0].text_content()
+    assert COUNTED_LINE in section and "不在名单中（另计）1 个：某县科协。" in section
+
+
+@pytest.mark.libreoffice
+def test_libreoffice_prints_the_completeness_on_the_page_of_the_signature(
+    form: Form, seed: dict[str, Any], tmp_path: Path
+) -> None:
+    source = tmp_path / "汇总.docx"
+    source.write_bytes(docx_bytes(counted_summary(seed), form, date=dt.date(2025, 2, 3)))
+    pdf = harness.convert(source, tmp_path, fmt="pdf")
+    pages = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.split("\f")
+    last = "".join(next(p for p in reversed(pages) if p.strip()).split())
+    assert "2025年2月3日" in last and "单位数" in last and "某县科协" in last
 
 
 def test_report_text_accepts_published_heading_variants(form: Form) -> None:

@@ -431,7 +431,7 @@ def test_ingest_with_a_roster(tmp_path: Path, make_return) -> None:
     ]
     lines = result.stdout.splitlines()
     at = lines.index(
-        "名单 名单.csv：已收到 2/4 个单位（其中待修改 1 个、无法读取 0 个）；未报送 2 个；"
+        "名单 名单.csv：已收到 2/4 个单位（其中待修改 1 个）；未报送 2 个；"
         "另有不在名单中的单位 1 个（另计）。"
     )
     assert lines[at + 1 : at + 5] == [
@@ -445,7 +445,7 @@ def test_ingest_with_a_roster(tmp_path: Path, make_return) -> None:
     assert re.findall(r'<li class="gk-name">([^<]*)</li>', missing) == ["丁局", "戊局"]
     extra = page.split('id="gk-extra"')[1].split("</ol>")[0]
     assert re.findall(r'<li class="gk-name">([^<]*)</li>', extra) == ["丙局"]
-    assert "：已收到 2/4 个单位（其中待修改 1 个、无法读取 0 个）；未报送 2 个；" in page
+    assert "：已收到 2/4 个单位（其中待修改 1 个）；未报送 2 个；" in page
     agencies = page.split('id="gk-agencies"')[1].split("</table>")[0]
     assert re.findall(r'<tr data-status="(\w+)"><td class="gk-name">([^<]*)</td>', agencies) == [
         ("ok", "甲局"),

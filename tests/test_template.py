@@ -15,6 +15,7 @@ from conftest import SEED_AGENCY, balanced, formula_of
 from openpyxl.worksheet.formula import ArrayFormula
 from xlsxwriter.worksheet import Worksheet
 
+from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.cover import STATUS_EMPTY, STATUS_EMPTY_NAMED
@@ -454,6 +455,7 @@ def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook, layout: Layou
         "agency",
         "no_numbers",
         *["balance"] * 7,
+        *["typed_over"] * 2,  # the tables with totals: B and C
         *["not_number", "negative", "fraction", "too_large"] * 3,
         "decimals",
         *["as_text", "blank_marker"] * 3,
@@ -470,7 +472,7 @@ def test_cover_status_lines_name_each_check(wb: openpyxl.Workbook, layout: Layou
             assert line in text
     assert "主动公开表“行政事业性收费 · 本年收费金额（单位：万元）”最多保留4位小数。" in text
     counts = [b for b in cover.boxes if b.role == "status_count"]
-    assert len(counts) == 1 + 3 * 6
+    assert len(counts) == 1 + 3 * 6 + 2
     assert {b.col for b in counts} == {cover.width} and ws.column_dimensions["E"].hidden
     for box in counts:
         line = ws.cell(box.row + 1, 1).value
@@ -776,3 +778,61 @@ def test_b1_marks_every_cell_of_both_sums_live(wb: openpyxl.Workbook, form: Form
             assert [x[2] for x in mine] == ["FF" + styles.MARK_BAD_FILL[1:]], cell_id
             inputs = [x[3] for x in rules if not re.fullmatch(r"\$[A-Z]+\$\d+<>0", x[1])]
             assert mine[0][3] < min(inputs), cell_id
+
+
+def test_every_total_has_a_hidden_locked_unprinted_shadow(
+    wb: openpyxl.Workbook, cached: openpyxl.Workbook, layout: Layout
+) -> None:
+    """Each total's shadow (which the cover compares with what the total shows, to catch
+    a total typed over) sums the same cells, holds the same result, is locked, and sits in
+    a hidden column right of the printed table."""
+    shadows = layout.shadow_positions
+    assert set(shadows) == {c.id for c in layout.form.computed_cells()}
+    for cell_id, (sheet, r, c) in shadows.items():
+        ws = wb[sheet]
+        _, tr, tc = layout.cell_positions[cell_id]
+        assert r == tr and c >= layout.sheet(sheet).width
+        total, twin = (
+            formula_of(ws.cell(tr + 1, tc + 1).value),
+            formula_of(ws.cell(r + 1, c + 1).value),
+        )
+        assert total is not None and twin is not None
+        assert total.startswith("=IF(") and total.endswith(f",{twin[1:]})")  # the same sum
+        assert cached[sheet].cell(r + 1, c + 1).value == (
+            cached[sheet].cell(tr + 1, tc + 1).value or 0
+        )
+        assert ws.cell(r + 1, c + 1).protection.locked
+        dims = [d for d in ws.column_dimensions.values() if d.min <= c + 1 <= d.max]
+        assert dims and all(d.hidden for d in dims), (sheet, c)
+
+
+def test_shadow_cells_are_never_numbers_outside_the_form(
+    template_2024: Path, layout: Layout, tmp_path: Path
+) -> None:
+    """A shadow that lost its formula (a paste of values into an unprotected copy) holds a
+    plain number where the form has no cell: the reader knows it is ours and says
+    nothing, while the same number one column further right is a stray number."""
+    sheet, r, c = layout.shadow_positions["b.received.total"]
+    shadow, beyond = (
+        to_a1(r, c),
+        to_a1(r, max(col for _s, _r, col in layout.shadow_positions.values()) + 1),
+    )
+    dest = tmp_path / "pasted.xlsx"
+    with zipfile.ZipFile(template_2024) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/worksheets/sheet3.xml":  # 依申请公开
+                data, n = re.subn(
+                    rb'<c r="%s"( s="\d+")?>.*?</c>' % shadow.encode(),
+                    rb'<c r="%s"\1><v>7</v></c><c r="%s"><v>7</v></c>'
+                    % (shadow.encode(), beyond.encode()),
+                    data,
+                )
+                assert n == 1
+            zout.writestr(info, data)
+    strays = [
+        (f.code.code, f.sheet, f.cell)
+        for f in check_file(dest).findings
+        if f.code.code.startswith("stray")
+    ]
+    assert strays == [("stray-number", sheet, beyond)]

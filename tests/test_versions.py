@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -209,3 +210,68 @@ def test_a_workbook_beats_a_pdf_that_arrived_later() -> None:
         [pdf, book], {"b" * 64: "2025-01-01T00:00:00+08:00"}, "2025-01-20T00:00:00+08:00"
     )
     assert decided.superseded == {0: 1} and decided.current(1)
+
+
+def broken_copy(src: Path, dest: Path) -> Path:
+    """``src`` with its workbook part cut short (not well-formed XML), as a file damaged
+    in transit or by a failed save: nothing of its sheets can be read, while the package
+    still holds the template's custom properties."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data[: len(data) // 2]
+            zout.writestr(info, data)
+    return dest
+
+
+def test_a_broken_return_is_its_template_agencys_by_the_package_property(
+    layout: Layout, templates: dict[str, Path], tmp_path: Path
+) -> None:
+    """A return that cannot be read, named after no agency (or after another one), whose
+    package still says which agency's template it is: that agency has sent something that
+    could not be read (已收到但无法读取), not nothing; the fixed return supersedes it."""
+    inbox, out = tmp_path / "报表", tmp_path / "结果"
+    roster = tmp_path / "名单.csv"
+    roster.write_text("单位名称\n" + "\n".join(AGENCIES) + "\n", "utf-8")
+    first = inbox / "第一轮"
+    broken_copy(
+        filled(layout, templates["某县民政局"], tmp_path / "民政局.xlsx"), first / "填报表.xlsx"
+    )
+    # the file name says 教育局 (forwarded by it), the package says 财政局: the package wins
+    broken_copy(
+        filled(layout, templates["某县财政局"], tmp_path / "财政局.xlsx"),
+        first / "某县教育局转来的报表.xlsx",
+    )
+    code, _, report = ingest(inbox, out, "--roster", roster)
+    assert code == 1
+    statuses = {a["name"]: (a["status"], a["files"]) for a in report["roster"]["agencies"]}
+    assert statuses == {
+        "某县民政局": ("unreadable", ["第一轮/填报表.xlsx"]),
+        "某县教育局": ("missing", []),
+        "某县财政局": ("unreadable", ["第一轮/某县教育局转来的报表.xlsx"]),
+    }
+    assert report["roster"]["unreadable"] == 2 and report["roster"]["missing"] == ["某县教育局"]
+
+    filled(layout, templates["某县民政局"], inbox / "第二轮" / "民政局（改）.xlsx")
+    code, _, report = ingest(inbox, out, "--roster", roster)
+    assert code == 1  # 财政局's return is still not read
+    assert rows(report)["第一轮/填报表.xlsx"]["superseded_by"] == "第二轮/民政局（改）.xlsx"
+    statuses = {a["name"]: a["status"] for a in report["roster"]["agencies"]}
+    assert statuses == {"某县民政局": "ok", "某县教育局": "missing", "某县财政局": "unreadable"}
+
+
+def test_a_file_not_read_replaces_a_return_only_by_arriving_later() -> None:
+    """A file that could not be read (known as the agency's by its package or its name)
+    beside a readable return of the same run stays to be looked at, replacing nothing and
+    replaced by nothing; one that arrived in a later run is the agency's current version."""
+    day1, day2 = "2025-01-10T00:00:00+08:00", "2025-01-20T00:00:00+08:00"
+    good = Version(0, "民政局.xlsx", "a" * 64, "k", mtime=1)  # type: ignore[arg-type]
+    broken = Version(1, "坏.xlsx", "b" * 64, "k", mtime=2, readable=False)  # type: ignore[arg-type]
+    together = versions([good, broken], {}, day1)
+    assert together.superseded == {} and together.undecided == ()
+    later = versions([good, broken], {"a" * 64: day1}, day2)
+    assert later.superseded == {0: 1}
+    earlier = versions([good, broken], {"b" * 64: day1}, day2)
+    assert earlier.superseded == {1: 0}

@@ -148,10 +148,18 @@ class Completeness:
 
     @property
     def text(self) -> str:
-        """已收到 N/M 个单位（其中待修改 K 个、无法读取 U 个）：the one wording of the counts."""
+        """已收到 N/M 个单位（其中待修改 K 个、无法读取 U 个）：the one wording of the counts.
+        A part that is 0 is left out, the parenthesis too when both are (“其中待修改 0
+        个、无法读取 0 个” reads as if something were wrong)."""
         line = f"已收到 {self.submitted}/{self.expected} 个单位"
         if self.statuses_known:
-            line += f"（其中待修改 {self.to_fix} 个、无法读取 {self.unreadable} 个）"
+            parts = [
+                f"{what} {n} 个"
+                for what, n in (("待修改", self.to_fix), ("无法读取", self.unreadable))
+                if n
+            ]
+            if parts:
+                line += f"（其中{'、'.join(parts)}）"
         return line
 
     @property

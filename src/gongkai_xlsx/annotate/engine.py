@@ -103,7 +103,9 @@ class _Marker:
             current.update(restyle[name])
             for (row, col), cell_marks in sheet_marks.cells.items():
                 severity = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
-                original = current.get((row, col), ws.column_style(col))
+                original = current.get((row, col))
+                if original is None:  # a cell the XML does not have: its column's style
+                    original = ws.column_style(col)
                 restyle[name][(row, col)] = styles.marked_xf(original, severity)
         for name, changes in restyle.items():
             if changes:

@@ -5,6 +5,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gongkai_xlsx.cellref import col_letters, from_a1
@@ -23,11 +24,13 @@ _AFTER_LEGACY_DRAWING = (
     "extLst",
 )
 _TRUE = ("1", "true", "on")
+_ROW_OR_CELL = re.compile(r"<((?:[^\s/>!?:]+:)?)(row|c)(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
 @dataclass(frozen=True)
 class CellTag:
-    """One ``<c>`` start tag: where it is and which cell it is."""
+    """One ``<c>`` start tag: where it is and which cell it is (``element`` spans the
+    start tag; only its ``start`` and ``tag_end`` are used)."""
 
     row: int  # 0-based
     col: int
@@ -41,6 +44,7 @@ class Worksheet:
     def __init__(self, text: str) -> None:
         self.text = text
         self.prefix = xt.root(text).prefix
+        self._cells: tuple[str, list[CellTag]] | None = None  # for the text they were read from
 
     # -- reading
     def _top(self, local: str) -> xt.Element | None:
@@ -48,29 +52,77 @@ class Worksheet:
 
     def cells(self) -> list[CellTag]:
         """Every ``<c>`` of sheetData with its position (implicit positions included:
-        ``r`` is optional on rows and cells)."""
+        ``r`` is optional on rows and cells). One scan of the sheet's tags, kept until
+        the text changes (a marked copy asks before and while it restyles)."""
+        if self._cells is not None and self._cells[0] is self.text:
+            return self._cells[1]
         data = self._top("sheetData")
-        if data is None or data.empty:
-            return []
         found: list[CellTag] = []
-        row_index = -1
-        for row in xt.children(self.text, data):
-            if row.local != "row":
+        if data is not None and not data.empty:
+            plain = not any(
+                self.text.find(mark, data.tag_end, data.content_end) >= 0
+                for mark in ("<!", "<?", "extLst")
+            )
+            found = self._start_tags(data) if plain else self._scan(data)
+        self._cells = (self.text, found)
+        return found
+
+    def _start_tags(self, data: xt.Element) -> list[CellTag]:
+        """The cells from the start tags of rows and cells alone: inside sheetData, with
+        no comment, CDATA, processing instruction or extension there, no other element is
+        named ``row`` or ``c`` (a cell holds f, v and is), so one regular expression finds
+        them all without visiting the values."""
+        text, found = self.text, []
+        row_index = col_index = -1
+        for match in _ROW_OR_CELL.finditer(text, data.tag_end, data.content_end):
+            if match.group(1) != self.prefix:
                 continue
-            r = xt.get_attr(xt.start_tag(self.text, row), "r")
-            row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
-            col_index = -1
-            if row.empty:
+            tag = match.group(0)
+            if match.group(2) == "row":
+                r = xt.get_attr(tag, "r")
+                row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+                col_index = -1
                 continue
-            for cell in xt.children(self.text, row):
-                if cell.local != "c":
-                    continue
-                tag = xt.start_tag(self.text, cell)
-                ref = xt.get_attr(tag, "r")
-                col_index = from_a1(ref)[1] if ref else col_index + 1
-                s = xt.get_attr(tag, "s")
+            ref = xt.get_attr(tag, "r")
+            col_index = from_a1(ref)[1] if ref else col_index + 1
+            s = xt.get_attr(tag, "s")
+            start, end = match.span()
+            element = xt.Element(match.group(1) + "c", start, end, end, end)
+            found.append(CellTag(row_index, col_index, element, int(s) if s and s.isdigit() else 0))
+        return found
+
+    def _scan(self, data: xt.Element) -> list[CellTag]:
+        text = self.text
+        found: list[CellTag] = []
+        open_tags: list[tuple[xt.Tag, int, int]] = []  # with the column and style of a <c>
+        row_index = col_index = -1
+        for tag in xt.tags(text, data.tag_end, data.content_end):
+            if tag.closing:
+                if not open_tags or open_tags[-1][0].qname != tag.qname:
+                    raise xt.XmlTextError(f"unbalanced </{tag.qname}> at {tag.start}")
+                opened, col, style = open_tags.pop()
+                if len(open_tags) == 1 and opened.local == "c":
+                    element = xt.Element(opened.qname, opened.start, opened.end, tag.start, tag.end)
+                    found.append(CellTag(row_index, col, element, style))
+                continue
+            depth, col, style = len(open_tags), -1, 0
+            if depth == 0 and tag.local == "row":
+                r = xt.get_attr(text[tag.start : tag.end], "r")
+                row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
+                col_index = -1
+            elif depth == 1 and tag.local == "c" and open_tags[0][0].local == "row":
+                start_tag = text[tag.start : tag.end]
+                ref = xt.get_attr(start_tag, "r")
+                col_index = col = from_a1(ref)[1] if ref else col_index + 1
+                s = xt.get_attr(start_tag, "s")
                 style = int(s) if s and s.isdigit() else 0
-                found.append(CellTag(row_index, col_index, cell, style))
+                if tag.self_closing:
+                    element = xt.Element(tag.qname, tag.start, tag.end, tag.end, tag.end)
+                    found.append(CellTag(row_index, col, element, style))
+            if not tag.self_closing:
+                open_tags.append((tag, col, style))
+        if open_tags:
+            raise xt.XmlTextError(f"<{open_tags[-1][0].qname}> is not closed")
         return found
 
     def column_style(self, col: int) -> int:
@@ -109,8 +161,11 @@ class Worksheet:
                 tag = xt.start_tag(self.text, cell.element)
                 new = xt.set_attr(tag, "s", str(styles[key]))
                 edits.append((cell.element.start, cell.element.tag_end, new))
-        for start, end, new in sorted(edits, reverse=True):
-            self.text = self.text[:start] + new + self.text[end:]
+        pieces, at = [], 0  # one new text, not one copy of the sheet per cell
+        for start, end, new in sorted(edits):
+            pieces += [self.text[at:start], new]
+            at = end
+        self.text = "".join([*pieces, self.text[at:]])
         for row, col in sorted(set(styles) - present):
             self._insert_cell(row, col, styles[(row, col)])
 

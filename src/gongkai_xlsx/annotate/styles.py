@@ -68,6 +68,7 @@ class Styles:
         self.prefix = xt.root(text).prefix
         self._clones: dict[tuple[int, str], int] = {}
         self._fills: dict[str, int] = {}
+        self._counts: dict[str, int] = {}  # children of each section appended to
         self._xfs = self._items("cellXfs", "xf")
         self._fill_colors = [self._solid_color(f) for f in self._items("fills", "fill")]
 
@@ -105,10 +106,16 @@ class Styles:
             self.text = xt.insert_at(self.text, at, tag)
             parent = self._section(section)
             assert parent is not None
-        index = len(xt.children(self.text, parent))
+        if section not in self._counts:  # counted once: only we append afterwards
+            self._counts[section] = len(xt.children(self.text, parent))
+        index = self._counts[section]
+        self._counts[section] = index + 1
         self.text = xt.append_child(self.text, parent, xml)
-        parent = self._section(section)
-        assert parent is not None
+        # the start tag stays where it was (a child goes in after it), or, when the
+        # section was empty (<cellXfs/>), is the same tag opened, ending sooner
+        if parent.empty:
+            end = next(xt.tags(self.text, parent.start, len(self.text))).end
+            parent = xt.Element(parent.qname, parent.start, end, end, end)
         tag = xt.start_tag(self.text, parent)
         if xt.get_attr(tag, "count") is not None:
             self.text = xt.replace_tag(self.text, parent, xt.set_attr(tag, "count", str(index + 1)))

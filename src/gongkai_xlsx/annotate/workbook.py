@@ -10,6 +10,7 @@ the workbook, and app.xml is left alone otherwise (applications rebuild it on sa
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -38,6 +39,11 @@ class SheetEntry:
     state: str  # visible / hidden / veryHidden
 
 
+_DEFINED_NAME = re.compile(
+    r"<((?:[^\s/>!?:]+:)?)definedName(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
+)
+
+
 class WorkbookXml:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -64,6 +70,9 @@ class WorkbookXml:
         return found
 
     def defined_name(self, name: str) -> str | None:
+        text = self.text
+        if name not in text and escape(name) not in text and "&#" not in text:
+            return None  # not written anywhere: no need to visit the template's many names
         parent = self._top("definedNames")
         if parent is None:
             return None
@@ -113,13 +122,20 @@ class WorkbookXml:
     def _renumber(self, mapping: dict[int, int]) -> None:
         """Sheet positions old → new in defined names; the first sheet becomes active."""
         parent = self._top("definedNames")
-        if parent is not None and mapping:
-            for element in reversed(xt.children(self.text, parent)):
-                tag = xt.start_tag(self.text, element)
+        if parent is not None and not parent.empty and mapping:
+            # A name holds text only (no element): its start tags are all there is to
+            # visit, and only those with a localSheetId change (a template names every cell).
+            edits = []
+            for match in _DEFINED_NAME.finditer(self.text, parent.tag_end, parent.content_end):
+                tag = match.group(0)
+                if match.group(1) != self.prefix or "localSheetId" not in tag:
+                    continue
                 local = xt.get_attr(tag, "localSheetId")
                 if local is not None and local.isdigit() and int(local) in mapping:
                     new = xt.set_attr(tag, "localSheetId", str(mapping[int(local)]))
-                    self.text = xt.replace_tag(self.text, element, new)
+                    edits.append((match.start(), match.end(), new))
+            for start, end, new in reversed(edits):
+                self.text = self.text[:start] + new + self.text[end:]
         views = self._top("bookViews")
         if views is not None and not views.empty:
             for view in reversed(xt.children(self.text, views)):

@@ -18,6 +18,7 @@ from gongkai_xlsx.canonical import Document
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks import inputs, members, meta, rules, stray, totals
 from gongkai_xlsx.checks.numbers import parse_text
+from gongkai_xlsx.definition import names
 from gongkai_xlsx.definition.evaluate import Values, with_totals
 from gongkai_xlsx.findings import Finding, HasFindings, sort_key
 from gongkai_xlsx.reader.model import Return, Source
@@ -49,6 +50,9 @@ class Outcome(HasFindings):
     contact: str | None = None
     phone: str | None = None
     saved: str | None = None  # when the workbook says it was saved (docProps/core.xml)
+    # a return whose cover could not be read: the agency its template was made for, as
+    # the package's custom property (new --agency, --roster) still says
+    package_agency: str | None = None
 
     @property
     def sha256(self) -> str | None:
@@ -85,7 +89,11 @@ def _checked(ret: Return, path: Path | None) -> Verdict:
     """A return whose form is unknown or could not be located: the reader's findings."""
     form_id = ret.form.id if ret.form is not None else None
     findings = sorted_findings(ret.findings)
-    return Verdict(Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved))
+    # a file not read at all: the agency its template was made for, if the package says
+    agency = parse_text(ret.properties.get(names.PROP_AGENCY)) if form_id is None else None
+    return Verdict(
+        Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved, package_agency=agency)
+    )
 
 
 def check_values(

@@ -36,6 +36,7 @@ Role = Literal[
     "check",
     "cover_note",
     "status_count",
+    "shadow",
 ]
 
 # Boxes holding fixed text: all locked, all compared when a return is read.
@@ -69,6 +70,7 @@ class Box:
     field: str | None = None
     check: CheckSpec | None = None
     block: int | None = None  # the table block a header, row label or data cell belongs to
+    shadow_of: str | None = None  # a "shadow" box: the computed cell whose sum it repeats
 
     @property
     def merged(self) -> bool:
@@ -86,6 +88,7 @@ CheckKind = Literal[
     "decimals",
     "as_text",
     "blank_marker",
+    "typed_over",
 ]
 # Checks that only inform: a return with them still passes, as ingest gives warnings for them.
 HINT_KINDS: frozenset[CheckKind] = frozenset({"as_text", "blank_marker"})
@@ -93,7 +96,16 @@ HINT_KINDS: frozenset[CheckKind] = frozenset({"as_text", "blank_marker"})
 # (a "status_count" box, right of the printed cover), so the long counting formula is
 # written once and the line only shows it.
 COUNTED_KINDS: frozenset[CheckKind] = frozenset(
-    {"no_numbers", "not_number", "negative", "fraction", "too_large", "as_text", "blank_marker"}
+    {
+        "no_numbers",
+        "not_number",
+        "negative",
+        "fraction",
+        "too_large",
+        "as_text",
+        "blank_marker",
+        "typed_over",
+    }
 )
 
 
@@ -105,7 +117,9 @@ class CheckSpec:
     ``not_number`` / ``negative`` / ``as_text`` / ``blank_marker``: the input cells of table
     ``table``; ``fraction`` / ``too_large``: its whole-number input cells; ``decimals``:
     cell ``cell`` (its decimals and its limit); ``agency``: the cover's agency name is
-    filled in and not too long; ``no_numbers``: some input cell of the form holds a number.
+    filled in and not too long; ``no_numbers``: some input cell of the form holds a number;
+    ``typed_over``: the computed cells of table ``table`` showing something other than their
+    shadows (a total typed over with another number: ingest's ``total-typed-over``).
     ``as_text`` and ``blank_marker`` are hints (:data:`HINT_KINDS`), the others failures.
     """
 
@@ -130,6 +144,8 @@ class SheetLayout:
     repeat_rows: tuple[int, int] | None = None
     freeze: tuple[int, int] = (0, 0)
     label_width: int = 0
+    # Each column holding computed cells -> the hidden column holding their shadows.
+    shadow_columns: dict[int, int] = field(default_factory=dict)
 
     def add(self, box: Box) -> Box:
         self.boxes.append(box)
@@ -142,6 +158,18 @@ class Layout:
     sheets: list[SheetLayout]
     cell_positions: dict[str, tuple[str, int, int]]
     field_positions: dict[str, tuple[str, int, int]]
+
+    @cached_property
+    def shadow_positions(self) -> dict[str, tuple[str, int, int]]:
+        """Each computed cell's shadow: (sheet, row, col) of the hidden cell holding the
+        same sum, which the cover compares with what the total shows. Ours, like the
+        cells: the reader never reports them."""
+        return {
+            b.shadow_of: (s.name, b.row, b.col)
+            for s in self.sheets
+            for b in s.boxes
+            if b.role == "shadow" and b.shadow_of is not None
+        }
 
     def sheet(self, name: str) -> SheetLayout:
         return next(s for s in self.sheets if s.name == name)
@@ -261,7 +289,21 @@ def _table_sheet(form: Form, table: Table, cells: dict[str, tuple[str, int, int]
         sheet.repeat_rows = (0, 0)
         sheet.freeze = (FIRST_TABLE_ROW, 0)
     _place_balance_checks(form, table, sheet, row + 1)
+    _place_shadows(sheet)
     return sheet
+
+
+def _place_shadows(sheet: SheetLayout) -> None:
+    """A hidden twin of every computed cell, right of the table (unprinted), in the same
+    row: the columns holding computed cells, in order, map to adjacent hidden columns, so
+    a rectangle of totals has a rectangle of shadows of the same shape, and one comparison
+    of the two ranges counts the totals typed over (:class:`CheckSpec` ``typed_over``)."""
+    computed = [b for b in sheet.boxes if b.role == "computed"]
+    columns = sorted({b.col for b in computed})
+    sheet.shadow_columns = {c: sheet.width + i for i, c in enumerate(columns)}
+    for b in computed:
+        c = sheet.shadow_columns[b.col]
+        sheet.add(Box(b.row, c, b.row, c, "shadow", shadow_of=b.cell_id, block=b.block))
 
 
 def _place_balance_checks(form: Form, table: Table, sheet: SheetLayout, row: int) -> None:
@@ -294,6 +336,9 @@ def _cover_checks(form: Form) -> list[CheckSpec]:
             table = form.table(rule.table)
             for col in table.blocks[0].column_leaves():
                 checks.append(CheckSpec("balance", rule=rule, table=table, column=col))
+    for table in form.tables:
+        if any(c.computed for c in form.cells_of(table.key)):
+            checks.append(CheckSpec("typed_over", table=table))
     for table in form.tables:
         checks.append(CheckSpec("not_number", table=table))
         checks.append(CheckSpec("negative", table=table))

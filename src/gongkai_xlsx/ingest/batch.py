@@ -101,11 +101,14 @@ def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> list[S
     not a spreadsheet (a PDF, a photo) as one that could not be read. A version superseded
     by a newer one (or an identical copy) is not a submission: the agency's current
     return is; versions the coordinator still has to choose between were sent all the
-    same. A file whose cover names no agency (unreadable, or 填报单位 empty) names none
-    here: the roster matches it by its file name."""
+    same. A file whose cover names no agency (unreadable, or 填报单位 empty) names the
+    agency its package's property names, else none: the roster matches it by its file
+    name."""
     return [
         *(
-            Submission(named_agency(e) or "", e.display, status=received_status(e))
+            Submission(
+                named_agency(e) or package_agency(e) or "", e.display, status=received_status(e)
+            )
             for e in entries
             if e.superseded_by is None
         ),
@@ -183,11 +186,19 @@ def with_output_names(entries: Sequence[Entry]) -> tuple[Entry, ...]:
     )
 
 
+def package_agency(entry: Entry) -> str | None:
+    """The agency a return whose cover could not be read was made for, as its package's
+    custom property still says (``new --agency``/``--roster``): surer than its file
+    name."""
+    return None if named_agency(entry) else entry.outcome.package_agency
+
+
 def _agency_of(entry: Entry, roster: Roster | None) -> AgencyKey | None:
     """Whose return ``entry`` is, for its versions: the agency its cover (or, the cover
-    left empty, the template's agency property) names; else the roster agency its file
+    left empty, the template's agency property) names; for a return that could not be
+    read, the agency property its package still carries; else the roster agency its file
     name contains; else nobody's."""
-    if agency := named_agency(entry):
+    if agency := named_agency(entry) or package_agency(entry):
         return agency_key(agency)
     if roster is None:
         return None
@@ -201,7 +212,7 @@ def addressee(entry: Entry, roster: Roster | None) -> str | None:
         return agency
     key = _agency_of(entry, roster)
     listed = roster.entry_for(key) if roster is not None and key is not None else None
-    return listed.name if listed is not None else None
+    return listed.name if listed is not None else package_agency(entry)
 
 
 def with_versions(
@@ -221,6 +232,7 @@ def with_versions(
                 e.mtime,
                 e.outcome.saved,
                 e.outcome.year,
+                e.outcome.readable,
             )
             for i, e in enumerate(entries)
         ],

@@ -39,6 +39,7 @@ class Version:
     mtime: int | None = None
     saved: str | None = None
     year: int | None = None  # the report year (None: not read): each year's return apart
+    readable: bool = True  # False: a file that could not be read (known by its name or package)
 
 
 @dataclass(frozen=True)
@@ -143,8 +144,21 @@ def versions(batch: Sequence[Version], arrivals: Mapping[str, str], now: str) ->
         if len(group) < 2:
             continue
         workbooks = [v for v in group if v.workbook] or group
-        newest = max(arrival_time(arrived[v.index]) for v in workbooks)
-        last = [v for v in workbooks if arrival_time(arrived[v.index]) == newest]
+        # A file that could not be read competes only by arriving later than every
+        # readable version: beside one that arrived with it, it stays to be looked at
+        # (it may not even be this agency's: a damaged copy), never replacing it.
+        read = [v for v in workbooks if v.readable]
+        contenders = read or workbooks
+        if read:
+            newest_read = max(arrival_time(arrived[v.index]) for v in read)
+            late = [v for v in workbooks if arrival_time(arrived[v.index]) > newest_read]
+            contenders = late or read
+        newest = max(arrival_time(arrived[v.index]) for v in contenders)
+        apart = [
+            v for v in workbooks if v not in contenders and arrival_time(arrived[v.index]) >= newest
+        ]
+        group = [v for v in group if v not in apart]
+        last = [v for v in contenders if arrival_time(arrived[v.index]) == newest]
         chosen = last[0] if len(last) == 1 else _latest(last)
         if chosen is None:
             undecided.append(Undecided(agency, tuple(v.index for v in last)))

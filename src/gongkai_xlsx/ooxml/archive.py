@@ -160,6 +160,10 @@ def rewrite(
             data = changed.get(info.filename)
             if data is None:
                 data = original.read(info, limit=None)  # inflated once: often already read
+                raw = _compressed(original, info)
+                if raw is not None:  # the same bytes compressed again: copied as they are
+                    _write_raw(archive, info, raw)
+                    continue
             archive.writestr(_copy_info(info), data)
         for name, data in added:
             new = zipfile.ZipInfo(name, date_time=stamp)
@@ -167,6 +171,43 @@ def rewrite(
             new.external_attr = 0o600 << 16
             archive.writestr(new, data)
     return out.getvalue()
+
+
+_LOCAL_HEADER = b"PK\x03\x04"
+_LOCAL_HEADER_SIZE = 30
+
+
+def _compressed(original: ZipIn, info: Member) -> bytes | None:
+    """The member's data as stored in the zip (its CRC checked by the read before), or
+    None where it cannot be copied as it is (encrypted, another method, a header that
+    does not say where the data starts)."""
+    if info.flag_bits & 0x1 or info.compress_type not in OPENED_METHODS:
+        return None
+    at, data = info.header_offset, original.data
+    if data[at : at + 4] != _LOCAL_HEADER:
+        return None
+    name = int.from_bytes(data[at + 26 : at + 28], "little")
+    extra = int.from_bytes(data[at + 28 : at + 30], "little")
+    start = at + _LOCAL_HEADER_SIZE + name + extra
+    raw = data[start : start + info.compress_size]
+    return raw if len(raw) == info.compress_size else None
+
+
+def _write_raw(archive: zipfile.ZipFile, info: Member, raw: bytes) -> None:
+    """Append a member whose compressed data is ``raw`` (deflating an unchanged part again
+    was most of a marked copy's zip time), with the header :func:`_copy_info` gives, as
+    :meth:`zipfile.ZipFile.writestr` would have written it."""
+    copy = _copy_info(info)
+    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    assert archive.fp is not None
+    copy.header_offset = archive.fp.tell()
+    archive.fp.write(copy.FileHeader(zip64=False))
+    archive.fp.write(raw)
+    archive.filelist.append(copy)
+    archive.NameToInfo[copy.filename] = copy
+    archive.start_dir = archive.fp.tell()  # where the central directory will go
+    # zipfile writes the central directory only for an archive it knows was modified
+    archive._didModify = True  # type: ignore[attr-defined]
 
 
 def _copy_info(info: Member) -> Member:

@@ -15,6 +15,7 @@ contain ``>``.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -100,7 +101,17 @@ def _same_name(qname: str) -> re.Pattern[str]:
 
 def _closing_tag(text: str, qname: str, pos: int, end: int) -> re.Match[str]:
     """The tag closing the ``<qname>`` opened just before ``pos`` (same-name elements
-    nested inside it are counted)."""
+    nested inside it are counted).
+
+    Usually no element of the same name is nested: then the first ``</qname`` is the
+    one, found by :meth:`str.find` (no ``<`` can be in an attribute value or in text,
+    so only a tag starts with it) instead of a regular expression tried at every ``<``
+    of a sheet's cells."""
+    close = text.find("</" + qname, pos, end)
+    if close >= 0 and not _nested_open(text, "<" + qname, pos, close):
+        match = _same_name(qname).match(text, close, end)
+        if match is not None and match.group(1):
+            return match
     depth = 1
     for match in _same_name(qname).finditer(text, pos, end):
         if match.group(1):
@@ -110,6 +121,18 @@ def _closing_tag(text: str, qname: str, pos: int, end: int) -> re.Match[str]:
         elif not match.group(2):
             depth += 1
     raise XmlTextError(f"<{qname}> is not closed")
+
+
+def _nested_open(text: str, opening: str, pos: int, close: int) -> bool:
+    """Whether ``text[pos:close]`` may hold a start tag ``opening`` (``<qname``) of the
+    same name: one not followed by a longer name (``<row`` of ``<rows``)."""
+    at = text.find(opening, pos, close)
+    while at >= 0:
+        after = at + len(opening)
+        if after >= close or text[after] in " \t\r\n/>":
+            return True
+        at = text.find(opening, after, close)
+    return False
 
 
 def root(text: str) -> Element:
@@ -129,6 +152,32 @@ def start_tag(text: str, element: Element) -> str:
     return text[element.start : element.tag_end]
 
 
+@dataclass(frozen=True)
+class Tag:
+    """One start, end or empty-element tag of a text: ``text[start:end]``."""
+
+    qname: str
+    start: int
+    end: int
+    closing: bool
+    self_closing: bool
+
+    @property
+    def local(self) -> str:
+        return self.qname.rpartition(":")[2]
+
+
+def tags(text: str, start: int, end: int) -> Iterator[Tag]:
+    """Every tag of ``text[start:end]`` in document order, comments, CDATA sections and
+    processing instructions skipped: one scan, for an edit that visits every element of
+    a part (the cells of a sheet) instead of asking for each one's children."""
+    for match in _TOKEN.finditer(text, start, end):
+        closing, qname, _, self_closing = match.group(1, 2, 3, 4)
+        if qname is not None:
+            yield Tag(qname, match.start(), match.end(), bool(closing), bool(self_closing))
+
+
+@lru_cache(maxsize=64)
 def _attr_pattern(name: str) -> re.Pattern[str]:
     return re.compile(r"(\s)" + re.escape(name) + r"\s*=\s*(\"[^\"]*\"|'[^']*')")
 

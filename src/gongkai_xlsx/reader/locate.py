@@ -63,6 +63,8 @@ class FormMap:
     label_keys: dict[str, frozenset[str]]  # every fixed label of a sheet, compared form
     table_sheets: tuple[str, ...]
     merges: dict[str, frozenset[tuple[int, int, int, int]]]  # the template's merged boxes
+    # Cells of ours that are no part of the form: the totals' hidden shadows (sheet, A1).
+    ours: frozenset[tuple[str, str]] = frozenset()
 
 
 @cache
@@ -122,6 +124,7 @@ def form_map(form: Form) -> FormMap:
             s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
             for s in layout.sheets
         },
+        ours=frozenset((s, to_a1(r, c)) for s, r, c in layout.shadow_positions.values()),
     )
 
 

@@ -94,6 +94,7 @@ class Reading:
                 expected=sniffed.expected,
             )
         part = ""
+        package: Package | None = None
         try:
             package = Package(self.data)
             part = package.workbook_part()
@@ -115,6 +116,7 @@ class Reading:
                 elif rel.type.endswith(CORE_PROPS) and package.has(part):
                     self.saved = parts.saved_time(package.read(part))
         except PackageError as exc:
+            self._properties_of_broken(package)
             found = exc.sniffed
             if found is not None and found.code is not None:  # another kind of zip
                 raise self.stop(
@@ -122,12 +124,27 @@ class Reading:
                 ) from None
             raise self.stop_package(exc) from None
         except NotWellFormed as exc:
+            self._properties_of_broken(package)
             detail = f"部件 {part} 不是有效的 XML（第 {exc.line} 行）"
             raise self.stop(Code.FILE_CORRUPT, detail=detail) from None
         except ValueError as exc:  # too many shared strings and the like
+            self._properties_of_broken(package)
             raise self.stop(Code.FILE_CORRUPT, detail=str(exc)) from None
         self.package = package
         return package, info, sheet_parts
+
+    def _properties_of_broken(self, package: Package | None) -> None:
+        """The custom properties of a package whose workbook cannot be read, where they
+        still can be: they name the agency the template was made for, so a broken return
+        is still known as that agency's (``Outcome.package_agency``)."""
+        if package is None or self.properties:
+            return
+        try:
+            for rel in package.rels(""):
+                if rel.type.endswith(CUSTOM_PROPS) and package.has(rel.target):
+                    self.properties = parts.custom_properties(package.read(rel.target))
+        except (PackageError, NotWellFormed, ValueError):
+            return
 
     # ---------------------------------------------------------------- the form
     def identify(self, info: parts.WorkbookInfo) -> tuple[Form, str]:

@@ -38,7 +38,14 @@ from docx.text.paragraph import Paragraph as DocxParagraph
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.render.grid import Grid, GridCell, table_grids
 from gongkai_xlsx.render.report_text import Paragraph, ReportText
-from gongkai_xlsx.render.values import cell_text, completeness_lines, member_count, report_title
+from gongkai_xlsx.render.values import (
+    INCOMPLETE,
+    CompletenessView,
+    cell_text,
+    completeness_view,
+    member_count,
+    report_title,
+)
 from gongkai_xlsx.text import text_width
 
 # GB/T 9704-2012 (党政机关公文格式): A4, 天头 37 mm, 订口 28 mm, text block 156 x 225 mm.
@@ -336,6 +343,50 @@ def _keep_blocks_together(table: DocxTable, grid: Grid) -> None:
                 paragraph.paragraph_format.keep_with_next = True
 
 
+COMPLETENESS_HEADER = ("状态", "单位数", "单位")
+COMPLETENESS_WIDTHS = (0.22, 0.12, 0.66)  # of the text width: the names take the room
+
+
+def _completeness(doc: DocxDocument, view: CompletenessView) -> None:
+    """附：报送情况: the counts in body text (with the note when the summary is
+    incomplete), then a table of each status with its agencies, boxed and centred as the
+    report's own tables, its header repeated, kept together and with the signature (never
+    a page with the date alone)."""
+    doc.add_paragraph("附：报送情况", style=STYLE_HEADING)
+    counts = f"{view.counts}{INCOMPLETE}" if view.incomplete else view.counts
+    doc.add_paragraph(counts, style=STYLE_BODY).paragraph_format.keep_with_next = True
+    table: DocxTable = doc.add_table(rows=len(view.rows) + 1, cols=3)
+    table.style = doc.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    widths = [round(TEXT_WIDTH * share) for share in COMPLETENESS_WIDTHS]
+    widths[-1] = TEXT_WIDTH - sum(widths[:-1])
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = Emu(width)
+    rows = [COMPLETENESS_HEADER, *((label, str(len(n)), "、".join(n)) for label, n in view.rows)]
+    for r, texts in enumerate(rows):
+        for c, text in enumerate(texts):
+            cell = table.cell(r, c)
+            cell.width = Emu(widths[c])
+            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+            paragraph = cell.paragraphs[0]
+            paragraph.style = STYLE_TABLE
+            names = c == 2 and r > 0
+            paragraph.alignment = WD_ALIGN_PARAGRAPH.LEFT if names else WD_ALIGN_PARAGRAPH.CENTER
+            # a few rows (one per status): kept together, and the last with the signature
+            paragraph.paragraph_format.keep_with_next = True
+            paragraph.add_run(text)
+    _table_properties(table, widths)
+    for index, row in enumerate(table.rows):
+        trpr = row._tr.get_or_add_trPr()
+        height = OxmlElement("w:trHeight")
+        height.set(qn("w:val"), str(round(ROW_MIN_HEIGHT.pt * 20)))
+        height.set(qn("w:hRule"), "atLeast")
+        trpr.append(height)
+        if index == 0:
+            trpr.append(OxmlElement("w:tblHeader"))
+
+
 def _title(doc: DocxDocument, title: str, agency: str) -> None:
     """The title, broken after the agency's name when it does not fit on one line (as
     published: 互助县城市管理综合行政执法局 / 2024年度政府信息公开工作年度报告), never inside a word."""
@@ -408,11 +459,9 @@ def build_docx(
             _text(doc, text.parts[part.title])
         else:
             _placeholder(doc, part.title)
-    complete = completeness_lines(document)
-    if complete:  # a summary made against a roster: how complete it is, under the tables
-        doc.add_paragraph("附：报送情况", style=STYLE_HEADING)
-        for line in complete:
-            doc.add_paragraph(line, style=STYLE_TABLE)
+    complete = completeness_view(document)
+    if complete is not None:  # a summary made against a roster: how complete, under the tables
+        _completeness(doc, complete)
     for line in ("", str(document["agency"])):  # kept on the page of the date
         doc.add_paragraph(line, style=STYLE_CLOSING).paragraph_format.keep_with_next = True
     doc.add_paragraph(chinese_date(date), style=STYLE_CLOSING)

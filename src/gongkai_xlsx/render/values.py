@@ -7,6 +7,7 @@ in 万元 exactly as the document holds it (250.83 — never 250.8300, 2.5083E2 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -62,18 +63,45 @@ def member_count(document: dict[str, Any]) -> int | None:
     return len(members) if is_summary(document) and isinstance(members, list) else None
 
 
-def completeness_lines(document: dict[str, Any]) -> list[str]:
-    """A summary's completeness against its roster, as the lines shown under its tables:
-    the counts (the words every command uses, :class:`Completeness`), then each status with
-    its agencies and those off the roster; none for a return or a summary without one."""
+INCOMPLETE = "本汇总尚不完整：未报送、待修改和无法读取的单位未计入。"
+OFF_ROSTER = "不在名单中（另计）"
+
+
+@dataclass(frozen=True)
+class CompletenessView:
+    """A summary's completeness as a report shows it: the counts line (the words every
+    command uses, :class:`Completeness`), each status with its agencies (those off the
+    roster last), and whether the summary is incomplete."""
+
+    counts: str
+    rows: tuple[tuple[str, tuple[str, ...]], ...]
+    incomplete: bool
+
+
+def completeness_view(document: dict[str, Any]) -> CompletenessView | None:
+    """The completeness of a summary made against a roster; None for a return or a
+    summary without one."""
     data = document.get("completeness") if is_summary(document) else None
     if not isinstance(data, dict):
-        return []
+        return None
     c = Completeness.from_json(data)
-    lines = [f"名单 {c.roster}：{c.lines[0]}。"]
-    lines += [f"{AGENCY_STATUS_LABELS[s]} {len(n)} 个：{'、'.join(n)}。" for s, n in c.by_status()]
+    rows = [(AGENCY_STATUS_LABELS[s], n) for s, n in c.by_status()]
     if c.extra:
-        lines.append(f"不在名单中（另计）{len(c.extra)} 个：{'、'.join(c.extra)}。")
-    if c.pending:
-        lines.append("本汇总尚不完整：未报送、待修改和无法读取的单位未计入。")
+        rows.append((OFF_ROSTER, c.extra))
+    return CompletenessView(f"名单 {c.roster}：{c.lines[0]}。", tuple(rows), bool(c.pending))
+
+
+def completeness_lines(document: dict[str, Any]) -> list[str]:
+    """A summary's completeness against its roster, as the lines shown under its tables:
+    the counts, then each status with its agencies and those off the roster; none for a
+    return or a summary without one."""
+    view = completeness_view(document)
+    if view is None:
+        return []
+    lines = [view.counts]
+    for label, names in view.rows:
+        space = "" if label == OFF_ROSTER else " "
+        lines.append(f"{label}{space}{len(names)} 个：{'、'.join(names)}。")
+    if view.incomplete:
+        lines.append(INCOMPLETE)
     return lines

@@ -46,7 +46,10 @@ def _ref(row: int, col: int, sheet: str | None = None, absolute: bool = False) -
     return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
 
 
-def range_ref(rect: tuple[int, int, int, int], sheet: str | None = None) -> str:
+Rect = tuple[int, int, int, int]  # first row, first column, last row, last column (0-based)
+
+
+def range_ref(rect: Rect, sheet: str | None = None) -> str:
     r0, c0, r1, c1 = rect
     ref = _ref(r0, c0) if (r0, c0) == (r1, c1) else f"{_ref(r0, c0)}:{_ref(r1, c1)}"
     return f"{quote_sheet(sheet)}!{ref}" if sheet else ref
@@ -213,6 +216,33 @@ class Formulas:
         total, count = self._sum_and_count(cell.parts, self.pos(cell.id)[0])
         return Cached(f'=IF({count}=0,"",{total})', _cell_value(values[cell.id]), is_array=True)
 
+    def shadow(self, cell: CellDef, values: Values) -> Cached:
+        """The hidden twin of a total: the same sum, blanks as 0, as ingest recomputes it
+        (a blank total is 0 to ingest too: a total typed over with 0 while its items are
+        blank is the sum, not another number)."""
+        total, _ = self._sum_and_count(cell.parts, self.pos(cell.id)[0])
+        return Cached(f"={total}", _cell_value(values[cell.id] or 0), is_array=True)
+
+    def typed_over_rects(self, table: Table) -> list[tuple[Rect, Rect]]:
+        """Each rectangle of ``table``'s totals with the rectangle of their shadows (the
+        same shape: :func:`gongkai_xlsx.definition.layout._place_shadows`)."""
+        computed = [c.id for c in self.form.cells_of(table.key) if c.computed]
+        at = {self.pos(i)[1:]: i for i in computed}
+        shadows = self.layout.shadow_positions
+        pairs: list[tuple[Rect, Rect]] = []
+        for rect in rectangles(list(at)):
+            _, sr0, sc0 = shadows[at[(rect[0], rect[1])]]
+            _, sr1, sc1 = shadows[at[(rect[2], rect[3])]]
+            pairs.append((rect, (sr0, sc0, sr1, sc1)))
+        return pairs
+
+    @staticmethod
+    def typed_over(shown: str, shadow: str) -> str:
+        """1 (cell by cell) where a total shows something, and it is not its shadow's sum:
+        a total typed over with another number (or a word), as ingest's
+        ``total-typed-over``; a cleared total is recomputed by ingest without a word."""
+        return f"(LEN({plain_text(shown)})>0)*({shown}<>{shadow})"
+
     def balance_difference(self, spec: CheckSpec, on_sheet: str, values: Values) -> Cached:
         """The B1 indicator of one column: (一 + 二) − (（七） + 四), blanks as 0."""
         left, right = self._balance_ids(spec)
@@ -297,6 +327,12 @@ class Formulas:
             return Cached(
                 "=" + "+".join(_sp(is_blank_marker(r)) for r in self.input_ranges(table)), 0
             )
+        if kind == "typed_over":
+            pairs = [
+                (range_ref(a, table.sheet), range_ref(b, table.sheet))
+                for a, b in self.typed_over_rects(table)
+            ]
+            return Cached("=" + "+".join(_sp(self.typed_over(a, b)) for a, b in pairs), 0)
         raise ValueError(f"check kind {kind} has no count")
 
     def status_line(
@@ -323,6 +359,10 @@ class Formulas:
             message = f"{sheet}表有单元格填了小数，件数必须是整数。"
             return Cached(f'=IF({n}=0,"","{message}")', message if shown else "")
         head, tail = {
+            "typed_over": (
+                f"{sheet}表有 ",
+                " 个自动计算的合计被改填为与各项之和不同的数字，请核对各项，再把合计改回公式。",
+            ),
             "not_number": (
                 f"{sheet}表有 ",
                 " 个单元格填的不是数字（文字、空格或“/”等），请改为数字。",

@@ -263,6 +263,9 @@ class _TemplateWriter:
             elif role == "computed":
                 cell = self.form.cell(box.cell_id or "")
                 self._formula(ws, box, self.formulas.total(cell, self.values), self.fmt["computed"])
+            elif role == "shadow":
+                cell = self.form.cell(box.shadow_of or "")
+                self._formula(ws, box, self.formulas.shadow(cell, self.values), self.fmt["count"])
             elif role == "field_value":
                 self._field(ws, box)
             elif role == "status_count":
@@ -307,7 +310,20 @@ class _TemplateWriter:
                 if empty is not None:
                     self._quiet_lines(ws, sheet, box, empty[1])
         if sheet.table is not None:
+            self._typed_over_marks(ws, sheet)
             self._validation(ws, sheet)
+
+    def _typed_over_marks(self, ws: Worksheet, sheet: SheetLayout) -> None:
+        """A total typed over with another number is red, as in a marked copy (ingest's
+        ``total-typed-over``): it differs from its hidden shadow."""
+        assert sheet.table is not None
+        for shown, shadow in self.formulas.typed_over_rects(sheet.table):
+            first = xl_rowcol_to_cell(shown[0], shown[1])
+            twin = xl_rowcol_to_cell(shadow[0], shadow[1])
+            criteria = "=" + Formulas.typed_over(first, twin)
+            ws.conditional_format(
+                *shown, {"type": "formula", "criteria": criteria, "format": self.fmt["mark_bad"]}
+            )
 
     def _empty_status(self) -> tuple[str, str] | None:
         """The 尚未填写 condition and text of this template, or None (a summary: nothing
@@ -520,8 +536,9 @@ class _TemplateWriter:
         widths = self._column_widths(sheet)
         for i, w in enumerate(widths):
             ws.set_column(i, i, w)
-        # The counts behind the status lines: beside the printed cover, out of sight.
-        for col in sorted({b.col for b in sheet.boxes if b.role == "status_count"}):
+        # The counts behind the status lines: beside the printed cover, out of sight; the
+        # totals' shadows beside the printed table, likewise.
+        for col in sorted({b.col for b in sheet.boxes if b.role in ("status_count", "shadow")}):
             ws.set_column(col, col, 12, None, {"hidden": True})
         heights: dict[int, float] = {}
         for box in sheet.boxes:
