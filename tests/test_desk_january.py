@@ -137,9 +137,14 @@ def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def counts_line(roster: dict[str, Any]) -> str:
     """report.json's roster counts, in the one wording of the counts."""
+    parts = [
+        f"{w} {n} 个"
+        for w, n in (("待修改", roster["to_fix"]), ("无法读取", roster["unreadable"]))
+        if n
+    ]
+    within = f"（其中{'、'.join(parts)}）" if parts else ""  # a part that is 0 is left out
     return (
-        f"名单 名单.csv：已收到 {roster['submitted']}/{roster['expected']} 个单位"
-        f"（其中待修改 {roster['to_fix']} 个、无法读取 {roster['unreadable']} 个）；"
+        f"名单 名单.csv：已收到 {roster['submitted']}/{roster['expected']} 个单位{within}；"
         f"未报送 {len(roster['missing'])} 个；另有不在名单中的单位 {len(roster['extra'])} 个（另计）。"
     )
 
