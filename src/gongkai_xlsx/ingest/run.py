@@ -24,13 +24,14 @@ from pathlib import Path
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
 from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
+from gongkai_xlsx.ingest.cache import ResultCache
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.report import BatchReport, RunInfo
 from gongkai_xlsx.ingest.summary import BatchSummary
-from gongkai_xlsx.ingest.worker import work
+from gongkai_xlsx.ingest.worker import Checked, work
 from gongkai_xlsx.outputfolder import REPORT_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
@@ -49,6 +50,7 @@ class Ingested:
     # entries of the input (and of ``previous``) the walk could not reach: each an error
     unreached: list[Unreached] = field(default_factory=list)
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
+    reused: int = 0  # files not read again: their results came from OUT's result cache
 
     @property
     def failed(self) -> bool:
@@ -97,8 +99,9 @@ def run(
         mounts = {MARKED: options.annotate}
     with OutputDir(out, report=REPORT_NAME, mounts=mounts) as outdir:  # the lock, first
         spool = Spool(outdir.scratch())
+        cache = ResultCache(out, Checked)
         with WorkerPool(work, max(1, min(options.jobs, len(found.items))), limits) as pool:
-            checks = check_all(pool, found, options, spool, progress)
+            checks = check_all(pool, found, options, spool, progress, cache)
             now = arrival_now()
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
             checks = replace(checks, entries=decided)
@@ -109,6 +112,7 @@ def run(
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
+        cache.prune()  # still under OUT's lock
     walked = made.walked
     return Ingested(
         list(made.entries),
@@ -118,4 +122,5 @@ def run(
         made.summary,
         list(walked.unreached),
         list(walked.passed_over),
+        cache.reused,
     )
