@@ -78,8 +78,25 @@ def inbox(tmp_path: Path) -> Path:
     return folder.parent
 
 
-def entries(out: Path) -> list[Path]:
-    return sorted(p for p in (out / CACHE).rglob("*") if p.is_file())
+def unpack(out: Path) -> tuple[bytes, list[bytes]]:
+    """The cache file's head (magic and stamp) and its entries, as it is laid out."""
+    data = (out / CACHE).read_bytes()
+    first = data.index(b"\n") + 1
+    at = data.index(b"\n", first) + 1
+    head, found = data[:at], []
+    while at < len(data):
+        length = int.from_bytes(data[at : at + 4], "big")
+        found.append(data[at + 4 : at + 4 + length])
+        at += 4 + length
+    return head, found
+
+
+def pack(out: Path, head: bytes, found: list[bytes]) -> None:
+    (out / CACHE).write_bytes(head + b"".join(len(e).to_bytes(4, "big") + e for e in found))
+
+
+def entries(out: Path) -> list[bytes]:
+    return unpack(out)[1]
 
 
 def test_a_second_run_reads_no_file_and_reports_the_same(
@@ -147,13 +164,13 @@ def test_another_program_or_definition_reads_everything_again(
 ) -> None:
     out = tmp_path / "结果"
     ingest(inbox, out)
-    old = {p.parent.name for p in entries(out)}
+    assert stamp().encode() in unpack(out)[0]
     monkeypatch.setattr(cache_module, "stamp", lambda: "0" * 32)
     counted.clear()
     again = ingest(inbox, out)
     assert len(counted) == 4 and again.reused == 0
-    assert {p.parent.name for p in entries(out)} == {"0" * 32}  # the old stamp's are gone
-    assert old != {"0" * 32}
+    head, found = unpack(out)
+    assert head.endswith(b"\n" + b"0" * 32 + b"\n") and len(found) == 4  # the old ones gone
 
 
 def test_the_stamp_is_the_version_the_definitions_and_the_program(
@@ -179,34 +196,70 @@ def test_the_stamp_is_the_version_the_definitions_and_the_program(
         assert made() != base
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "flipped", "empty", "foreign"])
-def test_a_damaged_entry_is_ignored_and_the_file_read_again(
-    inbox: Path, tmp_path: Path, counted: list[str], damage: str
+@pytest.mark.parametrize(
+    ("damage", "reads"),
+    [
+        ("garbage", 1),
+        ("flipped", 1),
+        ("truncated", 1),
+        ("foreign", 1),
+        ("too long", 4),
+        ("empty", 4),
+        ("stamp", 4),
+        ("not ours", 4),
+    ],
+)
+def test_a_damaged_cache_is_ignored_and_the_files_read_again(
+    inbox: Path, tmp_path: Path, counted: list[str], damage: str, reads: int
 ) -> None:
     out = tmp_path / "结果"
     ingest(inbox, out)
     before = outputs(out)
-    victim = entries(out)[0]
-    data = victim.read_bytes()
+    head, found = unpack(out)
+    assert len(found) == 4
+    entry = found[1]
     if damage == "garbage":
-        data = b"\x00" * 100
-    elif damage == "truncated":
-        data = data[: len(data) // 2]
+        found[1] = b"\x00" * len(entry)
     elif damage == "flipped":
-        data = data[:-10] + bytes([data[-10] ^ 1]) + data[-9:]
-    elif damage == "empty":
-        data = b""
-    else:  # a well-formed entry whose payload loads something that is not a result
-        magic, header, _digest, _payload = data.split(b"\n", 3)
+        found[1] = entry[:-10] + bytes([entry[-10] ^ 1]) + entry[-9:]
+    elif damage == "foreign":  # a well-formed entry whose payload is not a result
+        magic, header, _digest, _payload = entry.split(b"\n", 3)
         evil = zlib.compress(pickle.dumps(print))
         digest = cache_module.hashlib.sha256(evil).hexdigest().encode()
-        data = b"\n".join([magic, header, digest, evil])
-    victim.write_bytes(data)
+        found[1] = b"\n".join([magic, header, digest, evil])
+    if damage == "stamp":
+        head = head.replace(stamp().encode(), b"f" * 32)
+    pack(out, head, found)
+    if damage == "truncated":
+        data = (out / CACHE).read_bytes()
+        (out / CACHE).write_bytes(data[: len(data) - len(found[-1]) // 2])
+    elif damage == "too long":  # the first entry's length is absurd: nothing after is framed
+        data = (out / CACHE).read_bytes()
+        (out / CACHE).write_bytes(data[: len(head)] + b"\xff\xff\xff\xff" + data[len(head) + 4 :])
+    elif damage == "empty":
+        (out / CACHE).write_bytes(b"")
+    elif damage == "not ours":
+        (out / CACHE).write_bytes(b"PK\x03\x04 someone's zip")
     counted.clear()
     again = ingest(inbox, out)
-    assert len(counted) == 1 and again.reused == 3
+    assert len(counted) == reads and again.reused == 4 - reads
     assert outputs(out) == before
-    assert victim.read_bytes() != data  # the worker kept the result anew
+    assert len(entries(out)) == 4  # the cache is whole again
+
+
+def test_a_run_that_does_not_commit_leaves_the_cache_as_it_was(
+    inbox: Path, tmp_path: Path, layout: Layout, template_2024: Path
+) -> None:
+    out = tmp_path / "结果"
+    ingest(inbox, out)
+    kept = (out / CACHE).read_bytes()
+    fill_with_openpyxl(
+        layout, template_2024, inbox / "2025-01-10" / "丙局.xlsx", BALANCED, {"agency": "丙局"}
+    )
+    (out / "丙局_2024.json").write_text("我自己的文件", encoding="utf-8")  # not ours: refused
+    with pytest.raises(api.UsageError):
+        ingest(inbox, out)
+    assert (out / CACHE).read_bytes() == kept
 
 
 def test_an_entry_answers_only_its_own_key() -> None:

@@ -139,7 +139,7 @@ def check_all(
         if progress is not None:
             progress(entry)
 
-    folder = cache.prepare() if cache is not None else None
+    folder = cache.open(spool.folder) if cache is not None else None
     look = cache is not None and not cache.empty()
     to_read = []
     for index, item in enumerate(found.items):
@@ -152,7 +152,7 @@ def check_all(
     for k, result in pool.run(tasks):
         if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
             name = result.outcome.source.name
-            cache.keep([Key(result.outcome.sha256, name, options.year)])
+            cache.keep(Key(result.outcome.sha256, name, options.year))
         arrived(to_read[k], result)
     done = tuple(e for e in entries if e is not None)
     assert len(done) == len(found.items)  # the pool answers every task, or raises

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import secrets
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -450,6 +451,10 @@ class BatchReport:
 
     def to_json(self) -> dict[str, Any]:
         """report.json's data."""
+        return self._json([row.to_json() for row in self.returns])
+
+    def _json(self, returns: Any) -> dict[str, Any]:
+        """report.json's data with ``returns`` as given (the rows, or a placeholder)."""
         c = self.counts
         data: dict[str, Any] = {
             "tool": TOOL,
@@ -469,7 +474,7 @@ class BatchReport:
             # before the rows: a folder whose manifest is lost is adopted by reading this far
             "mounts": dict(self.outputs.mounts),  # other folders whose files are outputs
             "outputs": list(self.outputs.names),
-            "returns": [row.to_json() for row in self.returns],
+            "returns": returns,
             # entries of the input the walk could not enter or read (each an error; the run
             # exits 1), and those it skipped by design (hidden, system, lock files), each named
             "unreadable_entries": [
@@ -509,7 +514,26 @@ class BatchReport:
 
     def to_json_bytes(self) -> bytes:
         """report.json itself."""
-        return report_bytes(self.to_json())
+        return b"".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """report.json in pieces, a row at a time, to write it without holding all of it:
+        the very bytes of :func:`report_bytes` of :meth:`to_json` (one indented dump
+        whose rows are cut out and dumped one by one at their depth)."""
+        marker = f"gk-rows-{secrets.token_hex(16)}"
+        head, found, tail = report_text(self._json(marker)).partition(f'"{marker}"')
+        assert found, "the rows' place is in the report"
+        yield head.encode("utf-8")
+        if not self.returns:
+            yield b"[]"
+        else:
+            yield b"[\n"
+            for i, row in enumerate(self.returns):
+                text = json.dumps(row.to_json(), ensure_ascii=False, indent=2)
+                lines = text.replace("\n", "\n" + _ROW_INDENT)
+                yield (("" if i == 0 else ",\n") + _ROW_INDENT + lines).encode("utf-8")
+            yield ("\n" + _ROW_INDENT[:-2] + "]").encode("utf-8")
+        yield tail.encode("utf-8")
 
 
 def batch_report(
@@ -564,5 +588,12 @@ def without_run(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "run"}
 
 
+def report_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def report_bytes(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return report_text(data).encode("utf-8")
+
+
+_ROW_INDENT = "    "  # a row's depth in report.json: inside "returns" inside the report

@@ -24,7 +24,7 @@ from pathlib import Path
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
 from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
-from gongkai_xlsx.ingest.cache import ResultCache
+from gongkai_xlsx.ingest.cache import CACHE, ResultCache
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
@@ -111,8 +111,10 @@ def run(
                 )
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
+        kept = cache.write()
+        if kept is not None:
+            outdir.keep_after_commit(CACHE, kept)
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
-        cache.prune()  # still under OUT's lock
     walked = made.walked
     return Ingested(
         list(made.entries),
