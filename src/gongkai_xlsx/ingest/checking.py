@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -78,12 +79,20 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
     return Checked(Outcome(source=source, path=item.path, findings=(finding,)))
 
 
+def _kept(outcome: Outcome) -> Outcome:
+    """A file's outcome as the parent keeps it, one per return for the whole run: without
+    its path (the batch's item has it) and with the format's name shared."""
+    form_id = sys.intern(outcome.form_id) if outcome.form_id is not None else None
+    return replace(outcome, path=None, form_id=form_id)
+
+
 def _arrived(
     item: Item, checked: Checked, options: RunOptions, spool: Path
 ) -> tuple[Entry, Compared | None]:
     """A file's entry as its result arrives; its canonical bytes spooled, compared first
     with last year's document when asked."""
-    entry = Entry(item.display, checked.outcome, checked.canonical is not None, mtime=item.mtime)
+    has_document = checked.canonical is not None
+    entry = Entry(item.display, _kept(checked.outcome), has_document, mtime=item.mtime)
     if checked.canonical is None:
         return entry, None
     compared = None
