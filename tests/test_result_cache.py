@@ -36,6 +36,12 @@ class Counting(WorkerPool[Any, Any]):
     """The real pool, remembering the file of every check task it is given."""
 
     read: ClassVar[list[str]] = []
+    started: ClassVar[list[int]] = []  # workers started
+
+    def _start(self) -> Any:
+        worker = super()._start()
+        Counting.started.append(worker.proc.pid)
+        return worker
 
     def run(self, tasks: Iterable[Any]) -> Iterator[Any]:
         given = list(tasks)
@@ -46,6 +52,7 @@ class Counting(WorkerPool[Any, Any]):
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     Counting.read = []
+    Counting.started = []
     monkeypatch.setattr(run_module, "WorkerPool", Counting)
     return Counting.read
 
@@ -108,9 +115,12 @@ def test_a_second_run_reads_no_file_and_reports_the_same(
     assert n == 4 and sorted(counted) == sorted(p.name for p in inbox.rglob("*.xlsx"))
     assert first.reused == 0
     before = outputs(out)
+    assert len(Counting.started) == 2  # -j 2
     counted.clear()
+    Counting.started.clear()
     second = ingest(inbox, out)
     assert counted == [] and second.reused == n  # not one file read again
+    assert Counting.started == []  # not even a worker started
     assert outputs(out) == before
     assert [e.outcome for e in second.entries] == [e.outcome for e in first.entries]
     # and a run that reads every file (an empty folder) says the same

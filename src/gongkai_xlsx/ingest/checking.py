@@ -81,9 +81,11 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
 
 def _kept(outcome: Outcome) -> Outcome:
     """A file's outcome as the parent keeps it, one per return for the whole run: without
-    its path (the batch's item has it) and with the format's name shared."""
+    its path (the batch's item has it), the format's name shared, and made anew (an
+    object made by its class shares its attribute names with the others; an unpickled
+    one has a dictionary of its own)."""
     form_id = sys.intern(outcome.form_id) if outcome.form_id is not None else None
-    return replace(outcome, path=None, form_id=form_id)
+    return replace(outcome, source=replace(outcome.source), path=None, form_id=form_id)
 
 
 def _arrived(

@@ -100,7 +100,8 @@ def run(
     with OutputDir(out, report=REPORT_NAME, mounts=mounts) as outdir:  # the lock, first
         spool = Spool(outdir.scratch())
         cache = ResultCache(out, Checked)
-        with WorkerPool(work, max(1, min(options.jobs, len(found.items))), limits) as pool:
+        jobs = max(1, min(options.jobs, len(found.items)))
+        with WorkerPool(work, jobs, limits, lazy=True) as pool:  # none when all are cached
             checks = check_all(pool, found, options, spool, progress, cache)
             now = arrival_now()
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
