@@ -30,7 +30,7 @@ FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """An output as the manifest records it."""
 
