@@ -9,6 +9,7 @@ import errno
 import os
 import re
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -35,7 +36,9 @@ def test_the_streamed_report_json_is_the_one_dump(report: BatchReport) -> None:
     assert report.roster is not None and report.previous is not None
     assert {r.status for r in report.returns} >= {"warnings", "errors", "unreadable", "superseded"}
     chunks = list(report.json_chunks())
-    assert len(chunks) > len(report.returns)  # a row at a time
+    # the lists with an item per return or output are cut out of the one dump
+    cut = [c.rstrip().rsplit(b"\n", 1)[-1].strip() for c in chunks if c.rstrip().endswith(b":")]
+    assert cut == [b'"outputs":', b'"returns":', b'"received":']
     assert b"".join(chunks) == report_bytes(report.to_json()) == report.to_json_bytes()
 
 
@@ -77,3 +80,19 @@ def test_chunks_are_written_whole_or_not_at_all(tmp_path: Path) -> None:
         fsio.write_atomic_chunks(target, failing())
     assert target.read_bytes() == b"".join(pieces)  # the old file, whole
     assert sorted(p.name for p in tmp_path.iterdir()) == ["report.json"]  # no temporary
+
+
+def test_a_long_report_is_written_in_pieces_and_is_the_one_dump(report: BatchReport) -> None:
+    """Hundreds of kilobytes of rows: several pieces, each list cut where the dump has it."""
+    rows = tuple(
+        replace(row, source=replace(row.source, name=f"第{i:05d}份/{row.file}"))
+        for i in range(400)
+        for row in report.returns
+    )
+    received = tuple(
+        replace(r, display=f"第{i:05d}份/{r.display}") for i in range(50) for r in report.received
+    )
+    long = replace(report, returns=rows, received=received)
+    chunks = list(long.json_chunks())
+    assert len(chunks) > 10
+    assert b"".join(chunks) == report_bytes(long.to_json())
