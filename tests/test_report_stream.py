@@ -6,6 +6,7 @@ superseded versions, unreadable entries, duplicates) and for an empty one."""
 from __future__ import annotations
 
 import errno
+import json
 import os
 import re
 from collections.abc import Iterator
@@ -18,6 +19,8 @@ from test_batch_report import make_batch
 from gongkai_xlsx import api, fsio
 from gongkai_xlsx.ingest.page import page_chunks, page_data, script_json
 from gongkai_xlsx.ingest.report import BatchReport, RunInfo, report_bytes
+from gongkai_xlsx.outputfolder import TOOL
+from gongkai_xlsx.outputs.manifest import Manifest, Recorded
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
@@ -96,3 +99,28 @@ def test_a_long_report_is_written_in_pieces_and_is_the_one_dump(report: BatchRep
     chunks = list(long.json_chunks())
     assert len(chunks) > 10
     assert b"".join(chunks) == report_bytes(long.to_json())
+
+
+def test_the_manifest_is_written_an_entry_at_a_time_as_one_dump() -> None:
+    outputs = {f"单位{i:05d}_2024.json": Recorded(i, f"{i:064x}") for i in range(3000)}
+    outputs['《年报》“汇总”.json'] = Recorded(1, "f" * 64)
+    arrivals = {f"{i:064x}": f"2025-01-{i % 28 + 1:02d}T09:00:00+08:00" for i in range(2000)}
+    for manifest in (
+        Manifest({}, "report.json"),
+        Manifest(outputs, "report.json", {"annotated": "../退回"}, arrivals),
+    ):
+        data: dict[str, object] = {
+            "tool": TOOL,
+            "manifest": 1,
+            "report": manifest.report,
+            "mounts": dict(sorted(manifest.mounts.items())),
+            "outputs": {
+                n: {"size": r.size, "sha256": r.sha256} for n, r in sorted(manifest.outputs.items())
+            },
+        }
+        if manifest.arrivals:
+            data["arrivals"] = dict(sorted(manifest.arrivals.items()))
+        one_dump = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+        assert b"".join(manifest.chunks()) == one_dump == manifest.to_bytes()
+        assert Manifest.parse(one_dump) == manifest
+    assert len(list(Manifest(outputs, "report.json", {}, arrivals).chunks())) > 5

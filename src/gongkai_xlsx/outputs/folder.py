@@ -72,7 +72,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.errors import UsageError
-from gongkai_xlsx.fsio import copy_atomic, remove_leftovers, write_atomic
+from gongkai_xlsx.fsio import copy_atomic, remove_leftovers, write_atomic, write_atomic_chunks
 from gongkai_xlsx.outputfolder import MANIFEST, REPORT_NAME, is_bookkeeping
 from gongkai_xlsx.outputs.hidden import hide
 from gongkai_xlsx.outputs.journal import (
@@ -382,7 +382,7 @@ class OutputDir:
         recorded = {**self._recorded, self.report: Recorded(*digest)}
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
         kept = dict(arrivals) if arrivals is not None else self.arrivals
-        manifest = Manifest(recorded, self.report, mounts, kept).to_bytes()
+        manifest = Manifest(recorded, self.report, mounts, kept)
         plan = Plan(
             put=sorted(n for n, changed in self._staged.items() if changed)
             + ([self.report] if report_changed else []),
@@ -390,18 +390,25 @@ class OutputDir:
             point=MANIFEST,
         )
         manifest_path = self.places.out(MANIFEST)
-        if not plan.put and not plan.delete and same_bytes(manifest_path, manifest):
-            self.committed = True
-            self._put_kept()
-            return CommitResult([], [])
+        staged_manifest = self.places.new(MANIFEST)
+        manifest_staged = False
+        if not plan.put and not plan.delete:  # nothing changed if the manifest is the same
+            self._folder_for(staged_manifest)
+            write_atomic_chunks(staged_manifest, manifest.chunks())
+            manifest_staged = True
+            if same_file(manifest_path, staged_manifest):
+                self.committed = True
+                self._put_kept()
+                return CommitResult([], [])
         if report_changed:
             self._folder_for(self.places.new(self.report))
             if isinstance(report, bytes):
                 write_atomic(self.places.new(self.report), report)
             else:
                 move_file(os.fspath(report), self.places.new(self.report))
-        self._folder_for(self.places.new(MANIFEST))
-        write_atomic(self.places.new(MANIFEST), manifest)
+        if not manifest_staged:  # written a piece at a time: an entry per output and file
+            self._folder_for(staged_manifest)
+            write_atomic_chunks(staged_manifest, manifest.chunks())
         for name in plan.put:
             root, rel = self.places.root_of(name)
             if "/" in rel:
