@@ -103,7 +103,7 @@ def test_a_long_report_is_written_in_pieces_and_is_the_one_dump(report: BatchRep
 
 def test_the_manifest_is_written_an_entry_at_a_time_as_one_dump() -> None:
     outputs = {f"单位{i:05d}_2024.json": Recorded(i, f"{i:064x}") for i in range(3000)}
-    outputs['《年报》“汇总”.json'] = Recorded(1, "f" * 64)
+    outputs["《年报》“汇总”.json"] = Recorded(1, "f" * 64)
     arrivals = {f"{i:064x}": f"2025-01-{i % 28 + 1:02d}T09:00:00+08:00" for i in range(2000)}
     for manifest in (
         Manifest({}, "report.json"),
