@@ -92,6 +92,9 @@ def main() -> None:
     parser.add_argument("--new", type=int, default=200, help="新收到的份数（默认 200）")
     parser.add_argument("--jobs", type=int, default=2, help="并行进程数（默认 2）")
     parser.add_argument("--skip-scale", action="store_true", help="只测工作台场景")
+    parser.add_argument(
+        "--made", type=Path, help="生成的报表放在这里，再次运行时沿用（默认用临时文件夹）"
+    )
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; -j {args.jobs}")
     with tempfile.TemporaryDirectory(prefix="gk-desk-") as tmp:
@@ -100,8 +103,12 @@ def main() -> None:
         write_template(FORM, TemplateOptions(2024), template)
         start = time.perf_counter()
         total = max(args.n if not args.skip_scale else 0, args.base + args.new)
-        made = xml_returns(template, work / "made", total)
-        print(f"made {total} returns in {time.perf_counter() - start:.1f} s")
+        kept = args.made or work / "made"
+        made = sorted(kept.glob("r*.xlsx")) if kept.is_dir() else []
+        if len(made) < total:
+            made = xml_returns(template, kept, total)
+            print(f"made {total} returns in {time.perf_counter() - start:.1f} s")
+        made = made[:total]
 
         # the desk: 报表/<date>/ per arrival, 结果/ the output folder
         inbox = work / "desk" / "报表"
