@@ -1,6 +1,7 @@
 """The ingest pipeline, as stages over frozen values:
 
-1. check every file in a bounded worker process (:mod:`gongkai_xlsx.ingest.checking`);
+1. check every file in a bounded worker process (:mod:`gongkai_xlsx.ingest.checking`),
+   unless OUT's result cache has its bytes checked already (:mod:`gongkai_xlsx.ingest.cache`);
 2. what only the whole batch shows, and the outputs' names (:mod:`gongkai_xlsx.ingest.batch`);
 3. the artifacts: marked copies, the 汇总, report.html, the canonical JSON
    (:mod:`gongkai_xlsx.ingest.artifacts`);
@@ -8,9 +9,11 @@
 
 OUT is locked first, before any work, and for the whole run (a second run into it is
 refused), and written through :class:`gongkai_xlsx.outputs.OutputDir`, so report.json
-always describes exactly the outputs beside it. Memory stays flat in the number of
-returns: a return's canonical bytes go to a spool folder as soon as they arrive, and only
-the report's rows are kept.
+always describes exactly the outputs beside it. The parent's memory grows little with
+the number of returns: a return's canonical bytes go to a spool folder as soon as they
+arrive, only a small entry per return is kept (its outcome without the document, its
+names), and report.json, report.html, the manifest and the cache are written a piece at
+a time, never held whole.
 """
 
 from __future__ import annotations
