@@ -213,6 +213,7 @@ def test_the_stamp_is_the_version_the_definitions_and_the_program(
         ("flipped", 1),
         ("truncated", 1),
         ("foreign", 1),
+        ("bomb", 1),
         ("too long", 4),
         ("empty", 4),
         ("stamp", 4),
@@ -237,6 +238,11 @@ def test_a_damaged_cache_is_ignored_and_the_files_read_again(
         evil = zlib.compress(pickle.dumps(print))
         digest = cache_module.hashlib.sha256(evil).hexdigest().encode()
         found[1] = b"\n".join([magic, header, digest, evil])
+    elif damage == "bomb":  # a valid digest over a payload that inflates without end
+        magic, header, _digest, _payload = entry.split(b"\n", 3)
+        bomb = zlib.compress(b"\0" * (cache_module._MAX_RESULT + 1), 9)
+        digest = cache_module.hashlib.sha256(bomb).hexdigest().encode()
+        found[1] = b"\n".join([magic, header, digest, bomb])
     if damage == "stamp":
         head = head.replace(stamp().encode(), b"f" * 32)
     pack(out, head, found)

@@ -59,6 +59,7 @@ _MAGIC = b"gongkai-xlsx checked 1\n"  # an entry
 _FILE_MAGIC = b"gongkai-xlsx cache 1\n"  # the cache: this, its stamp, then the entries
 _LENGTH = 4  # bytes of an entry's length before it (big-endian)
 _MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most (a return's JSON is ~20 KB)
+_MAX_RESULT = 16 * 1024 * 1024  # bytes a result may inflate to (a return's is ~10 KB)
 _PACKAGE = Path(__file__).resolve().parent.parent
 _CODE_SUFFIXES = (".py", ".js", ".json", ".toml")
 
@@ -140,7 +141,11 @@ def parse_entry(key: Key, data: bytes, kind: type[R]) -> R | None:
     if head != key.header() or digest != hashlib.sha256(payload).hexdigest().encode():
         return None
     try:
-        found = _Unpickler(io.BytesIO(zlib.decompress(payload))).load()
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(payload, _MAX_RESULT)  # bounded: no bomb from a cache
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None
+        found = _Unpickler(io.BytesIO(raw)).load()
     except Exception:  # any malformed payload: the file is read again
         return None
     if not isinstance(found, kind) or not isinstance(found.outcome, Outcome):
