@@ -150,7 +150,11 @@ class WorkerPool(Generic[T, R]):
         jobs: int,
         limits: Limits | None = None,
         start_method: str | None = None,
+        *,
+        lazy: bool = False,
     ) -> None:
+        """``lazy``: start the workers when the first task comes, not now (a batch whose
+        files were all checked before starts none)."""
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         self._func = func
@@ -166,8 +170,13 @@ class WorkerPool(Generic[T, R]):
             from multiprocessing import resource_tracker
 
             resource_tracker.ensure_running()
+        if not lazy:
+            self._start_all()
+
+    def _start_all(self) -> None:
+        """Start every missing worker, all at once: their imports overlap."""
         try:
-            for _ in range(jobs):  # all at once: their imports overlap
+            while len(self._workers) < self._jobs:
                 self._workers.append(self._start())
         except BaseException:
             self.close()
@@ -224,7 +233,9 @@ class WorkerPool(Generic[T, R]):
                             break
                     worker = next((w for w in self._workers if w.ready and w.index is None), None)
                     if worker is None:
-                        if len(self._workers) < self._jobs:
+                        if not self._workers:
+                            self._start_all()  # a lazy pool's first task
+                        elif len(self._workers) < self._jobs:
                             self._workers.append(self._start())
                         break
                     if self._dispatch(worker, *pending):

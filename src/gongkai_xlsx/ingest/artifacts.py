@@ -19,11 +19,12 @@ from typing import Any
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
+from gongkai_xlsx.fsio import write_atomic_chunks
 from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
-from gongkai_xlsx.ingest.page import page_bytes
+from gongkai_xlsx.ingest.page import page_chunks
 from gongkai_xlsx.ingest.previous import previous_section
 from gongkai_xlsx.ingest.report import BatchReport, Outputs, RunInfo, batch_report
 from gongkai_xlsx.ingest.send_back import NOTE, send_back_rows
@@ -229,7 +230,10 @@ def artifacts(
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
-    outdir.stage(PAGE_NAME, page_bytes(data, clean_totals(Clean(e, p) for e, p in passing)))
+    totals = clean_totals(Clean(e, p) for e, p in passing)
+    page = outdir.scratch() / PAGE_NAME  # written a row at a time
+    write_atomic_chunks(page, (text.encode("utf-8") for text in page_chunks(data, totals)))
+    outdir.stage_file(PAGE_NAME, page, move=True)
     for entry, path in passing:  # last: the summary and the totals read the spool
         assert entry.output is not None
         outdir.stage_file(entry.output, path, move=True)

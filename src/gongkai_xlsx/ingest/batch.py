@@ -28,7 +28,7 @@ from gongkai_xlsx.text import listed
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Entry:
     """One return of the batch as the parent process keeps it: no document, no workbook.
     Frozen: a stage that adds to it (a batch finding, an output name, a marked copy)

@@ -10,7 +10,10 @@ join the entry.
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,6 +24,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.cache import Key, ResultCache
 from gongkai_xlsx.ingest.collect import Collected, Item
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.previous import Compared, compare
@@ -75,12 +79,22 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
     return Checked(Outcome(source=source, path=item.path, findings=(finding,)))
 
 
+def _kept(outcome: Outcome) -> Outcome:
+    """A file's outcome as the parent keeps it, one per return for the whole run: without
+    its path (the batch's item has it), the format's name shared, and made anew (an
+    object made by its class shares its attribute names with the others; an unpickled
+    one has a dictionary of its own)."""
+    form_id = sys.intern(outcome.form_id) if outcome.form_id is not None else None
+    return replace(outcome, source=replace(outcome.source), path=None, form_id=form_id)
+
+
 def _arrived(
     item: Item, checked: Checked, options: RunOptions, spool: Path
 ) -> tuple[Entry, Compared | None]:
     """A file's entry as its result arrives; its canonical bytes spooled, compared first
     with last year's document when asked."""
-    entry = Entry(item.display, checked.outcome, checked.canonical is not None, mtime=item.mtime)
+    has_document = checked.canonical is not None
+    entry = Entry(item.display, _kept(checked.outcome), has_document, mtime=item.mtime)
     if checked.canonical is None:
         return entry, None
     compared = None
@@ -91,19 +105,43 @@ def _arrived(
     return entry, compared
 
 
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file's bytes, streamed (None when it cannot be had: the
+    worker reads the file and answers for it)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        with open(path, "rb") as fh:
+            if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+                return None
+            return hashlib.file_digest(fh, "sha256").hexdigest()
+    except (OSError, ValueError):
+        return None
+
+
+def _cached(cache: ResultCache[Checked], item: Item, year: int | None) -> Checked | None:
+    """The result the cache keeps for the bytes ``item`` holds now, or None."""
+    sha256 = file_sha256(item.path)
+    if sha256 is None:
+        return None
+    return cache.get(Key(sha256, file_name_text(item.path.name), year), item.path)
+
+
 def check_all(
     pool: WorkerPool[Any, Any],
     found: Collected,
     options: RunOptions,
     spool: Spool,
     progress: Progress | None = None,
+    cache: ResultCache[Checked] | None = None,
 ) -> Checks:
     """Every file of ``found`` checked by ``pool`` (``progress`` told of each as it is
-    done, in the order they finish)."""
+    done, in the order they finish); with ``cache``, a file whose bytes were checked
+    before is taken from it and not read again, and every other result is kept there."""
     entries: list[Entry | None] = [None] * len(found.items)
     compared: list[Compared | None] = [None] * len(found.items)
-    tasks = (Task(os.fspath(item.path), options.year) for item in found.items)
-    for index, result in pool.run(tasks):
+
+    def arrived(index: int, result: Checked | Failure) -> None:
         item = found.items[index]
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
@@ -111,6 +149,22 @@ def check_all(
         entries[index] = entry
         if progress is not None:
             progress(entry)
+
+    folder = cache.open(spool.folder) if cache is not None else None
+    look = cache is not None and not cache.empty()
+    to_read = []
+    for index, item in enumerate(found.items):
+        hit = _cached(cache, item, options.year) if cache is not None and look else None
+        if hit is None:
+            to_read.append(index)
+        else:
+            arrived(index, hit)
+    tasks = (Task(os.fspath(found.items[i].path), options.year, folder) for i in to_read)
+    for k, result in pool.run(tasks):
+        if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
+            name = result.outcome.source.name
+            cache.keep(Key(result.outcome.sha256, name, options.year))
+        arrived(to_read[k], result)
     done = tuple(e for e in entries if e is not None)
     assert len(done) == len(found.items)  # the pool answers every task, or raises
     return Checks(done, tuple(compared))

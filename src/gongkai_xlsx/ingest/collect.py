@@ -21,7 +21,7 @@ from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached, real_path, walk
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     path: Path
     display: str  # relative to the PATH the user gave, POSIX separators

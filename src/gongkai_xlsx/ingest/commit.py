@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from gongkai_xlsx.fsio import write_atomic_chunks
 from gongkai_xlsx.ingest.artifacts import Artifacts
 from gongkai_xlsx.outputs import CommitResult, OutputDir
 
@@ -21,7 +22,9 @@ def commit(
     the new outputs are the folder's). ``arrivals``: the input files' first arrivals the
     folder keeps (None: the previous)."""
     try:
-        return outdir.commit(made.report.to_json_bytes(), made.outputs, arrivals)
+        report = outdir.scratch() / "report.json"  # written a row at a time
+        write_atomic_chunks(report, made.report.json_chunks())
+        return outdir.commit(report, made.outputs, arrivals)
     except KeyboardInterrupt:
         if outdir.committed:
             raise InterruptedAfterCommit() from None

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from html import escape
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,7 @@ __all__ = [
     "IE_NOTICE_TEXT",
     "PAGE_NAME",
     "page_bytes",
+    "page_chunks",
     "page_data",
     "page_html",
     "shown",
@@ -511,20 +512,41 @@ def _row(report: BatchReport, r: ReturnRow) -> list[Any]:
 
 def page_data(report: BatchReport) -> dict[str, Any]:
     """What the page's script reads: the returns as compact rows (see page.js)."""
+    return {**_page_meta(), "returns": [_row(report, r) for r in report.returns]}
+
+
+def _page_meta() -> dict[str, Any]:
+    """What the page's script reads besides the rows (which come last)."""
     return {
         "labels": dict(STATUS_LABELS),
         "levels": {**{s.value: s.chinese for s in Severity}, NOTE: "说明"},
         "page_size": PAGE_SIZE,
         "findings_step": FINDINGS_STEP,
-        "returns": [_row(report, r) for r in report.returns],
     }
+
+
+def _data_chunks(report: BatchReport) -> Iterator[str]:
+    """:func:`script_json` of :func:`page_data`, a row at a time (the rows are its last
+    item: the same text, never all of it in memory)."""
+    head = script_json({**_page_meta(), "returns": []})
+    assert head.endswith('"returns":[]}')
+    yield head[: -len("]}")]
+    for i, r in enumerate(report.returns):
+        yield ("," if i else "") + script_json(_row(report, r))
+    yield "]}"
 
 
 def page_html(report: BatchReport, totals: Totals | None = None) -> str:
     """The whole page for ``report`` and the clean returns' totals (without ``totals``,
     the page has no totals section)."""
+    return "".join(page_chunks(report, totals))
+
+
+def page_chunks(report: BatchReport, totals: Totals | None = None) -> Iterator[str]:
+    """The page of :func:`page_html` in pieces, its list of returns a row at a time, to
+    write it without holding all of it."""
     title = f"报表收集结果（共 {report.counts.returns} 份）"
-    return "\n".join(
+    before = "\n".join(
         [
             "<!DOCTYPE html>",
             '<html lang="zh-CN" dir="ltr">',
@@ -551,13 +573,12 @@ def page_html(report: BatchReport, totals: Totals | None = None) -> str:
             _passed_over_section(report.passed_over),
             _totals_section(report, totals),
             "</main>",
-            f'<script type="application/json" id="gk-data">{script_json(page_data(report))}</script>',
-            f"<script>\n{SCRIPT}</script>",
-            "</body>",
-            "</html>",
-            "",
+            '<script type="application/json" id="gk-data">',
         ]
     )
+    yield before
+    yield from _data_chunks(report)
+    yield "\n".join(["</script>", f"<script>\n{SCRIPT}</script>", "</body>", "</html>", ""])
 
 
 def page_bytes(report: BatchReport, totals: Totals | None = None) -> bytes:

@@ -24,7 +24,8 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+import secrets
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -450,6 +451,22 @@ class BatchReport:
 
     def to_json(self) -> dict[str, Any]:
         """report.json's data."""
+        return self._json({key: list(items()) for key, items in self._long_lists().items()})
+
+    def _long_lists(self) -> dict[str, Callable[[], Iterator[Any]]]:
+        """The lists of report.json with an item per return (or per output), each as it is
+        made an item at a time: what :meth:`json_chunks` writes without holding them."""
+        return {
+            "outputs": lambda: iter(self.outputs.names),
+            "returns": lambda: (row.to_json() for row in self.returns),
+            "received": lambda: (
+                {"file": r.display, "agency": r.agency or None, "status": r.status}
+                for r in self.received
+            ),
+        }
+
+    def _json(self, lists: Mapping[str, Any]) -> dict[str, Any]:
+        """report.json's data with the long lists as given (the lists, or placeholders)."""
         c = self.counts
         data: dict[str, Any] = {
             "tool": TOOL,
@@ -468,8 +485,8 @@ class BatchReport:
             "status_labels": dict(STATUS_LABELS),
             # before the rows: a folder whose manifest is lost is adopted by reading this far
             "mounts": dict(self.outputs.mounts),  # other folders whose files are outputs
-            "outputs": list(self.outputs.names),
-            "returns": [row.to_json() for row in self.returns],
+            "outputs": lists["outputs"],
+            "returns": lists["returns"],
             # entries of the input the walk could not enter or read (each an error; the run
             # exits 1), and those it skipped by design (hidden, system, lock files), each named
             "unreadable_entries": [
@@ -497,10 +514,7 @@ class BatchReport:
             # every file received (returns, then files that are not spreadsheets), as a
             # roster matches it: its agency when its cover names one, its status
             # (`aggregate --roster` of this folder knows what is still pending from it)
-            "received": [
-                {"file": r.display, "agency": r.agency or None, "status": r.status}
-                for r in self.received
-            ],
+            "received": lists["received"],
             "agency_status_labels": dict(AGENCY_STATUS_LABELS),
         }
         if self.previous is not None:
@@ -509,7 +523,39 @@ class BatchReport:
 
     def to_json_bytes(self) -> bytes:
         """report.json itself."""
-        return report_bytes(self.to_json())
+        return b"".join(self.json_chunks())
+
+    def json_chunks(self) -> Iterator[bytes]:
+        """report.json in pieces, a row at a time, to write it without holding all of it:
+        the very bytes of :func:`report_bytes` of :meth:`to_json` (one indented dump
+        whose long lists are cut out and dumped an item at a time at their depth)."""
+        lists = self._long_lists()
+        token = secrets.token_hex(16)
+        markers = {key: f"gk-{key}-{token}" for key in lists}
+        rest = report_text(self._json(markers))
+        for key, items in lists.items():
+            head, found, rest = rest.partition(f'"{markers[key]}"')
+            assert found, f"the place of {key} is in the report"
+            yield head.encode("utf-8")
+            yield from _list_chunks(items())
+        yield rest.encode("utf-8")
+
+
+def _list_chunks(items: Iterator[Any]) -> Iterator[bytes]:
+    """A list of report.json's top level, an item at a time, as its one dump writes it."""
+    first = True
+    buffer: list[str] = []
+    size = 0
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n" + _ITEM_INDENT)
+        buffer.append(("[\n" if first else ",\n") + _ITEM_INDENT + text)
+        size += len(text)
+        first = False
+        if size > _CHUNK:  # a few rows a piece: fewer, larger writes
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    buffer.append("[]" if first else "\n" + _ITEM_INDENT[:-2] + "]")
+    yield "".join(buffer).encode("utf-8")
 
 
 def batch_report(
@@ -564,5 +610,13 @@ def without_run(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "run"}
 
 
+def report_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
 def report_bytes(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return report_text(data).encode("utf-8")
+
+
+_ITEM_INDENT = "    "  # the depth of a top-level list's item in report.json
+_CHUNK = 64 * 1024  # characters of report.json written at a time, about

@@ -1,6 +1,7 @@
 """The ingest pipeline, as stages over frozen values:
 
-1. check every file in a bounded worker process (:mod:`gongkai_xlsx.ingest.checking`);
+1. check every file in a bounded worker process (:mod:`gongkai_xlsx.ingest.checking`),
+   unless OUT's result cache has its bytes checked already (:mod:`gongkai_xlsx.ingest.cache`);
 2. what only the whole batch shows, and the outputs' names (:mod:`gongkai_xlsx.ingest.batch`);
 3. the artifacts: marked copies, the 汇总, report.html, the canonical JSON
    (:mod:`gongkai_xlsx.ingest.artifacts`);
@@ -8,9 +9,11 @@
 
 OUT is locked first, before any work, and for the whole run (a second run into it is
 refused), and written through :class:`gongkai_xlsx.outputs.OutputDir`, so report.json
-always describes exactly the outputs beside it. Memory stays flat in the number of
-returns: a return's canonical bytes go to a spool folder as soon as they arrive, and only
-the report's rows are kept.
+always describes exactly the outputs beside it. The parent's memory grows little with
+the number of returns: a return's canonical bytes go to a spool folder as soon as they
+arrive, only a small entry per return is kept (its outcome without the document, its
+names), and report.json, report.html, the manifest and the cache are written a piece at
+a time, never held whole.
 """
 
 from __future__ import annotations
@@ -24,13 +27,14 @@ from pathlib import Path
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
 from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
+from gongkai_xlsx.ingest.cache import CACHE, ResultCache
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.report import BatchReport, RunInfo
 from gongkai_xlsx.ingest.summary import BatchSummary
-from gongkai_xlsx.ingest.worker import work
+from gongkai_xlsx.ingest.worker import Checked, work
 from gongkai_xlsx.outputfolder import REPORT_NAME
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.pool import WorkerPool
@@ -49,6 +53,7 @@ class Ingested:
     # entries of the input (and of ``previous``) the walk could not reach: each an error
     unreached: list[Unreached] = field(default_factory=list)
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
+    reused: int = 0  # files not read again: their results came from OUT's result cache
 
     @property
     def failed(self) -> bool:
@@ -97,8 +102,10 @@ def run(
         mounts = {MARKED: options.annotate}
     with OutputDir(out, report=REPORT_NAME, mounts=mounts) as outdir:  # the lock, first
         spool = Spool(outdir.scratch())
-        with WorkerPool(work, max(1, min(options.jobs, len(found.items))), limits) as pool:
-            checks = check_all(pool, found, options, spool, progress)
+        cache = ResultCache(out, Checked)
+        jobs = max(1, min(options.jobs, len(found.items)))
+        with WorkerPool(work, jobs, limits, lazy=True) as pool:  # none when all are cached
+            checks = check_all(pool, found, options, spool, progress, cache)
             now = arrival_now()
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
             checks = replace(checks, entries=decided)
@@ -108,6 +115,9 @@ def run(
                 )
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
+        kept = cache.write()
+        if kept is not None:
+            outdir.keep_after_commit(CACHE, kept)
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
     walked = made.walked
     return Ingested(
@@ -118,4 +128,5 @@ def run(
         made.summary,
         list(walked.unreached),
         list(walked.passed_over),
+        cache.reused,
     )

@@ -18,6 +18,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.ingest.cache import Key, store
 from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.pool import Failure
 from gongkai_xlsx.reader import read_return
@@ -32,6 +33,7 @@ class Task:
 
     path: str
     year: int | None = None
+    cache: str | None = None  # the result cache's folder, where the result is kept
 
     def run(self) -> Checked:
         return check_task(self)
@@ -62,13 +64,19 @@ def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
 
 
 def check_task(task: Task) -> Checked:
+    """Read and check one file; its result kept in the cache (when there is one)."""
     path = Path(task.path)
     ret = read_return(path, file_name_text(path.name))
     outcome = check_and_build(ret, task.year, path)
     if outcome.document is None:
-        return Checked(outcome)
-    canonical = outcome.document.to_json_bytes()
-    return Checked(replace(outcome, document=None), canonical, moved_cells(ret))
+        checked = Checked(outcome)
+    else:
+        canonical = outcome.document.to_json_bytes()
+        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret))
+    sha256 = checked.outcome.sha256
+    if task.cache is not None and sha256:
+        store(task.cache, Key(sha256, checked.outcome.source.name, task.year), checked)
+    return checked
 
 
 @dataclass(frozen=True)

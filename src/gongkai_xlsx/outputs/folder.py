@@ -72,8 +72,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from gongkai_xlsx.errors import UsageError
-from gongkai_xlsx.fsio import copy_atomic, remove_leftovers, write_atomic
-from gongkai_xlsx.outputfolder import MANIFEST, REPORT_NAME
+from gongkai_xlsx.fsio import copy_atomic, remove_leftovers, write_atomic, write_atomic_chunks
+from gongkai_xlsx.outputfolder import MANIFEST, REPORT_NAME, is_bookkeeping
 from gongkai_xlsx.outputs.hidden import hide
 from gongkai_xlsx.outputs.journal import (
     JOURNAL,
@@ -85,7 +85,7 @@ from gongkai_xlsx.outputs.journal import (
 from gongkai_xlsx.outputs.journal import (
     move as move_file,
 )
-from gongkai_xlsx.outputs.lock import Lock
+from gongkai_xlsx.outputs.lock import LOCK, Lock
 from gongkai_xlsx.outputs.manifest import Manifest, Previous, Recorded, read_previous
 from gongkai_xlsx.outputs.names import (
     STAGING,
@@ -99,6 +99,7 @@ from gongkai_xlsx.outputs.names import (
 from gongkai_xlsx.text import listed
 
 _TAKEN = ("foreign", "blocked")  # occupants an output may not replace
+_OURS = (MANIFEST, JOURNAL, LOCK, STAGING)  # bookkeeping the commit itself keeps
 
 
 def _checkpoint(phase: str) -> None:
@@ -172,6 +173,7 @@ class OutputDir:
         self._lock: Lock | None = None
         self._mount_locks: list[Lock] = []
         self._folders: set[str] = set()  # staging folders known to exist
+        self._kept: dict[str, str] = {}  # bookkeeping put in place after the commit
 
     # ------------------------------------------------------------------ life cycle
     def __enter__(self) -> OutputDir:
@@ -332,15 +334,32 @@ class OutputDir:
         it (empty when the manifest was lost: everything arrives now)."""
         return dict(self.before.arrivals)
 
+    def keep_after_commit(self, name: str, source: str | os.PathLike[str]) -> None:
+        """Put a finished file of :meth:`scratch` at ``name`` in OUT (bookkeeping, e.g. the
+        result cache) right after the commit point, and only if the run commits: a run
+        that does not commit changes nothing in OUT."""
+        if not is_bookkeeping(name) or "/" in name or name in _OURS:
+            raise ValueError(f"not a bookkeeping name: {name!r}")
+        self._kept[name] = os.fspath(source)
+
+    def _put_kept(self) -> None:
+        """The files of :meth:`keep_after_commit` into place (a failure only loses them)."""
+        for name, source in self._kept.items():
+            with suppress(OSError):
+                move_file(source, os.fspath(self.path / name))
+                hide(self.path / name)
+
     def commit(
         self,
-        report: bytes,
+        report: bytes | Path,
         outputs: Iterable[str],
         arrivals: Mapping[str, str] | None = None,
     ) -> CommitResult:
         """Make OUT hold its non-output files, the staged outputs, ``report`` and the new
         manifest (renamed last), and nothing else of the previous run's outputs.
-        ``arrivals``: the input files' first arrivals to record (None: keep the previous)."""
+        ``report``: its bytes, or a finished file of :meth:`scratch` holding them (a large
+        report is written a piece at a time). ``arrivals``: the input files' first
+        arrivals to record (None: keep the previous)."""
         if self._lock is None or self.committed:
             raise RuntimeError("commit() needs an entered OutputDir that has not committed")
         names = set(outputs)
@@ -351,14 +370,19 @@ class OutputDir:
         if not self.before.report_ours:
             raise OutputConflict(self.path, [self.report])
         report_path = self.places.out(self.report)
-        report_changed = not same_bytes(report_path, report)
-        recorded = {
-            **self._recorded,
-            self.report: Recorded(len(report), hashlib.sha256(report).hexdigest()),
-        }
+        if isinstance(report, bytes):
+            report_changed = not same_bytes(report_path, report)
+            digest = (len(report), hashlib.sha256(report).hexdigest())
+        else:
+            report_changed = not same_file(report_path, os.fspath(report))
+            read_back = file_digest(os.fspath(report))
+            if read_back is None:
+                raise OSError(errno.EIO, f"the report cannot be read back: {report}")
+            digest = read_back
+        recorded = {**self._recorded, self.report: Recorded(*digest)}
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
         kept = dict(arrivals) if arrivals is not None else self.arrivals
-        manifest = Manifest(recorded, self.report, mounts, kept).to_bytes()
+        manifest = Manifest(recorded, self.report, mounts, kept)
         plan = Plan(
             put=sorted(n for n, changed in self._staged.items() if changed)
             + ([self.report] if report_changed else []),
@@ -366,14 +390,25 @@ class OutputDir:
             point=MANIFEST,
         )
         manifest_path = self.places.out(MANIFEST)
-        if not plan.put and not plan.delete and same_bytes(manifest_path, manifest):
-            self.committed = True
-            return CommitResult([], [])
+        staged_manifest = self.places.new(MANIFEST)
+        manifest_staged = False
+        if not plan.put and not plan.delete:  # nothing changed if the manifest is the same
+            self._folder_for(staged_manifest)
+            write_atomic_chunks(staged_manifest, manifest.chunks())
+            manifest_staged = True
+            if same_file(manifest_path, staged_manifest):
+                self.committed = True
+                self._put_kept()
+                return CommitResult([], [])
         if report_changed:
             self._folder_for(self.places.new(self.report))
-            write_atomic(self.places.new(self.report), report)
-        self._folder_for(self.places.new(MANIFEST))
-        write_atomic(self.places.new(MANIFEST), manifest)
+            if isinstance(report, bytes):
+                write_atomic(self.places.new(self.report), report)
+            else:
+                move_file(os.fspath(report), self.places.new(self.report))
+        if not manifest_staged:  # written a piece at a time: an entry per output and file
+            self._folder_for(staged_manifest)
+            write_atomic_chunks(staged_manifest, manifest.chunks())
         for name in plan.put:
             root, rel = self.places.root_of(name)
             if "/" in rel:
@@ -394,6 +429,7 @@ class OutputDir:
                 raise
             self.committed = True
         hide(manifest_path)
+        self._put_kept()
         _checkpoint("cleanup")
         self._cleanup(plan, self.places)
         written = [n for n in plan.put if n != self.report]

@@ -19,9 +19,11 @@ from __future__ import annotations
 import json
 import os
 import re
+import secrets
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from gongkai_xlsx.outputfolder import MANIFEST, TOOL, report_outputs
 from gongkai_xlsx.outputs.names import file_digest, valid
@@ -30,7 +32,7 @@ FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recorded:
     """An output as the manifest records it."""
 
@@ -51,19 +53,35 @@ class Manifest:
     arrivals: dict[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
+        return b"".join(self.chunks())
+
+    def chunks(self) -> Iterator[bytes]:
+        """The manifest in pieces, its outputs and arrivals an item at a time (a batch of
+        10,000 returns has as many of each): the bytes of one indented dump of it."""
+        token = secrets.token_hex(16)
         data: dict[str, object] = {
             "tool": TOOL,
             "manifest": FORMAT,
             "report": self.report,
             "mounts": dict(sorted(self.mounts.items())),
-            "outputs": {
-                name: {"size": r.size, "sha256": r.sha256}
-                for name, r in sorted(self.outputs.items())
-            },
+            "outputs": f"gk-outputs-{token}",
         }
+        long: list[tuple[str, Iterator[tuple[str, object]]]] = [
+            (
+                f"gk-outputs-{token}",
+                ((n, {"size": r.size, "sha256": r.sha256}) for n, r in _sorted(self.outputs)),
+            )
+        ]
         if self.arrivals:  # a folder of another command's outputs records none
-            data["arrivals"] = dict(sorted(self.arrivals.items()))
-        return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+            data["arrivals"] = f"gk-arrivals-{token}"
+            long.append((f"gk-arrivals-{token}", iter(_sorted(self.arrivals))))
+        rest = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        for marker, items in long:
+            head, found, rest = rest.partition(f'"{marker}"')
+            assert found, "the place of a long item is in the manifest"
+            yield head.encode("utf-8")
+            yield from _object_chunks(items)
+        yield rest.encode("utf-8")
 
     @classmethod
     def parse(cls, raw: bytes) -> Manifest | None:
@@ -94,6 +112,34 @@ class Manifest:
             else {}
         )
         return cls(outputs, report, kept_mounts, arrivals)
+
+
+_T = TypeVar("_T")
+
+
+def _sorted(mapping: Mapping[str, _T]) -> Iterator[tuple[str, _T]]:
+    """The items of ``mapping`` by key, as ``sorted(mapping.items())`` (keys are unique)."""
+    for key in sorted(mapping):
+        yield key, mapping[key]
+
+
+def _object_chunks(items: Iterator[tuple[str, object]]) -> Iterator[bytes]:
+    """An object of the manifest's top level, an item at a time, as its one dump (indent
+    1) writes it."""
+    first = True
+    buffer: list[str] = []
+    size = 0
+    for key, value in items:
+        text = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+        line = f"{json.dumps(key, ensure_ascii=False)}: {text}"
+        buffer.append(("{\n  " if first else ",\n  ") + line)
+        size += len(line)
+        first = False
+        if size > 64 * 1024:
+            yield "".join(buffer).encode("utf-8")
+            buffer, size = [], 0
+    buffer.append("{}" if first else "\n }")
+    yield "".join(buffer).encode("utf-8")
 
 
 @dataclass(frozen=True)

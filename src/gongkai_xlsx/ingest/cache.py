@@ -1,0 +1,268 @@
+"""The result cache of an output folder: a file already checked is not read again.
+
+The coordinator's desk re-runs ``ingest`` over the whole work folder after every upload, so
+a return is checked once: what its worker sent back (:class:`~gongkai_xlsx.ingest.worker.Checked`:
+the outcome, the canonical bytes, the moved cells) is kept in OUT's ``.gongkai-xlsx.cache``,
+one entry a result, keyed by the SHA-256 of the file's bytes, the name it is shown by
+(findings name the file) and the year asked for: all a worker's result depends on. The
+file's stamp is everything else it depends on: the program's version, every definition,
+and the program's own files (a new reader or new checks without a new version number
+still invalidate every entry).
+
+One file, not a folder of entries: OUT holds files only, as it always did. During a run
+each worker writes the entry of the file it read into the run's scratch folder; when the
+run has made its outputs, the new cache (this run's files only: the cache stays the size
+of the batch) is written there, a piece at a time, and put in place right after the
+commit point (:meth:`gongkai_xlsx.outputs.OutputDir.keep_after_commit`): a run that does
+not commit leaves the cache as it was.
+
+Never a wrong answer: each entry holds its key and the digest of its payload, both
+checked when it is read; the payload is unpickled with only the result's own classes
+allowed. An entry that is corrupt, truncated, of another key or of any other shape is
+ignored and the file read again; so is a cache of another stamp, or one that cannot be
+read at all. The parent keeps an index only (16 bytes and a place per entry).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import hashlib
+import io
+import json
+import os
+import pickle
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, Generic, Protocol, TypeVar
+
+from gongkai_xlsx import __version__
+from gongkai_xlsx.checks.run import Outcome
+from gongkai_xlsx.definition.load import available_formats, load_form
+from gongkai_xlsx.fsio import write_atomic, write_atomic_chunks
+from gongkai_xlsx.outputfolder import RESERVED
+
+
+class Result(Protocol):
+    """What is cached: a worker's result for one file (``ingest.worker.Checked``)."""
+
+    @property
+    def outcome(self) -> Outcome: ...
+
+
+R = TypeVar("R", bound=Result)
+
+CACHE = f"{RESERVED}.cache"  # in OUT, beside the manifest: bookkeeping, never an output
+_MAGIC = b"gongkai-xlsx checked 1\n"  # an entry
+_FILE_MAGIC = b"gongkai-xlsx cache 1\n"  # the cache: this, its stamp, then the entries
+_LENGTH = 4  # bytes of an entry's length before it (big-endian)
+_MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most (a return's JSON is ~20 KB)
+_MAX_RESULT = 16 * 1024 * 1024  # bytes a result may inflate to (a return's is ~10 KB)
+_PACKAGE = Path(__file__).resolve().parent.parent
+_CODE_SUFFIXES = (".py", ".js", ".json", ".toml")
+
+# The classes a cached result is made of; nothing else is ever loaded from an entry.
+_ALLOWED = frozenset(
+    {
+        ("gongkai_xlsx.ingest.worker", "Checked"),
+        ("gongkai_xlsx.checks.run", "Outcome"),
+        ("gongkai_xlsx.reader.model", "Source"),
+        ("gongkai_xlsx.findings", "Finding"),
+        ("gongkai_xlsx.catalogue", "Code"),
+        ("gongkai_xlsx.catalogue", "Severity"),
+        ("decimal", "Decimal"),
+        ("pathlib", "PosixPath"),
+        ("pathlib", "WindowsPath"),
+        ("pathlib", "PurePosixPath"),
+        ("pathlib", "PureWindowsPath"),
+    }
+)
+
+
+@functools.cache
+def stamp() -> str:
+    """What every result depends on besides the file: the program's version, each
+    definition, and the bytes of the program's own files (computed once a process)."""
+    h = hashlib.sha256(f"{__version__}\0".encode())
+    for format_id in available_formats():
+        h.update(f"{format_id}\0{load_form(format_id).source_sha256}\0".encode())
+    for path in sorted(_PACKAGE.rglob("*")):
+        if path.suffix in _CODE_SUFFIXES and "__pycache__" not in path.parts:
+            h.update(path.relative_to(_PACKAGE).as_posix().encode() + b"\0")
+            h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Key:
+    """One result: the file's bytes, the name the file is shown by, the year asked for."""
+
+    sha256: str
+    name: str
+    year: int | None
+
+    def header(self) -> bytes:
+        return json.dumps([self.sha256, self.name, self.year], ensure_ascii=True).encode()
+
+    @property
+    def ident(self) -> bytes:
+        """The key in 16 bytes: what the index holds and the entry's file name in scratch."""
+        return _ident(self.header())
+
+
+def _ident(header: bytes) -> bytes:
+    return hashlib.sha256(header).digest()[:16]
+
+
+class _Unpickler(pickle.Unpickler):
+    """Loads only the classes a result is made of (pickle's own "restricting globals")."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) not in _ALLOWED:
+            raise pickle.UnpicklingError(f"{module}.{name} is not part of a result")
+        return super().find_class(module, name)
+
+
+def entry_bytes(key: Key, checked: Result) -> bytes:
+    """An entry: the magic, the key, the payload's digest, the payload."""
+    payload = zlib.compress(pickle.dumps(checked, pickle.HIGHEST_PROTOCOL), 1)
+    digest = hashlib.sha256(payload).hexdigest().encode()
+    return b"".join([_MAGIC, key.header(), b"\n", digest, b"\n", payload])
+
+
+def parse_entry(key: Key, data: bytes, kind: type[R]) -> R | None:
+    """The result (a ``kind``) an entry holds for ``key``, or None for anything else."""
+    if not data.startswith(_MAGIC):
+        return None
+    head, _, rest = data[len(_MAGIC) :].partition(b"\n")
+    digest, _, payload = rest.partition(b"\n")
+    if head != key.header() or digest != hashlib.sha256(payload).hexdigest().encode():
+        return None
+    try:
+        inflate = zlib.decompressobj()
+        raw = inflate.decompress(payload, _MAX_RESULT)  # bounded: no bomb from a cache
+        if inflate.unconsumed_tail or not inflate.eof:
+            return None
+        found = _Unpickler(io.BytesIO(raw)).load()
+    except Exception:  # any malformed payload: the file is read again
+        return None
+    if not isinstance(found, kind) or not isinstance(found.outcome, Outcome):
+        return None
+    source = found.outcome.source
+    if source.sha256 != key.sha256 or source.name != key.name:
+        return None
+    return found
+
+
+def store(folder: str, key: Key, checked: Result) -> None:
+    """Keep ``checked`` (in the worker that made it). A failed write only loses the
+    entry: the file is read again next time."""
+    with contextlib.suppress(OSError):
+        write_atomic(os.path.join(folder, key.ident.hex()), entry_bytes(key, checked))
+
+
+class ResultCache(Generic[R]):
+    """The cache of one output folder, for one run (which holds OUT's lock), of results
+    of type ``kind``: :meth:`open` it, :meth:`get` each file's, :meth:`keep` what the
+    workers read, :meth:`write` the new cache before the commit."""
+
+    def __init__(self, out: Path, kind: type[R]) -> None:
+        self.kind = kind
+        self.path = Path(out) / CACHE
+        self.index: dict[bytes, tuple[int, int]] = {}  # ident → (offset, length)
+        self.used: dict[bytes, bool] = {}  # this run's, in order → True: in scratch
+        self.reused = 0  # results taken from the cache this run
+        self.folder: Path | None = None
+
+    def open(self, scratch: Path) -> str:
+        """Index the cache of this stamp (none: nothing is looked up, the files need not
+        even be hashed); the folder in ``scratch`` the workers write new entries into."""
+        self.folder = scratch / "cache"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.index = _index(self.path, stamp())
+        return os.fspath(self.folder)
+
+    def empty(self) -> bool:
+        return not self.index
+
+    def get(self, key: Key, path: Path) -> R | None:
+        """The result kept for ``key`` (its outcome's path made ``path``), or None."""
+        ident = key.ident
+        place = self.index.get(ident)
+        if place is None:
+            return None
+        try:
+            with open(self.path, "rb") as fh:
+                fh.seek(place[0])
+                data = fh.read(place[1])
+        except OSError:
+            return None
+        found = parse_entry(key, data, self.kind)
+        if found is None:
+            return None
+        self.used.setdefault(ident, False)
+        self.reused += 1
+        return replace(found, outcome=replace(found.outcome, path=path))  # type: ignore[type-var]
+
+    def keep(self, key: Key) -> None:
+        """``key``'s result was read this run (its worker wrote the entry to scratch)."""
+        self.used[key.ident] = True
+
+    def write(self) -> Path | None:
+        """The new cache, in scratch: this run's results only (None: nothing to keep)."""
+        if self.folder is None or not self.used:
+            return None
+        target = self.folder.with_name("cache.new")
+        write_atomic_chunks(target, self._chunks())
+        return target
+
+    def _chunks(self) -> Iterator[bytes]:
+        yield _FILE_MAGIC + stamp().encode() + b"\n"
+        assert self.folder is not None
+        with contextlib.ExitStack() as stack:
+            old = None
+            for ident, new in self.used.items():
+                data = None
+                with contextlib.suppress(OSError):
+                    if new:
+                        with open(self.folder / ident.hex(), "rb") as fh:
+                            data = fh.read(_MAX_ENTRY + 1)
+                    elif ident in self.index:
+                        if old is None:
+                            old = stack.enter_context(open(self.path, "rb"))
+                        offset, length = self.index[ident]
+                        old.seek(offset)
+                        data = old.read(length)
+                if data and len(data) <= _MAX_ENTRY:
+                    yield len(data).to_bytes(_LENGTH, "big") + data
+
+
+def _index(path: Path, current: str) -> dict[bytes, tuple[int, int]]:
+    """Where each entry of the cache at ``path`` is, by its key; empty when there is no
+    cache, it has another stamp, or it cannot be read (its entries are checked as each is
+    read: a damaged one is simply not used)."""
+    found: dict[bytes, tuple[int, int]] = {}
+    head = _FILE_MAGIC + current.encode() + b"\n"
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(len(head)) != head:
+                return found
+            offset = len(head)
+            while True:
+                size = fh.read(_LENGTH)
+                if len(size) < _LENGTH:
+                    return found
+                length = int.from_bytes(size, "big")
+                start = offset + _LENGTH
+                first = fh.read(min(length, len(_MAGIC) + 4096))
+                if length > _MAX_ENTRY:
+                    return found  # no longer framed: what came before is still good
+                if first.startswith(_MAGIC):  # else damaged: that file is read again
+                    header = first[len(_MAGIC) :].partition(b"\n")[0]
+                    found[_ident(header)] = (start, length)
+                offset = start + length
+                fh.seek(offset)
+    except OSError:
+        return found
