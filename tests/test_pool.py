@@ -220,3 +220,26 @@ def test_the_windows_job_object_structures_have_the_x64_layout() -> None:
     assert pool._ProcessMemoryCounters.PagefileUsage.offset == 56
     if sys.platform != "win32":
         assert pool._cap_memory_windows(512) is False  # nothing is set off Windows
+
+
+def test_a_larger_file_may_take_longer_but_never_unbounded(tmp_path: Path) -> None:
+    """A province's 汇总 (2 MB) takes seconds of a busy PC: it gets the limit once more for
+    each 256 KB, up to 6 times; a return (30 KB) gets the limit itself."""
+    limits = Limits(seconds=10)
+    sizes = {"return": 30_000, "edge": 256 * 1024, "summary": 2_000_000, "huge": 64 << 20}
+    for name, size in sizes.items():
+        with (tmp_path / name).open("wb") as f:
+            f.truncate(size)
+    got = {name: limits.seconds_for(tmp_path / name) for name in sizes}
+    assert got == {"return": 10, "edge": 10, "summary": 60, "huge": 60}
+    assert limits.seconds_for(tmp_path / "gone") == 10  # unreadable: the limit itself
+
+
+def test_each_task_gets_the_time_it_is_given() -> None:
+    """With ``time_for``, a task overruns only its own allowance, and its failure says it."""
+    allowance = {0.8: 3.0, 1.5: 0.5}  # by how long the task sleeps
+    with WorkerPool(task, 1, Limits(seconds=0.5), time_for=lambda s: allowance[s[1]]) as pool:
+        results = dict(pool.run([("sleep", 0.8), ("sleep", 1.5)]))
+    assert results[0] == ("slept", results[0][1])  # 0.8 s within its 3 s
+    assert isinstance(results[1], Failure) and results[1].kind == "time"
+    assert "0.5 秒" in results[1].detail

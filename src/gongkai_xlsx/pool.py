@@ -66,6 +66,10 @@ _DETAIL = 300  # characters of an exception message or output quoted in a detail
 _OOM_MARKS = (b"memory allocation of", b"bad_alloc", b"out of memory", b"MemoryError")
 
 
+SIZE_STEP = 256 * 1024  # each such step of a file's bytes earns it the time limit again...
+SIZE_TIMES = 6  # ...up to this many times the limit
+
+
 @dataclass(frozen=True)
 class Limits:
     """Per task: wall-clock seconds; per worker: megabytes above its baseline address space
@@ -73,6 +77,16 @@ class Limits:
 
     seconds: float = 10.0
     memory_mb: int | None = 512
+
+    def seconds_for(self, path: str | os.PathLike[str]) -> float:
+        """The time one file may take: the limit, once more for each 256 KB of the file
+        beyond the first, at most 6 times the limit. A return is 30 KB; a province's 汇总
+        of 10,000 agencies is 2 MB and takes seconds of a busy PC. Bounded whatever the file."""
+        try:
+            size = os.stat(path).st_size
+        except OSError:
+            return self.seconds
+        return self.seconds * min(SIZE_TIMES, max(1, -(-size // SIZE_STEP)))
 
 
 @dataclass(frozen=True)
@@ -104,6 +118,7 @@ class _Worker:
         self.tail = bytearray()
         self.ready = False
         self.index: int | None = None  # the task in flight
+        self.allowed = 0.0  # the seconds the task in flight may take
         self.deadline: float | None = time.monotonic() + START_TIMEOUT
 
     def drain(self) -> None:
@@ -152,14 +167,17 @@ class WorkerPool(Generic[T, R]):
         start_method: str | None = None,
         *,
         lazy: bool = False,
+        time_for: Callable[[T], float] | None = None,
     ) -> None:
         """``lazy``: start the workers when the first task comes, not now (a batch whose
-        files were all checked before starts none)."""
+        files were all checked before starts none). ``time_for``: the seconds a task may
+        take (``limits.seconds`` for every task without it)."""
         if jobs < 1:
             raise ValueError("jobs must be at least 1")
         self._func = func
         self._jobs = jobs
         self._limits = limits or Limits()
+        self._time_for = time_for
         method = start_method or os.environ.get(START_METHOD_ENV) or None
         self._ctx = multiprocessing.get_context(method)
         self._workers: list[_Worker] = []
@@ -284,7 +302,8 @@ class WorkerPool(Generic[T, R]):
         worker.tail.clear()
         # Busy before the send: if it is cut short (Ctrl-C), run() retires this worker.
         worker.index = index
-        worker.deadline = time.monotonic() + self._limits.seconds
+        worker.allowed = self._time_for(task) if self._time_for else self._limits.seconds
+        worker.deadline = time.monotonic() + worker.allowed
         try:
             worker.tasks.send_bytes(data)
         except OSError:  # it died while idle: replace it, the task waits for another
@@ -320,9 +339,9 @@ class WorkerPool(Generic[T, R]):
                 self._message(w, results)
                 if w.index is None:
                     continue
-            index = w.index
+            index, allowed = w.index, w.allowed
             self._retire(w)
-            results.append((index, Failure("time", f"超过 {self._limits.seconds:g} 秒时间限制")))
+            results.append((index, Failure("time", f"超过 {allowed:g} 秒时间限制")))
         return results
 
     def _message(self, w: _Worker, results: list[tuple[int, R | Failure]]) -> None:

@@ -80,7 +80,7 @@ def annotate_return(
     if expected_year is not None:
         form_for(expected_year)
     bounds = bounds or limits()
-    with WorkerPool(work, 1, bounds) as pool:
+    with WorkerPool(work, 1, bounds, time_for=lambda t: bounds.seconds_for(t.path)) as pool:
         outcome = checked_in(pool, source, expected_year, bounds)
         findings = list(outcome.findings)
         if not outcome.readable or not findings:

@@ -76,7 +76,7 @@ def check_bounded(
     if expected_year is not None:
         form_for(expected_year)
     bounds = bounds or limits()
-    with WorkerPool(check_task, 1, bounds) as pool:
+    with WorkerPool(check_task, 1, bounds, time_for=lambda t: bounds.seconds_for(t.path)) as pool:
         return checked_in(pool, path, expected_year, bounds)
 
 

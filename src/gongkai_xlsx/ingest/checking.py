@@ -72,7 +72,7 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
         finding = Finding(Code.WORKER_CRASH, detail=failure.detail)
     else:
         detail = _LIMIT_TEXT[failure.kind].format(
-            seconds=limits.seconds, memory=limits.memory_mb or "∞"
+            seconds=limits.seconds_for(item.path), memory=limits.memory_mb or "∞"
         )
         finding = Finding(Code.FILE_LIMIT, detail=detail)
     source = Source(file_name_text(item.path.name), None, 0)

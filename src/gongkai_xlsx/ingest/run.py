@@ -104,7 +104,9 @@ def run(
         spool = Spool(outdir.scratch())
         cache = ResultCache(out, Checked)
         jobs = max(1, min(options.jobs, len(found.items)))
-        with WorkerPool(work, jobs, limits, lazy=True) as pool:  # none when all are cached
+        with WorkerPool(  # none when all are cached
+            work, jobs, limits, lazy=True, time_for=lambda task: limits.seconds_for(task.path)
+        ) as pool:
             checks = check_all(pool, found, options, spool, progress, cache)
             now = arrival_now()
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
