@@ -20,8 +20,11 @@ from oracle import variants as v
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
+from gongkai_xlsx.definition.names import PROP_AGENCY
 from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.reader.model import Return
 from gongkai_xlsx.reader.sheetxml import scan_sheet
+from gongkai_xlsx.writer import TemplateOptions, write_template
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEED = SAMPLES / "互助县城市管理综合行政执法局_2024.xlsx"
@@ -722,3 +725,57 @@ def test_a_property_outside_the_grammar_is_left_out(change: Callable[[str], str]
     ret = read_return(data.to_bytes())
     assert "gongkai.format" not in ret.properties and ret.identified_by == "sheets"
     assert ret.cells["b.received.natural_person"].value == 5
+
+
+@pytest.mark.parametrize(
+    "name", ["某局_x0041_分局", "某局_X0041_分局_x004g_", "_x0041__x0042_局", "某局_x000D_"]
+)
+def test_a_name_that_looks_like_an_escape_reads_back_as_written(name: str, tmp_path: Path) -> None:
+    """xlsxwriter stores a literal ``_x0041_`` as ``_x005F_x0041_`` (and a control
+    character as ``_x0007_``), in the shared strings and in the custom properties alike;
+    Excel and LibreOffice show the name as typed, and so must the reader (it gave
+    ``某局_x005F_x0041_分局``). (xlsxwriter cannot store ``_x005F_x0041_`` so: it escapes
+    only the first of two overlapping escapes, and Excel reads back ``_x005FA``.)"""
+    path = tmp_path / "t.xlsx"
+    write_template(v.FORM, TemplateOptions(2024, agency=name), path)
+    with zipfile.ZipFile(path) as archive:
+        written = archive.read("xl/sharedStrings.xml") + archive.read("docProps/custom.xml")
+    if "_x0041_" in name:
+        assert b"_x005F_x0041_" in written  # the escape this test is about is there
+    ret = read_return(path)
+    assert (ret.fields["agency"].value, ret.properties[PROP_AGENCY]) == (name, name)
+
+
+def _agency_stored_as(text: str, inline: bool = False) -> Return:
+    """The base return with its agency's shared string (or, ``inline``, its cell as an
+    inline string) holding ``text`` exactly as written into the XML."""
+    pkg = v.base_package()
+    if inline:
+        _sheet, row, col = v.LAYOUT.field_positions["agency"]
+        ref = to_a1(row, col)
+        element = f'<c r="{ref}" s="{{s}}" t="inlineStr"><is><t>{text}</t></is></c>'
+        pkg = pkg.edit(pkg.sheet_part(v.FIRST_SHEET), lambda xml: v.put(xml, ref, element))
+    else:
+        pkg = pkg.edit(
+            "xl/sharedStrings.xml", lambda xml: v.once(xml, f">{v.AGENCY}<", f">{text}<")
+        )
+    return read_return(pkg.to_bytes())
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["shared", "inline"])
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("某_x0041_局", "某A局"),  # Excel shows the character the escape stands for
+        ("某_x005f_x0041_局", "某_x0041_局"),  # an escape is consumed whole, left to right
+        ("某_x4E2D__x000A_局", "某中\n局"),
+        ("_xD842__xDFB7_局", "𠮷局"),  # a surrogate pair, written as two escapes
+        ("_xD842_局", "\ufffd局"),  # a lone surrogate: no text can hold it
+        ("某_x41_局_x00G1_", "某_x41_局_x00G1_"),  # not an escape: four hex digits
+    ],
+)
+def test_an_escaped_character_in_a_cell_text_reads_as_excel_shows_it(
+    stored: str, shown: str, inline: bool
+) -> None:
+    ret = _agency_stored_as(stored, inline)
+    assert ret.fields["agency"].value == shown

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import excerpt
+from gongkai_xlsx.ooxml.xmltext import xstring
 from gongkai_xlsx.reader.model import CellError, Value
 from gongkai_xlsx.reader.parts import SharedStrings, Styles
 from gongkai_xlsx.reader.sheet_cells import RawCell
@@ -110,7 +111,7 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     if t == "inlineStr":
         if raw.inline is None:  # LibreOffice shows nothing, Gnumeric the <v> text (B19)
             return Interpreted(None, formula, fmt) if not v else bad("文字（缺少 <is>）")
-        return Interpreted(raw.inline, formula, fmt)
+        return Interpreted(xstring(raw.inline), formula, fmt)
     if t == "str":
         return Interpreted(v if v else None, formula, fmt)
     if t == "b":

@@ -20,6 +20,7 @@ from gongkai_xlsx.ooxml.xmltext import (
     parse_events,
     unescape,
     well_formed,
+    xstring,
 )
 from gongkai_xlsx.reader.grammar import Checker, local_name
 
@@ -197,8 +198,10 @@ MAX_SHARED_STRINGS = 200_000
 
 
 class SharedStrings(list[str]):
-    """The shared strings in index order; ``bad`` maps the index of each string whose
-    ``<si>`` departs from :mod:`.grammar` to how (a cell showing it is not read)."""
+    """The shared strings in index order, each as its cell shows it (its runs joined, then
+    its ``_xHHHH_`` escapes decoded: :func:`~gongkai_xlsx.ooxml.xmltext.xstring`); ``bad``
+    maps the index of each string whose ``<si>`` departs from :mod:`.grammar` to how (a
+    cell showing it is not read)."""
 
     def __init__(self, texts: list[str], bad: dict[int, str] | None = None) -> None:
         super().__init__(texts)
@@ -278,7 +281,7 @@ def shared_strings(data: bytes) -> SharedStrings:
     if _fast_sst(data):
         well_formed(data)
         try:
-            return SharedStrings([_si_text(inner) for inner in _SI.findall(data)])
+            return SharedStrings([xstring(_si_text(inner)) for inner in _SI.findall(data)])
         except _Departure:
             pass
     return _exact_sst(data)
@@ -311,7 +314,7 @@ def _exact_sst(data: bytes) -> SharedStrings:
         nonlocal current
         if len(stack) == 2 and stack[1] == "si":
             index = len(result)
-            result.append("".join(current))
+            result.append(xstring("".join(current)))
             current = []
             problem = shifted or checker.problem
             if problem is not None:
@@ -355,7 +358,8 @@ def _property_text(kind: str, text: str) -> str:
 
 
 def custom_properties(data: bytes) -> dict[str, str]:
-    """Custom properties by name. The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
+    """Custom properties by name, each value an ST_Xstring as xlsxwriter writes it and
+    LibreOffice reads it (``_x005F_x0041_`` is ``_x0041_``; the name is read as written). The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
     exactly one value element, holding text, and a unique name: a property outside it
     (two values, an element inside its value, its name twice) is left out, as if absent,
     since which reading an application would take is not known."""
@@ -368,7 +372,7 @@ def custom_properties(data: bytes) -> dict[str, str]:
         if len(el.path) > 3 and el.path[1] == "property":
             odd = True  # an element inside a value (vectors and blobs are never ours)
         elif tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
-            values.append(_property_text(tag.rpartition("}")[2], el.text))
+            values.append(_property_text(tag.rpartition("}")[2], xstring(el.text)))
         elif tag == "property":
             name = el.attrs.get("name", "")
             if odd or len(values) > 1 or name in props:

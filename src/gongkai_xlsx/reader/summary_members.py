@@ -50,7 +50,6 @@ from gongkai_xlsx.text import label_key
 MAX_SHEET_CELLS = 2 * MAX_MEMBER_CELLS
 MAX_FINDINGS = 20  # cell-level findings of one sheet before the rest are only counted
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a control character
 _KIND_OF = {shown: kind for kind, shown in names.MEMBER_KINDS.items()}
 
 
@@ -118,9 +117,8 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    """A text cell's value (its ``_xHHHH_`` escapes already decoded by the reader)."""
+    return value if isinstance(value, str) else None
 
 
 class _Sheet:
