@@ -9,7 +9,7 @@ and remembered by their bytes; the others are small.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai_xlsx.ooxml.relationships import REL_NS
@@ -147,15 +147,29 @@ def ascii_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
+MAX_REMEMBERED_STYLES = 4096  # a template uses about 60 style indexes
+
+
 @dataclass(frozen=True)
 class Styles:
     formats: tuple[str, ...]  # number format code of each cell style (cellXfs index)
+    # each ``s`` text met, with its format: asked for every cell of every return read
+    # with these styles (bounded: a hostile sheet may write 200,000 different ones)
+    _known: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def number_format(self, style: str) -> str | None:
         """The format code of style index ``style`` (the ``s`` attribute); None when the
         index is not a style of the file (Excel repairs such a file)."""
+        known = self._known
+        if style in known:
+            return known[style]
         index = ascii_number(style)
-        return self.formats[index] if index is not None and index < len(self.formats) else None
+        found = self.formats[index] if index is not None and index < len(self.formats) else None
+        if len(known) < MAX_REMEMBERED_STYLES and len(style) <= 16:
+            known[style] = found
+        return found
 
 
 DEFAULT_STYLES = Styles(("General",))

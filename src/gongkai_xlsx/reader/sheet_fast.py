@@ -47,8 +47,14 @@ _ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not 
 MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
 
 
+_ROW_R_PLAIN = re.compile(rb' r="([0-9]{1,7})"')  # how every writer spells it, first
+
+
 def _row_ref(attrs: bytes) -> str | None:
     """A row's ``r`` as the exact tokenizer has it: unescaped, whichever quotes."""
+    m = _ROW_R_PLAIN.match(attrs)
+    if m is not None:  # the first attribute, digits only: nothing to unescape
+        return m.group(1).decode()
     m = _ROW_R.search(attrs)
     if m is None:
         return None
