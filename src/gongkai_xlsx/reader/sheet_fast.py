@@ -13,6 +13,7 @@ from gongkai_xlsx.ooxml.xmltext import attributes, unescape
 from gongkai_xlsx.reader.grammar import Checker, local_name
 from gongkai_xlsx.reader.sheet_cells import (
     MAX_CACHED_TEXT,
+    MAX_CELL_CHARS,
     MAX_COL,
     REF,
     TEXT_PATHS,
@@ -132,8 +133,15 @@ def _plain(inner: bytes) -> _Plain | None:
     return cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long
 
 
+_PLAIN_V = re.compile(rb"<v>([^<&\r]*)</v>\Z")  # a number as every writer stores it
+
+
 def _inner_into(cell: RawCell, inner: bytes, builder: Builder) -> None:
     """A cell's content: the common ``<f>…</f><v>…</v>`` by one match, the rest in order."""
+    plain = _PLAIN_V.match(inner) if len(inner) <= MAX_CELL_CHARS else None
+    if plain is not None:  # nothing to unescape, too short to cap: _plain_into's reading
+        cell.v = plain.group(1).decode("utf-8")
+        return
     got = _plain_cached(inner) if len(inner) <= MAX_CACHED_TEXT else _plain(inner)
     if got is not None:
         cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long = got
@@ -178,7 +186,7 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
     """One ``findall`` over sheetData; an empty cell in order (most of a template's
     cells: borders of merged labels) costs a few comparisons, everything else goes
     through the builder exactly as the exact tokenizer's cells do."""
-    seen, columns = builder.seen, _COLUMNS
+    seen, columns, cells = builder.seen, _COLUMNS, builder.scan.cells
     row_digits = b""
     for (
         letters,
@@ -196,15 +204,26 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
         _other,
     ) in _TOKENS.findall(data, start, end):
         if letters:
-            if not inner and digits == row_digits:
+            if digits == row_digits:
                 col = columns.get(letters) or columns.setdefault(
                     letters, column_index(letters.decode())
                 )
                 if builder.col < col <= MAX_COL:
                     ref = (letters + digits).decode()
                     if ref not in seen:
+                        # in order in its row, first of its reference: what
+                        # Builder.cell does with such a cell, without the questions
                         seen.add(ref)
                         builder.col = col
+                        if inner:
+                            cell = RawCell(
+                                ref, kind.decode() if kind else "", style.decode() if style else "0"
+                            )
+                            _inner_into(cell, inner, builder)
+                            if cell.grammar is not None:
+                                builder.odd("grammar", builder.row, ref, True, cell.grammar)
+                            if not cell.empty:
+                                cells[ref] = cell
                         continue
             cell_letters, cell_digits = letters.decode(), digits.decode()
             cell = RawCell(
