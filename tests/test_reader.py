@@ -21,8 +21,9 @@ from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.names import PROP_AGENCY
-from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.reader import read_return, sheet_fast
 from gongkai_xlsx.reader.model import Return
+from gongkai_xlsx.reader.sheet_cells import MAIN_NS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -779,3 +780,42 @@ def test_an_escaped_character_in_a_cell_text_reads_as_excel_shows_it(
 ) -> None:
     ret = _agency_stored_as(stored, inline)
     assert ret.fields["agency"].value == shown
+
+
+_ROWS = {
+    "1": b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="2"/><c r="C1" t="s"><v>0</v></c></row>',
+    "2": b'<row r="2" ht="20"><c r="A2"><f>A1+1</f><v>2</v></c></row>',
+    "3": b'<row r="3"><c r="B3" t="inlineStr"><is><t>x</t></is></c></row>',
+    "s": b'<row r="1"><c r="A2"><v>9</v></c></row>',  # names a cell of row 2
+    "e": b'<row r="4"></row>',
+}
+
+
+@pytest.mark.parametrize("rows", ["123", "1231", "132", "s2", "s12", "22", "e3", "321", "1e2e"])
+def test_a_row_read_before_is_placed_as_if_read_again(
+    rows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast tokenizer remembers a row by its bytes and places it again without
+    reading it, where nothing before it changes its reading: a row again after a higher
+    one, a row whose cell another row has named, a row within a row are read afresh. Each
+    reading equals the exact tokenizer's and the fast one's with no row remembered (a row
+    within a row: the two tokenizers note its oddities differently, both unsure of it)."""
+    head = f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+    xml = head + b"".join(_ROWS[r] for r in rows) + b"</sheetData></worksheet>"
+    nested = xml.replace(b"<sheetData>", b'<sheetData><row r="9">').replace(
+        b"</sheetData>", b"</row></sheetData>"
+    )  # a row that holds the rest
+    with monkeypatch.context() as m:
+        m.setattr(sheet_fast, "MAX_ROW_BYTES", 0)  # nothing remembered, nothing recalled
+        afresh = {data: scan_sheet(data, "表") for data in (xml, nested)}
+    assert afresh[xml].cells == scan_sheet(xml, "表", force_exact=True).cells
+    assert set(afresh[xml].oddities) == set(scan_sheet(xml, "表", force_exact=True).oddities)
+    for data in (xml, nested, xml):  # the second reading of xml meets its rows remembered
+        for _ in range(2):
+            fast = scan_sheet(data, "表")
+            assert not fast.exact
+            assert fast.cells == afresh[data].cells
+            assert list(fast.cells) == list(afresh[data].cells)  # in the same order
+            assert fast.oddities == afresh[data].oddities
+            assert fast.merges == afresh[data].merges
+    assert any(_ROWS[r] in sheet_fast._ROWS for r in rows)

@@ -192,10 +192,12 @@ class Builder:
         self.last_row = 0  # highest row number so far
         self.row = 0  # the current row's number, 0 outside a row
         self.col = 0  # the last column placed in the current row
+        self.odd_calls = 0  # oddities met, noted before or not (a row remembered has none)
 
     def odd(
         self, kind: str, row: int, ref: str | None = None, content: bool = False, detail: str = ""
     ) -> None:
+        self.odd_calls += 1
         oddity = Oddity(kind, row, ref, content, detail)
         if oddity not in self.noted:  # both tokenizers may meet one oddity more than once
             self.noted.add(oddity)
