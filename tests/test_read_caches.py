@@ -12,7 +12,7 @@ import pytest
 from gongkai_xlsx.checks import numbers
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.ingest.worker import Task, check_task
-from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings
+from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings, sheetxml
 from gongkai_xlsx.reader.sheet_cells import MAX_CELL_CHARS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 
@@ -27,6 +27,10 @@ def _forget() -> None:
     cellvalue._double_remembered.cache_clear()
     cellvalue._index_remembered.cache_clear()
     sheet_findings._digit_remembered.cache_clear()
+    sheet_fast._ROWS.clear()
+    sheet_fast._ROWS.size = 0
+    sheetxml._merges_cached.cache_clear()
+    parts.styles.cache_clear()  # and each Styles' formats by style index with it
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)
