@@ -29,6 +29,7 @@ def _forget() -> None:
     sheet_findings._digit_remembered.cache_clear()
     sheet_fast._ROWS.clear()
     sheet_fast._ROWS.size = 0
+    sheet_fast._ONCE.clear()
     sheetxml._merges_cached.cache_clear()
     parts.styles.cache_clear()  # and each Styles' formats by style index with it
 

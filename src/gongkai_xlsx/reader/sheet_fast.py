@@ -220,6 +220,10 @@ class _Rows(OrderedDict[bytes, _Row]):
 
 
 _ROWS = _Rows()
+# The hashes of rows read once and not remembered: a row is remembered when it comes again
+# (most rows of numbers come once; a template's rows, in every return). Bounded.
+_ONCE: set[int] = set()
+MAX_ONCE = 8192
 
 
 def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
@@ -265,10 +269,23 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
             and builder.odd_calls == calls
             and len(whole) <= MAX_ROW_BYTES
             and whole not in rows
+            and _again(whole)
         ):
             kept = tuple((ref, cell) for ref, cell in record.cells if cell is not None)
             refs = frozenset(ref for ref, _ in record.cells)
             rows.remember(whole, _Row(number, refs, kept, builder.col))
+
+
+def _again(whole: bytes) -> bool:
+    """Whether a row with these bytes' hash was read before (else noted, for next time)."""
+    key = hash(whole)
+    if key in _ONCE:
+        _ONCE.discard(key)
+        return True
+    if len(_ONCE) >= MAX_ONCE:
+        _ONCE.clear()
+    _ONCE.add(key)
+    return False
 
 
 class _Record:
