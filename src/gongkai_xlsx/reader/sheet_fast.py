@@ -258,7 +258,20 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
         number = builder.row
         row_digits = str(number).encode()
         record = _Record()
+        placed = record.cells
         for inner in _TOKENS.findall(token[2]):
+            letters = inner[0]
+            if letters and not inner[4] and inner[1] == row_digits:  # an empty cell: inline
+                col = _COLUMNS.get(letters) or _COLUMNS.setdefault(
+                    letters, column_index(letters.decode())
+                )
+                if builder.col < col <= MAX_COL:
+                    ref = (letters + row_digits).decode()
+                    if ref not in seen:  # as _token places it
+                        seen.add(ref)
+                        builder.col = col
+                        placed.append((ref, None))
+                        continue
             row_digits = _token(inner, builder, row_digits, record)
         builder.end_row()
         row_digits = b""
