@@ -68,10 +68,23 @@ def is_summary(info: WorkbookInfo, properties: Mapping[str, str]) -> bool:
     """Whether the workbook says it is a summary (either of its two marks)."""
     if properties.get(names.PROP_KIND) == names.KIND_SUMMARY:
         return True
-    return any(
+    known = _MARKED.get(id(info))
+    if known is not None and known[0] is info:
+        return known[1]
+    marked = any(
         name.startswith(names.MEMBER_PREFIX) or name == names.MEMBERS_DATA_NAME
         for name in info.names
     )
+    if len(_MARKED) >= 32:
+        _MARKED.clear()
+    _MARKED[id(info)] = (info, marked)  # info held: its id stays its own
+    return marked
+
+
+# Whether a workbook's names mark a summary, by its WorkbookInfo (one per workbook.xml
+# met: parts.workbook_info remembers it, so a batch's returns share it; a return has
+# ~200 names, asked about twice). Bounded: 32.
+_MARKED: dict[int, tuple[WorkbookInfo, bool]] = {}
 
 
 def _sheet_named(info: WorkbookInfo, name: str) -> str | None:
