@@ -190,15 +190,16 @@ class _Texts:
         return ""
 
 
-def locate(
-    form: Form,
-    names: dict[str, str],
-    sheets: set[str],
-    text_at: TextAt,
-    merges: dict[str, list[tuple[int, int, int, int]]],
-) -> Located:
-    fm = form_map(form)
-    result = Located()
+def _named(
+    fm: FormMap, names: dict[str, str], sheets: frozenset[str]
+) -> tuple[dict[str, Pos | None], dict[str, Pos | None]]:
+    """Where the workbook's names put each cell and field of the form (None: no name, or
+    one that does not point at a single cell of a sheet read, or at a cell another name
+    points at too). Once per worker for each names table met: parts.workbook_info keeps
+    one per workbook.xml, so a batch's returns share it (never changed once read)."""
+    known = _NAMED.get(id(names))
+    if known is not None and known[0] is names and known[1] == sheets and known[2] is fm:
+        return known[3], known[4]
 
     def target(name: str) -> Pos | None:
         text = names.get(name)
@@ -214,6 +215,34 @@ def locate(
     shared = {pos for pos, n in counts.items() if n > 1}  # broken names: all at one cell
     named = {cid: (None if p in shared else p) for cid, p in named.items()}
     named_fields = {k: (None if p in shared else p) for k, p in named_fields.items()}
+    if len(_NAMED) >= 32:
+        _NAMED.clear()
+    _NAMED[id(names)] = (names, sheets, fm, named, named_fields)  # names held: its id stays
+    return named, named_fields
+
+
+_NAMED: dict[
+    int,
+    tuple[
+        dict[str, str],
+        frozenset[str],
+        FormMap,
+        dict[str, Pos | None],
+        dict[str, Pos | None],
+    ],
+] = {}
+
+
+def locate(
+    form: Form,
+    names: dict[str, str],
+    sheets: set[str],
+    text_at: TextAt,
+    merges: dict[str, list[tuple[int, int, int, int]]],
+) -> Located:
+    fm = form_map(form)
+    result = Located()
+    named, named_fields = _named(fm, names, frozenset(sheets))
     missing = [cid for cid, p in named.items() if p is None]
     missing += [k for k, p in named_fields.items() if p is None]
     texts = _Texts(text_at, merges)
