@@ -74,7 +74,19 @@ def needs_exact(data: bytes) -> bool:
     parser.ProcessingInstructionHandler = lambda target, _data: odd.append(target)
     parser.StartCdataSectionHandler = lambda: odd.append("cdata")
     parse_checked(parser, data)
-    return bool(odd) or default_main != 1 or gt_in_attribute(data)
+    return (
+        bool(odd) or default_main != 1 or (not _gt_only_ends_tags(data) and gt_in_attribute(data))
+    )
+
+
+def _gt_only_ends_tags(data: bytes) -> bool:
+    """Whether every ``>`` of well-formed ``data`` without comments, CDATA, processing
+    instructions or a DTD (what expat has just confirmed) ends a tag or the XML
+    declaration: each of those begins with the only kind of ``<`` such a document holds
+    and ends with one ``>``, so any other ``>`` (in an attribute value, or in text) makes
+    more ``>`` than ``<``. Two counts, where the search for a ``>`` in a value tries every
+    ``=``."""
+    return data.count(b"<") == data.count(b">")
 
 
 def check_bounds(data: bytes, sheet: str, max_cells: int = MAX_CELLS) -> None:
