@@ -63,6 +63,7 @@ class FormMap:
     label_keys: dict[str, frozenset[str]]  # every fixed label of a sheet, compared form
     table_sheets: tuple[str, ...]
     merges: dict[str, frozenset[tuple[int, int, int, int]]]  # the template's merged boxes
+    places: frozenset[tuple[str, str]]  # (sheet, A1) of every cell where the template puts it
 
 
 @cache
@@ -118,6 +119,7 @@ def form_map(form: Form) -> FormMap:
         labels=labels,
         label_keys={k: frozenset(v) for k, v in keys.items()},
         table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
+        places=frozenset((s, to_a1(r, c)) for s, r, c in layout.cell_positions.values()),
         merges={
             s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
             for s in layout.sheets
