@@ -22,6 +22,7 @@ SAMPLES = sorted((Path(__file__).parent.parent / "samples").glob("*.xlsx"))
 def _forget() -> None:
     sheet_fast._plain_cached.cache_clear()
     parts._runs_cached.cache_clear()
+    parts._shown_cached.cache_clear()
     numbers._parse_float.cache_clear()
     numfmt.verdict.cache_clear()
     cellvalue._double_remembered.cache_clear()

@@ -241,6 +241,19 @@ def _si_text(inner: bytes) -> str:
 MAX_CACHED_RUNS = 16_384
 
 
+def _shown(inner: bytes) -> str:
+    """What a cell showing this ``<si>`` shows (:func:`_si_text`, escapes decoded)."""
+    return xstring(_si_text(inner))
+
+
+@lru_cache(maxsize=2048)
+def _shown_cached(inner: bytes) -> str:
+    """:func:`_shown`, once per worker for each ``<si>``: a batch's returns share their
+    template's labels (bounded: 2,048 strings of at most MAX_CACHED_RUNS bytes; a
+    departure raises, and is not remembered)."""
+    return _shown(inner)
+
+
 @lru_cache(maxsize=512)
 def _runs_cached(inner: bytes) -> str:
     """:func:`_runs`, once per worker for each ``<si>`` of rich text: a template's long
@@ -295,7 +308,12 @@ def shared_strings(data: bytes) -> SharedStrings:
     if _fast_sst(data):
         well_formed(data)
         try:
-            return SharedStrings([xstring(_si_text(inner)) for inner in _SI.findall(data)])
+            return SharedStrings(
+                [
+                    _shown_cached(inner) if len(inner) <= MAX_CACHED_RUNS else _shown(inner)
+                    for inner in _SI.findall(data)
+                ]
+            )
         except _Departure:
             pass
     return _exact_sst(data)
