@@ -1,7 +1,7 @@
 """Benchmark: the worker's CPU per return against python-calamine's read (issue 16's first
 "done when" line), and the parsers a worksheet part could be read with.
 
-    python benchmarks/bench_read.py [--n 300] [--rounds 3]
+    python benchmarks/bench_read.py [--n 300] [--rounds 3] [--against OTHER/src]
 
 1. A return as a clerk makes it in LibreOffice: the template filled through Calc (UNO),
    recalculated and saved (``tests/libreoffice/harness.py``; without soffice the committed
@@ -17,6 +17,9 @@
    worker's caches (a cell's content, a number's reading, remembered by their bytes)
    meet everything again; distinct returns repeat only the template's labels and formulas
    and the numbers that happen to recur, as a real batch does.
+   With ``--against``, the worker task of another source tree (a checkout before a
+   change: its ``src``) takes its turn too, file by file, in a process of its own that
+   measures its own CPU: before and after from one run.
 4. The worksheet parts of that return through each parser measured for the reader
    (interleaved, CPU per return): expat with no handlers (the floor of a well-formedness
    check), expat with empty Python handlers (the floor of any expat-driven reader), lxml's
@@ -31,6 +34,7 @@ import argparse
 import os
 import pyexpat
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -86,10 +90,46 @@ def worker(path: Path) -> None:
     check_task(Task(str(path)))
 
 
+_CHILD = """
+import sys, time
+from gongkai_xlsx.ingest.worker import Task, check_task
+for line in sys.stdin:
+    c0, w0 = time.process_time(), time.perf_counter()
+    check_task(Task(line.rstrip("\\n")))
+    print(time.process_time() - c0, time.perf_counter() - w0, flush=True)
+"""
+
+
+def worker_of(src: Path) -> Callable[[Path], tuple[float, float]]:
+    """The worker task of another source tree (``--against``), in a process of its own that
+    measures its own CPU: its CPU and wall seconds for each file it is given."""
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", _CHILD],
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdin is not None and child.stdout is not None
+    stdin, stdout = child.stdin, child.stdout
+
+    def run(path: Path) -> tuple[float, float]:
+        stdin.write(f"{path}\n")
+        stdin.flush()
+        cpu, wall = stdout.readline().split()
+        return float(cpu), float(wall)
+
+    return run
+
+
 def interleaved(
-    paths: list[Path], methods: Mapping[str, Callable[[Path], None]], rounds: int
+    paths: list[Path],
+    methods: Mapping[str, Callable[[Path], tuple[float, float] | None]],
+    rounds: int,
 ) -> dict[str, tuple[float, float]]:
-    """CPU and wall seconds per file of each method, the methods taking turns file by file."""
+    """CPU and wall seconds per file of each method, the methods taking turns file by file
+    (a method that measures itself, in another process, returns its own figures)."""
     for method in methods.values():  # warm: imports, the template's definition
         method(paths[0])
     cpu = dict.fromkeys(methods, 0.0)
@@ -98,9 +138,13 @@ def interleaved(
         for path in paths:
             for name, method in methods.items():
                 c0, w0 = time.process_time(), time.perf_counter()
-                method(path)
-                cpu[name] += time.process_time() - c0
-                wall[name] += time.perf_counter() - w0
+                own = method(path)
+                if own is None:
+                    cpu[name] += time.process_time() - c0
+                    wall[name] += time.perf_counter() - w0
+                else:
+                    cpu[name] += own[0]
+                    wall[name] += own[1]
     count = rounds * len(paths)
     return {name: (cpu[name] / count, wall[name] / count) for name in methods}
 
@@ -118,6 +162,15 @@ def report(label: str, figures: dict[str, tuple[float, float]]) -> float:
     print(
         f"  ratio (CPU, per core): {ratio:.2f}x calamine   (wall: {ours[1] / theirs[1]:.2f}x)   goal ≤ 2x"
     )
+    before = figures.get("before")
+    if before is not None:
+        print(
+            f"  worker task of --against (before)            CPU {before[0] * 1e3:6.2f} ms   wall {before[1] * 1e3:6.2f} ms"
+        )
+        print(
+            f"  ratio before: {before[0] / theirs[0]:.2f}x calamine; this tree's CPU is "
+            f"{ours[0] / before[0]:.2f}x the other's"
+        )
     return ratio
 
 
@@ -195,6 +248,12 @@ def main() -> None:
     )
     parser.add_argument("--n", type=int, default=300, help="LibreOffice 保存的报表复制份数")
     parser.add_argument("--rounds", type=int, default=1, help="每份文件轮流测量的轮数")
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="另一份源代码的 src 目录（如改动前的检出），在同一次运行中轮流测量以作对比",
+    )
     args = parser.parse_args()
     print(
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}"
@@ -210,7 +269,12 @@ def main() -> None:
             path = copies / f"r{i:05d}.xlsx"
             shutil.copy(made, path)
             paths.append(path)
-        methods = {"worker": worker, "calamine": calamine_read}
+        methods: dict[str, Callable[[Path], tuple[float, float] | None]] = {
+            "worker": worker,
+            "calamine": calamine_read,
+        }
+        if args.against is not None:
+            methods["before"] = worker_of(args.against.resolve())
         ratio = report(
             f"{args.n} LibreOffice-saved returns, interleaved file by file",
             interleaved(paths, methods, args.rounds),

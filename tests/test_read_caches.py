@@ -12,7 +12,7 @@ import pytest
 from gongkai_xlsx.checks import numbers
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.ingest.worker import Task, check_task
-from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings
+from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings, sheetxml
 from gongkai_xlsx.reader.sheet_cells import MAX_CELL_CHARS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 
@@ -22,11 +22,17 @@ SAMPLES = sorted((Path(__file__).parent.parent / "samples").glob("*.xlsx"))
 def _forget() -> None:
     sheet_fast._plain_cached.cache_clear()
     parts._runs_cached.cache_clear()
+    parts._shown_cached.cache_clear()
     numbers._parse_float.cache_clear()
     numfmt.verdict.cache_clear()
     cellvalue._double_remembered.cache_clear()
     cellvalue._index_remembered.cache_clear()
     sheet_findings._digit_remembered.cache_clear()
+    sheet_fast._ROWS.clear()
+    sheet_fast._ROWS.size = 0
+    sheet_fast._ONCE.clear()
+    sheetxml._merges_cached.cache_clear()
+    parts.styles.cache_clear()  # and each Styles' formats by style index with it
 
 
 @pytest.mark.parametrize("path", SAMPLES, ids=lambda p: p.name)

@@ -20,8 +20,12 @@ from oracle import variants as v
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.checks.run import Outcome, check_return
-from gongkai_xlsx.reader import read_return
+from gongkai_xlsx.definition.names import PROP_AGENCY
+from gongkai_xlsx.reader import read_return, sheet_fast
+from gongkai_xlsx.reader.model import Return
+from gongkai_xlsx.reader.sheet_cells import MAIN_NS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
+from gongkai_xlsx.writer import TemplateOptions, write_template
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 SEED = SAMPLES / "互助县城市管理综合行政执法局_2024.xlsx"
@@ -427,6 +431,33 @@ def test_a_greater_than_sign_in_an_attribute_value_ends_no_tag() -> None:
 
 
 @pytest.mark.parametrize(
+    "element",
+    [
+        # a '>' in a value, a '<' in a comment: as many of each as tags (the comment
+        # makes the part exact all the same)
+        f'<c r="{v.D6}" s="{{s}}"><f {FOREIGN}>1+1</f><v>12</v><!-- < --></c>',
+        # a '>' in text, none in a value: more '>' than '<'; the search for one in a value
+        # takes 'a=">' for one (it costs only speed)
+        f'<c r="{v.D6}" s="{{s}}" t="inlineStr"><is><t>a=">b</t></is></c>',
+        # '="' inside a value and a tag's end after it: no '>' in a value, read fast
+        f'<c r="{v.D6}" s="{{s}}"><f xmlns:gk=\'urn:gk\' gk:n=\'a="b\'>1+1</f><v>12</v></c>',
+        f'<c r="{v.D6}" s="{{s}}"><f {FOREIGN}>1+1</f><v>12</v></c>',
+    ],
+)
+def test_a_sheet_with_a_greater_than_sign_anywhere_is_read_as_the_exact_tokenizer_reads_it(
+    element: str,
+) -> None:
+    """The fast tokenizer needs every '>' of a value found: counting '<' and '>' proves
+    there is none (one of each per tag) only where expat found no comment, CDATA or
+    processing instruction; else the search for one in a value decides."""
+    xml = v.put(v.sheet_xml(), v.D6, element).encode()
+    fast, exact = scan_sheet(xml, v.SHEET), scan_sheet(xml, v.SHEET, force_exact=True)
+    assert fast.cells == exact.cells
+    assert set(fast.oddities) == set(exact.oddities)
+    assert fast.exact == ("gk:n=" not in element)  # only the third is plainly fast
+
+
+@pytest.mark.parametrize(
     ("element", "code"),
     [
         (f'<c r="{v.D6}" s="²"><v>5</v></c>', "number-format"),
@@ -722,3 +753,96 @@ def test_a_property_outside_the_grammar_is_left_out(change: Callable[[str], str]
     ret = read_return(data.to_bytes())
     assert "gongkai.format" not in ret.properties and ret.identified_by == "sheets"
     assert ret.cells["b.received.natural_person"].value == 5
+
+
+@pytest.mark.parametrize(
+    "name", ["某局_x0041_分局", "某局_X0041_分局_x004g_", "_x0041__x0042_局", "某局_x000D_"]
+)
+def test_a_name_that_looks_like_an_escape_reads_back_as_written(name: str, tmp_path: Path) -> None:
+    """xlsxwriter stores a literal ``_x0041_`` as ``_x005F_x0041_`` (and a control
+    character as ``_x0007_``), in the shared strings and in the custom properties alike;
+    Excel and LibreOffice show the name as typed, and so must the reader (it gave
+    ``某局_x005F_x0041_分局``). (xlsxwriter cannot store ``_x005F_x0041_`` so: it escapes
+    only the first of two overlapping escapes, and Excel reads back ``_x005FA``.)"""
+    path = tmp_path / "t.xlsx"
+    write_template(v.FORM, TemplateOptions(2024, agency=name), path)
+    with zipfile.ZipFile(path) as archive:
+        written = archive.read("xl/sharedStrings.xml") + archive.read("docProps/custom.xml")
+    if "_x0041_" in name:
+        assert b"_x005F_x0041_" in written  # the escape this test is about is there
+    ret = read_return(path)
+    assert (ret.fields["agency"].value, ret.properties[PROP_AGENCY]) == (name, name)
+
+
+def _agency_stored_as(text: str, inline: bool = False) -> Return:
+    """The base return with its agency's shared string (or, ``inline``, its cell as an
+    inline string) holding ``text`` exactly as written into the XML."""
+    pkg = v.base_package()
+    if inline:
+        _sheet, row, col = v.LAYOUT.field_positions["agency"]
+        ref = to_a1(row, col)
+        element = f'<c r="{ref}" s="{{s}}" t="inlineStr"><is><t>{text}</t></is></c>'
+        pkg = pkg.edit(pkg.sheet_part(v.FIRST_SHEET), lambda xml: v.put(xml, ref, element))
+    else:
+        pkg = pkg.edit(
+            "xl/sharedStrings.xml", lambda xml: v.once(xml, f">{v.AGENCY}<", f">{text}<")
+        )
+    return read_return(pkg.to_bytes())
+
+
+@pytest.mark.parametrize("inline", [False, True], ids=["shared", "inline"])
+@pytest.mark.parametrize(
+    ("stored", "shown"),
+    [
+        ("某_x0041_局", "某A局"),  # Excel shows the character the escape stands for
+        ("某_x005f_x0041_局", "某_x0041_局"),  # an escape is consumed whole, left to right
+        ("某_x4E2D__x000A_局", "某中\n局"),
+        ("_xD842__xDFB7_局", "𠮷局"),  # a surrogate pair, written as two escapes
+        ("_xD842_局", "\ufffd局"),  # a lone surrogate: no text can hold it
+        ("某_x41_局_x00G1_", "某_x41_局_x00G1_"),  # not an escape: four hex digits
+    ],
+)
+def test_an_escaped_character_in_a_cell_text_reads_as_excel_shows_it(
+    stored: str, shown: str, inline: bool
+) -> None:
+    ret = _agency_stored_as(stored, inline)
+    assert ret.fields["agency"].value == shown
+
+
+_ROWS = {
+    "1": b'<row r="1"><c r="A1"><v>1</v></c><c r="B1" s="2"/><c r="C1" t="s"><v>0</v></c></row>',
+    "2": b'<row r="2" ht="20"><c r="A2"><f>A1+1</f><v>2</v></c></row>',
+    "3": b'<row r="3"><c r="B3" t="inlineStr"><is><t>x</t></is></c></row>',
+    "s": b'<row r="1"><c r="A2"><v>9</v></c></row>',  # names a cell of row 2
+    "e": b'<row r="4"></row>',
+}
+
+
+@pytest.mark.parametrize("rows", ["123", "1231", "132", "s2", "s12", "22", "e3", "321", "1e2e"])
+def test_a_row_read_before_is_placed_as_if_read_again(
+    rows: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The fast tokenizer remembers a row by its bytes and places it again without
+    reading it, where nothing before it changes its reading: a row again after a higher
+    one, a row whose cell another row has named, a row within a row are read afresh. Each
+    reading equals the exact tokenizer's and the fast one's with no row remembered (a row
+    within a row: the two tokenizers note its oddities differently, both unsure of it)."""
+    head = f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+    xml = head + b"".join(_ROWS[r] for r in rows) + b"</sheetData></worksheet>"
+    nested = xml.replace(b"<sheetData>", b'<sheetData><row r="9">').replace(
+        b"</sheetData>", b"</row></sheetData>"
+    )  # a row that holds the rest
+    with monkeypatch.context() as m:
+        m.setattr(sheet_fast, "MAX_ROW_BYTES", 0)  # nothing remembered, nothing recalled
+        afresh = {data: scan_sheet(data, "表") for data in (xml, nested)}
+    assert afresh[xml].cells == scan_sheet(xml, "表", force_exact=True).cells
+    assert set(afresh[xml].oddities) == set(scan_sheet(xml, "表", force_exact=True).oddities)
+    for data in (xml, nested, xml):  # the second reading of xml meets its rows remembered
+        for _ in range(2):
+            fast = scan_sheet(data, "表")
+            assert not fast.exact
+            assert fast.cells == afresh[data].cells
+            assert list(fast.cells) == list(afresh[data].cells)  # in the same order
+            assert fast.oddities == afresh[data].oddities
+            assert fast.merges == afresh[data].merges
+    assert any(_ROWS[r] in sheet_fast._ROWS for r in rows)

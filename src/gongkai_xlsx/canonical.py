@@ -108,7 +108,7 @@ def document_errors(form: Form, document: Document) -> list[tuple[list[str], str
     on its JSON values (numbers exact: the compiled validator takes Decimal). Not on its
     bytes parsed again: for a province's summary (10,000 members, 43 MB) orjson reserves
     some 450 MB of address space to parse them, beyond an ingest worker's memory limit."""
-    return schema_errors(form, document.to_json())
+    return schema_errors(form, _json_of(document))
 
 
 def dumps(document: dict[str, Any]) -> bytes:
@@ -298,6 +298,21 @@ def _listed(member: Member) -> Member:
 
 
 _last_bytes: tuple[Document, bytes] | None = None  # see Document.to_json_bytes
+_last_json: tuple[Document, dict[str, Any]] | None = None  # see _json_of
+
+
+def _json_of(document: Document) -> dict[str, Any]:
+    """``document.to_json()`` for the two readers that only read it, its schema check and
+    its bytes, which ask for a return's one after the other: the second gets the first's
+    (then forgotten; a summary's, which may be large, is not kept)."""
+    global _last_json
+    last = _last_json
+    if last is not None and last[0] is document:
+        _last_json = None
+        return last[1]
+    data = document.to_json()
+    _last_json = (document, data) if document.members is None else None
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -428,7 +443,7 @@ class Document:
         last = _last_bytes
         if last is not None and last[0] is self:
             return last[1]
-        data = _bytes(self.to_json())
+        data = _bytes(_json_of(self))
         if self.members is None:
             _last_bytes = (self, data)
         return data

@@ -70,6 +70,9 @@ class _Cell:
     as_text: bool = False
 
 
+_BLANK = _Cell(())
+
+
 def _unread(*findings: Finding) -> _Cell:
     return _Cell(findings, None, unreadable=True)
 
@@ -79,6 +82,8 @@ def _cell(cell: CellDef, read: CellRead) -> _Cell:
     if not read.sure:  # the reader could not read it; its finding says why
         return _unread()
     raw = read.value
+    if raw is None and read.formula is None:
+        return _BLANK  # most inputs of a return: what parsing nothing gives, once
     found: list[Finding] = []
     if read.formula is not None:
         if raw is None:  # saved by a program that does not calculate

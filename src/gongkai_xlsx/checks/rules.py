@@ -9,10 +9,11 @@ compared with them in :mod:`gongkai_xlsx.checks.totals`.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.definition.evaluate import Values, blank_sum
-from gongkai_xlsx.definition.model import Form, Rule
+from gongkai_xlsx.definition.model import Form, Node, Rule
 from gongkai_xlsx.findings import Finding
 
 CODES = (Code.BALANCE,)
@@ -27,10 +28,9 @@ def balance(
     for column in form.balance_columns(rule):
         if column.column.total:
             continue
-        cells = {
-            c.id for c in form.cells_of(rule.table) if c.column is column.column and not c.computed
-        }
-        if cells & set(unreadable):
+        if unreadable and not _column_inputs(form, rule.table, column.column).isdisjoint(
+            unreadable
+        ):
             continue
         left = blank_sum([values[i] for i in column.left]) or 0
         right = blank_sum([values[i] for i in column.right]) or 0
@@ -47,6 +47,12 @@ def balance(
                 detail=f"{rule.left_text}为 {left}，{rule.right_text}为 {right}，"
                 f"{larger}多 {abs(left - right)}",
             )
+
+
+@lru_cache(maxsize=256)  # a form's few balance columns, worked out once per process
+def _column_inputs(form: Form, table: str, column: Node) -> frozenset[str]:
+    """The input cells of one column of a table."""
+    return frozenset(c.id for c in form.cells_of(table) if c.column is column and not c.computed)
 
 
 def check(form: Form, values: Values, unreadable: frozenset[str]) -> Iterator[Finding]:

@@ -381,8 +381,19 @@ class Form:
     def input_cells(self) -> list[CellDef]:
         return list(self._input_cells)
 
+    @cached_property
+    def _computed_cells(self) -> tuple[CellDef, ...]:
+        return tuple(c for c in self.cells if c.computed)
+
     def computed_cells(self) -> list[CellDef]:
-        return [c for c in self.cells if c.computed]
+        return list(self._computed_cells)  # asked for three times in checking each return
+
+    @cached_property
+    def _cells_by_table(self) -> dict[str, tuple[CellDef, ...]]:
+        tables: dict[str, list[CellDef]] = {}
+        for c in self.cells:
+            tables.setdefault(c.table, []).append(c)
+        return {key: tuple(cells) for key, cells in tables.items()}
 
     def cells_of(self, table: str) -> list[CellDef]:
-        return [c for c in self.cells if c.table == table]
+        return list(self._cells_by_table.get(table, ()))

@@ -62,6 +62,31 @@ def unescape(raw: bytes) -> str:
     return text
 
 
+_XSTRING_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def _xstring_char(match: re.Match[str]) -> str:
+    return chr(int(match.group(1), 16))
+
+
+def xstring(text: str) -> str:
+    """The text an ST_Xstring stands for (ECMA-376 Part 1 §22.9.2.19): each ``_xHHHH_`` is
+    the UTF-16 code unit HHHH, which is how Excel and xlsxwriter store a control character
+    and a literal ``_xHHHH_`` (as ``_x005F_xHHHH_``). Read left to right, an escape consumed
+    whole, as Excel does: ``_x005F_x0041_`` is ``_x0041_``. Two escapes that make a
+    surrogate pair are one character; a lone surrogate, which no text may hold, is
+    U+FFFD (LibreOffice does the same)."""
+    if "_x" not in text:
+        return text
+    decoded = _XSTRING_ESCAPE.sub(_xstring_char, text)
+    if _SURROGATE.search(decoded) is not None:
+        decoded = decoded.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+    return decoded
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 _GT_IN_VALUE = re.compile(rb"""=\s*(?:"[^"<]*>|'[^'<]*>)""")
 
 

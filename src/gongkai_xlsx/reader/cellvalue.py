@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.findings import excerpt
+from gongkai_xlsx.ooxml.xmltext import xstring
 from gongkai_xlsx.reader.model import CellError, Value
 from gongkai_xlsx.reader.parts import SharedStrings, Styles
 from gongkai_xlsx.reader.sheet_cells import RawCell
@@ -75,6 +76,12 @@ def _index(text: str) -> int | None:
 _index_remembered = lru_cache(maxsize=4096)(_index)
 
 
+def _bad(raw: RawCell, formula: str | None, fmt: str | None, what: str) -> Interpreted:
+    """A value outside the grammar: what was stored, and what it should be."""
+    shown = excerpt(raw.v if raw.v is not None else raw.inline or "")
+    return Interpreted(None, formula, fmt, (Code.VALUE_INVALID, shown, what))
+
+
 def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     formula = None
     if raw.f is not None:
@@ -83,46 +90,52 @@ def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     fmt = styles.number_format(raw.s)
     t, v = raw.t, raw.v
 
-    def bad(what: str) -> Interpreted:
-        shown = excerpt(v if v is not None else raw.inline or "")
-        return Interpreted(None, formula, fmt, (Code.VALUE_INVALID, shown, what))
-
     if raw.too_long:
-        return bad("单元格内容（超过 32767 个字符）")
+        return _bad(raw, formula, fmt, "单元格内容（超过 32767 个字符）")
     if raw.inline is not None and (t != "inlineStr" or v is not None):
         # LibreOffice shows nothing, Gnumeric the inline text (WITNESS.md B20, B23, B24)
-        return bad("单元格内容（数值与文字同时存在，或类型与内容不符）")
+        return _bad(raw, formula, fmt, "单元格内容（数值与文字同时存在，或类型与内容不符）")
     if t in ("", "n"):
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
         number = parse_double(v)
-        return Interpreted(number, formula, fmt) if number is not None else bad("数字")
+        return (
+            Interpreted(number, formula, fmt)
+            if number is not None
+            else _bad(raw, formula, fmt, "数字")
+        )
     if t == "s":
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
         index = shared_index(v)
         if index is None or index >= len(strings):
-            return bad("共享字符串编号")  # "1.0": LibreOffice reads it, Gnumeric does not (B04)
+            return _bad(
+                raw, formula, fmt, "共享字符串编号"
+            )  # "1.0": LibreOffice reads it, Gnumeric does not (B04)
         if isinstance(strings, SharedStrings) and index in strings.bad:  # WITNESS.md H13-H16
             where = f"引用的共享字符串（第 {index} 号）：{strings.bad[index]}"
             return Interpreted(None, formula, fmt, (Code.XML_STRUCTURE, excerpt(v), where))
         return Interpreted(strings[index], formula, fmt)
     if t == "inlineStr":
         if raw.inline is None:  # LibreOffice shows nothing, Gnumeric the <v> text (B19)
-            return Interpreted(None, formula, fmt) if not v else bad("文字（缺少 <is>）")
-        return Interpreted(raw.inline, formula, fmt)
+            return (
+                Interpreted(None, formula, fmt)
+                if not v
+                else _bad(raw, formula, fmt, "文字（缺少 <is>）")
+            )
+        return Interpreted(xstring(raw.inline), formula, fmt)
     if t == "str":
         return Interpreted(v if v else None, formula, fmt)
     if t == "b":
         if v is None or v == "":
             return Interpreted(None, formula, fmt)
         if v not in ("0", "1"):
-            return bad("逻辑值")
+            return _bad(raw, formula, fmt, "逻辑值")
         return Interpreted(v == "1", formula, fmt)
     if t == "e":
         if v in ERROR_VALUES:
             return Interpreted(CellError(v), formula, fmt)
-        return bad("错误值")
+        return _bad(raw, formula, fmt, "错误值")
     if t == "d":  # LibreOffice reads a date, Gnumeric a number or text (B21, B22)
-        return bad("日期") if v else Interpreted(None, formula, fmt)
-    return bad(f'单元格类型（t="{excerpt(t, 12)}"）')
+        return _bad(raw, formula, fmt, "日期") if v else Interpreted(None, formula, fmt)
+    return _bad(raw, formula, fmt, f'单元格类型（t="{excerpt(t, 12)}"）')

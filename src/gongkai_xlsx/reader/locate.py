@@ -63,6 +63,8 @@ class FormMap:
     label_keys: dict[str, frozenset[str]]  # every fixed label of a sheet, compared form
     table_sheets: tuple[str, ...]
     merges: dict[str, frozenset[tuple[int, int, int, int]]]  # the template's merged boxes
+    # (sheet, A1) of every cell where the template puts it, and of ours (below)
+    places: frozenset[tuple[str, str]]
     # Cells of ours that are no part of the form: the totals' hidden shadows (sheet, A1).
     ours: frozenset[tuple[str, str]] = frozenset()
 
@@ -120,6 +122,11 @@ def form_map(form: Form) -> FormMap:
         labels=labels,
         label_keys={k: frozenset(v) for k, v in keys.items()},
         table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
+        places=frozenset(
+            (s, to_a1(r, c))
+            for positions in (layout.cell_positions, layout.shadow_positions)
+            for s, r, c in positions.values()
+        ),
         merges={
             s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
             for s in layout.sheets
@@ -193,15 +200,16 @@ class _Texts:
         return ""
 
 
-def locate(
-    form: Form,
-    names: dict[str, str],
-    sheets: set[str],
-    text_at: TextAt,
-    merges: dict[str, list[tuple[int, int, int, int]]],
-) -> Located:
-    fm = form_map(form)
-    result = Located()
+def _named(
+    fm: FormMap, names: dict[str, str], sheets: frozenset[str]
+) -> tuple[dict[str, Pos | None], dict[str, Pos | None]]:
+    """Where the workbook's names put each cell and field of the form (None: no name, or
+    one that does not point at a single cell of a sheet read, or at a cell another name
+    points at too). Once per worker for each names table met: parts.workbook_info keeps
+    one per workbook.xml, so a batch's returns share it (never changed once read)."""
+    known = _NAMED.get(id(names))
+    if known is not None and known[0] is names and known[1] == sheets and known[2] is fm:
+        return known[3], known[4]
 
     def target(name: str) -> Pos | None:
         text = names.get(name)
@@ -217,6 +225,34 @@ def locate(
     shared = {pos for pos, n in counts.items() if n > 1}  # broken names: all at one cell
     named = {cid: (None if p in shared else p) for cid, p in named.items()}
     named_fields = {k: (None if p in shared else p) for k, p in named_fields.items()}
+    if len(_NAMED) >= 32:
+        _NAMED.clear()
+    _NAMED[id(names)] = (names, sheets, fm, named, named_fields)  # names held: its id stays
+    return named, named_fields
+
+
+_NAMED: dict[
+    int,
+    tuple[
+        dict[str, str],
+        frozenset[str],
+        FormMap,
+        dict[str, Pos | None],
+        dict[str, Pos | None],
+    ],
+] = {}
+
+
+def locate(
+    form: Form,
+    names: dict[str, str],
+    sheets: set[str],
+    text_at: TextAt,
+    merges: dict[str, list[tuple[int, int, int, int]]],
+) -> Located:
+    fm = form_map(form)
+    result = Located()
+    named, named_fields = _named(fm, names, frozenset(sheets))
     missing = [cid for cid, p in named.items() if p is None]
     missing += [k for k, p in named_fields.items() if p is None]
     texts = _Texts(text_at, merges)

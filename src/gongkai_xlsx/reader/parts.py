@@ -9,7 +9,7 @@ and remembered by their bytes; the others are small.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai_xlsx.ooxml.relationships import REL_NS
@@ -20,6 +20,7 @@ from gongkai_xlsx.ooxml.xmltext import (
     parse_events,
     unescape,
     well_formed,
+    xstring,
 )
 from gongkai_xlsx.reader.grammar import Checker, local_name
 
@@ -146,15 +147,29 @@ def ascii_number(text: str) -> int | None:
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 10 else None
 
 
+MAX_REMEMBERED_STYLES = 4096  # a template uses about 60 style indexes
+
+
 @dataclass(frozen=True)
 class Styles:
     formats: tuple[str, ...]  # number format code of each cell style (cellXfs index)
+    # each ``s`` text met, with its format: asked for every cell of every return read
+    # with these styles (bounded: a hostile sheet may write 200,000 different ones)
+    _known: dict[str, str | None] = field(
+        default_factory=dict, init=False, repr=False, compare=False, hash=False
+    )
 
     def number_format(self, style: str) -> str | None:
         """The format code of style index ``style`` (the ``s`` attribute); None when the
         index is not a style of the file (Excel repairs such a file)."""
+        known = self._known
+        if style in known:
+            return known[style]
         index = ascii_number(style)
-        return self.formats[index] if index is not None and index < len(self.formats) else None
+        found = self.formats[index] if index is not None and index < len(self.formats) else None
+        if len(known) < MAX_REMEMBERED_STYLES and len(style) <= 16:
+            known[style] = found
+        return found
 
 
 DEFAULT_STYLES = Styles(("General",))
@@ -197,8 +212,10 @@ MAX_SHARED_STRINGS = 200_000
 
 
 class SharedStrings(list[str]):
-    """The shared strings in index order; ``bad`` maps the index of each string whose
-    ``<si>`` departs from :mod:`.grammar` to how (a cell showing it is not read)."""
+    """The shared strings in index order, each as its cell shows it (its runs joined, then
+    its ``_xHHHH_`` escapes decoded: :func:`~gongkai_xlsx.ooxml.xmltext.xstring`); ``bad``
+    maps the index of each string whose ``<si>`` departs from :mod:`.grammar` to how (a
+    cell showing it is not read)."""
 
     def __init__(self, texts: list[str], bad: dict[int, str] | None = None) -> None:
         super().__init__(texts)
@@ -222,6 +239,19 @@ def _si_text(inner: bytes) -> str:
 
 
 MAX_CACHED_RUNS = 16_384
+
+
+def _shown(inner: bytes) -> str:
+    """What a cell showing this ``<si>`` shows (:func:`_si_text`, escapes decoded)."""
+    return xstring(_si_text(inner))
+
+
+@lru_cache(maxsize=2048)
+def _shown_cached(inner: bytes) -> str:
+    """:func:`_shown`, once per worker for each ``<si>``: a batch's returns share their
+    template's labels (bounded: 2,048 strings of at most MAX_CACHED_RUNS bytes; a
+    departure raises, and is not remembered)."""
+    return _shown(inner)
 
 
 @lru_cache(maxsize=512)
@@ -278,7 +308,12 @@ def shared_strings(data: bytes) -> SharedStrings:
     if _fast_sst(data):
         well_formed(data)
         try:
-            return SharedStrings([_si_text(inner) for inner in _SI.findall(data)])
+            return SharedStrings(
+                [
+                    _shown_cached(inner) if len(inner) <= MAX_CACHED_RUNS else _shown(inner)
+                    for inner in _SI.findall(data)
+                ]
+            )
         except _Departure:
             pass
     return _exact_sst(data)
@@ -311,7 +346,7 @@ def _exact_sst(data: bytes) -> SharedStrings:
         nonlocal current
         if len(stack) == 2 and stack[1] == "si":
             index = len(result)
-            result.append("".join(current))
+            result.append(xstring("".join(current)))
             current = []
             problem = shifted or checker.problem
             if problem is not None:
@@ -355,7 +390,8 @@ def _property_text(kind: str, text: str) -> str:
 
 
 def custom_properties(data: bytes) -> dict[str, str]:
-    """Custom properties by name. The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
+    """Custom properties by name, each value an ST_Xstring as xlsxwriter writes it and
+    LibreOffice reads it (``_x005F_x0041_`` is ``_x0041_``; the name is read as written). The grammar (ECMA-376 Part 1 §22.3.2.2) gives a property
     exactly one value element, holding text, and a unique name: a property outside it
     (two values, an element inside its value, its name twice) is left out, as if absent,
     since which reading an application would take is not known."""
@@ -368,7 +404,7 @@ def custom_properties(data: bytes) -> dict[str, str]:
         if len(el.path) > 3 and el.path[1] == "property":
             odd = True  # an element inside a value (vectors and blobs are never ours)
         elif tag.startswith("{" + VT_NS + "}") and len(el.path) == 3:
-            values.append(_property_text(tag.rpartition("}")[2], el.text))
+            values.append(_property_text(tag.rpartition("}")[2], xstring(el.text)))
         elif tag == "property":
             name = el.attrs.get("name", "")
             if odd or len(values) > 1 or name in props:

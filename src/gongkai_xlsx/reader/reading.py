@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-from functools import cache
+from functools import cache, lru_cache
 
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
@@ -25,7 +25,7 @@ from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
 from gongkai_xlsx.reader.locate import Located, single_cell_target
 from gongkai_xlsx.reader.model import CellRead, Recalculated, Source, Value
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
-from gongkai_xlsx.reader.sheet_cells import SheetScan, SheetTooLarge, column_letters, first_overlap
+from gongkai_xlsx.reader.sheet_cells import SheetScan, SheetTooLarge, first_overlap
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 from gongkai_xlsx.reader.sniff import sniff
 from gongkai_xlsx.reader.summary_members import summary_sheets
@@ -240,7 +240,7 @@ class Reading:
     def text_at(self, sheet: str, row: int, col: int) -> str | None:
         """The text a cell shows, for comparing labels (numbers as their digits)."""
         scan = self.scans.get(sheet)
-        raw = scan.cells.get(f"{column_letters(col + 1)}{row + 1}") if scan else None
+        raw = scan.cells.get(to_a1(row, col)) if scan else None
         if raw is None:
             return None
         plain = raw.t == "s" and raw.v is not None and raw.f is None and raw.inline is None
@@ -258,7 +258,7 @@ class Reading:
         ref = to_a1(row, col)
         raw = self.scans[sheet].cells.get(ref)
         if raw is None:
-            return CellRead(sheet, ref), None
+            return _empty_read(sheet, ref), None
         got = interpret(raw, self.strings, self.styles)
         return CellRead(sheet, ref, got.value, got.formula, got.number_format), got
 
@@ -311,6 +311,12 @@ class Reading:
             except NotComputable:  # LibreOffice calculates a shared formula all the same
                 recalculated = Recalculated(None, unknown=True) if raw.shared is not None else None
             cells[cid] = dataclasses.replace(read, formula="=" + text, recalculated=recalculated)
+
+
+@lru_cache(maxsize=4096)  # a form's cells, most of them empty in a return
+def _empty_read(sheet: str, ref: str) -> CellRead:
+    """An empty cell as read (frozen: one for every return)."""
+    return CellRead(sheet, ref)
 
 
 def _results_sheet(info: parts.WorkbookInfo) -> str | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -162,6 +163,19 @@ Rect = tuple[
 
 
 def first_overlap(merges: list[Rect]) -> tuple[Rect, Rect] | None:
+    """:func:`_first_overlap`, once per worker for each sheet's ranges (a template's are
+    the same in every return; bounded: 64 sheets' ranges, at most 4,096 ranges each)."""
+    if len(merges) > 4096:
+        return _first_overlap(merges)
+    return _first_overlap_cached(tuple(merges))
+
+
+@lru_cache(maxsize=64)
+def _first_overlap_cached(merges: tuple[Rect, ...]) -> tuple[Rect, Rect] | None:
+    return _first_overlap(merges)
+
+
+def _first_overlap(merges: Sequence[Rect]) -> tuple[Rect, Rect] | None:
     """Two merged ranges that overlap, or None. The grammar forbids it ([MS-XLS] 2.4.168:
     merged ranges MUST NOT overlap); Excel repairs such a file and Gnumeric refuses to
     open it. A sweep down the rows keeps the ranges spanning the current row, which are
@@ -192,10 +206,12 @@ class Builder:
         self.last_row = 0  # highest row number so far
         self.row = 0  # the current row's number, 0 outside a row
         self.col = 0  # the last column placed in the current row
+        self.odd_calls = 0  # oddities met, noted before or not (a row remembered has none)
 
     def odd(
         self, kind: str, row: int, ref: str | None = None, content: bool = False, detail: str = ""
     ) -> None:
+        self.odd_calls += 1
         oddity = Oddity(kind, row, ref, content, detail)
         if oddity not in self.noted:  # both tokenizers may meet one oddity more than once
             self.noted.add(oddity)

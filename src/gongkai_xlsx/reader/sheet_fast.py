@@ -7,12 +7,15 @@ path of reading a return.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
+from dataclasses import dataclass
 from functools import lru_cache
 
 from gongkai_xlsx.ooxml.xmltext import attributes, unescape
 from gongkai_xlsx.reader.grammar import Checker, local_name
 from gongkai_xlsx.reader.sheet_cells import (
     MAX_CACHED_TEXT,
+    MAX_CELL_CHARS,
     MAX_COL,
     REF,
     TEXT_PATHS,
@@ -47,8 +50,14 @@ _ROW_R = re.compile(rb"""(?<![\w:.-])r\s*=\s*(?:"([^"]*)"|'([^']*)')""")  # not 
 MERGE = re.compile(rb"<mergeCell\b([^<>]*)>")
 
 
+_ROW_R_PLAIN = re.compile(rb' r="([0-9]{1,7})"')  # how every writer spells it, first
+
+
 def _row_ref(attrs: bytes) -> str | None:
     """A row's ``r`` as the exact tokenizer has it: unescaped, whichever quotes."""
+    m = _ROW_R_PLAIN.match(attrs)
+    if m is not None:  # the first attribute, digits only: nothing to unescape
+        return m.group(1).decode()
     m = _ROW_R.search(attrs)
     if m is None:
         return None
@@ -126,8 +135,15 @@ def _plain(inner: bytes) -> _Plain | None:
     return cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long
 
 
+_PLAIN_V = re.compile(rb"<v>([^<&\r]*)</v>\Z")  # a number as every writer stores it
+
+
 def _inner_into(cell: RawCell, inner: bytes, builder: Builder) -> None:
     """A cell's content: the common ``<f>…</f><v>…</v>`` by one match, the rest in order."""
+    plain = _PLAIN_V.match(inner) if len(inner) <= MAX_CELL_CHARS else None
+    if plain is not None:  # nothing to unescape, too short to cap: _plain_into's reading
+        cell.v = plain.group(1).decode("utf-8")
+        return
     got = _plain_cached(inner) if len(inner) <= MAX_CACHED_TEXT else _plain(inner)
     if got is not None:
         cell.f, cell.f_escaped, cell.shared, cell.v, cell.inline, cell.too_long = got
@@ -168,13 +184,143 @@ def _plain_into(cell: RawCell, inner: bytes) -> bool:
 _COLUMNS: dict[bytes, int] = {}
 
 
+# A whole row, where its content holds no other row: in well-formed XML no token of
+# _TOKENS crosses its end tag, so the row's tokens are those _TOKENS finds between its tags.
+_ROW_BLOCK = rb"(<row\b)([^<>]*?)(?<!/)>([^<]*(?:<(?!/?row[\s/>])[^<]*)*)</row\s*>"
+_SHEET = re.compile(_ROW_BLOCK + rb"|" + _TOKENS.pattern, re.S)
+MAX_REMEMBERED_ROW_BYTES = 1_048_576  # all rows remembered together (a return's: ~190 KB)
+MAX_ROW_BYTES = 32_768
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    """What reading one row did to a builder that was between rows, before any row of
+    a higher number: no oddity, every cell in order and first of its reference."""
+
+    number: int
+    refs: frozenset[str]
+    cells: tuple[tuple[str, RawCell], ...]
+    last_col: int
+
+
+class _Rows(OrderedDict[bytes, _Row]):
+    """Rows by their bytes, once per worker, the least recently met forgotten first: a
+    batch's returns share their template, whose rows of labels, instructions and formulas
+    come again, byte for byte, in every return, while a row of numbers seldom does
+    (bounded: MAX_REMEMBERED_ROW_BYTES of rows; a row's cells are never changed once
+    read)."""
+
+    size = 0
+
+    def remember(self, whole: bytes, row: _Row) -> None:
+        self[whole] = row
+        self.size += len(whole)
+        while self.size > MAX_REMEMBERED_ROW_BYTES:
+            self.size -= len(self.popitem(last=False)[0])
+
+
+_ROWS = _Rows()
+# The hashes of rows read once and not remembered: a row is remembered when it comes again
+# (most rows of numbers come once; a template's rows, in every return). Bounded.
+_ONCE: set[int] = set()
+MAX_ONCE = 8192
+
+
 def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
     """One ``findall`` over sheetData; an empty cell in order (most of a template's
     cells: borders of merged labels) costs a few comparisons, everything else goes
-    through the builder exactly as the exact tokenizer's cells do."""
-    seen, columns = builder.seen, _COLUMNS
+    through the builder exactly as the exact tokenizer's cells do. A row met before, byte
+    for byte, is placed as it was read then, where nothing before it changes that."""
+    seen, cells, rows = builder.seen, builder.scan.cells, _ROWS
     row_digits = b""
-    for (
+    for token in _SHEET.findall(data, start, end):
+        if not token[0]:
+            row_digits = _token(token[3:], builder, row_digits, None)
+            continue
+        whole = token[0] + token[1] + b">" + token[2] + b"</row>"
+        known = rows.get(whole) if len(whole) <= MAX_ROW_BYTES else None
+        between = not builder.row
+        last_row = builder.last_row
+        if (
+            known is not None
+            and between
+            and known.number > last_row
+            and seen.isdisjoint(known.refs)
+        ):
+            rows.move_to_end(whole)
+            seen |= known.refs
+            cells.update(known.cells)
+            builder.last_row = known.number
+            builder.col = known.last_col
+            continue
+        calls = builder.odd_calls
+        builder.start_row(_row_ref(token[1]))  # as _token does with a row's start tag
+        number = builder.row
+        row_digits = str(number).encode()
+        record = _Record()
+        placed = record.cells
+        for inner in _TOKENS.findall(token[2]):
+            letters = inner[0]
+            if letters and not inner[4] and inner[1] == row_digits:  # an empty cell: inline
+                col = _COLUMNS.get(letters) or _COLUMNS.setdefault(
+                    letters, column_index(letters.decode())
+                )
+                if builder.col < col <= MAX_COL:
+                    ref = (letters + row_digits).decode()
+                    if ref not in seen:  # as _token places it
+                        seen.add(ref)
+                        builder.col = col
+                        placed.append((ref, None))
+                        continue
+            row_digits = _token(inner, builder, row_digits, record)
+        builder.end_row()
+        row_digits = b""
+        if (
+            record.plain
+            and between
+            and number > last_row
+            and builder.odd_calls == calls
+            and len(whole) <= MAX_ROW_BYTES
+            and whole not in rows
+            and _again(whole)
+        ):
+            kept = tuple((ref, cell) for ref, cell in record.cells if cell is not None)
+            refs = frozenset(ref for ref, _ in record.cells)
+            rows.remember(whole, _Row(number, refs, kept, builder.col))
+
+
+def _again(whole: bytes) -> bool:
+    """Whether a row with these bytes' hash was read before (else noted, for next time)."""
+    key = hash(whole)
+    if key in _ONCE:
+        _ONCE.discard(key)
+        return True
+    if len(_ONCE) >= MAX_ONCE:
+        _ONCE.clear()
+    _ONCE.add(key)
+    return False
+
+
+class _Record:
+    """The cells of a row as they are placed in order (None for an empty one), and
+    whether every token of the row was such a cell."""
+
+    __slots__ = ("cells", "plain")
+
+    def __init__(self) -> None:
+        self.cells: list[tuple[str, RawCell | None]] = []
+        self.plain = True
+
+
+def _token(
+    token: tuple[bytes, ...],
+    builder: Builder,
+    row_digits: bytes,
+    record: _Record | None,
+) -> bytes:
+    """One token of _TOKENS; returns the current row's digits. ``record`` notes what the
+    token did, when the caller may remember the row."""
+    (
         letters,
         digits,
         style,
@@ -188,46 +334,66 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
         row_close,
         row_end,
         _other,
-    ) in _TOKENS.findall(data, start, end):
-        if letters:
-            if not inner and digits == row_digits:
-                col = columns.get(letters) or columns.setdefault(
-                    letters, column_index(letters.decode())
-                )
-                if builder.col < col <= MAX_COL:
-                    ref = (letters + digits).decode()
-                    if ref not in seen:
-                        seen.add(ref)
-                        builder.col = col
-                        continue
-            cell_letters, cell_digits = letters.decode(), digits.decode()
-            cell = RawCell(
-                cell_letters + cell_digits,
-                kind.decode() if kind else "",
-                style.decode() if style else "0",
+    ) = token
+    if letters:
+        if digits == row_digits:
+            col = _COLUMNS.get(letters) or _COLUMNS.setdefault(
+                letters, column_index(letters.decode())
             )
-            if inner:
-                _inner_into(cell, inner, builder)
-            builder.cell(cell, cell_letters, cell_digits)
-        elif generic:
-            attrs = attributes(g_attrs.rstrip(b"/"))
-            r = attrs.get("r")
-            ref_match = REF.fullmatch(r) if r is not None else None
-            cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
-            if g_inner:
-                _inner_into(cell, g_inner, builder)
-            if ref_match:
-                builder.cell(cell, ref_match.group(1), ref_match.group(2))
-            else:
-                builder.cell(cell, None, None)
-        elif row_start:
-            builder.start_row(_row_ref(row_attrs))
-            row_digits = str(builder.row).encode()
-            if row_close or row_attrs.endswith(b"/"):
-                builder.end_row()
-                row_digits = b""
-        elif row_end:
+            seen = builder.seen
+            if builder.col < col <= MAX_COL:
+                ref = (letters + digits).decode()
+                if ref not in seen:
+                    # in order in its row, first of its reference: what
+                    # Builder.cell does with such a cell, without the questions
+                    seen.add(ref)
+                    builder.col = col
+                    cell = None
+                    if inner:
+                        cell = RawCell(
+                            ref, kind.decode() if kind else "", style.decode() if style else "0"
+                        )
+                        _inner_into(cell, inner, builder)
+                        if cell.grammar is not None:
+                            builder.odd("grammar", builder.row, ref, True, cell.grammar)
+                        if cell.empty:
+                            cell = None
+                        else:
+                            builder.scan.cells[ref] = cell
+                    if record is not None:
+                        record.cells.append((ref, cell))
+                    return row_digits
+        cell_letters, cell_digits = letters.decode(), digits.decode()
+        cell = RawCell(
+            cell_letters + cell_digits,
+            kind.decode() if kind else "",
+            style.decode() if style else "0",
+        )
+        if inner:
+            _inner_into(cell, inner, builder)
+        builder.cell(cell, cell_letters, cell_digits)
+    elif generic:
+        attrs = attributes(g_attrs.rstrip(b"/"))
+        r = attrs.get("r")
+        ref_match = REF.fullmatch(r) if r is not None else None
+        cell = RawCell(r or "", attrs.get("t", ""), attrs.get("s", "0"))
+        if g_inner:
+            _inner_into(cell, g_inner, builder)
+        if ref_match:
+            builder.cell(cell, ref_match.group(1), ref_match.group(2))
+        else:
+            builder.cell(cell, None, None)
+    elif row_start:
+        builder.start_row(_row_ref(row_attrs))
+        row_digits = str(builder.row).encode()
+        if row_close or row_attrs.endswith(b"/"):
             builder.end_row()
             row_digits = b""
-        else:
-            builder.odd("structure", builder.row or builder.last_row or 1)
+    elif row_end:
+        builder.end_row()
+        row_digits = b""
+    else:
+        builder.odd("structure", builder.row or builder.last_row or 1)
+    if record is not None:
+        record.plain = False
+    return row_digits

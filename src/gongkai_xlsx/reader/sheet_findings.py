@@ -139,7 +139,10 @@ def outside_cells(
     """Numbers (and text with a digit, which may be a number typed as text) on the
     form's table sheets where the form has no cell; labels and formulas excluded."""
     fm = form_map(form)
-    taken = {(s, to_a1(r, c)) for s, r, c in located.cells.values()} | fm.ours
+    if located.cells == fm.positions:  # the usual return: every cell where the template puts it
+        taken: frozenset[tuple[str, str]] | set[tuple[str, str]] = fm.places
+    else:
+        taken = {(s, to_a1(r, c)) for s, r, c in located.cells.values()} | fm.ours
     found: list[CellRead] = []
     count = 0
     for sheet in fm.table_sheets:

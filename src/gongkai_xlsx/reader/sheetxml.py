@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import pyexpat
 import re
+from functools import lru_cache
 
 from gongkai_xlsx.ooxml.xmltext import attributes, gt_in_attribute, parse_checked
 from gongkai_xlsx.reader.sheet_cells import (
@@ -30,6 +31,7 @@ from gongkai_xlsx.reader.sheet_cells import (
     MAX_TAG_BYTES,
     MAX_TEXT_BYTES,
     Builder,
+    Rect,
     SheetScan,
     SheetTooLarge,
 )
@@ -72,7 +74,19 @@ def needs_exact(data: bytes) -> bool:
     parser.ProcessingInstructionHandler = lambda target, _data: odd.append(target)
     parser.StartCdataSectionHandler = lambda: odd.append("cdata")
     parse_checked(parser, data)
-    return bool(odd) or default_main != 1 or gt_in_attribute(data)
+    return (
+        bool(odd) or default_main != 1 or (not _gt_only_ends_tags(data) and gt_in_attribute(data))
+    )
+
+
+def _gt_only_ends_tags(data: bytes) -> bool:
+    """Whether every ``>`` of well-formed ``data`` without comments, CDATA, processing
+    instructions or a DTD (what expat has just confirmed) ends a tag or the XML
+    declaration: each of those begins with the only kind of ``<`` such a document holds
+    and ends with one ``>``, so any other ``>`` (in an attribute value, or in text) makes
+    more ``>`` than ``<``. Two counts, where the search for a ``>`` in a value tries every
+    ``=``."""
+    return data.count(b"<") == data.count(b">")
 
 
 def check_bounds(data: bytes, sheet: str, max_cells: int = MAX_CELLS) -> None:
@@ -106,6 +120,28 @@ def scan_sheet(
             scan_fast(data, open_end, end if end >= 0 else len(data), builder)
         tail = data.find(b"<mergeCells", open_end)
         if tail >= 0:
-            for attrs in MERGE.findall(data, tail):
-                builder.merge(attributes(attrs.rstrip(b"/")).get("ref", ""))
+            rest = data[tail:]
+            builder.scan.merges += (
+                _merges_cached(rest) if len(rest) <= MAX_CACHED_MERGES else _merges(rest)
+            )
     return builder.scan
+
+
+MAX_CACHED_MERGES = 262_144
+
+
+@lru_cache(maxsize=64)
+def _merges_cached(rest: bytes) -> tuple[Rect, ...]:
+    """:func:`_merges`, once per worker for each tail of a sheet: a template's merged
+    boxes come again, byte for byte, in every return (bounded: 64 tails of at most
+    256 KB)."""
+    return _merges(rest)
+
+
+def _merges(rest: bytes) -> tuple[Rect, ...]:
+    """The merged ranges of a sheet's tail (from ``<mergeCells``), as Builder.merge keeps
+    them."""
+    builder = Builder()
+    for attrs in MERGE.findall(rest):
+        builder.merge(attributes(attrs.rstrip(b"/")).get("ref", ""))
+    return tuple(builder.scan.merges)

@@ -50,7 +50,6 @@ from gongkai_xlsx.text import label_key
 MAX_SHEET_CELLS = 2 * MAX_MEMBER_CELLS
 MAX_FINDINGS = 20  # cell-level findings of one sheet before the rest are only counted
 _SHA256 = re.compile(r"[0-9a-f]{64}")
-_OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")  # how Excel stores a control character
 _KIND_OF = {shown: kind for kind, shown in names.MEMBER_KINDS.items()}
 
 
@@ -69,10 +68,23 @@ def is_summary(info: WorkbookInfo, properties: Mapping[str, str]) -> bool:
     """Whether the workbook says it is a summary (either of its two marks)."""
     if properties.get(names.PROP_KIND) == names.KIND_SUMMARY:
         return True
-    return any(
+    known = _MARKED.get(id(info))
+    if known is not None and known[0] is info:
+        return known[1]
+    marked = any(
         name.startswith(names.MEMBER_PREFIX) or name == names.MEMBERS_DATA_NAME
         for name in info.names
     )
+    if len(_MARKED) >= 32:
+        _MARKED.clear()
+    _MARKED[id(info)] = (info, marked)  # info held: its id stays its own
+    return marked
+
+
+# Whether a workbook's names mark a summary, by its WorkbookInfo (one per workbook.xml
+# met: parts.workbook_info remembers it, so a batch's returns share it; a return has
+# ~200 names, asked about twice). Bounded: 32.
+_MARKED: dict[int, tuple[WorkbookInfo, bool]] = {}
 
 
 def _sheet_named(info: WorkbookInfo, name: str) -> str | None:
@@ -118,9 +130,8 @@ def _no_cyclic_gc() -> Iterator[None]:
 
 
 def _text(value: object) -> str | None:
-    if not isinstance(value, str):
-        return None
-    return _OOXML_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value)
+    """A text cell's value (its ``_xHHHH_`` escapes already decoded by the reader)."""
+    return value if isinstance(value, str) else None
 
 
 class _Sheet:
