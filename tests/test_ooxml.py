@@ -4,8 +4,10 @@ they were (the marked copies, the template's lock), and reading is bounded (the 
 from __future__ import annotations
 
 import io
+import struct
 import warnings
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -130,3 +132,19 @@ def test_the_one_call_inflate_gives_zipfiles_bytes_or_leaves_the_member_to_zipfi
         changed = bytearray(data)
         changed[directory + offset] ^= 0x01
         _both_ways(bytes(changed))
+
+
+def test_a_member_whose_stream_goes_on_past_its_declared_size_is_left_to_zipfile() -> None:
+    """A lying member: it declares 1 KB with the CRC of its first 1 KB, and inflates to 1 MB.
+    The one-call inflate must not take its first 1 KB for the whole member."""
+    real, claimed = 1 << 20, 1024
+    packer = zlib.compressobj(9, zlib.DEFLATED, -15)
+    packed = packer.compress(b"\0" * real) + packer.flush()
+    name = b"xl/media/image1.png"
+    fields = (20, 0, 8, 0, 0x5821, zlib.crc32(b"\0" * claimed), len(packed), claimed, len(name))
+    local = struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + name
+    central = struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, *fields, 0, 0, 0, 0, 0, 0) + name
+    body = local + packed
+    tail = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(body), 0)
+    archive = ZipIn(body + central + tail)
+    assert archive._inflate_plain(archive.members[0]) is None

@@ -182,10 +182,12 @@ class ZipIn:
             return None
         inflater = zlib.decompressobj(-15)
         try:
-            out = inflater.decompress(memoryview(data)[start:end], info.file_size)
+            # room for one byte more: a stream that goes on past its declared size (a lying
+            # member whose first bytes match the CRC) is not taken for a whole one
+            out = inflater.decompress(memoryview(data)[start:end], info.file_size + 1)
         except zlib.error:
             return None
-        if len(out) != info.file_size or zlib.crc32(out) != info.CRC:
+        if len(out) != info.file_size or not inflater.eof or zlib.crc32(out) != info.CRC:
             return None
         return out
 
