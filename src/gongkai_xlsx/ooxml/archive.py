@@ -144,14 +144,19 @@ class ZipIn:
 
 
 def rewrite(
-    original: ZipIn, changed: Mapping[str, bytes], added: Sequence[tuple[str, bytes]] = ()
+    original: ZipIn,
+    changed: Mapping[str, bytes],
+    added: Sequence[tuple[str, bytes]] = (),
+    level: int | None = None,
 ) -> bytes:
     """A new zip: every member of ``original`` in its place, with the bytes ``changed``
     gives for its name or else its own; then the ``added`` parts at the end.
 
     Each kept member keeps its name, date, compression (stored or deflate), attributes and
     comment. New members get the date of the newest original member and deflate, so the
-    same input always gives the same bytes.
+    same input always gives the same bytes. ``level`` is the deflate level of the parts
+    written (zlib's default when None): a marked copy deflates its edited sheets at level
+    1, about twice as fast as the default for a sixth more bytes.
     """
     out = io.BytesIO()
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
@@ -164,12 +169,12 @@ def rewrite(
                 if raw is not None:  # the same bytes compressed again: copied as they are
                     _write_raw(archive, info, raw)
                     continue
-            archive.writestr(_copy_info(info), data)
+            archive.writestr(_copy_info(info), data, compresslevel=level)
         for name, data in added:
             new = zipfile.ZipInfo(name, date_time=stamp)
             new.compress_type = DEFLATED
             new.external_attr = 0o600 << 16
-            archive.writestr(new, data)
+            archive.writestr(new, data, compresslevel=level)
     return out.getvalue()
 
 
