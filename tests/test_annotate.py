@@ -979,3 +979,33 @@ def test_a_copy_marked_in_the_old_colours_loses_them_when_marked_again(
         for c in cells(again[part]).values()
     }
     assert not colours & {*old.values(), *old}
+
+
+def test_cells_found_by_search_are_the_cells_the_scan_finds() -> None:
+    """The marked cells of a big sheet are found by searching their text; where a sheet
+    does not say every cell's place (a cell without ``r``), a position is absent or the
+    cells are out of order, every cell is scanned instead: both give the same cells."""
+    from gongkai_xlsx.annotate.sheet import Worksheet
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    with zipfile.ZipFile(samples / "某县交通运输局_2024_B1不平衡.xlsx") as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        texts = [archive.read(n).decode() for n in names]
+    implied = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="2"><c r="A2" s="3"/><c s="4"/><c r="D2" s="5"/></row>'
+        '<row r="3"><c r="C3" s="6"/><c r="B3" s="7"/></row></sheetData></worksheet>'
+    )
+    checked = 0
+    for text in [*texts, implied]:
+        everything = Worksheet(text).cells()
+        wanted = [{(c.row, c.col) for c in everything[i::7]} for i in range(3)]
+        wanted += [{(1, 1), (2, 1)}, {(1, 1), (40, 40)}, {(2, 2), (2, 1)}]
+        for places in wanted:
+            found = Worksheet(text).cells_at(places)
+            expected = [c for c in everything if (c.row, c.col) in places]
+            assert [(c.row, c.col, c.style, c.element.start) for c in found] == [
+                (c.row, c.col, c.style, c.element.start) for c in expected
+            ]
+            checked += len(found)
+    assert checked > 50

@@ -103,7 +103,7 @@ class _Marker:
         grouped = self._group(marks)
         for name, sheet_marks in grouped.items():
             ws = self.sheet(name)
-            current = {(c.row, c.col): c.style for c in ws.cells()}
+            current = {(c.row, c.col): c.style for c in ws.cells_at(set(sheet_marks.cells))}
             current.update(restyle[name])
             for (row, col), cell_marks in sheet_marks.cells.items():
                 severity = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
