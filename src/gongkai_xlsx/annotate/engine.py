@@ -84,6 +84,13 @@ class _Marker:
             self.worksheets[name] = Worksheet(self.pkg.text(self.parts[name]))
         return self.worksheets[name]
 
+    def _mentions(self, name: str, word: str) -> bool:
+        """Whether sheet ``name``'s text holds ``word`` at all: a sheet without a tab
+        selection or a comment drawing is then neither decoded nor parsed for one."""
+        if name in self.worksheets:
+            return word in self.worksheets[name].text
+        return word.encode("ascii") in self.pkg.read(self.parts[name])
+
     def styles(self) -> tuple[str, Styles]:
         found = self.pkg.related(self.wb_part, STYLES)
         if found and self.pkg.has(found[0].target):
@@ -117,7 +124,7 @@ class _Marker:
         for name, sheet_marks in grouped.items():
             self._comment(name, sheet_marks)
         for name in self.parts:
-            if name != RESULTS_SHEET:
+            if name != RESULTS_SHEET and self._mentions(name, "tabSelected"):
                 self.sheet(name).clear_tab_selection()
         self._results(marks, styles, previous)
         self.pkg.write(styles_part, styles.text)
@@ -208,6 +215,8 @@ class _Marker:
         return cover.sheet, from_a1(cover.anchor)
 
     def _vml_part(self, name: str) -> str | None:
+        if not self._mentions(name, "legacyDrawing"):
+            return None
         rid = self.sheet(name).legacy_drawing_id()
         if rid is None:
             return None

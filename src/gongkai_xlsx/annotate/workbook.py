@@ -44,6 +44,10 @@ _DEFINED_NAME = re.compile(
 )
 
 
+_INSERTED: dict[tuple[str, str, str], str] = {}  # (text, sheet name, rId) → text after
+_INSERTED_KEPT = 8
+
+
 class WorkbookXml:
     def __init__(self, text: str) -> None:
         self.text = text
@@ -84,7 +88,20 @@ class WorkbookXml:
 
     # -- writing
     def insert_first_sheet(self, name: str, rid: str) -> None:
-        """Add ``<sheet>`` for ``name`` in front of all others; renumber positions."""
+        """Add ``<sheet>`` for ``name`` in front of all others; renumber positions.
+
+        The same edit of the same text gives the same text: every return of a template
+        has its workbook.xml, so the answer is kept for the next one (bounded)."""
+        key = (self.text, name, rid)
+        done = _INSERTED.get(key)
+        if done is None:
+            self._insert_first_sheet(name, rid)
+            if len(_INSERTED) >= _INSERTED_KEPT:
+                del _INSERTED[next(iter(_INSERTED))]
+            done = _INSERTED[key] = self.text
+        self.text = done
+
+    def _insert_first_sheet(self, name: str, rid: str) -> None:
         self.text, prefix = xt.ensure_namespace(self.text, REL_NS, "r")
         parent = self._top("sheets")
         if parent is None:
