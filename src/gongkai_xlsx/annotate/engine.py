@@ -78,6 +78,8 @@ class _Marker:
         self.parts = {s.name: targets[s.rid] for s in self.sheets if s.rid in targets}
         self.folder = posixpath.dirname(self.wb_part)
         self.worksheets: dict[str, Worksheet] = {}
+        self._vml: dict[str, str | None] = {}  # sheet → its comments' VML drawing
+        self._blocks: dict[str, int] = {}  # VML drawing → its shape-id block
 
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
@@ -215,6 +217,13 @@ class _Marker:
         return cover.sheet, from_a1(cover.anchor)
 
     def _vml_part(self, name: str) -> str | None:
+        """The VML drawing of sheet ``name``'s comments, looked up once per sheet (the
+        marking itself is the only one to give a sheet a drawing: it records it)."""
+        if name not in self._vml:
+            self._vml[name] = self._find_vml_part(name)
+        return self._vml[name]
+
+    def _find_vml_part(self, name: str) -> str | None:
         if not self._mentions(name, "legacyDrawing"):
             return None
         rid = self.sheet(name).legacy_drawing_id()
@@ -254,10 +263,13 @@ class _Marker:
             self.pkg.write(vml, cm.merge_vml(self.pkg.text(vml), fresh))
             return
         vml = self.pkg.free_name(posixpath.join(self.folder, "drawings", "vmlDrawing{}.vml"))
-        self.pkg.write(vml, cm.new_vml(fresh, self._free_vml_block()))
+        block = self._free_vml_block()
+        self.pkg.write(vml, cm.new_vml(fresh, block))
+        self._blocks[vml] = block
         self.pkg.add_content_type_default("vml", cm.VML_CONTENT_TYPE)
         rid = self.pkg.add_relationship(part, VML_DRAWING, vml)
         ws.add_legacy_drawing(rid)
+        self._vml[name] = vml
 
     def _free_vml_block(self) -> int:
         """A shape-id block no other VML drawing of the workbook uses."""
@@ -265,7 +277,9 @@ class _Marker:
         for name in self.parts:
             vml = self._vml_part(name)
             if vml is not None:
-                blocks.append(cm.vml_block(self.pkg.text(vml)))
+                if vml not in self._blocks:  # merging boxes in keeps a drawing's block
+                    self._blocks[vml] = cm.vml_block(self.pkg.text(vml))
+                blocks.append(self._blocks[vml])
         return max(blocks) + 1
 
     def _protection(self) -> str | None:

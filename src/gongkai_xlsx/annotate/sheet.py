@@ -72,12 +72,12 @@ class Worksheet:
     def cells_at(self, places: set[tuple[int, int]]) -> list[CellTag]:
         """The ``<c>`` elements at these (row, col) positions, in document order.
 
-        A marked copy changes a few cells of a large sheet: when every cell of sheetData
-        says where it is (``r="B7"`` as its first attribute, as Excel, WPS, LibreOffice
-        and the template write it), each wanted cell is found by searching its text, in
-        document order (one pass over the sheet, whatever their number), and its row must
-        say the same row. Otherwise (or when one is absent from the XML, or out of order)
-        every cell is scanned, as :meth:`cells` does. Positions written twice are found
+        A marked copy changes a few cells of a large sheet: each wanted cell is found by
+        searching its text (``r="B7"`` as its first attribute, as Excel, WPS, LibreOffice
+        and the template write it), in document order (one pass over the sheet, whatever
+        their number); its row must say the same row and every cell of that row its
+        place. Otherwise (or when one is absent from the XML, or out of order) every cell
+        is scanned, as :meth:`cells` does. Positions written twice are found
         at their first (the reader reports them: 同一单元格出现了不止一次)."""
         if self._cells is None or self._cells[0] is not self.text:
             if self._found is not None and self._found[:2] == (self.text, places):
@@ -94,13 +94,9 @@ class Worksheet:
         if data is None or data.empty:
             return None
         lo, hi = data.tag_end, data.content_end
-        # no comment, CDATA, processing instruction or extension (long needles: a
-        # needle ending in a frequent character such as ``<`` searches slowly)
-        if text.find("?", lo, hi) >= 0 or any(
-            text.find(mark, lo, hi) >= 0 for mark in ("<!-", "<![", "extLst")
-        ):
-            return None
-        if text.count(f"<{p}c", lo, hi) != text.count(f'<{p}c r="', lo, hi):
+        # no comment, CDATA, processing instruction or extension (``--`` alone is in
+        # formulas; a needle of frequent characters, ``<!``, searches slowly)
+        if any(text.find(mark, lo, hi) >= 0 for mark in ("?", "<!--", "CDATA", "extLst")):
             return None
         found, at = [], lo
         for row, col in sorted(places):
@@ -112,6 +108,11 @@ class Worksheet:
             if row_tag is None or row_tag.group(2) != "row" or row_tag.end() > at:
                 return None
             if xt.get_attr(row_tag.group(0), "r") != str(row + 1):
+                return None
+            row_end = text.find(f"</{p}row>", at, hi)
+            if row_end < 0 or text.count(f"<{p}c", row_at, row_end) != text.count(
+                f'<{p}c r="', row_at, row_end
+            ):  # a cell of the row without its place: it may be counted to this one
                 return None
             cell = _ROW_OR_CELL.match(text, at)
             if cell is None or cell.group(2) != "c":
