@@ -99,21 +99,17 @@ class Worksheet:
         if any(text.find(mark, lo, hi) >= 0 for mark in ("?", "<!--", "CDATA", "extLst")):
             return None
         found, at = [], lo
+        rows: dict[int, int] = {}  # a row's start → its end, once checked
         for row, col in sorted(places):
             at = text.find(f'<{p}c r="{to_a1(row, col)}"', at, hi)
             if at < 0:
                 return None
             row_at = text.rfind(f"<{p}row", lo, at)
-            row_tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
-            if row_tag is None or row_tag.group(2) != "row" or row_tag.end() > at:
-                return None
-            if xt.get_attr(row_tag.group(0), "r") != str(row + 1):
-                return None
-            row_end = text.find(f"</{p}row>", at, hi)
-            if row_end < 0 or text.count(f"<{p}c", row_at, row_end) != text.count(
-                f'<{p}c r="', row_at, row_end
-            ):  # a cell of the row without its place: it may be counted to this one
-                return None
+            if row_at < 0 or rows.get(row_at, -1) < at:
+                row_end = self._checked_row(row_at, row, at, hi)
+                if row_end is None:
+                    return None
+                rows[row_at] = row_end
             cell = _ROW_OR_CELL.match(text, at)
             if cell is None or cell.group(2) != "c":
                 return None
@@ -122,6 +118,23 @@ class Worksheet:
             found.append(CellTag(row, col, element, int(s) if s and s.isdigit() else 0))
             at = cell.end()
         return found
+
+    def _checked_row(self, row_at: int, row: int, at: int, hi: int) -> int | None:
+        """Where the row starting at ``row_at`` ends, if it holds ``at``, is row ``row``
+        by its own ``r`` and gives every cell its place (a cell without one may be
+        counted to the wanted position); None otherwise."""
+        text, p = self.text, self.prefix
+        row_tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
+        if row_tag is None or row_tag.group(2) != "row" or row_tag.end() > at:
+            return None
+        if xt.get_attr(row_tag.group(0), "r") != str(row + 1):
+            return None
+        row_end = text.find(f"</{p}row>", at, hi)
+        if row_end < 0:
+            return None
+        if text.count(f"<{p}c", row_at, row_end) != text.count(f'<{p}c r="', row_at, row_end):
+            return None
+        return row_end
 
     def _start_tags(self, data: xt.Element) -> list[CellTag]:
         """The cells from the start tags of rows and cells alone: inside sheetData, with
