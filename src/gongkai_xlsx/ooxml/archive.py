@@ -169,13 +169,33 @@ def rewrite(
                 if raw is not None:  # the same bytes compressed again: copied as they are
                     _write_raw(archive, info, raw)
                     continue
-            archive.writestr(_copy_info(info), data, compresslevel=level)
+            _write_data(archive, _copy_info(info), data, level)
         for name, data in added:
             new = zipfile.ZipInfo(name, date_time=stamp)
             new.compress_type = DEFLATED
             new.external_attr = 0o600 << 16
-            archive.writestr(new, data, compresslevel=level)
+            _write_data(archive, new, data, level)
     return out.getvalue()
+
+
+def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int | None) -> None:
+    """Append a member holding ``data``, deflated (or stored) here and written once with
+    its sizes, the same bytes :meth:`zipfile.ZipFile.writestr` writes (which writes the
+    header, the data, then goes back to the header: a tenth of a marked copy's zip time)."""
+    if info.compress_type == DEFLATED:
+        packer = zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
+        )
+        raw = packer.compress(data) + packer.flush()
+    elif info.compress_type == STORED:
+        raw = data
+    else:  # pragma: no cover - _copy_info gives stored or deflate only
+        archive.writestr(info, data, compresslevel=level)
+        return
+    info.CRC, info.compress_size, info.file_size = zlib.crc32(data), len(raw), len(data)
+    if not info.external_attr:  # as writestr: ?rw-------
+        info.external_attr = 0o600 << 16
+    _append(archive, info, raw)
 
 
 _LOCAL_HEADER = b"PK\x03\x04"
@@ -204,6 +224,11 @@ def _write_raw(archive: zipfile.ZipFile, info: Member, raw: bytes) -> None:
     :meth:`zipfile.ZipFile.writestr` would have written it."""
     copy = _copy_info(info)
     copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    _append(archive, copy, raw)
+
+
+def _append(archive: zipfile.ZipFile, copy: Member, raw: bytes) -> None:
+    """Append member ``copy`` (its CRC and sizes set) with ``raw`` as its data."""
     assert archive.fp is not None
     copy.header_offset = archive.fp.tell()
     archive.fp.write(copy.FileHeader(zip64=False))
