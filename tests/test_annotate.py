@@ -1009,3 +1009,38 @@ def test_cells_found_by_search_are_the_cells_the_scan_finds() -> None:
             ]
             checked += len(found)
     assert checked > 50
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_styles_missing_or_empty_sections_are_made_in_schema_order(prefix: str) -> None:
+    """A styles.xml without fills or borders and with an empty ``<cellXfs/>`` (as some
+    writers leave them) gets them, in CT_Stylesheet's order, each count right, and the
+    marked format wears the red fill; the same text marked twice gives the same text."""
+    from gongkai_xlsx.annotate.styles import Styles
+
+    p = prefix
+    ns = f' xmlns{":" + p[:-1] if p else ""}="{M["m"]}"'
+    text = (
+        f'<?xml version="1.0"?>\n<{p}styleSheet{ns}><{p}fonts count="1"><{p}font>'
+        f'<{p}sz val="11"/><{p}name val="宋体"/></{p}font></{p}fonts>'
+        f'<{p}cellXfs count="0"/><{p}cellStyles count="0"/></{p}styleSheet>'
+    )
+    results = []
+    for _ in range(2):
+        styles = Styles(text)
+        marked = styles.marked_xf(0, "error")
+        styles.result_styles()
+        results.append((marked, styles.text))
+    assert results[0] == results[1]
+    marked, out = results[0]
+    root = ET.fromstring(out)
+    order = [child.tag.rpartition("}")[2] for child in root]
+    assert order == ["fonts", "fills", "borders", "cellXfs", "cellStyles"]
+    for child in root:
+        if child.get("count") is not None:
+            assert int(child.get("count") or "") == len(child), child.tag
+    xfs = root.find("m:cellXfs", M)
+    fills = root.find("m:fills", M)
+    assert xfs is not None and fills is not None
+    fill = fills[int(xfs[marked].get("fillId") or "")]
+    assert fill.find("m:patternFill/m:fgColor", M).get("rgb") == ERROR_FILL  # type: ignore[union-attr]
