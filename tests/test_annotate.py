@@ -1044,3 +1044,36 @@ def test_styles_missing_or_empty_sections_are_made_in_schema_order(prefix: str) 
     assert xfs is not None and fills is not None
     fill = fills[int(xfs[marked].get("fillId") or "")]
     assert fill.find("m:patternFill/m:fgColor", M).get("rgb") == ERROR_FILL  # type: ignore[union-attr]
+
+
+def test_sheet_level_names_move_with_their_sheets_when_one_goes_first() -> None:
+    """Every ``localSheetId`` moves one on, whatever a name's text says (a sheet may be
+    named ``localSheetId``); workbook-level names and texts are left as they are."""
+    from gongkai_xlsx.annotate.workbook import WorkbookXml
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    text = (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="封面" sheetId="1" r:id="rId1"/><sheet name="localSheetId" sheetId="2" '
+        'r:id="rId2"/></sheets><definedNames>'
+        "<definedName name=\"a\">'localSheetId'!$A$1</definedName>"
+        '<definedName name="_xlnm.Print_Area" localSheetId="1">'
+        "'localSheetId'!$A$1:$C$9</definedName>"
+        '<definedName localSheetId="0" name="b">封面!$B$2</definedName>'
+        "</definedNames></workbook>"
+    )
+    wb = WorkbookXml(text)
+    wb.insert_first_sheet(RESULTS_SHEET, "rId9")
+    names = ET.fromstring(wb.text).find("m:definedNames", M)
+    assert names is not None
+    assert [(n.get("name"), n.get("localSheetId"), n.text) for n in names] == [
+        ("a", None, "'localSheetId'!$A$1"),
+        ("_xlnm.Print_Area", "2", "'localSheetId'!$A$1:$C$9"),
+        ("b", "1", "封面!$B$2"),
+    ]
+    sheets = ET.fromstring(wb.text).find("m:sheets", M)
+    assert sheets is not None and [s.get("name") for s in sheets] == [
+        RESULTS_SHEET,
+        "封面",
+        "localSheetId",
+    ]

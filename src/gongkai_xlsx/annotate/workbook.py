@@ -140,13 +140,22 @@ class WorkbookXml:
         """Sheet positions old → new in defined names; the first sheet becomes active."""
         parent = self._top("definedNames")
         if parent is not None and not parent.empty and mapping:
-            # A name holds text only (no element): its start tags are all there is to
-            # visit, and only those with a localSheetId change (a template names every cell).
+            # A name holds text only (no element), and only a start tag with a
+            # localSheetId changes (a template names every cell): each is found from
+            # that word, the ``<`` before it and the start tag there.
             edits = []
-            for match in _DEFINED_NAME.finditer(self.text, parent.tag_end, parent.content_end):
-                tag = match.group(0)
-                if match.group(1) != self.prefix or "localSheetId" not in tag:
+            text, lo, hi = self.text, parent.tag_end, parent.content_end
+            at = text.find("localSheetId", lo, hi)
+            while at >= 0:
+                opened = text.rfind("<", lo, at)
+                match = _DEFINED_NAME.match(text, opened) if opened >= 0 else None
+                if match is None or match.end() <= at:  # the word is a name's text
+                    at = text.find("localSheetId", at + 1, hi)
                     continue
+                at = text.find("localSheetId", match.end(), hi)
+                if match.group(1) != self.prefix:
+                    continue
+                tag = match.group(0)
                 local = xt.get_attr(tag, "localSheetId")
                 if local is not None and local.isdigit() and int(local) in mapping:
                     new = xt.set_attr(tag, "localSheetId", str(mapping[int(local)]))
