@@ -48,8 +48,8 @@ def _forget_templates() -> None:
     """Empty what the marking keeps per template text (styles.xml read, workbook.xml
     edited) and per message: a return whose parts were re-saved by Excel or WPS, or the
     first return of a template, finds nothing kept."""
-    styles._PARSED.clear()
-    workbook._INSERTED.clear()
+    styles._parse.cache_clear()
+    workbook._inserted.cache_clear()
     comments._line_rows.cache_clear()
     results._height.cache_clear()
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.definition.looks import ERROR_MARK, HINT_MARK, OLD_MARKS
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -92,14 +93,8 @@ class _Parsed:
     first_font: str
 
 
-_PARSED: dict[str, _Parsed] = {}
-_PARSED_KEPT = 8  # templates of a few forms and versions; more are read again
-
-
+@lru_cache(maxsize=8)  # templates of a few forms and versions; more are read again
 def _parse(text: str) -> _Parsed:
-    kept = _PARSED.get(text)
-    if kept is not None:
-        return kept
     top = xt.root(text)
     sections: dict[str, xt.Element] = {}
     for element in xt.children(text, top):
@@ -123,9 +118,6 @@ def _parse(text: str) -> _Parsed:
         tuple(Styles._solid_color(f) for f in of("fills", "fill")),
         fonts[0] if fonts else "",
     )
-    if len(_PARSED) >= _PARSED_KEPT:
-        del _PARSED[next(iter(_PARSED))]
-    _PARSED[text] = parsed
     return parsed
 
 

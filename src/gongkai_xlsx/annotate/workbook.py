@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.relationships import REL_NS
@@ -42,10 +43,6 @@ class SheetEntry:
 _DEFINED_NAME = re.compile(
     r"<((?:[^\s/>!?:]+:)?)definedName(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>"
 )
-
-
-_INSERTED: dict[tuple[str, str, str], str] = {}  # (text, sheet name, rId) → text after
-_INSERTED_KEPT = 8
 
 
 class WorkbookXml:
@@ -92,14 +89,7 @@ class WorkbookXml:
 
         The same edit of the same text gives the same text: every return of a template
         has its workbook.xml, so the answer is kept for the next one (bounded)."""
-        key = (self.text, name, rid)
-        done = _INSERTED.get(key)
-        if done is None:
-            self._insert_first_sheet(name, rid)
-            if len(_INSERTED) >= _INSERTED_KEPT:
-                del _INSERTED[next(iter(_INSERTED))]
-            done = _INSERTED[key] = self.text
-        self.text = done
+        self.text = _inserted(self.text, name, rid)
 
     def _insert_first_sheet(self, name: str, rid: str) -> None:
         self.text, prefix = xt.ensure_namespace(self.text, REL_NS, "r")
@@ -251,3 +241,11 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+@lru_cache(maxsize=8)
+def _inserted(text: str, name: str, rid: str) -> str:
+    """workbook.xml ``text`` with sheet ``name`` (``rid``) put first."""
+    wb = WorkbookXml(text)
+    wb._insert_first_sheet(name, rid)
+    return wb.text
