@@ -979,3 +979,101 @@ def test_a_copy_marked_in_the_old_colours_loses_them_when_marked_again(
         for c in cells(again[part]).values()
     }
     assert not colours & {*old.values(), *old}
+
+
+def test_cells_found_by_search_are_the_cells_the_scan_finds() -> None:
+    """The marked cells of a big sheet are found by searching their text; where a sheet
+    does not say every cell's place (a cell without ``r``), a position is absent or the
+    cells are out of order, every cell is scanned instead: both give the same cells."""
+    from gongkai_xlsx.annotate.sheet import Worksheet
+
+    samples = Path(__file__).resolve().parent.parent / "samples"
+    with zipfile.ZipFile(samples / "某县交通运输局_2024_B1不平衡.xlsx") as archive:
+        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/sheet")]
+        texts = [archive.read(n).decode() for n in names]
+    implied = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="2"><c r="A2" s="3"/><c s="4"/><c r="D2" s="5"/></row>'
+        '<row r="3"><c r="C3" s="6"/><c r="B3" s="7"/></row></sheetData></worksheet>'
+    )
+    checked = 0
+    for text in [*texts, implied]:
+        everything = Worksheet(text).cells()
+        wanted = [{(c.row, c.col) for c in everything[i::7]} for i in range(3)]
+        wanted += [{(1, 1), (2, 1)}, {(1, 1), (40, 40)}, {(2, 2), (2, 1)}, {(2, 2)}]
+        for places in wanted:
+            found = Worksheet(text).cells_at(places)
+            expected = [c for c in everything if (c.row, c.col) in places]
+            assert [(c.row, c.col, c.style, c.element.start) for c in found] == [
+                (c.row, c.col, c.style, c.element.start) for c in expected
+            ]
+            checked += len(found)
+    assert checked > 50
+
+
+@pytest.mark.parametrize("prefix", ["", "x:"])
+def test_styles_missing_or_empty_sections_are_made_in_schema_order(prefix: str) -> None:
+    """A styles.xml without fills or borders and with an empty ``<cellXfs/>`` (as some
+    writers leave them) gets them, in CT_Stylesheet's order, each count right, and the
+    marked format wears the red fill; the same text marked twice gives the same text."""
+    from gongkai_xlsx.annotate.styles import Styles
+
+    p = prefix
+    ns = f' xmlns{":" + p[:-1] if p else ""}="{M["m"]}"'
+    text = (
+        f'<?xml version="1.0"?>\n<{p}styleSheet{ns}><{p}fonts count="1"><{p}font>'
+        f'<{p}sz val="11"/><{p}name val="宋体"/></{p}font></{p}fonts>'
+        f'<{p}cellXfs count="0"/><{p}cellStyles count="0"/></{p}styleSheet>'
+    )
+    results = []
+    for _ in range(2):
+        styles = Styles(text)
+        marked = styles.marked_xf(0, "error")
+        styles.result_styles()
+        results.append((marked, styles.text))
+    assert results[0] == results[1]
+    marked, out = results[0]
+    root = ET.fromstring(out)
+    order = [child.tag.rpartition("}")[2] for child in root]
+    assert order == ["fonts", "fills", "borders", "cellXfs", "cellStyles"]
+    for child in root:
+        if child.get("count") is not None:
+            assert int(child.get("count") or "") == len(child), child.tag
+    xfs = root.find("m:cellXfs", M)
+    fills = root.find("m:fills", M)
+    assert xfs is not None and fills is not None
+    fill = fills[int(xfs[marked].get("fillId") or "")]
+    assert fill.find("m:patternFill/m:fgColor", M).get("rgb") == ERROR_FILL  # type: ignore[union-attr]
+
+
+def test_sheet_level_names_move_with_their_sheets_when_one_goes_first() -> None:
+    """Every ``localSheetId`` moves one on, whatever a name's text says (a sheet may be
+    named ``localSheetId``); workbook-level names and texts are left as they are."""
+    from gongkai_xlsx.annotate.workbook import WorkbookXml
+
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    text = (
+        f'<workbook xmlns="{MAIN}" xmlns:r="{rel}"><sheets>'
+        '<sheet name="封面" sheetId="1" r:id="rId1"/><sheet name="localSheetId" sheetId="2" '
+        'r:id="rId2"/></sheets><definedNames>'
+        "<definedName name=\"a\">'localSheetId'!$A$1</definedName>"
+        '<definedName name="_xlnm.Print_Area" localSheetId="1">'
+        "'localSheetId'!$A$1:$C$9</definedName>"
+        '<definedName localSheetId="0" name="b">封面!$B$2</definedName>'
+        "</definedNames></workbook>"
+    )
+    wb = WorkbookXml(text)
+    wb.insert_first_sheet(RESULTS_SHEET, "rId9")
+    names = ET.fromstring(wb.text).find("m:definedNames", M)
+    assert names is not None
+    assert [(n.get("name"), n.get("localSheetId"), n.text) for n in names] == [
+        ("a", None, "'localSheetId'!$A$1"),
+        ("_xlnm.Print_Area", "2", "'localSheetId'!$A$1:$C$9"),
+        ("b", "1", "封面!$B$2"),
+    ]
+    sheets = ET.fromstring(wb.text).find("m:sheets", M)
+    assert sheets is not None and [s.get("name") for s in sheets] == [
+        RESULTS_SHEET,
+        "封面",
+        "localSheetId",
+    ]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.cellref import col_letters
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -212,11 +213,14 @@ _VML_NS = {
 
 
 def _box_rows(note: Note) -> int:
-    lines = sum(
-        max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
-        for level, message in note.lines
-    )
-    return max(3, lines + 1)
+    return max(3, sum(_line_rows(level, message) for level, message in note.lines) + 1)
+
+
+@lru_cache(maxsize=1024)
+def _line_rows(level: str, message: str) -> int:
+    """Lines one finding takes in a box (kept: a finding on a sum is commented on each
+    of its cells, with the same words)."""
+    return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
 
 
 def _shape(note: Note, number: int, z: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Literal
 
 from gongkai_xlsx.cellref import to_a1
@@ -74,7 +75,10 @@ class CoverPlaces:
     cells: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
+@cache
 def cover_places(form: Form) -> CoverPlaces:
+    """Where the marking writes on ``form``'s returns (cached as :func:`layout_of` is:
+    forms are immutable and hashed by identity; every return of a run asks)."""
     layout = layout_of(form)
     cover = layout.sheet(form.cover.sheet)
     anchor = layout.field_positions.get("agency")

@@ -8,6 +8,7 @@ element (same options, same password hash).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.annotate.styles import ResultStyles
 from gongkai_xlsx.ooxml.xmltext import escape
@@ -38,7 +39,10 @@ class Line:
     link: tuple[str, str] | None = None
 
 
+@lru_cache(maxsize=1024)
 def _height(text: str, width: float) -> float:
+    """A row's height for ``text`` wrapped in ``width`` (kept: the same words come back
+    in the results of many returns)."""
     lines = sum(max(1, -(-text_width(part) // max(int(width) - 2, 1))) for part in text.split("\n"))
     return round(lines * LINE_HEIGHT + 5, 2)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from gongkai_xlsx.cellref import col_letters, from_a1
+from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.relationships import REL_NS
 
@@ -45,6 +45,8 @@ class Worksheet:
         self.text = text
         self.prefix = xt.root(text).prefix
         self._cells: tuple[str, list[CellTag]] | None = None  # for the text they were read from
+        # the last cells_at answer found by search: its text, the places asked, the cells
+        self._found: tuple[str, set[tuple[int, int]], list[CellTag]] | None = None
 
     # -- reading
     def _top(self, local: str) -> xt.Element | None:
@@ -66,6 +68,73 @@ class Worksheet:
             found = self._start_tags(data) if plain else self._scan(data)
         self._cells = (self.text, found)
         return found
+
+    def cells_at(self, places: set[tuple[int, int]]) -> list[CellTag]:
+        """The ``<c>`` elements at these (row, col) positions, in document order.
+
+        A marked copy changes a few cells of a large sheet: each wanted cell is found by
+        searching its text (``r="B7"`` as its first attribute, as Excel, WPS, LibreOffice
+        and the template write it), in document order (one pass over the sheet, whatever
+        their number); its row must say the same row and every cell of that row its
+        place. Otherwise (or when one is absent from the XML, or out of order) every cell
+        is scanned, as :meth:`cells` does. Positions written twice are found
+        at their first (the reader reports them: 同一单元格出现了不止一次)."""
+        if self._cells is None or self._cells[0] is not self.text:
+            if self._found is not None and self._found[:2] == (self.text, places):
+                return self._found[2]
+            found = self._quick(places)
+            if found is not None:
+                self._found = (self.text, places, found)
+                return found
+        return [c for c in self.cells() if (c.row, c.col) in places]
+
+    def _quick(self, places: set[tuple[int, int]]) -> list[CellTag] | None:
+        text, p = self.text, self.prefix
+        data = self._top("sheetData")
+        if data is None or data.empty:
+            return None
+        lo, hi = data.tag_end, data.content_end
+        # no comment, CDATA, processing instruction or extension (``--`` alone is in
+        # formulas; a needle of frequent characters, ``<!``, searches slowly)
+        if any(text.find(mark, lo, hi) >= 0 for mark in ("?", "<!--", "CDATA", "extLst")):
+            return None
+        found, at = [], lo
+        rows: dict[int, int] = {}  # a row's start → its end, once checked
+        for row, col in sorted(places):
+            at = text.find(f'<{p}c r="{to_a1(row, col)}"', at, hi)
+            if at < 0:
+                return None
+            row_at = text.rfind(f"<{p}row", lo, at)
+            if row_at < 0 or rows.get(row_at, -1) < at:
+                row_end = self._checked_row(row_at, row, at, hi)
+                if row_end is None:
+                    return None
+                rows[row_at] = row_end
+            cell = _ROW_OR_CELL.match(text, at)
+            if cell is None or cell.group(2) != "c":
+                return None
+            s = xt.get_attr(cell.group(0), "s")
+            element = xt.Element(p + "c", at, cell.end(), cell.end(), cell.end())
+            found.append(CellTag(row, col, element, int(s) if s and s.isdigit() else 0))
+            at = cell.end()
+        return found
+
+    def _checked_row(self, row_at: int, row: int, at: int, hi: int) -> int | None:
+        """Where the row starting at ``row_at`` ends, if it holds ``at``, is row ``row``
+        by its own ``r`` and gives every cell its place (a cell without one may be
+        counted to the wanted position); None otherwise."""
+        text, p = self.text, self.prefix
+        row_tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
+        if row_tag is None or row_tag.group(2) != "row" or row_tag.end() > at:
+            return None
+        if xt.get_attr(row_tag.group(0), "r") != str(row + 1):
+            return None
+        row_end = text.find(f"</{p}row>", at, hi)
+        if row_end < 0:
+            return None
+        if text.count(f"<{p}c", row_at, row_end) != text.count(f'<{p}c r="', row_at, row_end):
+            return None
+        return row_end
 
     def _start_tags(self, data: xt.Element) -> list[CellTag]:
         """The cells from the start tags of rows and cells alone: inside sheetData, with
@@ -154,7 +223,7 @@ class Worksheet:
         (never typed in, never styled) are created empty with just that style."""
         edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
         present = set()
-        for cell in self.cells():
+        for cell in self.cells_at(set(styles)):
             key = (cell.row, cell.col)
             if key in styles:
                 present.add(key)

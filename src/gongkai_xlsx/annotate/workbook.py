@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.relationships import REL_NS
@@ -84,7 +85,13 @@ class WorkbookXml:
 
     # -- writing
     def insert_first_sheet(self, name: str, rid: str) -> None:
-        """Add ``<sheet>`` for ``name`` in front of all others; renumber positions."""
+        """Add ``<sheet>`` for ``name`` in front of all others; renumber positions.
+
+        The same edit of the same text gives the same text: every return of a template
+        has its workbook.xml, so the answer is kept for the next one (bounded)."""
+        self.text = _inserted(self.text, name, rid)
+
+    def _insert_first_sheet(self, name: str, rid: str) -> None:
         self.text, prefix = xt.ensure_namespace(self.text, REL_NS, "r")
         parent = self._top("sheets")
         if parent is None:
@@ -123,13 +130,22 @@ class WorkbookXml:
         """Sheet positions old → new in defined names; the first sheet becomes active."""
         parent = self._top("definedNames")
         if parent is not None and not parent.empty and mapping:
-            # A name holds text only (no element): its start tags are all there is to
-            # visit, and only those with a localSheetId change (a template names every cell).
+            # A name holds text only (no element), and only a start tag with a
+            # localSheetId changes (a template names every cell): each is found from
+            # that word, the ``<`` before it and the start tag there.
             edits = []
-            for match in _DEFINED_NAME.finditer(self.text, parent.tag_end, parent.content_end):
-                tag = match.group(0)
-                if match.group(1) != self.prefix or "localSheetId" not in tag:
+            text, lo, hi = self.text, parent.tag_end, parent.content_end
+            at = text.find("localSheetId", lo, hi)
+            while at >= 0:
+                opened = text.rfind("<", lo, at)
+                match = _DEFINED_NAME.match(text, opened) if opened >= 0 else None
+                if match is None or match.end() <= at:  # the word is a name's text
+                    at = text.find("localSheetId", at + 1, hi)
                     continue
+                at = text.find("localSheetId", match.end(), hi)
+                if match.group(1) != self.prefix:
+                    continue
+                tag = match.group(0)
                 local = xt.get_attr(tag, "localSheetId")
                 if local is not None and local.isdigit() and int(local) in mapping:
                     new = xt.set_attr(tag, "localSheetId", str(mapping[int(local)]))
@@ -225,3 +241,11 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+@lru_cache(maxsize=8)
+def _inserted(text: str, name: str, rid: str) -> str:
+    """workbook.xml ``text`` with sheet ``name`` (``rid``) put first."""
+    wb = WorkbookXml(text)
+    wb._insert_first_sheet(name, rid)
+    return wb.text

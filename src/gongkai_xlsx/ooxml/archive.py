@@ -197,14 +197,19 @@ _UTF8_NAME = 0x800
 
 
 def rewrite(
-    original: ZipIn, changed: Mapping[str, bytes], added: Sequence[tuple[str, bytes]] = ()
+    original: ZipIn,
+    changed: Mapping[str, bytes],
+    added: Sequence[tuple[str, bytes]] = (),
+    level: int | None = None,
 ) -> bytes:
     """A new zip: every member of ``original`` in its place, with the bytes ``changed``
     gives for its name or else its own; then the ``added`` parts at the end.
 
     Each kept member keeps its name, date, compression (stored or deflate), attributes and
     comment. New members get the date of the newest original member and deflate, so the
-    same input always gives the same bytes.
+    same input always gives the same bytes. ``level`` is the deflate level of the parts
+    written (zlib's default when None): a marked copy deflates its edited sheets at level
+    1, about twice as fast as the default for a sixth more bytes.
     """
     out = io.BytesIO()
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
@@ -217,13 +222,33 @@ def rewrite(
                 if raw is not None:  # the same bytes compressed again: copied as they are
                     _write_raw(archive, info, raw)
                     continue
-            archive.writestr(_copy_info(info), data)
+            _write_data(archive, _copy_info(info), data, level)
         for name, data in added:
             new = zipfile.ZipInfo(name, date_time=stamp)
             new.compress_type = DEFLATED
             new.external_attr = 0o600 << 16
-            archive.writestr(new, data)
+            _write_data(archive, new, data, level)
     return out.getvalue()
+
+
+def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int | None) -> None:
+    """Append a member holding ``data``, deflated (or stored) here and written once with
+    its sizes, the same bytes :meth:`zipfile.ZipFile.writestr` writes (which writes the
+    header, the data, then goes back to the header: a tenth of a marked copy's zip time)."""
+    if info.compress_type == DEFLATED:
+        packer = zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
+        )
+        raw = packer.compress(data) + packer.flush()
+    elif info.compress_type == STORED:
+        raw = data
+    else:  # pragma: no cover - _copy_info gives stored or deflate only
+        archive.writestr(info, data, compresslevel=level)
+        return
+    info.CRC, info.compress_size, info.file_size = zlib.crc32(data), len(raw), len(data)
+    if not info.external_attr:  # as writestr: ?rw-------
+        info.external_attr = 0o600 << 16
+    _append(archive, info, raw)
 
 
 _LOCAL_HEADER = b"PK\x03\x04"
@@ -252,6 +277,11 @@ def _write_raw(archive: zipfile.ZipFile, info: Member, raw: bytes) -> None:
     :meth:`zipfile.ZipFile.writestr` would have written it."""
     copy = _copy_info(info)
     copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
+    _append(archive, copy, raw)
+
+
+def _append(archive: zipfile.ZipFile, copy: Member, raw: bytes) -> None:
+    """Append member ``copy`` (its CRC and sizes set) with ``raw`` as its data."""
     assert archive.fp is not None
     copy.header_offset = archive.fp.tell()
     archive.fp.write(copy.FileHeader(zip64=False))

@@ -103,9 +103,11 @@ class Package:
             n += 1
         return pattern.format(n)
 
-    def to_bytes(self) -> bytes:
-        """The new zip: every original member in its place, the new parts after them."""
-        return rewrite(self._zip, self._changed, [(n, self._changed[n]) for n in self._added])
+    def to_bytes(self, level: int | None = None) -> bytes:
+        """The new zip: every original member in its place, the new parts after them
+        (written parts deflated at ``level``, zlib's default when None)."""
+        added = [(n, self._changed[n]) for n in self._added]
+        return rewrite(self._zip, self._changed, added, level)
 
     # -- relationships
     def relationships(self, source: str) -> tuple[Relationship, ...]:

@@ -57,8 +57,10 @@ def resolve_target(source: str, target: str) -> str:
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
 
 
+@lru_cache(maxsize=256)
 def relative_target(source: str, target: str) -> str:
-    """The Target a relationship from ``source`` writes for the part ``target``."""
+    """The Target a relationship from ``source`` writes for the part ``target`` (kept:
+    :func:`posixpath.relpath` asks the OS for the working folder each time)."""
     folder = posixpath.dirname(source) or "."
     return quote(posixpath.relpath(target, folder), safe="/._-~")
 
