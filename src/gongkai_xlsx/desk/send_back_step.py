@@ -8,21 +8,19 @@ the only way, since Windows 7 and early Windows 10 show Chinese names in a zip a
 
 from __future__ import annotations
 
-import datetime as _dt
 from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, redirect, url_for
 from werkzeug.wrappers import Response
 
-from gongkai_xlsx import api, oserrors
+from gongkai_xlsx import api
 from gongkai_xlsx.desk import collect
 from gongkai_xlsx.desk.base import Step, desk, notify, render, take_notices
-from gongkai_xlsx.desk.downloads import attachment
+from gongkai_xlsx.desk.downloads import zip_of
 from gongkai_xlsx.desk.opener import open_folder
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.ingest.send_back import NOTE, send_back_rows
-from gongkai_xlsx.ooxml.archive import bundle
 from gongkai_xlsx.roster import read_roster
 from gongkai_xlsx.writer.send_back import COLUMNS, NO_COPY, SendBackRow, is_send_back_name
 
@@ -120,14 +118,11 @@ def copies_zip() -> Any:
     if not found:
         notify("现在没有需要退回的标注副本。")
         return redirect(url_for(f"{KEY}.index"), 303)
-    try:
-        members = [(p.name, p.read_bytes()) for p in found]
-    except OSError as exc:
-        notify(f"{exc.filename}：无法读取（{oserrors.reason(exc, oserrors.READ)}）。")
+    sent = zip_of(found, "退回修改的标注副本.zip")
+    if isinstance(sent, str):
+        notify(sent)
         return redirect(url_for(f"{KEY}.index"), 303)
-    now = _dt.datetime.now()
-    data = bundle(members, (now.year, now.month, now.day, now.hour, now.minute, now.second))
-    return attachment(data, "退回修改的标注副本.zip", "application/zip")
+    return sent
 
 
 STEP = Step(4, KEY, "退回", blueprint)

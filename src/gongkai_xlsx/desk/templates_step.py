@@ -11,7 +11,6 @@ of the desk's queue; the page shows its progress.
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 from pathlib import Path
 from typing import Any
@@ -19,13 +18,12 @@ from typing import Any
 from flask import Blueprint, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from gongkai_xlsx import api, oserrors
+from gongkai_xlsx import api
 from gongkai_xlsx.desk.base import Step, default_year, desk, notify, render, take_notices
-from gongkai_xlsx.desk.downloads import attachment
+from gongkai_xlsx.desk.downloads import zip_of
 from gongkai_xlsx.desk.jobs import Job
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.naming import dedupe, template_file_name
-from gongkai_xlsx.ooxml.archive import bundle
 from gongkai_xlsx.roster import read_roster
 
 KEY = "templates"
@@ -156,14 +154,11 @@ def all_zip() -> Any:
     if not files:
         notify("模板文件夹中还没有模板。")
         return redirect(url_for(f"{KEY}.index"), 303)
-    try:
-        members = [(p.name, p.read_bytes()) for p in files]
-    except OSError as exc:
-        notify(f"{exc.filename}：无法读取（{oserrors.reason(exc, oserrors.READ)}）。")
+    sent = zip_of(files, f"{default_year()}年度填报模板.zip")
+    if isinstance(sent, str):
+        notify(sent)
         return redirect(url_for(f"{KEY}.index"), 303)
-    now = _dt.datetime.now()
-    data = bundle(members, (now.year, now.month, now.day, now.hour, now.minute, now.second))
-    return attachment(data, f"{default_year()}年度填报模板.zip", "application/zip")
+    return sent
 
 
 STEP = Step(2, KEY, "模板", blueprint)
