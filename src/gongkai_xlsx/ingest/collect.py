@@ -21,12 +21,39 @@ from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached, real_path, walk
 
 
-@dataclass(slots=True)
 class Item:
-    path: Path
-    display: str  # relative to the PATH the user gave, POSIX separators
-    relative: str = ""  # the same, as a name inside another folder (a marked copy's)
-    mtime: int | None = None  # the file's time, whole seconds (weak: see ingest.versions)
+    """One file to read. Kept for every file of the batch for the whole run, so small: the
+    path as a string (a :class:`Path` is made when asked: one holds every component), and
+    ``relative`` the very ``display`` string when they are the same."""
+
+    __slots__ = ("_path", "display", "mtime", "relative")
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        display: str,  # relative to the PATH the user gave, POSIX separators
+        relative: str = "",  # the same, as a name inside another folder (a marked copy's)
+        mtime: int | None = None,  # the file's time, whole seconds (weak: see ingest.versions)
+    ) -> None:
+        self._path = os.fspath(path)
+        self.display = display
+        self.relative = display if relative == display else relative
+        self.mtime = mtime
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    def __repr__(self) -> str:
+        return f"Item({self._path!r}, {self.display!r}, {self.relative!r}, {self.mtime!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        mine = (self._path, self.display, self.relative, self.mtime)
+        return mine == (other._path, other.display, other.relative, other.mtime)
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass that is not frozen
 
 
 @dataclass

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,7 +45,7 @@ from gongkai_xlsx.walk import PassedOver, Unreached
 class Ingested:
     """What a run did: every return's entry, the report written, what it removed."""
 
-    entries: list[Entry]
+    entries: Sequence[Entry]  # on disk (:class:`~gongkai_xlsx.fsio.Records`): read when asked
     skipped: list[str]
     report: BatchReport
     removed: list[str] = field(default_factory=list)
@@ -121,7 +121,7 @@ def run(
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
     walked = made.walked
     return Ingested(
-        list(made.entries),
+        made.entries,
         found.skipped,
         made.report,
         list(result.removed),
