@@ -70,7 +70,7 @@ def _safe_part(path: Path) -> str:
     return file_name_text(name)
 
 
-def _mtime(path: Path) -> int | None:
+def _mtime(path: str) -> int | None:
     """The file's modification time in whole seconds (None when it cannot be had: the
     reader answers for the file itself)."""
     try:
@@ -96,15 +96,17 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         # where a file's marked copy goes: under the PATH's own name when there are several
         top = [_safe_part(file.given)] if len(paths) > 1 else []
         relative = "/".join([*top, *(file_name_text(part) for part in file.parts)])
+        name = os.path.basename(file.opened)
+        suffix = os.path.splitext(name)[1].lower()  # as Path.suffix
         ours = (
             out is not None
-            and os.path.dirname(real_path(os.fspath(file.path))) == out
-            and (file.path.suffix.lower() == ".json" or file.path.name in (REPORT_NAME, PAGE_NAME))
+            and os.path.dirname(real_path(file.opened)) == out
+            and (suffix == ".json" or name in (REPORT_NAME, PAGE_NAME))
         )
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
-        if file.path.suffix.lower() in READ_SUFFIXES:
-            found.items.append(Item(file.path, file.display, relative, _mtime(file.path)))
+        if suffix in READ_SUFFIXES:
+            found.items.append(Item(file.opened, file.display, relative, _mtime(file.opened)))
         else:
             found.skipped.append(file.display)
     found.items.sort(key=lambda i: i.display)
