@@ -417,7 +417,7 @@ class OutputDir:
             self._folder_for(self.places.old(name))
         with signals_deferred():
             if plan.put or plan.delete:
-                write_atomic(self.path / JOURNAL, plan.dump(self.mounts))
+                write_atomic_chunks(self.path / JOURNAL, plan.chunks(self.mounts))
                 hide(self.path / JOURNAL)
                 _checkpoint("journal")
             try:
