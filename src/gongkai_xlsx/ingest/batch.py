@@ -193,25 +193,35 @@ def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> 
     )
 
 
+def _wanted_name(e: Entry) -> str | None:
+    """The JSON name a passing current return asks for (None: it gets none)."""
+    if e.has_document and not e.failed and e.current:
+        return json_file_name(e.outcome.agency or e.display, e.outcome.year)
+    return None
+
+
 def with_output_names(entries: Sequence[Entry]) -> Records[Entry]:
     """``entries`` with each passing return's JSON name: ``单位_年度.json``, ``_2``… for a
-    second one (new entries, on disk)."""
-    wanted = [
-        json_file_name(e.outcome.agency or e.display, e.outcome.year)
-        if e.has_document and not e.failed and e.current
-        else None
-        for e in entries
-    ]
+    second one (new entries, on disk). When no two names are alike (by a hash of each,
+    8 bytes a return) each is its own, and no list of them is held; else they are
+    made unique together (:func:`gongkai_xlsx.naming.dedupe`)."""
+    hashes = array("q")
+    for e in entries:
+        name = _wanted_name(e)
+        if name is not None:
+            hashes.append(hash(name.casefold()))  # dedupe's comparison
+    if not repeated_hashes(hashes):  # dedupe would change nothing
+        return Records(values=(_named(e, _wanted_name(e)) for e in entries))
+    wanted = [_wanted_name(e) for e in entries]
     passing = [i for i, name in enumerate(wanted) if name is not None]
     names = dedupe([cast(str, wanted[i]) for i in passing])
     for i, name in zip(passing, names, strict=True):
         wanted[i] = name
-    return Records(
-        values=(
-            replace(entry, output=wanted[i]) if wanted[i] is not None else entry
-            for i, entry in enumerate(entries)
-        )
-    )
+    return Records(values=(_named(entry, wanted[i]) for i, entry in enumerate(entries)))
+
+
+def _named(entry: Entry, output: str | None) -> Entry:
+    return replace(entry, output=output) if output is not None else entry
 
 
 def package_agency(entry: Entry) -> str | None:

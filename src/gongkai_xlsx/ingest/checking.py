@@ -14,6 +14,7 @@ import hashlib
 import os
 import stat
 import sys
+from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,7 +156,7 @@ def check_all(
 
     folder = cache.open(spool.folder) if cache is not None else None
     look = cache is not None and not cache.empty()
-    to_read = []
+    to_read = array("L")  # the files to read, by place (no object each)
     for index, item in enumerate(found.items):
         hit = _cached(cache, item, options.year) if cache is not None and look else None
         if hit is None:
