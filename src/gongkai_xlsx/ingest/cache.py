@@ -240,8 +240,12 @@ class ResultCache(Generic[R]):
                 data = None
                 with contextlib.suppress(OSError):
                     if new:
-                        with open(self.folder / ident.hex(), "rb") as fh:
+                        entry = os.path.join(self.folder, ident.hex())
+                        with open(entry, "rb") as fh:
                             data = fh.read(_MAX_ENTRY + 1)
+                        # gone from scratch once copied: the scratch is removed after the
+                        # commit, and a folder of 10,000 entries is listed whole to be
+                        os.unlink(entry)
                     elif ident in self.index:
                         if old is None:
                             old = stack.enter_context(open(self.path, "rb"))
