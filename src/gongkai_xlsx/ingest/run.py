@@ -11,9 +11,14 @@ OUT is locked first, before any work, and for the whole run (a second run into i
 refused), and written through :class:`gongkai_xlsx.outputs.OutputDir`, so report.json
 always describes exactly the outputs beside it. The parent's memory grows little with
 the number of returns: a return's canonical bytes go to a spool folder as soon as they
-arrive, only a small entry per return is kept (its outcome without the document, its
-names), and report.json, report.html, the manifest and the cache are written a piece at
-a time, never held whole.
+arrive, and its entry (outcome, findings, names) to a file of records on disk
+(:class:`gongkai_xlsx.fsio.Records`), read back by each stage in the batch's order;
+what only the whole batch shows (versions, duplicates, output names, the totals) is
+found by an 8-byte hash of each return first, and only returns that share one are
+grouped. report.json, report.html, the manifest, the journal and the cache are written a
+piece at a time from the records, never held whole. What stays in memory per return is
+its file's path and name, its output's name, size and digest (the manifest's) and its
+first arrival: a few hundred bytes.
 """
 
 from __future__ import annotations
