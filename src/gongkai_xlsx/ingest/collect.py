@@ -11,10 +11,11 @@ or a link loop is collected like any file and answered by the reader.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.outputfolder import PAGE_NAME, REPORT_NAME, is_output_folder
 from gongkai_xlsx.reader.sniff import READ_SUFFIXES
 from gongkai_xlsx.text import file_name_text
@@ -58,7 +59,9 @@ class Item:
 
 @dataclass
 class Collected:
-    items: list[Item] = field(default_factory=list)
+    # sorted; once collected, kept on disk (:class:`~gongkai_xlsx.fsio.Records`): a
+    # batch of 10,000 files is not held in memory for the whole run
+    items: Sequence[Item] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are not spreadsheets
     unreached: list[Unreached] = field(default_factory=list)  # errors: input not read
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
@@ -92,6 +95,7 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
 
     walked = walk(paths, prune)
     found = Collected(unreached=walked.unreached, passed_over=walked.passed_over)
+    items: list[Item] = []
     for file in walked.found:
         # where a file's marked copy goes: under the PATH's own name when there are several
         top = [_safe_part(file.given)] if len(paths) > 1 else []
@@ -106,8 +110,10 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
         if suffix in READ_SUFFIXES:
-            found.items.append(Item(file.opened, file.display, relative, _mtime(file.opened)))
+            items.append(Item(file.opened, file.display, relative, _mtime(file.opened)))
         else:
             found.skipped.append(file.display)
-    found.items.sort(key=lambda i: i.display)
+    del walked
+    items.sort(key=lambda i: i.display)
+    found.items = Records(values=items)
     return found
