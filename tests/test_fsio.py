@@ -172,3 +172,25 @@ def test_without_file_locks_only_an_old_temporary_is_removed(
     fsio.write_atomic(tmp_path / "x.json", b"whole")  # writes without a lock, too
     assert sorted(os.listdir(tmp_path)) == [fresh.name, "x.json"]
     assert (tmp_path / "x.json").read_bytes() == b"whole"
+
+
+def test_records_keep_values_on_disk_by_their_place() -> None:
+    """A run's entries arrive in the order the workers finish and are read back by their
+    place in the batch; each read is a copy (changing it changes nothing kept)."""
+    kept: fsio.Records[dict[str, object]] = fsio.Records(3)
+    kept.put(2, {"file": "丙.xlsx", "n": 3})
+    kept.put(0, {"file": "甲.xlsx", "n": 1})
+    with pytest.raises(LookupError):
+        kept[1]  # not arrived yet
+    kept.put(1, {"file": "乙.xlsx", "n": 2})
+    kept.put(1, {"file": "乙.xlsx", "n": 22})  # put again: the later value counts
+    assert len(kept) == 3
+    assert [v["n"] for v in kept] == [1, 22, 3]
+    assert kept[-1] == {"file": "丙.xlsx", "n": 3}
+    assert [v["file"] for v in kept[1:]] == ["乙.xlsx", "丙.xlsx"]
+    kept[0]["n"] = 99
+    assert kept[0]["n"] == 1
+    appended = fsio.Records(values=(i * i for i in range(5)))
+    appended.append(100)
+    assert list(appended) == [0, 1, 4, 9, 16, 100]
+    appended.close()

@@ -31,6 +31,7 @@ from gongkai_xlsx.outputs import (
     OutputLocked,
     _manifest_outputs,
 )
+from gongkai_xlsx.outputs.journal import Plan
 
 DRIVER = Path(driver.__file__)
 SRC = Path(__file__).parents[1] / "src"
@@ -458,3 +459,22 @@ def test_a_move_across_file_systems_is_a_copy(tmp_path: Path, monkeypatch) -> No
         monkeypatch.setattr(os, "replace", real_replace)
         folder.commit(b'{"outputs": ["a.json"]}', ["a.json"])
     assert (out / "a.json").read_bytes() == b"[1]"
+
+
+def test_the_journal_written_in_pieces_is_one_json_dump_and_reads_back() -> None:
+    """A commit of 10,000 outputs writes its journal a few names at a time: the same bytes
+    as one dump, read back to the same plan (a killed commit is finished from it)."""
+    put = [f"某县第{i}局_2024.json" for i in range(1234)]
+    for names, gone in (([], []), (put[:1], []), (put, ['旧"名.json', "@annotated/退回.xlsx"])):
+        plan = Plan(names, gone, ".gongkai-xlsx.manifest")
+        mounts = {"annotated": "/tmp/退回"}
+        whole = {
+            "version": 2,
+            "manifest": plan.point,
+            "mounts": mounts,
+            "put": names,
+            "delete": gone,
+        }
+        assert b"".join(plan.chunks(mounts)) == json.dumps(whole, ensure_ascii=False).encode()
+        again, mounted = Plan.load(plan.dump(mounts), plan.point)
+        assert (again.put, again.delete, mounted) == (names, gone, mounts)

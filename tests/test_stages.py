@@ -23,7 +23,7 @@ from gongkai_xlsx.checks.run import check_values
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.ingest.batch import Entry, batch
+from gongkai_xlsx.ingest.batch import Entry, batch, with_output_names
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.reader import read_return
 
@@ -105,3 +105,21 @@ def test_a_check_gets_what_an_earlier_one_found_as_its_arguments() -> None:
     everything_unread = frozenset(c.id for c in form.input_cells())
     assert list(rules.check(form, values, everything_unread)) == []  # sums unknown: skipped
     assert check_values(ret) == checked  # nothing is left behind between two runs
+
+
+def test_output_names_alike_but_for_case_are_made_unique_in_the_batch_order() -> None:
+    """Two passing returns whose JSON names differ only in case would be one file on
+    Windows: the second gets ``_2`` (also when the names are first compared by hash)."""
+    outcome = api.check_file(GOOD)
+    assert outcome.document is not None and not outcome.errors
+    given = [
+        Entry(f"{i}.xlsx", dataclasses.replace(outcome, agency=agency), True)
+        for i, agency in enumerate(["Ab局", "丙局", "aB局", "丁局"])
+    ]
+    assert [e.output for e in with_output_names(given)] == [
+        "Ab局_2024.json",
+        "丙局_2024.json",
+        "aB局_2024_2.json",
+        "丁局_2024.json",
+    ]
+    assert [e.output for e in with_output_names(given[:2])] == ["Ab局_2024.json", "丙局_2024.json"]

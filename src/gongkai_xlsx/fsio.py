@@ -37,13 +37,17 @@ from __future__ import annotations
 
 import io
 import os
+import pickle
 import re
 import secrets
 import shutil
+import struct
+import tempfile
 import time
-from collections.abc import Iterable
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import suppress
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar, overload
 
 try:
     import fcntl
@@ -55,6 +59,8 @@ _LEGACY_PATTERN = re.compile(r"\.gk-[0-9a-z_]{8}(?:\.xlsx|-locked\.xlsx|\.xlsx\.
 STALE_SECONDS = 15 * 60  # without POSIX locks: a temporary this long untouched is dead
 _FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 _cleaned: set[str] = set()  # folders whose leftovers this process has removed
+_T = TypeVar("_T")
+_LENGTH = struct.Struct("<I")  # a record's length, before its pickled bytes
 
 
 def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
@@ -218,3 +224,67 @@ def _fill(fh: BinaryIO, content: bytes | BinaryIO) -> None:
         fh.write(content)
     else:
         shutil.copyfileobj(content, fh, 1024 * 1024)
+
+
+class Records(Sequence[_T]):
+    """Values kept on disk, not in memory: a sequence of ``size`` places (or appended), each
+    a pickled value in one anonymous temporary file (removed when closed, and by the system
+    when the process dies), found again by its offset (an ``array('Q')``, 8 bytes a value).
+
+    What a run keeps of every return until its report is written (10,000 returns and more)
+    lives here, so the parent's memory does not grow with their number; reading a value
+    back makes a new object, so a value changed in memory is not changed here (put it
+    again). Scratch, never an output: outputs are written by :func:`write_atomic`."""
+
+    _UNSET = (1 << 64) - 1
+
+    def __init__(self, size: int = 0, values: Iterable[_T] = ()) -> None:
+        # closed by close() or when the records are dropped; removed by the system then
+        self._file: BinaryIO = tempfile.TemporaryFile(prefix=".gk-", suffix=".spool")  # noqa: SIM115
+        self._end = 0
+        self._offsets = array("Q", [self._UNSET]) * size
+        for value in values:
+            self.append(value)
+
+    def _write(self, value: _T) -> int:
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        offset = self._end
+        self._file.seek(offset)
+        self._file.write(_LENGTH.pack(len(data)))
+        self._file.write(data)
+        self._end = offset + _LENGTH.size + len(data)
+        return offset
+
+    def append(self, value: _T) -> None:
+        self._offsets.append(self._write(value))
+
+    def put(self, index: int, value: _T) -> None:
+        """Keep ``value`` at ``index`` (the place's earlier value, if any, is forgotten)."""
+        self._offsets[index] = self._write(value)
+
+    def __len__(self) -> int:
+        return len(self._offsets)
+
+    @overload
+    def __getitem__(self, index: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[_T]: ...
+
+    def __getitem__(self, index: int | slice) -> _T | list[_T]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        offset = self._offsets[index]
+        if offset == self._UNSET:
+            raise LookupError(f"no value at {index}")
+        self._file.seek(offset)
+        (length,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
+        value: _T = pickle.loads(self._file.read(length))
+        return value
+
+    def __iter__(self) -> Iterator[_T]:
+        for i in range(len(self._offsets)):
+            yield self[i]
+
+    def close(self) -> None:
+        self._file.close()

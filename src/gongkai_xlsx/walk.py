@@ -65,14 +65,20 @@ _scandir = os.scandir
 Prune = Callable[[Path], str | None]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Found:
-    """A file to be read: where it is, and where it sits under the PATH it was found in."""
+    """A file to be read: where it is, and where it sits under the PATH it was found in.
+    Small (a batch has 10,000): its path kept as the string the system opens, a
+    :class:`Path` (which holds every component) made only when asked."""
 
-    path: Path  # as the system opens it (``\\?\…`` for a long path on Windows)
+    opened: str  # as the system opens it (``\\?\…`` for a long path on Windows)
     given: Path  # the PATH it was found under
     parts: tuple[str, ...]  # its names below ``given``; a PATH that is a file: its name
     display: str  # the name shown for it: relative, POSIX separators, names decoded as text
+
+    @property
+    def path(self) -> Path:
+        return Path(self.opened)
 
 
 @dataclass(frozen=True)
@@ -206,7 +212,7 @@ class _Walk:
             self.result.passed_over.append(PassedOver(display, note))
             return
         self.files[real] = display
-        self.result.found.append(Found(Path(opened), given, parts, display))
+        self.result.found.append(Found(opened, given, parts, display))
 
     def folder(self, path: Path, given: Path, parts: tuple[str, ...]) -> None:
         display = self.display(given, parts)
@@ -219,16 +225,20 @@ class _Walk:
                 self.result.passed_over.append(PassedOver(display, note))
                 return
             self.folders[key] = display
+            # each entry's answer while it is listed, its DirEntry not kept (a folder
+            # may hold 10,000 returns)
+            entries = []
             with _scandir(opened) as listing:
-                entries = [(entry, _is_dir(entry)) for entry in listing]
+                for entry in listing:
+                    is_dir = _is_dir(entry)
+                    entries.append((is_dir, entry.name, _passed_over(entry, is_dir)))
         except OSError as exc:
             self.result.unreached.append(_unreached_folder(exc, display))
             return
-        # a folder's files before its sub-folders, each by name
-        for entry, is_dir in sorted(entries, key=lambda e: (e[1], e[0].name)):
-            below = (*parts, entry.name)
-            child = path / entry.name
-            why = _passed_over(entry, is_dir)
+        entries.sort(key=lambda e: (e[0], e[1]))  # a folder's files before its sub-folders
+        for is_dir, name, why in entries:
+            below = (*parts, name)
+            child = path / name
             if why is None and is_dir and self.prune is not None:
                 why = self.prune(child)
             if why == "":

@@ -11,15 +11,16 @@ what the commit and the front door need as one frozen :class:`Artifacts`.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from array import array
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
-from gongkai_xlsx.fsio import write_atomic_chunks
+from gongkai_xlsx.fsio import Records, write_atomic_chunks
 from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
@@ -43,8 +44,36 @@ from gongkai_xlsx.writer.send_back import send_back_bytes, send_back_names
 
 CODES = (Code.ANNOTATE_FAILED,)
 MARKED = "annotated"  # the mount key of the marked copies' folder
+_T = TypeVar("_T")
 
-Passing = tuple[tuple[Entry, Path], ...]  # each return with an output, and its spooled bytes
+
+class View(Sequence[_T]):
+    """``size`` values, each made by ``get`` from its place when it is read: what is kept
+    on disk (:class:`~gongkai_xlsx.fsio.Records`) seen as the stages need it, never all
+    held."""
+
+    def __init__(self, size: int, get: Callable[[int], _T]) -> None:
+        self.size = size
+        self.get = get
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, k: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[_T]: ...
+
+    def __getitem__(self, k: int | slice) -> _T | list[_T]:
+        if isinstance(k, slice):
+            return [self.get(i) for i in range(*k.indices(self.size))]
+        if not -self.size <= k < self.size:
+            raise IndexError(k)
+        return self.get(k % self.size)
+
+
+Passing = Sequence[tuple[Entry, Path]]  # each return with an output, and its spooled bytes
 
 
 @dataclass(frozen=True)
@@ -62,7 +91,7 @@ class Artifacts:
     failures added), the batch report (report.json's data), every output the commit puts in place beside it
     (sorted), the summary asked for, and what the walks could not reach."""
 
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]  # on disk (:class:`~gongkai_xlsx.fsio.Records`) in a run
     report: BatchReport
     outputs: tuple[str, ...]
     summary: BatchSummary | None
@@ -89,7 +118,7 @@ def _to_mark(entry: Entry, annotate_all: bool) -> bool:
     return bool(o.readable and o.sha256 and entry.superseded_by is None and wanted)
 
 
-def marked_names(entries: Sequence[Entry], roster: Roster | None = None) -> list[str]:
+def marked_names(entries: Iterable[Entry], roster: Roster | None = None) -> list[str]:
     """Each marked copy's name, named for sending: ``<单位>_退回修改_<到达日期>.xlsx``
     (the agency it names, else the roster agency its file name contains; the date the
     version first arrived, so a re-run gives the same name), ``_2``… where
@@ -111,22 +140,25 @@ def marked_copies(
     annotate_all: bool,
     outdir: OutputDir,
     roster: Roster | None = None,
-) -> tuple[Entry, ...]:
+) -> Sequence[Entry]:
     """Stage a marked copy of each readable return to send back, made in the workers from
     the bytes that were checked (all findings, the batch's own included): ``entries``
-    with each copy's name, or the finding saying why there is none (new entries)."""
+    with each copy's name, or the finding saying why there is none (new entries, on
+    disk)."""
     chosen = [index for index, entry in enumerate(entries) if _to_mark(entry, annotate_all)]
-    names = dict(zip(chosen, marked_names([entries[i] for i in chosen], roster), strict=True))
-    tasks = (
-        MarkTask(
+    names = dict(zip(chosen, marked_names((entries[i] for i in chosen), roster), strict=True))
+
+    def task(index: int) -> MarkTask:
+        outcome = entries[index].outcome
+        return MarkTask(
             os.fspath(found.items[index].path),
-            entries[index].outcome.sha256 or "",
-            entries[index].outcome.form_id or "",
-            tuple(marks_from_findings(entries[index].outcome.findings)),
+            outcome.sha256 or "",
+            outcome.form_id or "",
+            tuple(marks_from_findings(outcome.findings)),
         )
-        for index in chosen
-    )
-    marked = list(entries)
+
+    tasks = (task(index) for index in chosen)
+    changed: dict[int, Entry] = {}
     for k, result in pool.run(tasks):
         index = chosen[k]
         entry = entries[index]
@@ -134,10 +166,12 @@ def marked_copies(
         if problem is None and isinstance(result, Marked) and result.data is not None:
             name = names[index]
             outdir.stage(f"@{MARKED}/{name}", result.data)
-            marked[index] = replace(entry, annotated=name)
+            changed[index] = replace(entry, annotated=name)
         elif problem is not None:
-            marked[index] = replace(entry, outcome=entry.outcome.adding([problem]))
-    return tuple(marked)
+            changed[index] = replace(entry, outcome=entry.outcome.adding([problem]))
+    if not changed:
+        return entries
+    return Records(values=(changed.get(i, entry) for i, entry in enumerate(entries)))
 
 
 def _summary(
@@ -220,21 +254,31 @@ def artifacts(
     """Stage every output but report.json (whose batch report comes back, for the commit) in
     ``outdir``; ``checks``: the entries after the batch stage and the marked copies."""
     entries = checks.entries
-    passing = tuple((e, spool.path(i)) for i, e in enumerate(entries) if e.output)
+    indexes = array("L")
+    made: list[str] = []  # the outputs' names, each one string shared by every list of them
+    marked: list[str] = []
+    for i, e in enumerate(entries):
+        if e.output:
+            indexes.append(i)
+            made.append(e.output)
+        if e.annotated:
+            marked.append(f"@{MARKED}/{e.annotated}")
+
+    def passing_at(k: int) -> tuple[Entry, Path]:
+        return entries[indexes[k]], spool.path(indexes[k])
+
+    passing = View(len(indexes), passing_at)
     summarised = _summary(outdir, options.summary, passing, entries)
-    made = [e.output for e in entries if e.output]
-    marked = [f"@{MARKED}/{e.annotated}" for e in entries if e.annotated]
     written = [summarised.file_name] if summarised and summarised.file_name else []
     if options.annotate is not None:
         written += _send_back_list(outdir, entries, options)
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
-    totals = clean_totals(Clean(e, p) for e, p in passing)
+    totals = clean_totals(View(len(passing), lambda k: Clean(*passing[k])))
     page = outdir.scratch() / PAGE_NAME  # written a row at a time
     write_atomic_chunks(page, (text.encode("utf-8") for text in page_chunks(data, totals)))
     outdir.stage_file(PAGE_NAME, page, move=True)
-    for entry, path in passing:  # last: the summary and the totals read the spool
-        assert entry.output is not None
-        outdir.stage_file(entry.output, path, move=True)
+    for index, name in zip(indexes, made, strict=True):  # last: the summary and totals read it
+        outdir.stage_file(name, spool.path(index), move=True)
     return Artifacts(entries, data, outputs, summarised, walked)

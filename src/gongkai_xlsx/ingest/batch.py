@@ -9,6 +9,8 @@ findings added (:meth:`Outcome.adding`) and, for a passing return, its output's 
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
@@ -19,6 +21,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.completeness import Received, Submission, agency_in_file_name
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.versions import Version, versions
 from gongkai_xlsx.naming import dedupe, json_file_name
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
@@ -68,6 +71,7 @@ class DuplicateGroup:
     agency: str
     year: int | None
     entries: tuple[Entry, ...]
+    indexes: tuple[int, ...] = ()  # the entries' places in the batch
 
 
 def named_agency(entry: Entry) -> str | None:
@@ -82,19 +86,29 @@ def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
     """Agencies and years with more than one readable current return, by the one agency
     identity the summary, the roster and last year's documents use too (with versions
     decided, only returns of one agency for several years, or ones the coordinator still
-    has to choose between)."""
-    groups: dict[tuple[AgencyKey, int | None], list[tuple[str, Entry]]] = {}
+    has to choose between). Only the places of the entries are kept while they are
+    grouped (``entries`` may be on disk: :class:`~gongkai_xlsx.fsio.Records`)."""
+    hashes = array("q")
     for entry in entries:
-        if entry.superseded_by is None and (agency := named_agency(entry)):
-            groups.setdefault((agency_key(agency), entry.outcome.year), []).append((agency, entry))
-    return [
-        DuplicateGroup(key, group[0][0], year, tuple(entry for _agency, entry in group))
-        for (key, year), group in groups.items()
-        if len(group) > 1
-    ]
+        agency = named_agency(entry) if entry.superseded_by is None else None
+        hashes.append(hash((agency_key(agency), entry.outcome.year)) if agency else NO_HASH)
+    repeated = repeated_hashes(hashes)  # a collision only adds a return to look at
+    groups: dict[tuple[AgencyKey, int | None], list[int]] = {}
+    for index, h in enumerate(hashes):
+        if h != NO_HASH and h in repeated:
+            entry = entries[index]
+            agency = named_agency(entry) or ""
+            groups.setdefault((agency_key(agency), entry.outcome.year), []).append(index)
+    found = []
+    for (key, year), group in groups.items():
+        if len(group) > 1:
+            members = tuple(entries[i] for i in group)
+            name = named_agency(members[0]) or ""
+            found.append(DuplicateGroup(key, name, year, members, tuple(group)))
+    return found
 
 
-def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> list[Submission]:
+def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> Records[Submission]:
     """What was received, as ``--roster`` matches it (:mod:`gongkai_xlsx.completeness`):
     every return with its status (a return with errors was sent all the same: the
     coordinator asks for its correction rather than for a return), and every file that is
@@ -103,17 +117,15 @@ def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> list[S
     return is; versions the coordinator still has to choose between were sent all the
     same. A file whose cover names no agency (unreadable, or 填报单位 empty) names the
     agency its package's property names, else none: the roster matches it by its file
-    name."""
-    return [
-        *(
-            Submission(
-                named_agency(e) or package_agency(e) or "", e.display, status=received_status(e)
-            )
-            for e in entries
-            if e.superseded_by is None
-        ),
-        *(Submission("", display, status="unreadable", maybe=True) for display in skipped),
-    ]
+    name. Kept on disk (one per return), read back as they are reported."""
+    found: Records[Submission] = Records()
+    for e in entries:
+        if e.superseded_by is None:
+            agency = named_agency(e) or package_agency(e) or ""
+            found.append(Submission(agency, e.display, status=received_status(e)))
+    for display in skipped:
+        found.append(Submission("", display, status="unreadable", maybe=True))
+    return found
 
 
 def received_status(entry: Entry) -> Received:
@@ -125,10 +137,9 @@ def received_status(entry: Entry) -> Received:
 def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
     """The ``agency-duplicate`` hint of each return of a duplicate group, by position."""
     found: dict[int, list[Finding]] = {}
-    position = {id(entry): index for index, entry in enumerate(entries)}
     for duplicate in duplicate_groups(entries):
         group = duplicate.entries
-        for entry in group:
+        for index, entry in zip(duplicate.indexes, group, strict=True):
             others = [e.display for e in group if e is not entry]
             shown = listed(others, "份", MAX_LISTED)
             if len(others) > MAX_LISTED + 1:
@@ -136,7 +147,7 @@ def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
             finding = Finding(
                 Code.AGENCY_DUPLICATE, actual=duplicate.agency, expected=len(group), detail=shown
             )
-            found.setdefault(position[id(entry)], []).append(finding)
+            found.setdefault(index, []).append(finding)
     return found
 
 
@@ -145,45 +156,72 @@ def _year_mix_findings(
 ) -> dict[int, list[Finding]]:
     """The ``year-mixed`` hint of each readable return when no year was asked for and
     the batch holds several, by position."""
-    readable = [
-        (i, e) for i, e in enumerate(entries) if e.outcome.readable and e.superseded_by is None
-    ]
-    years = sorted({e.outcome.year for _i, e in readable if e.outcome.year})
-    if expected_year is not None or len(years) < 2:
+    if expected_year is not None:
+        return {}
+    readable = array(
+        "i",
+        (
+            e.outcome.year or 0 if e.outcome.readable and e.superseded_by is None else 0
+            for e in entries
+        ),
+    )
+    years = sorted(set(readable) - {0})
+    if len(years) < 2:
         return {}
     listing = "、".join(str(y) for y in years)
     return {
-        i: [Finding(Code.YEAR_MIXED, actual=e.outcome.year, detail=listing)]
-        for i, e in readable
-        if e.outcome.year
+        i: [Finding(Code.YEAR_MIXED, actual=year, detail=listing)]
+        for i, year in enumerate(readable)
+        if year
     }
 
 
-def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> tuple[Entry, ...]:
-    """``entries`` with what only the batch shows added (new entries; ``expected_year``:
-    the year asked for, None when the batch may mix them)."""
+def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> Records[Entry]:
+    """``entries`` with what only the batch shows added (new entries, on disk;
+    ``expected_year``: the year asked for, None when the batch may mix them)."""
     duplicates = _duplicate_findings(entries)
     mixed = _year_mix_findings(entries, expected_year)
-    return tuple(
-        replace(entry, outcome=entry.outcome.adding([*duplicates.get(i, ()), *mixed.get(i, ())]))
-        for i, entry in enumerate(entries)
+    return Records(
+        values=(
+            replace(
+                entry, outcome=entry.outcome.adding([*duplicates.get(i, ()), *mixed.get(i, ())])
+            )
+            if i in duplicates or i in mixed
+            else entry
+            for i, entry in enumerate(entries)
+        )
     )
 
 
-def with_output_names(entries: Sequence[Entry]) -> tuple[Entry, ...]:
+def _wanted_name(e: Entry) -> str | None:
+    """The JSON name a passing current return asks for (None: it gets none)."""
+    if e.has_document and not e.failed and e.current:
+        return json_file_name(e.outcome.agency or e.display, e.outcome.year)
+    return None
+
+
+def with_output_names(entries: Sequence[Entry]) -> Records[Entry]:
     """``entries`` with each passing return's JSON name: ``单位_年度.json``, ``_2``… for a
-    second one (new entries)."""
-    passing = [i for i, e in enumerate(entries) if e.has_document and not e.failed and e.current]
-    names = dedupe(
-        [
-            json_file_name(entries[i].outcome.agency or entries[i].display, entries[i].outcome.year)
-            for i in passing
-        ]
-    )
-    named = dict(zip(passing, names, strict=True))
-    return tuple(
-        replace(entry, output=named[i]) if i in named else entry for i, entry in enumerate(entries)
-    )
+    second one (new entries, on disk). When no two names are alike (by a hash of each,
+    8 bytes a return) each is its own, and no list of them is held; else they are
+    made unique together (:func:`gongkai_xlsx.naming.dedupe`)."""
+    hashes = array("q")
+    for e in entries:
+        name = _wanted_name(e)
+        if name is not None:
+            hashes.append(hash(name.casefold()))  # dedupe's comparison
+    if not repeated_hashes(hashes):  # dedupe would change nothing
+        return Records(values=(_named(e, _wanted_name(e)) for e in entries))
+    wanted = [_wanted_name(e) for e in entries]
+    passing = [i for i, name in enumerate(wanted) if name is not None]
+    names = dedupe([cast(str, wanted[i]) for i in passing])
+    for i, name in zip(passing, names, strict=True):
+        wanted[i] = name
+    return Records(values=(_named(entry, wanted[i]) for i, entry in enumerate(entries)))
+
+
+def _named(entry: Entry, output: str | None) -> Entry:
+    return replace(entry, output=output) if output is not None else entry
 
 
 def package_agency(entry: Entry) -> str | None:
@@ -217,50 +255,92 @@ def addressee(entry: Entry, roster: Roster | None) -> str | None:
 
 def with_versions(
     entries: Sequence[Entry], arrivals: Mapping[str, str], now: str, roster: Roster | None
-) -> tuple[Entry, ...]:
+) -> Records[Entry]:
     """``entries`` with their versions decided (:func:`gongkai_xlsx.ingest.versions.versions`):
     each one's arrival, the file that superseded it, or the versions it could not be
-    ordered against (new entries)."""
-    decided = versions(
-        [
-            Version(
-                i,
-                e.display,
-                e.outcome.sha256,
-                _agency_of(e, roster),
-                PurePosixPath(e.display).suffix.lower() in SPREADSHEET_SUFFIXES,
-                e.mtime,
-                e.outcome.saved,
-                e.outcome.year,
-                e.outcome.readable,
-            )
-            for i, e in enumerate(entries)
-        ],
-        arrivals,
-        now,
-    )
-    undecided = {i: u.indexes for u in decided.undecided for i in u.indexes}
-    return tuple(
-        replace(
-            entry,
-            arrived=decided.arrived[i],
-            superseded_by=(
-                entries[decided.superseded[i]].display if i in decided.superseded else None
-            ),
-            undecided=tuple(entries[k].display for k in undecided.get(i, ()) if k != i),
+    ordered against (new entries, on disk).
+
+    Only a return that shares its agency or its bytes with another can be a version of
+    it: those are found first by a hash of each (8 bytes a return; a collision only adds
+    a return to look at), and only they are handed to :func:`versions` (no display: an
+    index says which file). Every other return arrived when its bytes first did."""
+    agencies = array("q")
+    shas = array("q")
+    for e in entries:
+        agency = _agency_of(e, roster)
+        agencies.append(hash(agency) if agency is not None else NO_HASH)
+        shas.append(hash(e.outcome.sha256) if e.outcome.sha256 else NO_HASH)
+    same_agency, same_bytes = repeated_hashes(agencies), repeated_hashes(shas)
+    candidates = [
+        i
+        for i, (a, h) in enumerate(zip(agencies, shas, strict=True))
+        if (a != NO_HASH and a in same_agency) or (h != NO_HASH and h in same_bytes)
+    ]
+    del agencies, shas, same_agency, same_bytes
+
+    def version(i: int, e: Entry) -> Version:
+        agency = _agency_of(e, roster)
+        return Version(
+            i,
+            "",
+            e.outcome.sha256,
+            AgencyKey(sys.intern(agency)) if agency is not None else None,
+            PurePosixPath(e.display).suffix.lower() in SPREADSHEET_SUFFIXES,
+            e.mtime,
+            e.outcome.saved,
+            e.outcome.year,
+            e.outcome.readable,
         )
-        for i, entry in enumerate(entries)
+
+    decided = versions([version(i, entries[i]) for i in candidates], arrivals, now)
+    undecided = {i: u.indexes for u in decided.undecided for i in u.indexes}
+
+    def arrived(i: int, entry: Entry) -> str:
+        if i in decided.arrived:
+            return decided.arrived[i]
+        sha = entry.outcome.sha256
+        return arrivals.get(sha, now) if sha else now
+
+    return Records(
+        values=(
+            replace(
+                entry,
+                arrived=arrived(i, entry),
+                superseded_by=(
+                    entries[decided.superseded[i]].display if i in decided.superseded else None
+                ),
+                undecided=tuple(entries[k].display for k in undecided.get(i, ()) if k != i),
+            )
+            for i, entry in enumerate(entries)
+        )
     )
+
+
+NO_HASH = -1  # no agency, no bytes: in no group (hash() never gives -1)
+
+
+def repeated_hashes(hashes: array[int]) -> set[int]:
+    """The hashes found more than once."""
+    seen: set[int] = set()
+    repeated = set()
+    for h in hashes:
+        if h in seen:
+            repeated.add(h)
+        else:
+            seen.add(h)
+    return repeated
 
 
 def arrivals_of(entries: Sequence[Entry], arrivals: Mapping[str, str]) -> dict[str, str]:
     """The arrivals the output folder keeps after this batch: the earlier ones, and the
-    first arrival of each file of the batch."""
+    first arrival of each file of the batch (the batch's arrivals are a few times,
+    each kept once)."""
     found = dict(arrivals)
+    times: dict[str, str] = {}
     for entry in entries:
         sha = entry.outcome.sha256
         if sha and entry.arrived and sha not in found:
-            found[sha] = entry.arrived
+            found[sha] = times.setdefault(entry.arrived, entry.arrived)
     return found
 
 
@@ -270,7 +350,7 @@ def batch(
     arrivals: Mapping[str, str] | None = None,
     now: str = "",
     roster: Roster | None = None,
-) -> tuple[Entry, ...]:
+) -> Sequence[Entry]:
     """The second stage: the versions of each agency's return (``arrivals``: the output
     folder's record, ``now``: this run's time), the batch's own findings (hints), then the
     outputs' names."""

@@ -172,7 +172,12 @@ class ResultCache(Generic[R]):
         self.kind = kind
         self.path = Path(out) / CACHE
         self.index: dict[bytes, tuple[int, int]] = {}  # ident → (offset, length)
-        self.used: dict[bytes, bool] = {}  # this run's, in order → True: in scratch
+        # this run's entries, in order, 16 bytes each (a batch has 10,000), and for each
+        # whether it is in scratch (read this run) or in the cache; a key is kept once
+        # (by its first 8 bytes: two keys alike in them lose one entry, read again)
+        self._order = bytearray()
+        self._new = bytearray()
+        self._seen: set[int] = set()
         self.reused = 0  # results taken from the cache this run
         self.folder: Path | None = None
 
@@ -202,17 +207,24 @@ class ResultCache(Generic[R]):
         found = parse_entry(key, data, self.kind)
         if found is None:
             return None
-        self.used.setdefault(ident, False)
+        self._use(ident, new=False)
         self.reused += 1
         return replace(found, outcome=replace(found.outcome, path=path))  # type: ignore[type-var]
 
     def keep(self, key: Key) -> None:
         """``key``'s result was read this run (its worker wrote the entry to scratch)."""
-        self.used[key.ident] = True
+        self._use(key.ident, new=True)
+
+    def _use(self, ident: bytes, new: bool) -> None:
+        first = int.from_bytes(ident[:8], "big")
+        if first not in self._seen:
+            self._seen.add(first)
+            self._order += ident
+            self._new.append(new)
 
     def write(self) -> Path | None:
         """The new cache, in scratch: this run's results only (None: nothing to keep)."""
-        if self.folder is None or not self.used:
+        if self.folder is None or not self._order:
             return None
         target = self.folder.with_name("cache.new")
         write_atomic_chunks(target, self._chunks())
@@ -223,12 +235,17 @@ class ResultCache(Generic[R]):
         assert self.folder is not None
         with contextlib.ExitStack() as stack:
             old = None
-            for ident, new in self.used.items():
+            for k, new in enumerate(self._new):
+                ident = bytes(self._order[k * 16 : k * 16 + 16])
                 data = None
                 with contextlib.suppress(OSError):
                     if new:
-                        with open(self.folder / ident.hex(), "rb") as fh:
+                        entry = os.path.join(self.folder, ident.hex())
+                        with open(entry, "rb") as fh:
                             data = fh.read(_MAX_ENTRY + 1)
+                        # gone from scratch once copied: the scratch is removed after the
+                        # commit, and a folder of 10,000 entries is listed whole to be
+                        os.unlink(entry)
                     elif ident in self.index:
                         if old is None:
                             old = stack.enter_context(open(self.path, "rb"))

@@ -14,7 +14,8 @@ import hashlib
 import os
 import stat
 import sys
-from collections.abc import Callable
+from array import array
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ from typing import Any
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.fsio import write_atomic
+from gongkai_xlsx.fsio import Records, write_atomic
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.cache import Key, ResultCache
 from gongkai_xlsx.ingest.collect import Collected, Item
@@ -58,9 +59,10 @@ class Spool:
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
     ``--previous``) each passing return's comparison with last year's, by the same
-    position (None for a file that did not pass)."""
+    position (None for a file that did not pass). The entries are kept on disk
+    (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory does not grow with them."""
 
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]
     compared: tuple[Compared | None, ...] = ()
 
 
@@ -138,7 +140,8 @@ def check_all(
     """Every file of ``found`` checked by ``pool`` (``progress`` told of each as it is
     done, in the order they finish); with ``cache``, a file whose bytes were checked
     before is taken from it and not read again, and every other result is kept there."""
-    entries: list[Entry | None] = [None] * len(found.items)
+    entries: Records[Entry] = Records(len(found.items))
+    done = bytearray(len(found.items))
     compared: list[Compared | None] = [None] * len(found.items)
 
     def arrived(index: int, result: Checked | Failure) -> None:
@@ -146,13 +149,14 @@ def check_all(
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
         entry, compared[index] = _arrived(item, result, options, spool.path(index))
-        entries[index] = entry
+        entries.put(index, entry)
+        done[index] = 1
         if progress is not None:
             progress(entry)
 
     folder = cache.open(spool.folder) if cache is not None else None
     look = cache is not None and not cache.empty()
-    to_read = []
+    to_read = array("L")  # the files to read, by place (no object each)
     for index, item in enumerate(found.items):
         hit = _cached(cache, item, options.year) if cache is not None and look else None
         if hit is None:
@@ -165,6 +169,5 @@ def check_all(
             name = result.outcome.source.name
             cache.keep(Key(result.outcome.sha256, name, options.year))
         arrived(to_read[k], result)
-    done = tuple(e for e in entries if e is not None)
-    assert len(done) == len(found.items)  # the pool answers every task, or raises
-    return Checks(done, tuple(compared))
+    assert all(done)  # the pool answers every task, or raises
+    return Checks(entries, tuple(compared))

@@ -11,27 +11,57 @@ or a link loop is collected like any file and answered by the reader.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.outputfolder import PAGE_NAME, REPORT_NAME, is_output_folder
 from gongkai_xlsx.reader.sniff import READ_SUFFIXES
 from gongkai_xlsx.text import file_name_text
 from gongkai_xlsx.walk import PassedOver, Unreached, real_path, walk
 
 
-@dataclass(slots=True)
 class Item:
-    path: Path
-    display: str  # relative to the PATH the user gave, POSIX separators
-    relative: str = ""  # the same, as a name inside another folder (a marked copy's)
-    mtime: int | None = None  # the file's time, whole seconds (weak: see ingest.versions)
+    """One file to read. Kept for every file of the batch for the whole run, so small: the
+    path as a string (a :class:`Path` is made when asked: one holds every component), and
+    ``relative`` the very ``display`` string when they are the same."""
+
+    __slots__ = ("_path", "display", "mtime", "relative")
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        display: str,  # relative to the PATH the user gave, POSIX separators
+        relative: str = "",  # the same, as a name inside another folder (a marked copy's)
+        mtime: int | None = None,  # the file's time, whole seconds (weak: see ingest.versions)
+    ) -> None:
+        self._path = os.fspath(path)
+        self.display = display
+        self.relative = display if relative == display else relative
+        self.mtime = mtime
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    def __repr__(self) -> str:
+        return f"Item({self._path!r}, {self.display!r}, {self.relative!r}, {self.mtime!r})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Item):
+            return NotImplemented
+        mine = (self._path, self.display, self.relative, self.mtime)
+        return mine == (other._path, other.display, other.relative, other.mtime)
+
+    __hash__ = None  # type: ignore[assignment]  # as a dataclass that is not frozen
 
 
 @dataclass
 class Collected:
-    items: list[Item] = field(default_factory=list)
+    # sorted; once collected, kept on disk (:class:`~gongkai_xlsx.fsio.Records`): a
+    # batch of 10,000 files is not held in memory for the whole run
+    items: Sequence[Item] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # files that are not spreadsheets
     unreached: list[Unreached] = field(default_factory=list)  # errors: input not read
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
@@ -43,7 +73,7 @@ def _safe_part(path: Path) -> str:
     return file_name_text(name)
 
 
-def _mtime(path: Path) -> int | None:
+def _mtime(path: str) -> int | None:
     """The file's modification time in whole seconds (None when it cannot be had: the
     reader answers for the file itself)."""
     try:
@@ -65,20 +95,25 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
 
     walked = walk(paths, prune)
     found = Collected(unreached=walked.unreached, passed_over=walked.passed_over)
+    items: list[Item] = []
     for file in walked.found:
         # where a file's marked copy goes: under the PATH's own name when there are several
         top = [_safe_part(file.given)] if len(paths) > 1 else []
         relative = "/".join([*top, *(file_name_text(part) for part in file.parts)])
+        name = os.path.basename(file.opened)
+        suffix = os.path.splitext(name)[1].lower()  # as Path.suffix
         ours = (
             out is not None
-            and os.path.dirname(real_path(os.fspath(file.path))) == out
-            and (file.path.suffix.lower() == ".json" or file.path.name in (REPORT_NAME, PAGE_NAME))
+            and os.path.dirname(real_path(file.opened)) == out
+            and (suffix == ".json" or name in (REPORT_NAME, PAGE_NAME))
         )
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs
-        if file.path.suffix.lower() in READ_SUFFIXES:
-            found.items.append(Item(file.path, file.display, relative, _mtime(file.path)))
+        if suffix in READ_SUFFIXES:
+            items.append(Item(file.opened, file.display, relative, _mtime(file.opened)))
         else:
             found.skipped.append(file.display)
-    found.items.sort(key=lambda i: i.display)
+    del walked
+    items.sort(key=lambda i: i.display)
+    found.items = Records(values=items)
     return found

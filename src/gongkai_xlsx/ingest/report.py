@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, overload
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.catalogue import STATUS_LABELS
@@ -45,6 +45,7 @@ from gongkai_xlsx.completeness import (
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
 from gongkai_xlsx.walk import PassedOver, Unreached
 
@@ -371,22 +372,59 @@ class Counts:
 
 
 def _counts(report: BatchReport) -> Counts:
-    statuses = [row.status for row in report.returns]
+    """The counts, in one pass over the rows (which may be read from disk)."""
+    statuses = dict.fromkeys(STATUSES, 0)
+    errors = warnings = annotated = 0
+    for row in report.returns:
+        statuses[row.status] += 1
+        annotated += bool(row.annotated)
+        if row.status != "superseded":
+            errors += len(row.errors)
+            warnings += len(row.warnings)
     return Counts(
-        returns=len(report.returns) - statuses.count("superseded"),
-        ok=statuses.count("ok"),
-        warnings=statuses.count("warnings"),
-        errors=statuses.count("errors"),
-        unreadable=statuses.count("unreadable"),
-        findings_errors=sum(len(row.errors) for row in report.current),
-        findings_warnings=sum(len(row.warnings) for row in report.current),
+        returns=len(report.returns) - statuses["superseded"],
+        ok=statuses["ok"],
+        warnings=statuses["warnings"],
+        errors=statuses["errors"],
+        unreadable=statuses["unreadable"],
+        findings_errors=errors,
+        findings_warnings=warnings,
         skipped_files=len(report.skipped),
         unreadable_entries=len(report.unreadable),
         passed_over=len(report.passed_over),
-        annotated=sum(1 for row in report.returns if row.annotated),
-        superseded=statuses.count("superseded"),
+        annotated=annotated,
+        superseded=statuses["superseded"],
         undecided=len(report.undecided),
     )
+
+
+class Rows(Sequence[ReturnRow]):
+    """The rows of entries kept on disk (:class:`~gongkai_xlsx.fsio.Records`), each made
+    when it is read: a batch of 10,000 returns is not held in memory to be reported."""
+
+    def __init__(self, entries: Sequence[Entry]) -> None:
+        self.entries = entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    @overload
+    def __getitem__(self, k: int) -> ReturnRow: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[ReturnRow]: ...
+
+    def __getitem__(self, k: int | slice) -> ReturnRow | list[ReturnRow]:
+        if isinstance(k, slice):
+            return [self[i] for i in range(*k.indices(len(self)))]
+        return _row_of(self.entries[k])
+
+    def __iter__(self) -> Iterator[ReturnRow]:
+        return (_row_of(e) for e in self.entries)
+
+
+def _row_of(e: Entry) -> ReturnRow:
+    return ReturnRow.of(e.display, e.outcome, e.output, e.annotated, e.superseded_by)
 
 
 @dataclass(frozen=True, slots=True)
@@ -397,12 +435,12 @@ class BatchReport:
     the report is made, from its own rows: no view counts for itself."""
 
     run: RunInfo
-    returns: tuple[ReturnRow, ...]
+    returns: Sequence[ReturnRow]  # a tuple, or :class:`Rows` read from disk in a run
     duplicates: tuple[Duplicate, ...] = ()
     unreadable: tuple[UnreadableEntry, ...] = ()  # entries the walk could not read
     passed_over: tuple[PassedOver, ...] = ()  # entries skipped by design, with a note
     skipped: tuple[str, ...] = ()  # files that are not spreadsheets
-    received: tuple[Submission, ...] = ()  # every file received, as the roster matches it
+    received: Sequence[Submission] = ()  # every file received, as the roster matches it
     roster: RosterMatch | None = None
     previous: YearComparison | None = None
     outputs: Outputs = Outputs()
@@ -573,20 +611,18 @@ def batch_report(
     """The report of a batch, made once its entries are final (batch findings added,
     outputs named, marked copies made). ``unreached`` and ``passed_over``: what the walk
     of the input could not reach (errors) and skipped by design (notes)."""
+    on_disk = isinstance(entries, Records)  # a run's: rows read when they are written
     return BatchReport(
         run=run,
-        returns=tuple(
-            ReturnRow.of(e.display, e.outcome, e.output, e.annotated, e.superseded_by)
-            for e in entries
-        ),
+        returns=Rows(entries) if on_disk else tuple(_row_of(e) for e in entries),
         duplicates=tuple(
             Duplicate(d.agency, d.year, tuple(e.display for e in d.entries))
-            for d in duplicate_groups(list(entries))
+            for d in duplicate_groups(entries)
         ),
         unreadable=tuple(UnreadableEntry.of(u) for u in unreached),
         passed_over=tuple(passed_over),
         skipped=tuple(skipped),
-        received=tuple(received),
+        received=received if isinstance(received, Records) else tuple(received),
         roster=roster,
         previous=previous,
         outputs=outputs,

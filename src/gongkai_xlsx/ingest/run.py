@@ -11,16 +11,21 @@ OUT is locked first, before any work, and for the whole run (a second run into i
 refused), and written through :class:`gongkai_xlsx.outputs.OutputDir`, so report.json
 always describes exactly the outputs beside it. The parent's memory grows little with
 the number of returns: a return's canonical bytes go to a spool folder as soon as they
-arrive, only a small entry per return is kept (its outcome without the document, its
-names), and report.json, report.html, the manifest and the cache are written a piece at
-a time, never held whole.
+arrive, and its entry (outcome, findings, names) to a file of records on disk
+(:class:`gongkai_xlsx.fsio.Records`), read back by each stage in the batch's order;
+what only the whole batch shows (versions, duplicates, output names, the totals) is
+found by an 8-byte hash of each return first, and only returns that share one are
+grouped. report.json, report.html, the manifest, the journal and the cache are written a
+piece at a time from the records, never held whole. What stays in memory per return is
+its file's path and name, its output's name, size and digest (the manifest's) and its
+first arrival: a few hundred bytes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -45,7 +50,7 @@ from gongkai_xlsx.walk import PassedOver, Unreached
 class Ingested:
     """What a run did: every return's entry, the report written, what it removed."""
 
-    entries: list[Entry]
+    entries: Sequence[Entry]  # on disk (:class:`~gongkai_xlsx.fsio.Records`): read when asked
     skipped: list[str]
     report: BatchReport
     removed: list[str] = field(default_factory=list)
@@ -123,7 +128,7 @@ def run(
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
     walked = made.walked
     return Ingested(
-        list(made.entries),
+        made.entries,
         found.skipped,
         made.report,
         list(result.removed),

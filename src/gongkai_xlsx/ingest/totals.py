@@ -14,7 +14,8 @@ a time from where the run spooled them, and only the running sums are kept.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.document_members import return_member
 from gongkai_xlsx.documents import read_own
-from gongkai_xlsx.ingest.batch import Entry
+from gongkai_xlsx.ingest.batch import NO_HASH, Entry, repeated_hashes
 
 
 @dataclass(frozen=True)
@@ -77,31 +78,60 @@ def _members(form: Form, chosen: Iterable[Clean]) -> Iterator[Member]:
         yield return_member(form, document, clean.entry.display)
 
 
-def clean_totals(returns: Iterable[Clean]) -> Totals:
-    """Sum ``returns`` (passing returns, in the batch's order) by format and year."""
-    totals = Totals()
-    by_member: dict[tuple[str, str, int], list[Clean]] = {}
+def _member_key(clean: Clean) -> tuple[str, str, int] | None:
+    """Whose return ``clean`` is, by format, agency and year (None: nothing to sum)."""
+    o = clean.entry.outcome
+    if o.form_id is None or o.year is None or not o.agency:
+        return None  # a clean return always has them; nothing to sum otherwise
+    return (o.form_id, agency_key(o.agency), o.year)
+
+
+def clean_totals(returns: Sequence[Clean]) -> Totals:
+    """Sum ``returns`` (passing returns, in the batch's order) by format and year.
+
+    ``returns`` may be read from disk (a run's): they are read again when summed, and
+    only their places are kept meanwhile; only returns whose member another shares (by
+    a hash: a collision only adds a return to look at) are grouped by their keys."""
+    totals = Totals(given=len(returns))
+    hashes = array("q")
+    forms: dict[tuple[str, int], int] = {}  # each (format, year), and a number for it
+    kinds = array("L")
     for clean in returns:
-        totals.given += 1
-        o = clean.entry.outcome
-        if o.form_id is None or o.year is None or not o.agency:
-            continue  # a clean return always has them; nothing to sum otherwise
-        by_member.setdefault((o.form_id, agency_key(o.agency), o.year), []).append(clean)
-    chosen: dict[tuple[str, int], list[Clean]] = {}
-    for (form_id, _key, year), group in by_member.items():
-        first = group[0]
+        key = _member_key(clean)
+        hashes.append(hash(key) if key is not None else NO_HASH)
+        kinds.append(forms.setdefault((key[0], key[2]), len(forms)) if key is not None else 0)
+    repeated = repeated_hashes(hashes)
+    by_member: dict[tuple[str, str, int], list[int]] = {}
+    chosen = array("L")  # in the batch's order
+    for index, h in enumerate(hashes):
+        if h == NO_HASH:
+            continue
+        if h not in repeated:
+            chosen.append(index)
+            continue
+        key = _member_key(returns[index])
+        assert key is not None
+        group = by_member.setdefault(key, [])
+        group.append(index)
+    for (_form_id, _key, year), group in by_member.items():
         if len(group) > 1:
+            cleans = [returns[i] for i in group]
+            first = cleans[0]
             agency = Agency(
-                first.entry.outcome.agency or "", year, tuple(c.entry.display for c in group)
+                first.entry.outcome.agency or "", year, tuple(c.entry.display for c in cleans)
             )
-            if len({c.entry.outcome.sha256 for c in group}) > 1:
+            if len({c.entry.outcome.sha256 for c in cleans}) > 1:
                 totals.left_out.append(agency)
                 continue
             totals.counted_once.append(agency)
-        chosen.setdefault((form_id, year), []).append(first)
-    for (form_id, year), members in sorted(chosen.items(), key=lambda g: (g[0][1], g[0][0])):
+        chosen.append(group[0])
+    order = sorted(chosen)
+    for (form_id, year), kind in sorted(forms.items(), key=lambda g: (g[0][1], g[0][0])):
+        members = [i for i in order if kinds[i] == kind]
+        if not members:
+            continue  # every return of it left out
         form = load_form(form_id)
-        cells = with_totals(form, sum_inputs(form, _members(form, members)))
+        cells = with_totals(form, sum_inputs(form, _members(form, (returns[i] for i in members))))
         document = {"tables": nested(cells)}
         totals.groups.append(Group(form, year, len(members), document))
     return totals

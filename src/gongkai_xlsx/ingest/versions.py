@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from gongkai_xlsx.agency import AgencyKey
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Version:
     """One file of the batch as versions see it: where it is in the batch, its bytes'
     SHA-256 (None: not read at all), the agency it is a return of (None: nobody can

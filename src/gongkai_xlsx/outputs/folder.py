@@ -379,9 +379,14 @@ class OutputDir:
             if read_back is None:
                 raise OSError(errno.EIO, f"the report cannot be read back: {report}")
             digest = read_back
-        recorded = {**self._recorded, self.report: Recorded(*digest)}
+        # not copied: a run of 10,000 returns has as many outputs and arrivals
+        recorded = self._recorded
+        recorded[self.report] = Recorded(*digest)  # the report is never staged (_checked)
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
-        kept = dict(arrivals) if arrivals is not None else self.arrivals
+        if arrivals is None:
+            kept = self.arrivals
+        else:
+            kept = arrivals if isinstance(arrivals, dict) else dict(arrivals)
         manifest = Manifest(recorded, self.report, mounts, kept)
         plan = Plan(
             put=sorted(n for n, changed in self._staged.items() if changed)
@@ -417,7 +422,7 @@ class OutputDir:
             self._folder_for(self.places.old(name))
         with signals_deferred():
             if plan.put or plan.delete:
-                write_atomic(self.path / JOURNAL, plan.dump(self.mounts))
+                write_atomic_chunks(self.path / JOURNAL, plan.chunks(self.mounts))
                 hide(self.path / JOURNAL)
                 _checkpoint("journal")
             try:

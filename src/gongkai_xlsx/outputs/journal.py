@@ -19,6 +19,7 @@ from typing import Any
 from gongkai_xlsx.outputs.names import Places, valid
 
 JOURNAL = ".gongkai-xlsx.commit"
+_NAMES_A_CHUNK = 500  # names of the journal written at a time
 
 
 @dataclass(frozen=True)
@@ -32,14 +33,22 @@ class Plan:
     point: str
 
     def dump(self, mounts: dict[str, str]) -> bytes:
-        data = {
-            "version": 2,
-            "manifest": self.point,
-            "mounts": mounts,
-            "put": self.put,
-            "delete": self.delete,
-        }
-        return json.dumps(data, ensure_ascii=False).encode("utf-8")
+        return b"".join(self.chunks(mounts))
+
+    def chunks(self, mounts: dict[str, str]) -> Iterator[bytes]:
+        """The journal in pieces, a few names at a time (a batch of 10,000 returns puts as
+        many): the bytes of one ``json.dumps`` of it (``ensure_ascii=False``)."""
+
+        def text(value: object) -> str:
+            return json.dumps(value, ensure_ascii=False)
+
+        yield f'{{"version": 2, "manifest": {text(self.point)}, "mounts": {text(mounts)}, '.encode()
+        for key, names in (("put", self.put), ("delete", self.delete)):
+            yield f'"{key}": ['.encode()
+            for start in range(0, len(names), _NAMES_A_CHUNK):
+                piece = ", ".join(text(n) for n in names[start : start + _NAMES_A_CHUNK])
+                yield ((", " if start else "") + piece).encode("utf-8")
+            yield b"], " if key == "put" else b"]}"
 
     @classmethod
     def load(cls, raw: bytes, point: str) -> tuple[Plan, dict[str, str]]:

@@ -32,12 +32,44 @@ FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-@dataclass(frozen=True, slots=True)
 class Recorded:
-    """An output as the manifest records it."""
+    """An output as the manifest records it: its size and sha256. A run of 10,000 returns
+    keeps one for each output until the commit, so it is kept packed (8 bytes of size,
+    the 32 bytes of the digest: one small ``bytes``) where it can be; a recorded value
+    that is not a SHA-256 in hex (a manifest edited by hand) is kept as it is."""
 
-    size: int
-    sha256: str
+    __slots__ = ("_kept",)
+    _kept: bytes | tuple[int, str]
+
+    def __init__(self, size: int, sha256: str) -> None:
+        kept: bytes | tuple[int, str] = (size, sha256)
+        if type(size) is int and 0 <= size < 1 << 64 and _SHA256.fullmatch(sha256):
+            kept = size.to_bytes(8, "big") + bytes.fromhex(sha256)
+        object.__setattr__(self, "_kept", kept)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Recorded is frozen: {name}")
+
+    @property
+    def size(self) -> int:
+        kept = self._kept
+        return int.from_bytes(kept[:8], "big") if isinstance(kept, bytes) else kept[0]
+
+    @property
+    def sha256(self) -> str:
+        kept = self._kept
+        return kept[8:].hex() if isinstance(kept, bytes) else kept[1]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Recorded):
+            return NotImplemented
+        return (self.size, self.sha256) == (other.size, other.sha256)
+
+    def __hash__(self) -> int:
+        return hash((self.size, self.sha256))
+
+    def __repr__(self) -> str:
+        return f"Recorded(size={self.size!r}, sha256={self.sha256!r})"
 
 
 @dataclass(frozen=True)
