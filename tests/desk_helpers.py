@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Flask
 from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
 
 from gongkai_xlsx.desk import WorkFolder, create_app
 from gongkai_xlsx.desk.jobs import JobQueue
@@ -167,3 +168,23 @@ def multipart(fields: dict[str, str], files: list[tuple[str, bytes]]) -> tuple[b
         parts.append(head.encode("utf-8") + data + b"\r\n")
     parts.append(f"--{boundary}--\r\n".encode())
     return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def upload(
+    client: FlaskClient,
+    files: list[tuple[str, bytes]],
+    fields: dict[str, str] | None = None,
+    *,
+    script: bool = True,
+) -> TestResponse:
+    """``files`` posted to the collecting step as the desk's own page sends them: its
+    Origin and CSRF header, and (``script``) the header of its script's upload, which is
+    answered in JSON; without it, as the plain form is answered."""
+    csrf = csrf_of(client)
+    body, kind = multipart(fields or {}, files)
+    headers = {**ORIGIN, "X-CSRF-Token": csrf}
+    if script:
+        headers["X-Requested-With"] = "gongkai-desk"
+    return client.post(
+        "/collect/upload", base_url=BASE, data=body, content_type=kind, headers=headers
+    )

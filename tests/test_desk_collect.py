@@ -26,7 +26,16 @@ import chromium
 import pytest
 from chromium import full_page_screenshot
 from conftest import fill_with_openpyxl
-from desk_helpers import BASE, ORIGIN, csrf_of, make_app, multipart, real_server, signed_in
+from desk_helpers import (
+    BASE,
+    ORIGIN,
+    csrf_of,
+    make_app,
+    multipart,
+    real_server,
+    signed_in,
+    upload,
+)
 from flask.testing import FlaskClient
 from test_report_page import _require_chromium
 
@@ -99,15 +108,7 @@ def county(tmp_path: Path, form: Form, layout: Layout) -> tuple[list[Path], Path
 
 
 def _upload(client: FlaskClient, paths: list[Path]) -> dict[str, object]:
-    csrf = csrf_of(client)
-    body, kind = multipart({}, [(p.name, p.read_bytes()) for p in paths])
-    answer = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf, "X-Requested-With": "gongkai-desk"},
-    )
+    answer = upload(client, [(p.name, p.read_bytes()) for p in paths])
     assert answer.status_code == 200, answer.get_data(as_text=True)
     return dict(answer.get_json())
 
@@ -223,15 +224,7 @@ def test_without_a_script_the_form_uploads_and_the_page_says_so(tmp_path: Path) 
 
 
 def _upload_named(client: FlaskClient, files: list[tuple[str, bytes]]) -> dict[str, object]:
-    csrf = csrf_of(client)
-    body, kind = multipart({}, files)
-    answer = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf, "X-Requested-With": "gongkai-desk"},
-    )
+    answer = upload(client, files)
     assert answer.status_code == 200
     return dict(answer.get_json())
 

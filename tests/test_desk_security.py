@@ -28,6 +28,7 @@ from desk_helpers import (
     multipart,
     real_server,
     signed_in,
+    upload,
 )
 
 from gongkai_xlsx.desk.security import CSP
@@ -256,24 +257,11 @@ def test_an_oversized_upload_gets_a_chinese_413_and_saves_nothing(folder: Path) 
     app = make_app(folder)
     app.config["MAX_CONTENT_LENGTH"] = 1 << 20  # the same check, at a size a test can send
     client = signed_in(app)
-    csrf = csrf_of(client)
-    body, kind = multipart({"csrf_token": csrf}, [("甲局.xlsx", b"x" * (2 << 20))])
-    answer = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf, "X-Requested-With": "gongkai-desk"},
-    )
+    files = [("甲局.xlsx", b"x" * (2 << 20))]
+    answer = upload(client, files, {"csrf_token": csrf_of(client)})
     assert answer.status_code == 413
     assert "一次上传的文件太多或太大" in answer.get_json()["message"]
-    page = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf},
-    )
+    page = upload(client, files, {"csrf_token": csrf_of(client)}, script=False)
     assert page.status_code == 413 and "请分几次上传" in page.get_data(as_text=True)
     assert not any(p.is_file() for p in (folder / "报表").rglob("*"))
 
@@ -282,15 +270,7 @@ def test_too_many_files_in_one_upload_are_refused(folder: Path) -> None:
     app = make_app(folder)
     app.config["MAX_FORM_PARTS"] = 12
     client = signed_in(app)
-    csrf = csrf_of(client)
-    body, kind = multipart({}, [(f"{i}.xlsx", b"PK") for i in range(20)])
-    answer = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf, "X-Requested-With": "gongkai-desk"},
-    )
+    answer = upload(client, [(f"{i}.xlsx", b"PK") for i in range(20)])
     assert answer.status_code == 413
     assert "一次最多" in answer.get_json()["message"]
     assert not any(p.is_file() for p in (folder / "报表").rglob("*"))
@@ -300,7 +280,6 @@ def test_too_many_files_in_one_upload_are_refused(folder: Path) -> None:
 def test_upload_names_never_leave_the_arrival_folder(folder: Path) -> None:
     app = make_app(folder, start=False)
     client = signed_in(app)
-    csrf = csrf_of(client)
     hostile = [
         "../../逃出.xlsx",
         "..\\..\\逃出2.xlsx",
@@ -321,14 +300,7 @@ def test_upload_names_never_leave_the_arrival_folder(folder: Path) -> None:
         "长" * 300 + ".xlsx",
         "甲局.XLSX",  # a case-only duplicate of 甲局.xlsx, itself made from a stream name
     ]
-    body, kind = multipart({}, [(name, name.encode()) for name in hostile])
-    answer = client.post(
-        "/collect/upload",
-        base_url=BASE,
-        data=body,
-        content_type=kind,
-        headers={**ORIGIN, "X-CSRF-Token": csrf, "X-Requested-With": "gongkai-desk"},
-    )
+    answer = upload(client, [(name, name.encode()) for name in hostile])
     assert answer.status_code == 200
     saved = answer.get_json()["saved"]
     assert len(saved) == len(hostile)
