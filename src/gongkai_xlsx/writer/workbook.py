@@ -13,7 +13,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import ClassVar
 
-import xlsxwriter
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -35,7 +34,7 @@ from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.writer import prepared, styles
 from gongkai_xlsx.writer.formulas import MAX_FORMULA_LENGTH, Cached, Formulas
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
-from gongkai_xlsx.writer.protect import add_structure_lock
+from gongkai_xlsx.writer.protect import LockedWorkbook
 from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
 
 COVER_LABEL_WIDTH = 14.0
@@ -123,7 +122,7 @@ class _TemplateWriter:
         self.formulas = Formulas(self.layout)
         # Every cell's value in the file as written: the prefilled numbers and their totals.
         self.values: Values = with_totals(form, dict(options.prefill))
-        self.wb = xlsxwriter.Workbook(
+        self.wb = LockedWorkbook(
             out,
             {
                 "in_memory": True,  # no temporary files of xlsxwriter's own
@@ -132,6 +131,7 @@ class _TemplateWriter:
                     "font_size": styles.FONT_SIZE,
                 },
             },
+            options.password,
         )
         self.fmt = styles.formats(self.wb)
         self.agency_ref = self.formulas.agency_ref
@@ -602,7 +602,7 @@ def template_bytes(form: Form, options: TemplateOptions) -> bytes:
             _TemplateWriter(form, options, raw).build()
         except Warning as exc:
             raise TemplateBuildError(f"xlsxwriter: {exc}") from exc
-    return add_structure_lock(raw.getvalue(), options.password)
+    return raw.getvalue()
 
 
 __all__ = [
