@@ -30,6 +30,10 @@ FORBIDDEN = (
     "gongkai_xlsx.render",
     "gongkai_xlsx.ingest",
     "gongkai_xlsx.checks",
+    # findings and the roster's statuses: printed by check, ingest, annotate, aggregate
+    "gongkai_xlsx.findings",
+    "gongkai_xlsx.completeness",
+    "gongkai_xlsx.roster",
 )
 
 
