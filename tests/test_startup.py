@@ -63,7 +63,8 @@ def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[st
 
 
 # Modules ``new`` does without (other commands load them).
-NEW_NEEDS_NOT = ("gongkai_xlsx.ooxml",)
+# The definition is read from the form prepared with the package: no TOML parser.
+NEW_NEEDS_NOT = ("gongkai_xlsx.ooxml", "tomllib")
 
 
 def forbidden_in(names: set[str], forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:

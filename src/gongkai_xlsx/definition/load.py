@@ -3,13 +3,20 @@
 A mistake in the definition (an unknown rule row, a duplicate identifier, a prompt longer
 than Excel accepts) is a :class:`DefinitionError` at load time, so that no broken workbook
 is ever generated from it.
+
+Every start of ``new`` needs the form, and parsing the TOML and building the form took
+about a tenth of ``new``. So the form each definition builds is prepared when the package
+is built (:mod:`.prepared_forms`, written by ``scripts/make_prepared_forms.py``), keyed by
+the SHA-256 of the TOML's bytes: a definition whose bytes differ finds nothing and is
+built from the TOML here, so a prepared form is never used for another text.
+tests/test_prepared_forms.py proves each prepared form is the one built from the TOML.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import tomllib
+import pickle
 from decimal import Decimal
 from functools import cache
 from typing import Any
@@ -281,9 +288,31 @@ def _report(data: dict[str, Any], tables: dict[str, Table]) -> Report:
 
 @cache
 def load_form(format_id: str) -> Form:
-    """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable)."""
-    path = templates_dir() / f"{format_id}.toml"
-    raw = path.read_bytes()
+    """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable): the
+    form prepared for exactly these bytes when there is one, else built from them."""
+    raw = (templates_dir() / f"{format_id}.toml").read_bytes()
+    return prepared_form(format_id, raw) or build_form(raw)
+
+
+def prepared_form(format_id: str, raw: bytes) -> Form | None:
+    """The form prepared with the package for the definition ``format_id`` whose bytes
+    are ``raw``, or None when none was prepared for these bytes."""
+    from gongkai_xlsx.definition.prepared_forms import FORMS
+
+    digest = hashlib.sha256(raw).hexdigest()
+    entry = FORMS.get(format_id)
+    if entry is None or entry[0] != digest:
+        return None
+    form = pickle.loads(entry[1])
+    if not isinstance(form, Form) or form.source_sha256 != digest:
+        return None
+    return form
+
+
+def build_form(raw: bytes) -> Form:
+    """The form the definition ``raw`` (a TOML file's bytes) describes, checked."""
+    import tomllib
+
     data = tomllib.loads(raw.decode("utf-8"))
     meta = data["form"]
     kinds = {key: _kind(key, value) for key, value in data["kinds"].items()}
