@@ -64,7 +64,8 @@ def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[st
 
 # Modules ``new`` does without (other commands load them).
 # The definition is read from the form prepared with the package: no TOML parser.
-NEW_NEEDS_NOT = ("gongkai_xlsx.ooxml", "tomllib")
+# A summary's members sheet and its JSON rows: aggregate's, not a template's.
+NEW_NEEDS_NOT = ("gongkai_xlsx.ooxml", "tomllib", "gongkai_xlsx.writer.summary_sheet", "orjson")
 
 
 def forbidden_in(names: set[str], forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:

@@ -35,7 +35,6 @@ from gongkai_xlsx.writer import prepared, styles
 from gongkai_xlsx.writer.formulas import MAX_FORMULA_LENGTH, Cached, Formulas
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
 from gongkai_xlsx.writer.protect import LockedWorkbook
-from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
 
 COVER_LABEL_WIDTH = 14.0
 COVER_COLUMN_WIDTH = 30.0
@@ -148,7 +147,9 @@ class _TemplateWriter:
             self._page(ws, sheet)
             ws.protect(self.options.password, {"format_columns": True, "format_rows": True})
         members = self.options.members
-        if members is not None:
+        if members is not None:  # a summary (aggregate): a template does without these
+            from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
+
             add_members_sheet(self.wb, self.form, members, self.options.password, _checked)
             if members.completeness is not None:
                 add_completeness_sheet(
