@@ -8,11 +8,13 @@ disk never leaves a half-written workbook, and xlsxwriter never touches a file i
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from xlsxwriter import worksheet as xlsxwriter_worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -46,6 +48,21 @@ Preparation = tuple[str, bool, bool]
 use_future_functions)."""
 
 
+def _dynamic_calls() -> tuple[str, ...] | None:
+    """``NAME(`` for each function xlsxwriter writes as a dynamic array, read from its own
+    pattern (``\\bNAME\\(`` alternatives); None when the pattern is not of that shape."""
+    pattern = getattr(xlsxwriter_worksheet, "re_dynamic_function", None)
+    if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
+        return None
+    found = re.findall(r"\\b([A-Z][A-Z0-9.]*)\\\(", pattern.pattern)
+    if not found or len(found) != pattern.pattern.count("|") + 1:
+        return None
+    return tuple(f"{name}(" for name in found)
+
+
+_DYNAMIC_CALLS = _dynamic_calls()
+
+
 class _Worksheet(Worksheet):
     """xlsxwriter's worksheet, preparing each formula once.
 
@@ -72,6 +89,28 @@ class _Worksheet(Worksheet):
                 result = self._xlsxwriters(formula, expand_future_functions)
             self._prepared[key] = result
         return result
+
+    def write_array_formula(  # type: ignore[override]
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        last_col: int,
+        formula: str,
+        cell_format: Format | None = None,
+        value: Any = 0,
+    ) -> int:
+        """xlsxwriter's, without its search of the whole formula for a dynamic-array
+        function (29 alternatives tried at every character of the template's long
+        formulas: a tenth of a template) when no such name followed by "(" occurs in it
+        at all: the search could only fail, and xlsxwriter writes the array formula."""
+        plain = (
+            _DYNAMIC_CALLS is not None
+            and isinstance(first_row, int)
+            and not any(call in formula for call in _DYNAMIC_CALLS)
+        )
+        write = self._write_array_formula if plain else super().write_array_formula
+        return int(write(first_row, first_col, last_row, last_col, formula, cell_format, value))
 
     def _xlsxwriters(self, formula: str, expand_future_functions: bool) -> str:
         # xlsxwriter annotates its public API only; this private method returns the text.
