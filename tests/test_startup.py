@@ -113,3 +113,28 @@ def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> N
         assert value is not None, name
         module = importlib.import_module(api._WHERE[name])
         assert getattr(module, name) is value, name
+
+
+def test_loading_the_commands_leaves_garbage_collection_as_it_was() -> None:
+    """The command line loads with the collector paused (its modules live as long as the
+    program): a program or test importing it finds the collector as it left it."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+    code = (
+        "import gc, sys\n"
+        "if sys.argv[1] == 'off': gc.disable()\n"
+        "import gongkai_xlsx.cli\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    for state, expected in (("on", "True 0"), ("off", "False 0")):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, state],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert proc.stdout.split() == expected.split(), proc.stderr
