@@ -17,6 +17,8 @@ from typing import Any
 
 import xlsxwriter
 
+from gongkai_xlsx.writer.xstring import excel_escapes
+
 
 def legacy_password_hash(password: str) -> str:
     """The 16-bit hash Excel stores for sheet and workbook passwords (ECMA-376 Part 4 §18.2.29).
@@ -35,7 +37,12 @@ def legacy_password_hash(password: str) -> str:
 
 
 class LockedWorkbook(xlsxwriter.Workbook):
-    """xlsxwriter's workbook with its structure locked (``password``: optional, ASCII)."""
+    """xlsxwriter's workbook with its structure locked (``password``: optional, ASCII),
+    its texts escaped as Excel reads them back (:mod:`gongkai_xlsx.writer.xstring`)."""
+
+    def _store_workbook(self) -> None:
+        with excel_escapes():
+            super()._store_workbook()
 
     def __init__(self, out: io.BytesIO, options: dict[str, Any], password: str = "") -> None:
         super().__init__(out, options)
