@@ -1,7 +1,5 @@
 """``check``: print one return's status and findings (or, with ``--json``, its row)."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 
