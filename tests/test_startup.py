@@ -115,17 +115,24 @@ def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> N
         assert getattr(module, name) is value, name
 
 
-def test_loading_the_commands_leaves_garbage_collection_as_it_was() -> None:
-    """The command line loads with the collector paused (its modules live as long as the
-    program): a program or test importing it finds the collector as it left it."""
-    env = {
+def _env() -> dict[str, str]:
+    return {
         **os.environ,
         "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
     }
+
+
+def test_loading_the_commands_leaves_garbage_collection_as_it_was() -> None:
+    """The command line and a command behind the front door load with the collector paused
+    (their modules live as long as the program): a library user or a test importing them
+    finds the collector as it left it, and nothing frozen."""
+    env = _env()
     code = (
         "import gc, sys\n"
         "if sys.argv[1] == 'off': gc.disable()\n"
         "import gongkai_xlsx.cli\n"
+        "from gongkai_xlsx import api\n"
+        "api.new\n"
         "print(gc.isenabled(), gc.get_freeze_count())\n"
     )
     for state, expected in (("on", "True 0"), ("off", "False 0")):
@@ -138,3 +145,33 @@ def test_loading_the_commands_leaves_garbage_collection_as_it_was() -> None:
             check=True,
         )
         assert proc.stdout.split() == expected.split(), proc.stderr
+
+
+def test_the_program_freezes_what_it_has_loaded(tmp_path: Path) -> None:
+    """In the program, what has loaded is frozen: the command line's modules, and the
+    writer loaded for ``new`` once it ran; the collector still runs for the rest."""
+    code = (
+        "import atexit, gc, sys\n"
+        "sys.argv = ['gongkai-xlsx', 'new', '2024', '-o', sys.argv[1]]\n"
+        "def report():\n"
+        "    import gongkai_xlsx.cli.app as a, gongkai_xlsx.writer.workbook as w\n"
+        "    live = {id(o) for o in gc.get_objects()}\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 10_000,\n"
+        "          id(vars(a)) in live, id(vars(w)) in live)\n"
+        "atexit.register(report)\n"
+        "from gongkai_xlsx.cli import main\n"
+        "main()\n"
+    )
+    out = tmp_path / "t.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size > 10_000
+    assert proc.stdout.splitlines()[-1].split() == ["True", "True", "False", "False"]

@@ -11,25 +11,19 @@ has errors or could not be read, 2 bad usage (including no return found), 3 an i
 error, 130 interrupted.
 """
 
-import gc
-
 # First, before typer and the library load: a Ctrl-C while they do ends quietly.
 from gongkai_xlsx.interrupt import quiet_while_loading
 
 quiet_while_loading(__name__)
 
-# Loading makes objects that live as long as the program: no garbage collection while it
-# does (see gongkai_xlsx.terminal.entry.run, which freezes them).
-_collecting = gc.isenabled()
-gc.disable()
-try:
+from gongkai_xlsx.loading import modules_loading  # noqa: E402
+
+# Loading makes objects that live as long as the program: no garbage collection meanwhile.
+with modules_loading():
     # The commands register themselves on ``app`` when imported, in the order help lists them.
     from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render, ui  # noqa: F401, I001
     from gongkai_xlsx.cli.app import app
     from gongkai_xlsx.terminal import run
-finally:
-    if _collecting:
-        gc.enable()
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ the traceback).
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -19,7 +18,7 @@ from typing import NoReturn
 import typer
 import typer.main
 
-from gongkai_xlsx import interrupt, oserrors
+from gongkai_xlsx import interrupt, loading, oserrors
 from gongkai_xlsx.errors import EXIT_INTERNAL, EXIT_USAGE
 from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
 from gongkai_xlsx.terminal.words import ERROR_PREFIX, INTERRUPTED, PROG
@@ -59,9 +58,7 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
     try:
         if loading_handler:  # from here a Ctrl-C is the commands' to handle (clean-up first)
             interrupt.raise_on_interrupt()
-            # What has loaded lives until the exit: no collection need look at it again,
-            # the one at the exit included (a tenth of --help's time).
-            gc.freeze()
+            loading.program_started()  # what has loaded is frozen (gongkai_xlsx.loading)
         typer.main.get_command(app).main(args=args, prog_name=PROG)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
