@@ -23,6 +23,7 @@ from gongkai_xlsx.definition.names import PROP_AGENCY
 from gongkai_xlsx.ooxml.xmltext import xstring
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.writer import TemplateOptions, write_template
+from gongkai_xlsx.writer import xstring as writer_xstring
 from gongkai_xlsx.writer.xstring import escape, excel_escapes
 
 NAMES = [
@@ -88,6 +89,30 @@ def test_xlsxwriter_s_own_escape_is_back_after_a_workbook_is_stored(tmp_path: Pa
     assert XMLwriter.__dict__["_escape_control_characters"] is own
     write_template(form_for_year(2024), TemplateOptions(2024), tmp_path / "t.xlsx")
     assert XMLwriter.__dict__["_escape_control_characters"] is own
+    # nested or overlapping (two threads): xlsxwriter's own once the last one leaves
+    with excel_escapes():
+        with excel_escapes():
+            pass
+        assert XMLwriter._escape_control_characters("_x0041_x0042_") == "_x005F_x0041_x005F_x0042_"
+    assert XMLwriter.__dict__["_escape_control_characters"] is own
+
+
+def test_templates_written_at_once_in_threads_read_back_as_written(tmp_path: Path) -> None:
+    """The desk may write two templates at once: each keeps Excel's escape to its end."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    form = form_for_year(2024)
+
+    def write(i: int) -> str:
+        name = NAMES[i % len(NAMES)]
+        path = tmp_path / f"{i}.xlsx"
+        write_template(form, TemplateOptions(2024, agency=name), path)
+        return str(read_return(path).properties[PROP_AGENCY])
+
+    with ThreadPoolExecutor(4) as pool:
+        read = list(pool.map(write, range(12)))
+    assert read == [NAMES[i % len(NAMES)] for i in range(12)]
+    assert XMLwriter.__dict__["_escape_control_characters"] is writer_xstring._XLSXWRITERS
 
 
 @pytest.mark.libreoffice

@@ -15,11 +15,16 @@ bytes. :func:`excel_escapes` has xlsxwriter use it while a workbook is stored.
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from xlsxwriter import xmlwriter
+
+_XLSXWRITERS = xmlwriter.XMLwriter.__dict__["_escape_control_characters"]
+_lock = threading.Lock()
+_storing = 0  # workbooks being stored now, in any thread
 
 # An underscore that would begin ``_xHHHH_`` once written: the closing underscore is
 # a literal one, or the first of a character's own escape (a control character, U+FFFE,
@@ -40,10 +45,16 @@ def escape(data: Any) -> Any:
 @contextmanager
 def excel_escapes() -> Iterator[None]:
     """While inside: xlsxwriter's writers (shared strings, document properties, inline
-    strings) escape text with :func:`escape`; xlsxwriter's own escape again after."""
-    own = xmlwriter.XMLwriter.__dict__["_escape_control_characters"]
-    xmlwriter.XMLwriter._escape_control_characters = staticmethod(escape)  # type: ignore[method-assign]
+    strings) escape text with :func:`escape`; xlsxwriter's own escape again once no
+    thread is inside (the desk may store two workbooks at once)."""
+    global _storing
+    with _lock:
+        _storing += 1
+        xmlwriter.XMLwriter._escape_control_characters = staticmethod(escape)  # type: ignore[method-assign]
     try:
         yield
     finally:
-        xmlwriter.XMLwriter._escape_control_characters = own  # type: ignore[method-assign]
+        with _lock:
+            _storing -= 1
+            if not _storing:
+                xmlwriter.XMLwriter._escape_control_characters = _XLSXWRITERS  # type: ignore[method-assign]
