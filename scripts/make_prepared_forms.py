@@ -1,10 +1,11 @@
 """Regenerate src/gongkai_xlsx/definition/prepared_forms.py: the form each definition
-(templates/*.toml) builds, pickled, keyed by the SHA-256 of the definition's bytes.
+(templates/*.toml) builds, laid out (the layout holds its form), pickled, keyed by the
+SHA-256 of the definition's bytes.
 
     python scripts/make_prepared_forms.py
 
-Run it after changing a definition or the code that builds a form (definition/load.py,
-definition/model.py); tests/test_prepared_forms.py fails until then. A definition whose
+Run it after changing a definition or the code that builds a form or its layout
+(definition/); tests/test_prepared_forms.py fails until then. A definition whose
 bytes changed is built from the TOML at every start until then (right, only slower).
 """
 
@@ -14,7 +15,7 @@ import hashlib
 import pickle
 from pathlib import Path
 
-from gongkai_xlsx.definition.load import available_formats, build_form
+from gongkai_xlsx.definition.load import available_formats, prepared_layout
 from gongkai_xlsx.resources import templates_dir
 
 TARGET = (
@@ -28,9 +29,10 @@ PROTOCOL = 5  # Python 3.8 and later
 
 
 def prepared(format_id: str) -> tuple[str, bytes]:
-    """(digest of the definition's bytes, the pickled form built from them)."""
+    """(digest of the definition's bytes, the pickled layout of the form built from them)."""
     raw = (templates_dir() / f"{format_id}.toml").read_bytes()
-    return hashlib.sha256(raw).hexdigest(), pickle.dumps(build_form(raw), protocol=PROTOCOL)
+    data = pickle.dumps(prepared_layout(raw), protocol=PROTOCOL)
+    return hashlib.sha256(raw).hexdigest(), data
 
 
 def module_text() -> str:

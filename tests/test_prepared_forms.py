@@ -1,11 +1,12 @@
 """The forms prepared when the package was built are the forms built from the definitions.
 
-Every ``new`` needs the year's form; ``load_form`` takes it from a committed table
-(src/gongkai_xlsx/definition/prepared_forms.py, pickled, keyed by the SHA-256 of the
-definition's bytes) instead of parsing the TOML and building it at every start. These
-tests prove the table cannot be wrong unnoticed: each prepared form is, object for object,
-the form built from the definition now; a definition whose bytes differ is built from its
-TOML, never answered from the table; and the committed file is what the generator writes.
+Every ``new`` needs the year's form and its layout; ``load_form`` takes both from a
+committed table (src/gongkai_xlsx/definition/prepared_forms.py, the layout with its form,
+pickled, keyed by the SHA-256 of the definition's bytes) instead of parsing the TOML,
+building the form and laying it out at every start. These tests prove the table cannot be
+wrong unnoticed: each prepared form and layout are, object for object, the ones built from
+the definition now; a definition whose bytes differ is built from its TOML, never answered
+from the table; and the committed file is what the generator writes.
 """
 
 from __future__ import annotations
@@ -21,8 +22,13 @@ import pytest
 
 from gongkai_xlsx.definition import load as load_module
 from gongkai_xlsx.definition import prepared_forms
-from gongkai_xlsx.definition.layout import layout_of
-from gongkai_xlsx.definition.load import available_formats, build_form, prepared_form
+from gongkai_xlsx.definition.layout import computed_layout, layout_of
+from gongkai_xlsx.definition.load import (
+    available_formats,
+    build_form,
+    prepared_form,
+    prepared_layout,
+)
 from gongkai_xlsx.resources import templates_dir
 from gongkai_xlsx.writer import TemplateOptions
 from gongkai_xlsx.writer.workbook import template_bytes
@@ -43,20 +49,34 @@ def _parts(data: bytes) -> dict[str, bytes]:
 @pytest.mark.parametrize("format_id", available_formats())
 def test_the_prepared_form_is_the_form_built_from_the_definition(format_id: str) -> None:
     raw = (templates_dir() / f"{format_id}.toml").read_bytes()
-    built = build_form(raw)
+    digest, stored = prepared_forms.FORMS[format_id]
+    # the table holds, byte for byte, the pickle of what the TOML builds and lays out now:
+    # the same objects, fields and shared references
+    assert stored == pickle.dumps(prepared_layout(raw), protocol=5)
     prepared = prepared_form(format_id, raw)
-    assert prepared is not None  # the table has this definition's bytes
-    assert prepared is not built
-    # the same objects, fields and shared references: the pickles are byte for byte equal
-    assert pickle.dumps(prepared, protocol=5) == pickle.dumps(built, protocol=5)
+    assert prepared is not None and prepared.source_sha256 == digest
+    # its layout is the one prepared with it, not computed again
+    laid = layout_of(prepared)
+    assert laid.form is prepared
+    assert pickle.dumps(laid, protocol=5) == pickle.dumps(pickle.loads(stored), protocol=5)
+    # and it is the layout computed for the prepared form itself
+    again = computed_layout(prepared)
+    assert again is not laid
+    assert (again.fingerprint, again.cell_positions, again.field_positions) == (
+        laid.fingerprint,
+        laid.cell_positions,
+        laid.field_positions,
+    )
+    assert again.shadow_positions == laid.shadow_positions
+    assert repr(again.sheets) == repr(laid.sheets)
     assert len(prepared.cells) > 100
     # an outline keeps its links: a cell's row is its block's node, a child knows its parent
     first = prepared.cells[0]
     assert first.row is prepared.tables[0].blocks[first.block].row_leaves()[0]
     assert any(c.column.parent is not None for c in prepared.cells)
-    assert layout_of(prepared).fingerprint == layout_of(built).fingerprint
+    fresh = build_form(raw)  # laid out from scratch when it is written
     options = TemplateOptions(year=prepared.first_year, agency="某县交通运输局")
-    assert _parts(template_bytes(prepared, options)) == _parts(template_bytes(built, options))
+    assert _parts(template_bytes(prepared, options)) == _parts(template_bytes(fresh, options))
 
 
 def test_load_form_answers_from_the_table_without_parsing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +114,7 @@ def test_an_entry_whose_form_is_not_its_digest_s_is_not_used(
     other bytes filed under this digest is refused, and the TOML is built."""
     raw = (templates_dir() / "gk2021.toml").read_bytes()
     digest, _ = prepared_forms.FORMS["gk2021"]
-    other = build_form(raw.replace(b"\n", b"\n\n", 1))
+    other = prepared_layout(raw.replace(b"\n", b"\n\n", 1))
     monkeypatch.setitem(prepared_forms.FORMS, "gk2021", (digest, pickle.dumps(other)))
     assert prepared_form("gk2021", raw) is None
     assert load_module.load_form.__wrapped__("gk2021").source_sha256 == digest

@@ -65,7 +65,13 @@ def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[st
 # Modules ``new`` does without (other commands load them).
 # The definition is read from the form prepared with the package: no TOML parser.
 # A summary's members sheet and its JSON rows: aggregate's, not a template's.
-NEW_NEEDS_NOT = ("gongkai_xlsx.ooxml", "tomllib", "gongkai_xlsx.writer.summary_sheet", "orjson")
+NEW_NEEDS_NOT = (
+    "gongkai_xlsx.ooxml",
+    "tomllib",
+    "gongkai_xlsx.writer.summary_sheet",
+    "orjson",
+    "json",  # the layout comes prepared with its fingerprint
+)
 
 
 def forbidden_in(names: set[str], forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:
