@@ -23,7 +23,9 @@ import sys
 import tempfile
 import time
 
-SCRIPT = "from gongkai_xlsx.cli import main\nmain()\n"
+# As the console script runs: ``python -m`` is the program too (``python -c`` would be a
+# library user importing the command line, which keeps the interpreter's own defaults).
+PROGRAM = ["-m", "gongkai_xlsx"]
 COMMAND_LINES = [
     ["--version"],
     ["--help"],
@@ -43,7 +45,7 @@ def imports(args: list[str], cwd: str) -> tuple[float, bool, list[str]]:
     """(milliseconds of imports during the run, whether pydantic was among them, which of
     :data:`HEAVY` were)."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", SCRIPT, *args],
+        [sys.executable, "-X", "importtime", *PROGRAM, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -95,7 +97,7 @@ def main() -> None:
             f"median {bare * 1000:.0f} ms, CPU {bare_cpu * 1000:.0f} ms"
         )
         for args in lines:
-            runs = [timed([sys.executable, "-c", SCRIPT, *args], cwd) for _ in range(options.runs)]
+            runs = [timed([sys.executable, *PROGRAM, *args], cwd) for _ in range(options.runs)]
             times = [wall for wall, _ in runs]
             cpu = statistics.median(c for _, c in runs)
             imported_ms, pydantic, heavy = imports(args, cwd)
