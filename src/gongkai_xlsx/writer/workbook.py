@@ -71,10 +71,12 @@ class _Worksheet(Worksheet):
     template. Their prepared form comes from the table built with the package
     (:mod:`gongkai_xlsx.writer.prepared`), else from xlsxwriter, and is kept per process.
     ``recording`` (for the table's generator and its test) bypasses both and collects
-    xlsxwriter's own results."""
+    xlsxwriter's own results; ``recording_arrays`` collects whether xlsxwriter finds a
+    dynamic-array function in each array formula."""
 
     _prepared: ClassVar[dict[Preparation, str]] = {}
     recording: ClassVar[dict[Preparation, str] | None] = None
+    recording_arrays: ClassVar[dict[str, bool] | None] = None
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
@@ -102,12 +104,16 @@ class _Worksheet(Worksheet):
     ) -> int:
         """xlsxwriter's, without its search of the whole formula for a dynamic-array
         function (29 alternatives tried at every character of the template's long
-        formulas: a tenth of a template) when no such name followed by "(" occurs in it
-        at all: the search could only fail, and xlsxwriter writes the array formula."""
-        plain = (
-            _DYNAMIC_CALLS is not None
-            and isinstance(first_row, int)
-            and not any(call in formula for call in _DYNAMIC_CALLS)
+        formulas: a tenth of a template) where it could only fail: the formula is one the
+        table built with the package knows it finds nothing in
+        (:func:`gongkai_xlsx.writer.prepared.plain_array`), or no such name followed by
+        "(" occurs in it at all. Then xlsxwriter writes the array formula."""
+        if self.recording_arrays is not None:
+            dynamic = xlsxwriter_worksheet.re_dynamic_function.search(formula) is not None
+            self.recording_arrays[formula] = dynamic
+        plain = isinstance(first_row, int) and (
+            prepared.plain_array(formula)
+            or (_DYNAMIC_CALLS is not None and not any(c in formula for c in _DYNAMIC_CALLS))
         )
         write = self._write_array_formula if plain else super().write_array_formula
         return int(write(first_row, first_col, last_row, last_col, formula, cell_format, value))
@@ -121,6 +127,17 @@ def xlsxwriter_preparations(form: Form) -> dict[Preparation, str]:
     """Every formula the templates of ``form`` ask xlsxwriter to prepare, with
     xlsxwriter's own result: for a template to be filled in, one with an agency, and one
     with last year's numbers prefilled (what ``new`` writes)."""
+    return _recorded(form)[0]
+
+
+def xlsxwriter_array_verdicts(form: Form) -> dict[str, bool]:
+    """Every array formula the templates of ``form`` write (as in
+    :func:`xlsxwriter_preparations`), and whether xlsxwriter's own search finds a
+    dynamic-array function in it."""
+    return _recorded(form)[1]
+
+
+def _recorded(form: Form) -> tuple[dict[Preparation, str], dict[str, bool]]:
     carried = [p.cell for r in form.cross_year if r.kind == "carry" for p in form.carried_cells(r)]
     prefill = {cell: 1 for cell in carried} or {form.input_cells()[0].id: 1}
     variants = [
@@ -131,13 +148,14 @@ def xlsxwriter_preparations(form: Form) -> dict[Preparation, str]:
         ),
     ]
     recorded: dict[Preparation, str] = {}
-    _Worksheet.recording = recorded
+    arrays: dict[str, bool] = {}
+    _Worksheet.recording, _Worksheet.recording_arrays = recorded, arrays
     try:
         for options in variants:
             template_bytes(form, options)
     finally:
-        _Worksheet.recording = None
-    return recorded
+        _Worksheet.recording = _Worksheet.recording_arrays = None
+    return recorded, arrays
 
 
 class TemplateBuildError(RuntimeError):
