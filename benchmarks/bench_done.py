@@ -28,8 +28,8 @@ Parts (``--only``, repeatable):
 - ``aggregate``: ``bench_summary.bench_workbook`` — ``aggregate -o x.xlsx`` of 10,000
   agencies and ``ingest`` of it back to the same document, beside the ``.json`` ways.
 
-``--quick`` runs every part at a small size (300 returns, 50 agencies, a 500-agency
-summary; the committed LibreOffice-saved sample instead of filling one through soffice): a
+``--quick`` runs every part at a small size (100 returns, 20 and 50 agencies, a
+200-agency summary; the committed LibreOffice-saved sample instead of filling one through soffice): a
 smoke run, labelled so in the table, whose "met" says nothing about the goals.
 """
 
@@ -84,7 +84,7 @@ class Sizes:
 
 
 FULL = Sizes(False, 300, 1, 1000, 10000, 10, (500, 10000), 200, 30, 4500, 10000)
-QUICK = Sizes(True, 20, 1, 100, 300, 3, (50, 100), 200, 3, 500, 50)
+QUICK = Sizes(True, 10, 1, 30, 100, 2, (20, 50), 200, 2, 200, 20)
 
 
 def read(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
@@ -373,7 +373,9 @@ def main() -> None:
             work = Path(tmp) / name
             work.mkdir()
             print(f"\n== {name} (load {os.getloadavg()[0]:.2f}) ==", flush=True)
+            start = time.perf_counter()
             got = fresh(name, sizes, work, args.made)
+            print(f"== {name}: {time.perf_counter() - start:.1f} s ==", flush=True)
             if isinstance(got, str):
                 print(got, file=sys.stderr)
                 failed.append(name)
