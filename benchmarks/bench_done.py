@@ -195,7 +195,7 @@ def roster(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
                 4,
                 f"`new --roster`，{count:,} 个单位",
                 f"{done.wall:.1f} s 墙钟，{done.cpu:.1f} s CPU"
-                f"（每份 {done.wall / done.count * 1000:.1f} ms）",
+                f"（每份 {done.wall / done.agencies * 1000:.1f} ms）",
                 f"从头生成一份模板 {one * 1000:.1f} ms（× {count:,} = {one * count:.1f} s）",
                 said,
                 done.wall < goal,
@@ -241,7 +241,7 @@ def render(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
     return [
         Row(
             5,
-            f"`render` {r.count:,} 个单位的汇总（进程）",
+            f"`render` {r.agencies:,} 个单位的汇总（进程）",
             f"{r.wall:.2f} s 墙钟，{r.cpu:.2f} s CPU",
             f"纯 Python jsonschema 校验 {r.pure:.2f} s；jsonschema-rs {r.compiled * 1000:.0f} ms；"
             f"orjson 读入 {r.load * 1000:.0f} ms",
@@ -261,7 +261,7 @@ def aggregate(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
     return [
         Row(
             6,
-            f"`aggregate -o x.xlsx`，{w.count:,} 个单位：写出（进程）",
+            f"`aggregate -o x.xlsx`，{w.agencies:,} 个单位：写出（进程）",
             f"{w.x_wall:.1f} s 墙钟，{w.x_cpu:.1f} s CPU",
             f"`aggregate -o x.json` {w.j_wall:.1f} s",
             "< 60 s",
@@ -269,7 +269,7 @@ def aggregate(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
         ),
         Row(
             6,
-            f"`ingest` 读回这份 {w.count:,} 个单位的 .xlsx（进程）",
+            f"`ingest` 读回这份 {w.agencies:,} 个单位的 .xlsx（进程）",
             f"{w.i_wall:.1f} s 墙钟，{w.i_cpu:.1f} s CPU；通过检查：{yes[w.passed]}；"
             f"与 .json 是同一文档：{yes[w.same]}",
             f"documents.read 读 .json {w.read:.2f} s",

@@ -120,7 +120,7 @@ def one_template(form: Form, work: Path) -> float:
 class Rostered(NamedTuple):
     """``new --roster`` of ``count`` agencies, in process (seconds)."""
 
-    count: int
+    agencies: int
     wall: float
     cpu: float
 

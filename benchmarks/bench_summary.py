@@ -101,7 +101,7 @@ def command(*args: object) -> tuple[float, float, float, int]:
 class Rendered(NamedTuple):
     """``render`` of a summary as a process, and its anchors (seconds)."""
 
-    count: int
+    agencies: int
     wall: float
     cpu: float
     pure: float  # pure-Python jsonschema on the same document
@@ -112,7 +112,7 @@ class Rendered(NamedTuple):
 class Written(NamedTuple):
     """``aggregate -o .xlsx`` and ``ingest`` of it, as processes, and their anchors (seconds)."""
 
-    count: int
+    agencies: int
     x_wall: float  # aggregate -o .xlsx
     x_cpu: float
     j_wall: float  # aggregate -o .json, its anchor
