@@ -29,8 +29,8 @@ Parts (``--only``, repeatable):
   agencies and ``ingest`` of it back to the same document, beside the ``.json`` ways.
 
 ``--quick`` runs every part at a small size (100 returns, 20 and 50 agencies, a
-200-agency summary; the committed LibreOffice-saved sample instead of filling one through soffice): a
-smoke run, labelled so in the table, whose "met" says nothing about the goals.
+200-agency summary; the committed LibreOffice-saved sample instead of filling one through
+soffice): a smoke run, labelled so in the table, whose "met" says nothing about the goals.
 """
 
 from __future__ import annotations
