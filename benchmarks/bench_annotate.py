@@ -18,6 +18,7 @@ import statistics
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from gongkai_xlsx.annotate import (
     Mark,
@@ -54,7 +55,18 @@ def _forget_templates() -> None:
     results._height.cache_clear()
 
 
-def compare(name: str, data: bytes, marks: list[Mark], form: Form, rounds: int) -> float:
+class Compared(NamedTuple):
+    """Medians of CPU milliseconds: a marked copy, and one read of the same return."""
+
+    mark: float
+    read: float
+
+    @property
+    def ratio(self) -> float:
+        return self.mark / self.read
+
+
+def compare(name: str, data: bytes, marks: list[Mark], form: Form, rounds: int) -> Compared:
     """Mark and read ``data`` alternately ``rounds`` times; print medians and the ratio
     (the marking as for every return of one template, and with nothing kept)."""
     mark_wall, mark_cpu, cold_cpu, read_wall, read_cpu = [], [], [], [], []
@@ -75,7 +87,38 @@ def compare(name: str, data: bytes, marks: list[Mark], form: Form, rounds: int) 
         f"one read {read:.1f} ms CPU ({statistics.median(read_wall):.1f} ms wall); "
         f"marked copy / one read = {mark / read:.2f} ({cold / read:.2f} with nothing kept)"
     )
-    return mark / read
+    return Compared(mark, read)
+
+
+class Figures(NamedTuple):
+    """What ``bench_done.py`` tabulates: each sample with findings, and the many-marks case."""
+
+    samples: dict[str, Compared]  # by file name
+    many: Compared
+    marks: int
+
+
+def figures(marks: int, rounds: int) -> Figures:
+    """Every sample with findings, then one return with ``marks`` marks; printed as they go."""
+    form = load_form("gk2021")
+    found: dict[str, Compared] = {}
+    for path in sorted(SAMPLES.glob("*.xlsx")):
+        marked = marks_from_findings(check_file(path).findings)
+        if marked:
+            found[path.name] = compare(path.name, path.read_bytes(), marked, form, rounds)
+    layout = layout_of(form)
+    places = [(s, to_a1(r, c)) for s, r, c in layout.cell_positions.values()]
+    many = [
+        Mark("error" if i % 2 else "warning", *places[i % len(places)], f"问题 {i}", "bench")
+        for i in range(marks)
+    ]
+    data = (SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx").read_bytes()
+    many_compared = compare(f"{marks} marks on {len(places)} cells", data, many, form, rounds)
+    ratios = [c.ratio for c in found.values()]
+    print(
+        f"samples: marked copy / one read, worst {max(ratios):.2f}, median {statistics.median(ratios):.2f}"
+    )
+    return Figures(found, many_compared, marks)
 
 
 def main() -> None:
@@ -83,23 +126,7 @@ def main() -> None:
     parser.add_argument("--marks", type=int, default=200, help="一份报表中的问题数（默认 200）")
     parser.add_argument("--rounds", type=int, default=30, help="每份报表测量的次数（默认 30）")
     args = parser.parse_args()
-    form = load_form("gk2021")
-    ratios = []
-    for path in sorted(SAMPLES.glob("*.xlsx")):
-        marks = marks_from_findings(check_file(path).findings)
-        if marks:
-            ratios.append(compare(path.name, path.read_bytes(), marks, form, args.rounds))
-    layout = layout_of(form)
-    places = [(s, to_a1(r, c)) for s, r, c in layout.cell_positions.values()]
-    many = [
-        Mark("error" if i % 2 else "warning", *places[i % len(places)], f"问题 {i}", "bench")
-        for i in range(args.marks)
-    ]
-    data = (SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx").read_bytes()
-    compare(f"{args.marks} marks on {len(places)} cells", data, many, form, args.rounds)
-    print(
-        f"samples: marked copy / one read, worst {max(ratios):.2f}, median {statistics.median(ratios):.2f}"
-    )
+    figures(args.marks, args.rounds)
 
 
 if __name__ == "__main__":
