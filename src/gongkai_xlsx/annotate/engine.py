@@ -18,14 +18,14 @@ from dataclasses import dataclass, field
 from gongkai_xlsx.annotate import comments as cm
 from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
 from gongkai_xlsx.annotate.results import Line, Row, results_sheet
-from gongkai_xlsx.annotate.sheet import Worksheet
+from gongkai_xlsx.annotate.sheet import Worksheet, mentions_outside_cells
 from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
 from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
 from gongkai_xlsx.findings import FindingGroup, group_repeated
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.package import Package, PackageError
+from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
     COMMENTS,
     EXTENDED_PROPERTIES,
@@ -83,15 +83,17 @@ class _Marker:
 
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
-            self.worksheets[name] = Worksheet(self.pkg.text(self.parts[name]))
+            # one character a byte: a sheet is edited at its tags only (sheet.py)
+            self.worksheets[name] = Worksheet(self.pkg.byte_text(self.parts[name]))
         return self.worksheets[name]
 
     def _mentions(self, name: str, word: str) -> bool:
-        """Whether sheet ``name``'s text holds ``word`` at all: a sheet without a tab
-        selection or a comment drawing is then neither decoded nor parsed for one."""
+        """Whether sheet ``name`` holds ``word`` outside its cells at all: a sheet without
+        a tab selection or a comment drawing is then neither parsed for one, and its
+        large sheetData is not searched (:func:`~.sheet.mentions_outside_cells`)."""
         if name in self.worksheets:
-            return word in self.worksheets[name].text
-        return word.encode("ascii") in self.pkg.read(self.parts[name])
+            return self.worksheets[name].mentions(word)
+        return mentions_outside_cells(self.pkg.read(self.parts[name]).decode("latin-1"), word)
 
     def styles(self) -> tuple[str, Styles]:
         found = self.pkg.related(self.wb_part, STYLES)
@@ -131,8 +133,8 @@ class _Marker:
         self._results(marks, styles, previous)
         self.pkg.write(styles_part, styles.text)
         for name, ws in self.worksheets.items():
-            if ws.text != self.pkg.text(self.parts[name]):
-                self.pkg.write(self.parts[name], ws.text)
+            if ws.text != ws.original:
+                self.pkg.write_byte_text(self.parts[name], ws.text)
         self.pkg.write(self.wb_part, self.wb.text)
         return self.pkg.to_bytes(FAST_DEFLATE)
 
@@ -229,6 +231,7 @@ class _Marker:
         rid = self.sheet(name).legacy_drawing_id()
         if rid is None:
             return None
+        rid = from_byte_text(rid)
         for rel in self.pkg.relationships(self.parts[name]):
             if rel.id == rid and not rel.external and self.pkg.has(rel.target):
                 return rel.target
@@ -293,7 +296,7 @@ class _Marker:
             if element:
                 if ws.prefix:
                     element = element.replace(f"<{ws.prefix}sheetProtection", "<sheetProtection", 1)
-                return element
+                return from_byte_text(element)
         return None
 
     def _row(self, mark: Mark) -> Row:

@@ -27,6 +27,16 @@ from gongkai_xlsx.ooxml.xmltext import NotWellFormed, escape
 BOM = b"\xef\xbb\xbf"
 
 
+def from_byte_text(text: str) -> str:
+    """Text taken from a part read by :meth:`Package.byte_text`, decoded."""
+    return text.encode("latin-1").decode("utf-8")
+
+
+def to_byte_text(text: str) -> str:
+    """Text to splice into a part read by :meth:`Package.byte_text`."""
+    return text.encode("utf-8").decode("latin-1")
+
+
 class PackageError(ValueError):
     """The zip is not a package that can be edited (missing or broken structural parts);
     the message is Chinese."""
@@ -83,6 +93,27 @@ class Package:
             return data.decode("utf-8-sig" if data.startswith(BOM) else "utf-8")
         except UnicodeDecodeError as exc:
             raise PackageError(f"部件 {part} 不是 UTF-8 编码的 XML") from exc
+
+    def byte_text(self, part: str) -> str:
+        """The part's UTF-8 bytes one character per byte (read as Latin-1), without a BOM:
+        an edit that searches and splices ASCII markup (a sheet's tags) finds the same
+        places as in the decoded text, and :meth:`write_byte_text` gives back the bytes
+        with only the splices changed: a large sheet is neither decoded nor encoded (most
+        of a marked copy's time on it was those two copies of four bytes a character).
+        Non-ASCII text from it is :func:`from_byte_text`'s. Checked to be UTF-8 as
+        :meth:`text` checks it."""
+        data = self.read(part)
+        if not data.isascii():
+            self.text(part)  # the same refusal for a part that is not UTF-8
+        return data.removeprefix(BOM).decode("latin-1")
+
+    def write_byte_text(self, part: str, text: str) -> None:
+        """Replace a part read by :meth:`byte_text` (keeping a UTF-8 BOM it had)."""
+        data = text.encode("latin-1")
+        name = self.member(part)
+        if name is not None and self.read(name).startswith(BOM):
+            data = BOM + data
+        self.write(part, data)
 
     def write(self, part: str, content: str | bytes) -> None:
         """Replace a part (keeping a UTF-8 BOM it had) or add a new one at the end."""
