@@ -326,12 +326,15 @@ class _Marker:
         return Row(first.level, first.severity, group.where, row.location, group.summary)
 
     def _results(self, marks: list[Mark], styles: Styles, previous: int | None) -> None:
-        rows = [
-            self._group_row(m) if isinstance(m, FindingGroup) else self._row(m)
-            for m in group_repeated(marks)
-        ]
+        lines = group_repeated(marks)
+        rows = [self._group_row(m) if isinstance(m, FindingGroup) else self._row(m) for m in lines]
+        grouped = any(isinstance(m, FindingGroup) for m in lines)
         xml = results_sheet(
-            RESULTS_TITLE, self._lines(marks), rows, styles.result_styles(), self._protection()
+            RESULTS_TITLE,
+            self._lines(marks, grouped),
+            rows,
+            styles.result_styles(),
+            self._protection(),
         )
         if previous is not None:
             self.pkg.write(self.parts[RESULTS_SHEET], xml)
@@ -355,10 +358,9 @@ class _Marker:
         if new is not None:
             self.pkg.write(found[0].target, new)
 
-    def _lines(self, marks: list[Mark]) -> list[Line]:
+    def _lines(self, marks: list[Mark], grouped: bool) -> list[Line]:
         errors = sum(1 for m in marks if m.severity == "error")
         warnings = len(marks) - errors
-        grouped = any(isinstance(m, FindingGroup) for m in group_repeated(marks))
         merged = "同一提示出现在许多单元格的，下表合并为一行，列出单元格范围。" if grouped else ""
         lines = [
             Line(

@@ -64,6 +64,7 @@ class Package:
         self._by_lower = {name: info.filename for name, info in self._zip.by_lower.items()}
         self._changed: dict[str, bytes] = {}
         self._added: list[str] = []
+        self._texts: dict[str, tuple[bytes, str]] = {}  # part → (its bytes, decoded)
 
     # -- parts
     def member(self, part: str) -> str | None:
@@ -88,11 +89,18 @@ class Package:
         return changed if changed is not None else self._original(name)
 
     def text(self, part: str) -> str:
+        """The part decoded (kept until it is written: the marking asks for the
+        content types, the relationships, a drawing again and again)."""
         data = self.read(part)
+        kept = self._texts.get(part.lstrip("/").lower())
+        if kept is not None and kept[0] is data:
+            return kept[1]
         try:
-            return data.decode("utf-8-sig" if data.startswith(BOM) else "utf-8")
+            text = data.decode("utf-8-sig" if data.startswith(BOM) else "utf-8")
         except UnicodeDecodeError as exc:
             raise PackageError(f"部件 {part} 不是 UTF-8 编码的 XML") from exc
+        self._texts[part.lstrip("/").lower()] = (data, text)
+        return text
 
     def byte_text(self, part: str) -> str:
         """The part's UTF-8 bytes one character per byte (read as Latin-1), without a BOM:
@@ -126,6 +134,8 @@ class Package:
         elif isinstance(content, str) and self.read(name).startswith(BOM):
             data = BOM + data
         self._changed[name] = data
+        if isinstance(content, str):
+            self._texts[name.lower()] = (data, content)
 
     def free_name(self, pattern: str) -> str:
         """The first ``pattern.format(n)`` (n = 1, 2, ...) that is not a part yet."""
