@@ -6,7 +6,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -27,8 +27,7 @@ _TRUE = ("1", "true", "on")
 _ROW_OR_CELL = re.compile(r"<((?:[^\s/>!?:]+:)?)(row|c)(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
-@dataclass(frozen=True)
-class CellTag:
+class CellTag(NamedTuple):
     """One ``<c>`` start tag: where it is and which cell it is (``element`` spans the
     start tag; only its ``start`` and ``tag_end`` are used)."""
 
@@ -142,17 +141,15 @@ class Worksheet:
                 where = text.find(ref, where + 1, row_end)
             if where < 0:
                 return None
-            cell = _ROW_OR_CELL.match(text, where - len(cell_open))
-            if cell is None or cell.group(2) != "c":
+            start = where - len(cell_open)
+            end = _tag_end(text, start)
+            if end < 0:
                 return None
-            s = xt.get_attr(cell.group(0), "s")
-            element = xt.Element(p + "c", cell.start(), cell.end(), cell.end(), cell.end())
-            found.append(CellTag(row, col, element, int(s) if s and s.isdigit() else 0))
-            at = cell.end()
+            element = xt.Element(p + "c", start, end, end, end)
+            found.append(CellTag(row, col, element, _style(text[start:end])))
+            at = end
         # no comment, CDATA, processing instruction or extension where it searched
-        # (``--`` alone is in formulas; a needle of frequent characters, ``<!``, searches
-        # slowly)
-        if any(text.find(mark, lo, row_end) >= 0 for mark in ("?", "<!--", "CDATA", "extLst")):
+        if _markup_apart(text, lo, row_end) or text.find("extLst", lo, row_end) >= 0:
             return None
         return found
 
@@ -269,7 +266,7 @@ class Worksheet:
             if key in styles:
                 present.add(key)
                 tag = xt.start_tag(self.original, cell.element)
-                new = xt.set_attr(tag, "s", str(styles[key]))
+                new = _with_style(tag, str(styles[key]))
                 self._edits.append((cell.element.start, cell.element.tag_end, new))
         missing = sorted(set(styles) - present)
         if missing:
@@ -367,6 +364,51 @@ class Worksheet:
         ]
         at = following[0].start if following else top.content_end
         self._edits.append((at, at, element))
+
+
+def _tag_end(text: str, start: int) -> int:
+    """Where the start tag of the ``<c`` at ``start`` ends (-1: not such a tag). The
+    first ``>`` ends it when no quote is open before it (cell attributes hold neither
+    ``>`` nor quotes); else the regular expression that reads quoted values answers."""
+    end = text.find(">", start) + 1
+    if end > 0 and "'" not in text[start:end] and text.count('"', start, end) % 2 == 0:
+        return end
+    match = _ROW_OR_CELL.match(text, start)
+    return match.end() if match is not None and match.group(2) == "c" else -1
+
+
+def _style(tag: str) -> int:
+    """A cell start tag's style index (0: none): ``s="7"`` read directly where it is
+    written so, else as :func:`~gongkai_xlsx.ooxml.xmledit.get_attr` reads it."""
+    at = tag.find(' s="')
+    if at >= 0 and "'" not in tag:
+        value = tag[at + 4 : tag.find('"', at + 4)]
+    else:
+        value = xt.get_attr(tag, "s") or ""
+    return int(value) if value.isdigit() else 0
+
+
+def _with_style(tag: str, value: str) -> str:
+    """The cell start tag with ``s="value"``, as
+    :func:`~gongkai_xlsx.ooxml.xmledit.set_attr` writes it."""
+    at = tag.find(' s="')
+    if at >= 0 and "'" not in tag:
+        return tag[: at + 4] + value + tag[tag.find('"', at + 4) :]
+    return xt.set_attr(tag, "s", value)
+
+
+def _markup_apart(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` may hold a comment, a CDATA section or a processing
+    instruction (``<!``, ``<?``): found by their rare second characters (a search for
+    one character is many times faster than for ``<!--``: ``<`` is everywhere)."""
+    if text.find("?", lo, hi) >= 0:
+        return True
+    at = text.find("!", lo, hi)
+    while at >= 0:
+        if at > lo and text[at - 1] == "<":
+            return True
+        at = text.find("!", at + 1, hi)
+    return False
 
 
 def mentions_outside_cells(text: str, word: str) -> bool:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import NamedTuple
 from functools import lru_cache
 
 from gongkai_xlsx.ooxml.xmltext import attribute_value, escape
@@ -32,9 +33,9 @@ class XmlTextError(ValueError):
     """The text is not the XML we expected (unbalanced tags, missing element)."""
 
 
-@dataclass(frozen=True)
-class Element:
-    """Where one element sits in a text: ``text[start:end]`` is all of it.
+class Element(NamedTuple):
+    """Where one element sits in a text: ``text[start:end]`` is all of it (a named
+    tuple: a sheet's cells make thousands, four times faster than a frozen dataclass).
 
     ``text[start:tag_end]`` is the start tag; for an element with content,
     ``text[tag_end:content_end]`` is the content and the closing tag follows.
