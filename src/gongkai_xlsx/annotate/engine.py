@@ -14,6 +14,7 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai_xlsx.annotate import comments as cm
 from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
@@ -42,6 +43,16 @@ WHOLE_FILE = "整个文件"
 # a sixth more bytes (31 KB → 36 KB for the sample) cost nothing, and deflating the big
 # sheets again at the default level was a fifth of a marked copy's time.
 FAST_DEFLATE = 1
+
+
+@lru_cache(maxsize=4096)
+def _cell_place(ref: str) -> tuple[int, int] | None:
+    """(row, col) of an A1 reference, None when it is not one (kept: each mark's cell
+    is asked for when it is grouped, commented and listed, and a form has few cells)."""
+    try:
+        return from_a1(ref)
+    except ValueError:
+        return None
 
 
 class AnnotateError(Exception):
@@ -207,10 +218,7 @@ class _Marker:
             return None
         if mark.sheet == RESULTS_SHEET:
             return None
-        try:
-            return from_a1(mark.cell)
-        except ValueError:
-            return None
+        return _cell_place(mark.cell)
 
     def _anchor(self) -> tuple[str, tuple[int, int]] | None:
         cover = self.cover

@@ -21,6 +21,7 @@ import zipfile
 import zlib
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 MAX_ZIP_MEMBERS = 2000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
@@ -236,10 +237,7 @@ def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int 
     its sizes, the same bytes :meth:`zipfile.ZipFile.writestr` writes (which writes the
     header, the data, then goes back to the header: a tenth of a marked copy's zip time)."""
     if info.compress_type == DEFLATED:
-        packer = zlib.compressobj(
-            zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
-        )
-        raw = packer.compress(data) + packer.flush()
+        raw = _deflated(data, level) if len(data) <= _KEPT_DEFLATE else _deflate(data, level)
     elif info.compress_type == STORED:
         raw = data
     else:  # pragma: no cover - _copy_info gives stored or deflate only
@@ -249,6 +247,25 @@ def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int 
     if not info.external_attr:  # as writestr: ?rw-------
         info.external_attr = 0o600 << 16
     _append(archive, info, raw)
+
+
+_KEPT_DEFLATE = 64 * 1024  # bytes of a part whose deflated form is kept (below)
+
+
+def _deflate(data: bytes, level: int | None) -> bytes:
+    """``data`` as a raw deflate stream at ``level`` (zlib's default when None)."""
+    packer = zlib.compressobj(
+        zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
+    )
+    return packer.compress(data) + packer.flush()
+
+
+@lru_cache(maxsize=32)
+def _deflated(data: bytes, level: int | None) -> bytes:
+    """:func:`_deflate`, kept for small parts written alike again and again (a marked
+    copy's workbook.xml, styles, relationships and content types are the same for every
+    return of one template): the same bytes give the same stream."""
+    return _deflate(data, level)
 
 
 _LOCAL_HEADER = b"PK\x03\x04"
