@@ -33,6 +33,7 @@ from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.ooxml import archive
 from gongkai_xlsx.reader import read_return
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -49,6 +50,7 @@ def _forget_templates() -> None:
     edited) and per message: a return whose parts were re-saved by Excel or WPS, or the
     first return of a template, finds nothing kept."""
     styles._parse.cache_clear()
+    archive._deflated.cache_clear()
     workbook._inserted.cache_clear()
     comments._line_rows.cache_clear()
     results._height.cache_clear()

@@ -29,11 +29,13 @@ from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
     COMMENTS,
+    CONTENT_TYPES,
     EXTENDED_PROPERTIES,
     OFFICE_DOCUMENT,
     STYLES,
     VML_DRAWING,
     WORKSHEET,
+    rels_name,
 )
 
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -147,7 +149,11 @@ class _Marker:
             if ws.text != ws.original:
                 self.pkg.write_byte_text(self.parts[name], ws.text)
         self.pkg.write(self.wb_part, self.wb.text)
-        return self.pkg.to_bytes(FAST_DEFLATE)
+        # written alike for every return of one template: their deflated form is kept
+        alike = [styles_part, self.wb_part, rels_name(self.wb_part), CONTENT_TYPES]
+        alike += [rels_name(part) for part in self.parts.values()]
+        alike += [r.target for r in self.pkg.related("", EXTENDED_PROPERTIES)]
+        return self.pkg.to_bytes(FAST_DEFLATE, keep=alike)
 
     def _previous_results(self) -> int | None:
         """The position of the results sheet of an earlier marking, or None."""

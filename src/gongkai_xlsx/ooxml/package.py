@@ -10,6 +10,7 @@ requires; relationships are read and resolved as the reader reads them
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.archive import ZipDamaged, ZipIn, ZipUnsupported, rewrite
@@ -144,11 +145,13 @@ class Package:
             n += 1
         return pattern.format(n)
 
-    def to_bytes(self, level: int | None = None) -> bytes:
+    def to_bytes(self, level: int | None = None, keep: Iterable[str] = ()) -> bytes:
         """The new zip: every original member in its place, the new parts after them
-        (written parts deflated at ``level``, zlib's default when None)."""
+        (written parts deflated at ``level``, zlib's default when None; the deflated
+        form of the parts ``keep`` names may be kept for the next copy of a template)."""
         added = [(n, self._changed[n]) for n in self._added]
-        return rewrite(self._zip, self._changed, added, level)
+        kept = {name for part in keep if (name := self.member(part)) is not None}
+        return rewrite(self._zip, self._changed, added, level, kept)
 
     # -- relationships
     def relationships(self, source: str) -> tuple[Relationship, ...]:
