@@ -289,7 +289,9 @@ class Worksheet:
             rows.append((row_index, element))
         by_row: dict[int, list[tuple[int, str]]] = {}
         for row, col, style in cells:
-            by_row.setdefault(row, []).append((col, f'<{p}c r="{col_letters(col)}{row + 1}" s="{style}"/>'))
+            by_row.setdefault(row, []).append(
+                (col, f'<{p}c r="{col_letters(col)}{row + 1}" s="{style}"/>')
+            )
         appended = ""  # new rows after every row of sheetData
         for row, new_cells in by_row.items():
             target = next(((i, e) for i, e in rows if i >= row), None)
@@ -359,9 +361,7 @@ class Worksheet:
         if new_tag != tag:
             self._edits.append((top.start, top.tag_end, new_tag))
         element = f'<{self.prefix}legacyDrawing {prefix}:id="{rid}"/>'
-        following = [
-            e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING
-        ]
+        following = [e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING]
         at = following[0].start if following else top.content_end
         self._edits.append((at, at, element))
 
