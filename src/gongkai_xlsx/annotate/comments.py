@@ -225,20 +225,25 @@ def _line_rows(level: str, message: str) -> int:
     return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
 
 
+_SHAPE_HEAD = (
+    'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:{}pt;'
+    'z-index:{};visibility:hidden" fillcolor="#ffffe1" '
+    'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+    '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+    '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
+    '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+    "<x:Anchor>"
+)
+
+
 def _shape(note: Note, number: int, z: int) -> str:
     left, top = note.col + 1, max(note.row - 1, 0)
     rows = _box_rows(note)
-    anchor = f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
-    height = rows * 15
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;'
-        f'height:{height}pt;z-index:{z};visibility:hidden" fillcolor="#ffffe1" '
-        'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
-        '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
-        '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
-        '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-        f"<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+        f"{_SHAPE_HEAD.format(rows * 15, z)}"
+        f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
+        f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
         f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"
     )
 
