@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import argparse
 import shutil
-import tempfile
 import statistics
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
