@@ -124,29 +124,31 @@ class Worksheet:
             return None
         lo, hi = data.tag_end, data.content_end
         found: list[CellTag] = []
-        cell_open = f"<{p}c "
+        cell_open, qname, find = f"<{p}c ", p + "c", text.find
+        n = len(cell_open)
         at = row_end = lo
         current = -1
-        for row, col in sorted(places):
+        for row, col in sorted(places):  # one pass; the loop is the marking's per cell
             if row != current:
                 span = self._row_span(row, row_end, hi)
                 if span is None:
                     return None
                 current, (at, row_end) = row, span
             ref = f'r="{to_a1(row, col)}"'
-            where = text.find(ref, at, row_end)
-            while where >= 0 and (
-                where - len(cell_open) < at or text[where - len(cell_open) : where] != cell_open
-            ):
-                where = text.find(ref, where + 1, row_end)
+            where = find(ref, at, row_end)
+            while where >= 0 and (where - n < at or text[where - n : where] != cell_open):
+                where = find(ref, where + 1, row_end)
             if where < 0:
                 return None
-            start = where - len(cell_open)
-            end = _tag_end(text, start)
-            if end < 0:
-                return None
-            element = xt.Element(p + "c", start, end, end, end)
-            found.append(CellTag(row, col, element, _style(text[start:end])))
+            start = where - n
+            end = find(">", where) + 1
+            tag = text[start:end]
+            if not end or "'" in tag or tag.count('"') % 2:  # see _tag_end
+                end = _tag_end(text, start)
+                if end < 0:
+                    return None
+                tag = text[start:end]
+            found.append(CellTag(row, col, xt.Element(qname, start, end, end, end), _style(tag)))
             at = end
         # no comment, CDATA, processing instruction or extension where it searched
         if _markup_apart(text, lo, row_end) or text.find("extLst", lo, row_end) >= 0:
