@@ -54,6 +54,11 @@ class WorkbookXml:
         return xt.child(self.text, xt.root(self.text), local)
 
     def sheets(self) -> list[SheetEntry]:
+        """The ``<sheet>`` entries in tab order (kept per text, as the edit below: every
+        return of a template has its workbook.xml)."""
+        return list(_sheet_entries(self.text))
+
+    def _sheets(self) -> list[SheetEntry]:
         parent = self._top("sheets")
         if parent is None:
             return []
@@ -241,6 +246,12 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+@lru_cache(maxsize=8)
+def _sheet_entries(text: str) -> tuple[SheetEntry, ...]:
+    """The sheets of workbook.xml ``text``."""
+    return tuple(WorkbookXml(text)._sheets())
 
 
 @lru_cache(maxsize=8)
