@@ -57,6 +57,7 @@ def _forget_templates() -> None:
     archive._deflated.cache_clear()
     workbook._inserted.cache_clear()
     workbook._sheet_entries.cache_clear()
+    workbook._named.cache_clear()
     comments._line_rows.cache_clear()
     results._height.cache_clear()
 
