@@ -126,14 +126,15 @@ class Worksheet:
         found: list[CellTag] = []
         cell_open, qname, find = f"<{p}c ", p + "c", text.find
         n = len(cell_open)
-        at = row_end = lo
+        at = row_end = row_start = last = lo
         current = -1
         for row, col in sorted(places):  # one pass; the loop is the marking's per cell
             if row != current:
                 span = self._row_span(row, row_end, hi)
-                if span is None:
+                if span is None or not self._placed(row_start, last):
                     return None
                 current, (at, row_end) = row, span
+                row_start = at
             ref = f'r="{to_a1(row, col)}"'
             where = find(ref, at, row_end)
             while where >= 0 and (where - n < at or text[where - n : where] != cell_open):
@@ -149,16 +150,25 @@ class Worksheet:
                     return None
                 tag = text[start:end]
             found.append(CellTag(row, col, xt.Element(qname, start, end, end, end), _style(tag)))
-            at = end
+            at, last = end, start
+        if not self._placed(row_start, last):
+            return None
         # no comment, CDATA, processing instruction or extension where it searched
         if _markup_apart(text, lo, row_end) or text.find("extLst", lo, row_end) >= 0:
             return None
         return found
 
+    def _placed(self, start: int, end: int) -> bool:
+        """Whether every cell that starts in ``text[start:end]`` (a row up to its last
+        wanted cell) says its place: one without might be counted to a wanted position
+        and be found first. Cells after the last wanted one (a row's long total formula)
+        are not searched."""
+        text, p = self.original, self.prefix
+        return text.count(f"<{p}c", start, end) == text.count(f'<{p}c r="', start, end)
+
     def _row_span(self, row: int, start: int, hi: int) -> tuple[int, int] | None:
         """Where row ``row`` (0-based) starts and ends (its ``</row>``), searched from
-        ``start``: its start tag says its number first, and every cell in it its place
-        (a cell without one might be counted to a wanted position); None otherwise."""
+        ``start``: its start tag says its number first; None otherwise."""
         text, p = self.original, self.prefix
         row_at = text.find(f'<{p}row r="{row + 1}"', start, hi)
         tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
@@ -166,8 +176,6 @@ class Worksheet:
             return None
         row_end = text.find(f"</{p}row>", tag.end(), hi)
         if row_end < 0:
-            return None
-        if text.count(f"<{p}c", row_at, row_end) != text.count(f'<{p}c r="', row_at, row_end):
             return None
         return tag.end(), row_end
 
