@@ -115,9 +115,11 @@ class Worksheet:
     def _quick(self, places: set[tuple[int, int]]) -> list[CellTag] | None:
         """The cells at ``places`` found by searching their text, or None (then every
         cell is scanned). Each wanted row is found by its start tag (``<row r="7"``),
-        each cell in it by its reference (``r="B7"``, rarer characters than ``<c``: a
-        faster search) right after ``<c ``; nothing before the last row used may be a
-        comment, CDATA, processing instruction or extension that could hide markup."""
+        each cell after it by its reference (``r="B7"``, rarer characters than ``<c``: a
+        faster search) right after ``<c ``, and must be before the row's end; nothing
+        searched through may be a comment, CDATA, processing instruction or extension
+        that could hide markup. What follows a row's last wanted cell (its long total
+        formula) is passed over once, by the search for the next row."""
         text, p = self.original, self.prefix
         data = self._top("sheetData")
         if data is None or data.empty:
@@ -126,19 +128,18 @@ class Worksheet:
         found: list[CellTag] = []
         cell_open, qname, find = f"<{p}c ", p + "c", text.find
         n = len(cell_open)
-        at = row_end = row_start = last = lo
+        at = row_start = last = lo  # where to search on; the row's first cell; the last cell
         current = -1
         for row, col in sorted(places):  # one pass; the loop is the marking's per cell
             if row != current:
-                span = self._row_span(row, row_end, hi)
-                if span is None or not self._placed(row_start, last):
+                opened = self._row_start(row, at, hi)
+                if opened is None or not self._in_row(row_start, last):
                     return None
-                current, (at, row_end) = row, span
-                row_start = at
+                current, at, row_start = row, opened, opened
             ref = f'r="{to_a1(row, col)}"'
-            where = find(ref, at, row_end)
+            where = find(ref, at, hi)
             while where >= 0 and (where - n < at or text[where - n : where] != cell_open):
-                where = find(ref, where + 1, row_end)
+                where = find(ref, where + 1, hi)
             if where < 0:
                 return None
             start = where - n
@@ -151,33 +152,33 @@ class Worksheet:
                 tag = text[start:end]
             found.append(CellTag(row, col, xt.Element(qname, start, end, end, end), _style(tag)))
             at, last = end, start
-        if not self._placed(row_start, last):
+        if not self._in_row(row_start, last):
             return None
         # no comment, CDATA, processing instruction or extension where it searched
-        if _markup_apart(text, lo, row_end) or text.find("extLst", lo, row_end) >= 0:
+        if _markup_apart(text, lo, at) or text.find("extLst", lo, at) >= 0:
             return None
         return found
 
-    def _placed(self, start: int, end: int) -> bool:
-        """Whether every cell that starts in ``text[start:end]`` (a row up to its last
-        wanted cell) says its place: one without might be counted to a wanted position
-        and be found first. Cells after the last wanted one (a row's long total formula)
-        are not searched."""
+    def _in_row(self, start: int, last: int) -> bool:
+        """Whether the cell at ``last`` is in the row whose cells start at ``start`` (no
+        ``</row>`` between), and every cell before it there says its place: one without
+        might be counted to a wanted position and be found first."""
+        if last <= start:
+            return True
         text, p = self.original, self.prefix
-        return text.count(f"<{p}c", start, end) == text.count(f'<{p}c r="', start, end)
+        if text.find(f"</{p}row>", start, last) >= 0:
+            return False
+        return text.count(f"<{p}c", start, last) == text.count(f'<{p}c r="', start, last)
 
-    def _row_span(self, row: int, start: int, hi: int) -> tuple[int, int] | None:
-        """Where row ``row`` (0-based) starts and ends (its ``</row>``), searched from
-        ``start``: its start tag says its number first; None otherwise."""
+    def _row_start(self, row: int, start: int, hi: int) -> int | None:
+        """Where the cells of row ``row`` (0-based) start, its start tag searched from
+        ``start`` (saying its number first, not empty); None otherwise."""
         text, p = self.original, self.prefix
         row_at = text.find(f'<{p}row r="{row + 1}"', start, hi)
         tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
         if tag is None or tag.group(2) != "row" or tag.group(0).endswith("/>"):
             return None
-        row_end = text.find(f"</{p}row>", tag.end(), hi)
-        if row_end < 0:
-            return None
-        return tag.end(), row_end
+        return tag.end()
 
     def _start_tags(self, data: xt.Element) -> list[CellTag]:
         """The cells from the start tags of rows and cells alone: inside sheetData, with
