@@ -143,9 +143,9 @@ def desk(work: Path, made: list[Path], base: int, new: int, jobs: int) -> None:
     )
 
 
-def scale(work: Path, made: list[Path], n: int, base: int, jobs: int) -> None:
+def scale(work: Path, made: list[Path], n: int, base: int, jobs: int) -> tuple[Ran, Ran]:
     """The parent at scale: its own peak at ``base`` and at ``n`` returns, and its growth
-    per 1,000 returns (the goal: at ``n`` ≤ at ``base`` + 10 MB)."""
+    per 1,000 returns (the goal: at ``n`` ≤ at ``base`` + 10 MB); the two runs."""
     small, big = work / "small", work / "big"
     small.mkdir()
     big.mkdir()
@@ -165,6 +165,7 @@ def scale(work: Path, made: list[Path], n: int, base: int, jobs: int) -> None:
         f"peak {at_small.peak_mib:.1f} MiB at {base}, {at_big.peak_mib:.1f} MiB at "
         f"{n} (+{grown:.1f} MiB, {per_1000:.2f} MiB per 1,000 returns more; goal +10 MB)"
     )
+    return at_small, at_big
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ import tempfile
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import NamedTuple
 
 from gongkai_xlsx.api import new_from_roster, plan_roster, write_roster
 from gongkai_xlsx.canonical import Document, Meta, dumps
@@ -77,6 +78,70 @@ def line(label: str, times: list[float]) -> str:
     )
 
 
+class Started(NamedTuple):
+    """``new 2024`` and ``--help`` as processes (seconds), beside ``python -c pass``."""
+
+    bare: list[float]  # python -c pass, each run: the anchor
+    command: list[float]  # new 2024, each run
+    new_imports: float  # milliseconds importing, new 2024
+    help_imports: float  # milliseconds importing, --help
+
+
+def startup(cwd: Path, runs: int) -> Started:
+    """``new 2024`` as a process ``runs`` times beside the anchor, and the imports of it and
+    of ``--help``; printed."""
+    new = ["-m", "gongkai_xlsx", "new", "2024"]
+    bare = process_times(["-c", "pass"], cwd, runs)
+    command = process_times(new, cwd, runs)
+    new_imports = import_ms(new, cwd)
+    print(line("anchor: python -c pass", bare))
+    print(
+        line("gongkai-xlsx new 2024 (process)", command) + f"; imports {new_imports:.0f} ms; "
+        f"median {statistics.median(command) / statistics.median(bare):.1f}× the anchor"
+    )
+    help_imports = import_ms(["-m", "gongkai_xlsx", "--help"], cwd)
+    print(f"gongkai-xlsx --help: imports {help_imports:.0f} ms")
+    return Started(bare, command, new_imports, help_imports)
+
+
+def one_template(form: Form, work: Path) -> float:
+    """Seconds (median of 20) to build one template from scratch in a warm process: the
+    rosters' anchor; printed."""
+    times = []
+    for i in range(20):
+        start = time.perf_counter()
+        write_template(form, TemplateOptions(2024, agency=f"单位{i}"), work / f"t{i}.xlsx")
+        times.append(time.perf_counter() - start)
+    size = (work / "t0.xlsx").stat().st_size
+    print(line("anchor: one template from scratch (warm)", times) + f", {size / 1024:.1f} KiB")
+    return statistics.median(times)
+
+
+class Rostered(NamedTuple):
+    """``new --roster`` of ``count`` agencies, in process (seconds)."""
+
+    agencies: int
+    wall: float
+    cpu: float
+
+
+def roster(work: Path, count: int, one: float) -> Rostered:
+    """``new --roster`` of ``count`` agencies (plan and write); printed beside ``one``."""
+    path = work / f"名单{count}.csv"
+    names = [f"某县第{i}局" for i in range(count)]
+    path.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="gbk")
+    start, cpu = time.perf_counter(), time.process_time()
+    result = new_from_roster(2024, path, work / f"out{count}")
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
+    per = elapsed / len(result.written)
+    print(
+        f"new --roster, {len(result.written)} agencies: {elapsed:.2f} s wall, "
+        f"{cpu:.2f} s CPU ({per * 1000:.2f} ms a template, "
+        f"{per / one:.3f}× one from scratch)"
+    )
+    return Rostered(len(result.written), elapsed, cpu)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="生成模板的性能基准")
     parser.add_argument("--rosters", default="500,10000", help="名单的单位数，逗号分隔")
@@ -90,41 +155,10 @@ def main() -> None:
         work = Path(tmp)
         cwd = work / "cwd"
         cwd.mkdir()
-        new = ["-m", "gongkai_xlsx", "new", "2024"]
-        bare = process_times(["-c", "pass"], cwd, args.runs)
-        command = process_times(new, cwd, args.runs)
-        print(line("anchor: python -c pass", bare))
-        print(
-            line("gongkai-xlsx new 2024 (process)", command)
-            + f"; imports {import_ms(new, cwd):.0f} ms; "
-            f"median {statistics.median(command) / statistics.median(bare):.1f}× the anchor"
-        )
-        print(
-            f"gongkai-xlsx --help: imports {import_ms(['-m', 'gongkai_xlsx', '--help'], cwd):.0f} ms"
-        )
-
-        times = []
-        for i in range(20):
-            start = time.perf_counter()
-            write_template(form, TemplateOptions(2024, agency=f"单位{i}"), work / f"t{i}.xlsx")
-            times.append(time.perf_counter() - start)
-        one = statistics.median(times)
-        size = (work / "t0.xlsx").stat().st_size
-        print(line("anchor: one template from scratch (warm)", times) + f", {size / 1024:.1f} KiB")
-
+        startup(cwd, args.runs)
+        one = one_template(form, work)
         for count in (int(n) for n in args.rosters.split(",") if n):
-            roster = work / f"名单{count}.csv"
-            names = [f"某县第{i}局" for i in range(count)]
-            roster.write_text("单位名称\n" + "\n".join(names) + "\n", encoding="gbk")
-            start, cpu = time.perf_counter(), time.process_time()
-            result = new_from_roster(2024, roster, work / f"out{count}")
-            elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-            per = elapsed / len(result.written)
-            print(
-                f"new --roster, {len(result.written)} agencies: {elapsed:.2f} s wall, "
-                f"{cpu:.2f} s CPU ({per * 1000:.2f} ms a template, "
-                f"{per / one:.3f}× one from scratch)"
-            )
+            roster(work, count, one)
 
         if args.previous_n:
             previous_run(form, work, args.previous_n, one)

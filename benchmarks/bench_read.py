@@ -40,6 +40,7 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -242,6 +243,72 @@ def parsers(path: Path, rounds: int) -> None:
         print(f"  {name:<46} {spent / count * 1e3:6.3f} ms   {spent / anchor:4.2f}x expat's check")
 
 
+@dataclass(frozen=True)
+class Ratios:
+    """The figures of steps 1-3 (what ``bench_done.py`` tabulates)."""
+
+    made: Path  # the LibreOffice-saved return
+    how: str  # how it was made
+    worker_ms: float  # the worker's CPU per LibreOffice-saved return
+    calamine_ms: float  # python-calamine's CPU per return, the anchor
+    ratio: float  # worker ÷ calamine on the LibreOffice-saved returns
+    sample_ratio: float  # on samples/
+    distinct_ratio: float  # on distinct returns
+
+
+def ratios(
+    work: Path, n: int, rounds: int, against: Path | None = None, made: Path | None = None
+) -> Ratios:
+    """Steps 1-3 in ``work``, printed as they go; ``made`` is a LibreOffice-saved return to
+    copy instead of filling the template through LibreOffice."""
+    if made is None:
+        made, how = libreoffice_return(work)
+    else:
+        how = f"{made.name}（LibreOffice 保存）"
+    print(f"return: {how} ({made.stat().st_size / 1024:.0f} KB)")
+    copies = work / "copies"
+    copies.mkdir()
+    paths = []
+    for i in range(n):
+        path = copies / f"r{i:05d}.xlsx"
+        shutil.copy(made, path)
+        paths.append(path)
+    methods: dict[str, Callable[[Path], tuple[float, float] | None]] = {
+        "worker": worker,
+        "calamine": calamine_read,
+    }
+    if against is not None:
+        methods["before"] = worker_of(against.resolve())
+    figures = interleaved(paths, methods, rounds)
+    ratio = report(f"{n} LibreOffice-saved returns, interleaved file by file", figures)
+    samples = sorted(SAMPLES.glob("*.xlsx"))
+    sample_ratio = report(
+        f"samples/ ({len(samples)} files, each {max(20, n // 10)} times)",
+        interleaved(samples * max(20, n // 10), methods, 1),
+    )
+    template = work / "template.xlsx"
+    if not template.exists():
+        write_template(FORM, TemplateOptions(2024), template)
+    distinct = xml_returns(template, work / "distinct", n)
+    distinct_ratio = report(
+        f"{n} distinct returns (other numbers and agency each), interleaved",
+        interleaved(distinct, methods, rounds),
+    )
+    print(
+        f"ratio: {ratio:.2f}x on LibreOffice-saved returns, {sample_ratio:.2f}x on samples/, "
+        f"{distinct_ratio:.2f}x on distinct returns"
+    )
+    return Ratios(
+        made,
+        how,
+        figures["worker"][0] * 1e3,
+        figures["calamine"][0] * 1e3,
+        ratio,
+        sample_ratio,
+        distinct_ratio,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description="读取一份报表的性能基准（与 python-calamine 对比）"
@@ -259,44 +326,8 @@ def main() -> None:
         f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; load {os.getloadavg()[0]:.2f}"
     )
     with tempfile.TemporaryDirectory(prefix="gk-bench-read-") as tmp:
-        work = Path(tmp)
-        made, how = libreoffice_return(work)
-        print(f"return: {how} ({made.stat().st_size / 1024:.0f} KB)")
-        copies = work / "copies"
-        copies.mkdir()
-        paths = []
-        for i in range(args.n):
-            path = copies / f"r{i:05d}.xlsx"
-            shutil.copy(made, path)
-            paths.append(path)
-        methods: dict[str, Callable[[Path], tuple[float, float] | None]] = {
-            "worker": worker,
-            "calamine": calamine_read,
-        }
-        if args.against is not None:
-            methods["before"] = worker_of(args.against.resolve())
-        ratio = report(
-            f"{args.n} LibreOffice-saved returns, interleaved file by file",
-            interleaved(paths, methods, args.rounds),
-        )
-        samples = sorted(SAMPLES.glob("*.xlsx"))
-        sample_ratio = report(
-            f"samples/ ({len(samples)} files, each {max(20, args.n // 10)} times)",
-            interleaved(samples * max(20, args.n // 10), methods, 1),
-        )
-        template = work / "template.xlsx"
-        if not template.exists():
-            write_template(FORM, TemplateOptions(2024), template)
-        distinct = xml_returns(template, work / "distinct", args.n)
-        distinct_ratio = report(
-            f"{args.n} distinct returns (other numbers and agency each), interleaved",
-            interleaved(distinct, methods, args.rounds),
-        )
-        print(
-            f"ratio: {ratio:.2f}x on LibreOffice-saved returns, {sample_ratio:.2f}x on samples/, "
-            f"{distinct_ratio:.2f}x on distinct returns"
-        )
-        parsers(made, args.rounds)
+        found = ratios(Path(tmp), args.n, args.rounds, args.against)
+        parsers(found.made, args.rounds)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -98,7 +98,32 @@ def command(*args: object) -> tuple[float, float, float, int]:
     return wall, cpu, after.ru_maxrss / 1024, done.returncode
 
 
-def bench_render(form: Form, count: int, work: Path) -> None:
+class Rendered(NamedTuple):
+    """``render`` of a summary as a process, and its anchors (seconds)."""
+
+    agencies: int
+    wall: float
+    cpu: float
+    pure: float  # pure-Python jsonschema on the same document
+    compiled: float  # jsonschema-rs
+    load: float  # orjson.loads of the file
+
+
+class Written(NamedTuple):
+    """``aggregate -o .xlsx`` and ``ingest`` of it, as processes, and their anchors (seconds)."""
+
+    agencies: int
+    x_wall: float  # aggregate -o .xlsx
+    x_cpu: float
+    j_wall: float  # aggregate -o .json, its anchor
+    i_wall: float  # ingest of the .xlsx
+    i_cpu: float
+    read: float  # documents.read of the .json, its anchor
+    passed: bool  # ingest exited 0
+    same: bool  # to the same document as aggregate's .json
+
+
+def bench_render(form: Form, count: int, work: Path) -> Rendered:
     path = work / f"render{count}.json"
     summary = aggregate_documents(documents(form, count), "某省", file_name=path.name)
     write_summary(summary, path)
@@ -124,9 +149,10 @@ def bench_render(form: Form, count: int, work: Path) -> None:
         f"jsonschema-rs {compiled * 1000:.0f} ms, pure-Python jsonschema {pure:.2f} s "
         f"(render = {wall / pure:.2f}× the pure-Python validation alone)"
     )
+    return Rendered(count, wall, cpu, pure, compiled, load)
 
 
-def bench_workbook(form: Form, count: int, work: Path) -> None:
+def bench_workbook(form: Form, count: int, work: Path) -> Written:
     folder = work / f"returns{count}"
     folder.mkdir()
     for name, doc in documents(form, count):
@@ -159,6 +185,7 @@ def bench_workbook(form: Form, count: int, work: Path) -> None:
         f"{'passed' if code == 0 else 'NOT passed'}, same document as aggregate's .json: {'yes' if same else 'NO'} "
         f"| anchor: documents.read of the .json {anchor:.2f} s (ratio {i_wall / anchor:.1f})"
     )
+    return Written(count, x_wall, x_cpu, j_wall, i_wall, i_cpu, anchor, code == 0, same)
 
 
 def main() -> None:

@@ -996,8 +996,14 @@ def test_cells_found_by_search_are_the_cells_the_scan_finds() -> None:
         '<sheetData><row r="2"><c r="A2" s="3"/><c s="4"/><c r="D2" s="5"/></row>'
         '<row r="3"><c r="C3" s="6"/><c r="B3" s="7"/></row></sheetData></worksheet>'
     )
+    # a reference written in another row than its own: not taken for the cell it names
+    misplaced = (
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="2"><c r="A2" s="3"/></row>'
+        '<row r="3"><c r="B2" s="4"/><c r="C3" s="6"/></row></sheetData></worksheet>'
+    )
     checked = 0
-    for text in [*texts, implied]:
+    for text in [*texts, implied, misplaced]:
         everything = Worksheet(text).cells()
         wanted = [{(c.row, c.col) for c in everything[i::7]} for i in range(3)]
         wanted += [{(1, 1), (2, 1)}, {(1, 1), (40, 40)}, {(2, 2), (2, 1)}, {(2, 2)}]

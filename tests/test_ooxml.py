@@ -148,3 +148,31 @@ def test_a_member_whose_stream_goes_on_past_its_declared_size_is_left_to_zipfile
     tail = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, 1, 1, len(central), len(body), 0)
     archive = ZipIn(body + central + tail)
     assert archive._inflate_plain(archive.members[0]) is None
+
+
+def test_relationships_and_content_types_added_are_seen_at_once_and_written_once() -> None:
+    """A package edit adds relationships and content types as it goes (the marked copy
+    adds a dozen): each is answered as added before the part is written, the new Ids do
+    not clash, a Default is declared once, and the zip holds them all in order."""
+    data = (Path(__file__).resolve().parents[1] / "samples").glob("*交通运输局*.xlsx")
+    package = Package(next(data).read_bytes())
+    source = "xl/worksheets/sheet2.xml"
+    before = {r.id for r in package.relationships(source)}
+    first = package.add_relationship(source, "urn:t/comments", "xl/comments9.xml")
+    second = package.add_relationship(source, "urn:t/vml", "xl/drawings/vmlDrawing9.vml")
+    assert first != second and not {first, second} & before
+    added = [(r.id, r.type, r.target) for r in package.relationships(source)][-2:]
+    assert added == [
+        (first, "urn:t/comments", "xl/comments9.xml"),
+        (second, "urn:t/vml", "xl/drawings/vmlDrawing9.vml"),
+    ]
+    package.add_content_type_default("vml", "application/x-vml")
+    package.add_content_type_default("VML", "application/x-vml")  # declared already
+    package.add_content_type_override("xl/comments9.xml", "application/x-comments")
+    written = zipfile.ZipFile(io.BytesIO(package.to_bytes()))
+    types = written.read("[Content_Types].xml").decode()
+    assert types.count('Extension="vml"') == 1 and types.count("VML") == 0
+    assert types.index('Extension="vml"') < types.index('PartName="/xl/comments9.xml"')
+    rels = written.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
+    assert rels.index(f'Id="{first}"') < rels.index(f'Id="{second}"')
+    assert 'Target="../comments9.xml"' in rels and 'Target="../drawings/vmlDrawing9.vml"' in rels

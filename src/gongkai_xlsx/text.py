@@ -63,7 +63,25 @@ def file_name_text(name: str) -> str:
 
 def text_width(text: str) -> int:
     """Display width: wide (CJK, full-width) characters count 2, others 1."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    return sum(map(_WIDTHS.__getitem__, text))
+
+
+class _Widths(dict[str, int]):
+    """Each character's display width, looked up once (the marked copies measure every
+    finding's words for their comment boxes and result rows); at most ``_KEPT_WIDTHS``
+    characters kept."""
+
+    def __missing__(self, ch: str) -> int:
+        width = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        if len(self) < _KEPT_WIDTHS:
+            self[ch] = width
+        return width
+
+
+_KEPT_WIDTHS = 20000
+_WIDTHS = _Widths()
 
 
 def utf16_len(text: str) -> int:

@@ -10,8 +10,8 @@ a later marking find and remove what we added, whoever re-saved the file.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -30,8 +30,7 @@ _FONT = '<{p}sz val="9"/><{p}rFont val="宋体"/><{p}charset val="134"/>'
 CHARS_PER_LINE = 36  # display width of one line in our boxes (4 columns, 9 pt)
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(NamedTuple):
     """One cell's comment: its position and its lines (level word, message)."""
 
     row: int  # 0-based
@@ -47,23 +46,26 @@ class Note:
         return "\n".join(f"{level}：{message}" for level, message in self.lines)
 
 
+@lru_cache(maxsize=8)
+def _run_parts(p: str) -> tuple[str, str, str]:
+    """The start of a bold run and of a plain run up to their text, and a run's end,
+    for namespace prefix ``p``."""
+    font = _FONT.format(p=p)
+    bold = f'<{p}r><{p}rPr><{p}b/>{font}</{p}rPr><{p}t xml:space="preserve">'
+    plain = f'<{p}r><{p}rPr>{font}</{p}rPr><{p}t xml:space="preserve">'
+    return bold, plain, f"</{p}t></{p}r>"
+
+
 def _runs(note: Note, p: str, appended: bool = False) -> str:
     """The comment's rich-text runs: our heading line in bold, then per finding the
     level word in bold and the message."""
-    font = _FONT.format(p=p)
+    bold, plain, end = _run_parts(p)
     lead = "\n" if appended else ""
-    runs = [
-        f"<{p}r><{p}rPr><{p}b/>{font}</{p}rPr>"
-        f'<{p}t xml:space="preserve">{lead}{HEAD}\n</{p}t></{p}r>'
-    ]
-    for i, (level, message) in enumerate(note.lines):
-        gap = "\n" if i else ""
-        runs.append(
-            f"<{p}r><{p}rPr><{p}b/>{font}</{p}rPr>"
-            f'<{p}t xml:space="preserve">{gap}{escape(level)}：</{p}t></{p}r>'
-            f"<{p}r><{p}rPr>{font}</{p}rPr>"
-            f'<{p}t xml:space="preserve">{escape(message)}</{p}t></{p}r>'
-        )
+    runs = [f"{bold}{lead}{HEAD}\n{end}"]
+    gap = ""
+    for level, message in note.lines:
+        runs.append(f"{bold}{gap}{escape(level)}：{end}{plain}{escape(message)}{end}")
+        gap = "\n"
     return "".join(runs)
 
 
@@ -223,20 +225,25 @@ def _line_rows(level: str, message: str) -> int:
     return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
 
 
+_SHAPE_HEAD = (
+    'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:{}pt;'
+    'z-index:{};visibility:hidden" fillcolor="#ffffe1" '
+    'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+    '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+    '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
+    '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+    "<x:Anchor>"
+)
+
+
 def _shape(note: Note, number: int, z: int) -> str:
     left, top = note.col + 1, max(note.row - 1, 0)
     rows = _box_rows(note)
-    anchor = f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
-    height = rows * 15
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;'
-        f'height:{height}pt;z-index:{z};visibility:hidden" fillcolor="#ffffe1" '
-        'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
-        '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
-        '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
-        '</v:textbox><x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
-        f"<x:Anchor>{anchor}</x:Anchor><x:AutoFill>False</x:AutoFill>"
+        f"{_SHAPE_HEAD.format(rows * 15, z)}"
+        f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
+        f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
         f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"
     )
 

@@ -14,25 +14,28 @@ import posixpath
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from gongkai_xlsx.annotate import comments as cm
 from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
 from gongkai_xlsx.annotate.results import Line, Row, results_sheet
-from gongkai_xlsx.annotate.sheet import Worksheet
+from gongkai_xlsx.annotate.sheet import Worksheet, mentions_outside_cells
 from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
 from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
 from gongkai_xlsx.findings import FindingGroup, group_repeated
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.package import Package, PackageError
+from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
     COMMENTS,
+    CONTENT_TYPES,
     EXTENDED_PROPERTIES,
     OFFICE_DOCUMENT,
     STYLES,
     VML_DRAWING,
     WORKSHEET,
+    rels_name,
 )
 
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
@@ -42,6 +45,16 @@ WHOLE_FILE = "整个文件"
 # a sixth more bytes (31 KB → 36 KB for the sample) cost nothing, and deflating the big
 # sheets again at the default level was a fifth of a marked copy's time.
 FAST_DEFLATE = 1
+
+
+@lru_cache(maxsize=4096)
+def _cell_place(ref: str) -> tuple[int, int] | None:
+    """(row, col) of an A1 reference, None when it is not one (kept: each mark's cell
+    is asked for when it is grouped, commented and listed, and a form has few cells)."""
+    try:
+        return from_a1(ref)
+    except ValueError:
+        return None
 
 
 class AnnotateError(Exception):
@@ -83,15 +96,17 @@ class _Marker:
 
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
-            self.worksheets[name] = Worksheet(self.pkg.text(self.parts[name]))
+            # one character a byte: a sheet is edited at its tags only (sheet.py)
+            self.worksheets[name] = Worksheet(self.pkg.byte_text(self.parts[name]))
         return self.worksheets[name]
 
     def _mentions(self, name: str, word: str) -> bool:
-        """Whether sheet ``name``'s text holds ``word`` at all: a sheet without a tab
-        selection or a comment drawing is then neither decoded nor parsed for one."""
+        """Whether sheet ``name`` holds ``word`` outside its cells at all: a sheet without
+        a tab selection or a comment drawing is then neither parsed for one, and its
+        large sheetData is not searched (:func:`~.sheet.mentions_outside_cells`)."""
         if name in self.worksheets:
-            return word in self.worksheets[name].text
-        return word.encode("ascii") in self.pkg.read(self.parts[name])
+            return self.worksheets[name].mentions(word)
+        return mentions_outside_cells(self.pkg.read(self.parts[name]).decode("latin-1"), word)
 
     def styles(self) -> tuple[str, Styles]:
         found = self.pkg.related(self.wb_part, STYLES)
@@ -131,10 +146,14 @@ class _Marker:
         self._results(marks, styles, previous)
         self.pkg.write(styles_part, styles.text)
         for name, ws in self.worksheets.items():
-            if ws.text != self.pkg.text(self.parts[name]):
-                self.pkg.write(self.parts[name], ws.text)
+            if ws.text != ws.original:
+                self.pkg.write_byte_text(self.parts[name], ws.text)
         self.pkg.write(self.wb_part, self.wb.text)
-        return self.pkg.to_bytes(FAST_DEFLATE)
+        # written alike for every return of one template: their deflated form is kept
+        alike = [styles_part, self.wb_part, rels_name(self.wb_part), CONTENT_TYPES]
+        alike += [rels_name(part) for part in self.parts.values()]
+        alike += [r.target for r in self.pkg.related("", EXTENDED_PROPERTIES)]
+        return self.pkg.to_bytes(FAST_DEFLATE, keep=alike)
 
     def _previous_results(self) -> int | None:
         """The position of the results sheet of an earlier marking, or None."""
@@ -205,10 +224,7 @@ class _Marker:
             return None
         if mark.sheet == RESULTS_SHEET:
             return None
-        try:
-            return from_a1(mark.cell)
-        except ValueError:
-            return None
+        return _cell_place(mark.cell)
 
     def _anchor(self) -> tuple[str, tuple[int, int]] | None:
         cover = self.cover
@@ -229,6 +245,7 @@ class _Marker:
         rid = self.sheet(name).legacy_drawing_id()
         if rid is None:
             return None
+        rid = from_byte_text(rid)
         for rel in self.pkg.relationships(self.parts[name]):
             if rel.id == rid and not rel.external and self.pkg.has(rel.target):
                 return rel.target
@@ -293,7 +310,7 @@ class _Marker:
             if element:
                 if ws.prefix:
                     element = element.replace(f"<{ws.prefix}sheetProtection", "<sheetProtection", 1)
-                return element
+                return from_byte_text(element)
         return None
 
     def _row(self, mark: Mark) -> Row:
@@ -323,12 +340,15 @@ class _Marker:
         return Row(first.level, first.severity, group.where, row.location, group.summary)
 
     def _results(self, marks: list[Mark], styles: Styles, previous: int | None) -> None:
-        rows = [
-            self._group_row(m) if isinstance(m, FindingGroup) else self._row(m)
-            for m in group_repeated(marks)
-        ]
+        lines = group_repeated(marks)
+        rows = [self._group_row(m) if isinstance(m, FindingGroup) else self._row(m) for m in lines]
+        grouped = any(isinstance(m, FindingGroup) for m in lines)
         xml = results_sheet(
-            RESULTS_TITLE, self._lines(marks), rows, styles.result_styles(), self._protection()
+            RESULTS_TITLE,
+            self._lines(marks, grouped),
+            rows,
+            styles.result_styles(),
+            self._protection(),
         )
         if previous is not None:
             self.pkg.write(self.parts[RESULTS_SHEET], xml)
@@ -352,10 +372,9 @@ class _Marker:
         if new is not None:
             self.pkg.write(found[0].target, new)
 
-    def _lines(self, marks: list[Mark]) -> list[Line]:
+    def _lines(self, marks: list[Mark], grouped: bool) -> list[Line]:
         errors = sum(1 for m in marks if m.severity == "error")
         warnings = len(marks) - errors
-        grouped = any(isinstance(m, FindingGroup) for m in group_repeated(marks))
         merged = "同一提示出现在许多单元格的，下表合并为一行，列出单元格范围。" if grouped else ""
         lines = [
             Line(

@@ -7,8 +7,8 @@ element (same options, same password hash).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from gongkai_xlsx.annotate.styles import ResultStyles
 from gongkai_xlsx.ooxml.xmltext import escape
@@ -20,8 +20,7 @@ LINE_HEIGHT = 14.25  # points per wrapped line at the workbook's 10.5-11 pt font
 HEADER = "级别", "位置", "说明"
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
     """One finding: 级别 word, the 位置 shown, the link target (None: no link), 说明."""
 
     level: str
@@ -31,8 +30,7 @@ class Row:
     message: str
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     """A line of the text above the table, optionally a link (location, link text)."""
 
     text: str

@@ -6,7 +6,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
@@ -27,8 +27,7 @@ _TRUE = ("1", "true", "on")
 _ROW_OR_CELL = re.compile(r"<((?:[^\s/>!?:]+:)?)(row|c)(?=[\s/>])(?:[^>\"']|\"[^\"]*\"|'[^']*')*>")
 
 
-@dataclass(frozen=True)
-class CellTag:
+class CellTag(NamedTuple):
     """One ``<c>`` start tag: where it is and which cell it is (``element`` spans the
     start tag; only its ``start`` and ``tag_end`` are used)."""
 
@@ -39,34 +38,59 @@ class CellTag:
 
 
 class Worksheet:
-    """One sheet's XML text and the edits made to it."""
+    """One sheet's XML text and the edits made to it.
+
+    Every edit is kept as a splice of the text as read (:attr:`original`: its elements
+    are located once, and each reading method reads it), and :attr:`text` is the text
+    with all of them, made in one pass: a large sheet is neither copied nor searched
+    again for each edit. The edits never overlap (cell start tags, new cells and rows,
+    the root's start tag, ``<legacyDrawing>``, the sheet views).
+
+    Only ASCII markup is searched and written here, so the text may be the part's
+    bytes one character each (:meth:`~gongkai_xlsx.ooxml.package.Package.byte_text`, as
+    the marking reads it): what it gives out that may hold other characters (the
+    protection element, a relationship Id) is then decoded by the caller."""
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self.original = text
         self.prefix = xt.root(text).prefix
-        self._cells: tuple[str, list[CellTag]] | None = None  # for the text they were read from
-        # the last cells_at answer found by search: its text, the places asked, the cells
-        self._found: tuple[str, set[tuple[int, int]], list[CellTag]] | None = None
+        self._edits: list[tuple[int, int, str]] = []  # (start, end, replacement), as made
+        self._text: tuple[int, str] = (0, text)  # the text with the first n edits
+        self._cells: list[CellTag] | None = None
+        # the last cells_at answer found by search: the places asked, the cells
+        self._found: tuple[set[tuple[int, int]], list[CellTag]] | None = None
 
-    # -- reading
+    @property
+    def text(self) -> str:
+        """The sheet with every edit made so far."""
+        if self._text[0] != len(self._edits):
+            pieces, at = [], 0
+            ordered = sorted(enumerate(self._edits), key=lambda e: (e[1][0], e[1][1], e[0]))
+            for _, (start, end, new) in ordered:
+                pieces += [self.original[at:start], new]
+                at = end
+            self._text = (len(self._edits), "".join([*pieces, self.original[at:]]))
+        return self._text[1]
+
+    # -- reading (the text as read)
     def _top(self, local: str) -> xt.Element | None:
-        return xt.child(self.text, xt.root(self.text), local)
+        return xt.child(self.original, xt.root(self.original), local)
 
     def cells(self) -> list[CellTag]:
         """Every ``<c>`` of sheetData with its position (implicit positions included:
-        ``r`` is optional on rows and cells). One scan of the sheet's tags, kept until
-        the text changes (a marked copy asks before and while it restyles)."""
-        if self._cells is not None and self._cells[0] is self.text:
-            return self._cells[1]
+        ``r`` is optional on rows and cells). One scan of the sheet's tags, kept (a
+        marked copy asks before and while it restyles)."""
+        if self._cells is not None:
+            return self._cells
         data = self._top("sheetData")
         found: list[CellTag] = []
         if data is not None and not data.empty:
             plain = not any(
-                self.text.find(mark, data.tag_end, data.content_end) >= 0
+                self.original.find(mark, data.tag_end, data.content_end) >= 0
                 for mark in ("<!", "<?", "extLst")
             )
             found = self._start_tags(data) if plain else self._scan(data)
-        self._cells = (self.text, found)
+        self._cells = found
         return found
 
     def cells_at(self, places: set[tuple[int, int]]) -> list[CellTag]:
@@ -79,69 +103,89 @@ class Worksheet:
         place. Otherwise (or when one is absent from the XML, or out of order) every cell
         is scanned, as :meth:`cells` does. Positions written twice are found
         at their first (the reader reports them: 同一单元格出现了不止一次)."""
-        if self._cells is None or self._cells[0] is not self.text:
-            if self._found is not None and self._found[:2] == (self.text, places):
-                return self._found[2]
+        if self._cells is None:
+            if self._found is not None and self._found[0] == places:
+                return self._found[1]
             found = self._quick(places)
             if found is not None:
-                self._found = (self.text, places, found)
+                self._found = (places, found)
                 return found
         return [c for c in self.cells() if (c.row, c.col) in places]
 
     def _quick(self, places: set[tuple[int, int]]) -> list[CellTag] | None:
-        text, p = self.text, self.prefix
+        """The cells at ``places`` found by searching their text, or None (then every
+        cell is scanned). Each wanted row is found by its start tag (``<row r="7"``),
+        each cell after it by its reference (``r="B7"``, rarer characters than ``<c``: a
+        faster search) right after ``<c ``, and must be before the row's end; nothing
+        searched through may be a comment, CDATA, processing instruction or extension
+        that could hide markup. What follows a row's last wanted cell (its long total
+        formula) is passed over once, by the search for the next row."""
+        text, p = self.original, self.prefix
         data = self._top("sheetData")
         if data is None or data.empty:
             return None
         lo, hi = data.tag_end, data.content_end
-        # no comment, CDATA, processing instruction or extension (``--`` alone is in
-        # formulas; a needle of frequent characters, ``<!``, searches slowly)
-        if any(text.find(mark, lo, hi) >= 0 for mark in ("?", "<!--", "CDATA", "extLst")):
-            return None
-        found, at = [], lo
-        rows: dict[int, int] = {}  # a row's start → its end, once checked
-        for row, col in sorted(places):
-            at = text.find(f'<{p}c r="{to_a1(row, col)}"', at, hi)
-            if at < 0:
-                return None
-            row_at = text.rfind(f"<{p}row", lo, at)
-            if row_at < 0 or rows.get(row_at, -1) < at:
-                row_end = self._checked_row(row_at, row, at, hi)
-                if row_end is None:
+        found: list[CellTag] = []
+        cell_open, qname, find = f"<{p}c ", p + "c", text.find
+        n = len(cell_open)
+        at = row_start = last = lo  # where to search on; the row's first cell; the last cell
+        current = -1
+        for row, col in sorted(places):  # one pass; the loop is the marking's per cell
+            if row != current:
+                opened = self._row_start(row, at, hi)
+                if opened is None or not self._in_row(row_start, last):
                     return None
-                rows[row_at] = row_end
-            cell = _ROW_OR_CELL.match(text, at)
-            if cell is None or cell.group(2) != "c":
+                current, at, row_start = row, opened, opened
+            ref = f'r="{to_a1(row, col)}"'
+            where = find(ref, at, hi)
+            while where >= 0 and (where - n < at or text[where - n : where] != cell_open):
+                where = find(ref, where + 1, hi)
+            if where < 0:
                 return None
-            s = xt.get_attr(cell.group(0), "s")
-            element = xt.Element(p + "c", at, cell.end(), cell.end(), cell.end())
-            found.append(CellTag(row, col, element, int(s) if s and s.isdigit() else 0))
-            at = cell.end()
+            start = where - n
+            end = find(">", where) + 1
+            tag = text[start:end]
+            if not end or "'" in tag or tag.count('"') % 2:  # see _tag_end
+                end = _tag_end(text, start)
+                if end < 0:
+                    return None
+                tag = text[start:end]
+            found.append(CellTag(row, col, xt.Element(qname, start, end, end, end), _style(tag)))
+            at, last = end, start
+        if not self._in_row(row_start, last):
+            return None
+        # no comment, CDATA, processing instruction or extension where it searched
+        if _markup_apart(text, lo, at) or text.find("extLst", lo, at) >= 0:
+            return None
         return found
 
-    def _checked_row(self, row_at: int, row: int, at: int, hi: int) -> int | None:
-        """Where the row starting at ``row_at`` ends, if it holds ``at``, is row ``row``
-        by its own ``r`` and gives every cell its place (a cell without one may be
-        counted to the wanted position); None otherwise."""
-        text, p = self.text, self.prefix
-        row_tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
-        if row_tag is None or row_tag.group(2) != "row" or row_tag.end() > at:
+    def _in_row(self, start: int, last: int) -> bool:
+        """Whether the cell at ``last`` is in the row whose cells start at ``start`` (no
+        ``</row>`` between), and every cell before it there says its place: one without
+        might be counted to a wanted position and be found first."""
+        if last <= start:
+            return True
+        text, p = self.original, self.prefix
+        if text.find(f"</{p}row>", start, last) >= 0:
+            return False
+        return text.count(f"<{p}c", start, last) == text.count(f'<{p}c r="', start, last)
+
+    def _row_start(self, row: int, start: int, hi: int) -> int | None:
+        """Where the cells of row ``row`` (0-based) start, its start tag searched from
+        ``start`` (saying its number first, not empty); None otherwise."""
+        text, p = self.original, self.prefix
+        row_at = text.find(f'<{p}row r="{row + 1}"', start, hi)
+        tag = _ROW_OR_CELL.match(text, row_at) if row_at >= 0 else None
+        if tag is None or tag.group(2) != "row" or tag.group(0).endswith("/>"):
             return None
-        if xt.get_attr(row_tag.group(0), "r") != str(row + 1):
-            return None
-        row_end = text.find(f"</{p}row>", at, hi)
-        if row_end < 0:
-            return None
-        if text.count(f"<{p}c", row_at, row_end) != text.count(f'<{p}c r="', row_at, row_end):
-            return None
-        return row_end
+        return tag.end()
 
     def _start_tags(self, data: xt.Element) -> list[CellTag]:
         """The cells from the start tags of rows and cells alone: inside sheetData, with
         no comment, CDATA, processing instruction or extension there, no other element is
         named ``row`` or ``c`` (a cell holds f, v and is), so one regular expression finds
         them all without visiting the values."""
-        text, found = self.text, []
+        text, found = self.original, []
         row_index = col_index = -1
         for match in _ROW_OR_CELL.finditer(text, data.tag_end, data.content_end):
             if match.group(1) != self.prefix:
@@ -161,7 +205,7 @@ class Worksheet:
         return found
 
     def _scan(self, data: xt.Element) -> list[CellTag]:
-        text = self.text
+        text = self.original
         found: list[CellTag] = []
         open_tags: list[tuple[xt.Tag, int, int]] = []  # with the column and style of a <c>
         row_index = col_index = -1
@@ -199,8 +243,8 @@ class Worksheet:
         cols = self._top("cols")
         if cols is None:
             return 0
-        for element in xt.children(self.text, cols):
-            tag = xt.start_tag(self.text, element)
+        for element in xt.children(self.original, cols):
+            tag = xt.start_tag(self.original, element)
             lo, hi = xt.get_attr(tag, "min"), xt.get_attr(tag, "max")
             if lo and hi and lo.isdigit() and hi.isdigit() and int(lo) <= col + 1 <= int(hi):
                 style = xt.get_attr(tag, "style")
@@ -210,69 +254,99 @@ class Worksheet:
     def protection(self) -> str | None:
         """The ``<sheetProtection .../>`` element as written, or None."""
         element = self._top("sheetProtection")
-        return self.text[element.start : element.end] if element else None
+        return self.original[element.start : element.end] if element else None
 
     def legacy_drawing_id(self) -> str | None:
         """The relationship Id of the sheet's ``<legacyDrawing>``, if it has one."""
         element = self._top("legacyDrawing")
-        return xt.ns_attr(self.text, element, REL_NS, "id") if element else None
+        return xt.ns_attr(self.original, element, REL_NS, "id") if element else None
 
-    # -- writing
+    def mentions(self, word: str) -> bool:
+        """Whether ``word`` (the name of an element or attribute that is not in sheetData:
+        ``tabSelected``, ``legacyDrawing``) is written outside the sheet's cells: see
+        :func:`mentions_outside_cells`."""
+        return mentions_outside_cells(self.original, word)
+
+    # -- writing (splices of the text as read)
     def set_styles(self, styles: dict[tuple[int, int], int]) -> None:
         """Give the cells at (row, col) these ``s`` values; cells absent from the XML
         (never typed in, never styled) are created empty with just that style."""
-        edits: list[tuple[int, int, str]] = []  # (start, end, replacement)
         present = set()
         for cell in self.cells_at(set(styles)):
             key = (cell.row, cell.col)
             if key in styles:
                 present.add(key)
-                tag = xt.start_tag(self.text, cell.element)
-                new = xt.set_attr(tag, "s", str(styles[key]))
-                edits.append((cell.element.start, cell.element.tag_end, new))
-        pieces, at = [], 0  # one new text, not one copy of the sheet per cell
-        for start, end, new in sorted(edits):
-            pieces += [self.text[at:start], new]
-            at = end
-        self.text = "".join([*pieces, self.text[at:]])
-        for row, col in sorted(set(styles) - present):
-            self._insert_cell(row, col, styles[(row, col)])
+                tag = xt.start_tag(self.original, cell.element)
+                new = _with_style(tag, str(styles[key]))
+                self._edits.append((cell.element.start, cell.element.tag_end, new))
+        missing = sorted(set(styles) - present)
+        if missing:
+            self._insert_cells([(row, col, styles[(row, col)]) for row, col in missing])
 
-    def _insert_cell(self, row: int, col: int, style: int) -> None:
-        p = self.prefix
-        ref = f"{col_letters(col)}{row + 1}"
-        new_cell = f'<{p}c r="{ref}" s="{style}"/>'
+    def _insert_cells(self, cells: list[tuple[int, int, int]]) -> None:
+        """Empty styled cells (row, col, style; sorted) where the XML has none: into
+        their row, in column order, or in a new row in row order."""
+        p, text = self.prefix, self.original
         data = self._top("sheetData")
         if data is None:
             raise xt.XmlTextError("worksheet without sheetData")
+        rows: list[tuple[int, xt.Element]] = []  # each <row> with its index
         row_index = -1
-        for element in xt.children(self.text, data):
+        for element in [] if data.empty else xt.children(text, data):
             if element.local != "row":
                 continue
-            r = xt.get_attr(xt.start_tag(self.text, element), "r")
+            r = xt.get_attr(xt.start_tag(text, element), "r")
             row_index = int(r) - 1 if r and r.isdigit() else row_index + 1
-            if row_index == row:
-                self._insert_into_row(element, col, new_cell)
-                return
-            if row_index > row:
-                self.text = xt.insert_at(
-                    self.text, element.start, f'<{p}row r="{row + 1}">{new_cell}</{p}row>'
-                )
-                return
-        self.text = xt.append_child(self.text, data, f'<{p}row r="{row + 1}">{new_cell}</{p}row>')
+            rows.append((row_index, element))
+        by_row: dict[int, list[tuple[int, str]]] = {}
+        for row, col, style in cells:
+            by_row.setdefault(row, []).append(
+                (col, f'<{p}c r="{col_letters(col)}{row + 1}" s="{style}"/>')
+            )
+        appended = ""  # new rows after every row of sheetData
+        for row, new_cells in by_row.items():
+            target = next(((i, e) for i, e in rows if i >= row), None)
+            if target is not None and target[0] == row:
+                self._insert_into_row(target[1], new_cells)
+                continue
+            new_row = f'<{p}row r="{row + 1}">{"".join(c for _, c in new_cells)}</{p}row>'
+            if target is not None:
+                self._edits.append((target[1].start, target[1].start, new_row))
+            else:
+                appended += new_row
+        if appended:
+            self._append_child(data, appended)
 
-    def _insert_into_row(self, row: xt.Element, col: int, new_cell: str) -> None:
+    def _insert_into_row(self, row: xt.Element, new_cells: list[tuple[int, str]]) -> None:
+        """New cells (column, XML; sorted) into an existing row, each before the first
+        cell of a later column, else at the row's end."""
+        text = self.original
+        present: list[tuple[int, int]] = []  # (column, start) of the row's cells
         col_index = -1
-        if not row.empty:
-            for cell in xt.children(self.text, row):
-                if cell.local != "c":
-                    continue
-                ref = xt.get_attr(xt.start_tag(self.text, cell), "r")
-                col_index = from_a1(ref)[1] if ref else col_index + 1
-                if col_index > col:
-                    self.text = xt.insert_at(self.text, cell.start, new_cell)
-                    return
-        self.text = xt.append_child(self.text, row, new_cell)
+        for cell in [] if row.empty else xt.children(text, row):
+            if cell.local != "c":
+                continue
+            ref = xt.get_attr(xt.start_tag(text, cell), "r")
+            col_index = from_a1(ref)[1] if ref else col_index + 1
+            present.append((col_index, cell.start))
+        at_end = ""
+        for col, xml in new_cells:
+            before = next((start for index, start in present if index > col), None)
+            if before is None:
+                at_end += xml
+            else:
+                self._edits.append((before, before, xml))
+        if at_end:
+            self._append_child(row, at_end)
+
+    def _append_child(self, parent: xt.Element, xml: str) -> None:
+        """:func:`~gongkai_xlsx.ooxml.xmledit.append_child` as a splice."""
+        if parent.empty:
+            tag = self.original[parent.start : parent.end]
+            opened = tag[:-2].rstrip() + ">"
+            self._edits.append((parent.start, parent.end, f"{opened}{xml}</{parent.qname}>"))
+        else:
+            self._edits.append((parent.content_end, parent.content_end, xml))
 
     def clear_tab_selection(self) -> bool:
         """Unselect this sheet's tab (the results sheet becomes the selected one: two
@@ -281,18 +355,91 @@ class Worksheet:
         changed = False
         if views is None or views.empty:
             return False
-        for view in reversed(xt.children(self.text, views)):
-            tag = xt.start_tag(self.text, view)
+        for view in xt.children(self.original, views):
+            tag = xt.start_tag(self.original, view)
             if view.local == "sheetView" and (xt.get_attr(tag, "tabSelected") or "") in _TRUE:
-                self.text = xt.replace_tag(self.text, view, xt.del_attr(tag, "tabSelected"))
+                self._edits.append((view.start, view.tag_end, xt.del_attr(tag, "tabSelected")))
                 changed = True
         return changed
 
     def add_legacy_drawing(self, rid: str) -> None:
-        """Insert ``<legacyDrawing r:id>`` at its place in CT_Worksheet's order."""
-        self.text, prefix = xt.ensure_namespace(self.text, REL_NS, "r")
+        """Insert ``<legacyDrawing r:id>`` at its place in CT_Worksheet's order (and the
+        namespace of ``r:id`` on the root when it lacks it)."""
+        top = xt.root(self.original)
+        tag = xt.start_tag(self.original, top)
+        declared, prefix = xt.ensure_namespace(tag + f"</{top.qname}>", REL_NS, "r")
+        new_tag = declared[: -len(f"</{top.qname}>")]
+        if new_tag != tag:
+            self._edits.append((top.start, top.tag_end, new_tag))
         element = f'<{self.prefix}legacyDrawing {prefix}:id="{rid}"/>'
-        top = xt.root(self.text)
-        following = [e for e in xt.children(self.text, top) if e.local in _AFTER_LEGACY_DRAWING]
+        following = [e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING]
         at = following[0].start if following else top.content_end
-        self.text = xt.insert_at(self.text, at, element)
+        self._edits.append((at, at, element))
+
+
+def _tag_end(text: str, start: int) -> int:
+    """Where the start tag of the ``<c`` at ``start`` ends (-1: not such a tag). The
+    first ``>`` ends it when no quote is open before it (cell attributes hold neither
+    ``>`` nor quotes); else the regular expression that reads quoted values answers."""
+    end = text.find(">", start) + 1
+    if end > 0 and "'" not in text[start:end] and text.count('"', start, end) % 2 == 0:
+        return end
+    match = _ROW_OR_CELL.match(text, start)
+    return match.end() if match is not None and match.group(2) == "c" else -1
+
+
+def _style(tag: str) -> int:
+    """A cell start tag's style index (0: none): ``s="7"`` read directly where it is
+    written so, else as :func:`~gongkai_xlsx.ooxml.xmledit.get_attr` reads it."""
+    at = tag.find(' s="')
+    if at >= 0 and "'" not in tag:
+        value = tag[at + 4 : tag.find('"', at + 4)]
+    else:
+        value = xt.get_attr(tag, "s") or ""
+    return int(value) if value.isdigit() else 0
+
+
+def _with_style(tag: str, value: str) -> str:
+    """The cell start tag with ``s="value"``, as
+    :func:`~gongkai_xlsx.ooxml.xmledit.set_attr` writes it."""
+    at = tag.find(' s="')
+    if at >= 0 and "'" not in tag:
+        return tag[: at + 4] + value + tag[tag.find('"', at + 4) :]
+    return xt.set_attr(tag, "s", value)
+
+
+def _markup_apart(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` may hold a comment, a CDATA section or a processing
+    instruction (``<!``, ``<?``): found by their rare second characters (a search for
+    one character is many times faster than for ``<!--``: ``<`` is everywhere)."""
+    if text.find("?", lo, hi) >= 0:
+        return True
+    at = text.find("!", lo, hi)
+    while at >= 0:
+        if at > lo and text[at - 1] == "<":
+            return True
+        at = text.find("!", at + 1, hi)
+    return False
+
+
+def mentions_outside_cells(text: str, word: str) -> bool:
+    """Whether ``word`` is in a sheet's XML ``text`` outside its sheetData (before its
+    start tag or from its closing tag on), where the elements a marked copy edits
+    besides cells are: the large middle of a sheet is not searched. The whole text is
+    searched unless the name's first appearance is a start tag and its last an end tag."""
+    first, last = text.find("sheetData"), text.rfind("sheetData")
+    if first < 0 or last <= first:
+        return word in text
+    opened, closed = text.rfind("<", 0, first), text.rfind("</", 0, last)
+    if not (_tag_before(text, opened + 1, first) and _tag_before(text, closed + 2, last)):
+        return word in text
+    return text.find(word, 0, first) >= 0 or text.find(word, last) >= 0
+
+
+def _tag_before(text: str, name_at: int, at: int) -> bool:
+    """Whether ``text[name_at:at]`` is nothing or a namespace prefix (``x:``) after a
+    tag's ``<`` or ``</`` (``name_at`` is 0 or 1 when there is none)."""
+    if name_at < 2:
+        return False
+    between = text[name_at:at]
+    return between == "" or (between.endswith(":") and between[:-1].isidentifier())

@@ -54,6 +54,11 @@ class WorkbookXml:
         return xt.child(self.text, xt.root(self.text), local)
 
     def sheets(self) -> list[SheetEntry]:
+        """The ``<sheet>`` entries in tab order (kept per text, as the edit below: every
+        return of a template has its workbook.xml)."""
+        return list(_sheet_entries(self.text))
+
+    def _sheets(self) -> list[SheetEntry]:
         parent = self._top("sheets")
         if parent is None:
             return []
@@ -164,7 +169,12 @@ class WorkbookXml:
                     self.text = xt.replace_tag(self.text, view, new)
 
     def add_defined_name(self, name: str, target: str) -> bool:
-        """A workbook-level name (unless it exists already); True when added."""
+        """A workbook-level name (unless it exists already); True when added (kept per
+        text, as :meth:`insert_first_sheet` is)."""
+        self.text, added = _named(self.text, name, target)
+        return added
+
+    def _add_defined_name(self, name: str, target: str) -> bool:
         if self.defined_name(name) is not None:
             return False
         element = f'<{self.prefix}definedName name="{escape(name)}">{escape(target)}</{self.prefix}definedName>'
@@ -241,6 +251,20 @@ def add_to_app_properties(text: str, sheets: list[str], sheet: str, name: str) -
     for start, end, new in sorted(edits, key=lambda e: (e[0], e[1]), reverse=True):
         text = text[:start] + new + text[end:]
     return text
+
+
+@lru_cache(maxsize=8)
+def _named(text: str, name: str, target: str) -> tuple[str, bool]:
+    """workbook.xml ``text`` with the workbook-level name ``name`` (whether added)."""
+    wb = WorkbookXml(text)
+    added = wb._add_defined_name(name, target)
+    return wb.text, added
+
+
+@lru_cache(maxsize=8)
+def _sheet_entries(text: str) -> tuple[SheetEntry, ...]:
+    """The sheets of workbook.xml ``text``."""
+    return tuple(WorkbookXml(text)._sheets())
 
 
 @lru_cache(maxsize=8)

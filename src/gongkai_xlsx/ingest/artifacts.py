@@ -10,6 +10,7 @@ what the commit and the front door need as one frozen :class:`Artifacts`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 from array import array
 from collections.abc import Callable, Iterable, Sequence
@@ -22,6 +23,7 @@ from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.fsio import Records, write_atomic_chunks
 from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
+from gongkai_xlsx.ingest.cache import MarkedCopies, marked_key
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
@@ -35,6 +37,7 @@ from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
 from gongkai_xlsx.naming import dedupe, safe_stem
 from gongkai_xlsx.outputfolder import PAGE_NAME
 from gongkai_xlsx.outputs import OutputDir
+from gongkai_xlsx.outputs.names import file_digest
 from gongkai_xlsx.pool import WorkerPool
 from gongkai_xlsx.previous import Previous
 from gongkai_xlsx.roster import Roster
@@ -140,13 +143,21 @@ def marked_copies(
     annotate_all: bool,
     outdir: OutputDir,
     roster: Roster | None = None,
+    copies: MarkedCopies | None = None,
 ) -> Sequence[Entry]:
     """Stage a marked copy of each readable return to send back, made in the workers from
     the bytes that were checked (all findings, the batch's own included): ``entries``
     with each copy's name, or the finding saying why there is none (new entries, on
-    disk)."""
+    disk). With ``copies`` (the last run's, :class:`~gongkai_xlsx.ingest.cache.MarkedCopies`),
+    a copy OUT already holds, made from the same bytes, marks and program, is staged as
+    it is instead of being made again."""
     chosen = [index for index, entry in enumerate(entries) if _to_mark(entry, annotate_all)]
     names = dict(zip(chosen, marked_names((entries[i] for i in chosen), roster), strict=True))
+
+    def key(index: int) -> str:
+        outcome = entries[index].outcome
+        marks = marks_from_findings(outcome.findings)
+        return marked_key(outcome.sha256 or "", outcome.form_id or "", marks)
 
     def task(index: int) -> MarkTask:
         outcome = entries[index].outcome
@@ -157,21 +168,45 @@ def marked_copies(
             tuple(marks_from_findings(outcome.findings)),
         )
 
-    tasks = (task(index) for index in chosen)
     changed: dict[int, Entry] = {}
+    to_make = []
+    for index in chosen:
+        if copies is not None and _kept_copy(copies, key(index), outdir, names[index]):
+            changed[index] = replace(entries[index], annotated=names[index])
+        else:
+            to_make.append(index)
+    tasks = (task(index) for index in to_make)
     for k, result in pool.run(tasks):
-        index = chosen[k]
+        index = to_make[k]
         entry = entries[index]
         problem = not_marked(result)
         if problem is None and isinstance(result, Marked) and result.data is not None:
             name = names[index]
             outdir.stage(f"@{MARKED}/{name}", result.data)
             changed[index] = replace(entry, annotated=name)
+            if copies is not None:
+                digest = hashlib.sha256(result.data).hexdigest()
+                copies.keep(key(index), len(result.data), digest, made=True)
         elif problem is not None:
             changed[index] = replace(entry, outcome=entry.outcome.adding([problem]))
     if not changed:
         return entries
     return Records(values=(changed.get(i, entry) for i, entry in enumerate(entries)))
+
+
+def _kept_copy(copies: MarkedCopies, key: str, outdir: OutputDir, name: str) -> bool:
+    """Stage the marked copy OUT holds at ``name`` as it is, when the last run made it
+    for ``key`` and it still has those bytes (a copy the user changed is made again)."""
+    recorded = copies.get(key)
+    if recorded is None:
+        return False
+    output = f"@{MARKED}/{name}"
+    path = outdir.places.out(output)
+    if file_digest(path) != recorded:
+        return False
+    outdir.stage_file(output, path)
+    copies.keep(key, *recorded, made=False)
+    return True
 
 
 def _summary(

@@ -33,7 +33,7 @@ import json
 import os
 import pickle
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -283,3 +283,71 @@ def _index(path: Path, current: str) -> dict[bytes, tuple[int, int]]:
                 fh.seek(offset)
     except OSError:
         return found
+
+
+# -- marked copies: a copy that would be the same bytes is not made again
+
+MARKED_CACHE = f"{RESERVED}.marked"  # in OUT, beside the result cache: bookkeeping
+_MARKED_MAGIC = b"gongkai-xlsx marked 1\n"  # the file: this, the stamp, then one line a copy
+_MAX_MARKED = 16 * 1024 * 1024  # bytes of the file read at most (a line is ~120 bytes)
+
+
+def marked_key(sha256: str, form_id: str, marks: Sequence[object]) -> str:
+    """What a marked copy's bytes depend on besides the program (the file's stamp): the
+    return's bytes (by SHA-256), its form, and its marks (every finding, in order)."""
+    h = hashlib.sha256(json.dumps([sha256, form_id], ensure_ascii=True).encode())
+    h.update(repr(tuple(marks)).encode("utf-8", "surrogatepass"))
+    return h.hexdigest()[:32]
+
+
+class MarkedCopies:
+    """The marked copies of an output folder's last run, by :func:`marked_key`: the
+    size and SHA-256 of each copy made. The desk re-runs ``ingest`` after every upload;
+    a copy whose key and file in OUT are unchanged is not made again (its file stays,
+    staged as it is: the same commit still lists it). One small file, written like the
+    result cache (:meth:`write` in scratch, put in place after the commit point); one of
+    another stamp (program, definitions) or that cannot be read keeps nothing."""
+
+    def __init__(self, out: Path) -> None:
+        self.path = Path(out) / MARKED_CACHE
+        self.known: dict[str, tuple[int, str]] = {}  # the last run's copies
+        self.now: dict[str, tuple[int, str]] = {}  # this run's, made or kept
+        self.made = 0  # copies made this run
+        self.reused = 0  # copies kept as they were
+
+    def open(self) -> None:
+        """Read the last run's records (none: every copy is made)."""
+        head = _MARKED_MAGIC + stamp().encode() + b"\n"
+        try:
+            with open(self.path, "rb") as fh:
+                data = fh.read(_MAX_MARKED + 1)
+        except OSError:
+            return
+        if not data.startswith(head) or len(data) > _MAX_MARKED:
+            return
+        for line in data[len(head) :].split(b"\n"):
+            fields = line.split(b" ")
+            if len(fields) == 3 and fields[1].isdigit():
+                key, size, digest = (f.decode("ascii", "replace") for f in fields)
+                self.known[key] = (int(size), digest)
+
+    def get(self, key: str) -> tuple[int, str] | None:
+        """(size, SHA-256) of the copy the last run made for ``key``, or None."""
+        return self.known.get(key)
+
+    def keep(self, key: str, size: int, sha256: str, made: bool) -> None:
+        """This run's copy for ``key`` (``made``: made now, else kept as it was)."""
+        self.now[key] = (size, sha256)
+        if made:
+            self.made += 1
+        else:
+            self.reused += 1
+
+    def write(self, scratch: Path) -> Path | None:
+        """The new records, in scratch (None: no copy this run)."""
+        if not self.now:
+            return None
+        target = scratch / "marked.new"
+        lines = [f"{k} {size} {digest}\n".encode() for k, (size, digest) in self.now.items()]
+        write_atomic_chunks(target, [_MARKED_MAGIC + stamp().encode() + b"\n", *lines])
+        return target

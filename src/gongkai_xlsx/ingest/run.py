@@ -32,7 +32,7 @@ from pathlib import Path
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
 from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
-from gongkai_xlsx.ingest.cache import CACHE, ResultCache
+from gongkai_xlsx.ingest.cache import CACHE, MARKED_CACHE, MarkedCopies, ResultCache
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
 from gongkai_xlsx.ingest.commit import commit
@@ -59,6 +59,8 @@ class Ingested:
     unreached: list[Unreached] = field(default_factory=list)
     passed_over: list[PassedOver] = field(default_factory=list)  # skipped with a note
     reused: int = 0  # files not read again: their results came from OUT's result cache
+    marked_made: int = 0  # marked copies made this run
+    marked_reused: int = 0  # marked copies OUT held already (same return, marks, program)
 
     @property
     def failed(self) -> bool:
@@ -116,15 +118,26 @@ def run(
             now = arrival_now()
             decided = batch(checks.entries, options.year, outdir.arrivals, now, options.roster)
             checks = replace(checks, entries=decided)
+            copies = MarkedCopies(out)
             if mounts is not None:
+                copies.open()
                 marked = marked_copies(
-                    pool, found, checks.entries, options.annotate_all, outdir, options.roster
+                    pool,
+                    found,
+                    checks.entries,
+                    options.annotate_all,
+                    outdir,
+                    options.roster,
+                    copies,
                 )
                 checks = replace(checks, entries=marked)
         made = artifacts(outdir, spool, found, checks, info, options, out)
         kept = cache.write()
         if kept is not None:
             outdir.keep_after_commit(CACHE, kept)
+        records = copies.write(outdir.scratch())
+        if records is not None:
+            outdir.keep_after_commit(MARKED_CACHE, records)
         result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
     walked = made.walked
     return Ingested(
@@ -136,4 +149,6 @@ def run(
         list(walked.unreached),
         list(walked.passed_over),
         cache.reused,
+        copies.made,
+        copies.reused,
     )

@@ -20,7 +20,8 @@ import struct
 import zipfile
 import zlib
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
+from functools import lru_cache
 
 MAX_ZIP_MEMBERS = 2000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
@@ -201,6 +202,7 @@ def rewrite(
     changed: Mapping[str, bytes],
     added: Sequence[tuple[str, bytes]] = (),
     level: int | None = None,
+    keep: Container[str] = (),
 ) -> bytes:
     """A new zip: every member of ``original`` in its place, with the bytes ``changed``
     gives for its name or else its own; then the ``added`` parts at the end.
@@ -209,7 +211,10 @@ def rewrite(
     comment. New members get the date of the newest original member and deflate, so the
     same input always gives the same bytes. ``level`` is the deflate level of the parts
     written (zlib's default when None): a marked copy deflates its edited sheets at level
-    1, about twice as fast as the default for a sixth more bytes.
+    1, about twice as fast as the default for a sixth more bytes. The deflated form of
+    a small part ``keep`` names is kept for the next call (bounded): parts written alike
+    for every return of one template (its workbook.xml edited, its styles) are deflated
+    once.
     """
     out = io.BytesIO()
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
@@ -222,24 +227,24 @@ def rewrite(
                 if raw is not None:  # the same bytes compressed again: copied as they are
                     _write_raw(archive, info, raw)
                     continue
-            _write_data(archive, _copy_info(info), data, level)
+            _write_data(archive, _copy_info(info), data, level, info.filename in keep)
         for name, data in added:
             new = zipfile.ZipInfo(name, date_time=stamp)
             new.compress_type = DEFLATED
             new.external_attr = 0o600 << 16
-            _write_data(archive, new, data, level)
+            _write_data(archive, new, data, level, name in keep)
     return out.getvalue()
 
 
-def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int | None) -> None:
+def _write_data(
+    archive: zipfile.ZipFile, info: Member, data: bytes, level: int | None, keep: bool = False
+) -> None:
     """Append a member holding ``data``, deflated (or stored) here and written once with
     its sizes, the same bytes :meth:`zipfile.ZipFile.writestr` writes (which writes the
     header, the data, then goes back to the header: a tenth of a marked copy's zip time)."""
     if info.compress_type == DEFLATED:
-        packer = zlib.compressobj(
-            zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
-        )
-        raw = packer.compress(data) + packer.flush()
+        kept = keep and len(data) <= _KEPT_DEFLATE
+        raw = _deflated(data, level) if kept else _deflate(data, level)
     elif info.compress_type == STORED:
         raw = data
     else:  # pragma: no cover - _copy_info gives stored or deflate only
@@ -249,6 +254,25 @@ def _write_data(archive: zipfile.ZipFile, info: Member, data: bytes, level: int 
     if not info.external_attr:  # as writestr: ?rw-------
         info.external_attr = 0o600 << 16
     _append(archive, info, raw)
+
+
+_KEPT_DEFLATE = 64 * 1024  # bytes of a part whose deflated form is kept (below)
+
+
+def _deflate(data: bytes, level: int | None) -> bytes:
+    """``data`` as a raw deflate stream at ``level`` (zlib's default when None)."""
+    packer = zlib.compressobj(
+        zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
+    )
+    return packer.compress(data) + packer.flush()
+
+
+@lru_cache(maxsize=32)
+def _deflated(data: bytes, level: int | None) -> bytes:
+    """:func:`_deflate`, kept for small parts written alike again and again (a marked
+    copy's workbook.xml, styles, relationships and content types are the same for every
+    return of one template): the same bytes give the same stream."""
+    return _deflate(data, level)
 
 
 _LOCAL_HEADER = b"PK\x03\x04"

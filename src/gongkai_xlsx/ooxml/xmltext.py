@@ -129,8 +129,14 @@ def unescape_str(text: str) -> str:
 _INVALID_XML_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+_NEEDS_ESCAPE = re.compile('[&<>"\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]')
+
+
 def escape(value: str) -> str:
-    """Text or attribute value as XML: markup escaped, characters XML forbids replaced."""
+    """Text or attribute value as XML: markup escaped, characters XML forbids replaced
+    (most values need neither: one search answers for them)."""
+    if _NEEDS_ESCAPE.search(value) is None:
+        return value
     value = _INVALID_XML_CHARS.sub("\ufffd", value)
     return (
         value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
