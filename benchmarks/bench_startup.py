@@ -1,9 +1,10 @@
 """Benchmark: how long the terminal takes to answer (`-h`, a usage error, `--version`).
 
-    python benchmarks/bench_startup.py [--runs 10]
+    python benchmarks/bench_startup.py [--runs 10] [--only new] [--only=--help]
 
 Each command line runs in a fresh process, as a clerk's does. Prints the best and median
-wall time of N runs beside the anchor (``python -c pass`` in the same run), the time spent
+wall time of N runs beside the anchor (``python -c pass`` in the same run), the median CPU
+time of those processes (user + system: what a busy machine inflates least), the time spent
 importing modules while the program ran (from ``python -X importtime``), whether pydantic
 was imported (typer 0.29 would convert every parameter through a pydantic TypeAdapter,
 ~100 ms of import and English messages; the terminal layer converts values itself), and
@@ -15,13 +16,16 @@ and "none" on every line. Goals (issue 16): the import ≤ 0.1 s; ``new 2024`` <
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-SCRIPT = "from gongkai_xlsx.cli import main\nmain()\n"
+# As the console script runs: ``python -m`` is the program too (``python -c`` would be a
+# library user importing the command line, which keeps the interpreter's own defaults).
+PROGRAM = ["-m", "gongkai_xlsx"]
 COMMAND_LINES = [
     ["--version"],
     ["--help"],
@@ -41,7 +45,7 @@ def imports(args: list[str], cwd: str) -> tuple[float, bool, list[str]]:
     """(milliseconds of imports during the run, whether pydantic was among them, which of
     :data:`HEAVY` were)."""
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-c", SCRIPT, *args],
+        [sys.executable, "-X", "importtime", *PROGRAM, *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -61,33 +65,47 @@ def imports(args: list[str], cwd: str) -> tuple[float, bool, list[str]]:
     return total_us / 1000, pydantic, heavy
 
 
+def timed(command: list[str], cwd: str | None = None) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one process running ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, cwd=cwd, capture_output=True, check=False)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return wall, cpu
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description="命令行响应时间基准")
     parser.add_argument("--runs", type=int, default=10, help="每条命令运行的次数（默认 10）")
+    parser.add_argument(
+        "--only", action="append", default=[], help="只测以此开头的命令行（可重复，如 new、--help）"
+    )
     options = parser.parse_args()
+    lines = [
+        args
+        for args in COMMAND_LINES
+        if not options.only or any(" ".join(args).startswith(o) for o in options.only)
+    ]
     with tempfile.TemporaryDirectory() as cwd:
-        anchor = []
-        for _ in range(options.runs):
-            start = time.perf_counter()
-            subprocess.run([sys.executable, "-c", "pass"], capture_output=True, check=False)
-            anchor.append(time.perf_counter() - start)
-        bare = statistics.median(anchor)
+        anchor = [timed([sys.executable, "-c", "pass"]) for _ in range(options.runs)]
+        bare = statistics.median(wall for wall, _ in anchor)
+        bare_cpu = statistics.median(cpu for _, cpu in anchor)
         print(
-            f"anchor: python -c pass: best {min(anchor) * 1000:.0f} ms, median {bare * 1000:.0f} ms"
+            f"anchor: python -c pass: best {min(w for w, _ in anchor) * 1000:.0f} ms, "
+            f"median {bare * 1000:.0f} ms, CPU {bare_cpu * 1000:.0f} ms"
         )
-        for args in COMMAND_LINES:
-            times = []
-            for _ in range(options.runs):
-                start = time.perf_counter()
-                subprocess.run(
-                    [sys.executable, "-c", SCRIPT, *args], cwd=cwd, capture_output=True, check=False
-                )
-                times.append(time.perf_counter() - start)
+        for args in lines:
+            runs = [timed([sys.executable, *PROGRAM, *args], cwd) for _ in range(options.runs)]
+            times = [wall for wall, _ in runs]
+            cpu = statistics.median(c for _, c in runs)
             imported_ms, pydantic, heavy = imports(args, cwd)
             median = statistics.median(times)
             print(
                 f"gongkai-xlsx {' '.join(args)}: best {min(times) * 1000:.0f} ms, "
                 f"median {median * 1000:.0f} ms ({median / bare:.1f}× the anchor), "
+                f"CPU {cpu * 1000:.0f} ms ({cpu / bare_cpu:.1f}× the anchor's), "
                 f"imports {imported_ms:.0f} ms, pydantic imported: {'yes' if pydantic else 'no'}, "
                 f"validator/docx/openpyxl/reader imported: {', '.join(heavy) or 'none'}"
             )

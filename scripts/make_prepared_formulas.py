@@ -1,5 +1,6 @@
 """Regenerate src/gongkai_xlsx/writer/prepared_formulas.py: every formula the templates ask
-xlsxwriter to prepare, with xlsxwriter's own result, keyed by (formula, flags, version).
+xlsxwriter to prepare, with xlsxwriter's own result, keyed by (formula, flags, version);
+and the array formulas in which xlsxwriter's dynamic-array search finds nothing.
 
     python scripts/make_prepared_formulas.py
 
@@ -13,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from gongkai_xlsx.definition.load import available_formats, load_form
-from gongkai_xlsx.writer.prepared import formula_key, stripped
-from gongkai_xlsx.writer.workbook import xlsxwriter_preparations
+from gongkai_xlsx.writer.prepared import array_key, formula_key, stripped
+from gongkai_xlsx.writer.workbook import xlsxwriter_array_verdicts, xlsxwriter_preparations
 
 TARGET = (
     Path(__file__).resolve().parent.parent
@@ -29,7 +30,10 @@ def table_text() -> str:
     """The module's text for the current definitions and xlsxwriter."""
     unchanged: set[str] = set()
     changed: dict[str, str] = {}
+    plain: set[str] = set()
     for format_id in available_formats():
+        verdicts = xlsxwriter_array_verdicts(load_form(format_id))
+        plain |= {array_key(formula) for formula, dynamic in verdicts.items() if not dynamic}
         for (formula, expand, future), own in xlsxwriter_preparations(load_form(format_id)).items():
             key = formula_key(formula, expand, future)
             if own == stripped(formula):
@@ -46,6 +50,9 @@ def table_text() -> str:
         "CHANGED: dict[str, str] = {",
         *(f"    {key!r}: {text!r}," for key, text in sorted(changed.items())),
         "}",
+        "PLAIN_ARRAYS: frozenset[str] = frozenset({",
+        *(f'    "{key}",' for key in sorted(plain)),
+        "})",
         "# fmt: on",
         "",
     ]

@@ -33,6 +33,7 @@ LAYERS: list[tuple[str, dict[str, list[str]]]] = [
                 "resources",
                 "walk",
                 "interrupt",
+                "loading",
                 "oserrors",
                 "errors",
                 "ooxml",

@@ -21,7 +21,11 @@ import pytest
 from gongkai_xlsx.definition.load import available_formats, form_for_year, load_form
 from gongkai_xlsx.writer import TemplateOptions, prepared, prepared_formulas
 from gongkai_xlsx.writer import workbook as template_workbook
-from gongkai_xlsx.writer.workbook import template_bytes, xlsxwriter_preparations
+from gongkai_xlsx.writer.workbook import (
+    template_bytes,
+    xlsxwriter_array_verdicts,
+    xlsxwriter_preparations,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,6 +39,18 @@ def test_every_formula_of_the_definition_is_in_the_table_as_xlsxwriter_prepares_
     assert sum(len(formula) for formula, _, _ in own) > 100_000
     for (formula, expand, future), text in own.items():
         assert prepared.looked_up(formula, expand, future) == text, formula[:80]
+
+
+@pytest.mark.parametrize("format_id", available_formats())
+def test_every_array_formula_is_in_the_table_as_xlsxwriter_judges_it(format_id: str) -> None:
+    """The worksheet skips xlsxwriter's dynamic-array search only for the array formulas
+    the table lists, and the table lists exactly those xlsxwriter finds nothing in."""
+    verdicts = xlsxwriter_array_verdicts(load_form(format_id))
+    assert len(verdicts) > 50 and not any(verdicts.values())
+    for formula, dynamic in verdicts.items():
+        assert prepared.plain_array(formula) is not dynamic, formula[:80]
+    assert not prepared.plain_array("{=SORT(A1:A3)}")  # not in the table: xlsxwriter looks
+    assert prepared.array_key("{=A1}") != prepared.formula_key("{=A1}", False, False)
 
 
 def test_a_formula_not_in_the_table_is_prepared_by_xlsxwriter() -> None:

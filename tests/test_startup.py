@@ -30,6 +30,10 @@ FORBIDDEN = (
     "gongkai_xlsx.render",
     "gongkai_xlsx.ingest",
     "gongkai_xlsx.checks",
+    # findings and the roster's statuses: printed by check, ingest, annotate, aggregate
+    "gongkai_xlsx.findings",
+    "gongkai_xlsx.completeness",
+    "gongkai_xlsx.roster",
 )
 
 
@@ -58,8 +62,20 @@ def imported(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[st
     return proc, names
 
 
-def forbidden_in(names: set[str]) -> list[str]:
-    return sorted(n for n in names if any(n == f or n.startswith(f + ".") for f in FORBIDDEN))
+# Modules ``new`` does without (other commands load them).
+# The definition is read from the form prepared with the package: no TOML parser.
+# A summary's members sheet and its JSON rows: aggregate's, not a template's.
+NEW_NEEDS_NOT = (
+    "gongkai_xlsx.ooxml",
+    "tomllib",
+    "gongkai_xlsx.writer.summary_sheet",
+    "orjson",
+    "json",  # the layout comes prepared with its fingerprint
+)
+
+
+def forbidden_in(names: set[str], forbidden: tuple[str, ...] = FORBIDDEN) -> list[str]:
+    return sorted(n for n in names if any(n == f or n.startswith(f + ".") for f in forbidden))
 
 
 @pytest.mark.parametrize("args", [["--help"], ["new", "--help"], ["-h"]])
@@ -80,6 +96,8 @@ def test_new_imports_the_writer_and_nothing_it_does_not_use(tmp_path: Path) -> N
     assert len(written) == 1 and written[0].stat().st_size > 10_000
     assert {"xlsxwriter", "gongkai_xlsx.writer.workbook"} <= names  # it did write
     assert forbidden_in(names) == []
+    # xlsxwriter writes the structure lock with the zip: no zip editor is loaded
+    assert forbidden_in(names, NEW_NEEDS_NOT) == []
 
 
 def test_the_other_commands_still_load_what_they_need(tmp_path: Path) -> None:
@@ -101,3 +119,65 @@ def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> N
         assert value is not None, name
         module = importlib.import_module(api._WHERE[name])
         assert getattr(module, name) is value, name
+
+
+def _env() -> dict[str, str]:
+    return {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(SRC), os.environ.get("PYTHONPATH", "")]),
+    }
+
+
+def test_loading_the_commands_leaves_garbage_collection_as_it_was() -> None:
+    """The command line and a command behind the front door load with the collector paused
+    (their modules live as long as the program): a library user or a test importing them
+    finds the collector as it left it, and nothing frozen."""
+    env = _env()
+    code = (
+        "import gc, sys\n"
+        "if sys.argv[1] == 'off': gc.disable()\n"
+        "import gongkai_xlsx.cli\n"
+        "from gongkai_xlsx import api\n"
+        "api.new\n"
+        "print(gc.isenabled(), gc.get_freeze_count())\n"
+    )
+    for state, expected in (("on", "True 0"), ("off", "False 0")):
+        proc = subprocess.run(
+            [sys.executable, "-c", code, state],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        )
+        assert proc.stdout.split() == expected.split(), proc.stderr
+
+
+def test_the_program_freezes_what_it_has_loaded(tmp_path: Path) -> None:
+    """In the program, what has loaded is frozen: the command line's modules, and the
+    writer loaded for ``new`` once it ran; the collector still runs for the rest."""
+    code = (
+        "import atexit, gc, sys\n"
+        "sys.argv = ['gongkai-xlsx', 'new', '2024', '-o', sys.argv[1]]\n"
+        "def report():\n"
+        "    import gongkai_xlsx.cli.app as a, gongkai_xlsx.writer.workbook as w\n"
+        "    live = {id(o) for o in gc.get_objects()}\n"
+        "    print(gc.isenabled(), gc.get_freeze_count() > 10_000,\n"
+        "          id(vars(a)) in live, id(vars(w)) in live)\n"
+        "atexit.register(report)\n"
+        "from gongkai_xlsx.cli import main\n"
+        "main()\n"
+    )
+    out = tmp_path / "t.xlsx"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, str(out)],
+        env=_env(),
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert out.stat().st_size > 10_000
+    assert proc.stdout.splitlines()[-1].split() == ["True", "True", "False", "False"]

@@ -628,7 +628,7 @@ def test_a_summary_workbook_file_is_whole_or_absent(
     def fail(*_args: Any) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("gongkai_xlsx.writer.workbook.add_structure_lock", fail)
+    monkeypatch.setattr("gongkai_xlsx.writer.workbook.template_bytes", fail)
     with pytest.raises(Exception, match="磁盘空间不足"):
         save_summary(summary, out)
     assert out.read_bytes() == before

@@ -22,6 +22,7 @@ from gongkai_xlsx.definition.cover import STATUS_EMPTY, STATUS_EMPTY_NAMED
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import COUNTED_KINDS, CheckSpec, Layout, layout_of
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, styles, write_template
+from gongkai_xlsx.writer import workbook as workbook_module
 from gongkai_xlsx.writer.formulas import (
     MAX_FORMULA_LENGTH,
     STATUS_OK,
@@ -836,3 +837,37 @@ def test_shadow_cells_are_never_numbers_outside_the_form(
         if f.code.code.startswith("stray")
     ]
     assert strays == [("stray-number", sheet, beyond)]
+
+
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "{=SUM(IF(ISTEXT(A1:A3),1,0))}",  # no dynamic function: written without the search
+        "{=SORT(A1:A3)}",  # a dynamic array
+        "{=_xlfn.UNIQUE(A1:A3)}",
+        "{=XSORT(A1:A3)+MYFILTER(1)}",  # the name inside a longer one: not dynamic
+        "{=sort(A1:A3)}",  # xlsxwriter's search is case-sensitive
+        '{=SUM(IF(A1:A3>0,1,0))*LEN("FILTER(")}',  # in a text: xlsxwriter decides
+    ],
+)
+def test_array_formulas_are_written_as_xlsxwriter_writes_them(formula: str) -> None:
+    """The writer skips xlsxwriter's search for a dynamic-array function only where none
+    of its names followed by "(" occurs: every cell and flag is xlsxwriter's own."""
+    ours, plain = _Worksheet(), Worksheet()
+    for ws in (ours, plain):
+        ws.use_future_functions = False
+        assert ws.write_array_formula(2, 1, 2, 1, formula, None, 7) == 0
+    assert ours.table == plain.table
+    assert ours.has_dynamic_arrays == plain.has_dynamic_arrays
+    assert [ours.dim_rowmin, ours.dim_colmax] == [plain.dim_rowmin, plain.dim_colmax]
+
+
+def test_the_writer_knows_xlsxwriter_s_dynamic_array_functions() -> None:
+    """Read from xlsxwriter's own pattern: every name it lists, and none the pattern does
+    not find in a formula."""
+    assert workbook_module._DYNAMIC_CALLS is not None
+    assert {"SORT(", "FILTER(", "UNIQUE(", "XLOOKUP("} <= set(workbook_module._DYNAMIC_CALLS)
+    from xlsxwriter.worksheet import re_dynamic_function
+
+    for call in workbook_module._DYNAMIC_CALLS:
+        assert re_dynamic_function.search("=" + call + "A1)")

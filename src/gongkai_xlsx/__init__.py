@@ -4,7 +4,8 @@ The package is laid out as the data flows, in layers (bottom first; a module imp
 from its own room and the layers below, checked by tests/test_layers.py):
 
     foundation      text, cellref, naming, catalogue, findings, fsio, resources, walk,
-                    interrupt, oserrors, errors, agency, ooxml/ (zip, relationships, XML)
+                    interrupt, loading, oserrors, errors, agency, ooxml/ (zip,
+                    relationships, XML)
     definition/     templates/*.toml → frozen model, sheet layout, 汇总明细's columns
     document model  canonical (the frozen Document), documents (the one way in), schema,
                     document_files (canonical documents found in folders and checked),

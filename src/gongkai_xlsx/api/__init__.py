@@ -19,6 +19,8 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from gongkai_xlsx.loading import modules_loading
+
 if TYPE_CHECKING:
     from gongkai_xlsx.aggregate import Summary, aggregate_paths, write_summary
     from gongkai_xlsx.api._aggregate import (
@@ -142,7 +144,8 @@ def __getattr__(name: str) -> Any:
     where = _WHERE.get(name)
     if where is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where), name)
+    with modules_loading():  # a command's modules: no collection while they load
+        value = getattr(importlib.import_module(where), name)
     globals()[name] = value
     return value
 

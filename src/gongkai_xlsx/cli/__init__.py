@@ -16,10 +16,14 @@ from gongkai_xlsx.interrupt import quiet_while_loading
 
 quiet_while_loading(__name__)
 
-# The commands register themselves on ``app`` when imported, in the order help lists them.
-from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render, ui  # noqa: E402, F401, I001
-from gongkai_xlsx.cli.app import app  # noqa: E402
-from gongkai_xlsx.terminal import run  # noqa: E402
+from gongkai_xlsx.loading import modules_loading  # noqa: E402
+
+# Loading makes objects that live as long as the program: no garbage collection meanwhile.
+with modules_loading():
+    # The commands register themselves on ``app`` when imported, in the order help lists them.
+    from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render, ui  # noqa: F401, I001
+    from gongkai_xlsx.cli.app import app
+    from gongkai_xlsx.terminal import run
 
 
 def main() -> None:

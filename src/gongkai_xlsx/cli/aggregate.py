@@ -1,7 +1,5 @@
 """``aggregate``: print the summary's findings and roster completeness, and where it went."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,7 +16,7 @@ if TYPE_CHECKING:
     from gongkai_xlsx.api import Summary
 
 
-def _aggregate_report(summary: Summary) -> list[str]:
+def _aggregate_report(summary: "Summary") -> list[str]:
     lines = [finding_line(f) for f in summary.findings]
     for doc, completeness in summary.inputs_completeness:
         lines.append(

@@ -1,7 +1,5 @@
 """``annotate``: print where the marked copy went, or why there is none."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

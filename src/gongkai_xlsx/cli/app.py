@@ -1,7 +1,5 @@
 """The program every command registers on, and its own options (``--version``)."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

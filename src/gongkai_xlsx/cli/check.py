@@ -1,8 +1,5 @@
 """``check``: print one return's status and findings (or, with ``--json``, its row)."""
 
-from __future__ import annotations
-
-import json
 from pathlib import Path
 from typing import Annotated
 
@@ -35,6 +32,8 @@ def check_command(
     result = api.check(api.CheckOptions(file, year, time_limit, memory_limit))
     outcome = result.outcome
     if as_json:
+        import json  # only here: --help and the other commands do without
+
         write_utf8(json.dumps(result.data(), ensure_ascii=False, indent=2) + "\n")
     else:
         head = f"{visible(result.name)}：{STATUS_TEXT[outcome.status]}"

@@ -2,8 +2,6 @@
 what ``--previous``, ``--roster`` and ``--summary`` found: all from the run's one
 :class:`~gongkai_xlsx.api.BatchReport` (its counts are the report's, never counted here)."""
 
-from __future__ import annotations
-
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -39,7 +37,7 @@ def _pad(text: str, width: int) -> str:
     return text + " " * max(0, width - text_width(text))
 
 
-def batch_table(report: BatchReport) -> str:
+def batch_table(report: "BatchReport") -> str:
     """One line per return: its file, agency, status and the numbers of its findings."""
     header = ["文件", "单位", "状态", "错误", "提示"]
     rows = []
@@ -64,7 +62,7 @@ def batch_table(report: BatchReport) -> str:
 
 
 def batch_lines(
-    report: BatchReport,
+    report: "BatchReport",
     out: Path,
     verbose: bool = False,
     annotate: Path | None = None,
@@ -274,7 +272,7 @@ def ingest_command(
     raise typer.Exit(done.exit_code)
 
 
-def _summary_lines(done: Ingested, out: Path) -> list[str]:
+def _summary_lines(done: "Ingested", out: Path) -> list[str]:
     """What ``--summary`` did: the summary written, or why there is none."""
     batch = done.summary
     assert batch is not None
@@ -305,7 +303,7 @@ def _summary_lines(done: Ingested, out: Path) -> list[str]:
     ]
 
 
-def previous_lines(folder: Path, section: YearComparison) -> list[str]:
+def previous_lines(folder: Path, section: "YearComparison") -> list[str]:
     """How the batch compared with last year (the report's ``previous``)."""
     line = f"已与上年的结果（{visible(file_name_text(str(folder)))}）比对：{section.matched} 份找到上年的报表并已比对"
     if section.not_compared:

@@ -1,17 +1,23 @@
 """The message helpers every command's printing shares: a finding's line, the status
-words, and names listed up to a limit."""
+words, and names listed up to a limit.
+
+Findings and the roster's statuses are loaded where a line is made: every command
+imports this module, and ``--help`` and ``new`` print neither (tests/test_startup.py).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from gongkai_xlsx.catalogue import STATUS_LABELS
-from gongkai_xlsx.completeness import AGENCY_STATUS_LABELS, Completeness
-from gongkai_xlsx.findings import Finding, FindingGroup, group_repeated
 from gongkai_xlsx.terminal import visible
 from gongkai_xlsx.text import LIST_LIMIT, listed
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.completeness import Completeness
+    from gongkai_xlsx.findings import Finding
 
 STATUS_TEXT = STATUS_LABELS
 MAX_LISTED_AGENCIES = 30
@@ -32,6 +38,8 @@ class _WithFindings(Protocol):
 def finding_lines(checked: _WithFindings, warnings: bool = True) -> list[str]:
     """One line a finding; a hint repeated on more than five cells of the return is one
     line naming the cells as ranges (report.json keeps every cell)."""
+    from gongkai_xlsx.findings import FindingGroup, group_repeated
+
     shown = [f for f in checked.findings if warnings or f.is_error]
     return [
         f"  {item.severity.chinese} [{item.code_name}] {item.message}"
@@ -58,6 +66,8 @@ def completeness_lines(c: Completeness, where: str = "") -> list[str]:
     """The roster's counts and each status with its agencies, as ``ingest`` and
     ``aggregate`` print them (``where``: what the statuses come from, when not all is
     known)."""
+    from gongkai_xlsx.completeness import AGENCY_STATUS_LABELS
+
     lines = [f"名单 {visible(c.roster)}：{c.lines[0]}。"]
     for status, agencies in c.by_status():
         lines.append(

@@ -1,7 +1,5 @@
 """``new``: print what :func:`gongkai_xlsx.api.new` did."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -97,7 +95,7 @@ def _prefilled_line(agency: str, source: str | None, reason: str | None) -> str:
     return f"提示：上年的结果中没有单位“{visible(agency)}”的报表（新单位或名称有变化），未预填。"
 
 
-def _prefill_lines(result: RosterResult) -> list[str]:
+def _prefill_lines(result: "RosterResult") -> list[str]:
     """The closing lines of ``new --roster --previous``: how many templates were
     prefilled, which agencies last year has no document of, whose could not be used."""
     lines = [
@@ -112,7 +110,7 @@ def _prefill_lines(result: RosterResult) -> list[str]:
     return lines
 
 
-def _print_roster(options: NewOptions, result: RosterResult) -> None:
+def _print_roster(options: "NewOptions", result: "RosterResult") -> None:
     """What a roster run did: the names cleaned, the files that could not be written, the
     counts, and last year's prefill."""
     for entry in result.cleaned:
@@ -129,7 +127,7 @@ def _print_roster(options: NewOptions, result: RosterResult) -> None:
         echo("\n".join(_prefill_lines(result)))
 
 
-def roster_summary(year: int, out_dir: Path, result: RosterResult) -> list[str]:
+def roster_summary(year: int, out_dir: Path, result: "RosterResult") -> list[str]:
     """The closing lines of a roster run: written, already present (kept), duplicates,
     failures, each counted, and what to do next where something is left to do."""
     lines: list[str] = []

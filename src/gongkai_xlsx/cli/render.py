@@ -1,7 +1,5 @@
 """``render``: print what :func:`gongkai_xlsx.api.render` wrote, and its notes."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

@@ -1,7 +1,5 @@
 """``schema``: write the year's JSON Schema to standard output as UTF-8."""
 
-from __future__ import annotations
-
 from typing import Annotated
 
 import typer

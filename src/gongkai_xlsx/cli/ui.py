@@ -1,7 +1,5 @@
 """``ui``: the coordinator's desk (:mod:`gongkai_xlsx.desk`) in the default browser."""
 
-from __future__ import annotations
-
 from pathlib import Path
 from typing import Annotated
 

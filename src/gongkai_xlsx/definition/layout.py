@@ -3,15 +3,16 @@
 The layout is computed from the definition alone (never typed by hand): the merged header
 geometry comes from the column outline, the label area from the row outline. The writer
 draws it, the reader looks values up in it, and its fingerprint, stored in the workbook,
-tells the reader whether a return was made from exactly this layout.
+tells the reader whether a return was made from exactly this layout. The layout of each
+definition is prepared with its form when the package is built (:mod:`.load`,
+:func:`remember`), so a start does not compute it.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cached_property
 from typing import Literal
 
 from gongkai_xlsx.definition.model import Block, CellDef, Form, Node, Rule, Table
@@ -197,6 +198,8 @@ class Layout:
             "fields": sorted(self.field_positions.items()),
             "labels": sorted(self.labels()),
         }
+        import json  # here only: a prepared layout carries its fingerprint
+
         data = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode("utf-8")
         return hashlib.sha256(data).hexdigest()[:16]
 
@@ -388,9 +391,24 @@ def _cover_sheet(form: Form, fields: dict[str, tuple[str, int, int]]) -> SheetLa
     return sheet
 
 
-@cache
+_LAYOUTS: dict[Form, Layout] = {}  # forms are immutable and hashed by identity
+
+
 def layout_of(form: Form) -> Layout:
-    """The layout of ``form`` (cached: forms are immutable and hashed by identity)."""
+    """The layout of ``form``: the one prepared with it, else computed once."""
+    layout = _LAYOUTS.get(form)
+    if layout is None:
+        layout = _LAYOUTS[form] = computed_layout(form)
+    return layout
+
+
+def remember(layout: Layout) -> None:
+    """Keep ``layout`` (prepared with its form, :mod:`.load`) as its form's layout."""
+    _LAYOUTS.setdefault(layout.form, layout)
+
+
+def computed_layout(form: Form) -> Layout:
+    """The layout of ``form``, computed from the definition."""
     cells: dict[str, tuple[str, int, int]] = {}
     fields: dict[str, tuple[str, int, int]] = {}
     sheets = [_cover_sheet(form, fields)]

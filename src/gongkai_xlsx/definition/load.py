@@ -3,16 +3,25 @@
 A mistake in the definition (an unknown rule row, a duplicate identifier, a prompt longer
 than Excel accepts) is a :class:`DefinitionError` at load time, so that no broken workbook
 is ever generated from it.
+
+Every start of ``new`` needs the form and its layout, and parsing the TOML, building the
+form and laying it out took about a tenth of ``new``. So the layout each definition gives
+(with its form, :func:`prepared_layout`) is prepared when the package is built
+(:mod:`.prepared_forms`, written by ``scripts/make_prepared_forms.py``), keyed by the
+SHA-256 of the TOML's bytes: a definition whose bytes differ finds nothing and is built
+from the TOML here, so a prepared form is never used for another text.
+tests/test_prepared_forms.py proves each prepared form and layout are the ones built from
+the TOML.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import tomllib
+import pickle
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gongkai_xlsx.definition.model import (
     Block,
@@ -30,6 +39,9 @@ from gongkai_xlsx.definition.model import (
 )
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.resources import templates_dir
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.definition.layout import Layout
 
 # Excel's limits for data-validation texts ([MS-OI29500] 2.1.613), counted in UTF-16 units.
 MAX_VALIDATION_TITLE = 32
@@ -281,9 +293,46 @@ def _report(data: dict[str, Any], tables: dict[str, Table]) -> Report:
 
 @cache
 def load_form(format_id: str) -> Form:
-    """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable)."""
-    path = templates_dir() / f"{format_id}.toml"
-    raw = path.read_bytes()
+    """Load and check ``templates/<format_id>.toml`` (cached: forms are immutable): the
+    form prepared for exactly these bytes when there is one, else built from them."""
+    raw = (templates_dir() / f"{format_id}.toml").read_bytes()
+    return prepared_form(format_id, raw) or build_form(raw)
+
+
+def prepared_form(format_id: str, raw: bytes) -> Form | None:
+    """The form prepared with the package for the definition ``format_id`` whose bytes
+    are ``raw``, or None when none was prepared for these bytes."""
+    from gongkai_xlsx.definition import layout as laid
+    from gongkai_xlsx.definition.prepared_forms import FORMS
+
+    digest = hashlib.sha256(raw).hexdigest()
+    entry = FORMS.get(format_id)
+    if entry is None or entry[0] != digest:
+        return None
+    layout = pickle.loads(entry[1])
+    if not isinstance(layout, laid.Layout) or not isinstance(layout.form, Form):
+        return None
+    if layout.form.source_sha256 != digest:
+        return None
+    laid.remember(layout)
+    return layout.form
+
+
+def prepared_layout(raw: bytes) -> Layout:
+    """What :mod:`.prepared_forms` holds for the definition ``raw``: the form built from
+    it, laid out, with what every start asks of the layout (its fingerprint, the
+    shadows' places) worked out."""
+    from gongkai_xlsx.definition.layout import computed_layout
+
+    layout = computed_layout(build_form(raw))
+    assert layout.fingerprint and layout.shadow_positions is not None
+    return layout
+
+
+def build_form(raw: bytes) -> Form:
+    """The form the definition ``raw`` (a TOML file's bytes) describes, checked."""
+    import tomllib
+
     data = tomllib.loads(raw.decode("utf-8"))
     meta = data["form"]
     kinds = {key: _kind(key, value) for key, value in data["kinds"].items()}

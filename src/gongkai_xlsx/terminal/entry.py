@@ -18,7 +18,7 @@ from typing import NoReturn
 import typer
 import typer.main
 
-from gongkai_xlsx import interrupt, oserrors
+from gongkai_xlsx import interrupt, loading, oserrors
 from gongkai_xlsx.errors import EXIT_INTERNAL, EXIT_USAGE
 from gongkai_xlsx.terminal.output import echo, make_streams_safe, visible
 from gongkai_xlsx.terminal.words import ERROR_PREFIX, INTERRUPTED, PROG
@@ -58,6 +58,7 @@ def run(app: typer.Typer, args: Sequence[str] | None = None) -> NoReturn:
     try:
         if loading_handler:  # from here a Ctrl-C is the commands' to handle (clean-up first)
             interrupt.raise_on_interrupt()
+            loading.program_started()  # what has loaded is frozen (gongkai_xlsx.loading)
         typer.main.get_command(app).main(args=args, prog_name=PROG)
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else EXIT_INTERNAL

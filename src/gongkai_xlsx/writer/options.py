@@ -14,8 +14,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import orjson
-
 from gongkai_xlsx.definition.model import Form, Kind
 from gongkai_xlsx.definition.names import MEMBER_KINDS, MEMBERS_DATA_SHEET, MEMBERS_SHEET
 from gongkai_xlsx.definition.summary_columns import (
@@ -59,6 +57,8 @@ class MemberRow:
         row[:5] = self.agency, self.year, self.kind, self.source_file, self.sha256
         for key, value in self.values.items():
             row[index[key]] = _json_number(value)
+        import orjson  # a summary's members only: a template does without
+
         return orjson.dumps(row).decode("utf-8")
 
 
@@ -264,6 +264,8 @@ def data_texts(form: Form, rows: tuple[MemberRow, ...]) -> list[str]:
     :class:`TemplateOptionsError` when a row is beyond a cell's limit or all of them
     beyond the reader's (a member's row is some 2 KB at most: only names thousands of
     characters long come near). Made once, by the writer, after :func:`check_options`."""
+    import orjson  # a summary's members only: a template does without
+
     header = data_header(form)
     index = {key: i for i, key in enumerate(header)}
     texts = [orjson.dumps(list(header)).decode("utf-8")]

@@ -1,17 +1,23 @@
-"""Workbook structure protection, which xlsxwriter cannot write.
+"""Workbook structure protection, which xlsxwriter's public API cannot write.
 
 xlsxwriter has only sheet protection and its author declines to add the workbook-level
-lock (jmcnamara/libxlsxwriter#516), so we insert ``<workbookProtection lockStructure="1"/>``
-into ``xl/workbook.xml`` of the bytes xlsxwriter wrote (in memory). Protection guards against
-accidents, not against anyone determined: LibreOffice even drops the structure lock when it
-saves.
+lock (jmcnamara/libxlsxwriter#516), so :class:`LockedWorkbook` writes
+``<workbookProtection lockStructure="1"/>`` into ``xl/workbook.xml`` where the schema puts
+it, right after ``<workbookPr>``, while xlsxwriter writes that part: the zip is written
+once, by xlsxwriter, and ``new`` loads no zip editor (a template is the same bytes as
+when the element was inserted into the finished zip afterwards). Protection guards
+against accidents, not against anyone determined: LibreOffice even drops the structure
+lock when it saves.
 """
 
 from __future__ import annotations
 
-import re
+import io
+from typing import Any
 
-from gongkai_xlsx.ooxml.package import Package
+import xlsxwriter
+
+from gongkai_xlsx.writer.xstring import excel_escapes
 
 
 def legacy_password_hash(password: str) -> str:
@@ -30,21 +36,24 @@ def legacy_password_hash(password: str) -> str:
     return f"{digest:X}"
 
 
-WORKBOOK = "xl/workbook.xml"  # where xlsxwriter writes it
-_WORKBOOK_PR = re.compile(rb"<workbookPr\b[^>]*/>|<workbookPr\b[^>]*>.*?</workbookPr>", re.S)
+class LockedWorkbook(xlsxwriter.Workbook):
+    """xlsxwriter's workbook with its structure locked (``password``: optional, ASCII),
+    its texts escaped as Excel reads them back (:mod:`gongkai_xlsx.writer.xstring`)."""
 
+    def _store_workbook(self) -> None:
+        with excel_escapes():
+            super()._store_workbook()
 
-def add_structure_lock(data: bytes, password: str = "") -> bytes:
-    """The xlsx ``data`` with the workbook structure locked (in memory: the caller writes
-    the result through the one atomic writer)."""
-    attrs = b'lockStructure="1"'
-    if password:
-        attrs = f'workbookPassword="{legacy_password_hash(password)}" '.encode() + attrs
-    element = b"<workbookProtection " + attrs + b"/>"
-    package = Package(data)  # every other part kept as xlsxwriter wrote it
-    part = package.read(WORKBOOK)
-    match = _WORKBOOK_PR.search(part)
-    if match is None:
-        raise ValueError("xl/workbook.xml has no <workbookPr>: cannot lock structure")
-    package.write(WORKBOOK, part[: match.end()] + element + part[match.end() :])
-    return package.to_bytes()
+    def __init__(self, out: io.BytesIO, options: dict[str, Any], password: str = "") -> None:
+        super().__init__(out, options)
+        self.structure_password = password
+
+    def _write_workbook_pr(self) -> None:
+        # xlsxwriter's private writer of <workbookPr>; CT_Workbook puts
+        # <workbookProtection> right after it.
+        super()._write_workbook_pr()
+        attributes: list[tuple[str, str | int]] = []
+        if self.structure_password:
+            attributes.append(("workbookPassword", legacy_password_hash(self.structure_password)))
+        attributes.append(("lockStructure", 1))
+        self._xml_empty_tag("workbookProtection", attributes)

@@ -8,12 +8,13 @@ disk never leaves a half-written workbook, and xlsxwriter never touches a file i
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from decimal import Decimal
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
-import xlsxwriter
+from xlsxwriter import worksheet as xlsxwriter_worksheet
 from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
@@ -35,8 +36,7 @@ from gongkai_xlsx.fsio import write_atomic
 from gongkai_xlsx.writer import prepared, styles
 from gongkai_xlsx.writer.formulas import MAX_FORMULA_LENGTH, Cached, Formulas
 from gongkai_xlsx.writer.options import TemplateOptions, TemplateOptionsError, check_options
-from gongkai_xlsx.writer.protect import add_structure_lock
-from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
+from gongkai_xlsx.writer.protect import LockedWorkbook
 
 COVER_LABEL_WIDTH = 14.0
 COVER_COLUMN_WIDTH = 30.0
@@ -48,6 +48,21 @@ Preparation = tuple[str, bool, bool]
 use_future_functions)."""
 
 
+def _dynamic_calls() -> tuple[str, ...] | None:
+    """``NAME(`` for each function xlsxwriter writes as a dynamic array, read from its own
+    pattern (``\\bNAME\\(`` alternatives); None when the pattern is not of that shape."""
+    pattern = getattr(xlsxwriter_worksheet, "re_dynamic_function", None)
+    if not isinstance(pattern, re.Pattern) or pattern.flags & re.IGNORECASE:
+        return None
+    found = re.findall(r"\\b([A-Z][A-Z0-9.]*)\\\(", pattern.pattern)
+    if not found or len(found) != pattern.pattern.count("|") + 1:
+        return None
+    return tuple(f"{name}(" for name in found)
+
+
+_DYNAMIC_CALLS = _dynamic_calls()
+
+
 class _Worksheet(Worksheet):
     """xlsxwriter's worksheet, preparing each formula once.
 
@@ -56,10 +71,12 @@ class _Worksheet(Worksheet):
     template. Their prepared form comes from the table built with the package
     (:mod:`gongkai_xlsx.writer.prepared`), else from xlsxwriter, and is kept per process.
     ``recording`` (for the table's generator and its test) bypasses both and collects
-    xlsxwriter's own results."""
+    xlsxwriter's own results; ``recording_arrays`` collects whether xlsxwriter finds a
+    dynamic-array function in each array formula."""
 
     _prepared: ClassVar[dict[Preparation, str]] = {}
     recording: ClassVar[dict[Preparation, str] | None] = None
+    recording_arrays: ClassVar[dict[str, bool] | None] = None
 
     def _prepare_formula(self, formula: str, expand_future_functions: bool = False) -> str:
         key = (formula, bool(expand_future_functions), bool(self.use_future_functions))
@@ -75,6 +92,32 @@ class _Worksheet(Worksheet):
             self._prepared[key] = result
         return result
 
+    def write_array_formula(  # type: ignore[override]
+        self,
+        first_row: int,
+        first_col: int,
+        last_row: int,
+        last_col: int,
+        formula: str,
+        cell_format: Format | None = None,
+        value: Any = 0,
+    ) -> int:
+        """xlsxwriter's, without its search of the whole formula for a dynamic-array
+        function (29 alternatives tried at every character of the template's long
+        formulas: a tenth of a template) where it could only fail: the formula is one the
+        table built with the package knows it finds nothing in
+        (:func:`gongkai_xlsx.writer.prepared.plain_array`), or no such name followed by
+        "(" occurs in it at all. Then xlsxwriter writes the array formula."""
+        if self.recording_arrays is not None:
+            dynamic = xlsxwriter_worksheet.re_dynamic_function.search(formula) is not None
+            self.recording_arrays[formula] = dynamic
+        plain = isinstance(first_row, int) and (
+            prepared.plain_array(formula)
+            or (_DYNAMIC_CALLS is not None and not any(c in formula for c in _DYNAMIC_CALLS))
+        )
+        write = self._write_array_formula if plain else super().write_array_formula
+        return int(write(first_row, first_col, last_row, last_col, formula, cell_format, value))
+
     def _xlsxwriters(self, formula: str, expand_future_functions: bool) -> str:
         # xlsxwriter annotates its public API only; this private method returns the text.
         return str(super()._prepare_formula(formula, expand_future_functions))  # type: ignore[no-untyped-call]
@@ -84,6 +127,17 @@ def xlsxwriter_preparations(form: Form) -> dict[Preparation, str]:
     """Every formula the templates of ``form`` ask xlsxwriter to prepare, with
     xlsxwriter's own result: for a template to be filled in, one with an agency, and one
     with last year's numbers prefilled (what ``new`` writes)."""
+    return _recorded(form)[0]
+
+
+def xlsxwriter_array_verdicts(form: Form) -> dict[str, bool]:
+    """Every array formula the templates of ``form`` write (as in
+    :func:`xlsxwriter_preparations`), and whether xlsxwriter's own search finds a
+    dynamic-array function in it."""
+    return _recorded(form)[1]
+
+
+def _recorded(form: Form) -> tuple[dict[Preparation, str], dict[str, bool]]:
     carried = [p.cell for r in form.cross_year if r.kind == "carry" for p in form.carried_cells(r)]
     prefill = {cell: 1 for cell in carried} or {form.input_cells()[0].id: 1}
     variants = [
@@ -94,13 +148,14 @@ def xlsxwriter_preparations(form: Form) -> dict[Preparation, str]:
         ),
     ]
     recorded: dict[Preparation, str] = {}
-    _Worksheet.recording = recorded
+    arrays: dict[str, bool] = {}
+    _Worksheet.recording, _Worksheet.recording_arrays = recorded, arrays
     try:
         for options in variants:
             template_bytes(form, options)
     finally:
-        _Worksheet.recording = None
-    return recorded
+        _Worksheet.recording = _Worksheet.recording_arrays = None
+    return recorded, arrays
 
 
 class TemplateBuildError(RuntimeError):
@@ -123,7 +178,7 @@ class _TemplateWriter:
         self.formulas = Formulas(self.layout)
         # Every cell's value in the file as written: the prefilled numbers and their totals.
         self.values: Values = with_totals(form, dict(options.prefill))
-        self.wb = xlsxwriter.Workbook(
+        self.wb = LockedWorkbook(
             out,
             {
                 "in_memory": True,  # no temporary files of xlsxwriter's own
@@ -132,6 +187,7 @@ class _TemplateWriter:
                     "font_size": styles.FONT_SIZE,
                 },
             },
+            options.password,
         )
         self.fmt = styles.formats(self.wb)
         self.agency_ref = self.formulas.agency_ref
@@ -148,7 +204,9 @@ class _TemplateWriter:
             self._page(ws, sheet)
             ws.protect(self.options.password, {"format_columns": True, "format_rows": True})
         members = self.options.members
-        if members is not None:
+        if members is not None:  # a summary (aggregate): a template does without these
+            from gongkai_xlsx.writer.summary_sheet import add_completeness_sheet, add_members_sheet
+
             add_members_sheet(self.wb, self.form, members, self.options.password, _checked)
             if members.completeness is not None:
                 add_completeness_sheet(
@@ -602,7 +660,7 @@ def template_bytes(form: Form, options: TemplateOptions) -> bytes:
             _TemplateWriter(form, options, raw).build()
         except Warning as exc:
             raise TemplateBuildError(f"xlsxwriter: {exc}") from exc
-    return add_structure_lock(raw.getvalue(), options.password)
+    return raw.getvalue()
 
 
 __all__ = [
