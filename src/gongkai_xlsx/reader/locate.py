@@ -67,6 +67,8 @@ class FormMap:
     places: frozenset[tuple[str, str]]
     # Cells of ours that are no part of the form: the totals' hidden shadows (sheet, A1).
     ours: frozenset[tuple[str, str]] = frozenset()
+    # ``places`` by sheet: the A1 of each (what outside_cells asks of every cell of a sheet)
+    sheet_places: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @cache
@@ -113,6 +115,11 @@ def form_map(form: Form) -> FormMap:
     keys: dict[str, set[str]] = {}
     for sheet_name, _r, _c, text, _role in labels:
         keys.setdefault(sheet_name, set()).add(label_key(text))
+    places = frozenset(
+        (s, to_a1(r, c))
+        for positions in (layout.cell_positions, layout.shadow_positions)
+        for s, r, c in positions.values()
+    )
     return FormMap(
         layout=layout,
         positions=dict(layout.cell_positions),
@@ -122,16 +129,16 @@ def form_map(form: Form) -> FormMap:
         labels=labels,
         label_keys={k: frozenset(v) for k, v in keys.items()},
         table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
-        places=frozenset(
-            (s, to_a1(r, c))
-            for positions in (layout.cell_positions, layout.shadow_positions)
-            for s, r, c in positions.values()
-        ),
+        places=places,
         merges={
             s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
             for s in layout.sheets
         },
         ours=frozenset((s, to_a1(r, c)) for s, r, c in layout.shadow_positions.values()),
+        sheet_places={
+            s.name: frozenset(ref for sheet, ref in places if sheet == s.name)
+            for s in layout.sheets
+        },
     )
 
 
