@@ -212,11 +212,43 @@ class _Rows(OrderedDict[bytes, _Row]):
 
     size = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        # each row's bytes by its first bytes: a row is found where it stands in a part
+        # by comparing bytes in place, with neither a search for its end nor a hash of
+        # a copy of it (rows of long formulas: each costs as much as the expression's)
+        self.by_head: dict[bytes, bytes] = {}
+
     def remember(self, whole: bytes, row: _Row) -> None:
         self[whole] = row
         self.size += len(whole)
+        self.by_head[whole[:_HEAD]] = whole
         while self.size > MAX_REMEMBERED_ROW_BYTES:
-            self.size -= len(self.popitem(last=False)[0])
+            old = self.popitem(last=False)[0]
+            self.size -= len(old)
+            head = old[:_HEAD]
+            if self.by_head.get(head) is old:
+                del self.by_head[head]
+
+    def clear(self) -> None:
+        super().clear()
+        self.by_head.clear()
+
+    def at(self, data: bytes, start: int, end: int) -> bytes | None:
+        """The remembered row whose bytes stand in ``data`` at ``start`` (before
+        ``end``), if any: compared in place."""
+        whole = self.by_head.get(data[start : start + _HEAD])
+        if (
+            whole is None
+            or start + len(whole) > end
+            or not data.startswith(whole, start)
+            or whole not in self
+        ):
+            return None
+        return whole
+
+
+_HEAD = 48
 
 
 _ROWS = _Rows()
@@ -227,13 +259,37 @@ MAX_ONCE = 8192
 
 
 def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
-    """One ``findall`` over sheetData; an empty cell in order (most of a template's
+    """``_SHEET``'s matches over sheetData, one after another; an empty cell in order (most of a template's
     cells: borders of merged labels) costs a few comparisons, everything else goes
     through the builder exactly as the exact tokenizer's cells do. A row met before, byte
     for byte, is placed as it was read then, where nothing before it changes that."""
     seen, cells, rows = builder.seen, builder.scan.cells, _ROWS
     row_digits = b""
-    for token in _SHEET.findall(data, start, end):
+    search = _SHEET.search
+    pos = start
+    while True:
+        # A row met before, found by comparing bytes in place: at a "<row" where
+        # _SHEET's search would start, bytes equal to a remembered row (a whole match of
+        # _ROW_BLOCK, which holds no other "<row" or "</row") are matched by _SHEET as
+        # exactly that row, whatever follows them. A comparison stops at the first byte
+        # that differs, and two never overlap (a row holds no other "<row").
+        if not builder.row and data.startswith(b"<row", pos):
+            key = rows.at(data, pos, end)
+            if key is not None and len(key) <= MAX_ROW_BYTES:
+                met = rows[key]
+                if met.number > builder.last_row and seen.isdisjoint(met.refs):
+                    rows.move_to_end(key)
+                    seen |= met.refs
+                    cells.update(met.cells)
+                    builder.last_row = met.number
+                    builder.col = met.last_col
+                    pos += len(key)
+                    continue
+        match = search(data, pos, end)
+        if match is None:
+            break
+        pos = match.end()
+        token = match.groups()
         if not token[0]:
             row_digits = _token(token[3:], builder, row_digits, None)
             continue
