@@ -317,16 +317,35 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
         placed = record.cells
         for inner in _TOKENS.findall(token[2]):
             letters = inner[0]
-            if letters and not inner[4] and inner[1] == row_digits:  # an empty cell: inline
+            if letters and inner[1] == row_digits:  # a cell in order: _token's first case
                 col = _COLUMNS.get(letters) or _COLUMNS.setdefault(
                     letters, column_index(letters.decode())
                 )
                 if builder.col < col <= MAX_COL:
                     ref = (letters + row_digits).decode()
-                    if ref not in seen:  # as _token places it
+                    if ref not in seen:  # as _token places it, inline
                         seen.add(ref)
                         builder.col = col
-                        placed.append((ref, None))
+                        content = inner[4]
+                        if not content:  # an empty cell: most of a template's
+                            placed.append((ref, None))
+                            continue
+                        style, kind = inner[2], inner[3]
+                        cell = RawCell(
+                            ref, kind.decode() if kind else "", style.decode() if style else "0"
+                        )
+                        plain = _PLAIN_V.match(content) if len(content) <= MAX_CELL_CHARS else None
+                        if plain is not None:  # _inner_into's first case
+                            cell.v = plain.group(1).decode("utf-8")
+                        else:
+                            _inner_into(cell, content, builder)
+                            if cell.grammar is not None:
+                                builder.odd("grammar", builder.row, ref, True, cell.grammar)
+                            if cell.empty:
+                                placed.append((ref, None))
+                                continue
+                        cells[ref] = cell
+                        placed.append((ref, cell))
                         continue
             row_digits = _token(inner, builder, row_digits, record)
         builder.end_row()
