@@ -265,17 +265,22 @@ class Form:
 
     def balance_columns(self, rule: Rule) -> list[BalanceColumn]:
         """A balance rule (B1) column by column: the cells of each side and the cell a
-        finding points at, so that no check or writer rebuilds an identifier."""
-        table = self.table(rule.table)
-        return [
-            BalanceColumn(
-                column=column,
-                left=tuple(self.cell_at(table.key, row, column).id for row in rule.left),
-                right=tuple(self.cell_at(table.key, row, column).id for row in rule.right),
-                at=self.cell_at(table.key, rule.at or "", column).id,
+        finding points at, so that no check or writer rebuilds an identifier (once per
+        rule: every return is checked with them)."""
+
+        def build() -> tuple[BalanceColumn, ...]:
+            table = self.table(rule.table)
+            return tuple(
+                BalanceColumn(
+                    column=column,
+                    left=tuple(self.cell_at(table.key, row, column).id for row in rule.left),
+                    right=tuple(self.cell_at(table.key, row, column).id for row in rule.right),
+                    at=self.cell_at(table.key, rule.at or "", column).id,
+                )
+                for column in table.blocks[0].column_leaves()
             )
-            for column in table.blocks[0].column_leaves()
-        ]
+
+        return list(self._memo(("balance-columns", rule), build))
 
     def cell_by_keys(self, table: str, row_key: str, column_key: str) -> CellDef:
         """The cell of ``table`` on the row and in the column whose key paths are

@@ -21,7 +21,7 @@ from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.archive import MAX_PART_BYTES
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
-from gongkai_xlsx.reader.cellvalue import interpret, shared_index
+from gongkai_xlsx.reader.cellvalue import interpret, plain_number, shared_index
 from gongkai_xlsx.reader.locate import Located, single_cell_target
 from gongkai_xlsx.reader.model import CellRead, Recalculated, Source, Value
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
@@ -260,6 +260,9 @@ class Reading:
         raw = self.scans[sheet].cells.get(ref)
         if raw is None:
             return _empty_read(sheet, ref), None
+        number = plain_number(raw)
+        if number is not None:  # interpret's reading, without its other questions
+            return CellRead(sheet, ref, number, None, self.styles.number_format(raw.s)), None
         got = interpret(raw, self.strings, self.styles)
         return CellRead(sheet, ref, got.value, got.formula, got.number_format), got.problem
 

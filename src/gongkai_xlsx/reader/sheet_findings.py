@@ -61,6 +61,14 @@ def _digit(text: str) -> bool:
 _digit_remembered = lru_cache(maxsize=4096)(_digit)
 
 
+def _key(text: str) -> str:
+    """:func:`label_key` of a cell's text, the template's labels once per process."""
+    return _key_remembered(text) if len(text) <= 256 else label_key(text)
+
+
+_key_remembered = lru_cache(maxsize=4096)(label_key)
+
+
 def oddity_findings(reading: Reading, located: Located, form: Form) -> set[tuple[str, str]]:
     """Structural oddities on the form's sheets as findings (one per cell, or one per row
     for a row out of order, at its first cell of the form or cover field); returns the
@@ -155,7 +163,7 @@ def outside_cells(
             index = shared_index(raw.v) if raw.t == "s" and raw.v is not None else None
             if index is not None:  # the usual label
                 text = reading.strings[index] if index < len(reading.strings) else ""
-                if not _has_digit(text) or label_key(text) in keys:
+                if not _has_digit(text) or _key(text) in keys:
                     continue
             got = interpret(raw, reading.strings, reading.styles)
             value = got.value
