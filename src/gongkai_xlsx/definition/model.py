@@ -31,6 +31,30 @@ class Kind:
     prompt: str
     error: str
 
+    def __hash__(self) -> int:
+        """The fields' hash, once per kind and process: a kind is a cache key of every
+        input cell's number on every return (its Decimals hash anew each time)."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(
+                (
+                    self.key,
+                    self.type,
+                    self.minimum,
+                    self.maximum,
+                    self.decimals,
+                    self.title,
+                    self.prompt,
+                    self.error,
+                )
+            )
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the remembered hash: another process hashes strings otherwise."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 @dataclass(frozen=True, eq=False)
 class Node:

@@ -189,7 +189,7 @@ _COLUMNS: dict[bytes, int] = {}
 _ROW_BLOCK = rb"(<row\b)([^<>]*?)(?<!/)>([^<]*(?:<(?!/?row[\s/>])[^<]*)*)</row\s*>"
 _SHEET = re.compile(_ROW_BLOCK + rb"|" + _TOKENS.pattern, re.S)
 MAX_REMEMBERED_ROW_BYTES = 1_048_576  # all rows remembered together (a return's: ~190 KB)
-MAX_ROW_BYTES = 32_768
+MAX_ROW_BYTES = 131_072  # a row of a template's status formulas, as LibreOffice saves it: 42 KB
 
 
 @dataclass(frozen=True, slots=True)
