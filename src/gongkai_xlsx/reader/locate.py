@@ -34,6 +34,7 @@ SEARCH = 5  # rows or columns either side where a moved label is looked for
 
 Pos = tuple[str, int, int]  # sheet, 0-based row, 0-based column
 TextAt = Callable[[str, int, int], str | None]  # the text a cell shows, None when empty
+TextOf = Callable[[str, str], str | None]  # the same, the cell given as A1
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,8 @@ class FormMap:
     ours: frozenset[tuple[str, str]] = frozenset()
     # ``places`` by sheet: the A1 of each (what outside_cells asks of every cell of a sheet)
     sheet_places: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``labels`` as (sheet, A1, text): what the usual return is compared with
+    label_refs: tuple[tuple[str, str, str], ...] = ()
 
 
 @cache
@@ -139,6 +142,7 @@ def form_map(form: Form) -> FormMap:
             s.name: frozenset(ref for sheet, ref in places if sheet == s.name)
             for s in layout.sheets
         },
+        label_refs=tuple((s, to_a1(r, c), text) for s, r, c, text, _ in labels),
     )
 
 
@@ -256,7 +260,10 @@ def locate(
     sheets: set[str],
     text_at: TextAt,
     merges: dict[str, list[tuple[int, int, int, int]]],
+    text_of: TextOf | None = None,
 ) -> Located:
+    """Where each cell and field of ``form`` is (see the module docstring); ``text_of``,
+    when given, is ``text_at`` by A1 (the usual return's labels are compared by it)."""
     fm = form_map(form)
     result = Located()
     named, named_fields = _named(fm, names, frozenset(sheets))
@@ -265,7 +272,11 @@ def locate(
     texts = _Texts(text_at, merges)
 
     usual = named == fm.positions and named_fields == fm.field_positions
-    if usual and all(text_at(s, r, c) == text for s, r, c, text, _ in fm.labels):
+    if usual and (
+        all(text_of(s, ref) == text for s, ref, text in fm.label_refs)
+        if text_of is not None
+        else all(text_at(s, r, c) == text for s, r, c, text, _ in fm.labels)
+    ):
         result.cells, result.fields = dict(fm.positions), dict(fm.field_positions)
         return result  # the usual return: every label where the template put it
 

@@ -115,7 +115,7 @@ def _read(reading: Reading, suffix: str) -> Return:
     reading.sheets(form, info, sheet_parts)
     reading.duplicates()
     merges = {s: scan.merges for s, scan in reading.scans.items()}
-    located = locate(form, info.names, set(reading.scans), reading.text_at, merges)
+    located = locate(form, info.names, set(reading.scans), reading.text_at, merges, reading.text_of)
     reading.findings += located.findings
     base = Return(
         source=reading.source,

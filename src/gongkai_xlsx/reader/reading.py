@@ -239,8 +239,12 @@ class Reading:
     # ---------------------------------------------------------------- the cells
     def text_at(self, sheet: str, row: int, col: int) -> str | None:
         """The text a cell shows, for comparing labels (numbers as their digits)."""
+        return self.text_of(sheet, to_a1(row, col))
+
+    def text_of(self, sheet: str, ref: str) -> str | None:
+        """:meth:`text_at` of the cell at ``ref``."""
         scan = self.scans.get(sheet)
-        raw = scan.cells.get(to_a1(row, col)) if scan else None
+        raw = scan.cells.get(ref) if scan else None
         if raw is None:
             return None
         plain = raw.t == "s" and raw.v is not None and raw.f is None and raw.inline is None
