@@ -12,7 +12,15 @@ import pytest
 from gongkai_xlsx.checks import numbers
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.ingest.worker import Task, check_task
-from gongkai_xlsx.reader import cellvalue, numfmt, parts, sheet_fast, sheet_findings, sheetxml
+from gongkai_xlsx.reader import (
+    cellvalue,
+    numfmt,
+    parts,
+    sheet_cells,
+    sheet_fast,
+    sheet_findings,
+    sheetxml,
+)
 from gongkai_xlsx.reader.sheet_cells import MAX_CELL_CHARS
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 
@@ -24,10 +32,13 @@ def _forget() -> None:
     parts._runs_cached.cache_clear()
     parts._shown_cached.cache_clear()
     numbers._parse_float.cache_clear()
+    numbers._parse_nonzero.cache_clear()
     numfmt.verdict.cache_clear()
     cellvalue._double_remembered.cache_clear()
     cellvalue._index_remembered.cache_clear()
     sheet_findings._digit_remembered.cache_clear()
+    sheet_findings._key_remembered.cache_clear()
+    sheet_cells._unescape_text_cached.cache_clear()
     sheet_fast._ROWS.clear()
     sheet_fast._ROWS.size = 0
     sheet_fast._ONCE.clear()

@@ -23,7 +23,7 @@ from gongkai_xlsx.checks.run import Outcome, check_return
 from gongkai_xlsx.definition.names import PROP_AGENCY
 from gongkai_xlsx.reader import read_return, sheet_fast
 from gongkai_xlsx.reader.model import Return
-from gongkai_xlsx.reader.sheet_cells import MAIN_NS
+from gongkai_xlsx.reader.sheet_cells import MAIN_NS, SheetTooLarge
 from gongkai_xlsx.reader.sheetxml import scan_sheet
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
@@ -846,3 +846,26 @@ def test_a_row_read_before_is_placed_as_if_read_again(
             assert fast.oddities == afresh[data].oddities
             assert fast.merges == afresh[data].merges
     assert any(_ROWS[r] in sheet_fast._ROWS for r in rows)
+
+
+@pytest.mark.parametrize("offset", [0, 1, 4_000, 32_767, 32_768, 40_000])
+@pytest.mark.parametrize("length", [65_535, 65_536, 70_000])
+def test_a_start_tag_of_64_kb_or_more_makes_the_sheet_unreadable(offset: int, length: int) -> None:
+    """A start tag whose text after ``<`` runs to 64 KB or more is refused before anything
+    is read, wherever it stands in the part (the bound is looked for block by block, then
+    confirmed); one byte shorter is read. A long text in a cell is no tag: read."""
+    head = f'<worksheet xmlns="{MAIN_NS}"><sheetData>'.encode()
+    pad = b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"x" * offset + b"</t></is></c>"
+    # "<c" + r="B1" + x="…" + ">": the tag's text after "<" is exactly ``length`` bytes
+    value = b"y" * (length - len(b'c r="B1" x=""'))
+    tag = b'<c r="B1" x="' + value + b'"><v>1</v></c></row>'
+    xml = head + pad + tag + b"</sheetData></worksheet>"
+    assert re.search(rb"<c r=\"B1\"[^<>]*", xml).end() - xml.index(b'<c r="B1"') - 1 == length  # type: ignore[union-attr]
+    if length >= 65_536:
+        with pytest.raises(SheetTooLarge, match="超长的 XML 标记"):
+            scan_sheet(xml, "表")
+    else:
+        assert scan_sheet(xml, "表").cells["B1"].v == "1"
+    text = head + b'<row r="1"><c r="A1" t="inlineStr"><is><t>' + b"z" * 200_000
+    text += b"</t></is></c></row></sheetData></worksheet>"  # 200 KB of text, no long tag
+    assert len(scan_sheet(text, "表").cells["A1"].inline or "") == 32_767

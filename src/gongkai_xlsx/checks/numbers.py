@@ -106,7 +106,15 @@ def parse_number(raw: Any, kind: Kind) -> Parsed:
     large or odd the number. A stored number (a float, most cells) is interpreted once per
     process: a batch's returns hold the same few numbers again and again."""
     if raw.__class__ is float:
+        if raw:  # its own key: only 0.0 and -0.0 are two floats that compare equal
+            return _parse_nonzero(raw, kind)
         return _parse_float(repr(raw), kind)
+    return _parse(raw, kind)
+
+
+@lru_cache(maxsize=4096)
+def _parse_nonzero(raw: float, kind: Kind) -> Parsed:
+    """A float other than zero, by itself (no ``repr`` to make a key of)."""
     return _parse(raw, kind)
 
 

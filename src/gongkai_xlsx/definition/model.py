@@ -31,6 +31,30 @@ class Kind:
     prompt: str
     error: str
 
+    def __hash__(self) -> int:
+        """The fields' hash, once per kind and process: a kind is a cache key of every
+        input cell's number on every return (its Decimals hash anew each time)."""
+        found: int | None = self.__dict__.get("_hash")
+        if found is None:
+            found = hash(
+                (
+                    self.key,
+                    self.type,
+                    self.minimum,
+                    self.maximum,
+                    self.decimals,
+                    self.title,
+                    self.prompt,
+                    self.error,
+                )
+            )
+            object.__setattr__(self, "_hash", found)
+        return found
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Without the remembered hash: another process hashes strings otherwise."""
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
+
 
 @dataclass(frozen=True, eq=False)
 class Node:
@@ -265,17 +289,22 @@ class Form:
 
     def balance_columns(self, rule: Rule) -> list[BalanceColumn]:
         """A balance rule (B1) column by column: the cells of each side and the cell a
-        finding points at, so that no check or writer rebuilds an identifier."""
-        table = self.table(rule.table)
-        return [
-            BalanceColumn(
-                column=column,
-                left=tuple(self.cell_at(table.key, row, column).id for row in rule.left),
-                right=tuple(self.cell_at(table.key, row, column).id for row in rule.right),
-                at=self.cell_at(table.key, rule.at or "", column).id,
+        finding points at, so that no check or writer rebuilds an identifier (once per
+        rule: every return is checked with them)."""
+
+        def build() -> tuple[BalanceColumn, ...]:
+            table = self.table(rule.table)
+            return tuple(
+                BalanceColumn(
+                    column=column,
+                    left=tuple(self.cell_at(table.key, row, column).id for row in rule.left),
+                    right=tuple(self.cell_at(table.key, row, column).id for row in rule.right),
+                    at=self.cell_at(table.key, rule.at or "", column).id,
+                )
+                for column in table.blocks[0].column_leaves()
             )
-            for column in table.blocks[0].column_leaves()
-        ]
+
+        return list(self._memo(("balance-columns", rule), build))
 
     def cell_by_keys(self, table: str, row_key: str, column_key: str) -> CellDef:
         """The cell of ``table`` on the row and in the column whose key paths are

@@ -10,6 +10,7 @@ fails the committed schema is a finding (a guard: every number was checked alrea
 from __future__ import annotations
 
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from gongkai_xlsx.canonical import Document, Meta, Place, document_errors
@@ -22,10 +23,16 @@ from gongkai_xlsx.reader.model import Return
 CODES = (Code.SCHEMA_INVALID,)  # the canonical document itself
 
 
+@lru_cache(maxsize=8192)  # a form's few hundred cells, where every return has them
+def _place(sheet: str, ref: str) -> Place:
+    """Where a value was read, in words (frozen: one for every return)."""
+    return Place(f"“{sheet}”工作表 {ref}")
+
+
 def document_of(ret: Return, outcome: Outcome, values: Values) -> Document:
     """The document of ``ret``, which passed its checks with ``values``."""
     assert ret.form is not None and outcome.year is not None and outcome.agency
-    places = {k: Place(f"“{r.sheet}”工作表 {r.ref}") for k, r in ret.cells.items()}
+    places = {k: _place(r.sheet, r.ref) for k, r in ret.cells.items()}
     meta = Meta(
         outcome.year,
         outcome.agency,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
+from functools import cache
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
@@ -17,6 +18,7 @@ from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
+from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest.cache import Key, store
 from gongkai_xlsx.ingest.checked import check_and_build
@@ -54,13 +56,18 @@ def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
     """The cells of ``ret`` that are not where its template puts them (usually none)."""
     if ret.form is None:
         return {}
-    positions = layout_of(ret.form).cell_positions
-    moved = {}
-    for cell_id, read in ret.cells.items():
-        sheet, row, col = positions[cell_id]
-        if (read.sheet, read.ref) != (sheet, to_a1(row, col)):
-            moved[cell_id] = (read.sheet, read.ref)
-    return moved
+    places = _template_places(ret.form)
+    return {
+        cell_id: (read.sheet, read.ref)
+        for cell_id, read in ret.cells.items()
+        if places[cell_id] != (read.sheet, read.ref)
+    }
+
+
+@cache
+def _template_places(form: Form) -> dict[str, tuple[str, str]]:
+    """Cell id → (sheet, A1) where ``form``'s template puts it (once per form)."""
+    return {cid: (s, to_a1(r, c)) for cid, (s, r, c) in layout_of(form).cell_positions.items()}
 
 
 def check_task(task: Task) -> Checked:

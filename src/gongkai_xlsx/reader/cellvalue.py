@@ -82,6 +82,18 @@ def _bad(raw: RawCell, formula: str | None, fmt: str | None, what: str) -> Inter
     return Interpreted(None, formula, fmt, (Code.VALUE_INVALID, shown, what))
 
 
+def plain_number(raw: RawCell) -> float | None:
+    """The number of a cell that holds only a number as the writers store it (no type or
+    ``t="n"``, a ``<v>`` in the grammar, no formula or inline text): what :func:`interpret`
+    gives as its value, without the rest of its questions (most filled cells of a
+    return); None for any other cell."""
+    if raw.f is None and raw.inline is None and not raw.too_long and raw.v:
+        t = raw.t
+        if not t or t == "n":
+            return parse_double(raw.v)
+    return None
+
+
 def interpret(raw: RawCell, strings: list[str], styles: Styles) -> Interpreted:
     formula = None
     if raw.f is not None:

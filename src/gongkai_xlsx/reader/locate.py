@@ -34,6 +34,7 @@ SEARCH = 5  # rows or columns either side where a moved label is looked for
 
 Pos = tuple[str, int, int]  # sheet, 0-based row, 0-based column
 TextAt = Callable[[str, int, int], str | None]  # the text a cell shows, None when empty
+TextOf = Callable[[str, str], str | None]  # the same, the cell given as A1
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,10 @@ class FormMap:
     places: frozenset[tuple[str, str]]
     # Cells of ours that are no part of the form: the totals' hidden shadows (sheet, A1).
     ours: frozenset[tuple[str, str]] = frozenset()
+    # ``places`` by sheet: the A1 of each (what outside_cells asks of every cell of a sheet)
+    sheet_places: dict[str, frozenset[str]] = field(default_factory=dict)
+    # ``labels`` as (sheet, A1, text): what the usual return is compared with
+    label_refs: tuple[tuple[str, str, str], ...] = ()
 
 
 @cache
@@ -113,6 +118,11 @@ def form_map(form: Form) -> FormMap:
     keys: dict[str, set[str]] = {}
     for sheet_name, _r, _c, text, _role in labels:
         keys.setdefault(sheet_name, set()).add(label_key(text))
+    places = frozenset(
+        (s, to_a1(r, c))
+        for positions in (layout.cell_positions, layout.shadow_positions)
+        for s, r, c in positions.values()
+    )
     return FormMap(
         layout=layout,
         positions=dict(layout.cell_positions),
@@ -122,16 +132,17 @@ def form_map(form: Form) -> FormMap:
         labels=labels,
         label_keys={k: frozenset(v) for k, v in keys.items()},
         table_sheets=tuple(s.name for s in layout.sheets if s.table is not None),
-        places=frozenset(
-            (s, to_a1(r, c))
-            for positions in (layout.cell_positions, layout.shadow_positions)
-            for s, r, c in positions.values()
-        ),
+        places=places,
         merges={
             s.name: frozenset((b.row, b.col, b.last_row, b.last_col) for b in s.boxes if b.merged)
             for s in layout.sheets
         },
         ours=frozenset((s, to_a1(r, c)) for s, r, c in layout.shadow_positions.values()),
+        sheet_places={
+            s.name: frozenset(ref for sheet, ref in places if sheet == s.name)
+            for s in layout.sheets
+        },
+        label_refs=tuple((s, to_a1(r, c), text) for s, r, c, text, _ in labels),
     )
 
 
@@ -249,7 +260,10 @@ def locate(
     sheets: set[str],
     text_at: TextAt,
     merges: dict[str, list[tuple[int, int, int, int]]],
+    text_of: TextOf | None = None,
 ) -> Located:
+    """Where each cell and field of ``form`` is (see the module docstring); ``text_of``,
+    when given, is ``text_at`` by A1 (the usual return's labels are compared by it)."""
     fm = form_map(form)
     result = Located()
     named, named_fields = _named(fm, names, frozenset(sheets))
@@ -258,7 +272,11 @@ def locate(
     texts = _Texts(text_at, merges)
 
     usual = named == fm.positions and named_fields == fm.field_positions
-    if usual and all(text_at(s, r, c) == text for s, r, c, text, _ in fm.labels):
+    if usual and (
+        all(text_of(s, ref) == text for s, ref, text in fm.label_refs)
+        if text_of is not None
+        else all(text_at(s, r, c) == text for s, r, c, text, _ in fm.labels)
+    ):
         result.cells, result.fields = dict(fm.positions), dict(fm.field_positions)
         return result  # the usual return: every label where the template put it
 

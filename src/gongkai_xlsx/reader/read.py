@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 
 from gongkai_xlsx.catalogue import Code
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.reader.locate import locate
 from gongkai_xlsx.reader.model import CellRead, Return, Source
@@ -114,7 +115,7 @@ def _read(reading: Reading, suffix: str) -> Return:
     reading.sheets(form, info, sheet_parts)
     reading.duplicates()
     merges = {s: scan.merges for s, scan in reading.scans.items()}
-    located = locate(form, info.names, set(reading.scans), reading.text_at, merges)
+    located = locate(form, info.names, set(reading.scans), reading.text_at, merges, reading.text_of)
     reading.findings += located.findings
     base = Return(
         source=reading.source,
@@ -129,26 +130,31 @@ def _read(reading: Reading, suffix: str) -> Return:
     untrusted = oddity_findings(reading, located, form)
     untrusted |= merge_findings(reading, form, located)
     cells: dict[str, CellRead] = {}
+    doubted = located.untrusted
     for cid, (sheet, r, c) in located.cells.items():
-        read, got = reading.cell(sheet, r, c)
-        sure = cid not in located.untrusted and (sheet, read.ref) not in untrusted
-        if got is not None and got.problem is not None and sure:
-            code, shown, what = got.problem
+        ref = to_a1(r, c)
+        read, problem = reading.cell(sheet, ref)
+        sure = not doubted or cid not in doubted
+        if sure and untrusted and (sheet, ref) in untrusted:
+            sure = False
+        if problem is not None and sure:
+            code, shown, what = problem
             reading.findings.append(Finding(code, cell_id=cid, actual=shown, detail=what))
             sure = False
         if not sure:
-            read = CellRead(sheet, read.ref, None, read.formula, read.number_format, sure=False)
+            read = CellRead(sheet, ref, None, read.formula, read.number_format, sure=False)
         cells[cid] = read
     reading.recalculate(info, form, located, cells)
     fields: dict[str, CellRead] = {}
     for key, (sheet, r, c) in located.fields.items():
-        read, got = reading.cell(sheet, r, c)
-        if "field:" + key in located.untrusted or (sheet, read.ref) in untrusted:
-            read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
-        elif got is not None and got.problem is not None:
-            code, shown, what = got.problem
+        ref = to_a1(r, c)
+        read, problem = reading.cell(sheet, ref)
+        if "field:" + key in doubted or (sheet, ref) in untrusted:
+            read = CellRead(sheet, ref, None, None, read.number_format, sure=False)
+        elif problem is not None:
+            code, shown, what = problem
             reading.findings.append(Finding(code, field=key, actual=shown, detail=what))
-            read = CellRead(sheet, read.ref, None, None, read.number_format, sure=False)
+            read = CellRead(sheet, ref, None, None, read.number_format, sure=False)
         fields[key] = read
     outside, count = outside_cells(reading, form, located)
     summary = read_members(

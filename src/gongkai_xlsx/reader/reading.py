@@ -21,7 +21,7 @@ from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.archive import MAX_PART_BYTES
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader import parts
-from gongkai_xlsx.reader.cellvalue import Interpreted, interpret, shared_index
+from gongkai_xlsx.reader.cellvalue import interpret, plain_number, shared_index
 from gongkai_xlsx.reader.locate import Located, single_cell_target
 from gongkai_xlsx.reader.model import CellRead, Recalculated, Source, Value
 from gongkai_xlsx.reader.recalc import Evaluator, NotComputable, Orphan, SharedFormulas
@@ -239,8 +239,12 @@ class Reading:
     # ---------------------------------------------------------------- the cells
     def text_at(self, sheet: str, row: int, col: int) -> str | None:
         """The text a cell shows, for comparing labels (numbers as their digits)."""
+        return self.text_of(sheet, to_a1(row, col))
+
+    def text_of(self, sheet: str, ref: str) -> str | None:
+        """:meth:`text_at` of the cell at ``ref``."""
         scan = self.scans.get(sheet)
-        raw = scan.cells.get(to_a1(row, col)) if scan else None
+        raw = scan.cells.get(ref) if scan else None
         if raw is None:
             return None
         plain = raw.t == "s" and raw.v is not None and raw.f is None and raw.inline is None
@@ -254,13 +258,17 @@ class Reading:
             return str(int(got))
         return str(got)
 
-    def cell(self, sheet: str, row: int, col: int) -> tuple[CellRead, Interpreted | None]:
-        ref = to_a1(row, col)
+    def cell(self, sheet: str, ref: str) -> tuple[CellRead, tuple[Code, str, str] | None]:
+        """The cell at ``ref`` as read, and why its value is outside the grammar (None
+        when it is not)."""
         raw = self.scans[sheet].cells.get(ref)
         if raw is None:
             return _empty_read(sheet, ref), None
+        number = plain_number(raw)
+        if number is not None:  # interpret's reading, without its other questions
+            return CellRead(sheet, ref, number, None, self.styles.number_format(raw.s)), None
         got = interpret(raw, self.strings, self.styles)
-        return CellRead(sheet, ref, got.value, got.formula, got.number_format), got
+        return CellRead(sheet, ref, got.value, got.formula, got.number_format), got.problem
 
     def shared(self, sheet: str) -> SharedFormulas:
         found = self.shared_formulas.get(sheet)

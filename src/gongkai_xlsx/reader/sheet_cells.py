@@ -54,7 +54,7 @@ class RawCell:
 
     def formula(self) -> str | None:
         if self.f_escaped and self.f:
-            return unescape_once(self.f.encode())
+            return unescape_text_once(self.f)
         return self.f
 
     def _key(self) -> tuple[object, ...]:
@@ -91,6 +91,20 @@ def unescape_once(raw: bytes) -> str:
 @lru_cache(maxsize=512)
 def _unescape_cached(raw: bytes) -> str:
     return unescape(raw)
+
+
+def unescape_text_once(text: str) -> str:
+    """:func:`unescape_once` of a text kept decoded as written (a formula with
+    references, see :class:`RawCell`): remembered by the text itself, whose hash a
+    template's formula, read once and kept with its row, computes once."""
+    if len(text) > MAX_CACHED_TEXT:
+        return unescape(text.encode("utf-8"))
+    return _unescape_text_cached(text)
+
+
+@lru_cache(maxsize=512)
+def _unescape_text_cached(text: str) -> str:
+    return unescape(text.encode("utf-8"))
 
 
 @dataclass(frozen=True, slots=True)

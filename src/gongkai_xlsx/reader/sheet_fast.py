@@ -189,7 +189,7 @@ _COLUMNS: dict[bytes, int] = {}
 _ROW_BLOCK = rb"(<row\b)([^<>]*?)(?<!/)>([^<]*(?:<(?!/?row[\s/>])[^<]*)*)</row\s*>"
 _SHEET = re.compile(_ROW_BLOCK + rb"|" + _TOKENS.pattern, re.S)
 MAX_REMEMBERED_ROW_BYTES = 1_048_576  # all rows remembered together (a return's: ~190 KB)
-MAX_ROW_BYTES = 32_768
+MAX_ROW_BYTES = 131_072  # a row of a template's status formulas, as LibreOffice saves it: 42 KB
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,11 +212,43 @@ class _Rows(OrderedDict[bytes, _Row]):
 
     size = 0
 
+    def __init__(self) -> None:
+        super().__init__()
+        # each row's bytes by its first bytes: a row is found where it stands in a part
+        # by comparing bytes in place, with neither a search for its end nor a hash of
+        # a copy of it (rows of long formulas: each costs as much as the expression's)
+        self.by_head: dict[bytes, bytes] = {}
+
     def remember(self, whole: bytes, row: _Row) -> None:
         self[whole] = row
         self.size += len(whole)
+        self.by_head[whole[:_HEAD]] = whole
         while self.size > MAX_REMEMBERED_ROW_BYTES:
-            self.size -= len(self.popitem(last=False)[0])
+            old = self.popitem(last=False)[0]
+            self.size -= len(old)
+            head = old[:_HEAD]
+            if self.by_head.get(head) is old:
+                del self.by_head[head]
+
+    def clear(self) -> None:
+        super().clear()
+        self.by_head.clear()
+
+    def at(self, data: bytes, start: int, end: int) -> bytes | None:
+        """The remembered row whose bytes stand in ``data`` at ``start`` (before
+        ``end``), if any: compared in place."""
+        whole = self.by_head.get(data[start : start + _HEAD])
+        if (
+            whole is None
+            or start + len(whole) > end
+            or not data.startswith(whole, start)
+            or whole not in self
+        ):
+            return None
+        return whole
+
+
+_HEAD = 48
 
 
 _ROWS = _Rows()
@@ -227,13 +259,37 @@ MAX_ONCE = 8192
 
 
 def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
-    """One ``findall`` over sheetData; an empty cell in order (most of a template's
+    """``_SHEET``'s matches over sheetData, one after another; an empty cell in order (most of a template's
     cells: borders of merged labels) costs a few comparisons, everything else goes
     through the builder exactly as the exact tokenizer's cells do. A row met before, byte
     for byte, is placed as it was read then, where nothing before it changes that."""
     seen, cells, rows = builder.seen, builder.scan.cells, _ROWS
     row_digits = b""
-    for token in _SHEET.findall(data, start, end):
+    search = _SHEET.search
+    pos = start
+    while True:
+        # A row met before, found by comparing bytes in place: at a "<row" where
+        # _SHEET's search would start, bytes equal to a remembered row (a whole match of
+        # _ROW_BLOCK, which holds no other "<row" or "</row") are matched by _SHEET as
+        # exactly that row, whatever follows them. A comparison stops at the first byte
+        # that differs, and two never overlap (a row holds no other "<row").
+        if not builder.row and data.startswith(b"<row", pos):
+            key = rows.at(data, pos, end)
+            if key is not None and len(key) <= MAX_ROW_BYTES:
+                met = rows[key]
+                if met.number > builder.last_row and seen.isdisjoint(met.refs):
+                    rows.move_to_end(key)
+                    seen |= met.refs
+                    cells.update(met.cells)
+                    builder.last_row = met.number
+                    builder.col = met.last_col
+                    pos += len(key)
+                    continue
+        match = search(data, pos, end)
+        if match is None:
+            break
+        pos = match.end()
+        token = match.groups()
         if not token[0]:
             row_digits = _token(token[3:], builder, row_digits, None)
             continue
@@ -261,16 +317,35 @@ def scan_fast(data: bytes, start: int, end: int, builder: Builder) -> None:
         placed = record.cells
         for inner in _TOKENS.findall(token[2]):
             letters = inner[0]
-            if letters and not inner[4] and inner[1] == row_digits:  # an empty cell: inline
+            if letters and inner[1] == row_digits:  # a cell in order: _token's first case
                 col = _COLUMNS.get(letters) or _COLUMNS.setdefault(
                     letters, column_index(letters.decode())
                 )
                 if builder.col < col <= MAX_COL:
                     ref = (letters + row_digits).decode()
-                    if ref not in seen:  # as _token places it
+                    if ref not in seen:  # as _token places it, inline
                         seen.add(ref)
                         builder.col = col
-                        placed.append((ref, None))
+                        content = inner[4]
+                        if not content:  # an empty cell: most of a template's
+                            placed.append((ref, None))
+                            continue
+                        style, kind = inner[2], inner[3]
+                        cell = RawCell(
+                            ref, kind.decode() if kind else "", style.decode() if style else "0"
+                        )
+                        plain = _PLAIN_V.match(content) if len(content) <= MAX_CELL_CHARS else None
+                        if plain is not None:  # _inner_into's first case
+                            cell.v = plain.group(1).decode("utf-8")
+                        else:
+                            _inner_into(cell, content, builder)
+                            if cell.grammar is not None:
+                                builder.odd("grammar", builder.row, ref, True, cell.grammar)
+                            if cell.empty:
+                                placed.append((ref, None))
+                                continue
+                        cells[ref] = cell
+                        placed.append((ref, cell))
                         continue
             row_digits = _token(inner, builder, row_digits, record)
         builder.end_row()

@@ -61,6 +61,14 @@ def _digit(text: str) -> bool:
 _digit_remembered = lru_cache(maxsize=4096)(_digit)
 
 
+def _key(text: str) -> str:
+    """:func:`label_key` of a cell's text, the template's labels once per process."""
+    return _key_remembered(text) if len(text) <= 256 else label_key(text)
+
+
+_key_remembered = lru_cache(maxsize=4096)(label_key)
+
+
 def oddity_findings(reading: Reading, located: Located, form: Form) -> set[tuple[str, str]]:
     """Structural oddities on the form's sheets as findings (one per cell, or one per row
     for a row out of order, at its first cell of the form or cover field); returns the
@@ -111,12 +119,13 @@ def merge_findings(reading: Reading, form: Form, located: Located) -> set[tuple[
     merged boxes have a form cell only as their top-left, so only other ranges are looked
     at."""
     template = form_map(form).merges
-    extra = {
-        sheet: [m for m in scan.merges if m not in template.get(sheet, frozenset())]
-        for sheet, scan in reading.scans.items()
-    }
+    extra: dict[str, list[tuple[int, int, int, int]]] = {}
+    for sheet, scan in reading.scans.items():
+        own = template.get(sheet, frozenset())
+        if not own.issuperset(scan.merges):  # the usual sheet: the template's boxes only
+            extra[sheet] = [m for m in scan.merges if m not in own]
     hidden: set[tuple[str, str]] = set()
-    if not any(extra.values()):
+    if not extra:
         return hidden
     for (sheet, r, c), cid, key in _places(located):
         for r0, c0, r1, c1 in extra.get(sheet, ()):
@@ -139,21 +148,22 @@ def outside_cells(
     """Numbers (and text with a digit, which may be a number typed as text) on the
     form's table sheets where the form has no cell; labels and formulas excluded."""
     fm = form_map(form)
-    if located.cells == fm.positions:  # the usual return: every cell where the template puts it
-        taken: frozenset[tuple[str, str]] | set[tuple[str, str]] = fm.places
-    else:
+    usual = located.cells == fm.positions  # every cell where the template puts it
+    taken: set[tuple[str, str]] = set()
+    if not usual:
         taken = {(s, to_a1(r, c)) for s, r, c in located.cells.values()} | fm.ours
     found: list[CellRead] = []
     count = 0
     for sheet in fm.table_sheets:
         keys = fm.label_keys.get(sheet, frozenset())
+        here = fm.sheet_places.get(sheet, frozenset()) if usual else frozenset()
         for ref, raw in reading.scans[sheet].cells.items():
-            if (sheet, ref) in taken or raw.f is not None:
+            if raw.f is not None or ref in here or (taken and (sheet, ref) in taken):
                 continue
             index = shared_index(raw.v) if raw.t == "s" and raw.v is not None else None
             if index is not None:  # the usual label
                 text = reading.strings[index] if index < len(reading.strings) else ""
-                if not _has_digit(text) or label_key(text) in keys:
+                if not _has_digit(text) or _key(text) in keys:
                     continue
             got = interpret(raw, reading.strings, reading.styles)
             value = got.value
