@@ -160,6 +160,8 @@ class ReturnRow:
     annotated: str | None = None  # the marked copy's name in the --annotate folder
     named: bool = True  # whether its cover names the agency (not guessed from its file name)
     superseded_by: str | None = None  # the file that replaced this version (or copy)
+    # a file not read: the agency its package's property names (not in report.json's row)
+    package_agency: str | None = None
 
     @classmethod
     def of(
@@ -185,6 +187,7 @@ class ReturnRow:
             annotated,
             bool(outcome.readable and outcome.agency and not outcome.agency_from_file_name),
             superseded_by,
+            outcome.package_agency if not outcome.readable else None,
         )
 
     @property
@@ -478,12 +481,16 @@ class BatchReport:
         )
 
     def agency_shown(self, row: ReturnRow) -> str:
-        """A row's agency as every view shows it: as its cover writes it; “（未填写）”
-        when the cover names none (with the roster agency its file name suggests);
-        "-" for a file not read that no roster agency's name matches."""
-        suggested = self.roster.suggested_for(row.file) if self.roster is not None else None
+        """A row's agency as every view shows it: as its cover writes it; for a file not
+        read, the agency its package's property names (as report.json's ``received``
+        and the 退回 list name it); “（未填写）” when the cover names none (with the
+        roster agency its file name suggests); "-" for a file not read that neither its
+        package nor a roster agency's name names."""
         if row.named and row.agency:
             return row.agency
+        if row.package_agency:  # a file not read (an older version of one too)
+            return row.package_agency
+        suggested = self.roster.suggested_for(row.file) if self.roster is not None else None
         shown = NO_AGENCY if row.status != "unreadable" else "-"
         return f"{shown}（按文件名为 {suggested}）" if suggested else shown
 
