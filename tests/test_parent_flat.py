@@ -8,6 +8,7 @@ from __future__ import annotations
 import gc
 import tracemalloc
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from batch_data import synthetic_batch
@@ -17,6 +18,7 @@ from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.batch import submissions
 from gongkai_xlsx.ingest.page import page_chunks
 from gongkai_xlsx.ingest.report import BatchReport, batch_report, report_bytes
+from gongkai_xlsx.previous import read_previous
 from gongkai_xlsx.roster import Entry, Roster
 
 
@@ -83,3 +85,35 @@ def test_the_roster_agencies_keep_the_places_of_their_rows_not_the_rows() -> Non
     agency = report.agencies[0]
     assert [row.file for row in agency.rows] == list(agency.listed.matched)
     assert agency.rows[0] == report.returns[0]
+
+
+def _kept_by_previous(folder: Path) -> int:
+    """The bytes last year's documents in ``folder`` keep once read (caches warmed)."""
+    read_previous(folder)
+    gc.collect()
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        previous = read_previous(folder)
+        gc.collect()
+        kept = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert previous.documents == len(list(folder.glob("*.json")))
+    return kept
+
+
+def test_last_years_documents_are_kept_packed(tmp_path: Path) -> None:
+    """``--previous`` keeps each of last year's documents' numbers packed (a few hundred
+    bytes, unpacked for the one return compared with them), not as a tuple of numbers."""
+    small, big = tmp_path / "small", tmp_path / "big"
+    small.mkdir()
+    big.mkdir()
+    synthetic_batch(120, small)
+    synthetic_batch(1200, big)
+    count = len(list(big.glob("*.json"))) - len(list(small.glob("*.json")))
+    per_document = (_kept_by_previous(big) - _kept_by_previous(small)) / count
+    assert per_document < 1500  # about 3.2 KB as a tuple of numbers
+    previous = read_previous(small)
+    [document] = next(iter(previous.by_agency.values()))
+    assert document.numbers is not None and document.values()  # read back when compared
