@@ -11,6 +11,7 @@ is markup (``<img src=x onerror=…>``), which must reach the page as text only.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import multiprocessing
 import os
@@ -19,6 +20,7 @@ import shutil
 import signal
 import threading
 import time
+import zipfile
 from html import unescape
 from pathlib import Path
 
@@ -273,6 +275,61 @@ def test_a_failed_check_says_why_in_chinese(tmp_path: Path) -> None:
         == f"{folder / '名单.csv'}：无法识别文件编码，请另存为“CSV UTF-8（逗号分隔）”或 xlsx 后重试。"
     )
     assert data["jobs"]["finished"][-1]["state"] == "failed"
+
+
+def _cut_short(workbook: bytes) -> bytes:
+    """``workbook`` with its workbook part cut short (not well-formed XML), as a file
+    damaged in transit: nothing of its sheets can be read, while the package still holds
+    the template's custom properties (the agency it was made for)."""
+    source, damaged = io.BytesIO(workbook), io.BytesIO()
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(damaged, "w") as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                data = data[: len(data) // 2]
+            zout.writestr(info, data)
+    return damaged.getvalue()
+
+
+def test_a_file_not_read_shows_the_agency_its_package_names(
+    tmp_path: Path, form: Form, layout: Layout
+) -> None:
+    """A return that cannot be read, named after no agency, whose package still says
+    which agency's template it is: its row names that agency, as report.json's
+    ``received`` and the 退回 list do, not "-"."""
+    template = tmp_path / "模板.xlsx"
+    write_template(form, TemplateOptions(year=2024, agency="某县辛局"), template)
+    filled = fill_with_openpyxl(layout, template, tmp_path / "填好.xlsx", GOOD)
+    folder = tmp_path / "w"
+    app = make_app(folder)
+    client = signed_in(app)
+    _upload_named(
+        client, [("填报表.xlsx", _cut_short(filled.read_bytes())), ("另一份.xlsx", b"not a zip")]
+    )
+    assert app.extensions["gongkai_desk"].jobs.wait(300)
+    report = json.loads((folder / "结果" / "report.json").read_text(encoding="utf-8"))
+    received = {r["file"].split("/")[-1]: r["agency"] for r in report["received"]}
+    assert received == {"填报表.xlsx": "某县辛局", "另一份.xlsx": None}
+    page = client.get("/collect/", base_url=BASE).get_data(as_text=True)
+    # each row of 收到的报表: its agency, file and status cells (its findings follow)
+    rows = re.findall(
+        r'<tr class="gk-s-[^"]*" data-status="[^"]*">\s*<td class="gk-name">(.*?)</td>\s*'
+        r'<td class="gk-name">(.*?)</td>\s*<td>(.*?)</td>',
+        page,
+        re.S,
+    )
+    assert len(rows) == 2, page[-3000:]
+    shown = {
+        _cells(f"<td>{file}</td>")[0].split("/")[-1]: (
+            _cells(f"<td>{agency}</td>")[0],
+            _cells(f"<td>{status}</td>")[0],
+        )
+        for agency, file, status in rows
+    }
+    assert shown == {
+        "填报表.xlsx": ("某县辛局", "无法读取"),
+        "另一份.xlsx": ("-", "无法读取"),  # nothing names its agency
+    }
 
 
 # ------------------------------------------------------------------ in a real browser

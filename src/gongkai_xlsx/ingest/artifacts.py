@@ -260,9 +260,9 @@ def _report_data(
         if options.roster is not None
         else None
     )
-    current = [
+    current = (  # read back a return at a time
         c for c, e in zip(checks.compared, entries, strict=False) if c is not None and e.current
-    ]
+    )
     compared = previous_section(options.previous, current) if options.previous is not None else None
     return batch_report(
         entries,

@@ -58,12 +58,13 @@ class Spool:
 @dataclass(frozen=True)
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
-    ``--previous``) each passing return's comparison with last year's, by the same
-    position (None for a file that did not pass). The entries are kept on disk
-    (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory does not grow with them."""
+    ``--previous``) each return's comparison with last year's, by the same position
+    (None for a file that did not pass; its warnings are in the entry already). Both
+    are kept on disk (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory does not
+    grow with them."""
 
     entries: Sequence[Entry]
-    compared: tuple[Compared | None, ...] = ()
+    compared: Sequence[Compared | None] = ()
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
@@ -102,7 +103,7 @@ def _arrived(
     compared = None
     if options.previous is not None:
         compared = compare(options.previous, checked.canonical, checked.places)
-        entry = replace(entry, outcome=checked.outcome.adding(compared.findings))
+        entry = replace(entry, outcome=entry.outcome.adding(compared.findings))
     write_atomic(spool, checked.canonical)
     return entry, compared
 
@@ -142,14 +143,18 @@ def check_all(
     before is taken from it and not read again, and every other result is kept there."""
     entries: Records[Entry] = Records(len(found.items))
     done = bytearray(len(found.items))
-    compared: list[Compared | None] = [None] * len(found.items)
+    compared: Records[Compared | None] | None = None
+    if options.previous is not None:
+        compared = Records(len(found.items))
 
     def arrived(index: int, result: Checked | Failure) -> None:
         item = found.items[index]
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
-        entry, compared[index] = _arrived(item, result, options, spool.path(index))
+        entry, against = _arrived(item, result, options, spool.path(index))
         entries.put(index, entry)
+        if compared is not None:  # what became of it; its warnings are in the entry
+            compared.put(index, replace(against, findings=()) if against else None)
         done[index] = 1
         if progress is not None:
             progress(entry)
@@ -170,4 +175,4 @@ def check_all(
             cache.keep(Key(result.outcome.sha256, name, options.year))
         arrived(to_read[k], result)
     assert all(done)  # the pool answers every task, or raises
-    return Checks(entries, tuple(compared))
+    return Checks(entries, compared if compared is not None else ())

@@ -33,6 +33,7 @@ from typing import Any
 
 from gongkai_xlsx import __version__
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
+from gongkai_xlsx.completeness import Listed
 from gongkai_xlsx.findings import Finding, FindingGroup, group_repeated
 from gongkai_xlsx.ingest.report import (
     STATUSES,
@@ -238,40 +239,44 @@ def _name_list(names: Iterable[str], css: str = "gk-names") -> str:
 CONTACT_HEADERS = {"contact": "联系人", "phone": "联系电话", "email": "邮箱"}
 
 
-def _roster_section(report: BatchReport) -> str:
+def _roster_section(report: BatchReport) -> Iterator[str]:
     """The roster's counts (the terminal's words), then every agency of the roster with
     its one status and the files received for it; whom to call only when the roster has
-    contact columns (the page is often forwarded)."""
+    contact columns (the page is often forwarded). In pieces, an agency a piece: a
+    province's roster is not held as one string."""
     roster, match = report.completeness, report.roster
     if roster is None or match is None:
-        return ""
+        return
     missing, extra = roster.missing, roster.extra
     contacts = match.contact_columns  # only those the roster has
     head = ["单位", "状态", "收到的文件", *(CONTACT_HEADERS[c] for c in contacts)]
-    rows = []
-    for agency in report.agencies:
-        listed = agency.listed
+    listing = match.agencies  # as report.agencies lists them, without their rows
+
+    def row(listed: Listed) -> str:
         cells = [
-            f'<td class="gk-name">{_text(agency.name)}</td>',
-            f'<td class="gk-a-{agency.status}">{escape(agency.label)}</td>',
+            f'<td class="gk-name">{_text(listed.name)}</td>',
+            f'<td class="gk-a-{listed.status}">{escape(listed.label)}</td>',
             "<td>"
             + "<br>".join(f'<span class="gk-name">{_text(f)}</span>' for f in listed.matched)
             + "</td>",
         ]
         cells += [f"<td>{_text(getattr(listed, c) or '')}</td>" for c in contacts]
-        rows.append(f'<tr data-status="{agency.status}">{"".join(cells)}</tr>')
+        return f'<tr data-status="{listed.status}">{"".join(cells)}</tr>'
+
     header = "".join(f'<th scope="col">{h}</th>' for h in head)
-    table = (
-        f'<table class="gk-plain" id="gk-agencies"><thead><tr>{header}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table>"
-    )
-    if len(rows) > LONG_LIST:
-        table = f"<details><summary>展开全部 {len(rows)} 个单位</summary>{table}</details>"
-    parts = [
-        '<section id="gk-roster"><h2>名单核对</h2>',
+    long = len(listing) > LONG_LIST
+    yield '<section id="gk-roster"><h2>名单核对</h2>'
+    yield (
         f'<p class="gk-roster-line">名单 <span class="gk-name">{_text(roster.roster)}</span>：'
-        f"{escape(roster.lines[0])}。</p>",
-        table,
+        f"{escape(roster.lines[0])}。</p>"
+    )
+    if long:
+        yield f"<details><summary>展开全部 {len(listing)} 个单位</summary>"
+    yield f'<table class="gk-plain" id="gk-agencies"><thead><tr>{header}</tr></thead><tbody>'
+    for start in range(0, len(listing), _ROWS_A_PIECE):
+        yield "".join(row(listed) for listed in listing[start : start + _ROWS_A_PIECE])
+    yield "</tbody></table>" + ("</details>" if long else "")
+    parts = [
         f'<h3 id="gk-missing">未报送的单位（{len(missing)} 个）</h3>',
         _name_list(missing) if missing else '<p class="gk-none">无</p>',
     ]
@@ -289,7 +294,10 @@ def _roster_section(report: BatchReport) -> str:
         '<p class="gk-note">按单位名称核对（全角半角、括号写法和空格不计）；未填写填报单位或'
         "无法读取的文件，按文件名中含有的名单单位核对。报表有错误、无法读取的单位也算已收到。</p></section>"
     )
-    return "".join(parts)
+    yield "".join(parts)
+
+
+_ROWS_A_PIECE = 200  # roster agencies in one piece of the page
 
 
 def _returns_section(report: BatchReport) -> str:
@@ -566,7 +574,13 @@ def page_chunks(report: BatchReport, totals: Totals | None = None) -> Iterator[s
             _run_section(report.run),
             _counts_section(report),
             _unreadable_section(report.unreadable),
-            _roster_section(report),
+        ]
+    )
+    yield before + "\n"
+    yield from _roster_section(report)  # an agency at a time: a province's roster is long
+    after = "\n".join(
+        [
+            "",
             _returns_section(report),
             _duplicates_section(report.duplicates),
             _skipped_section(report.skipped),
@@ -576,7 +590,7 @@ def page_chunks(report: BatchReport, totals: Totals | None = None) -> Iterator[s
             '<script type="application/json" id="gk-data">',
         ]
     )
-    yield before
+    yield after
     yield from _data_chunks(report)
     yield "\n".join(["</script>", f"<script>\n{SCRIPT}</script>", "</body>", "</html>", ""])
 

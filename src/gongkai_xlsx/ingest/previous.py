@@ -12,7 +12,7 @@ document and is not compared (it is going back to the agency anyway).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Literal
 
@@ -73,15 +73,22 @@ def compare(previous: Previous, canonical: bytes, places: Places) -> Compared:
     return Compared(tuple(placed(form, f, places) for f in found), "matched", document.agency)
 
 
-def previous_section(previous: Previous, compared: Sequence[Compared]) -> YearComparison:
+def previous_section(previous: Previous, compared: Iterable[Compared]) -> YearComparison:
     """The batch report's ``previous`` section (report.json's ``previous``): last year's
-    folder, and what became of each passing return of the run (``compared``)."""
-    results = [c.result for c in compared]
+    folder, and what became of each passing return of the run (``compared``, read once:
+    only the counts and the agencies without last year's are kept)."""
+    counts = {"matched": 0, "not_compared": 0}
+    unmatched = []
+    for c in compared:
+        if c.result == "unmatched":
+            unmatched.append(c.agency)
+        else:
+            counts[c.result] += 1
     return YearComparison(
         folder=_relative(previous.path),
         documents=previous.documents,
-        matched=results.count("matched"),
-        not_compared=results.count("not_compared"),
-        unmatched=tuple(sorted(c.agency for c in compared if c.result == "unmatched")),
+        matched=counts["matched"],
+        not_compared=counts["not_compared"],
+        unmatched=tuple(sorted(unmatched)),
         not_used=tuple(NotUsed(s.display, s.reason) for s in previous.skipped),
     )

@@ -26,7 +26,7 @@ import json
 import os
 import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast, overload
 
@@ -160,6 +160,8 @@ class ReturnRow:
     annotated: str | None = None  # the marked copy's name in the --annotate folder
     named: bool = True  # whether its cover names the agency (not guessed from its file name)
     superseded_by: str | None = None  # the file that replaced this version (or copy)
+    # a file not read: the agency its package's property names (not in report.json's row)
+    package_agency: str | None = None
 
     @classmethod
     def of(
@@ -185,6 +187,7 @@ class ReturnRow:
             annotated,
             bool(outcome.readable and outcome.agency and not outcome.agency_from_file_name),
             superseded_by,
+            outcome.package_agency if not outcome.readable else None,
         )
 
     @property
@@ -317,7 +320,13 @@ class RosterAgency:
     :attr:`gongkai_xlsx.completeness.Listed.status`, computed there only."""
 
     listed: Listed
-    rows: tuple[ReturnRow, ...]
+    places: tuple[int, ...]  # its rows' places in ``returns``
+    returns: Sequence[ReturnRow] = field(default=(), repr=False, compare=False)
+
+    @property
+    def rows(self) -> tuple[ReturnRow, ...]:
+        """The rows of its returns, read when asked (a run's are on disk)."""
+        return tuple(self.returns[i] for i in self.places)
 
     @property
     def name(self) -> str:
@@ -465,25 +474,42 @@ class BatchReport:
 
     @property
     def agencies(self) -> tuple[RosterAgency, ...]:
-        """Every agency of the roster, in the roster's order, with the rows of its
-        returns (empty without a roster)."""
+        """Every agency of the roster, in the roster's order, with the places of its
+        returns' rows (empty without a roster): the rows are read when asked, never all
+        held (a province's 10,000)."""
         if self.roster is None:
             return ()
-        by_file: dict[str, list[ReturnRow]] = {}
-        for row in self.returns:
-            by_file.setdefault(row.file, []).append(row)
+        wanted = {name for listed in self.roster.agencies for name in listed.matched}
+        by_file: dict[str, list[int]] = {}
+        for index, entry_file in enumerate(self._files()):
+            if entry_file in wanted:
+                by_file.setdefault(entry_file, []).append(index)
         return tuple(
-            RosterAgency(listed, tuple(r for name in listed.matched for r in by_file.get(name, [])))
+            RosterAgency(
+                listed,
+                tuple(i for name in listed.matched for i in by_file.get(name, ())),
+                self.returns,
+            )
             for listed in self.roster.agencies
         )
 
+    def _files(self) -> Iterator[str]:
+        """Each row's file, in order (of a run's rows, without making the rows)."""
+        if isinstance(self.returns, Rows):
+            return (e.display for e in self.returns.entries)
+        return (row.file for row in self.returns)
+
     def agency_shown(self, row: ReturnRow) -> str:
-        """A row's agency as every view shows it: as its cover writes it; “（未填写）”
-        when the cover names none (with the roster agency its file name suggests);
-        "-" for a file not read that no roster agency's name matches."""
-        suggested = self.roster.suggested_for(row.file) if self.roster is not None else None
+        """A row's agency as every view shows it: as its cover writes it; for a file not
+        read, the agency its package's property names (as report.json's ``received``
+        and the 退回 list name it); “（未填写）” when the cover names none (with the
+        roster agency its file name suggests); "-" for a file not read that neither its
+        package nor a roster agency's name names."""
         if row.named and row.agency:
             return row.agency
+        if row.package_agency:  # a file not read (an older version of one too)
+            return row.package_agency
+        suggested = self.roster.suggested_for(row.file) if self.roster is not None else None
         shown = NO_AGENCY if row.status != "unreadable" else "-"
         return f"{shown}（按文件名为 {suggested}）" if suggested else shown
 
@@ -494,9 +520,12 @@ class BatchReport:
     def _long_lists(self) -> dict[str, Callable[[], Iterator[Any]]]:
         """The lists of report.json with an item per return (or per output), each as it is
         made an item at a time: what :meth:`json_chunks` writes without holding them."""
+        agencies = self.completeness.agencies if self.completeness is not None else ()
         return {
             "outputs": lambda: iter(self.outputs.names),
             "returns": lambda: (row.to_json() for row in self.returns),
+            # roster.agencies: an item per roster agency (a province's 10,000)
+            "agencies": lambda: (a.to_json() for a in agencies),
             "received": lambda: (
                 {"file": r.display, "agency": r.agency or None, "status": r.status}
                 for r in self.received
@@ -547,7 +576,7 @@ class BatchReport:
             # agencies of returns that are not on it (extra, as the returns write them)
             # also each roster agency's status, and of those that sent (submitted) how
             # many have errors (to_fix) or could not be read (unreadable)
-            "roster": self.completeness.to_json() if self.completeness is not None else None,
+            "roster": self._roster_json(lists["agencies"]),
             "skipped_files": list(self.skipped),
             # every file received (returns, then files that are not spreadsheets), as a
             # roster matches it: its agency when its cover names one, its status
@@ -557,6 +586,17 @@ class BatchReport:
         }
         if self.previous is not None:
             data["previous"] = self.previous.to_json()
+        return data
+
+    def _roster_json(self, agencies: Any) -> dict[str, Any] | None:
+        """report.json's ``roster``, its list of agencies as given (the list, or a
+        placeholder): :meth:`Completeness.to_json`'s very keys and order."""
+        c = self.completeness
+        if c is None:
+            return None
+        data = replace(c, agencies=()).to_json()
+        if c.agencies:
+            data["agencies"] = agencies  # its last key
         return data
 
     def to_json_bytes(self) -> bytes:
@@ -572,27 +612,31 @@ class BatchReport:
         markers = {key: f"gk-{key}-{token}" for key in lists}
         rest = report_text(self._json(markers))
         for key, items in lists.items():
-            head, found, rest = rest.partition(f'"{markers[key]}"')
+            marker = f'"{markers[key]}"'
+            if key == "agencies" and marker not in rest:
+                continue  # no roster, or one without statuses: report.json has no list
+            head, found, rest = rest.partition(marker)
             assert found, f"the place of {key} is in the report"
             yield head.encode("utf-8")
-            yield from _list_chunks(items())
+            yield from _list_chunks(items(), _DEPTH.get(key, _ITEM_INDENT))
         yield rest.encode("utf-8")
 
 
-def _list_chunks(items: Iterator[Any]) -> Iterator[bytes]:
-    """A list of report.json's top level, an item at a time, as its one dump writes it."""
+def _list_chunks(items: Iterator[Any], indent: str) -> Iterator[bytes]:
+    """A list of report.json, an item at a time, as its one dump writes it (``indent``:
+    its items' depth)."""
     first = True
     buffer: list[str] = []
     size = 0
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n" + _ITEM_INDENT)
-        buffer.append(("[\n" if first else ",\n") + _ITEM_INDENT + text)
+        text = json.dumps(item, ensure_ascii=False, indent=2).replace("\n", "\n" + indent)
+        buffer.append(("[\n" if first else ",\n") + indent + text)
         size += len(text)
         first = False
         if size > _CHUNK:  # a few rows a piece: fewer, larger writes
             yield "".join(buffer).encode("utf-8")
             buffer, size = [], 0
-    buffer.append("[]" if first else "\n" + _ITEM_INDENT[:-2] + "]")
+    buffer.append("[]" if first else "\n" + indent[:-2] + "]")
     yield "".join(buffer).encode("utf-8")
 
 
@@ -655,4 +699,5 @@ def report_bytes(data: dict[str, Any]) -> bytes:
 
 
 _ITEM_INDENT = "    "  # the depth of a top-level list's item in report.json
+_DEPTH = {"agencies": "      "}  # a list one level deeper (roster.agencies)
 _CHUNK = 64 * 1024  # characters of report.json written at a time, about

@@ -71,5 +71,6 @@ def summarise(
     if len(years) == 1:  # else the aggregator refuses the mix, naming the files
         wanted = default_file_name(name, years.pop())
         file_name = dedupe([*taken, wanted])[-1]
-    sources = [(entry.display, parse_json(path.read_bytes())) for entry, path in passing]
+    # parsed as the aggregator reads each: never every parsed document at once
+    sources = ((entry.display, parse_json(path.read_bytes())) for entry, path in passing)
     return BatchSummary(name, aggregate_documents(sources, name, file_name=file_name))
