@@ -2,9 +2,10 @@
 
 Given the frozen entries of the checks and the batch, it makes the marked copies (in the
 workers, from the very bytes that were checked), the 汇总 (``--summary``), the report's
-data, report.html (with the totals of the clean returns, summed back from the spool one
-document at a time) and, last, moves each passing return's canonical bytes from the spool
-to their output names (the summary and the totals read the spool before). It returns
+data, report.html (with the totals of the clean returns, summed from the numbers each
+worker sent with its return, never from the documents again) and, last, moves each passing
+return's canonical bytes from the spool to their output names (the summary reads the spool
+before). It returns
 what the commit and the front door need as one frozen :class:`Artifacts`.
 """
 
@@ -275,10 +276,15 @@ def artifacts(
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
-    totals = clean_totals(View(len(passing), lambda k: Clean(*passing[k])))
+    numbers = checks.numbers
+
+    def clean_at(k: int) -> Clean:
+        return Clean(entries[indexes[k]], numbers[indexes[k]])
+
+    totals = clean_totals(View(len(indexes), clean_at))
     page = outdir.scratch() / PAGE_NAME  # written a row at a time
     write_atomic_chunks(page, (text.encode("utf-8") for text in page_chunks(data, totals)))
     outdir.stage_file(PAGE_NAME, page, move=True)
-    for index, name in zip(indexes, made, strict=True):  # last: the summary and totals read it
+    for index, name in zip(indexes, made, strict=True):  # last: the summary reads it
         outdir.stage_file(name, spool.path(index), move=True)
     return Artifacts(entries, data, outputs, summarised, walked)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
@@ -59,11 +60,14 @@ class Spool:
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
     ``--previous``) each passing return's comparison with last year's, by the same
-    position (None for a file that did not pass). The entries are kept on disk
-    (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory does not grow with them."""
+    position (None for a file that did not pass), and its numbers. The entries and the
+    numbers are kept on disk (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory
+    does not grow with them."""
 
     entries: Sequence[Entry]
     compared: tuple[Compared | None, ...] = ()
+    # each passing return's input cells, by the same position (on disk): the totals'
+    numbers: Sequence[tuple[Value, ...]] = ()
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
@@ -141,6 +145,7 @@ def check_all(
     done, in the order they finish); with ``cache``, a file whose bytes were checked
     before is taken from it and not read again, and every other result is kept there."""
     entries: Records[Entry] = Records(len(found.items))
+    numbers: Records[tuple[Value, ...]] = Records(len(found.items))
     done = bytearray(len(found.items))
     compared: list[Compared | None] = [None] * len(found.items)
 
@@ -150,6 +155,8 @@ def check_all(
             result = failed_check(item, result, options.bounds)
         entry, compared[index] = _arrived(item, result, options, spool.path(index))
         entries.put(index, entry)
+        if entry.has_document:
+            numbers.put(index, result.numbers or ())
         done[index] = 1
         if progress is not None:
             progress(entry)
@@ -170,4 +177,4 @@ def check_all(
             cache.keep(Key(result.outcome.sha256, name, options.year))
         arrived(to_read[k], result)
     assert all(done)  # the pool answers every task, or raises
-    return Checks(entries, tuple(compared))
+    return Checks(entries, tuple(compared), numbers)

@@ -12,11 +12,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
+from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
+from gongkai_xlsx.document_members import return_numbers
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest.cache import Key, store
 from gongkai_xlsx.ingest.checked import check_and_build
@@ -48,6 +50,9 @@ class Checked:
     # cells read away from the template's position (rows moved, read by names): cell id →
     # (sheet, A1), so that findings made in the parent (--previous) point at them
     places: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # the document's input cells in the form's order, as its bytes give them back: what
+    # the batch's totals sum (:func:`~gongkai_xlsx.document_members.return_numbers`)
+    numbers: tuple[Value, ...] | None = None
 
 
 def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
@@ -71,8 +76,10 @@ def check_task(task: Task) -> Checked:
     if outcome.document is None:
         checked = Checked(outcome)
     else:
-        canonical = outcome.document.to_json_bytes()
-        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret))
+        document = outcome.document
+        canonical = document.to_json_bytes()
+        numbers = return_numbers(document.form, document)
+        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret), numbers)
     sha256 = checked.outcome.sha256
     if task.cache is not None and sha256:
         store(task.cache, Key(sha256, checked.outcome.source.name, task.year), checked)
