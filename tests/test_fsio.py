@@ -47,6 +47,34 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
+def test_a_new_file_in_a_private_folder_is_written_once_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``write_new`` (a run's spool: a fresh name in its own scratch) makes the file with
+    the umask's permissions and no temporary, never over an existing file, and a failed
+    write leaves nothing of it."""
+    old = os.umask(0o027)
+    try:
+        fsio.write_new(tmp_path / "0.json", b"{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "0.json").read_bytes() == b"{}"
+    assert stat.S_IMODE((tmp_path / "0.json").stat().st_mode) == 0o640
+    with pytest.raises(FileExistsError):
+        fsio.write_new(tmp_path / "0.json", b"other")
+    assert (tmp_path / "0.json").read_bytes() == b"{}"
+
+    def full_disk(fh: Any, data: Any) -> None:
+        fh.write(data[:3])
+        fh.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio, "_fill", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        fsio.write_new(tmp_path / "1.json", b"new content")
+    assert [p.name for p in tmp_path.iterdir()] == ["0.json"]
+
+
 def test_the_temporary_beside_the_target_is_recognisable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

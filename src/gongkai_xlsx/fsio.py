@@ -68,6 +68,25 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     _atomic(os.fspath(path), data)
 
 
+def write_new(path: str | os.PathLike[str], data: bytes) -> None:
+    """Create ``path``, a name that must not exist yet, holding exactly ``data``, in a
+    folder only this run writes (a run's scratch in its staging folder), where the commit
+    is the atomic step, not this write: no temporary, no lock, no rename (a batch spools
+    10,000 files). A failed write removes the file it began and raises; a killed run's
+    half-written file goes with its staging folder (removed by the next run)."""
+    target = os.fspath(path)
+    fh = open(os.open(target, _FLAGS, 0o666), "wb")  # noqa: SIM115 - closed below
+    try:
+        _fill(fh, data)
+        fh.close()  # a full disk may only say so when the buffer is written
+    except BaseException:
+        with suppress(OSError):
+            fh.close()
+        with suppress(OSError):
+            os.unlink(target)
+        raise
+
+
 def write_atomic_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     """Like :func:`write_atomic`, with the content made a piece at a time (a batch's
     report of 10,000 returns): never all of it in memory."""

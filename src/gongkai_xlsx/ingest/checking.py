@@ -24,7 +24,7 @@ from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.fsio import Records, write_atomic
+from gongkai_xlsx.fsio import Records, write_new
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.cache import Key, ResultCache
 from gongkai_xlsx.ingest.collect import Collected, Item
@@ -107,7 +107,7 @@ def _arrived(
     if options.previous is not None:
         compared = compare(options.previous, checked.canonical, checked.places)
         entry = replace(entry, outcome=checked.outcome.adding(compared.findings))
-    write_atomic(spool, checked.canonical)
+    write_new(spool, checked.canonical)  # a fresh name in the run's own scratch
     return entry, compared
 
 
