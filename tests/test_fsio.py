@@ -75,6 +75,34 @@ def test_a_new_file_in_a_private_folder_is_written_once_or_not_at_all(
     assert [p.name for p in tmp_path.iterdir()] == ["0.json"]
 
 
+def test_a_new_file_made_a_piece_at_a_time_is_removed_when_a_piece_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``NewFile`` (a run's new result cache, an entry appended as each worker answers):
+    every piece in order once finished; a piece that fails leaves no file behind."""
+    made = fsio.NewFile(tmp_path / "cache.new")
+    for piece in (b"head\n", b"one", b"two"):
+        made.write(piece)
+    made.finish()
+    assert (tmp_path / "cache.new").read_bytes() == b"head\nonetwo"
+    with pytest.raises(FileExistsError):
+        fsio.NewFile(tmp_path / "cache.new")
+    calls = []
+
+    def second_fails(fh: Any, data: Any) -> None:
+        calls.append(data)
+        fh.write(data[:2])
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio, "_fill", second_fails)
+    broken = fsio.NewFile(tmp_path / "other.new")
+    broken.write(b"head\n")
+    with pytest.raises(OSError, match="No space"):
+        broken.write(b"entry")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.new"]
+
+
 def test_the_temporary_beside_the_target_is_recognisable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -74,17 +74,42 @@ def write_new(path: str | os.PathLike[str], data: bytes) -> None:
     is the atomic step, not this write: no temporary, no lock, no rename (a batch spools
     10,000 files). A failed write removes the file it began and raises; a killed run's
     half-written file goes with its staging folder (removed by the next run)."""
-    target = os.fspath(path)
-    fh = open(os.open(target, _FLAGS, 0o666), "wb")  # noqa: SIM115 - closed below
-    try:
-        _fill(fh, data)
-        fh.close()  # a full disk may only say so when the buffer is written
-    except BaseException:
+    made = NewFile(path)
+    made.write(data)
+    made.finish()
+
+
+class NewFile:
+    """A new file (a fresh name in a folder only this run writes, as :func:`write_new`)
+    written a piece at a time as the pieces arrive (a run's new result cache, one entry
+    per return as each worker answers): one file, no temporary. A failed write removes
+    it and raises; a run that does not :meth:`finish` it leaves it to its staging folder's
+    removal."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._fh: BinaryIO = open(os.open(self.path, _FLAGS, 0o666), "wb")  # noqa: SIM115
+
+    def write(self, data: bytes) -> None:
+        try:
+            _fill(self._fh, data)
+        except BaseException:
+            self._remove()
+            raise
+
+    def finish(self) -> None:
+        """Every piece written out (a full disk may say so only now), the file closed."""
+        try:
+            self._fh.close()
+        except BaseException:
+            self._remove()
+            raise
+
+    def _remove(self) -> None:
         with suppress(OSError):
-            fh.close()
+            self._fh.close()
         with suppress(OSError):
-            os.unlink(target)
-        raise
+            os.unlink(self.path)
 
 
 def write_atomic_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:

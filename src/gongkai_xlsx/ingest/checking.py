@@ -161,7 +161,8 @@ def check_all(
         if progress is not None:
             progress(entry)
 
-    folder = cache.open(spool.folder) if cache is not None else None
+    if cache is not None:
+        cache.open(spool.folder)
     look = cache is not None and not cache.empty()
     to_read = array("L")  # the files to read, by place (no object each)
     for index, item in enumerate(found.items):
@@ -170,11 +171,12 @@ def check_all(
             to_read.append(index)
         else:
             arrived(index, hit)
-    tasks = (Task(os.fspath(found.items[i].path), options.year, folder) for i in to_read)
+    keep = cache is not None
+    tasks = (Task(os.fspath(found.items[i].path), options.year, keep) for i in to_read)
     for k, result in pool.run(tasks):
         if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
             name = result.outcome.source.name
-            cache.keep(Key(result.outcome.sha256, name, options.year))
+            cache.keep(Key(result.outcome.sha256, name, options.year), result.kept)
         arrived(to_read[k], result)
     assert all(done)  # the pool answers every task, or raises
     return Checks(entries, tuple(compared), numbers)

@@ -20,7 +20,7 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.document_members import return_numbers
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.ingest.cache import Key, store
+from gongkai_xlsx.ingest.cache import Key, entry_bytes
 from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.pool import Failure
 from gongkai_xlsx.reader import read_return
@@ -35,7 +35,7 @@ class Task:
 
     path: str
     year: int | None = None
-    cache: str | None = None  # the result cache's folder, where the result is kept
+    keep: bool = False  # send the result's cache entry back with it (ingest.cache)
 
     def run(self) -> Checked:
         return check_task(self)
@@ -53,6 +53,9 @@ class Checked:
     # the document's input cells in the form's order, as its bytes give them back: what
     # the batch's totals sum (:func:`~gongkai_xlsx.document_members.return_numbers`)
     numbers: tuple[Value, ...] | None = None
+    # the result's entry for the result cache (:func:`~gongkai_xlsx.ingest.cache.entry_bytes`),
+    # made here for the parent to append to the run's new cache
+    kept: bytes | None = field(default=None, compare=False)
 
 
 def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
@@ -69,7 +72,7 @@ def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
 
 
 def check_task(task: Task) -> Checked:
-    """Read and check one file; its result kept in the cache (when there is one)."""
+    """Read and check one file; with ``task.keep``, its cache entry sent back with it."""
     path = Path(task.path)
     ret = read_return(path, file_name_text(path.name))
     outcome = check_and_build(ret, task.year, path)
@@ -81,8 +84,9 @@ def check_task(task: Task) -> Checked:
         numbers = return_numbers(document.form, document)
         checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret), numbers)
     sha256 = checked.outcome.sha256
-    if task.cache is not None and sha256:
-        store(task.cache, Key(sha256, checked.outcome.source.name, task.year), checked)
+    if task.keep and sha256:
+        key = Key(sha256, checked.outcome.source.name, task.year)
+        checked = replace(checked, kept=entry_bytes(key, checked))
     return checked
 
 
