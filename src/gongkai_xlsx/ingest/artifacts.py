@@ -13,16 +13,16 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.fsio import Records, write_atomic_chunks
-from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
+from gongkai_xlsx.ingest.batch import Entry, View, addressee, submissions
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
@@ -46,32 +46,6 @@ from gongkai_xlsx.writer.send_back import send_back_bytes, send_back_names
 CODES = (Code.ANNOTATE_FAILED,)
 MARKED = "annotated"  # the mount key of the marked copies' folder
 _T = TypeVar("_T")
-
-
-class View(Sequence[_T]):
-    """``size`` values, each made by ``get`` from its place when it is read: what is kept
-    on disk (:class:`~gongkai_xlsx.fsio.Records`) seen as the stages need it, never all
-    held."""
-
-    def __init__(self, size: int, get: Callable[[int], _T]) -> None:
-        self.size = size
-        self.get = get
-
-    def __len__(self) -> int:
-        return self.size
-
-    @overload
-    def __getitem__(self, k: int) -> _T: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> list[_T]: ...
-
-    def __getitem__(self, k: int | slice) -> _T | list[_T]:
-        if isinstance(k, slice):
-            return [self.get(i) for i in range(*k.indices(self.size))]
-        if not -self.size <= k < self.size:
-            raise IndexError(k)
-        return self.get(k % self.size)
 
 
 Passing = Sequence[tuple[Entry, Path]]  # each return with an output, and its spooled bytes
