@@ -250,15 +250,16 @@ def artifacts(
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
-    numbers = checks.numbers
+    spooled = checks.spooled
 
     def clean_at(k: int) -> Clean:
-        return Clean(entries[indexes[k]], numbers[indexes[k]])
+        return Clean(entries[indexes[k]], spooled[indexes[k]].numbers)
 
     totals = clean_totals(View(len(indexes), clean_at))
     page = outdir.scratch() / PAGE_NAME  # written a row at a time
     write_atomic_chunks(page, (text.encode("utf-8") for text in page_chunks(data, totals)))
     outdir.stage_file(PAGE_NAME, page, move=True)
     for index, name in zip(indexes, made, strict=True):  # last: the summary reads it
-        outdir.stage_file(name, spool.path(index), move=True)
+        bytes_of = spooled[index]
+        outdir.stage_file(name, spool.path(index), True, (bytes_of.size, bytes_of.sha256))
     return Artifacts(entries, data, outputs, summarised, walked)

@@ -18,7 +18,7 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
@@ -56,18 +56,29 @@ class Spool:
         return self.folder / f"{index}.json"
 
 
+class Spooled(NamedTuple):
+    """A passing return's spooled canonical bytes as the later stages need them without
+    reading them again: their size and SHA-256 (the manifest's record of the output) and
+    the document's numbers (the totals', :func:`~gongkai_xlsx.document_members.return_numbers`).
+    A tuple: read back from disk once a stage, cheaply."""
+
+    size: int
+    sha256: str
+    numbers: tuple[Value, ...]
+
+
 @dataclass(frozen=True)
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
     ``--previous``) each passing return's comparison with last year's, by the same
-    position (None for a file that did not pass), and its numbers. The entries and the
-    numbers are kept on disk (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory
+    position (None for a file that did not pass), and what its spooled bytes are. The
+    entries and the spooled are kept on disk (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory
     does not grow with them."""
 
     entries: Sequence[Entry]
     compared: tuple[Compared | None, ...] = ()
-    # each passing return's input cells, by the same position (on disk): the totals'
-    numbers: Sequence[tuple[Value, ...]] = ()
+    # each passing return's spooled bytes, by the same position (on disk)
+    spooled: Sequence[Spooled] = ()
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
@@ -145,7 +156,7 @@ def check_all(
     done, in the order they finish); with ``cache``, a file whose bytes were checked
     before is taken from it and not read again, and every other result is kept there."""
     entries: Records[Entry] = Records(len(found.items))
-    numbers: Records[tuple[Value, ...]] = Records(len(found.items))
+    spooled: Records[Spooled] = Records(len(found.items))
     done = bytearray(len(found.items))
     compared: list[Compared | None] = [None] * len(found.items)
 
@@ -155,8 +166,10 @@ def check_all(
             result = failed_check(item, result, options.bounds)
         entry, compared[index] = _arrived(item, result, options, spool.path(index))
         entries.put(index, entry)
-        if entry.has_document:
-            numbers.put(index, result.numbers or ())
+        if result.canonical is not None:
+            canonical = result.canonical
+            digest = hashlib.sha256(canonical).hexdigest()
+            spooled.put(index, Spooled(len(canonical), digest, result.numbers or ()))
         done[index] = 1
         if progress is not None:
             progress(entry)
@@ -179,4 +192,4 @@ def check_all(
             cache.keep(Key(result.outcome.sha256, name, options.year), result.kept)
         arrived(to_read[k], result)
     assert all(done)  # the pool answers every task, or raises
-    return Checks(entries, tuple(compared), numbers)
+    return Checks(entries, tuple(compared), spooled)
