@@ -250,3 +250,35 @@ def test_records_keep_values_on_disk_by_their_place() -> None:
     appended.append(100)
     assert list(appended) == [0, 1, 4, 9, 16, 100]
     appended.close()
+
+
+def test_records_read_and_written_in_any_order_give_back_what_was_put() -> None:
+    """Records skip the seek when the file is already where a value is (a stage reads
+    one in order while it writes another): any mix of puts, appends and reads, of values
+    of any size, reads back what a list holds."""
+    import random
+
+    rng = random.Random(16)
+    kept: fsio.Records[bytes] = fsio.Records(50)
+    model: list[bytes | None] = [None] * 50
+    for step in range(3000):
+        index = rng.randrange(len(model))
+        action = rng.random()
+        if action < 0.35:
+            value = bytes([step % 256]) * rng.choice([0, 1, 100, 5000, 70_000])
+            kept.put(index, value)
+            model[index] = value
+        elif action < 0.45:
+            value = str(step).encode() * rng.randrange(1, 3000)
+            kept.append(value)
+            model.append(value)
+        elif model[index] is None:
+            with pytest.raises(LookupError):
+                kept[index]
+        else:
+            assert kept[index] == model[index]
+        if step % 500 == 0:
+            assert [v for v in model if v is not None] == [
+                kept[i] for i, v in enumerate(model) if v is not None
+            ]
+    kept.close()

@@ -286,6 +286,7 @@ class Records(Sequence[_T]):
         # closed by close() or when the records are dropped; removed by the system then
         self._file: BinaryIO = tempfile.TemporaryFile(prefix=".gk-", suffix=".spool")  # noqa: SIM115
         self._end = 0
+        self._at = 0  # where the file is: a value written or read after the last needs no seek
         self._offsets = array("Q", [self._UNSET]) * size
         for value in values:
             self.append(value)
@@ -293,10 +294,12 @@ class Records(Sequence[_T]):
     def _write(self, value: _T) -> int:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         offset = self._end
-        self._file.seek(offset)
+        if self._at != offset:
+            self._file.seek(offset)  # a seek writes out what is buffered: only when needed
+        self._at = -1  # unknown until the write is done
         self._file.write(_LENGTH.pack(len(data)))
         self._file.write(data)
-        self._end = offset + _LENGTH.size + len(data)
+        self._end = self._at = offset + _LENGTH.size + len(data)
         return offset
 
     def append(self, value: _T) -> None:
@@ -321,9 +324,12 @@ class Records(Sequence[_T]):
         offset = self._offsets[index]
         if offset == self._UNSET:
             raise LookupError(f"no value at {index}")
-        self._file.seek(offset)
+        if self._at != offset:
+            self._file.seek(offset)
+        self._at = -1  # unknown until the value is read
         (length,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
         value: _T = pickle.loads(self._file.read(length))
+        self._at = offset + _LENGTH.size + length
         return value
 
     def __iter__(self) -> Iterator[_T]:
