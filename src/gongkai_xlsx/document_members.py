@@ -105,13 +105,18 @@ def return_numbers(form: Form, document: Document) -> tuple[Value, ...]:
 def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
     """The input cells summed over ``members``: exact (ints and Decimals), a cell blank in
     every member stays blank, otherwise blanks count as 0."""
-    cells = form.input_cells()
-    return sum_numbers(form, (tuple(m.values.get(c.id) for c in cells) for m in members))
+    sums: dict[str, Number] = {}
+    for member in members:
+        for cell_id, value in member.values.items():
+            sums[cell_id] = sums.get(cell_id, 0) + value
+    return {c.id: sums.get(c.id) for c in form.input_cells()}
 
 
 def sum_numbers(form: Form, rows: Iterable[Sequence[Value]]) -> Values:
     """The input cells summed over ``rows`` (each a member's input cells in the form's
-    order, a blank None, as :func:`return_numbers` gives them): see :func:`sum_inputs`."""
+    order, a blank None, as :func:`return_numbers` gives them), exactly as
+    :func:`sum_inputs` sums members (0 + the first value, then each in turn): a run's
+    totals, from the numbers its workers sent."""
     cells = form.input_cells()
     sums: list[Number | None] = [None] * len(cells)
     for row in rows:
