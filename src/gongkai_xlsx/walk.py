@@ -131,7 +131,10 @@ def too_long(path: str) -> bool:
 
 def _attributes(entry: os.DirEntry[str]) -> int:
     """The Windows file attributes of ``entry`` (0 elsewhere): read from the listing
-    itself, so a folder nobody may open is still recognised as the system's."""
+    itself, so a folder nobody may open is still recognised as the system's. Elsewhere
+    no call to the system (a folder of 10,000 returns)."""
+    if os.name != "nt":
+        return 0
     try:
         return getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0)
     except OSError:
