@@ -21,6 +21,7 @@ from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition import load_form
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import layout_of
+from gongkai_xlsx.document_members import return_numbers
 from gongkai_xlsx.findings import Finding, sort_key
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.totals import Clean
@@ -101,7 +102,8 @@ def synthetic_batch(
                     values[cell.id] = Decimal(rng.randint(0, 10**6)) / 100
             meta = Meta(2024, agency, None, None, file, digest)
             path = folder / f"{i}.json"
-            path.write_bytes(dumps(Document.build(FORM, meta, with_totals(FORM, values)).to_json()))
-            clean.append(Clean(entry, path))
+            document = Document.build(FORM, meta, with_totals(FORM, values))
+            path.write_bytes(dumps(document.to_json()))
+            clean.append(Clean(entry, return_numbers(FORM, document)))
         entries.append(entry)
     return entries, clean

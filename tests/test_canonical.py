@@ -21,9 +21,11 @@ import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gongkai_xlsx.canonical import Document, Meta, document_errors, json_number
+from gongkai_xlsx.canonical import Document, Meta, document_errors, json_number, read_back
 from gongkai_xlsx.definition import Form
 from gongkai_xlsx.definition.evaluate import with_totals
+from gongkai_xlsx.document_members import return_numbers
+from gongkai_xlsx.documents import read
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "expected"
 MAX_UNITS = 9_999_999_999_999  # 999999999.9999 in units of 0.0001, the form's largest amount
@@ -112,6 +114,41 @@ def test_whole_documents_are_rfc8785(form, documents, seeds, agency, contact):
     ours = documents(agency, contact, values).to_json_bytes()
     # the reference given the same JSON values (amounts as the doubles JSON holds)
     assert ours == rfc8785.dumps(orjson.loads(ours))
+
+
+def exactly(value: object) -> object:
+    """A value with what equality hides: its type, and a Decimal's digits and exponent
+    (``Decimal("1.10") == Decimal("1.1")``, but they print differently)."""
+    return (type(value), value.as_tuple() if isinstance(value, Decimal) else value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(seeds=st.lists(st.none() | st.integers(0, MAX_UNITS), min_size=1, max_size=8))
+def test_read_back_is_what_the_bytes_give_back(form, documents, seeds):
+    """The numbers a worker sends with a return (the run's totals sum them, never the
+    document again) are exactly what the document's bytes give back when read: trailing
+    zeros dropped (1.10 is read back as 1.1), whole amounts integers."""
+    values: dict[str, object] = {}
+    for i, cell in enumerate(form.input_cells()):
+        seed = seeds[i % len(seeds)]
+        seed = None if seed is None else (seed * (i + 7)) % (MAX_UNITS + 1)
+        if cell.kind.type == "integer":
+            values[cell.id] = None if seed is None else seed % 1_000_000_000
+        else:  # as the reader may hold them: with trailing zeros
+            values[cell.id] = None if seed is None else Decimal(f"{amount(seed):.4f}")
+    document = documents("某县教育局", None, values)
+    again = read(document.to_json_bytes())
+    assert [exactly(v) for v in return_numbers(form, document)] == [
+        exactly(again.values[cell.id]) for cell in form.input_cells()
+    ]
+    for value, back in [("1.10", "1.1"), ("0.0001", "0.0001"), ("12.5000", "12.5"), ("5.00", 5)]:
+        one = documents("甲局", None, {FEES: Decimal(value)})
+        as_read = read(one.to_json_bytes()).values[FEES]
+        expected = Decimal(back) if isinstance(back, str) else back
+        assert exactly(read_back(one.values[FEES])) == exactly(as_read) == exactly(expected)
+
+
+FEES = "a.fees.amount"
 
 
 def test_every_key_a_document_can_hold_is_ascii(form, documents):

@@ -47,6 +47,62 @@ def test_a_failed_write_keeps_the_old_file_and_no_temporary(
     assert [p.name for p in tmp_path.iterdir()] == ["report.json"]
 
 
+def test_a_new_file_in_a_private_folder_is_written_once_or_not_at_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``write_new`` (a run's spool: a fresh name in its own scratch) makes the file with
+    the umask's permissions and no temporary, never over an existing file, and a failed
+    write leaves nothing of it."""
+    old = os.umask(0o027)
+    try:
+        fsio.write_new(tmp_path / "0.json", b"{}")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "0.json").read_bytes() == b"{}"
+    assert stat.S_IMODE((tmp_path / "0.json").stat().st_mode) == 0o640
+    with pytest.raises(FileExistsError):
+        fsio.write_new(tmp_path / "0.json", b"other")
+    assert (tmp_path / "0.json").read_bytes() == b"{}"
+
+    def full_disk(fh: Any, data: Any) -> None:
+        fh.write(data[:3])
+        fh.flush()
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio, "_fill", full_disk)
+    with pytest.raises(OSError, match="No space"):
+        fsio.write_new(tmp_path / "1.json", b"new content")
+    assert [p.name for p in tmp_path.iterdir()] == ["0.json"]
+
+
+def test_a_new_file_made_a_piece_at_a_time_is_removed_when_a_piece_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``NewFile`` (a run's new result cache, an entry appended as each worker answers):
+    every piece in order once finished; a piece that fails leaves no file behind."""
+    made = fsio.NewFile(tmp_path / "cache.new")
+    for piece in (b"head\n", b"one", b"two"):
+        made.write(piece)
+    made.finish()
+    assert (tmp_path / "cache.new").read_bytes() == b"head\nonetwo"
+    with pytest.raises(FileExistsError):
+        fsio.NewFile(tmp_path / "cache.new")
+    calls = []
+
+    def second_fails(fh: Any, data: Any) -> None:
+        calls.append(data)
+        fh.write(data[:2])
+        if len(calls) == 2:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(fsio, "_fill", second_fails)
+    broken = fsio.NewFile(tmp_path / "other.new")
+    broken.write(b"head\n")
+    with pytest.raises(OSError, match="No space"):
+        broken.write(b"entry")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.new"]
+
+
 def test_the_temporary_beside_the_target_is_recognisable(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -194,3 +250,35 @@ def test_records_keep_values_on_disk_by_their_place() -> None:
     appended.append(100)
     assert list(appended) == [0, 1, 4, 9, 16, 100]
     appended.close()
+
+
+def test_records_read_and_written_in_any_order_give_back_what_was_put() -> None:
+    """Records skip the seek when the file is already where a value is (a stage reads
+    one in order while it writes another): any mix of puts, appends and reads, of values
+    of any size, reads back what a list holds."""
+    import random
+
+    rng = random.Random(16)
+    kept: fsio.Records[bytes] = fsio.Records(50)
+    model: list[bytes | None] = [None] * 50
+    for step in range(3000):
+        index = rng.randrange(len(model))
+        action = rng.random()
+        if action < 0.35:
+            value = bytes([step % 256]) * rng.choice([0, 1, 100, 5000, 70_000])
+            kept.put(index, value)
+            model[index] = value
+        elif action < 0.45:
+            value = str(step).encode() * rng.randrange(1, 3000)
+            kept.append(value)
+            model.append(value)
+        elif model[index] is None:
+            with pytest.raises(LookupError):
+                kept[index]
+        else:
+            assert kept[index] == model[index]
+        if step % 500 == 0:
+            assert [v for v in model if v is not None] == [
+                kept[i] for i, v in enumerate(model) if v is not None
+            ]
+    kept.close()

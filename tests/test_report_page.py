@@ -29,8 +29,11 @@ from test_report_schema import validate_report
 from gongkai_xlsx.catalogue import STATUS_LABELS, Severity
 from gongkai_xlsx.completeness import Listed, OffRoster, RosterMatch
 from gongkai_xlsx.definition import Form
+from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.model import CellDef
+from gongkai_xlsx.document_members import return_member, sum_inputs
+from gongkai_xlsx.documents import read
 from gongkai_xlsx.findings import group_repeated, place_text
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.page import (
@@ -360,6 +363,44 @@ def test_duplicates_in_the_totals(tmp_path: Path, make_return, form: Form) -> No
     assert "无法判断哪一份是最新版本" in page and "乙局_1.xlsx、乙局_2.xlsx" in page
 
 
+def test_the_totals_are_the_sums_of_the_documents_that_count(
+    tmp_path: Path, make_return, form: Form
+) -> None:
+    """The run sums the numbers each worker sent with its return, never reading the
+    documents again: the page's totals are exactly the aggregator's sum of the documents
+    the run wrote (a copy counted once, a superseded version, a return with errors and
+    versions nothing orders left out; an amount typed as text with trailing zeros)."""
+    inbox = tmp_path / "in"
+    make_return(
+        inbox / "甲局.xlsx", "甲局", values={"a.fees.amount": 0.1, "a.licensing.decisions": 3}
+    )
+    shutil.copy(inbox / "甲局.xlsx", inbox / "甲局（副本）.xlsx")
+    make_return(inbox / "乙局_旧.xlsx", "乙局", values={"a.licensing.decisions": 1000})
+    make_return(inbox / "乙局_新.xlsx", "乙局", values={"a.fees.amount": 2.5})
+    saved_at(inbox / "乙局_旧.xlsx", "2025-01-10T08:00:00Z")
+    saved_at(inbox / "乙局_新.xlsx", "2025-01-11T08:00:00Z")
+    make_return(inbox / "丙局.xlsx", "丙局", values={"a.fees.amount": "12.50"})
+    make_return(inbox / "丁局.xlsx", "丁局", values={**B1_BROKEN, "a.fees.amount": 77})
+    make_return(inbox / "戊局_1.xlsx", "戊局", values={"a.licensing.decisions": 500})
+    make_return(inbox / "戊局_2.xlsx", "戊局", values={"a.licensing.decisions": 600})
+    for one in ("戊局_1.xlsx", "戊局_2.xlsx"):  # the same times: nothing orders them
+        saved_at(inbox / one, "2025-01-10T08:00:00Z")
+        os.utime(inbox / one, (1736496000, 1736496000))
+    out = tmp_path / "out"
+    assert run("ingest", inbox, "-o", out).exit_code == 1
+    data, page = load(out)
+    written = sorted(r["output"] for r in data["returns"] if r["output"])
+    assert written == ["丙局_2024.json", "乙局_2024.json", "甲局_2024.json"]
+    documents = [read(out / name) for name in written]
+    members = [return_member(form, d, d.source.file) for d in documents]
+    summed = with_totals(form, sum_inputs(form, members))
+    assert summed["a.fees.amount"] == Decimal("15.1")  # 0.1 + 2.5 + 12.50 (text), once each
+    assert summed["a.licensing.decisions"] == 3  # 甲局 once; no old version, no 戊局
+    shown = {k: "" if v is None else format_number(v) for k, v in summed.items()}
+    assert outline(page).cells == shown
+    assert "以下是 3 份报表的合计" in page
+
+
 def test_nothing_to_sum(tmp_path: Path, make_return) -> None:
     make_return(tmp_path / "in" / "甲局.xlsx", "甲局", values=B1_BROKEN)
     assert run("ingest", tmp_path / "in", "-o", tmp_path / "out").exit_code == 1
@@ -375,9 +416,7 @@ def test_a_batch_of_two_years_is_summed_by_year(tmp_path: Path, form: Form) -> N
         return replace(entry, outcome=replace(entry.outcome, year=2023))
 
     entries = [of_2023(e) if e.display in earlier else e for e in entries]
-    clean = [
-        Clean(of_2023(c.entry), c.document) if c.entry.display in earlier else c for c in clean
-    ]
+    clean = [Clean(of_2023(c.entry), c.numbers) if c.entry.display in earlier else c for c in clean]
     totals = clean_totals(clean)
     assert [(g.year, g.returns) for g in totals.groups] == [
         (2023, len(clean[::2])),

@@ -18,7 +18,7 @@ from test_batch_report import make_batch
 
 from gongkai_xlsx import api, fsio
 from gongkai_xlsx.ingest.page import page_chunks, page_data, script_json
-from gongkai_xlsx.ingest.report import BatchReport, RunInfo, report_bytes
+from gongkai_xlsx.ingest.report import BatchReport, RunInfo, item_text, report_bytes
 from gongkai_xlsx.outputfolder import TOOL
 from gongkai_xlsx.outputs.manifest import Manifest, Recorded
 
@@ -50,6 +50,20 @@ def test_the_report_json_of_a_run_is_the_one_dump(tmp_path: Path) -> None:
     done = api.ingest(api.IngestOptions([inbox], tmp_path / "结果", roster=roster))
     written = (tmp_path / "结果" / "report.json").read_bytes()
     assert written == report_bytes(done.report.to_json())
+
+
+def test_an_item_is_written_as_json_dumps_writes_it_whatever_its_text() -> None:
+    """report.json's rows are made by orjson: the very text json.dumps makes, for every
+    character a name or a cell can hold (controls, quotes, backslashes, line separators,
+    any plane), and json's own where orjson refuses (a lone surrogate, a huge integer)."""
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    texts = [every[k : k + 997] for k in range(0, len(every), 997)]
+    texts += ['"\\/\b\f\n\r\t\x00\x1f\x7f\u2028\u2029', "\ud800名", ""]
+    for text in texts:
+        row = {"file": text, "n": [1, -2, None, True, False], "findings": [{"m": text}], "e": []}
+        assert item_text(row) == json.dumps(row, ensure_ascii=False, indent=2)
+    for odd in ({"actual": 2**70}, {"x": {}}, [["a", 1]], "\udcff"):
+        assert item_text(odd) == json.dumps(odd, ensure_ascii=False, indent=2)
 
 
 def test_an_empty_report_streams_as_it_dumps() -> None:

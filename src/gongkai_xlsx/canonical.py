@@ -258,6 +258,17 @@ def _wire(value: object) -> float:
     raise TypeError(f"{value!r} cannot be written to canonical JSON")
 
 
+def read_back(value: Value) -> Value:
+    """``value`` as the document's canonical bytes give it back when read
+    (:func:`gongkai_xlsx.documents.read`): an amount is written as its double's shortest
+    form, so ``Decimal("5.00")`` comes back as ``Decimal("5.0")``. What a run's totals sum
+    without reading the bytes again (``tests/test_canonical.py`` proves it equal to the
+    read)."""
+    if isinstance(value, Decimal):
+        return Decimal(orjson.dumps(_wire(value)).decode("ascii"))  # json's parse_float
+    return value
+
+
 def _bytes(value: Any) -> bytes:
     return orjson.dumps(value, default=_wire, option=orjson.OPT_SORT_KEYS)
 

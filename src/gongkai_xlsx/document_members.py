@@ -10,13 +10,13 @@ count documents in one way.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.canonical import Document
+from gongkai_xlsx.canonical import Document, Value, read_back
 from gongkai_xlsx.canonical import Member as Listed
 from gongkai_xlsx.definition.evaluate import Number, Values, with_totals
 from gongkai_xlsx.definition.model import Form
@@ -94,6 +94,14 @@ def summary_members(document: Document, origin: str) -> list[Member]:
     ]
 
 
+def return_numbers(form: Form, document: Document) -> tuple[Value, ...]:
+    """A return's input cells in the form's order (a blank: None), each as its canonical
+    bytes give it back (:func:`gongkai_xlsx.canonical.read_back`): what a worker sends
+    with the return, so that a run sums its totals without reading the documents again."""
+    values = document.values
+    return tuple(read_back(values[cell.id]) for cell in form.input_cells())
+
+
 def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
     """The input cells summed over ``members``: exact (ints and Decimals), a cell blank in
     every member stays blank, otherwise blanks count as 0."""
@@ -102,6 +110,21 @@ def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
         for cell_id, value in member.values.items():
             sums[cell_id] = sums.get(cell_id, 0) + value
     return {c.id: sums.get(c.id) for c in form.input_cells()}
+
+
+def sum_numbers(form: Form, rows: Iterable[Sequence[Value]]) -> Values:
+    """The input cells summed over ``rows`` (each a member's input cells in the form's
+    order, a blank None, as :func:`return_numbers` gives them), exactly as
+    :func:`sum_inputs` sums members (0 + the first value, then each in turn): a run's
+    totals, from the numbers its workers sent."""
+    cells = form.input_cells()
+    sums: list[Number | None] = [None] * len(cells)
+    for row in rows:
+        for k, value in enumerate(row):
+            if value is not None:
+                total = sums[k]
+                sums[k] = (0 if total is None else total) + value
+    return {cell.id: total for cell, total in zip(cells, sums, strict=True)}
 
 
 def exact(value: Any) -> Any:

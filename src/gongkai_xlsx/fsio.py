@@ -68,6 +68,50 @@ def write_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     _atomic(os.fspath(path), data)
 
 
+def write_new(path: str | os.PathLike[str], data: bytes) -> None:
+    """Create ``path``, a name that must not exist yet, holding exactly ``data``, in a
+    folder only this run writes (a run's scratch in its staging folder), where the commit
+    is the atomic step, not this write: no temporary, no lock, no rename (a batch spools
+    10,000 files). A failed write removes the file it began and raises; a killed run's
+    half-written file goes with its staging folder (removed by the next run)."""
+    made = NewFile(path)
+    made.write(data)
+    made.finish()
+
+
+class NewFile:
+    """A new file (a fresh name in a folder only this run writes, as :func:`write_new`)
+    written a piece at a time as the pieces arrive (a run's new result cache, one entry
+    per return as each worker answers): one file, no temporary. A failed write removes
+    it and raises; a run that does not :meth:`finish` it leaves it to its staging folder's
+    removal."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = os.fspath(path)
+        self._fh: BinaryIO = open(os.open(self.path, _FLAGS, 0o666), "wb")  # noqa: SIM115
+
+    def write(self, data: bytes) -> None:
+        try:
+            _fill(self._fh, data)
+        except BaseException:
+            self._remove()
+            raise
+
+    def finish(self) -> None:
+        """Every piece written out (a full disk may say so only now), the file closed."""
+        try:
+            self._fh.close()
+        except BaseException:
+            self._remove()
+            raise
+
+    def _remove(self) -> None:
+        with suppress(OSError):
+            self._fh.close()
+        with suppress(OSError):
+            os.unlink(self.path)
+
+
 def write_atomic_chunks(path: str | os.PathLike[str], chunks: Iterable[bytes]) -> None:
     """Like :func:`write_atomic`, with the content made a piece at a time (a batch's
     report of 10,000 returns): never all of it in memory."""
@@ -242,6 +286,7 @@ class Records(Sequence[_T]):
         # closed by close() or when the records are dropped; removed by the system then
         self._file: BinaryIO = tempfile.TemporaryFile(prefix=".gk-", suffix=".spool")  # noqa: SIM115
         self._end = 0
+        self._at = 0  # where the file is: a value written or read after the last needs no seek
         self._offsets = array("Q", [self._UNSET]) * size
         for value in values:
             self.append(value)
@@ -249,10 +294,12 @@ class Records(Sequence[_T]):
     def _write(self, value: _T) -> int:
         data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         offset = self._end
-        self._file.seek(offset)
+        if self._at != offset:
+            self._file.seek(offset)  # a seek writes out what is buffered: only when needed
+        self._at = -1  # unknown until the write is done
         self._file.write(_LENGTH.pack(len(data)))
         self._file.write(data)
-        self._end = offset + _LENGTH.size + len(data)
+        self._end = self._at = offset + _LENGTH.size + len(data)
         return offset
 
     def append(self, value: _T) -> None:
@@ -277,9 +324,12 @@ class Records(Sequence[_T]):
         offset = self._offsets[index]
         if offset == self._UNSET:
             raise LookupError(f"no value at {index}")
-        self._file.seek(offset)
+        if self._at != offset:
+            self._file.seek(offset)
+        self._at = -1  # unknown until the value is read
         (length,) = _LENGTH.unpack(self._file.read(_LENGTH.size))
         value: _T = pickle.loads(self._file.read(length))
+        self._at = offset + _LENGTH.size + length
         return value
 
     def __iter__(self) -> Iterator[_T]:

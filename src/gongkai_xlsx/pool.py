@@ -38,9 +38,11 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import faulthandler
+import math
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import sys
 import time
@@ -319,7 +321,7 @@ class WorkerPool(Generic[T, R]):
             waitables.append(w.proc.sentinel)
         deadlines = [w.deadline for w in self._workers if w.deadline is not None]
         timeout = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-        fired = set(wait(waitables, timeout))
+        fired = set(_ready(waitables, timeout))
         results: list[tuple[int, R | Failure]] = []
         for w in list(self._workers):
             if w.err is not None and w.err in fired:
@@ -456,6 +458,24 @@ def _serve(
             return
         results.send_bytes(reply)
         del reply
+
+
+def _ready(objects: list[Any], timeout: float | None) -> list[Any]:
+    """Those of ``objects`` (connections, process sentinels) ready to read, or at their
+    end, waiting ``timeout`` seconds at most (None: until one is): one ``poll`` call on
+    POSIX, where ``multiprocessing.connection.wait`` builds a selector for every result
+    (10,000 of them); that function elsewhere."""
+    if not hasattr(select, "poll"):
+        return list(wait(objects, timeout))
+    poller = select.poll()
+    by_fd: dict[int, list[Any]] = {}
+    for obj in objects:
+        fd = obj if isinstance(obj, int) else obj.fileno()
+        if fd not in by_fd:
+            poller.register(fd, select.POLLIN)
+        by_fd.setdefault(fd, []).append(obj)
+    wait_ms = None if timeout is None else math.ceil(max(0.0, timeout) * 1000)
+    return [obj for fd, _event in poller.poll(wait_ms) for obj in by_fd[fd]]
 
 
 def _redirect_output(err: Connection | None) -> None:

@@ -131,7 +131,10 @@ def too_long(path: str) -> bool:
 
 def _attributes(entry: os.DirEntry[str]) -> int:
     """The Windows file attributes of ``entry`` (0 elsewhere): read from the listing
-    itself, so a folder nobody may open is still recognised as the system's."""
+    itself, so a folder nobody may open is still recognised as the system's. Elsewhere
+    no call to the system (a folder of 10,000 returns)."""
+    if os.name != "nt":
+        return 0
     try:
         return getattr(entry.stat(follow_symlinks=False), "st_file_attributes", 0)
     except OSError:
@@ -142,6 +145,16 @@ def _is_dir(entry: os.DirEntry[str]) -> bool:
     """Whether ``entry`` leads to a folder: itself, or through a link or a junction."""
     try:
         return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _plain_file(entry: os.DirEntry[str]) -> bool:
+    """Whether ``entry`` is itself no link (POSIX, from the listing: no call to the
+    system), so that where it leads is its folder's real path and its name. Elsewhere
+    (junctions, long-path prefixes) each file's path is resolved on its own."""
+    try:
+        return os.name != "nt" and not entry.is_symlink()
     except OSError:
         return False
 
@@ -196,7 +209,10 @@ class _Walk:
                 self.file(given, given, (given.name,), display)
         return self.result
 
-    def file(self, path: Path, given: Path, parts: tuple[str, ...], display: str) -> None:
+    def file(
+        self, path: Path, given: Path, parts: tuple[str, ...], display: str, real: str | None = None
+    ) -> None:
+        """A file found (``real``: where it leads, when its folder's listing says already)."""
         if path.suffix.lower() == SHORTCUT_SUFFIX:
             self.result.unreached.append(Unreached(display, Code.FILE_SHORTCUT))
             return
@@ -206,7 +222,7 @@ class _Walk:
                 Unreached(display, Code.PATH_TOO_LONG, f"{len(os.fsencode(opened))} 字节")
             )
             return
-        real = real_path(opened)
+        real = real or real_path(opened)
         if real in self.files:
             note = f"与“{self.files[real]}”是同一个文件，已读取"
             self.result.passed_over.append(PassedOver(display, note))
@@ -231,12 +247,14 @@ class _Walk:
             with _scandir(opened) as listing:
                 for entry in listing:
                     is_dir = _is_dir(entry)
-                    entries.append((is_dir, entry.name, _passed_over(entry, is_dir)))
+                    plain = not is_dir and _plain_file(entry)
+                    entries.append((is_dir, entry.name, _passed_over(entry, is_dir), plain))
         except OSError as exc:
             self.result.unreached.append(_unreached_folder(exc, display))
             return
         entries.sort(key=lambda e: (e[0], e[1]))  # a folder's files before its sub-folders
-        for is_dir, name, why in entries:
+        real_folder: str | None = None  # where the folder leads, found once for its files
+        for is_dir, name, why, plain in entries:
             below = (*parts, name)
             child = path / name
             if why is None and is_dir and self.prune is not None:
@@ -248,7 +266,11 @@ class _Walk:
             elif is_dir:
                 self.folder(child, given, below)
             else:
-                self.file(child, given, below, self.display(given, below))
+                real = None
+                if plain:  # not a link: it is where its folder leads, by its own name
+                    real_folder = real_folder or real_path(opened)
+                    real = os.path.join(real_folder, name)
+                self.file(child, given, below, self.display(given, below), real)
 
 
 def real_path(path: str | os.PathLike[str]) -> str:

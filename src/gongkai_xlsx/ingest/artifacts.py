@@ -2,9 +2,10 @@
 
 Given the frozen entries of the checks and the batch, it makes the marked copies (in the
 workers, from the very bytes that were checked), the 汇总 (``--summary``), the report's
-data, report.html (with the totals of the clean returns, summed back from the spool one
-document at a time) and, last, moves each passing return's canonical bytes from the spool
-to their output names (the summary and the totals read the spool before). It returns
+data, report.html (with the totals of the clean returns, summed from the numbers each
+worker sent with its return, never from the documents again) and, last, moves each passing
+return's canonical bytes from the spool to their output names (the summary reads the spool
+before). It returns
 what the commit and the front door need as one frozen :class:`Artifacts`.
 """
 
@@ -13,16 +14,16 @@ from __future__ import annotations
 import hashlib
 import os
 from array import array
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
-from typing import Any, TypeVar, overload
+from typing import Any, TypeVar
 
 from gongkai_xlsx.annotate import marks_from_findings
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.fsio import Records, write_atomic_chunks
-from gongkai_xlsx.ingest.batch import Entry, addressee, submissions
+from gongkai_xlsx.ingest.batch import Entry, View, addressee, submissions
 from gongkai_xlsx.ingest.cache import MarkedCopies, marked_key
 from gongkai_xlsx.ingest.checking import Checks, Spool
 from gongkai_xlsx.ingest.collect import Collected
@@ -48,32 +49,6 @@ from gongkai_xlsx.writer.send_back import send_back_bytes, send_back_names
 CODES = (Code.ANNOTATE_FAILED,)
 MARKED = "annotated"  # the mount key of the marked copies' folder
 _T = TypeVar("_T")
-
-
-class View(Sequence[_T]):
-    """``size`` values, each made by ``get`` from its place when it is read: what is kept
-    on disk (:class:`~gongkai_xlsx.fsio.Records`) seen as the stages need it, never all
-    held."""
-
-    def __init__(self, size: int, get: Callable[[int], _T]) -> None:
-        self.size = size
-        self.get = get
-
-    def __len__(self) -> int:
-        return self.size
-
-    @overload
-    def __getitem__(self, k: int) -> _T: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> list[_T]: ...
-
-    def __getitem__(self, k: int | slice) -> _T | list[_T]:
-        if isinstance(k, slice):
-            return [self.get(i) for i in range(*k.indices(self.size))]
-        if not -self.size <= k < self.size:
-            raise IndexError(k)
-        return self.get(k % self.size)
 
 
 Passing = Sequence[tuple[Entry, Path]]  # each return with an output, and its spooled bytes
@@ -310,10 +285,16 @@ def artifacts(
     outputs = tuple(sorted([*made, *marked, PAGE_NAME, *written]))
     walked = walk_answers(found, options.previous)
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
-    totals = clean_totals(View(len(passing), lambda k: Clean(*passing[k])))
+    spooled = checks.spooled
+
+    def clean_at(k: int) -> Clean:
+        return Clean(entries[indexes[k]], spooled[indexes[k]].numbers)
+
+    totals = clean_totals(View(len(indexes), clean_at))
     page = outdir.scratch() / PAGE_NAME  # written a row at a time
     write_atomic_chunks(page, (text.encode("utf-8") for text in page_chunks(data, totals)))
     outdir.stage_file(PAGE_NAME, page, move=True)
-    for index, name in zip(indexes, made, strict=True):  # last: the summary and totals read it
-        outdir.stage_file(name, spool.path(index), move=True)
+    for index, name in zip(indexes, made, strict=True):  # last: the summary reads it
+        bytes_of = spooled[index]
+        outdir.stage_file(name, spool.path(index), True, (bytes_of.size, bytes_of.sha256))
     return Artifacts(entries, data, outputs, summarised, walked)

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import PurePosixPath
-from typing import cast
+from typing import TypeVar, cast, overload
 
 from gongkai_xlsx.agency import AgencyKey, agency_key
 from gongkai_xlsx.catalogue import Code
@@ -29,6 +29,33 @@ from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import listed
 
 CODES = (Code.AGENCY_DUPLICATE, Code.YEAR_MIXED)
+_T = TypeVar("_T")
+
+
+class View(Sequence[_T]):
+    """``size`` values, each made by ``get`` from its place when it is read: what is kept
+    on disk (:class:`~gongkai_xlsx.fsio.Records`) seen as the stages need it, never all
+    held."""
+
+    def __init__(self, size: int, get: Callable[[int], _T]) -> None:
+        self.size = size
+        self.get = get
+
+    def __len__(self) -> int:
+        return self.size
+
+    @overload
+    def __getitem__(self, k: int) -> _T: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[_T]: ...
+
+    def __getitem__(self, k: int | slice) -> _T | list[_T]:
+        if isinstance(k, slice):
+            return [self.get(i) for i in range(*k.indices(self.size))]
+        if not -self.size <= k < self.size:
+            raise IndexError(k)
+        return self.get(k % self.size)
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +74,12 @@ class Entry:
     superseded_by: str | None = None  # the file that replaced it (a newer version, a copy)
     undecided: tuple[str, ...] = ()  # versions it arrived with that nothing orders
 
+    def __reduce__(self) -> tuple[type[Entry], tuple[object, ...]]:
+        """Pickled as its fields in order, made again by its constructor: a run's stages
+        read each entry back from disk many times, and the state dataclasses give a
+        slotted class looks its fields up again on every load (half the cost)."""
+        return (Entry, tuple(getattr(self, name) for name in _ENTRY_FIELDS))
+
     @property
     def current(self) -> bool:
         """The agency's return as every count sees it: not superseded by another version,
@@ -58,6 +91,8 @@ class Entry:
         """An error of the agency's current return (a superseded version counts no more)."""
         return bool(self.outcome.errors) and self.superseded_by is None
 
+
+_ENTRY_FIELDS = tuple(f.name for f in fields(Entry))
 
 MAX_LISTED = 5  # other files a duplicate-agency hint names; report.json lists them all
 
@@ -88,10 +123,17 @@ def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
     decided, only returns of one agency for several years, or ones the coordinator still
     has to choose between). Only the places of the entries are kept while they are
     grouped (``entries`` may be on disk: :class:`~gongkai_xlsx.fsio.Records`)."""
-    hashes = array("q")
-    for entry in entries:
-        agency = named_agency(entry) if entry.superseded_by is None else None
-        hashes.append(hash((agency_key(agency), entry.outcome.year)) if agency else NO_HASH)
+    return _duplicates(entries, array("q", (_duplicate_hash(e) for e in entries)))
+
+
+def _duplicate_hash(entry: Entry) -> int:
+    """What :func:`duplicate_groups` groups a return by, as a hash (NO_HASH: in none)."""
+    agency = named_agency(entry) if entry.superseded_by is None else None
+    return hash((agency_key(agency), entry.outcome.year)) if agency else NO_HASH
+
+
+def _duplicates(entries: Sequence[Entry], hashes: array[int]) -> list[DuplicateGroup]:
+    """:func:`duplicate_groups`, given each entry's :func:`_duplicate_hash`."""
     repeated = repeated_hashes(hashes)  # a collision only adds a return to look at
     groups: dict[tuple[AgencyKey, int | None], list[int]] = {}
     for index, h in enumerate(hashes):
@@ -134,10 +176,10 @@ def received_status(entry: Entry) -> Received:
     return cast(Received, status if status in ("ok", "warnings", "errors") else "unreadable")
 
 
-def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
+def _duplicate_findings(groups: Sequence[DuplicateGroup]) -> dict[int, list[Finding]]:
     """The ``agency-duplicate`` hint of each return of a duplicate group, by position."""
     found: dict[int, list[Finding]] = {}
-    for duplicate in duplicate_groups(entries):
+    for duplicate in groups:
         group = duplicate.entries
         for index, entry in zip(duplicate.indexes, group, strict=True):
             others = [e.display for e in group if e is not entry]
@@ -151,20 +193,18 @@ def _duplicate_findings(entries: Sequence[Entry]) -> dict[int, list[Finding]]:
     return found
 
 
-def _year_mix_findings(
-    entries: Sequence[Entry], expected_year: int | None
-) -> dict[int, list[Finding]]:
-    """The ``year-mixed`` hint of each readable return when no year was asked for and
-    the batch holds several, by position."""
+def _readable_year(entry: Entry) -> int:
+    """The year of a readable current return (0: none), as the ``year-mixed`` hint sees it."""
+    e = entry
+    return e.outcome.year or 0 if e.outcome.readable and e.superseded_by is None else 0
+
+
+def _year_mix_findings(readable: array[int], expected_year: int | None) -> dict[int, list[Finding]]:
+    """The ``year-mixed`` hint of each readable return (``readable``: each one's
+    :func:`_readable_year`) when no year was asked for and the batch holds several, by
+    position."""
     if expected_year is not None:
         return {}
-    readable = array(
-        "i",
-        (
-            e.outcome.year or 0 if e.outcome.readable and e.superseded_by is None else 0
-            for e in entries
-        ),
-    )
     years = sorted(set(readable) - {0})
     if len(years) < 2:
         return {}
@@ -179,18 +219,21 @@ def _year_mix_findings(
 def with_batch_findings(entries: Sequence[Entry], expected_year: int | None) -> Records[Entry]:
     """``entries`` with what only the batch shows added (new entries, on disk;
     ``expected_year``: the year asked for, None when the batch may mix them)."""
-    duplicates = _duplicate_findings(entries)
-    mixed = _year_mix_findings(entries, expected_year)
+    duplicates = _duplicate_findings(duplicate_groups(entries))
+    years = array("i", (_readable_year(e) for e in entries))
+    mixed = _year_mix_findings(years, expected_year)
     return Records(
         values=(
-            replace(
-                entry, outcome=entry.outcome.adding([*duplicates.get(i, ()), *mixed.get(i, ())])
-            )
-            if i in duplicates or i in mixed
-            else entry
+            _with_hints(entry, duplicates.get(i, ()), mixed.get(i, ()))
             for i, entry in enumerate(entries)
         )
     )
+
+
+def _with_hints(entry: Entry, *found: Sequence[Finding]) -> Entry:
+    """``entry`` with the batch's hints ``found`` added (itself when there are none)."""
+    added = [f for group in found for f in group]
+    return replace(entry, outcome=entry.outcome.adding(added)) if added else entry
 
 
 def _wanted_name(e: Entry) -> str | None:
@@ -205,19 +248,31 @@ def with_output_names(entries: Sequence[Entry]) -> Records[Entry]:
     second one (new entries, on disk). When no two names are alike (by a hash of each,
     8 bytes a return) each is its own, and no list of them is held; else they are
     made unique together (:func:`gongkai_xlsx.naming.dedupe`)."""
-    hashes = array("q")
-    for e in entries:
-        name = _wanted_name(e)
-        if name is not None:
-            hashes.append(hash(name.casefold()))  # dedupe's comparison
-    if not repeated_hashes(hashes):  # dedupe would change nothing
-        return Records(values=(_named(e, _wanted_name(e)) for e in entries))
+    names = _unique_names(entries, array("q", (_name_hash(e) for e in entries)))
+    return Records(values=(_named(e, _output_of(i, e, names)) for i, e in enumerate(entries)))
+
+
+def _name_hash(entry: Entry) -> int:
+    """The hash :func:`dedupe` compares ``entry``'s wanted name by (NO_HASH: none)."""
+    name = _wanted_name(entry)
+    return hash(name.casefold()) if name is not None else NO_HASH
+
+
+def _unique_names(entries: Sequence[Entry], hashes: array[int]) -> dict[int, str] | None:
+    """The names made unique together, by position, when two wanted names are alike
+    (``hashes``: each entry's :func:`_name_hash`); None when each is its own."""
+    repeated = repeated_hashes(hashes)
+    repeated.discard(NO_HASH)
+    if not repeated:  # dedupe would change nothing
+        return None
     wanted = [_wanted_name(e) for e in entries]
     passing = [i for i, name in enumerate(wanted) if name is not None]
     names = dedupe([cast(str, wanted[i]) for i in passing])
-    for i, name in zip(passing, names, strict=True):
-        wanted[i] = name
-    return Records(values=(_named(entry, wanted[i]) for i, entry in enumerate(entries)))
+    return dict(zip(passing, names, strict=True))
+
+
+def _output_of(index: int, entry: Entry, names: dict[int, str] | None) -> str | None:
+    return _wanted_name(entry) if names is None else names.get(index)
 
 
 def _named(entry: Entry, output: str | None) -> Entry:
@@ -253,12 +308,12 @@ def addressee(entry: Entry, roster: Roster | None) -> str | None:
     return listed.name if listed is not None else package_agency(entry)
 
 
-def with_versions(
+def _versioned(
     entries: Sequence[Entry], arrivals: Mapping[str, str], now: str, roster: Roster | None
-) -> Records[Entry]:
+) -> Sequence[Entry]:
     """``entries`` with their versions decided (:func:`gongkai_xlsx.ingest.versions.versions`):
     each one's arrival, the file that superseded it, or the versions it could not be
-    ordered against (new entries, on disk).
+    ordered against (new entries, each made as it is read: nothing written).
 
     Only a return that shares its agency or its bytes with another can be a version of
     it: those are found first by a hash of each (8 bytes a return; a collision only adds
@@ -294,6 +349,7 @@ def with_versions(
 
     decided = versions([version(i, entries[i]) for i in candidates], arrivals, now)
     undecided = {i: u.indexes for u in decided.undecided for i in u.indexes}
+    displays = {k: entries[k].display for k in (*decided.superseded.values(), *undecided)}
 
     def arrived(i: int, entry: Entry) -> str:
         if i in decided.arrived:
@@ -301,19 +357,24 @@ def with_versions(
         sha = entry.outcome.sha256
         return arrivals.get(sha, now) if sha else now
 
-    return Records(
-        values=(
-            replace(
-                entry,
-                arrived=arrived(i, entry),
-                superseded_by=(
-                    entries[decided.superseded[i]].display if i in decided.superseded else None
-                ),
-                undecided=tuple(entries[k].display for k in undecided.get(i, ()) if k != i),
-            )
-            for i, entry in enumerate(entries)
+    def versioned(i: int) -> Entry:
+        entry = entries[i]
+        return replace(
+            entry,
+            arrived=arrived(i, entry),
+            superseded_by=displays[decided.superseded[i]] if i in decided.superseded else None,
+            undecided=tuple(displays[k] for k in undecided.get(i, ()) if k != i),
         )
-    )
+
+    return View(len(entries), versioned)
+
+
+def with_versions(
+    entries: Sequence[Entry], arrivals: Mapping[str, str], now: str, roster: Roster | None
+) -> Records[Entry]:
+    """``entries`` with their versions decided (new entries, on disk): see
+    :func:`_versioned`."""
+    return Records(values=_versioned(entries, arrivals, now, roster))
 
 
 NO_HASH = -1  # no agency, no bytes: in no group (hash() never gives -1)
@@ -353,6 +414,22 @@ def batch(
 ) -> Sequence[Entry]:
     """The second stage: the versions of each agency's return (``arrivals``: the output
     folder's record, ``now``: this run's time), the batch's own findings (hints), then the
-    outputs' names."""
-    decided = with_versions(entries, arrivals or {}, now, roster)
-    return with_output_names(with_batch_findings(decided, expected_year))
+    outputs' names. One pass finds what each needs (by hashes), one writes the new
+    entries: each entry is read three times and written once, whatever the batch."""
+    decided = _versioned(entries, arrivals or {}, now, roster)
+    duplicate, years, names = array("q"), array("i"), array("q")
+    for entry in decided:
+        duplicate.append(_duplicate_hash(entry))
+        years.append(_readable_year(entry))
+        names.append(_name_hash(entry))  # the hints added next change no name
+    duplicates = _duplicate_findings(_duplicates(decided, duplicate))
+    mixed = _year_mix_findings(years, expected_year)
+    del duplicate, years
+    unique = _unique_names(decided, names)
+    del names
+
+    def final(i: int, entry: Entry) -> Entry:
+        entry = _with_hints(entry, duplicates.get(i, ()), mixed.get(i, ()))
+        return _named(entry, _output_of(i, entry, unique))
+
+    return Records(values=(final(i, e) for i, e in enumerate(decided)))

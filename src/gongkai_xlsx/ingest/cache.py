@@ -10,11 +10,12 @@ and the program's own files (a new reader or new checks without a new version nu
 still invalidate every entry).
 
 One file, not a folder of entries: OUT holds files only, as it always did. During a run
-each worker writes the entry of the file it read into the run's scratch folder; when the
-run has made its outputs, the new cache (this run's files only: the cache stays the size
-of the batch) is written there, a piece at a time, and put in place right after the
-commit point (:meth:`gongkai_xlsx.outputs.OutputDir.keep_after_commit`): a run that does
-not commit leaves the cache as it was.
+each worker makes the entry of the file it read and sends it back with the result; the
+parent appends it, as it arrives, to the new cache in the run's scratch folder (this
+run's files only: the cache stays the size of the batch), with the entry of each file
+taken from the old cache; the new cache is put in place right after the commit point
+(:meth:`gongkai_xlsx.outputs.OutputDir.keep_after_commit`): a run that does not commit
+leaves the cache as it was. No file per entry, nothing copied at the end.
 
 Never a wrong answer: each entry holds its key and the digest of its payload, both
 checked when it is read; the payload is unpickled with only the result's own classes
@@ -25,15 +26,13 @@ read at all. The parent keeps an index only (16 bytes and a place per entry).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
 import io
 import json
-import os
 import pickle
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Generic, Protocol, TypeVar
@@ -41,7 +40,7 @@ from typing import Any, Generic, Protocol, TypeVar
 from gongkai_xlsx import __version__
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import available_formats, load_form
-from gongkai_xlsx.fsio import write_atomic, write_atomic_chunks
+from gongkai_xlsx.fsio import NewFile, write_atomic_chunks
 from gongkai_xlsx.outputfolder import RESERVED
 
 
@@ -156,13 +155,6 @@ def parse_entry(key: Key, data: bytes, kind: type[R]) -> R | None:
     return found
 
 
-def store(folder: str, key: Key, checked: Result) -> None:
-    """Keep ``checked`` (in the worker that made it). A failed write only loses the
-    entry: the file is read again next time."""
-    with contextlib.suppress(OSError):
-        write_atomic(os.path.join(folder, key.ident.hex()), entry_bytes(key, checked))
-
-
 class ResultCache(Generic[R]):
     """The cache of one output folder, for one run (which holds OUT's lock), of results
     of type ``kind``: :meth:`open` it, :meth:`get` each file's, :meth:`keep` what the
@@ -172,22 +164,18 @@ class ResultCache(Generic[R]):
         self.kind = kind
         self.path = Path(out) / CACHE
         self.index: dict[bytes, tuple[int, int]] = {}  # ident → (offset, length)
-        # this run's entries, in order, 16 bytes each (a batch has 10,000), and for each
-        # whether it is in scratch (read this run) or in the cache; a key is kept once
-        # (by its first 8 bytes: two keys alike in them lose one entry, read again)
-        self._order = bytearray()
-        self._new = bytearray()
+        # this run's entries are written as they come, each key once (by its first 8
+        # bytes: two keys alike in them lose one entry, read again)
         self._seen: set[int] = set()
+        self._new: NewFile | None = None
         self.reused = 0  # results taken from the cache this run
         self.folder: Path | None = None
 
-    def open(self, scratch: Path) -> str:
+    def open(self, scratch: Path) -> None:
         """Index the cache of this stamp (none: nothing is looked up, the files need not
-        even be hashed); the folder in ``scratch`` the workers write new entries into."""
-        self.folder = scratch / "cache"
-        self.folder.mkdir(parents=True, exist_ok=True)
+        even be hashed); the new cache is made in ``scratch``."""
+        self.folder = scratch
         self.index = _index(self.path, stamp())
-        return os.fspath(self.folder)
 
     def empty(self) -> bool:
         return not self.index
@@ -207,53 +195,33 @@ class ResultCache(Generic[R]):
         found = parse_entry(key, data, self.kind)
         if found is None:
             return None
-        self._use(ident, new=False)
+        self._add(ident, data)
         self.reused += 1
         return replace(found, outcome=replace(found.outcome, path=path))  # type: ignore[type-var]
 
-    def keep(self, key: Key) -> None:
-        """``key``'s result was read this run (its worker wrote the entry to scratch)."""
-        self._use(key.ident, new=True)
+    def keep(self, key: Key, entry: bytes | None) -> None:
+        """``key``'s result was read this run; ``entry``: the one its worker made
+        (:func:`entry_bytes`; None: it made none, the file is read again next time)."""
+        if entry is not None:
+            self._add(key.ident, entry)
 
-    def _use(self, ident: bytes, new: bool) -> None:
+    def _add(self, ident: bytes, data: bytes) -> None:
         first = int.from_bytes(ident[:8], "big")
-        if first not in self._seen:
-            self._seen.add(first)
-            self._order += ident
-            self._new.append(new)
+        if first in self._seen or not data or len(data) > _MAX_ENTRY:
+            return
+        self._seen.add(first)
+        if self._new is None:
+            assert self.folder is not None, "open() first"
+            self._new = NewFile(self.folder / "cache.new")
+            self._new.write(_FILE_MAGIC + stamp().encode() + b"\n")
+        self._new.write(len(data).to_bytes(_LENGTH, "big") + data)
 
     def write(self) -> Path | None:
         """The new cache, in scratch: this run's results only (None: nothing to keep)."""
-        if self.folder is None or not self._order:
+        if self._new is None:
             return None
-        target = self.folder.with_name("cache.new")
-        write_atomic_chunks(target, self._chunks())
-        return target
-
-    def _chunks(self) -> Iterator[bytes]:
-        yield _FILE_MAGIC + stamp().encode() + b"\n"
-        assert self.folder is not None
-        with contextlib.ExitStack() as stack:
-            old = None
-            for k, new in enumerate(self._new):
-                ident = bytes(self._order[k * 16 : k * 16 + 16])
-                data = None
-                with contextlib.suppress(OSError):
-                    if new:
-                        entry = os.path.join(self.folder, ident.hex())
-                        with open(entry, "rb") as fh:
-                            data = fh.read(_MAX_ENTRY + 1)
-                        # gone from scratch once copied: the scratch is removed after the
-                        # commit, and a folder of 10,000 entries is listed whole to be
-                        os.unlink(entry)
-                    elif ident in self.index:
-                        if old is None:
-                            old = stack.enter_context(open(self.path, "rb"))
-                        offset, length = self.index[ident]
-                        old.seek(offset)
-                        data = old.read(length)
-                if data and len(data) <= _MAX_ENTRY:
-                    yield len(data).to_bytes(_LENGTH, "big") + data
+        self._new.finish()
+        return Path(self._new.path)
 
 
 def _index(path: Path, current: str) -> dict[bytes, tuple[int, int]]:

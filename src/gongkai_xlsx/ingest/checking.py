@@ -18,12 +18,13 @@ from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
+from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.fsio import Records, write_atomic
+from gongkai_xlsx.fsio import Records, write_new
 from gongkai_xlsx.ingest.batch import Entry
 from gongkai_xlsx.ingest.cache import Key, ResultCache
 from gongkai_xlsx.ingest.collect import Collected, Item
@@ -55,16 +56,29 @@ class Spool:
         return self.folder / f"{index}.json"
 
 
+class Spooled(NamedTuple):
+    """A passing return's spooled canonical bytes as the later stages need them without
+    reading them again: their size and SHA-256 (the manifest's record of the output) and
+    the document's numbers (the totals', :func:`~gongkai_xlsx.document_members.return_numbers`).
+    A tuple: read back from disk once a stage, cheaply."""
+
+    size: int
+    sha256: str
+    numbers: tuple[Value, ...]
+
+
 @dataclass(frozen=True)
 class Checks:
     """What the first stage found: every file's entry, in the batch's order, and (with
     ``--previous``) each return's comparison with last year's, by the same position
-    (None for a file that did not pass; its warnings are in the entry already). Both
-    are kept on disk (:class:`~gongkai_xlsx.fsio.Records`): the parent's memory does not
-    grow with them."""
+    (None for a file that did not pass; its warnings are in the entry already), and each
+    passing return's spooled bytes. All are kept on disk (:class:`~gongkai_xlsx.fsio.Records`):
+    the parent's memory does not grow with them."""
 
     entries: Sequence[Entry]
     compared: Sequence[Compared | None] = ()
+    # each passing return's spooled bytes, by the same position (on disk)
+    spooled: Sequence[Spooled] = ()
 
 
 def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
@@ -104,7 +118,7 @@ def _arrived(
     if options.previous is not None:
         compared = compare(options.previous, checked.canonical, checked.places)
         entry = replace(entry, outcome=entry.outcome.adding(compared.findings))
-    write_atomic(spool, checked.canonical)
+    write_new(spool, checked.canonical)  # a fresh name in the run's own scratch
     return entry, compared
 
 
@@ -142,6 +156,7 @@ def check_all(
     done, in the order they finish); with ``cache``, a file whose bytes were checked
     before is taken from it and not read again, and every other result is kept there."""
     entries: Records[Entry] = Records(len(found.items))
+    spooled: Records[Spooled] = Records(len(found.items))
     done = bytearray(len(found.items))
     compared: Records[Compared | None] | None = None
     if options.previous is not None:
@@ -155,11 +170,16 @@ def check_all(
         entries.put(index, entry)
         if compared is not None:  # what became of it; its warnings are in the entry
             compared.put(index, replace(against, findings=()) if against else None)
+        if result.canonical is not None:
+            canonical = result.canonical
+            digest = hashlib.sha256(canonical).hexdigest()
+            spooled.put(index, Spooled(len(canonical), digest, result.numbers or ()))
         done[index] = 1
         if progress is not None:
             progress(entry)
 
-    folder = cache.open(spool.folder) if cache is not None else None
+    if cache is not None:
+        cache.open(spool.folder)
     look = cache is not None and not cache.empty()
     to_read = array("L")  # the files to read, by place (no object each)
     for index, item in enumerate(found.items):
@@ -168,11 +188,12 @@ def check_all(
             to_read.append(index)
         else:
             arrived(index, hit)
-    tasks = (Task(os.fspath(found.items[i].path), options.year, folder) for i in to_read)
+    keep = cache is not None
+    tasks = (Task(os.fspath(found.items[i].path), options.year, keep) for i in to_read)
     for k, result in pool.run(tasks):
         if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
             name = result.outcome.source.name
-            cache.keep(Key(result.outcome.sha256, name, options.year))
+            cache.keep(Key(result.outcome.sha256, name, options.year), result.kept)
         arrived(to_read[k], result)
     assert all(done)  # the pool answers every task, or raises
-    return Checks(entries, compared if compared is not None else ())
+    return Checks(entries, compared if compared is not None else (), spooled)

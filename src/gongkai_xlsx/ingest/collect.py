@@ -104,8 +104,8 @@ def collect(paths: Iterable[Path], outdir: Path | None = None) -> Collected:
         suffix = os.path.splitext(name)[1].lower()  # as Path.suffix
         ours = (
             out is not None
-            and os.path.dirname(real_path(file.opened)) == out
             and (suffix == ".json" or name in (REPORT_NAME, PAGE_NAME))
+            and os.path.dirname(real_path(file.opened)) == out  # resolved only for these
         )
         if ours:
             continue  # OUTDIR may be the folder being read: its JSON and page are our outputs

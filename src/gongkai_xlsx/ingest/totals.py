@@ -1,42 +1,42 @@
 """The totals of a batch's clean returns (no errors), for report.html: the 汇总 the page
 shows in the official layout.
 
-The summing is the aggregator's (:func:`gongkai_xlsx.aggregate.sum_inputs`: exact,
+The summing is the aggregator's (:func:`gongkai_xlsx.document_members.sum_numbers`: exact,
 blank in every return stays blank; totals recomputed from the definition); what is decided
 here is only which returns are summed. Each (format, year) is summed on its own (a batch
 may mix years: the sums of two formats mean nothing). An agency with two copies of one
 file (the same SHA-256) is counted once; an agency with two different clean returns is
 left out until the coordinator decides which one counts, and the page says so.
 
-Memory stays flat in the number of returns: the canonical documents are read back one at
-a time from where the run spooled them, and only the running sums are kept.
+Memory stays flat in the number of returns, and the documents are not read again: each
+return's input cells came with it from its worker (as its canonical bytes give them back)
+and wait on disk; they are read back one return at a time, and only the running sums are
+kept.
 """
 
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.aggregate import Member, sum_inputs
-from gongkai_xlsx.canonical import nested
+from gongkai_xlsx.canonical import Value, nested
 from gongkai_xlsx.definition.evaluate import with_totals
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
-from gongkai_xlsx.document_members import return_member
-from gongkai_xlsx.documents import read_own
+from gongkai_xlsx.document_members import sum_numbers
 from gongkai_xlsx.ingest.batch import NO_HASH, Entry, repeated_hashes
 
 
 @dataclass(frozen=True)
 class Clean:
-    """One clean return as the totals need it: its entry and where its canonical bytes are."""
+    """One clean return as the totals need it: its entry and its input cells in the form's
+    order (:func:`gongkai_xlsx.document_members.return_numbers`)."""
 
     entry: Entry
-    document: Path
+    numbers: tuple[Value, ...]
 
 
 @dataclass(frozen=True)
@@ -71,13 +71,6 @@ class Totals:
         return sum(g.returns for g in self.groups)
 
 
-def _members(form: Form, chosen: Iterable[Clean]) -> Iterator[Member]:
-    """Each chosen return's member, read from its spooled document when it is needed."""
-    for clean in chosen:
-        document = read_own(clean.document.read_bytes())
-        yield return_member(form, document, clean.entry.display)
-
-
 def _member_key(clean: Clean) -> tuple[str, str, int] | None:
     """Whose return ``clean`` is, by format, agency and year (None: nothing to sum)."""
     o = clean.entry.outcome
@@ -90,7 +83,7 @@ def clean_totals(returns: Sequence[Clean]) -> Totals:
     """Sum ``returns`` (passing returns, in the batch's order) by format and year.
 
     ``returns`` may be read from disk (a run's): they are read again when summed, and
-    only their places are kept meanwhile; only returns whose member another shares (by
+    only their places are kept meanwhile (never a document: each return's numbers); only returns whose member another shares (by
     a hash: a collision only adds a return to look at) are grouped by their keys."""
     totals = Totals(given=len(returns))
     hashes = array("q")
@@ -131,7 +124,7 @@ def clean_totals(returns: Sequence[Clean]) -> Totals:
         if not members:
             continue  # every return of it left out
         form = load_form(form_id)
-        cells = with_totals(form, sum_inputs(form, _members(form, (returns[i] for i in members))))
+        cells = with_totals(form, sum_numbers(form, (returns[i].numbers for i in members)))
         document = {"tables": nested(cells)}
         totals.groups.append(Group(form, year, len(members), document))
     return totals

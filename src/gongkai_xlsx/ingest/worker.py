@@ -13,14 +13,16 @@ from functools import cache
 from pathlib import Path
 
 from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook
+from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
+from gongkai_xlsx.document_members import return_numbers
 from gongkai_xlsx.findings import Finding
-from gongkai_xlsx.ingest.cache import Key, store
+from gongkai_xlsx.ingest.cache import Key, entry_bytes
 from gongkai_xlsx.ingest.checked import check_and_build
 from gongkai_xlsx.pool import Failure
 from gongkai_xlsx.reader import read_return
@@ -35,7 +37,7 @@ class Task:
 
     path: str
     year: int | None = None
-    cache: str | None = None  # the result cache's folder, where the result is kept
+    keep: bool = False  # send the result's cache entry back with it (ingest.cache)
 
     def run(self) -> Checked:
         return check_task(self)
@@ -50,6 +52,12 @@ class Checked:
     # cells read away from the template's position (rows moved, read by names): cell id →
     # (sheet, A1), so that findings made in the parent (--previous) point at them
     places: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    # the document's input cells in the form's order, as its bytes give them back: what
+    # the batch's totals sum (:func:`~gongkai_xlsx.document_members.return_numbers`)
+    numbers: tuple[Value, ...] | None = None
+    # the result's entry for the result cache (:func:`~gongkai_xlsx.ingest.cache.entry_bytes`),
+    # made here for the parent to append to the run's new cache
+    kept: bytes | None = field(default=None, compare=False)
 
 
 def moved_cells(ret: Return) -> dict[str, tuple[str, str]]:
@@ -71,18 +79,21 @@ def _template_places(form: Form) -> dict[str, tuple[str, str]]:
 
 
 def check_task(task: Task) -> Checked:
-    """Read and check one file; its result kept in the cache (when there is one)."""
+    """Read and check one file; with ``task.keep``, its cache entry sent back with it."""
     path = Path(task.path)
     ret = read_return(path, file_name_text(path.name))
     outcome = check_and_build(ret, task.year, path)
     if outcome.document is None:
         checked = Checked(outcome)
     else:
-        canonical = outcome.document.to_json_bytes()
-        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret))
+        document = outcome.document
+        canonical = document.to_json_bytes()
+        numbers = return_numbers(document.form, document)
+        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret), numbers)
     sha256 = checked.outcome.sha256
-    if task.cache is not None and sha256:
-        store(task.cache, Key(sha256, checked.outcome.source.name, task.year), checked)
+    if task.keep and sha256:
+        key = Key(sha256, checked.outcome.source.name, task.year)
+        checked = replace(checked, kept=entry_bytes(key, checked))
     return checked
 
 

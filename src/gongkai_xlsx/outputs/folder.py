@@ -252,11 +252,19 @@ class OutputDir:
             _checkpoint("stage")
         self._recorded[name] = Recorded(len(data), hashlib.sha256(data).hexdigest())
 
-    def stage_file(self, name: str, source: str | os.PathLike[str], move: bool = False) -> None:
+    def stage_file(
+        self,
+        name: str,
+        source: str | os.PathLike[str],
+        move: bool = False,
+        known: tuple[int, str] | None = None,
+    ) -> None:
         """Like :meth:`stage` with a file's content, streamed (large marked copies).
         ``move``: ``source`` is a finished file of this run's :meth:`scratch`, renamed
         into the staging area rather than copied where both are on one file system (a
-        batch's JSON: one rename each instead of a second write)."""
+        batch's JSON: one rename each instead of a second write). ``known``: the (size,
+        SHA-256) of the bytes this run wrote to ``source`` in its scratch, recorded as
+        they are rather than read back (10,000 of them after the last worker)."""
         path = os.fspath(source)
         if self._prepare(name, lambda target: same_file(target, path)):
             target = self.places.new(name)
@@ -273,7 +281,7 @@ class OutputDir:
             self._staged[name] = True
             _checkpoint("stage")
             path = target
-        digest = file_digest(path)
+        digest = known if known is not None else file_digest(path)
         if digest is None:
             raise OSError(errno.EIO, f"staged output cannot be read back: {name}")
         self._recorded[name] = Recorded(*digest)
