@@ -41,7 +41,7 @@ def test_the_streamed_report_json_is_the_one_dump(report: BatchReport) -> None:
     chunks = list(report.json_chunks())
     # the lists with an item per return or output are cut out of the one dump
     cut = [c.rstrip().rsplit(b"\n", 1)[-1].strip() for c in chunks if c.rstrip().endswith(b":")]
-    assert cut == [b'"outputs":', b'"returns":', b'"received":']
+    assert cut == [b'"outputs":', b'"returns":', b'"agencies":', b'"received":']
     assert b"".join(chunks) == report_bytes(report.to_json()) == report.to_json_bytes()
 
 
