@@ -215,7 +215,10 @@ _VML_NS = {
 
 
 def _box_rows(note: Note) -> int:
-    return max(3, sum(_line_rows(level, message) for level, message in note.lines) + 1)
+    rows = 1
+    for level, message in note.lines:
+        rows += _line_rows(level, message)
+    return max(3, rows)
 
 
 @lru_cache(maxsize=1024)
@@ -225,9 +228,12 @@ def _line_rows(level: str, message: str) -> int:
     return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
 
 
-_SHAPE_HEAD = (
-    'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:{}pt;'
-    'z-index:{};visibility:hidden" fillcolor="#ffffe1" '
+# a box's markup around its height and z-index (plain strings: formatting the long
+# template for each box cost more than the rest of the box)
+_SHAPE_HEIGHT = 'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:'
+_SHAPE_Z = "pt;z-index:"
+_SHAPE_REST = (
+    ';visibility:hidden" fillcolor="#ffffe1" '
     'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
     '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
     '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
@@ -241,7 +247,7 @@ def _shape(note: Note, number: int, z: int) -> str:
     rows = _box_rows(note)
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f"{_SHAPE_HEAD.format(rows * 15, z)}"
+        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_SHAPE_REST}"
         f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
         f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
         f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"
