@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from gongkai_xlsx.cellref import col_letters
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
 from gongkai_xlsx.text import text_width
@@ -39,7 +39,7 @@ class Note(NamedTuple):
 
     @property
     def ref(self) -> str:
-        return f"{col_letters(self.col)}{self.row + 1}"
+        return to_a1(self.row, self.col)
 
     def text(self) -> str:
         """The comment as plain text, as an application shows it."""
@@ -70,10 +70,20 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
 
 
 def new_comments(notes: list[Note]) -> str:
-    """A comments part holding only our notes."""
-    body = "".join(
-        f'<comment ref="{n.ref}" authorId="0"><text>{_runs(n, "")}</text></comment>' for n in notes
-    )
+    """A comments part holding only our notes (each note's :func:`_runs` written in
+    place: this is the marking's per-cell loop)."""
+    bold, plain, end = _run_parts("")
+    first = f"{bold}{HEAD}\n{end}"
+    pieces: list[str] = []
+    add = pieces.append
+    for note in notes:
+        add(f'<comment ref="{to_a1(note.row, note.col)}" authorId="0"><text>{first}')
+        gap = ""
+        for level, message in note.lines:
+            add(f"{bold}{gap}{escape(level)}：{end}{plain}{escape(message)}{end}")
+            gap = "\n"
+        add("</text></comment>")
+    body = "".join(pieces)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>{AUTHOR}</author></authors>'
