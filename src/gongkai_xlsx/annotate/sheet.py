@@ -6,6 +6,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
@@ -367,14 +368,21 @@ class Worksheet:
         namespace of ``r:id`` on the root when it lacks it)."""
         top = xt.root(self.original)
         tag = xt.start_tag(self.original, top)
-        declared, prefix = xt.ensure_namespace(tag + f"</{top.qname}>", REL_NS, "r")
-        new_tag = declared[: -len(f"</{top.qname}>")]
+        new_tag, prefix = _declaring_rel_ns(tag, top.qname)
         if new_tag != tag:
             self._edits.append((top.start, top.tag_end, new_tag))
         element = f'<{self.prefix}legacyDrawing {prefix}:id="{rid}"/>'
         following = [e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING]
         at = following[0].start if following else top.content_end
         self._edits.append((at, at, element))
+
+
+@lru_cache(maxsize=64)
+def _declaring_rel_ns(tag: str, qname: str) -> tuple[str, str]:
+    """A sheet's root start tag binding the relationships namespace, and its prefix
+    (kept: every sheet of a template has the same root tag)."""
+    declared, prefix = xt.ensure_namespace(f"{tag}</{qname}>", REL_NS, "r")
+    return declared[: -len(f"</{qname}>")], prefix
 
 
 def _tag_end(text: str, start: int) -> int:

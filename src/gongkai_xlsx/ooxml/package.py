@@ -28,6 +28,7 @@ from gongkai_xlsx.ooxml.relationships import (
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed, escape
 
 BOM = b"\xef\xbb\xbf"
+_RID = re.compile(r"^rId(\d+)$", re.M)  # the Ids add_relationship numbers after
 
 
 def _check_utf8(data: bytes, part: str) -> None:
@@ -205,7 +206,7 @@ class Package:
             self.add_content_type_default("rels", RELS_CONTENT_TYPE)
             self.write(name, EMPTY_RELS)
         taken = {r.id for r in self.relationships(source)}
-        numbers = [int(m) for m in re.findall(r"^rId(\d+)$", "\n".join(taken), re.M)]
+        numbers = [int(m) for m in _RID.findall("\n".join(taken))]
         n = max(numbers, default=0) + 1
         while f"rId{n}" in taken:
             n += 1
