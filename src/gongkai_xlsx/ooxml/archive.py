@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Container, Mapping, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 MAX_ZIP_MEMBERS = 2000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
@@ -228,9 +229,8 @@ def rewrite(
                 continue
         method = info.compress_type if info.compress_type in OPENED_METHODS else DEFLATED
         out.add(info, method, *_packed(data, method, level, info.filename in keep))
-    for name, data in added:
-        new = zipfile.ZipInfo(name, date_time=stamp)
-        new.external_attr = 0o600 << 16
+    for name, data in added:  # as zipfile.ZipInfo(name, date_time=stamp), ?rw-------
+        new = _New(name, stamp, _OWN_SYSTEM, b"", 0o600 << 16)
         out.add(new, DEFLATED, *_packed(data, DEFLATED, level, name in keep))
     return out.getvalue()
 
@@ -247,24 +247,41 @@ def _packed(data: bytes, method: int, level: int | None, keep: bool) -> tuple[in
 
 
 _ZIP64_LIMIT = (1 << 31) - 1  # zipfile writes zip64 records past it
+_OWN_SYSTEM = zipfile.ZipInfo().create_system  # what zipfile records for a new member
+
+
+class _New(NamedTuple):
+    """What :class:`_ZipOut` writes of a new member's header (a ZipInfo costs more)."""
+
+    filename: str
+    date_time: tuple[int, int, int, int, int, int]
+    create_system: int
+    comment: bytes
+    external_attr: int
 
 
 class _ZipOut:
     """A zip written in one pass, each member's header with its sizes before its data:
-    the bytes :class:`zipfile.ZipFile` writes for members given by :func:`_copy_info`
-    and :meth:`~zipfile.ZipFile.writestr` (version 2.0, no extra field, the UTF-8 flag
-    for a name that is not ASCII), without its per-member bookkeeping (a tenth of a
-    marked copy's time). A zip that would need zip64 is handed to zipfile."""
+    the bytes :class:`zipfile.ZipFile` writes for a member copied with its name, date,
+    attributes and comment, or given to :meth:`~zipfile.ZipFile.writestr` (version 2.0,
+    no extra field, the UTF-8 flag for a name that is not ASCII), without its
+    per-member bookkeeping. A zip that would need zip64 is handed to zipfile."""
 
     def __init__(self) -> None:
         self._local: list[bytes] = []
         self._central: list[bytes] = []
-        self._members: list[tuple[Member, int, int, int, bytes, int]] = []  # for zipfile
+        self._members: list[tuple[Member | _New, int, int, int, bytes, int]] = []  # for zipfile
         self._offset = 0
         self._large = False
 
     def add(
-        self, info: Member, method: int, crc: int, size: int, raw: bytes, written: bool = True
+        self,
+        info: Member | _New,
+        method: int,
+        crc: int,
+        size: int,
+        raw: bytes,
+        written: bool = True,
     ) -> None:
         """Append ``info``'s name, date, attributes and comment with ``raw`` as its data
         (a member ``written`` here without attributes gets ?rw-------, as from writestr)."""
@@ -315,7 +332,8 @@ class _ZipOut:
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as archive:
             for info, method, crc, size, raw, attributes in self._members:
-                copy = _copy_info(info)
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.create_system, copy.comment = info.create_system, info.comment
                 copy.compress_type, copy.external_attr = method, attributes
                 copy.CRC, copy.compress_size, copy.file_size = crc, len(raw), size
                 _append(archive, copy, raw)
@@ -372,16 +390,6 @@ def _append(archive: zipfile.ZipFile, copy: Member, raw: bytes) -> None:
     archive.start_dir = archive.fp.tell()  # where the central directory will go
     # zipfile writes the central directory only for an archive it knows was modified
     archive._didModify = True  # type: ignore[attr-defined]
-
-
-def _copy_info(info: Member) -> Member:
-    """A fresh header for an existing member: same name, date, compression, attributes."""
-    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    copy.compress_type = info.compress_type if info.compress_type in OPENED_METHODS else DEFLATED
-    copy.external_attr = info.external_attr
-    copy.create_system = info.create_system
-    copy.comment = info.comment
-    return copy
 
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")  # a member's local header (APPNOTE 4.3.7)
