@@ -30,6 +30,7 @@ from gongkai_xlsx.annotate import (
     comments,
     marks_from_findings,
     results,
+    sheet,
     styles,
     workbook,
 )
@@ -61,6 +62,7 @@ def _forget_templates() -> None:
     workbook._named.cache_clear()
     comments._line_rows.cache_clear()
     results._height.cache_clear()
+    sheet._declaring_rel_ns.cache_clear()
 
 
 class Compared(NamedTuple):

@@ -1083,3 +1083,22 @@ def test_sheet_level_names_move_with_their_sheets_when_one_goes_first() -> None:
         "封面",
         "localSheetId",
     ]
+
+
+def test_a_word_outside_the_cells_is_found_in_the_bytes_as_read() -> None:
+    """The marking asks a sheet's bytes (not decoded) whether it has a tab selection or
+    a comment drawing: outside sheetData only, unless sheetData is named elsewhere (a
+    comment), when the whole sheet is searched."""
+    from gongkai_xlsx.annotate.sheet import mentions_outside_cells
+
+    cells = '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>tabSelected 批注</t></is></c></row></sheetData>'
+    head = '<?xml version="1.0"?><worksheet xmlns="x"><sheetViews><sheetView {}/></sheetViews>'
+    selected = (head.format('tabSelected="1"') + cells + "<legacyDrawing/></worksheet>").encode()
+    plain = (head.format('workbookViewId="0"') + cells + "</worksheet>").encode()
+    assert mentions_outside_cells(selected, "tabSelected")
+    assert mentions_outside_cells(selected, "legacyDrawing")
+    assert not mentions_outside_cells(plain, "tabSelected")  # only a cell's text says it
+    assert not mentions_outside_cells(plain, "legacyDrawing")
+    hidden = plain.replace(b"<sheetViews>", b"<!-- sheetData --><sheetViews>")
+    assert mentions_outside_cells(hidden, "tabSelected")  # searched whole: a cell says it
+    assert not mentions_outside_cells(hidden, "legacyDrawing")

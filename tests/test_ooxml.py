@@ -176,3 +176,65 @@ def test_relationships_and_content_types_added_are_seen_at_once_and_written_once
     rels = written.read("xl/worksheets/_rels/sheet2.xml.rels").decode()
     assert rels.index(f'Id="{first}"') < rels.index(f'Id="{second}"')
     assert 'Target="../comments9.xml"' in rels and 'Target="../drawings/vmlDrawing9.vml"' in rels
+
+
+def _made_elsewhere() -> bytes:
+    """A zip as another program writes it: ASCII and UTF-8 names, a stored member, a
+    member comment, Windows and Unix attributes, deflated at zlib's default level."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, method, system, attributes, comment in [
+            ("[Content_Types].xml", zipfile.ZIP_DEFLATED, 0, 0x20, b""),
+            ("xl/worksheets/sheet1.xml", zipfile.ZIP_DEFLATED, 3, 0o644 << 16, b""),
+            ("xl/media/图片 1.png", zipfile.ZIP_STORED, 3, 0o600 << 16, b"note"),
+            ("docProps/app.xml", zipfile.ZIP_DEFLATED, 0, 0x20, b""),
+        ]:
+            info = zipfile.ZipInfo(name, date_time=(2024, 3, 5, 10, 20, 30))
+            info.compress_type, info.create_system = method, system
+            info.external_attr, info.comment = attributes, comment
+            archive.writestr(info, f"<x>{name}</x>".encode() * 40)
+    return out.getvalue()
+
+
+def test_a_rewritten_zip_is_what_zipfile_writes() -> None:
+    """rewrite writes the zip itself (one pass, no zipfile writer): the same bytes as
+    zipfile writing each member copied (name, date, method, attributes, comment), the
+    changed one deflated at the level asked, a new one dated as the newest member."""
+    from gongkai_xlsx.ooxml import archive as ar
+
+    original = ZipIn(_made_elsewhere())
+    changed = {"xl/worksheets/sheet1.xml": b"<worksheet>changed</worksheet>" * 30}
+    added = [("xl/comments1.xml", b"<comments/>" * 20), ("xl/新.xml", b"<a/>")]
+    ours = ar.rewrite(original, changed, added, level=1)
+
+    expected = io.BytesIO()
+    with zipfile.ZipFile(expected, "w") as archive:
+        for info in original.members:
+            copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            copy.compress_type, copy.create_system = info.compress_type, info.create_system
+            copy.external_attr, copy.comment = info.external_attr, info.comment
+            data = changed.get(info.filename)
+            level = 1 if data is not None else None
+            archive.writestr(copy, data or original.read(info), compresslevel=level)
+        for name, data in added:
+            new = zipfile.ZipInfo(name, date_time=(2024, 3, 5, 10, 20, 30))
+            new.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(new, data, compresslevel=1)
+    assert ours == expected.getvalue()
+    again = ZipIn(ours)
+    assert [again.read(i) for i in again.members][1] == changed["xl/worksheets/sheet1.xml"]
+
+
+def test_a_zip_too_large_for_its_own_writer_goes_to_zipfile_alike() -> None:
+    """The zip64 way out (zipfile writing the members) gives the same bytes as the
+    one-pass writer for a zip that needs no zip64."""
+    from gongkai_xlsx.ooxml import archive as ar
+
+    original = ZipIn(_made_elsewhere())
+    out = ar._ZipOut()
+    for info in original.members:
+        raw = ar._compressed(original, info)
+        assert raw is not None
+        out.add(info, info.compress_type, info.CRC, info.file_size, raw, written=False)
+    out.add(ar._New("新.xml", (2024, 1, 1, 0, 0, 0), 3, b"", 0o600 << 16), 8, 0, 0, b"\x03\x00")
+    assert out._by_zipfile() == out.getvalue()

@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import NamedTuple
 
-from gongkai_xlsx.cellref import col_letters
+from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
 from gongkai_xlsx.text import text_width
@@ -39,7 +39,7 @@ class Note(NamedTuple):
 
     @property
     def ref(self) -> str:
-        return f"{col_letters(self.col)}{self.row + 1}"
+        return to_a1(self.row, self.col)
 
     def text(self) -> str:
         """The comment as plain text, as an application shows it."""
@@ -70,10 +70,20 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
 
 
 def new_comments(notes: list[Note]) -> str:
-    """A comments part holding only our notes."""
-    body = "".join(
-        f'<comment ref="{n.ref}" authorId="0"><text>{_runs(n, "")}</text></comment>' for n in notes
-    )
+    """A comments part holding only our notes (each note's :func:`_runs` written in
+    place: this is the marking's per-cell loop)."""
+    bold, plain, end = _run_parts("")
+    first = f"{bold}{HEAD}\n{end}"
+    pieces: list[str] = []
+    add = pieces.append
+    for note in notes:
+        add(f'<comment ref="{to_a1(note.row, note.col)}" authorId="0"><text>{first}')
+        gap = ""
+        for level, message in note.lines:
+            add(f"{bold}{gap}{escape(level)}：{end}{plain}{escape(message)}{end}")
+            gap = "\n"
+        add("</text></comment>")
+    body = "".join(pieces)
     return (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>{AUTHOR}</author></authors>'
@@ -215,7 +225,10 @@ _VML_NS = {
 
 
 def _box_rows(note: Note) -> int:
-    return max(3, sum(_line_rows(level, message) for level, message in note.lines) + 1)
+    rows = 1
+    for level, message in note.lines:
+        rows += _line_rows(level, message)
+    return max(3, rows)
 
 
 @lru_cache(maxsize=1024)
@@ -225,9 +238,12 @@ def _line_rows(level: str, message: str) -> int:
     return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
 
 
-_SHAPE_HEAD = (
-    'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:{}pt;'
-    'z-index:{};visibility:hidden" fillcolor="#ffffe1" '
+# a box's markup around its height and z-index (plain strings: formatting the long
+# template for each box cost more than the rest of the box)
+_SHAPE_HEIGHT = 'style="position:absolute;margin-left:60pt;margin-top:2pt;width:216pt;height:'
+_SHAPE_Z = "pt;z-index:"
+_SHAPE_REST = (
+    ';visibility:hidden" fillcolor="#ffffe1" '
     'o:insetmode="auto"><v:fill color2="#ffffe1"/>'
     '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
     '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div>'
@@ -241,7 +257,7 @@ def _shape(note: Note, number: int, z: int) -> str:
     rows = _box_rows(note)
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f"{_SHAPE_HEAD.format(rows * 15, z)}"
+        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_SHAPE_REST}"
         f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
         f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
         f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"

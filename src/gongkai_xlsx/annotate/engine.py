@@ -103,10 +103,9 @@ class _Marker:
     def _mentions(self, name: str, word: str) -> bool:
         """Whether sheet ``name`` holds ``word`` outside its cells at all: a sheet without
         a tab selection or a comment drawing is then neither parsed for one, and its
-        large sheetData is not searched (:func:`~.sheet.mentions_outside_cells`)."""
-        if name in self.worksheets:
-            return self.worksheets[name].mentions(word)
-        return mentions_outside_cells(self.pkg.read(self.parts[name]).decode("latin-1"), word)
+        large sheetData is not searched (:func:`~.sheet.mentions_outside_cells`): its
+        bytes as read (the sheets are written last)."""
+        return mentions_outside_cells(self.pkg.read(self.parts[name]), word)
 
     def styles(self) -> tuple[str, Styles]:
         found = self.pkg.related(self.wb_part, STYLES)

@@ -45,11 +45,12 @@ def _height(text: str, width: float) -> float:
     return round(lines * LINE_HEIGHT + 5, 2)
 
 
+_INLINE = ' t="inlineStr"><is><t xml:space="preserve">'
+_CLOSE = "</t></is></c>"
+
+
 def _cell(ref: str, style: int, text: str) -> str:
-    return (
-        f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">'
-        f"{escape(text)}</t></is></c>"
-    )
+    return f'<c r="{ref}" s="{style}"{_INLINE}{escape(text)}{_CLOSE}'
 
 
 def results_sheet(
@@ -92,11 +93,11 @@ def results_sheet(
         level_style = styles.level_error if row.severity == "error" else styles.level_warning
         place_style = styles.link if row.location else styles.body
         ht = max(_height(row.message, COLUMNS[2][1]), _height(row.place, COLUMNS[1][1]), 20)
-        xml_rows.append(
+        xml_rows.append(  # _cell's markup inlined: this is the results sheet's per-mark loop
             f'<row r="{r}" ht="{ht}" customHeight="1">'
-            f"{_cell(f'A{r}', level_style, row.level)}"
-            f"{_cell(f'B{r}', place_style, row.place)}"
-            f"{_cell(f'C{r}', styles.body, row.message)}</row>"
+            f'<c r="A{r}" s="{level_style}"{_INLINE}{escape(row.level)}{_CLOSE}'
+            f'<c r="B{r}" s="{place_style}"{_INLINE}{escape(row.place)}{_CLOSE}'
+            f'<c r="C{r}" s="{styles.body}"{_INLINE}{escape(row.message)}{_CLOSE}</row>'
         )
         if row.location:
             links.append(_hyperlink(f"B{r}", row.location, row.place, f"转到 {row.place}"))

@@ -6,6 +6,7 @@ formulas, validations, conditional formats, protection, extensions) is left as w
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
@@ -261,12 +262,6 @@ class Worksheet:
         element = self._top("legacyDrawing")
         return xt.ns_attr(self.original, element, REL_NS, "id") if element else None
 
-    def mentions(self, word: str) -> bool:
-        """Whether ``word`` (the name of an element or attribute that is not in sheetData:
-        ``tabSelected``, ``legacyDrawing``) is written outside the sheet's cells: see
-        :func:`mentions_outside_cells`."""
-        return mentions_outside_cells(self.original, word)
-
     # -- writing (splices of the text as read)
     def set_styles(self, styles: dict[tuple[int, int], int]) -> None:
         """Give the cells at (row, col) these ``s`` values; cells absent from the XML
@@ -367,14 +362,21 @@ class Worksheet:
         namespace of ``r:id`` on the root when it lacks it)."""
         top = xt.root(self.original)
         tag = xt.start_tag(self.original, top)
-        declared, prefix = xt.ensure_namespace(tag + f"</{top.qname}>", REL_NS, "r")
-        new_tag = declared[: -len(f"</{top.qname}>")]
+        new_tag, prefix = _declaring_rel_ns(tag, top.qname)
         if new_tag != tag:
             self._edits.append((top.start, top.tag_end, new_tag))
         element = f'<{self.prefix}legacyDrawing {prefix}:id="{rid}"/>'
         following = [e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING]
         at = following[0].start if following else top.content_end
         self._edits.append((at, at, element))
+
+
+@lru_cache(maxsize=64)
+def _declaring_rel_ns(tag: str, qname: str) -> tuple[str, str]:
+    """A sheet's root start tag binding the relationships namespace, and its prefix
+    (kept: every sheet of a template has the same root tag)."""
+    declared, prefix = xt.ensure_namespace(f"{tag}</{qname}>", REL_NS, "r")
+    return declared[: -len(f"</{qname}>")], prefix
 
 
 def _tag_end(text: str, start: int) -> int:
@@ -422,24 +424,26 @@ def _markup_apart(text: str, lo: int, hi: int) -> bool:
     return False
 
 
-def mentions_outside_cells(text: str, word: str) -> bool:
-    """Whether ``word`` is in a sheet's XML ``text`` outside its sheetData (before its
-    start tag or from its closing tag on), where the elements a marked copy edits
-    besides cells are: the large middle of a sheet is not searched. The whole text is
-    searched unless the name's first appearance is a start tag and its last an end tag."""
-    first, last = text.find("sheetData"), text.rfind("sheetData")
+def mentions_outside_cells(text: bytes, word: str) -> bool:
+    """Whether ``word`` (ASCII) is in a sheet's XML ``text`` outside its sheetData
+    (before its start tag or from its closing tag on), where the elements a marked copy
+    edits besides cells are: the large middle of a sheet is not searched. The whole text
+    is searched unless the name's first appearance is a start tag and its last an end
+    tag. The part's bytes as read: a sheet nobody edits is not decoded for it."""
+    wanted = word.encode("ascii")
+    first, last = text.find(b"sheetData"), text.rfind(b"sheetData")
     if first < 0 or last <= first:
-        return word in text
-    opened, closed = text.rfind("<", 0, first), text.rfind("</", 0, last)
+        return wanted in text
+    opened, closed = text.rfind(b"<", 0, first), text.rfind(b"</", 0, last)
     if not (_tag_before(text, opened + 1, first) and _tag_before(text, closed + 2, last)):
-        return word in text
-    return text.find(word, 0, first) >= 0 or text.find(word, last) >= 0
+        return wanted in text
+    return text.find(wanted, 0, first) >= 0 or text.find(wanted, last) >= 0
 
 
-def _tag_before(text: str, name_at: int, at: int) -> bool:
+def _tag_before(text: bytes, name_at: int, at: int) -> bool:
     """Whether ``text[name_at:at]`` is nothing or a namespace prefix (``x:``) after a
     tag's ``<`` or ``</`` (``name_at`` is 0 or 1 when there is none)."""
     if name_at < 2:
         return False
-    between = text[name_at:at]
+    between = text[name_at:at].decode("latin-1")
     return between == "" or (between.endswith(":") and between[:-1].isidentifier())

@@ -22,6 +22,7 @@ import zlib
 from collections import Counter
 from collections.abc import Container, Mapping, Sequence
 from functools import lru_cache
+from typing import NamedTuple
 
 MAX_ZIP_MEMBERS = 2000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
@@ -216,44 +217,127 @@ def rewrite(
     for every return of one template (its workbook.xml edited, its styles) are deflated
     once.
     """
-    out = io.BytesIO()
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
-    with zipfile.ZipFile(out, "w") as archive:
-        for info in original.members:
-            data = changed.get(info.filename)
-            if data is None:
-                data = original.read(info, limit=None)  # inflated once: often already read
-                raw = _compressed(original, info)
-                if raw is not None:  # the same bytes compressed again: copied as they are
-                    _write_raw(archive, info, raw)
-                    continue
-            _write_data(archive, _copy_info(info), data, level, info.filename in keep)
-        for name, data in added:
-            new = zipfile.ZipInfo(name, date_time=stamp)
-            new.compress_type = DEFLATED
-            new.external_attr = 0o600 << 16
-            _write_data(archive, new, data, level, name in keep)
+    out = _ZipOut()
+    for info in original.members:
+        data = changed.get(info.filename)
+        if data is None:
+            data = original.read(info, limit=None)  # inflated once: often already read
+            raw = _compressed(original, info)
+            if raw is not None:  # the same bytes compressed again: copied as they are
+                out.add(info, info.compress_type, info.CRC, info.file_size, raw, written=False)
+                continue
+        method = info.compress_type if info.compress_type in OPENED_METHODS else DEFLATED
+        out.add(info, method, *_packed(data, method, level, info.filename in keep))
+    for name, data in added:  # as zipfile.ZipInfo(name, date_time=stamp), ?rw-------
+        new = _New(name, stamp, _OWN_SYSTEM, b"", 0o600 << 16)
+        out.add(new, DEFLATED, *_packed(data, DEFLATED, level, name in keep))
     return out.getvalue()
 
 
-def _write_data(
-    archive: zipfile.ZipFile, info: Member, data: bytes, level: int | None, keep: bool = False
-) -> None:
-    """Append a member holding ``data``, deflated (or stored) here and written once with
-    its sizes, the same bytes :meth:`zipfile.ZipFile.writestr` writes (which writes the
-    header, the data, then goes back to the header: a tenth of a marked copy's zip time)."""
-    if info.compress_type == DEFLATED:
+def _packed(data: bytes, method: int, level: int | None, keep: bool) -> tuple[int, int, bytes]:
+    """(CRC, size, the member's data as written): deflated at ``level`` (its deflated
+    form kept for a small part ``keep`` names) or stored."""
+    if method == DEFLATED:
         kept = keep and len(data) <= _KEPT_DEFLATE
         raw = _deflated(data, level) if kept else _deflate(data, level)
-    elif info.compress_type == STORED:
+    else:
         raw = data
-    else:  # pragma: no cover - _copy_info gives stored or deflate only
-        archive.writestr(info, data, compresslevel=level)
-        return
-    info.CRC, info.compress_size, info.file_size = zlib.crc32(data), len(raw), len(data)
-    if not info.external_attr:  # as writestr: ?rw-------
-        info.external_attr = 0o600 << 16
-    _append(archive, info, raw)
+    return zlib.crc32(data), len(data), raw
+
+
+_ZIP64_LIMIT = (1 << 31) - 1  # zipfile writes zip64 records past it
+_OWN_SYSTEM = zipfile.ZipInfo().create_system  # what zipfile records for a new member
+
+
+class _New(NamedTuple):
+    """What :class:`_ZipOut` writes of a new member's header (a ZipInfo costs more)."""
+
+    filename: str
+    date_time: tuple[int, int, int, int, int, int]
+    create_system: int
+    comment: bytes
+    external_attr: int
+
+
+class _ZipOut:
+    """A zip written in one pass, each member's header with its sizes before its data:
+    the bytes :class:`zipfile.ZipFile` writes for a member copied with its name, date,
+    attributes and comment, or given to :meth:`~zipfile.ZipFile.writestr` (version 2.0,
+    no extra field, the UTF-8 flag for a name that is not ASCII), without its
+    per-member bookkeeping. A zip that would need zip64 is handed to zipfile."""
+
+    def __init__(self) -> None:
+        self._local: list[bytes] = []
+        self._central: list[bytes] = []
+        self._members: list[tuple[Member | _New, int, int, int, bytes, int]] = []  # for zipfile
+        self._offset = 0
+        self._large = False
+
+    def add(
+        self,
+        info: Member | _New,
+        method: int,
+        crc: int,
+        size: int,
+        raw: bytes,
+        written: bool = True,
+    ) -> None:
+        """Append ``info``'s name, date, attributes and comment with ``raw`` as its data
+        (a member ``written`` here without attributes gets ?rw-------, as from writestr)."""
+        attributes = info.external_attr or (0o600 << 16 if written else 0)
+        self._members.append((info, method, crc, size, raw, attributes))
+        name = info.filename
+        try:
+            encoded, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            encoded, flags = name.encode("utf-8"), 0x800
+        y, mo, d, h, mi, s = info.date_time
+        dos_time, dos_date = (h << 11) | (mi << 5) | (s // 2), ((y - 1980) << 9) | (mo << 5) | d
+        fields = (flags, method, dos_time, dos_date, crc, len(raw), size, len(encoded))
+        self._local.append(_LOCAL.pack(_LOCAL_SIG, 20, 0, *fields, 0) + encoded)
+        self._local.append(raw)
+        self._central.append(
+            _CENTRAL.pack(
+                _CENTRAL_SIG,
+                20,
+                info.create_system,
+                20,
+                0,
+                *fields,
+                0,
+                len(info.comment),
+                0,
+                0,
+                attributes,
+                self._offset,
+            )
+            + encoded
+            + info.comment
+        )
+        self._offset += _LOCAL.size + len(encoded) + len(raw)
+        self._large = self._large or max(size, len(raw), self._offset) > _ZIP64_LIMIT
+
+    def getvalue(self) -> bytes:
+        """The zip's bytes: the members, their directory, its end record."""
+        count = len(self._central)
+        directory = b"".join(self._central)
+        if self._large or count > 0xFFFF or self._offset + len(directory) > _ZIP64_LIMIT:
+            return self._by_zipfile()
+        end = _END.pack(_END_RECORD, 0, 0, count, count, len(directory), self._offset, 0)
+        return b"".join(self._local) + directory + end
+
+    def _by_zipfile(self) -> bytes:
+        """The same members written by zipfile (which adds the zip64 records)."""
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w") as archive:
+            for info, method, crc, size, raw, attributes in self._members:
+                copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+                copy.create_system, copy.comment = info.create_system, info.comment
+                copy.compress_type, copy.external_attr = method, attributes
+                copy.CRC, copy.compress_size, copy.file_size = crc, len(raw), size
+                _append(archive, copy, raw)
+        return out.getvalue()
 
 
 _KEPT_DEFLATE = 64 * 1024  # bytes of a part whose deflated form is kept (below)
@@ -295,15 +379,6 @@ def _compressed(original: ZipIn, info: Member) -> bytes | None:
     return raw if len(raw) == info.compress_size else None
 
 
-def _write_raw(archive: zipfile.ZipFile, info: Member, raw: bytes) -> None:
-    """Append a member whose compressed data is ``raw`` (deflating an unchanged part again
-    was most of a marked copy's zip time), with the header :func:`_copy_info` gives, as
-    :meth:`zipfile.ZipFile.writestr` would have written it."""
-    copy = _copy_info(info)
-    copy.CRC, copy.compress_size, copy.file_size = info.CRC, info.compress_size, info.file_size
-    _append(archive, copy, raw)
-
-
 def _append(archive: zipfile.ZipFile, copy: Member, raw: bytes) -> None:
     """Append member ``copy`` (its CRC and sizes set) with ``raw`` as its data."""
     assert archive.fp is not None
@@ -315,16 +390,6 @@ def _append(archive: zipfile.ZipFile, copy: Member, raw: bytes) -> None:
     archive.start_dir = archive.fp.tell()  # where the central directory will go
     # zipfile writes the central directory only for an archive it knows was modified
     archive._didModify = True  # type: ignore[attr-defined]
-
-
-def _copy_info(info: Member) -> Member:
-    """A fresh header for an existing member: same name, date, compression, attributes."""
-    copy = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-    copy.compress_type = info.compress_type if info.compress_type in OPENED_METHODS else DEFLATED
-    copy.external_attr = info.external_attr
-    copy.create_system = info.create_system
-    copy.comment = info.comment
-    return copy
 
 
 _LOCAL = struct.Struct("<4s2B4HL2L2H")  # a member's local header (APPNOTE 4.3.7)

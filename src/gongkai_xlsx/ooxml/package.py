@@ -28,6 +28,7 @@ from gongkai_xlsx.ooxml.relationships import (
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed, escape
 
 BOM = b"\xef\xbb\xbf"
+_RID = re.compile(r"^rId(\d+)$", re.M)  # the Ids add_relationship numbers after
 
 
 def _check_utf8(data: bytes, part: str) -> None:
@@ -83,6 +84,7 @@ class Package:
             raise PackageError(f"压缩包中的部件无法解压（{exc}）") from exc
         self._by_lower = {name: info.filename for name, info in self._zip.by_lower.items()}
         self._changed: dict[str, bytes] = {}
+        self._found: dict[str, str] = {}  # part name asked → member name (see member)
         self._added: list[str] = []
         self._texts: dict[str, tuple[bytes, str]] = {}  # part → (its bytes, decoded)
         # per member: its root's prefix and the elements to append to it (see _append),
@@ -93,11 +95,16 @@ class Package:
 
     # -- parts
     def member(self, part: str) -> str | None:
-        """The zip member name of a part name, matched case-insensitively."""
-        part = part.lstrip("/")
-        if part in self._changed:
-            return part
-        return self._by_lower.get(part.lower())
+        """The zip member name of a part name, matched case-insensitively (a name found
+        is kept: parts are added, never taken away, and the marking asks again and again)."""
+        kept = self._found.get(part)
+        if kept is not None:
+            return kept
+        name = part.lstrip("/")
+        found = name if name in self._changed else self._by_lower.get(name.lower())
+        if found is not None:
+            self._found[part] = found
+        return found
 
     def has(self, part: str) -> bool:
         return self.member(part) is not None
@@ -205,7 +212,7 @@ class Package:
             self.add_content_type_default("rels", RELS_CONTENT_TYPE)
             self.write(name, EMPTY_RELS)
         taken = {r.id for r in self.relationships(source)}
-        numbers = [int(m) for m in re.findall(r"^rId(\d+)$", "\n".join(taken), re.M)]
+        numbers = [int(m) for m in _RID.findall("\n".join(taken))]
         n = max(numbers, default=0) + 1
         while f"rId{n}" in taken:
             n += 1
@@ -253,6 +260,8 @@ class Package:
         for element in xt.children(text, top):
             ext = xt.get_attr(xt.start_tag(text, element), "Extension")
             if element.local == "Default" and (ext or "").lower() == extension.lower():
+                # known until the part changes (a marked copy asks once per sheet)
+                self._added_defaults.setdefault(member, set()).add(extension.lower())
                 return
         self._append(
             CONTENT_TYPES,

@@ -50,8 +50,10 @@ def rels_name(part: str) -> str:
     return f"{folder}/_rels/{name}.rels" if folder else f"_rels/{name}.rels"
 
 
+@lru_cache(maxsize=256)
 def resolve_target(source: str, target: str) -> str:
-    """The part name a Target written in ``source``'s relationships points at."""
+    """The part name a Target written in ``source``'s relationships points at (kept:
+    every return of a template names the same parts, and normpath is slow)."""
     if target.startswith("/"):
         return target[1:]
     return posixpath.normpath(posixpath.join(posixpath.dirname(source), target)).lstrip("/")
