@@ -25,12 +25,7 @@ from gongkai_xlsx.definition.summary_columns import (
     member_cells,
 )
 from gongkai_xlsx.text import utf16_len
-from gongkai_xlsx.writer.options import (
-    MAX_CELL_TEXT,
-    TemplateOptionsError,
-    preview,
-    value_problem,
-)
+from gongkai_xlsx.writer.limits import MAX_CELL_TEXT, TemplateOptionsError, preview, value_problem
 
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 

@@ -8,25 +8,20 @@ Messages are Chinese: the CLI shows them as they are.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from gongkai_xlsx.definition.model import Form, Kind
-from gongkai_xlsx.errors import UsageError
+from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.text import utf16_len
+from gongkai_xlsx.writer.limits import TemplateOptionsError as TemplateOptionsError  # re-exported
+from gongkai_xlsx.writer.limits import has_control, preview, value_problem
 
 if TYPE_CHECKING:
     from gongkai_xlsx.writer.members import MembersSheet
 
 NOTE_MAX_LENGTH = 500  # a cover line and a comment: a sentence or two, not a document
-MAX_CELL_TEXT = 32_767  # Excel's limit for the text of a cell
-
-
-class TemplateOptionsError(UsageError):
-    """An option the template cannot carry; the message is Chinese and says why."""
 
 
 @dataclass(frozen=True)
@@ -53,21 +48,13 @@ class TemplateOptions:
     members: MembersSheet | None = None
 
 
-def _has_control(text: str, allow: str = "") -> bool:
-    return any(unicodedata.category(ch)[0] == "C" and ch not in allow for ch in text)
-
-
-def preview(text: str, length: int = 20) -> str:
-    return text if len(text) <= length else text[:length] + "…"
-
-
 def agency_problem(form: Form, agency: str) -> str | None:
     """Why ``agency`` cannot be a template's 填报单位, in Chinese; None when it can."""
     cover_field = next(f for f in form.cover.fields if f.key == "agency")
     label, limit = cover_field.label, cover_field.max_length
     if not agency.strip():
         return f"{label}不能只有空格：请写本单位全称。"
-    if _has_control(agency):
+    if has_control(agency):
         return f"{label}中有换行或不可见的控制字符：请写成一行文字。"
     if limit is not None and utf16_len(agency) > limit:
         return (
@@ -83,17 +70,6 @@ def password_problem(password: str) -> str | None:
             "保护密码只能使用英文字母、数字和英文符号：Excel 与本工具对中文等字符的密码加密方式不同，"
             "会导致无法撤销保护。"
         )
-    return None
-
-
-def value_problem(kind: Kind, value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | Decimal):
-        return "不是整数或 Decimal"
-    number = Decimal(value)
-    if not number.is_finite() or number < kind.minimum or number > kind.maximum:
-        return f"不在 {kind.minimum} 至 {kind.maximum} 之间"
-    if number != round(number, kind.decimals):
-        return "是小数" if kind.decimals == 0 else f"超过 {kind.decimals} 位小数"
     return None
 
 
@@ -117,7 +93,7 @@ def check_options(form: Form, options: TemplateOptions) -> None:
         if problem:
             raise TemplateOptionsError(f"预填的“{cell.label}”为 {value!r}，{problem}。")
     if options.note is not None:
-        if not options.note.strip() or _has_control(options.note, allow="\n"):
+        if not options.note.strip() or has_control(options.note, allow="\n"):
             raise TemplateOptionsError("模板说明不能为空，也不能含有控制字符。")
         if utf16_len(options.note) > NOTE_MAX_LENGTH:
             raise TemplateOptionsError(f"模板说明最多{NOTE_MAX_LENGTH}个字。")
