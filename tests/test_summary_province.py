@@ -31,7 +31,8 @@ from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.definition.summary_columns import MAX_DATA_MEMBERS, fits_members_sheet
 from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, write_template
-from gongkai_xlsx.writer.options import MemberRow, MembersSheet, check_options
+from gongkai_xlsx.writer.members import MemberRow, MembersSheet
+from gongkai_xlsx.writer.options import check_options
 
 MEMBERS, DATA = names.MEMBERS_SHEET, names.MEMBERS_DATA_SHEET
 FIX = "请用 gongkai-xlsx aggregate 重新生成汇总表后报送。"

@@ -40,7 +40,8 @@ from gongkai_xlsx.reader import read_return
 from gongkai_xlsx.roster import Entry as RosterEntry
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.writer import TemplateOptions, TemplateOptionsError, write_template
-from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck, check_options
+from gongkai_xlsx.writer.members import MemberRow, MembersSheet, RosterCheck
+from gongkai_xlsx.writer.options import check_options
 from gongkai_xlsx.writer.summary_sheet import _MembersWorksheet
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"

@@ -15,7 +15,7 @@ from gongkai_xlsx.aggregate.summary import Summary
 from gongkai_xlsx.definition.names import COMPLETENESS_SHEET, MEMBERS_SHEET
 from gongkai_xlsx.document_members import Member
 from gongkai_xlsx.writer import TemplateOptions, write_template
-from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck
+from gongkai_xlsx.writer.members import MemberRow, MembersSheet, RosterCheck
 
 XLSX_SUFFIX = ".xlsx"
 

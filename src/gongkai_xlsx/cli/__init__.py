@@ -16,10 +16,12 @@ from gongkai_xlsx.interrupt import quiet_while_loading
 
 quiet_while_loading(__name__)
 
-from gongkai_xlsx.loading import modules_loading  # noqa: E402
+from gongkai_xlsx import interrupt, loading  # noqa: E402
 
+if interrupt.is_quiet():  # the program: what loads from here on is frozen, never collected
+    loading.program_started()
 # Loading makes objects that live as long as the program: no garbage collection meanwhile.
-with modules_loading():
+with loading.modules_loading():
     # The commands register themselves on ``app`` when imported, in the order help lists them.
     from gongkai_xlsx.cli import new, schema, check, annotate, ingest, aggregate, render, ui  # noqa: F401, I001
     from gongkai_xlsx.cli.app import app

@@ -7,7 +7,7 @@ import typer
 
 from gongkai_xlsx import api
 from gongkai_xlsx.cli.app import app
-from gongkai_xlsx.cli.messages import STATUS_TEXT, finding_line
+from gongkai_xlsx.cli.messages import finding_line, status_text
 from gongkai_xlsx.cli.options import ExpectedYear, Force, MemoryLimit, TimeLimit, output_option
 from gongkai_xlsx.terminal import echo, visible
 from gongkai_xlsx.text import file_name_text
@@ -39,7 +39,7 @@ def annotate_command(
     result = api.annotate(options)
     name = visible(file_name_text(str(file)))
     if not result.outcome.readable:
-        echo(f"{name}：{STATUS_TEXT['unreadable']}，未生成标注副本。", err=True)
+        echo(f"{name}：{status_text()['unreadable']}，未生成标注副本。", err=True)
         for finding in result.findings:
             echo(finding_line(finding), err=True)
     elif result.problem is not None:

@@ -7,7 +7,7 @@ import typer
 
 from gongkai_xlsx import api
 from gongkai_xlsx.cli.app import app
-from gongkai_xlsx.cli.messages import STATUS_TEXT, finding_lines
+from gongkai_xlsx.cli.messages import finding_lines, status_text
 from gongkai_xlsx.cli.options import ExpectedYear, MemoryLimit, TimeLimit
 from gongkai_xlsx.terminal import echo, visible, write_utf8
 
@@ -36,7 +36,7 @@ def check_command(
 
         write_utf8(json.dumps(result.data(), ensure_ascii=False, indent=2) + "\n")
     else:
-        head = f"{visible(result.name)}：{STATUS_TEXT[outcome.status]}"
+        head = f"{visible(result.name)}：{status_text()[outcome.status]}"
         if outcome.agency:
             head += f"（{visible(outcome.agency)}，{outcome.year or '年度不明'}）"
         echo(head)

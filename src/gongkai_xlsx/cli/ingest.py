@@ -13,11 +13,11 @@ from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import (
     MAX_LISTED_AGENCIES,
     MAX_LISTED_HINTS,
-    STATUS_TEXT,
     completeness_lines,
     finding_line,
     finding_lines,
     shown_names,
+    status_text,
 )
 from gongkai_xlsx.cli.options import (
     ExpectedYear,
@@ -47,7 +47,7 @@ def batch_table(report: "BatchReport") -> str:
             [
                 visible(row.file),
                 visible(report.agency_shown(row)),
-                STATUS_TEXT[row.status],
+                status_text()[row.status],
                 "-" if older else str(len(row.errors)),
                 "-" if older else str(len(row.warnings)),
             ]
@@ -98,7 +98,7 @@ def batch_lines(
             "",
             f"按规则未查看 {counts.passed_over} 项：{shown_names(notes, '项', limit=3)}（见 report.json）。",
         ]
-    label = STATUS_TEXT
+    label = status_text()
     lines += [
         "",
         f"共 {counts.returns} 份：{label['ok']} {counts.ok}，{label['warnings']} "

@@ -7,11 +7,10 @@ imports this module, and ``--help`` and ``new`` print neither (tests/test_startu
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from gongkai_xlsx.catalogue import STATUS_LABELS
 from gongkai_xlsx.terminal import visible
 from gongkai_xlsx.text import LIST_LIMIT, listed
 
@@ -19,9 +18,17 @@ if TYPE_CHECKING:
     from gongkai_xlsx.completeness import Completeness
     from gongkai_xlsx.findings import Finding
 
-STATUS_TEXT = STATUS_LABELS
+
 MAX_LISTED_AGENCIES = 30
 MAX_LISTED_HINTS = 30  # a batch with more hints says where to find them instead
+
+
+def status_text() -> Mapping[str, str]:
+    """The status words (正常, 有警告, ...), from the catalogue when a line is made:
+    ``new`` and ``--help`` print none and do not load the catalogue."""
+    from gongkai_xlsx.catalogue import STATUS_LABELS
+
+    return STATUS_LABELS
 
 
 def finding_line(f: Finding) -> str:

@@ -32,7 +32,7 @@ from gongkai_xlsx.definition.summary_columns import (
     member_columns,
 )
 from gongkai_xlsx.writer import styles
-from gongkai_xlsx.writer.options import MemberRow, MembersSheet, RosterCheck, data_texts
+from gongkai_xlsx.writer.members import MemberRow, MembersSheet, RosterCheck, data_texts
 
 
 class _MembersWorksheet(Worksheet):
@@ -243,7 +243,7 @@ def _add_data_sheet(
     wb: Workbook, form: Form, members: MembersSheet, password: str, checked: Checked
 ) -> None:
     """成员数据, hidden: A1 the keys of a row, then one cell per member holding its row
-    (:func:`~gongkai_xlsx.writer.options.data_texts`), in the summary's order; ``gk.members_data`` names A1.
+    (:func:`~gongkai_xlsx.writer.members.data_texts`), in the summary's order; ``gk.members_data`` names A1.
     A hidden sheet, not a custom part: Excel, WPS and LibreOffice keep it on a re-save."""
     texts = data_texts(form, members.rows)
     ws = wb.add_worksheet(names.MEMBERS_DATA_SHEET)
