@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import pickle
 import re
 import secrets
 from collections.abc import Iterator, Mapping
@@ -32,44 +33,51 @@ FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class Recorded:
+class Recorded(bytes):
     """An output as the manifest records it: its size and sha256. A run of 10,000 returns
-    keeps one for each output until the commit, so it is kept packed (8 bytes of size,
-    the 32 bytes of the digest: one small ``bytes``) where it can be; a recorded value
-    that is not a SHA-256 in hex (a manifest edited by hand) is kept as it is."""
+    keeps one for each output until the commit, so it is itself one small ``bytes`` (no
+    object around it): a tag, 8 bytes of size and the 32 bytes of the digest; a recorded
+    value that is not a SHA-256 in hex (a manifest edited by hand) is kept as it is,
+    pickled behind another tag."""
 
-    __slots__ = ("_kept",)
-    _kept: bytes | tuple[int, str]
+    __slots__ = ()
 
-    def __init__(self, size: int, sha256: str) -> None:
-        kept: bytes | tuple[int, str] = (size, sha256)
+    def __new__(cls, size: int, sha256: str) -> Recorded:
         if type(size) is int and 0 <= size < 1 << 64 and _SHA256.fullmatch(sha256):
-            kept = size.to_bytes(8, "big") + bytes.fromhex(sha256)
-        object.__setattr__(self, "_kept", kept)
+            return super().__new__(cls, b"\x01" + size.to_bytes(8, "big") + bytes.fromhex(sha256))
+        return super().__new__(cls, b"\x00" + pickle.dumps((size, sha256)))
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Recorded is frozen: {name}")
+    def _unpacked(self) -> tuple[int, str]:
+        value: tuple[int, str] = pickle.loads(self[1:])
+        return value
 
     @property
     def size(self) -> int:
-        kept = self._kept
-        return int.from_bytes(kept[:8], "big") if isinstance(kept, bytes) else kept[0]
+        return int.from_bytes(self[1:9], "big") if self[0] else self._unpacked()[0]
 
     @property
     def sha256(self) -> str:
-        kept = self._kept
-        return kept[8:].hex() if isinstance(kept, bytes) else kept[1]
+        return self[9:].hex() if self[0] else self._unpacked()[1]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Recorded):
             return NotImplemented
         return (self.size, self.sha256) == (other.size, other.sha256)
 
+    def __ne__(self, other: object) -> bool:
+        same = self.__eq__(other)
+        return same if same is NotImplemented else not same
+
     def __hash__(self) -> int:
         return hash((self.size, self.sha256))
 
+    def __reduce__(self) -> tuple[type[Recorded], tuple[int, str]]:
+        return (Recorded, (self.size, self.sha256))
+
     def __repr__(self) -> str:
         return f"Recorded(size={self.size!r}, sha256={self.sha256!r})"
+
+    __str__ = __repr__
 
 
 @dataclass(frozen=True)
