@@ -393,10 +393,8 @@ class OutputDir:
         recorded = self._recorded
         recorded[self.report] = Recorded(*digest)  # the report is never staged (_checked)
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
-        if arrivals is None:
-            kept = self.arrivals
-        else:
-            kept = arrivals if isinstance(arrivals, dict) else dict(arrivals)
+        # as they are: a batch's are packed (manifest.Arrivals)
+        kept = self.arrivals if arrivals is None else arrivals
         manifest = Manifest(recorded, self.report, mounts, kept)
         plan = Plan(
             put=sorted(n for n in recorded if n != self.report and n not in self._unchanged)

@@ -16,12 +16,14 @@ What the previous outputs are (:func:`read_previous`), from the best proof there
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
 import pickle
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -80,6 +82,78 @@ class Recorded(bytes):
     __str__ = __repr__
 
 
+class Arrivals(Mapping[str, str]):
+    """First arrivals (SHA-256 in hex → time), the earlier ones and a batch's, packed: a
+    batch of 10,000 files has as many, and a few times. Each new file's digest is kept as
+    its 32 bytes in one sorted blob, its time as an index into the few times; the items
+    come out in the order of their keys (hex keeps the digests' order), as the manifest
+    writes them, without a string made for each at once."""
+
+    def __init__(self, earlier: Mapping[str, str], new: Iterable[tuple[str, str]]) -> None:
+        """``new``: (SHA-256, time) of a batch's files in its order; the first of a
+        digest counts, and one ``earlier`` holds keeps its earlier time."""
+        self._earlier = earlier
+        self._other: dict[str, str] = {}  # a key that is not a SHA-256 in hex: as it is
+        times: dict[str, int] = {}
+        blob, which = bytearray(), array("L")
+        for sha, when in new:
+            if sha in earlier or sha in self._other:
+                continue
+            if _SHA256.fullmatch(sha):
+                blob += bytes.fromhex(sha)
+                which.append(times.setdefault(when, len(times)))
+            else:
+                self._other[sha] = when
+        self._times = list(times)
+        # sorted by digest, the first of the batch first among equal ones (a stable sort)
+        order = sorted(range(len(which)), key=lambda i: blob[i * 32 : i * 32 + 32])
+        self._digests, self._when = bytearray(), array("L")
+        last = None
+        for i in order:
+            digest = blob[i * 32 : i * 32 + 32]
+            if digest != last:
+                self._digests += digest
+                self._when.append(which[i])
+            last = digest
+
+    def _find(self, digest: bytes) -> int:
+        """The place of ``digest`` among the packed ones, -1 when it is not there."""
+        low, high = 0, len(self._when)
+        while low < high:
+            mid = (low + high) // 2
+            if self._digests[mid * 32 : mid * 32 + 32] < digest:
+                low = mid + 1
+            else:
+                high = mid
+        found = low < len(self._when) and self._digests[low * 32 : low * 32 + 32] == digest
+        return low if found else -1
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._earlier:
+            return self._earlier[key]
+        if key in self._other:
+            return self._other[key]
+        at = self._find(bytes.fromhex(key)) if _SHA256.fullmatch(key) else -1
+        if at < 0:
+            raise KeyError(key)
+        return self._times[self._when[at]]
+
+    def __len__(self) -> int:
+        return len(self._earlier) + len(self._other) + len(self._when)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.sorted_items())
+
+    def _packed(self) -> Iterator[tuple[str, str]]:
+        for at, when in enumerate(self._when):
+            yield self._digests[at * 32 : at * 32 + 32].hex(), self._times[when]
+
+    def sorted_items(self) -> Iterator[tuple[str, str]]:
+        """Every item, by key (as ``sorted(self.items())``): one string made at a time."""
+        others = sorted([*self._earlier, *self._other])
+        return heapq.merge(((key, self[key]) for key in others), self._packed())
+
+
 @dataclass(frozen=True)
 class Manifest:
     """The outputs of one run (names as :mod:`gongkai_xlsx.outputs.names` says), the report
@@ -90,7 +164,7 @@ class Manifest:
     mounts: dict[str, str] = field(default_factory=dict)
     # when each input file (by its SHA-256) first arrived: the time of the first run that
     # saw it (see :mod:`gongkai_xlsx.ingest.versions`); carried forward run to run
-    arrivals: dict[str, str] = field(default_factory=dict)
+    arrivals: Mapping[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())
@@ -159,6 +233,9 @@ _T = TypeVar("_T")
 
 def _sorted(mapping: Mapping[str, _T]) -> Iterator[tuple[str, _T]]:
     """The items of ``mapping`` by key, as ``sorted(mapping.items())`` (keys are unique)."""
+    if isinstance(mapping, Arrivals):
+        yield from mapping.sorted_items()  # type: ignore[misc]  # _T is str
+        return
     for key in sorted(mapping):
         yield key, mapping[key]
 
@@ -193,7 +270,7 @@ class Previous:
     mounts: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Recorded] = field(default_factory=dict)
     source: str = "none"  # "manifest", "report" (no manifest: report.json's list), "none"
-    arrivals: dict[str, str] = field(default_factory=dict)  # the manifest's; else none
+    arrivals: Mapping[str, str] = field(default_factory=dict)  # the manifest's; else none
 
     def unchanged(self, name: str, path: str) -> bool:
         """Whether the file of output ``name`` at ``path`` is still what the manifest
