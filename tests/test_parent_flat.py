@@ -6,18 +6,27 @@ no list that grows with the batch beyond the roster's own counts. Measured by th
 from __future__ import annotations
 
 import gc
+import hashlib
+import os
+import secrets
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from batch_data import synthetic_batch
 
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.batch import submissions
+from gongkai_xlsx.ingest.cache import Key, ResultCache
 from gongkai_xlsx.ingest.page import page_chunks
 from gongkai_xlsx.ingest.report import BatchReport, batch_report, report_bytes
+from gongkai_xlsx.ingest.worker import Checked
+from gongkai_xlsx.outputfolder import MANIFEST
+from gongkai_xlsx.outputs import OutputDir
+from gongkai_xlsx.outputs.manifest import Arrivals, Manifest, Recorded
 from gongkai_xlsx.previous import read_previous
 from gongkai_xlsx.roster import Entry, Roster
 
@@ -117,3 +126,120 @@ def test_last_years_documents_are_kept_packed(tmp_path: Path) -> None:
     previous = read_previous(small)
     [document] = next(iter(previous.by_agency.values()))
     assert document.numbers is not None and document.values()  # read back when compared
+
+
+def _kept_per_item(prepare: Callable[[int], Callable[[], Any]]) -> float:
+    """The bytes a step keeps (what it returns, once done) for each item more, between 200
+    and 2,000 items; ``prepare(n)`` makes its inputs (not counted) and gives the step."""
+    kept = {}
+    for n in (200, 2000):
+        step = prepare(n)
+        gc.collect()
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            made = step()
+            gc.collect()
+            kept[n] = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+        del made
+    return (kept[2000] - kept[200]) / 1800
+
+
+def _digest(i: int) -> str:
+    return hashlib.sha256(f"返回{i}".encode()).hexdigest()
+
+
+def test_a_batchs_first_arrivals_are_kept_packed() -> None:
+    """The first arrival of each file of a batch (10,000 of them until the commit) is kept
+    as its digest's 32 bytes and a time's place (about 150 bytes as a dict of hex keys),
+    and the manifest records them as it did: the same bytes as with a dict."""
+    times = [f"2025-01-{d:02d}T09:00:00.000000+08:00" for d in range(10, 13)]
+
+    def prepare(n: int) -> Callable[[], Arrivals]:
+        # each digest made as it is read (a run reads them from its entries on disk)
+        numbers = [*range(n), 0]
+        return lambda: Arrivals({}, ((_digest(i), times[i % 3]) for i in numbers))
+
+    assert _kept_per_item(prepare) < 60
+    earlier = {_digest(i): "2024-12-01T08:00:00+08:00" for i in range(0, 400, 7)}
+    pairs = [(_digest(i), times[i % 3]) for i in range(300)] + [(_digest(5), times[1])]
+    plain = dict(earlier)
+    for sha, when in pairs:
+        plain.setdefault(sha, when)
+    packed = Arrivals(earlier, pairs)
+    assert dict(packed) == plain and list(packed) == sorted(plain)
+    assert packed[_digest(5)] == times[5 % 3] and _digest(999) not in packed
+    outputs = {"a.json": Recorded(3, _digest(1))}
+    with patch.object(secrets, "token_hex", lambda _n: "0" * 32):
+        same = Manifest(outputs, "report.json", {}, plain).to_bytes()
+        assert Manifest(outputs, "report.json", {}, packed).to_bytes() == same
+    assert Manifest.parse(same) == Manifest(outputs, "report.json", {}, plain)
+
+
+def test_the_outputs_staged_are_kept_small(tmp_path: Path) -> None:
+    """An output folder keeps, for each output staged until the commit, its name and one
+    small record (size and digest): no second dict, no object around the record; the
+    commit lists each in the manifest."""
+    folders: list[OutputDir] = []
+    digest = hashlib.sha256(b"{}").hexdigest()
+
+    def prepare(n: int) -> Callable[[], OutputDir]:
+        folder = OutputDir(tmp_path / f"out{n}", report="report.json").__enter__()
+        folders.append(folder)
+        names = [f"某县第{i:05d}局_2024.json" for i in range(n)]  # the caller's: not counted
+        files = [os.path.join(folder.scratch(), f"{i}.json") for i in range(n)]
+        for file in files:
+            Path(file).write_bytes(b"{}")
+
+        def stage() -> OutputDir:
+            for name, file in zip(names, files, strict=True):
+                folder.stage_file(name, file, True, (2, digest))
+            return folder
+
+        return stage
+
+    try:
+        assert _kept_per_item(prepare) < 150  # about 210 with a dict of flags beside
+        report = folders[0].scratch() / "report.json"
+        report.write_bytes(b"{}")
+        folders[0].commit(report, [f"某县第{i:05d}局_2024.json" for i in range(200)])
+    finally:
+        for folder in folders:
+            folder.__exit__(None, None, None)
+    manifest = Manifest.parse((tmp_path / "out200" / MANIFEST).read_bytes())
+    assert manifest is not None and len(manifest.outputs) == 201  # and the report
+    assert manifest.outputs["某县第00007局_2024.json"] == Recorded(2, digest)
+    assert (tmp_path / "out200" / "某县第00007局_2024.json").read_bytes() == b"{}"
+
+
+def test_the_result_cache_keeps_8_bytes_a_key_written(tmp_path: Path) -> None:
+    """The new result cache is written as the results arrive, each key once: the keys
+    already written are kept 8 bytes each (about 100 as a set of numbers), and a key that
+    comes twice is written once."""
+
+    def prepare(n: int) -> Callable[[], ResultCache[Checked]]:
+        (tmp_path / f"out{n}").mkdir()
+        cache = ResultCache(tmp_path / f"out{n}", Checked)
+        cache.open(tmp_path / f"out{n}")
+        keys = [Key(_digest(i), f"r{i:05d}.xlsx", 2024) for i in range(n)]
+
+        def keep() -> ResultCache[Checked]:
+            for key in keys:
+                cache.keep(key, b"entry")
+            return cache
+
+        return keep
+
+    assert _kept_per_item(prepare) < 60  # 8 in the array; the last few in a small set
+    cache = ResultCache(tmp_path / "twice", Checked)
+    (tmp_path / "twice").mkdir()
+    cache.open(tmp_path / "twice")
+    keys = [Key(_digest(i), f"r{i:05d}.xlsx", 2024) for i in range(3000)]
+    for key in [*keys, *keys[::-7]]:
+        cache.keep(key, key.header())
+    written = cache.write()
+    assert written is not None
+    data = written.read_bytes()
+    assert all(data.count(key.header()) == 1 for key in keys)

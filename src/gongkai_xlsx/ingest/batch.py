@@ -24,6 +24,7 @@ from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.versions import Version, versions
 from gongkai_xlsx.naming import dedupe, json_file_name
+from gongkai_xlsx.outputs.manifest import Arrivals
 from gongkai_xlsx.reader.sniff import SPREADSHEET_SUFFIXES
 from gongkai_xlsx.roster import Roster
 from gongkai_xlsx.text import listed
@@ -392,17 +393,11 @@ def repeated_hashes(hashes: array[int]) -> set[int]:
     return repeated
 
 
-def arrivals_of(entries: Sequence[Entry], arrivals: Mapping[str, str]) -> dict[str, str]:
+def arrivals_of(entries: Sequence[Entry], arrivals: Mapping[str, str]) -> Arrivals:
     """The arrivals the output folder keeps after this batch: the earlier ones, and the
-    first arrival of each file of the batch (the batch's arrivals are a few times,
-    each kept once)."""
-    found = dict(arrivals)
-    times: dict[str, str] = {}
-    for entry in entries:
-        sha = entry.outcome.sha256
-        if sha and entry.arrived and sha not in found:
-            found[sha] = times.setdefault(entry.arrived, entry.arrived)
-    return found
+    first arrival of each file of the batch, packed (10,000 files, a few times)."""
+    pairs = ((e.outcome.sha256, e.arrived) for e in entries if e.outcome.sha256 and e.arrived)
+    return Arrivals(arrivals, pairs)
 
 
 def batch(

@@ -26,12 +26,15 @@ read at all. The parent keeps an index only (16 bytes and a place per entry).
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
+import heapq
 import io
 import json
 import pickle
 import zlib
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -155,6 +158,31 @@ def parse_entry(key: Key, data: bytes, kind: type[R]) -> R | None:
     return found
 
 
+class _Seen:
+    """A set of 64-bit numbers kept in 8 bytes each (a ``set`` of ints costs about 100 a
+    number: 10,000 returns a run): a sorted array, and the few added since it was last
+    merged into it."""
+
+    __slots__ = ("_recent", "_sorted")
+    _MERGE = 1024  # numbers held in a set before they are merged into the array
+
+    def __init__(self) -> None:
+        self._sorted = array("Q")
+        self._recent: set[int] = set()
+
+    def __contains__(self, number: int) -> bool:
+        if number in self._recent:
+            return True
+        at = bisect.bisect_left(self._sorted, number)
+        return at < len(self._sorted) and self._sorted[at] == number
+
+    def add(self, number: int) -> None:
+        self._recent.add(number)
+        if len(self._recent) >= self._MERGE:
+            self._sorted = array("Q", heapq.merge(self._sorted, sorted(self._recent)))
+            self._recent.clear()
+
+
 class ResultCache(Generic[R]):
     """The cache of one output folder, for one run (which holds OUT's lock), of results
     of type ``kind``: :meth:`open` it, :meth:`get` each file's, :meth:`keep` what the
@@ -166,7 +194,7 @@ class ResultCache(Generic[R]):
         self.index: dict[bytes, tuple[int, int]] = {}  # ident → (offset, length)
         # this run's entries are written as they come, each key once (by its first 8
         # bytes: two keys alike in them lose one entry, read again)
-        self._seen: set[int] = set()
+        self._seen = _Seen()
         self._new: NewFile | None = None
         self.reused = 0  # results taken from the cache this run
         self.folder: Path | None = None

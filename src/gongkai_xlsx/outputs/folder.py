@@ -167,8 +167,11 @@ class OutputDir:
         self.previous: frozenset[str] = frozenset()
         self.recovered: str | None = None  # "forward" / "back": a killed run's commit
         self.committed = False
-        self._staged: dict[str, bool] = {}  # name → changed (False: the same bytes are there)
-        self._recorded: dict[str, Recorded] = {}  # name → what the manifest will say
+        # name → what the manifest will say, for every output staged (10,000 for a
+        # province: one dict, the value one small bytes); those OUT already held as they
+        # are (not written, not put in place) are also in ``_unchanged``
+        self._recorded: dict[str, Recorded] = {}
+        self._unchanged: set[str] = set()
         self._made: list[Path] = []  # folders made in OUT for outputs, removed if unused
         self._lock: Lock | None = None
         self._mount_locks: list[Lock] = []
@@ -247,8 +250,7 @@ class OutputDir:
     def stage(self, name: str, data: bytes) -> None:
         """Add an output (a relative POSIX path inside OUT) to the coming commit."""
         if self._prepare(name, lambda target: same_bytes(target, data)):
-            write_atomic(self.places.new(name), data)
-            self._staged[name] = True  # only once written: commit trusts what is listed
+            write_atomic(self.places.new(name), data)  # recorded only once written
             _checkpoint("stage")
         self._recorded[name] = Recorded(len(data), hashlib.sha256(data).hexdigest())
 
@@ -278,7 +280,6 @@ class OutputDir:
                         raise
             if not moved:
                 copy_atomic(target, path)
-            self._staged[name] = True
             _checkpoint("stage")
             path = target
         digest = known if known is not None else file_digest(path)
@@ -296,13 +297,13 @@ class OutputDir:
         if self._lock is None or self.committed:
             raise RuntimeError("stage() needs an entered OutputDir that has not committed")
         self._checked(name)
-        if name in self._staged:
+        if name in self._recorded or name in self._unchanged:
             raise ValueError(f"output staged twice: {name}")
         if mount_of(name) is not None and mount_of(name) not in self.mounts:
             raise ValueError(f"no folder mounted for output {name!r}")
         occupant = self._occupant(name)
         if occupant in ("ours", "foreign") and same(self.places.out(name)):
-            self._staged[name] = False
+            self._unchanged.add(name)
             return False
         if occupant in _TAKEN:
             root, rel = self.places.root_of(name)
@@ -370,11 +371,12 @@ class OutputDir:
         arrivals to record (None: keep the previous)."""
         if self._lock is None or self.committed:
             raise RuntimeError("commit() needs an entered OutputDir that has not committed")
-        names = set(outputs)
-        if names != self._staged.keys():
-            missing = sorted(names - self._staged.keys())
-            extra = sorted(self._staged.keys() - names)
+        names = set(outputs)  # not kept: the staged names are the recorded ones
+        if names != self._recorded.keys():
+            missing = sorted(names - self._recorded.keys())
+            extra = sorted(self._recorded.keys() - names)
             raise ValueError(f"outputs differ from the staged files: {missing=} {extra=}")
+        del names
         if not self.before.report_ours:
             raise OutputConflict(self.path, [self.report])
         report_path = self.places.out(self.report)
@@ -391,15 +393,13 @@ class OutputDir:
         recorded = self._recorded
         recorded[self.report] = Recorded(*digest)  # the report is never staged (_checked)
         mounts = {k: _relative_to(v, self.path) for k, v in self.mounts.items()}
-        if arrivals is None:
-            kept = self.arrivals
-        else:
-            kept = arrivals if isinstance(arrivals, dict) else dict(arrivals)
+        # as they are: a batch's are packed (manifest.Arrivals)
+        kept = self.arrivals if arrivals is None else arrivals
         manifest = Manifest(recorded, self.report, mounts, kept)
         plan = Plan(
-            put=sorted(n for n, changed in self._staged.items() if changed)
+            put=sorted(n for n in recorded if n != self.report and n not in self._unchanged)
             + ([self.report] if report_changed else []),
-            delete=sorted(n for n in self.previous - names if self._removable(n)),
+            delete=sorted(n for n in self.previous if n not in recorded and self._removable(n)),
             point=MANIFEST,
         )
         manifest_path = self.places.out(MANIFEST)

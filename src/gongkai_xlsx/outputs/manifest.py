@@ -16,11 +16,14 @@ What the previous outputs are (:func:`read_previous`), from the best proof there
 
 from __future__ import annotations
 
+import heapq
 import json
 import os
+import pickle
 import re
 import secrets
-from collections.abc import Iterator, Mapping
+from array import array
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,44 +35,123 @@ FORMAT = 1  # "arrivals" is optional: a manifest without it is read as before
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
-class Recorded:
+class Recorded(bytes):
     """An output as the manifest records it: its size and sha256. A run of 10,000 returns
-    keeps one for each output until the commit, so it is kept packed (8 bytes of size,
-    the 32 bytes of the digest: one small ``bytes``) where it can be; a recorded value
-    that is not a SHA-256 in hex (a manifest edited by hand) is kept as it is."""
+    keeps one for each output until the commit, so it is itself one small ``bytes`` (no
+    object around it): a tag, 8 bytes of size and the 32 bytes of the digest; a recorded
+    value that is not a SHA-256 in hex (a manifest edited by hand) is kept as it is,
+    pickled behind another tag."""
 
-    __slots__ = ("_kept",)
-    _kept: bytes | tuple[int, str]
+    __slots__ = ()
 
-    def __init__(self, size: int, sha256: str) -> None:
-        kept: bytes | tuple[int, str] = (size, sha256)
+    def __new__(cls, size: int, sha256: str) -> Recorded:
         if type(size) is int and 0 <= size < 1 << 64 and _SHA256.fullmatch(sha256):
-            kept = size.to_bytes(8, "big") + bytes.fromhex(sha256)
-        object.__setattr__(self, "_kept", kept)
+            return super().__new__(cls, b"\x01" + size.to_bytes(8, "big") + bytes.fromhex(sha256))
+        return super().__new__(cls, b"\x00" + pickle.dumps((size, sha256)))
 
-    def __setattr__(self, name: str, value: object) -> None:
-        raise AttributeError(f"Recorded is frozen: {name}")
+    def _unpacked(self) -> tuple[int, str]:
+        value: tuple[int, str] = pickle.loads(self[1:])
+        return value
 
     @property
     def size(self) -> int:
-        kept = self._kept
-        return int.from_bytes(kept[:8], "big") if isinstance(kept, bytes) else kept[0]
+        return int.from_bytes(self[1:9], "big") if self[0] else self._unpacked()[0]
 
     @property
     def sha256(self) -> str:
-        kept = self._kept
-        return kept[8:].hex() if isinstance(kept, bytes) else kept[1]
+        return self[9:].hex() if self[0] else self._unpacked()[1]
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Recorded):
             return NotImplemented
         return (self.size, self.sha256) == (other.size, other.sha256)
 
+    def __ne__(self, other: object) -> bool:
+        same = self.__eq__(other)
+        return same if same is NotImplemented else not same
+
     def __hash__(self) -> int:
         return hash((self.size, self.sha256))
 
+    def __reduce__(self) -> tuple[type[Recorded], tuple[int, str]]:
+        return (Recorded, (self.size, self.sha256))
+
     def __repr__(self) -> str:
         return f"Recorded(size={self.size!r}, sha256={self.sha256!r})"
+
+    __str__ = __repr__
+
+
+class Arrivals(Mapping[str, str]):
+    """First arrivals (SHA-256 in hex → time), the earlier ones and a batch's, packed: a
+    batch of 10,000 files has as many, and a few times. Each new file's digest is kept as
+    its 32 bytes in one sorted blob, its time as an index into the few times; the items
+    come out in the order of their keys (hex keeps the digests' order), as the manifest
+    writes them, without a string made for each at once."""
+
+    def __init__(self, earlier: Mapping[str, str], new: Iterable[tuple[str, str]]) -> None:
+        """``new``: (SHA-256, time) of a batch's files in its order; the first of a
+        digest counts, and one ``earlier`` holds keeps its earlier time."""
+        self._earlier = earlier
+        self._other: dict[str, str] = {}  # a key that is not a SHA-256 in hex: as it is
+        times: dict[str, int] = {}
+        blob, which = bytearray(), array("L")
+        for sha, when in new:
+            if sha in earlier or sha in self._other:
+                continue
+            if _SHA256.fullmatch(sha):
+                blob += bytes.fromhex(sha)
+                which.append(times.setdefault(when, len(times)))
+            else:
+                self._other[sha] = when
+        self._times = list(times)
+        # sorted by digest, the first of the batch first among equal ones (a stable sort)
+        order = sorted(range(len(which)), key=lambda i: blob[i * 32 : i * 32 + 32])
+        self._digests, self._when = bytearray(), array("L")
+        last = None
+        for i in order:
+            digest = blob[i * 32 : i * 32 + 32]
+            if digest != last:
+                self._digests += digest
+                self._when.append(which[i])
+            last = digest
+
+    def _find(self, digest: bytes) -> int:
+        """The place of ``digest`` among the packed ones, -1 when it is not there."""
+        low, high = 0, len(self._when)
+        while low < high:
+            mid = (low + high) // 2
+            if self._digests[mid * 32 : mid * 32 + 32] < digest:
+                low = mid + 1
+            else:
+                high = mid
+        found = low < len(self._when) and self._digests[low * 32 : low * 32 + 32] == digest
+        return low if found else -1
+
+    def __getitem__(self, key: str) -> str:
+        if key in self._earlier:
+            return self._earlier[key]
+        if key in self._other:
+            return self._other[key]
+        at = self._find(bytes.fromhex(key)) if _SHA256.fullmatch(key) else -1
+        if at < 0:
+            raise KeyError(key)
+        return self._times[self._when[at]]
+
+    def __len__(self) -> int:
+        return len(self._earlier) + len(self._other) + len(self._when)
+
+    def __iter__(self) -> Iterator[str]:
+        return (key for key, _ in self.sorted_items())
+
+    def _packed(self) -> Iterator[tuple[str, str]]:
+        for at, when in enumerate(self._when):
+            yield self._digests[at * 32 : at * 32 + 32].hex(), self._times[when]
+
+    def sorted_items(self) -> Iterator[tuple[str, str]]:
+        """Every item, by key (as ``sorted(self.items())``): one string made at a time."""
+        others = sorted([*self._earlier, *self._other])
+        return heapq.merge(((key, self[key]) for key in others), self._packed())
 
 
 @dataclass(frozen=True)
@@ -82,7 +164,7 @@ class Manifest:
     mounts: dict[str, str] = field(default_factory=dict)
     # when each input file (by its SHA-256) first arrived: the time of the first run that
     # saw it (see :mod:`gongkai_xlsx.ingest.versions`); carried forward run to run
-    arrivals: dict[str, str] = field(default_factory=dict)
+    arrivals: Mapping[str, str] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         return b"".join(self.chunks())
@@ -151,6 +233,9 @@ _T = TypeVar("_T")
 
 def _sorted(mapping: Mapping[str, _T]) -> Iterator[tuple[str, _T]]:
     """The items of ``mapping`` by key, as ``sorted(mapping.items())`` (keys are unique)."""
+    if isinstance(mapping, Arrivals):
+        yield from mapping.sorted_items()  # type: ignore[misc]  # _T is str
+        return
     for key in sorted(mapping):
         yield key, mapping[key]
 
@@ -185,7 +270,7 @@ class Previous:
     mounts: dict[str, str] = field(default_factory=dict)
     recorded: dict[str, Recorded] = field(default_factory=dict)
     source: str = "none"  # "manifest", "report" (no manifest: report.json's list), "none"
-    arrivals: dict[str, str] = field(default_factory=dict)  # the manifest's; else none
+    arrivals: Mapping[str, str] = field(default_factory=dict)  # the manifest's; else none
 
     def unchanged(self, name: str, path: str) -> bool:
         """Whether the file of output ``name`` at ``path`` is still what the manifest
