@@ -54,27 +54,34 @@ def process_times(args: list[str], cwd: Path, runs: int) -> list[float]:
     return times
 
 
-def import_ms(args: list[str], cwd: Path) -> float:
-    """Milliseconds spent importing modules during one run (top-level imports summed), the
-    bytecode compiled (bench_startup.program_env; :func:`process_times` ran before)."""
-    for stale in cwd.glob("*.xlsx"):
-        stale.unlink()
+def import_ms(args: list[str], cwd: Path, runs: int = 7) -> float:
+    """Milliseconds spent importing modules during a run (top-level imports summed; the
+    median of ``runs`` runs, as bench_startup takes it: one run alone moves by ±30 ms on a
+    shared machine), the bytecode compiled (bench_startup.program_env; :func:`process_times`
+    ran before)."""
     env = program_env(SRC)
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    total = 0
-    for line in proc.stderr.splitlines():
-        parts = line.removeprefix("import time:").split("|")
-        timed = line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit()
-        if timed and not parts[2][1:2].isspace():  # top level: its cumulative time counts once
-            total += int(parts[1])
-    return total / 1000
+    totals = []
+    for _ in range(runs):
+        for stale in cwd.glob("*.xlsx"):
+            stale.unlink()
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", *args],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        total = 0
+        for line in proc.stderr.splitlines():
+            parts = line.removeprefix("import time:").split("|")
+            timed = (
+                line.startswith("import time:") and len(parts) == 3 and parts[1].strip().isdigit()
+            )
+            if timed and not parts[2][1:2].isspace():  # top level: its cumulative time counts once
+                total += int(parts[1])
+        totals.append(total / 1000)
+    return statistics.median(totals)
 
 
 def line(label: str, times: list[float]) -> str:
@@ -101,11 +108,12 @@ def startup(cwd: Path, runs: int) -> Started:
     new_imports = import_ms(new, cwd)
     print(line("anchor: python -c pass", bare))
     print(
-        line("gongkai-xlsx new 2024 (process)", command) + f"; imports {new_imports:.0f} ms; "
+        line("gongkai-xlsx new 2024 (process)", command)
+        + f"; imports {new_imports:.0f} ms (median); "
         f"median {statistics.median(command) / statistics.median(bare):.1f}× the anchor"
     )
     help_imports = import_ms(["-m", "gongkai_xlsx", "--help"], cwd)
-    print(f"gongkai-xlsx --help: imports {help_imports:.0f} ms")
+    print(f"gongkai-xlsx --help: imports {help_imports:.0f} ms (median)")
     return Started(bare, command, new_imports, help_imports)
 
 
