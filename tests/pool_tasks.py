@@ -23,6 +23,10 @@ def task(spec: tuple[str, Any]) -> Any:
     what, arg = spec
     if what == "echo":
         return (arg, os.getpid())
+    if what == "frozen":
+        import gc
+
+        return (gc.get_freeze_count(), os.getpid())
     if what == "sleep":
         time.sleep(arg)
         return ("slept", os.getpid())

@@ -94,6 +94,16 @@ def test_a_worker_is_replaced_only_after_a_failure() -> None:
     assert pid[7] == pid[5]  # an exception in the task leaves the worker usable
 
 
+def test_a_worker_freezes_what_its_first_task_left_and_only_then() -> None:
+    """After its first task a worker collects once and freezes what lives on (modules, a
+    form's tables): later collections walk only what later tasks make."""
+    with WorkerPool(task, 1, FAST, start_method="spawn") as pool:
+        got = dict(pool.run([("frozen", None), ("frozen", None), ("frozen", None)]))
+    assert got[0][1] == got[1][1] == got[2][1]  # one worker
+    assert got[0][0] == 0  # nothing frozen while the first task runs
+    assert got[1][0] > 1000 and got[2][0] == got[1][0]  # frozen once, after it
+
+
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_many_tasks_share_the_long_lived_workers(jobs: int) -> None:
     with WorkerPool(task, jobs, FAST, start_method="spawn") as pool:

@@ -53,6 +53,8 @@ from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from typing import Any, Generic, Literal, TypeVar
 
+from gongkai_xlsx.loading import settle
+
 try:
     import resource
 except ImportError:  # Windows
@@ -440,6 +442,7 @@ def _serve(
     detail = "内存不足" if memory_mb is None else f"超过 {memory_mb} MB 内存限制"
     out_of_memory = pickle.dumps((False, Failure("memory", detail)))
     results.send_bytes(b"ready")
+    settled = False
     while True:
         try:
             message = tasks.recv_bytes()
@@ -458,6 +461,9 @@ def _serve(
             return
         results.send_bytes(reply)
         del reply
+        if not settled:
+            settled = True
+            settle()
 
 
 def _ready(objects: list[Any], timeout: float | None) -> list[Any]:
