@@ -47,9 +47,9 @@ class Ran:
     peak_mib: float  # the ingest process's own peak RSS
 
 
-def _child(folder: str, out: str, jobs: int, answer) -> None:  # type: ignore[no-untyped-def]
+def _child(folder: str, out: str, jobs: int, extra: dict[str, object], answer) -> None:  # type: ignore[no-untyped-def]
     start = time.perf_counter()
-    done = api.ingest(api.IngestOptions([Path(folder)], Path(out), jobs=jobs))
+    done = api.ingest(api.IngestOptions([Path(folder)], Path(out), jobs=jobs, **extra))  # type: ignore[arg-type]
     wall = time.perf_counter() - start
     me = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -66,11 +66,12 @@ def _child(folder: str, out: str, jobs: int, answer) -> None:  # type: ignore[no
     )
 
 
-def ingest(folder: Path, out: Path, jobs: int) -> Ran:
-    """One ingest of ``folder`` into ``out`` in a fresh process."""
+def ingest(folder: Path, out: Path, jobs: int, **extra: object) -> Ran:
+    """One ingest of ``folder`` into ``out`` in a fresh process (``extra``: more of
+    IngestOptions, e.g. ``roster=``)."""
     ctx = multiprocessing.get_context("spawn")
     answer = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(str(folder), str(out), jobs, answer))
+    proc = ctx.Process(target=_child, args=(str(folder), str(out), jobs, extra, answer))
     proc.start()
     result = answer.get()
     proc.join()
@@ -81,7 +82,8 @@ def show(label: str, ran: Ran) -> None:
     print(
         f"  {label:<44} {ran.wall:7.2f} s wall, CPU {ran.cpu_parent:6.2f} s parent + "
         f"{ran.cpu_workers:6.2f} s workers; {ran.returns} returns, {ran.read} read; "
-        f"parent peak {ran.peak_mib:6.1f} MiB"
+        f"parent peak {ran.peak_mib:6.1f} MiB",
+        flush=True,
     )
 
 

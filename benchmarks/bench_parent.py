@@ -20,70 +20,21 @@ from ``--base`` to ``--n`` (the goal: ≤ +10 MB). The options, each sized with 
 from __future__ import annotations
 
 import argparse
-import multiprocessing
 import os
 import re
-import resource
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from bench_drop import ingest, show
 from bench_ingest import FORM, xml_returns
 
-from gongkai_xlsx import api
 from gongkai_xlsx.writer import TemplateOptions, write_template
 
 OPTIONS = ("plain", "roster", "previous", "summary")
-
-
-@dataclass(frozen=True)
-class Ran:
-    wall: float  # seconds
-    cpu_parent: float  # seconds of CPU, the ingest process itself
-    cpu_workers: float  # seconds of CPU, its workers
-    returns: int
-    peak_mib: float  # the ingest process's own peak RSS
-
-
-def _child(folder: str, out: str, jobs: int, extra: dict[str, object], answer) -> None:  # type: ignore[no-untyped-def]
-    start = time.perf_counter()
-    done = api.ingest(api.IngestOptions([Path(folder)], Path(out), jobs=jobs, **extra))  # type: ignore[arg-type]
-    wall = time.perf_counter() - start
-    me = resource.getrusage(resource.RUSAGE_SELF)
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-    answer.put(
-        (
-            wall,
-            me.ru_utime + me.ru_stime,
-            kids.ru_utime + kids.ru_stime,
-            len(done.entries),
-            me.ru_maxrss / 1024,
-        )
-    )
-
-
-def ingest(folder: Path, out: Path, jobs: int, **extra: object) -> Ran:
-    """One ingest of ``folder`` into ``out`` in a fresh process."""
-    ctx = multiprocessing.get_context("spawn")
-    answer = ctx.Queue()
-    proc = ctx.Process(target=_child, args=(str(folder), str(out), jobs, extra, answer))
-    proc.start()
-    result = answer.get()
-    proc.join()
-    return Ran(*result)
-
-
-def show(label: str, ran: Ran) -> None:
-    print(
-        f"  {label:<28} {ran.wall:7.2f} s wall, CPU {ran.cpu_parent:6.2f} s parent + "
-        f"{ran.cpu_workers:6.2f} s workers; {ran.returns} returns; "
-        f"parent peak {ran.peak_mib:6.1f} MiB",
-        flush=True,
-    )
 
 
 def roster_file(folder: Path, count: int) -> Path:
