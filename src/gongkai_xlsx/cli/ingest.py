@@ -24,9 +24,10 @@ from gongkai_xlsx.cli.options import (
     MemoryLimit,
     Previous,
     TimeLimit,
+    jobs_option,
     output_option,
 )
-from gongkai_xlsx.terminal import echo, non_negative_int, progress, visible
+from gongkai_xlsx.terminal import echo, progress, visible
 from gongkai_xlsx.text import file_name_text, text_width
 
 if TYPE_CHECKING:
@@ -192,16 +193,7 @@ def ingest_command(
         output_option("输出文件夹", "输出文件夹：每份通过的报表一个 JSON，另有 report.json。"),
     ],
     year: ExpectedYear = None,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "-j",
-            "--jobs",
-            metavar="进程数",
-            parser=non_negative_int,
-            help="并行进程数；0 表示按 CPU 核数。",
-        ),
-    ] = 0,
+    jobs: Annotated[int, jobs_option("并行进程数；0 表示按 CPU 核数。")] = 0,
     time_limit: TimeLimit = None,
     memory_limit: MemoryLimit = None,
     annotate: Annotated[

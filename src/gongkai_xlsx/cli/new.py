@@ -8,8 +8,8 @@ import typer
 from gongkai_xlsx import api
 from gongkai_xlsx.cli.app import app
 from gongkai_xlsx.cli.messages import MAX_LISTED_AGENCIES, file_names, shown_names
-from gongkai_xlsx.cli.options import Force, NewPrevious, Year, output_option
-from gongkai_xlsx.terminal import echo, non_negative_int, progress, visible
+from gongkai_xlsx.cli.options import Force, NewPrevious, Year, jobs_option, output_option
+from gongkai_xlsx.terminal import echo, progress, visible
 
 if TYPE_CHECKING:
     from gongkai_xlsx.api import NewOptions, RosterResult
@@ -55,16 +55,7 @@ def new_command(
     ] = None,
     force: Force = False,
     previous: NewPrevious = None,
-    jobs: Annotated[
-        int,
-        typer.Option(
-            "-j",
-            "--jobs",
-            metavar="进程数",
-            parser=non_negative_int,
-            help="按名单生成时的并行进程数；0 表示按 CPU 核数。",
-        ),
-    ] = 0,
+    jobs: Annotated[int, jobs_option("按名单生成时的并行进程数；0 表示按 CPU 核数。")] = 0,
 ) -> None:
     """生成填报模板（.xlsx）：只有浅黄色单元格可填写，合计自动计算，填错即时提示。"""
     options = api.NewOptions(

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 
 from gongkai_xlsx.api import DEFAULT_MEMORY_LIMIT, DEFAULT_TIME_LIMIT
-from gongkai_xlsx.terminal import seconds_value, whole_number, year_value
+from gongkai_xlsx.terminal import non_negative_int, seconds_value, whole_number, year_value
 
 OUTPUT_NAMES = ("-o", "--output", "--out")
 
@@ -19,6 +19,12 @@ OUTPUT_NAMES = ("-o", "--output", "--out")
 def output_option(metavar: str, help: str) -> Any:
     """``-o/--output`` (and the hidden ``--out``) with the command's own words."""
     return typer.Option(*OUTPUT_NAMES, metavar=metavar, help=help)
+
+
+def jobs_option(help: str) -> Any:
+    """``-j/--jobs``, the number of worker processes (0: one a core), with the command's
+    own words."""
+    return typer.Option("-j", "--jobs", metavar="进程数", parser=non_negative_int, help=help)
 
 
 ExpectedYear = Annotated[
