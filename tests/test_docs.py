@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import balanced, fill_with_openpyxl
+from project_scripts import script
 from typer.testing import CliRunner
 
 from gongkai_xlsx.catalogue import Code
@@ -47,12 +48,7 @@ def test_ci_runs_exactly_the_readme_test_command() -> None:
 def test_the_readme_shows_what_the_tool_prints_now() -> None:
     """The ingest example is a real run over samples/ (and the code table the catalogue):
     scripts/update_readme.py writes both; here they are written again and compared."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
-    import update_readme
-
-    assert update_readme.rewritten(README) == README, "run scripts/update_readme.py"
+    assert script("update_readme").rewritten(README) == README, "run scripts/update_readme.py"
 
 
 def test_the_january_walkthrough_runs_as_written(

@@ -14,11 +14,11 @@ from __future__ import annotations
 import io
 import pickle
 import re
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from project_scripts import script
 
 from gongkai_xlsx.definition import load as load_module
 from gongkai_xlsx.definition import prepared_forms
@@ -121,14 +121,9 @@ def test_an_entry_whose_form_is_not_its_digest_s_is_not_used(
 
 
 def test_the_committed_table_is_what_the_generator_writes_now() -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import make_prepared_forms  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
     committed = (ROOT / "src" / "gongkai_xlsx" / "definition" / "prepared_forms.py").read_text(
         encoding="utf-8"
     )
-    assert committed == make_prepared_forms.module_text(), (
+    assert committed == script("make_prepared_forms").module_text(), (
         "run: python scripts/make_prepared_forms.py"
     )

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from project_scripts import script
 
 from gongkai_xlsx.definition.load import available_formats, form_for_year, load_form
 from gongkai_xlsx.writer import TemplateOptions, prepared, prepared_formulas
@@ -105,14 +105,9 @@ def test_the_table_is_used_and_changes_nothing_in_the_template(
 
 
 def test_the_committed_table_is_what_the_generator_writes_now() -> None:
-    sys.path.insert(0, str(ROOT / "scripts"))
-    try:
-        import make_prepared_formulas  # type: ignore[import-not-found]
-    finally:
-        sys.path.remove(str(ROOT / "scripts"))
     committed = (ROOT / "src" / "gongkai_xlsx" / "writer" / "prepared_formulas.py").read_text(
         encoding="utf-8"
     )
-    assert committed == make_prepared_formulas.table_text(), (
+    assert committed == script("make_prepared_formulas").table_text(), (
         "run: python scripts/make_prepared_formulas.py"
     )
