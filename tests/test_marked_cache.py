@@ -9,43 +9,30 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
+from counting_pool import count_tasks
 
 from gongkai_xlsx import api
 from gongkai_xlsx.annotate import Mark, marks_from_findings
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.ingest import artifacts as artifacts_module
 from gongkai_xlsx.ingest import cache as cache_module
-from gongkai_xlsx.ingest import run as run_module
 from gongkai_xlsx.ingest.cache import MARKED_CACHE, marked_key
 from gongkai_xlsx.ingest.report import without_run
 from gongkai_xlsx.ingest.worker import MarkTask
 from gongkai_xlsx.outputfolder import MANIFEST
-from gongkai_xlsx.pool import WorkerPool
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 
 
-class Counting(WorkerPool[Any, Any]):
-    """The real pool, remembering the file of every marking task it is given."""
-
-    marked: ClassVar[list[str]] = []
-
-    def run(self, tasks: Iterable[Any]) -> Iterator[Any]:
-        given = list(tasks)
-        Counting.marked += [Path(t.path).name for t in given if isinstance(t, MarkTask)]
-        return super().run(given)
-
-
 @pytest.fixture
 def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    Counting.marked = []
-    monkeypatch.setattr(run_module, "WorkerPool", Counting)
-    return Counting.marked
+    """The files of the marking tasks the workers are given."""
+    return count_tasks(monkeypatch, MarkTask).names
 
 
 @pytest.fixture

@@ -10,51 +10,35 @@ import json
 import pickle
 import shutil
 import zlib
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
 import pytest
 from conftest import fill_with_openpyxl
+from counting_pool import Counted, count_tasks
 
 from gongkai_xlsx import api
 from gongkai_xlsx.definition.layout import Layout
 from gongkai_xlsx.ingest import cache as cache_module
-from gongkai_xlsx.ingest import run as run_module
 from gongkai_xlsx.ingest.cache import CACHE, Key, entry_bytes, parse_entry, stamp
 from gongkai_xlsx.ingest.page import without_run as page_without_run
 from gongkai_xlsx.ingest.report import without_run
 from gongkai_xlsx.ingest.worker import Checked, Task, check_task
-from gongkai_xlsx.pool import WorkerPool
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 BALANCED = {"b.received.natural_person": 5, "b.carried_forward.natural_person": 5}
 
 
-class Counting(WorkerPool[Any, Any]):
-    """The real pool, remembering the file of every check task it is given."""
-
-    read: ClassVar[list[str]] = []
-    started: ClassVar[list[int]] = []  # workers started
-
-    def _start(self) -> Any:
-        worker = super()._start()
-        Counting.started.append(worker.proc.pid)
-        return worker
-
-    def run(self, tasks: Iterable[Any]) -> Iterator[Any]:
-        given = list(tasks)
-        Counting.read += [Path(t.path).name for t in given if isinstance(t, Task)]
-        return super().run(given)
+@pytest.fixture
+def pool_counts(monkeypatch: pytest.MonkeyPatch) -> Counted:
+    return count_tasks(monkeypatch, Task)
 
 
 @pytest.fixture
-def counted(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    Counting.read = []
-    Counting.started = []
-    monkeypatch.setattr(run_module, "WorkerPool", Counting)
-    return Counting.read
+def counted(pool_counts: Counted) -> list[str]:
+    """The files of the check tasks the workers are given."""
+    return pool_counts.names
 
 
 def ingest(folder: Path, out: Path, year: int | None = None) -> api.Ingested:
@@ -107,7 +91,7 @@ def entries(out: Path) -> list[bytes]:
 
 
 def test_a_second_run_reads_no_file_and_reports_the_same(
-    inbox: Path, tmp_path: Path, counted: list[str]
+    inbox: Path, tmp_path: Path, counted: list[str], pool_counts: Counted
 ) -> None:
     out = tmp_path / "结果"
     first = ingest(inbox, out)
@@ -115,12 +99,12 @@ def test_a_second_run_reads_no_file_and_reports_the_same(
     assert n == 4 and sorted(counted) == sorted(p.name for p in inbox.rglob("*.xlsx"))
     assert first.reused == 0
     before = outputs(out)
-    assert len(Counting.started) == 2  # -j 2
+    assert len(pool_counts.started) == 2  # -j 2
     counted.clear()
-    Counting.started.clear()
+    pool_counts.started.clear()
     second = ingest(inbox, out)
     assert counted == [] and second.reused == n  # not one file read again
-    assert Counting.started == []  # not even a worker started
+    assert pool_counts.started == []  # not even a worker started
     assert outputs(out) == before
     assert [e.outcome for e in second.entries] == [e.outcome for e in first.entries]
     # and a run that reads every file (an empty folder) says the same
