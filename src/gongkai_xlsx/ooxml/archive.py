@@ -214,11 +214,10 @@ def rewrite(
     comment. New members get the date of the newest original member and deflate, so the
     same input always gives the same bytes (with one deflate engine,
     :mod:`~gongkai_xlsx.ooxml.deflate`). ``level`` is zlib's deflate level of the parts
-    written (its default when None): a marked copy deflates its edited sheets at level
-    1, the fastest. The deflated form of
-    a small part ``keep`` names is kept for the next call (bounded): parts written alike
-    for every return of one template (its workbook.xml edited, its styles) are deflated
-    once.
+    written (its default when None): a marked copy deflates its edited sheets at level 1,
+    the fastest (ISA-L's). The deflated form of a small part ``keep`` names is kept for
+    the next call (bounded): parts written alike for every return of one template (its
+    workbook.xml edited, its styles) are deflated once.
     """
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
     out = _ZipOut()
@@ -495,7 +494,7 @@ class _Holes:
             raise ValueError("a member with holes has at least one")
         self.pieces = pieces[:-1]
         self.tail = pieces[-1]
-        self.engine = engine()  # every copy's head deflated by the tail's engine
+        self.engine = engine()  # zlib's level 6 either way (ooxml/deflate.py says why)
         self.packed_tail = self.engine.deflate(self.tail, 6)
 
     def filled(self, value: bytes) -> tuple[int, int, int, bytes]:

@@ -1,17 +1,18 @@
 """The deflate engine of the zip layer: ISA-L (the ``isal`` package) when it imports, else
 the standard library's zlib.
 
-Inflating, deflating and checking CRC-32s is half the time of a marked copy with many
-marks, and a worker's read inflates every sheet: on a return's 429 KB of XML, ISA-L
-deflates about 4 times faster than zlib at level 1 (and smaller), inflates 3 times
-faster and sums CRC-32s 6 times faster. Both write and read the same formats (a raw
-deflate stream, a zlib stream), so a zip written by one is read by the other and by
-zipfile. The only module that imports ``isal``, and only when a part is first inflated,
-deflated or summed (the ``--help`` and ``new`` start-up never is).
+Inflating, deflating and checking CRC-32s is a third of a marked copy with many marks
+(benchmarks/bench_annotate.py), and a worker's read inflates every sheet: on a return's
+429 KB of XML, ISA-L deflates about 4 times faster than zlib at level 1 (and 6% smaller),
+inflates 3 times faster and sums CRC-32s 6 times faster. Both write and read the same
+formats (a raw deflate stream, a zlib stream), so a zip written by one is read by the
+other and by zipfile. The only module that imports ``isal``, and only when a part is
+first inflated, deflated or summed (the ``--help`` and ``new`` start-up never is).
 
-The levels asked for are zlib's (1 fastest; None its default); ISA-L has four (0 to 3):
-zlib's 1 is its 1, anything else its 2, both of which write smaller streams than zlib's
-level 1 does.
+The levels asked for are zlib's. Level 1 (the fastest: marked copies, the result cache)
+is ISA-L's level 1; any other is zlib's own, as ISA-L has no level as small as zlib's
+default (its best is 17% larger on a return's sheets; a roster's copies, deflated at 6,
+would grow by a tenth to save 0.07 ms each), so those streams stay byte for byte zlib's.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ RAW = -15  # a raw deflate stream, as a zip member holds it
 ZLIB = 15  # a zlib stream: header, deflate, Adler-32
 SYNC_FLUSH = zlib.Z_SYNC_FLUSH  # the same number in isal_zlib
 
-_ISAL_FAST, _ISAL_DEFAULT = 1, 2
+_ISAL_FAST = 1  # ISA-L's level 1: smaller than zlib's level 1 and 4 times as fast
 
 
 class Engine:
@@ -38,15 +39,14 @@ class Engine:
         self.errors: tuple[type[Exception], ...] = tuple({zlib.error, module.error})
         self.crc32 = module.crc32  # (data, value=0) -> int
 
-    def level(self, level: int | None) -> int:
-        """The engine's level for zlib's ``level`` (None: zlib's default)."""
-        if self._module is zlib:
-            return zlib.Z_DEFAULT_COMPRESSION if level is None else level
-        return _ISAL_FAST if level is not None and level <= 1 else _ISAL_DEFAULT
-
     def packer(self, level: int | None, wbits: int = RAW) -> Any:
-        """A compressor (``compress``, ``flush(mode)``) at zlib's ``level``."""
-        return self._module.compressobj(self.level(level), zlib.DEFLATED, wbits)
+        """A compressor (``compress``, ``flush(mode)``) at zlib's ``level``: ISA-L's for
+        level 1, zlib's for any other (None: zlib's default)."""
+        if level == 1 and self._module is not zlib:
+            return self._module.compressobj(_ISAL_FAST, zlib.DEFLATED, wbits)
+        return zlib.compressobj(
+            zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, wbits
+        )
 
     def deflate(self, data: bytes, level: int | None, wbits: int = RAW) -> bytes:
         """``data`` deflated whole at zlib's ``level``."""
