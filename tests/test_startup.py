@@ -23,6 +23,7 @@ FORBIDDEN = (
     "docx",
     "openpyxl",
     "lxml",
+    "isal",  # the zip layer's deflate engine: imported when a part is first inflated
     "gongkai_xlsx.reader",
     "gongkai_xlsx.canonical",
     "gongkai_xlsx.schema",
