@@ -19,7 +19,8 @@ from gongkai_xlsx.aggregate import Summary, aggregate_documents
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.ingest.batch import Entry
-from gongkai_xlsx.ingest.summary import BatchSummary, summarise
+from gongkai_xlsx.ingest.summary import BatchSummary, summarise, unique_name
+from gongkai_xlsx.naming import dedupe
 from gongkai_xlsx.reader.model import Source
 
 Passing = list[tuple[Entry, Path]]
@@ -121,6 +122,16 @@ def test_what_stops_the_aggregator_stops_the_summary(tmp_path: Path) -> None:
     other.write_bytes(dumps(data))
     mixed = _same([*passing[10:], (_entry("上年.xlsx", "某局", 2023), other)], tmp_path / "s2")
     assert not mixed.written and [f.code.code for f in mixed.errors] == ["aggregate-mixed"]
+
+
+def test_the_summarys_name_is_made_unique_as_the_outputs_are() -> None:
+    """An output already named as the summary would be (any case): the summary takes the
+    next free name, as the outputs' own :func:`dedupe` gives it, beside every output."""
+    taken = ["某县_2024.json", "某县_2024_汇总.JSON", "某县_2024_汇总_2.json", "乙.json"]
+    wanted = "某县_2024_汇总.json"
+    assert unique_name(wanted, iter(taken)) == dedupe([*taken, wanted])[-1]
+    assert unique_name(wanted, iter(taken)) == "某县_2024_汇总_3.json"
+    assert unique_name(wanted, iter(taken[:1])) == wanted
 
 
 def _grown(passing: Passing, scratch: Path) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -42,6 +42,7 @@ from gongkai_xlsx.documents import parse_json
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import NewFile, write_atomic_chunks
 from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
+from gongkai_xlsx.naming import dedupe
 from gongkai_xlsx.text import squash_spaces
 
 MEMBERS = "summary-members"  # the scratch file of the members' bytes
@@ -90,12 +91,10 @@ def conflicts(entries: Sequence[Entry]) -> tuple[Conflict, ...]:
     )
 
 
-def _unique_name(wanted: str, taken: Sequence[str]) -> str:
+def unique_name(wanted: str, taken: Iterable[str]) -> str:
     """``wanted``, or ``wanted`` with ``_2``, ``_3``… as :func:`gongkai_xlsx.naming.dedupe`
     makes it beside the (unique) names ``taken``; only the names that may collide are
     kept (those beginning with its stem, case-insensitively)."""
-    from gongkai_xlsx.naming import dedupe
-
     stem = wanted.rpartition(".")[0] or wanted
     start = stem.casefold()
     return dedupe([*(t for t in taken if t.casefold().startswith(start)), wanted])[-1]
@@ -208,9 +207,8 @@ def summarise(
     years = {entry.outcome.year for entry, _path in passing}
     file_name = None
     if len(years) == 1:  # else the aggregator refuses the mix, naming the files
-        taken = [entry.output for entry, _path in passing if entry.output]
-        file_name = _unique_name(default_file_name(name, years.pop()), taken)
-        del taken
+        taken = (entry.output for entry, _path in passing if entry.output)
+        file_name = unique_name(default_file_name(name, years.pop()), taken)
     spooled = scratch / MEMBERS
     counted = _Counted(NewFile(spooled))
     try:
