@@ -14,7 +14,7 @@ explain a failure.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import ItemsView, Iterator, Mapping, Sequence
+from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
@@ -279,6 +279,34 @@ def members_digest(members: Sequence[Member]) -> str:
     ASCII; ``tests/test_summary_xlsx.py`` holds them to ``rfc8785`` with odd names), and
     take a tenth of the pure-Python reference's time on thousands of members."""
     return hashlib.sha256(_bytes([m.to_json() for m in members])).hexdigest()
+
+
+def member_bytes(member: Member) -> bytes:
+    """One member's RFC 8785 bytes, as its summary's ``members`` list holds them."""
+    return _bytes(_listed(member).to_json())
+
+
+def summary_chunks(document: Document, members: Iterable[bytes]) -> Iterator[bytes]:
+    """The canonical bytes of the summary ``document`` with ``members`` (each
+    :func:`member_bytes`, in order) as its members list and their digest as its
+    ``source.sha256`` (what :meth:`Document.build` makes of them), a member at a time:
+    exactly the summary's :meth:`Document.to_json_bytes`, never all of it in memory. The
+    keys are sorted (ASCII), so ``members`` falls between the keys before it and after."""
+    data = document.to_json()
+    del data["members"]
+    head = _bytes({k: v for k, v in data.items() if k < "members"})
+    yield head[:-1] + b',"members":['
+    digest = hashlib.sha256(b"[")
+    separator = b""
+    for piece in members:
+        digest.update(separator)
+        digest.update(piece)
+        yield separator + piece
+        separator = b","
+    digest.update(b"]")
+    tail = {k: v for k, v in data.items() if k > "members"}
+    tail["source"] = {"file": document.source.file, "sha256": digest.hexdigest()}
+    yield b"]," + _bytes(tail)[1:]
 
 
 def nested(values: Mapping[str, Value]) -> dict[str, Any]:

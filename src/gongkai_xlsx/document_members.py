@@ -102,14 +102,30 @@ def return_numbers(form: Form, document: Document) -> tuple[Value, ...]:
     return tuple(read_back(values[cell.id]) for cell in form.input_cells())
 
 
-def sum_inputs(form: Form, members: Iterable[Member]) -> Values:
-    """The input cells summed over ``members``: exact (ints and Decimals), a cell blank in
-    every member stays blank, otherwise blanks count as 0."""
-    sums: dict[str, Number] = {}
-    for member in members:
+class Sums:
+    """The input cells of members summed as the members come (``ingest --summary`` sums a
+    member as its return is read, never holding them all): exact (ints and Decimals), a
+    cell blank in every member stays blank, otherwise blanks count as 0."""
+
+    def __init__(self) -> None:
+        self._sums: dict[str, Number] = {}
+
+    def add(self, member: Listed) -> None:
+        sums = self._sums
         for cell_id, value in member.values.items():
             sums[cell_id] = sums.get(cell_id, 0) + value
-    return {c.id: sums.get(c.id) for c in form.input_cells()}
+
+    def inputs(self, form: Form) -> Values:
+        """Every input cell of ``form``: its sum, or None where no member has a number."""
+        return {c.id: self._sums.get(c.id) for c in form.input_cells()}
+
+
+def sum_inputs(form: Form, members: Iterable[Listed]) -> Values:
+    """The input cells summed over ``members`` (see :class:`Sums`)."""
+    sums = Sums()
+    for member in members:
+        sums.add(member)
+    return sums.inputs(form)
 
 
 def sum_numbers(form: Form, rows: Iterable[Sequence[Value]]) -> Values:

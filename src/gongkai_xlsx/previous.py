@@ -17,7 +17,9 @@ document gets nothing (a new agency; ``ingest`` counts them in report.json).
 from __future__ import annotations
 
 import pickle
-from collections.abc import Iterable
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -37,6 +39,7 @@ from gongkai_xlsx.document_files import (
 from gongkai_xlsx.document_members import RETURN
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.findings import Finding
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.outputfolder import is_report
 from gongkai_xlsx.text import listed
 from gongkai_xlsx.walk import Unreached
@@ -109,12 +112,92 @@ class SkippedFile:
     reason: str
 
 
+class _ByAgency(Mapping[str, list["PreviousDocument"]]):
+    """Last year's documents by normalised agency name (:func:`agency_key`), each
+    agency's in the order read, kept on disk (:class:`~gongkai_xlsx.fsio.Records`): in
+    memory only a sorted array of the names' hashes and one of the documents' places (16
+    bytes a document); an agency's documents are read back when asked for."""
+
+    def __init__(self) -> None:
+        self._records: Records[PreviousDocument] = Records()
+        self._hashes = array("q")  # each document's name hash, in the order added
+        self._sorted: tuple[array[int], array[int]] | None = None  # (hashes, places)
+
+    def add(self, document: PreviousDocument) -> None:
+        """Keep ``document`` (a document of its agency read again is dropped when the
+        documents are first looked up: :meth:`_index`)."""
+        self._records.append(document)
+        self._hashes.append(hash(agency_key(document.agency)))
+        self._sorted = None
+
+    def _index(self) -> tuple[array[int], array[int]]:
+        """The hashes sorted, with each document's place (in the order added for equal
+        hashes); of documents whose hash another shares, those that are the same return
+        as an earlier one of their agency are left out."""
+        if self._sorted is None:
+            hashes = self._hashes
+            places = array("L", sorted(range(len(hashes)), key=hashes.__getitem__))
+            dropped: set[int] = set()
+            start = 0
+            while start < len(places):
+                end = start + 1
+                while end < len(places) and hashes[places[end]] == hashes[places[start]]:
+                    end += 1
+                if end - start > 1:
+                    dropped |= self._read_again(places[start:end])
+                start = end
+            if dropped:
+                places = array("L", (i for i in places if i not in dropped))
+            self._sorted = (array("q", (hashes[i] for i in places)), places)
+        return self._sorted
+
+    def _read_again(self, places: array[int]) -> set[int]:
+        """Of the documents at ``places`` (in the order added), those that are the same
+        return as an earlier one of their agency (a copy in another folder)."""
+        kept: dict[str, list[PreviousDocument]] = {}
+        again = set()
+        for i in places:
+            document = self._records[i]
+            same = kept.setdefault(agency_key(document.agency), [])
+            if any(document.same_return(d) for d in same):
+                again.add(i)
+            else:
+                same.append(document)
+        return again
+
+    def __getitem__(self, key: str) -> list[PreviousDocument]:
+        hashes, places = self._index()
+        h = hash(key)
+        start, end = bisect_left(hashes, h), bisect_right(hashes, h)
+        found = [self._records[i] for i in places[start:end]]  # a collision: another name
+        documents = [d for d in found if agency_key(d.agency) == key]
+        if not documents:
+            raise KeyError(key)
+        return documents
+
+    def __iter__(self) -> Iterator[str]:
+        seen: set[str] = set()
+        for i in sorted(self._index()[1]):
+            key = agency_key(self._records[i].agency)
+            if key not in seen:
+                seen.add(key)
+                yield key
+
+    def __len__(self) -> int:
+        return sum(1 for _key in self)
+
+    @property
+    def documents(self) -> int:
+        return len(self._index()[1])
+
+
 @dataclass
 class Previous:
-    """Last year's documents by normalised agency name, and the files not used."""
+    """Last year's documents by normalised agency name (kept on disk, a few bytes each in
+    memory: a province's folder keeps the parent flat), and the files not used."""
 
     path: Path
-    by_agency: dict[str, list[PreviousDocument]] = field(default_factory=dict)
+    by_agency: _ByAgency = field(default_factory=_ByAgency)
     skipped: list[SkippedFile] = field(default_factory=list)
     # what the walk of the folder could not reach (errors, shown under ``path``), and what it
     # passed over by design (notes)
@@ -123,12 +206,10 @@ class Previous:
 
     @property
     def documents(self) -> int:
-        return sum(len(docs) for docs in self.by_agency.values())
+        return self.by_agency.documents
 
     def add(self, document: PreviousDocument) -> None:
-        docs = self.by_agency.setdefault(agency_key(document.agency), [])
-        if not any(document.same_return(d) for d in docs):
-            docs.append(document)
+        self.by_agency.add(document)
 
 
 def _text(data: dict[str, Any], key: str) -> str | None:
@@ -193,7 +274,7 @@ def read_previous(path: Path) -> Previous:
             previous.add(read)
         elif read is not None:
             previous.skipped.append(read)
-    if not previous.by_agency:
+    if not previous.documents:
         unread = [u.finding(f"{path.as_posix().rstrip('/')}/").message for u in files.unreached]
         why = "；".join([*unread, *(f"{s.display}：{s.reason}" for s in previous.skipped)][:3])
         raise PreviousError(

@@ -103,12 +103,19 @@ def default_file_name(name: str, year: int | None) -> str:
 
 
 def _mixed(documents: Sequence[Document]) -> Finding | None:
+    return mixed_finding((d.form, d.year, d.display) for d in documents)
+
+
+def mixed_finding(documents: Iterable[tuple[Form, int, str]]) -> Finding | None:
+    """The error for documents (each its form, year and name shown) of more than one
+    format or year, listing the files of each; None when they are of one."""
     groups: dict[tuple[str, int], list[str]] = {}
-    for doc in documents:
-        groups.setdefault((doc.form.id, doc.year), []).append(doc.display)
+    forms: dict[str, Form] = {}
+    for form, year, display in documents:
+        groups.setdefault((form.id, year), []).append(display)
+        forms[form.id] = form
     if len(groups) < 2:
         return None
-    forms = {d.form.id: d.form for d in documents}
     detail = "；".join(
         f"{year} 年度（{forms[fid].name}）{len(files)} 份：{listed(files, '份')}"
         for (fid, year), files in sorted(groups.items(), key=lambda g: (g[0][1], g[0][0]))
@@ -116,7 +123,7 @@ def _mixed(documents: Sequence[Document]) -> Finding | None:
     return Finding(Code.AGGREGATE_MIXED, detail=detail)
 
 
-def _one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Finding]]:
+def one_per_summary(documents: list[Document]) -> tuple[list[Document], list[Finding]]:
     """One summary file given twice is one warning (not one per member) and read once;
     two different summaries under one name (an old one left beside the new one) are an
     error: their members cannot both be right."""
@@ -171,7 +178,8 @@ def _submissions(
     ]
 
 
-def _out_of_range(form: Form, inputs: Values) -> list[Finding]:
+def out_of_range(form: Form, inputs: Values) -> list[Finding]:
+    """An error for each summed input cell above what the cell may hold."""
     findings = []
     for cell in form.input_cells():
         value = inputs[cell.id]
@@ -230,7 +238,7 @@ def aggregate_documents(
     form = summary.form = summary.documents[0].form
     year = summary.year = summary.documents[0].year
     summary.file_name = file_name or default_file_name(name, year)
-    summary.documents, repeated = _one_per_summary(summary.documents)
+    summary.documents, repeated = one_per_summary(summary.documents)
     summary.findings += repeated
     summary.members, merged = merge(m for d in summary.documents for m in d.members)
     summary.findings += merged
@@ -242,29 +250,43 @@ def aggregate_documents(
         )
         summary.findings += summary.roster_match.findings
     inputs = sum_inputs(form, summary.members)
-    summary.findings += _out_of_range(form, inputs)
+    summary.findings += out_of_range(form, inputs)
     if summary.errors:
         return _done(summary)
     summary.cells = with_totals(form, inputs)
-    built = Canonical.build(
+    built, problem = summary_document(
         form,
         Meta(year, name, None, None, summary.file_name, ""),
         summary.cells,
         summary.members,
         summary.completeness.to_json() if summary.completeness else None,
     )
-    # A guard, not expected to fire: every part was checked above. Each member passed the
-    # schema when its document was read, so one stands for all (validating thousands of
-    # members again would double the time of a large summary).
-    shape = {**built.to_json(), "members": [m.to_json() for m in summary.members[:1]]}
-    error = first_error(form, orjson.loads(dumps(shape)))
-    if error is not None:
-        summary.findings.append(
-            Finding(Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error))
-        )
-        return _done(summary)
+    if problem is not None:
+        summary.findings.append(problem)
     summary.document = built
     return _done(summary)
+
+
+def summary_document(
+    form: Form,
+    meta: Meta,
+    cells: Values,
+    members: Sequence[Member],
+    completeness: dict[str, Any] | None = None,
+) -> tuple[Canonical | None, Finding | None]:
+    """The summary document of ``cells`` and ``members``, or the schema's error. A guard,
+    not expected to fire: every part was checked before. Each member passed the schema
+    when its document was read, so the first stands for all (validating thousands of
+    members again would double the time of a large summary); ``members`` may be that first
+    alone when the members list is written from elsewhere (``ingest --summary``'s spool)."""
+    built = Canonical.build(form, meta, cells, members, completeness)
+    shape = {**built.to_json(), "members": [m.to_json() for m in members[:1]]}
+    error = first_error(form, orjson.loads(dumps(shape)))
+    if error is not None:
+        return None, Finding(
+            Code.SCHEMA_INVALID, row_label="汇总", detail=schema_problem(form, error)
+        )
+    return built, None
 
 
 def _done(summary: Summary) -> Summary:

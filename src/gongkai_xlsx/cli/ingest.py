@@ -282,16 +282,15 @@ def _summary_lines(done: "Ingested", out: Path) -> list[str]:
             f"未生成汇总：{len(batch.conflicts)} 个单位报了多份不同的报表：{listed}。"
             "请确认以哪一份为准，移走其余的后重新运行。"
         ]
-    result = batch.summary
-    if result is None or (not result.documents and not result.errors):
+    if not batch.documents and not batch.errors:
         return ["未生成汇总：没有通过检查的报表。"]
-    lines = [finding_line(f) for f in result.findings]
-    if not result.ok:
-        return [*lines, f"未生成汇总（错误 {len(result.errors)} 项）。"]
+    lines = [finding_line(f) for f in batch.findings]
+    if batch.file_name is None:
+        return [*lines, f"未生成汇总（错误 {len(batch.errors)} 项）。"]
     return [
         *lines,
-        f"{visible(result.name)}：已汇总 {len(result.members)} 个单位的 {result.year} 年度报表，"
-        f"写入 {out / result.file_name}。",
+        f"{visible(batch.name)}：已汇总 {batch.members} 个单位的 {batch.year} 年度报表，"
+        f"写入 {out / batch.file_name}。",
     ]
 
 

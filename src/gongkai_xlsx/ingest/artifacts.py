@@ -190,9 +190,9 @@ def _summary(
     """The 汇总 asked for (``name``; None: none), staged when it is written."""
     if name is None:
         return None
-    summarised = summarise(name, passing, entries)
-    if summarised.written and summarised.summary is not None:
-        outdir.stage(summarised.summary.file_name, summarised.summary.to_bytes())
+    summarised, written = summarise(name, passing, entries, outdir.scratch())
+    if written is not None and summarised.file_name is not None:  # written a member at a time
+        outdir.stage_file(summarised.file_name, written, move=True)
     return summarised
 
 
