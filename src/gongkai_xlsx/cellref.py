@@ -26,8 +26,10 @@ def to_a1(row: int, col: int) -> str:
     return f"{col_letters(col)}{row + 1}"
 
 
+@lru_cache(maxsize=65536)
 def from_a1(ref: str) -> tuple[int, int]:
-    """``$D$6`` or ``D6`` → 0-based (row, col)."""
+    """``$D$6`` or ``D6`` → 0-based (row, col) (kept, as :func:`to_a1`: a form's cells
+    are named again in every return's findings)."""
     match = _A1.match(ref.upper())
     if not match:
         raise ValueError(f"not an A1 reference: {ref!r}")

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
+from gongkai_xlsx.ooxml.xmltext import escape, escape_each, unescape_str
 from gongkai_xlsx.text import text_width
 
 AUTHOR = "gongkai-xlsx"
@@ -69,18 +69,38 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
     return "".join(runs)
 
 
+@lru_cache(maxsize=4096)
+def _comment_start(row: int, col: int) -> str:
+    """A new comment's markup up to its first finding: its cell and our heading line
+    (kept: a form's cells are few, and every marked return comments on some of them)."""
+    bold, _, end = _run_parts("")
+    return f'<comment ref="{to_a1(row, col)}" authorId="0"><text>{bold}{HEAD}\n{end}'
+
+
+@lru_cache(maxsize=64)
+def _line_start(level: str, gap: str) -> str:
+    """A finding's runs up to its message: the level word in bold, the plain run's start."""
+    bold, plain, end = _run_parts("")
+    return f"{bold}{gap}{escape(level)}：{end}{plain}"
+
+
 def new_comments(notes: list[Note]) -> str:
     """A comments part holding only our notes (each note's :func:`_runs` written in
-    place: this is the marking's per-cell loop)."""
-    bold, plain, end = _run_parts("")
-    first = f"{bold}{HEAD}\n{end}"
+    place, from pieces kept per cell and per level word: this is the marking's per-cell
+    loop; the messages are escaped together)."""
+    _, _, end = _run_parts("")
+    messages = escape_each([message for note in notes for _, message in note.lines])
     pieces: list[str] = []
     add = pieces.append
-    for note in notes:
-        add(f'<comment ref="{to_a1(note.row, note.col)}" authorId="0"><text>{first}')
+    at = 0
+    for row, col, lines in notes:
+        add(_comment_start(row, col))
         gap = ""
-        for level, message in note.lines:
-            add(f"{bold}{gap}{escape(level)}：{end}{plain}{escape(message)}{end}")
+        for level, _ in lines:
+            add(_line_start(level, gap))
+            add(messages[at])
+            add(end)
+            at += 1
             gap = "\n"
         add("</text></comment>")
     body = "".join(pieces)
@@ -252,15 +272,23 @@ _SHAPE_REST = (
 )
 
 
+@lru_cache(maxsize=4096)
+def _shape_end(row: int, col: int, rows: int) -> str:
+    """A box's markup after its z-index: its anchor beside cell (row, col), ``rows``
+    lines high (kept: a form's cells are few, and the heights of boxes fewer)."""
+    left, top = col + 1, max(row - 1, 0)
+    return (
+        f"{_SHAPE_REST}{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
+        f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
+        f"<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>"
+    )
+
+
 def _shape(note: Note, number: int, z: int) -> str:
-    left, top = note.col + 1, max(note.row - 1, 0)
     rows = _box_rows(note)
     return (
         f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_SHAPE_REST}"
-        f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
-        f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
-        f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"
+        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_shape_end(note.row, note.col, rows)}"
     )
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai_xlsx.annotate import comments as cm
-from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
+from gongkai_xlsx.annotate.marks import LEVEL_WORDS, CoverPlaces, Mark
 from gongkai_xlsx.annotate.results import Line, Row, results_sheet
 from gongkai_xlsx.annotate.sheet import Worksheet, mentions_outside_cells
 from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
@@ -55,6 +55,14 @@ def _cell_place(ref: str) -> tuple[int, int] | None:
         return from_a1(ref)
     except ValueError:
         return None
+
+
+@lru_cache(maxsize=4096)
+def _cell_link(sheet: str, row: int, col: int) -> tuple[str, str]:
+    """A cell's 位置 as the results sheet shows it and as its link's target (kept: a
+    form's cells are few, and every marked return lists some of them)."""
+    ref = to_a1(row, col)
+    return f"{sheet}!{ref}", f"{quote_sheet(sheet)}!{ref}"
 
 
 class AnnotateError(Exception):
@@ -251,13 +259,22 @@ class _Marker:
         return None
 
     def _comment(self, name: str, sheet_marks: _SheetMarks) -> None:
-        lines: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for place, cell_marks in sheet_marks.cells.items():
-            lines[place] += [(m.level, m.message) for m in cell_marks]
+        cells, words = sheet_marks.cells, LEVEL_WORDS
         anchor = self._anchor()
+        loose: tuple[tuple[str, str], ...] = ()
+        at = None  # the anchor cell, when file-level findings are commented on it here
         if sheet_marks.loose and anchor is not None:
-            lines[anchor[1]] += [(m.level, m.message) for m in sheet_marks.loose]
-        notes = [cm.Note(row, col, tuple(text)) for (row, col), text in sorted(lines.items())]
+            loose = tuple((m.level, m.message) for m in sheet_marks.loose)
+            at = anchor[1]
+        notes = []  # the marking's per-cell loop: mostly one mark a cell
+        for place in sorted(cells) if at is None or at in cells else sorted([*cells, at]):
+            cell_marks = cells.get(place, ())
+            if len(cell_marks) == 1:
+                mark = cell_marks[0]
+                lines: tuple[tuple[str, str], ...] = ((words[mark.severity], mark.message),)
+            else:
+                lines = tuple([(words[m.severity], m.message) for m in cell_marks])
+            notes.append(cm.Note(place[0], place[1], lines + loose if place == at else lines))
         if not notes:
             return
         part = self.parts[name]
@@ -316,14 +333,8 @@ class _Marker:
         """The results-sheet row of one mark: its cell, else its sheet, else the file."""
         place = self._place(mark)
         if place is not None and mark.sheet:
-            ref = to_a1(*place)
-            return Row(
-                mark.level,
-                mark.severity,
-                f"{mark.sheet}!{ref}",
-                f"{quote_sheet(mark.sheet)}!{ref}",
-                mark.message,
-            )
+            shown, link = _cell_link(mark.sheet, *place)
+            return Row(LEVEL_WORDS[mark.severity], mark.severity, shown, link, mark.message)
         if mark.sheet and mark.sheet in self.parts and mark.sheet != RESULTS_SHEET:
             return Row(
                 mark.level, mark.severity, mark.sheet, f"{quote_sheet(mark.sheet)}!A1", mark.message
