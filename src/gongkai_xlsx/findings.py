@@ -227,7 +227,7 @@ def group_repeated(
     members: dict[str, list[P]] = {}
     at: dict[str, list[int]] = {}  # where each groupable code's items are in ``out``
     for item in items:  # one pass; a group then takes the place of its code's items
-        if _groupable(item):
+        if not item.is_error and item.sheet is not None and item.cell is not None:  # groupable
             code = item.code_name
             if code in members:
                 members[code].append(item)
@@ -246,7 +246,3 @@ def group_repeated(
                 else:
                     drop.add(index)
     return [line for index, line in enumerate(out) if index not in drop] if drop else out
-
-
-def _groupable(item: Placed) -> bool:
-    return not item.is_error and item.sheet is not None and item.cell is not None

@@ -245,6 +245,9 @@ _VML_NS = {
 
 
 def _box_rows(note: Note) -> int:
+    lines = note.lines
+    if len(lines) == 1:  # most boxes
+        return max(3, 1 + _line_rows(*lines[0]))
     rows = 1
     for level, message in note.lines:
         rows += _line_rows(level, message)

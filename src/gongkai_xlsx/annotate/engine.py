@@ -57,6 +57,9 @@ def _cell_place(ref: str) -> tuple[int, int] | None:
         return None
 
 
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+
+
 @lru_cache(maxsize=4096)
 def _cell_link(sheet: str, row: int, col: int) -> tuple[str, str]:
     """A cell's 位置 as the results sheet shows it and as its link's target (kept: a
@@ -136,12 +139,17 @@ class _Marker:
             ws = self.sheet(name)
             current = {(c.row, c.col): c.style for c in ws.cells_at(set(sheet_marks.cells))}
             current.update(restyle[name])
-            for (row, col), cell_marks in sheet_marks.cells.items():
-                severity = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
-                original = current.get((row, col))
+            changes = restyle[name]
+            for place, cell_marks in sheet_marks.cells.items():  # the per-cell loop
+                severity = "warning"
+                for m in cell_marks:
+                    if m.severity == "error":
+                        severity = "error"
+                        break
+                original = current.get(place)
                 if original is None:  # a cell the XML does not have: its column's style
-                    original = ws.column_style(col)
-                restyle[name][(row, col)] = styles.marked_xf(original, severity)
+                    original = ws.column_style(place[1])
+                changes[place] = styles.marked_xf(original, severity)
         for name, changes in restyle.items():
             if changes:
                 self.sheet(name).set_styles(changes)
@@ -208,9 +216,10 @@ class _Marker:
                 grouped[mark.sheet].cells[place].append(mark)
             elif anchor is not None:
                 grouped[anchor[0]].loose.append(mark)
-            for sheet, also in self._also(mark):
-                if mark not in grouped[sheet].cells[also]:
-                    grouped[sheet].cells[also].append(mark)
+            if mark.also:
+                for sheet, also in self._also(mark):
+                    if mark not in grouped[sheet].cells[also]:
+                        grouped[sheet].cells[also].append(mark)
         return grouped
 
     def _also(self, mark: Mark) -> list[tuple[str, tuple[int, int]]]:
@@ -274,7 +283,8 @@ class _Marker:
                 lines: tuple[tuple[str, str], ...] = ((words[mark.severity], mark.message),)
             else:
                 lines = tuple([(words[m.severity], m.message) for m in cell_marks])
-            notes.append(cm.Note(place[0], place[1], lines + loose if place == at else lines))
+            lines = lines + loose if place == at else lines
+            notes.append(_new_tuple(cm.Note, (place[0], place[1], lines)))  # Note(...), faster
         if not notes:
             return
         part = self.parts[name]

@@ -45,6 +45,13 @@ def _height(text: str, width: float) -> float:
     return round(lines * LINE_HEIGHT + 5, 2)
 
 
+@lru_cache(maxsize=4096)
+def _row_height(message: str, place: str) -> str:
+    """A finding's row height as written: its 说明 or its 位置 wrapped, at least 20 (kept,
+    as :func:`_height` is)."""
+    return str(max(_height(message, COLUMNS[2][1]), _height(place, COLUMNS[1][1]), 20))
+
+
 _INLINE = ' t="inlineStr"><is><t xml:space="preserve">'
 _CLOSE = "</t></is></c>"
 
@@ -99,9 +106,9 @@ def results_sheet(
         r += 1
         level_style = styles.level_error if row.severity == "error" else styles.level_warning
         place_style = styles.link if row.location else styles.body
-        ht = max(_height(row.message, COLUMNS[2][1]), _height(row.place, COLUMNS[1][1]), 20)
+        height = _row_height(row.message, row.place)
         xml_rows.append(  # _cell's markup inlined: this is the results sheet's per-mark loop
-            f'<row r="{r}" ht="{ht}" customHeight="1">'
+            f'<row r="{r}" ht="{height}" customHeight="1">'
             f'<c r="A{r}" s="{level_style}"{_INLINE}{level}{_CLOSE}'
             f'<c r="B{r}" s="{place_style}"{_INLINE}{place}{_CLOSE}'
             f'<c r="C{r}" s="{styles.body}"{_INLINE}{message}{_CLOSE}</row>'

@@ -158,7 +158,8 @@ class Worksheet:
                 style = int(value) if value.isdigit() else 0
             else:
                 style = _style(tag)
-            found.append(CellTag(row, place[1], xt.Element(qname, start, end, end, end), style))
+            element = _new_tuple(xt.Element, (qname, start, end, end, end))
+            found.append(_new_tuple(CellTag, (row, place[1], element, style)))  # as CellTag(...)
             at, last = end, start
         if not self._in_row(row_start, last):
             return None
@@ -271,13 +272,13 @@ class Worksheet:
         """Give the cells at (row, col) these ``s`` values; cells absent from the XML
         (never typed in, never styled) are created empty with just that style."""
         present = set()
-        for cell in self.cells_at(set(styles)):
-            key = (cell.row, cell.col)
+        text, add = self.original, self._edits.append
+        for row, col, element, _ in self.cells_at(set(styles)):  # the per-cell loop
+            key = (row, col)
             if key in styles:
                 present.add(key)
-                tag = xt.start_tag(self.original, cell.element)
-                new = _with_style(tag, str(styles[key]))
-                self._edits.append((cell.element.start, cell.element.tag_end, new))
+                start, end = element.start, element.tag_end
+                add((start, end, _with_style(text[start:end], str(styles[key]))))
         missing = sorted(set(styles) - present)
         if missing:
             self._insert_cells([(row, col, styles[(row, col)]) for row, col in missing])
@@ -376,6 +377,7 @@ class Worksheet:
 
 
 _EXTENSION = re.compile("extLst")
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
 _span = itemgetter(0, 1)  # an edit's (start, end)
 
 
