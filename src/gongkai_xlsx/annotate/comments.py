@@ -70,27 +70,34 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
 
 
 @lru_cache(maxsize=4096)
-def _comment_start(row: int, col: int) -> str:
-    """A new comment's markup up to its first finding: its cell and our heading line
-    (kept: a form's cells are few, and every marked return comments on some of them)."""
+def _comment_start(row: int, col: int) -> bytes:
+    """A new comment's markup up to its first finding, UTF-8: its cell and our heading
+    line (kept: a form's cells are few, and every marked return comments on some)."""
     bold, _, end = _run_parts("")
-    return f'<comment ref="{to_a1(row, col)}" authorId="0"><text>{bold}{HEAD}\n{end}'
+    return f'<comment ref="{to_a1(row, col)}" authorId="0"><text>{bold}{HEAD}\n{end}'.encode()
 
 
 @lru_cache(maxsize=64)
-def _line_start(level: str, gap: str) -> str:
-    """A finding's runs up to its message: the level word in bold, the plain run's start."""
+def _line_start(level: str, gap: str) -> bytes:
+    """A finding's runs up to its message, UTF-8: the level word in bold, the plain
+    run's start."""
     bold, plain, end = _run_parts("")
-    return f"{bold}{gap}{escape(level)}：{end}{plain}"
+    return f"{bold}{gap}{escape(level)}：{end}{plain}".encode()
 
 
-def new_comments(notes: list[Note]) -> str:
-    """A comments part holding only our notes (each note's :func:`_runs` written in
-    place, from pieces kept per cell and per level word: this is the marking's per-cell
-    loop; the messages are escaped together)."""
-    _, _, end = _run_parts("")
-    messages = escape_each([message for note in notes for _, message in note.lines])
-    pieces: list[str] = []
+_COMMENT_END = b"</text></comment>"
+
+
+def new_comments(notes: list[Note]) -> bytes:
+    """A comments part holding only our notes, as UTF-8 (each note's :func:`_runs`
+    written in place, from pieces kept per cell and per level word: this is the
+    marking's per-cell loop). The part is joined as bytes: its text, markup with Chinese
+    messages throughout, costs twice as much to encode whole as to write. The messages
+    are escaped and encoded together (none holds a NUL: :func:`escape` replaces it)."""
+    run_end = _run_parts("")[2].encode()
+    escaped = escape_each([message for note in notes for _, message in note.lines])
+    messages = "\0".join(escaped).encode().split(b"\0")
+    pieces: list[bytes] = []
     add = pieces.append
     at = 0
     for row, col, lines in notes:
@@ -99,16 +106,16 @@ def new_comments(notes: list[Note]) -> str:
         for level, _ in lines:
             add(_line_start(level, gap))
             add(messages[at])
-            add(end)
+            add(run_end)
             at += 1
             gap = "\n"
-        add("</text></comment>")
-    body = "".join(pieces)
-    return (
+        add(_COMMENT_END)
+    head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>{AUTHOR}</author></authors>'
-        f"<commentList>{body}</commentList></comments>"
+        "<commentList>"
     )
+    return b"".join([head.encode(), *pieces, b"</commentList></comments>"])
 
 
 def merge_comments(text: str, notes: list[Note]) -> tuple[str, list[Note]]:

@@ -161,8 +161,9 @@ class _Marker:
         self._results(marks, styles, previous)
         self.pkg.write(styles_part, styles.text)
         for name, ws in self.worksheets.items():
-            if ws.text != ws.original:
-                self.pkg.write_byte_text(self.parts[name], ws.text)
+            edited = ws.edited()
+            if edited is not None:
+                self.pkg.write_byte_text(self.parts[name], edited)
         self.pkg.write(self.wb_part, self.wb.text)
         # written alike for every return of one template: their deflated form is kept
         alike = [styles_part, self.wb_part, rels_name(self.wb_part), CONTENT_TYPES]

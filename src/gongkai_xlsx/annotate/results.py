@@ -41,7 +41,11 @@ class Line(NamedTuple):
 def _height(text: str, width: float) -> float:
     """A row's height for ``text`` wrapped in ``width`` (kept: the same words come back
     in the results of many returns)."""
-    lines = sum(max(1, -(-text_width(part) // max(int(width) - 2, 1))) for part in text.split("\n"))
+    per_line = max(int(width) - 2, 1)
+    if "\n" not in text:  # one line: no generator
+        lines = max(1, -(-text_width(text) // per_line))
+    else:
+        lines = sum(max(1, -(-text_width(part) // per_line)) for part in text.split("\n"))
     return round(lines * LINE_HEIGHT + 5, 2)
 
 

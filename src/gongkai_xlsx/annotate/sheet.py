@@ -76,6 +76,25 @@ class Worksheet:
             self._text = (len(self._edits), "".join(pieces))
         return self._text[1]
 
+    def edited(self) -> bytes | None:
+        """The sheet's bytes (as :meth:`~gongkai_xlsx.ooxml.package.Package.byte_text`
+        read them) with every edit, None when the edits change nothing: joined from
+        views of the bytes as read (a large sheet is copied once, not sliced, joined as
+        text and then encoded)."""
+        if not self._edits:
+            return None
+        original = self.original.encode("latin-1")
+        view = memoryview(original)
+        pieces: list[bytes | memoryview] = []
+        add, at = pieces.append, 0
+        for start, end, new in sorted(self._edits, key=_span):  # stable: ties as made
+            add(view[at:start])
+            add(new.encode("latin-1"))
+            at = end
+        add(view[at:])
+        data = b"".join(pieces)
+        return None if data == original else data
+
     # -- reading (the text as read)
     def _top(self, local: str) -> xt.Element | None:
         return xt.child(self.original, xt.root(self.original), local)
