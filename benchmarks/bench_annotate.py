@@ -69,6 +69,7 @@ def _forget_templates() -> None:
     comments._comment_start.cache_clear()
     comments._line_start.cache_clear()
     comments._shape_end.cache_clear()
+    comments._shape_middle.cache_clear()
     results._row_height.cache_clear()
     sheet._cell_needle.cache_clear()
     engine._cell_link.cache_clear()

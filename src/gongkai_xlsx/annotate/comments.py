@@ -294,12 +294,16 @@ def _shape_end(row: int, col: int, rows: int) -> str:
     )
 
 
+@lru_cache(maxsize=256)
+def _shape_middle(rows: int) -> str:
+    """A box's markup between its id and its z-index, for a box ``rows`` lines high."""
+    return f'" type="#_x0000_t202" {_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}'
+
+
 def _shape(note: Note, number: int, z: int) -> str:
     rows = _box_rows(note)
-    return (
-        f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_shape_end(note.row, note.col, rows)}"
-    )
+    end = _shape_end(note.row, note.col, rows)
+    return f'<v:shape id="_x0000_s{number}{_shape_middle(rows)}{z}{end}'
 
 
 def vml_block(text: str) -> int:
@@ -311,7 +315,7 @@ def vml_block(text: str) -> int:
 def new_vml(notes: list[Note], block: int) -> str:
     """A VML drawing with a box for each note; shape ids from ``block`` × 1024 + 1."""
     first = block * 1024 + 1
-    shapes = "".join(_shape(n, first + i, i + 1) for i, n in enumerate(notes))
+    shapes = "".join([_shape(n, first + i, i + 1) for i, n in enumerate(notes)])
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
         'xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -337,7 +341,7 @@ def merge_vml(text: str, notes: list[Note]) -> str:
     numbers = [int(n) for n in re.findall(r"_x0000_s(\d+)", text)]
     first = max(numbers, default=vml_block(text) * 1024) + 1
     extra = "" if 'id="_x0000_t202"' in text else _SHAPETYPE
-    shapes = "".join(_shape(n, first + i, first + i) for i, n in enumerate(notes))
+    shapes = "".join([_shape(n, first + i, first + i) for i, n in enumerate(notes)])
     return text[:end] + extra + shapes + text[end:]
 
 
