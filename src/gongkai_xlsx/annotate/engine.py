@@ -25,6 +25,7 @@ from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
 from gongkai_xlsx.findings import FindingGroup, group_repeated
+from gongkai_xlsx.loading import collector_paused
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
@@ -81,7 +82,8 @@ class _SheetMarks:
 def mark_package(data: bytes, marks: Sequence[Mark], cover: CoverPlaces | None) -> bytes:
     """The marked copy of the xlsx ``data`` (see the package docstring for what changes)."""
     try:
-        return _Marker(Package(data), cover).run(list(marks))
+        with collector_paused():  # hundreds of small pieces, no cycles
+            return _Marker(Package(data), cover).run(list(marks))
     except PackageError as exc:
         raise AnnotateError(f"无法标注：{exc}。") from exc
     except (xt.XmlTextError, ValueError, KeyError, IndexError) as exc:
