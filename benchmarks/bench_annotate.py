@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
-from gongkai_xlsx import cellref
+from gongkai_xlsx import cellref, text
 from gongkai_xlsx.annotate import (
     Mark,
     annotate_workbook,
@@ -74,6 +74,7 @@ def _forget_templates() -> None:
     sheet._cell_needle.cache_clear()
     engine._cell_link.cache_clear()
     cellref.from_a1.cache_clear()
+    text.kept_width.cache_clear()
 
 
 class Compared(NamedTuple):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
 from gongkai_xlsx.ooxml.xmltext import escape, escape_each, unescape_str
-from gongkai_xlsx.text import text_width
+from gongkai_xlsx.text import kept_width, text_width
 
 AUTHOR = "gongkai-xlsx"
 HEAD = "gongkai-xlsx:"
@@ -265,7 +265,11 @@ def _box_rows(note: Note) -> int:
 def _line_rows(level: str, message: str) -> int:
     """Lines one finding takes in a box (kept: a finding on a sum is commented on each
     of its cells, with the same words)."""
-    return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
+    width = kept_width(level) + _COLON + kept_width(message)  # of f"{level}：{message}"
+    return max(1, -(-width // CHARS_PER_LINE))
+
+
+_COLON = text_width("：")
 
 
 # a box's markup around its height and z-index (plain strings: formatting the long

@@ -27,7 +27,7 @@ from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITL
 from gongkai_xlsx.findings import FindingGroup, group_repeated
 from gongkai_xlsx.loading import collector_paused
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
+from gongkai_xlsx.ooxml.package import BOM, Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
     COMMENTS,
     CONTENT_TYPES,
@@ -110,7 +110,9 @@ class _Marker:
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
             # one character a byte: a sheet is edited at its tags only (sheet.py)
-            self.worksheets[name] = Worksheet(self.pkg.byte_text(self.parts[name]))
+            part = self.parts[name]
+            text = self.pkg.byte_text(part)
+            self.worksheets[name] = Worksheet(text, self.pkg.read(part).removeprefix(BOM))
         return self.worksheets[name]
 
     def _mentions(self, name: str, word: str) -> bool:

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from gongkai_xlsx.annotate.styles import ResultStyles
 from gongkai_xlsx.ooxml.xmltext import escape, escape_each
-from gongkai_xlsx.text import text_width
+from gongkai_xlsx.text import kept_width, text_width
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 COLUMNS = (("级别", 8.0), ("位置", 26.0), ("说明", 96.0))
@@ -43,7 +43,7 @@ def _height(text: str, width: float) -> float:
     in the results of many returns)."""
     per_line = max(int(width) - 2, 1)
     if "\n" not in text:  # one line: no generator
-        lines = max(1, -(-text_width(text) // per_line))
+        lines = max(1, -(-kept_width(text) // per_line))
     else:
         lines = sum(max(1, -(-text_width(part) // per_line)) for part in text.split("\n"))
     return round(lines * LINE_HEIGHT + 5, 2)

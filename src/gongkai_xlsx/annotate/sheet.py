@@ -53,8 +53,11 @@ class Worksheet:
     the marking reads it): what it gives out that may hold other characters (the
     protection element, a relationship Id) is then decoded by the caller."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: bytes | None = None) -> None:
+        """``text`` as read; ``data``, when given, its bytes (``text`` read one character
+        a byte: the edited sheet is joined from them, without encoding ``text`` again)."""
         self.original = text
+        self._data = data
         self.prefix = xt.root(text).prefix
         self._edits: list[tuple[int, int, str]] = []  # (start, end, replacement), as made
         self._text: tuple[int, str] = (0, text)  # the text with the first n edits
@@ -83,7 +86,7 @@ class Worksheet:
         text and then encoded)."""
         if not self._edits:
             return None
-        original = self.original.encode("latin-1")
+        original = self._data if self._data is not None else self.original.encode("latin-1")
         view = memoryview(original)
         pieces: list[bytes | memoryview] = []
         add, at = pieces.append, 0
