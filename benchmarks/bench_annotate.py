@@ -74,6 +74,7 @@ def _forget_templates() -> None:
     sheet._cell_needle.cache_clear()
     engine._cell_link.cache_clear()
     cellref.from_a1.cache_clear()
+    cellref._compressed.cache_clear()
     text.kept_width.cache_clear()
 
 
