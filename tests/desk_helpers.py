@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from child_env import child_env
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
@@ -29,7 +30,6 @@ PORT = 8765  # the test app's port: Host must be 127.0.0.1:8765 or localhost:876
 TOKEN = "test-token-Zq8"
 BASE = f"http://127.0.0.1:{PORT}"
 ORIGIN = {"Origin": BASE}
-SRC = Path(__file__).resolve().parents[1] / "src"
 
 
 @dataclass
@@ -109,7 +109,7 @@ class Server:
 
 
 def ui_process(folder: Path, *extra: str) -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": str(SRC), "PYTHONIOENCODING": "utf-8"}
+    env = child_env(PYTHONIOENCODING="utf-8")
     return subprocess.Popen(
         [sys.executable, "-m", "gongkai_xlsx", "ui", str(folder), "--no-browser", *extra],
         stdout=subprocess.PIPE,

@@ -9,13 +9,13 @@ figures of a smoke run on a shared machine mean nothing.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from child_env import child_env
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "benchmarks" / "bench_done.py"
@@ -52,10 +52,7 @@ OWN_LINES = [
 def quick(tmp_path_factory: pytest.TempPathFactory) -> tuple[str, str]:
     """One ``bench_done.py --quick --markdown`` run: its stdout and the Markdown file."""
     out = tmp_path_factory.mktemp("bench") / "done.md"
-    env = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join([str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]),
-    }
+    env = child_env()
     proc = subprocess.run(
         [sys.executable, str(SCRIPT), "--quick", "--markdown", str(out)],
         cwd=ROOT,

@@ -15,6 +15,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from child_env import child_env
 from conftest import SEED_AGENCY, Filler, console_script, fill_with_openpyxl, run
 from openpyxl.utils.protection import hash_password
 from test_report_schema import validate_report
@@ -681,7 +682,7 @@ def test_console_script_new_and_check(tmp_path: Path, fill: Filler) -> None:
             capture_output=True,
             text=True,
             encoding="utf-8",
-            env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+            env=child_env(PYTHONIOENCODING="utf-8"),
             timeout=120,
             check=False,
         )

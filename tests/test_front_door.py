@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from child_env import child_env
 from conftest import run
 from typer.testing import CliRunner
 
@@ -270,7 +270,7 @@ def test_every_command_that_writes_takes_o_output_and_out_alike(
 # ------------------------------------------------------------------- python -m gongkai_xlsx
 @pytest.mark.parametrize("module", ["gongkai_xlsx", "gongkai_xlsx.cli"])
 def test_python_m_runs_the_program(module: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    env = child_env()
     proc = subprocess.run(
         [sys.executable, "-m", module, "--help"], capture_output=True, env=env, check=False
     )

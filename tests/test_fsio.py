@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from child_env import child_env
 
 from gongkai_xlsx import fsio
 
@@ -136,7 +137,7 @@ def _writer(target: Path) -> subprocess.Popen[str]:
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        env=child_env(),
     )
     assert proc.stdout is not None
     assert proc.stdout.readline() == "writing\n"

@@ -18,6 +18,7 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 
 import pytest
+from child_env import child_env
 from conftest import SEED_AGENCY, Filler, as_nobody, run
 from oracle import variants as v
 
@@ -141,7 +142,7 @@ def test_spawn_gives_what_a_serial_run_gives(tmp_path: Path, fill: Filler) -> No
     for name in (GOOD, BROKEN, SAMPLES / "某县教育局_2024_文本数字.xlsx"):
         shutil.copy(name, inbox / name.name)
     serial = api.ingest(api.IngestOptions([inbox], tmp_path / "serial", jobs=1))
-    env = {**os.environ, "GONGKAI_START_METHOD": "spawn"}
+    env = child_env(GONGKAI_START_METHOD="spawn")
     code = (
         "from pathlib import Path; from gongkai_xlsx import api; import sys\n"
         "api.ingest(api.IngestOptions([Path(sys.argv[1])], Path(sys.argv[2]), jobs=2))\n"

@@ -196,11 +196,16 @@ def _made_elsewhere() -> bytes:
     return out.getvalue()
 
 
-def test_a_rewritten_zip_is_what_zipfile_writes() -> None:
+def test_a_rewritten_zip_is_what_zipfile_writes(monkeypatch: pytest.MonkeyPatch) -> None:
     """rewrite writes the zip itself (one pass, no zipfile writer): the same bytes as
     zipfile writing each member copied (name, date, method, attributes, comment), the
-    changed one deflated at the level asked, a new one dated as the newest member."""
+    changed one deflated at the level asked, a new one dated as the newest member.
+    Deflated by zlib, as zipfile deflates (tests/test_deflate.py: ISA-L's zip is this one
+    but for its deflated streams)."""
     from gongkai_xlsx.ooxml import archive as ar
+    from gongkai_xlsx.ooxml.deflate import ZLIB_ENGINE
+
+    monkeypatch.setattr(ar, "engine", lambda: ZLIB_ENGINE)
 
     original = ZipIn(_made_elsewhere())
     changed = {"xl/worksheets/sheet1.xml": b"<worksheet>changed</worksheet>" * 30}

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import outputs_driver as driver
 import pytest
+from child_env import child_env
 
 from gongkai_xlsx import fsio
 from gongkai_xlsx.outputs import (
@@ -34,15 +35,13 @@ from gongkai_xlsx.outputs import (
 from gongkai_xlsx.outputs.journal import Plan
 
 DRIVER = Path(driver.__file__)
-SRC = Path(__file__).parents[1] / "src"
 USER_FILES = {"a.xlsx": b"PK user return", "sub/b.xlsx": b"PK another", "user.json": b"{}"}
 # r1-r3, marked/r2 and report.json replaced (2 renames each), r4 and marked/r4 added, 2 removed
 B_RENAMES = 14
 
 
 def drive(out: Path, *args: object, fault: str | None = None, enospc: int | None = None):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GK_")}
-    env["PYTHONPATH"] = str(SRC)
+    env = {k: v for k, v in child_env().items() if not k.startswith("GK_")}
     if fault:
         env["GK_FAULT"] = fault
     if enospc:
@@ -162,7 +161,7 @@ def test_a_rename_that_fails_is_rolled_back_at_once(out: Path, phase: str) -> No
     ],
 )
 def test_signals_from_outside(out: Path, phase: str, sig: int, status: int, after: str) -> None:
-    env = {**os.environ, "PYTHONPATH": str(SRC), "GK_FAULT": f"{phase}=pause"}
+    env = child_env(GK_FAULT=f"{phase}=pause")
     proc = subprocess.Popen(
         [sys.executable, str(DRIVER), str(out), "B", "1", "4"],
         stdout=subprocess.PIPE,
@@ -224,7 +223,7 @@ LOCKED = re.compile(
 
 
 def test_a_second_run_is_refused_while_the_first_runs(out: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": str(SRC), "GK_FAULT": "stage:2=pause"}
+    env = child_env(GK_FAULT="stage:2=pause")
     first = subprocess.Popen(
         [sys.executable, str(DRIVER), str(out), "B", "1", "4"],
         stdout=subprocess.PIPE,

@@ -14,13 +14,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from child_env import child_env
 from pool_tasks import children, task
 
 from gongkai_xlsx.pool import Failure, Limits, PoolError, WorkerPool
 
 FAST = Limits(seconds=1.0, memory_mb=64)  # 1 s: a loaded CI machine must not time out an echo
 TASKS = Path(__file__).with_name("pool_tasks.py")
-SRC = Path(__file__).parents[1] / "src"
 
 
 def _gone(pid: int) -> bool:
@@ -161,7 +161,7 @@ def test_close_and_keyboard_interrupt_leave_no_process() -> None:
 
 
 def _parent_script() -> subprocess.Popen[str]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(SRC), str(TASKS.parent)])}
+    env = child_env(TASKS.parent)
     proc = subprocess.Popen(
         [sys.executable, str(TASKS)],
         stdout=subprocess.PIPE,

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from typer.testing import CliRunner
+from zip_contents import zip_contents
 
 from gongkai_xlsx.cli import app
 from gongkai_xlsx.ingest.page import without_run as page_without_run
@@ -48,6 +49,10 @@ def test_ingest_samples_reproduces_the_expected_outputs(tmp_path: Path, monkeypa
         if name == "report.html":  # the same except its one section of the run's record
             got_page = page_without_run((out / name).read_bytes())
             assert got_page == page_without_run((EXPECTED / name).read_bytes())
+            continue
+        if "_退回修改_" in name:  # a marked copy: deflated by the engine (ISA-L, else zlib)
+            got_zip, want_zip = (out / name).read_bytes(), (EXPECTED / name).read_bytes()
+            assert zip_contents(got_zip) == zip_contents(want_zip), name
             continue
         assert (out / name).read_bytes() == (EXPECTED / name).read_bytes(), name
     for line in ("某县交通运输局_2024_B1不平衡.xlsx", "有错误", "有提示"):

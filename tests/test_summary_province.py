@@ -21,7 +21,7 @@ import pytest
 from conftest import balanced, run
 from libreoffice import harness
 from test_aggregate import document, generated, write
-from test_summary_xlsx import roster_summary
+from test_summary_xlsx import as_json, codes, ingested, roster_summary
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents, aggregate_paths
 from gongkai_xlsx.aggregate.xlsx import summary_options
@@ -52,21 +52,6 @@ def data_workbook(summary: Summary, path: Path) -> Path:
     assert summary.form is not None
     write_template(summary.form, summary_options(summary, data=True), path)
     return path
-
-
-def as_json(summary: Summary) -> dict[str, Any]:
-    return json.loads(summary.to_bytes(), parse_float=Decimal)
-
-
-def ingested(path: Path) -> dict[str, Any]:
-    outcome = check_file(path)
-    assert outcome.findings == (), [f.message for f in outcome.findings]
-    assert outcome.document is not None
-    return outcome.document.to_json()
-
-
-def findings(path: Path) -> list[tuple[str, str | None, str | None, str]]:
-    return [(f.code.code, f.sheet, f.cell, f.message) for f in check_file(path).findings]
 
 
 def edited_data(src: Path, dest: Path, edit: Any) -> Path:
@@ -226,11 +211,11 @@ def test_an_edited_deleted_or_added_member_row_is_caught(
     detail = "成员明细的 SHA-256 与工作簿属性记录的不一致"
     mismatch = f"{DATA}：{detail}，其中的内容可能被删除或改动过。{FIX}"
     changed = edited_data(county_data, tmp_path / "改.xlsx", change_number)
-    assert ("members-mismatch", DATA, None, mismatch) in findings(changed)
+    assert ("members-mismatch", DATA, None, mismatch) in codes(changed)
 
     deleted = edited_data(county_data, tmp_path / "删.xlsx", lambda ws: ws.delete_rows(5))
     detail = "列出了 11 个成员，而工作簿属性记录的是 12 个"
-    assert findings(deleted) == [
+    assert codes(deleted) == [
         ("members-mismatch", DATA, None, f"{DATA}：{detail}，其中的内容可能被删除或改动过。{FIX}")
     ]
 
@@ -238,7 +223,7 @@ def test_an_edited_deleted_or_added_member_row_is_caught(
         set_row(ws, 14, row_of(ws, 2))
 
     added = edited_data(county_data, tmp_path / "加.xlsx", add)
-    assert [f[0] for f in findings(added)] == ["members-mismatch"]
+    assert [f[0] for f in codes(added)] == ["members-mismatch"]
 
 
 def test_a_changed_cell_of_the_data_sheet_is_named_where_it_is(
@@ -262,7 +247,7 @@ def test_a_changed_cell_of_the_data_sheet_is_named_where_it_is(
         huge[5] = 2**70  # beyond 64 bits: orjson reads it as a double
         set_row(ws, 9, huge)
 
-    got = findings(edited_data(county_data, tmp_path / "改.xlsx", edits))
+    got = codes(edited_data(county_data, tmp_path / "改.xlsx", edits))
     cells = [(code, sheet, cell) for code, sheet, cell, _ in got]
     refs = ("A3", "A4", "A5", "B6", "A7", "A8", "A9")
     assert cells == [("members-invalid", DATA, ref) for ref in refs]
@@ -285,7 +270,7 @@ def test_the_data_sheet_s_header_is_checked(county_data: Path, tmp_path: Path) -
         keys[5], keys[6] = keys[6], "a.unknown.cell"
         set_row(ws, 1, keys)
 
-    got = findings(edited_data(county_data, tmp_path / "标题.xlsx", edit))
+    got = codes(edited_data(county_data, tmp_path / "标题.xlsx", edit))
     assert [(c, s, ref) for c, s, ref, _ in got] == [("members-invalid", DATA, "A1")]
 
 
@@ -321,7 +306,7 @@ def test_a_data_sheet_beyond_its_bound_is_refused_unread(county_data: Path, tmp_
     with zipfile.ZipFile(hostile, "w", zipfile.ZIP_DEFLATED) as z:
         for name, data in parts.items():
             z.writestr(name, data)
-    got = findings(hostile)
+    got = codes(hostile)
     detail = f"“{DATA}”工作表无法读取（工作表“{DATA}”的单元格超过 {MAX_DATA_MEMBERS + 16} 个）"
     assert got == [
         (
@@ -343,7 +328,7 @@ def test_a_resave_that_drops_the_data_sheet_is_a_clear_finding(
     wb = openpyxl.load_workbook(county_data)
     drop(wb)
     wb.save(tmp_path / "缺.xlsx")
-    got = findings(tmp_path / "缺.xlsx")
+    got = codes(tmp_path / "缺.xlsx")
     assert [(c, m) for c, _s, _r, m in got] == [
         (
             "members-missing",

@@ -17,6 +17,7 @@ import openpyxl
 import pytest
 import typer
 import typer.main
+from child_env import child_env
 from conftest import Filler, console_script, fill_with_openpyxl, run
 
 from gongkai_xlsx import cli
@@ -270,7 +271,7 @@ def test_a_usage_error_reads_the_same_from_the_console_script(tmp_path: Path) ->
         [console_script(), "ingest", "报表"],
         cwd=tmp_path,
         capture_output=True,
-        env={**os.environ, "PYTHONIOENCODING": "utf-8"},
+        env=child_env(PYTHONIOENCODING="utf-8"),
         timeout=120,
         check=False,
     )
@@ -409,7 +410,7 @@ def cli_gbk(
         cwd=cwd,
         stdout=stdout,
         stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONIOENCODING": "gbk"},
+        env=child_env(PYTHONIOENCODING="gbk"),
         timeout=300,
         check=False,
     )
@@ -565,7 +566,7 @@ def test_ctrl_c_while_the_program_loads_says_interrupted_without_a_traceback(
     import signal
     import time
 
-    env = {**os.environ, "PYTHONPROFILEIMPORTTIME": "1"}
+    env = child_env(PYTHONPROFILEIMPORTTIME="1")
     proc = subprocess.Popen(
         [console_script(), "new", "2024", "-o", tmp_path / "t.xlsx"],
         stdout=subprocess.PIPE,

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from child_env import child_env
 from conftest import run
 
 from gongkai_xlsx import fsio
@@ -65,7 +66,7 @@ COMMANDS: dict[str, Command] = {
 def _cli(*args: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
     """The real command line in its own process (with ``fault`` at every write)."""
     program = [os.fspath(DRIVER), fault] if fault else ["-m", "gongkai_xlsx.cli"]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    env = child_env()
     env.pop("GONGKAI_TRACEBACK", None)
     return subprocess.run(
         [sys.executable, *program, *args], capture_output=True, text=True, env=env, timeout=300

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import PurePosixPath
 from typing import TypeVar, cast, overload
@@ -57,6 +57,9 @@ class View(Sequence[_T]):
         if not -self.size <= k < self.size:
             raise IndexError(k)
         return self.get(k % self.size)
+
+    def __iter__(self) -> Iterator[_T]:
+        return map(self.get, range(self.size))
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,6 @@ import heapq
 import io
 import json
 import pickle
-import zlib
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -44,6 +43,7 @@ from gongkai_xlsx import __version__
 from gongkai_xlsx.checks.run import Outcome
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.fsio import NewFile, write_atomic_chunks
+from gongkai_xlsx.ooxml.deflate import ZLIB, engine
 from gongkai_xlsx.outputfolder import RESERVED
 
 
@@ -129,7 +129,7 @@ class _Unpickler(pickle.Unpickler):
 
 def entry_bytes(key: Key, checked: Result) -> bytes:
     """An entry: the magic, the key, the payload's digest, the payload."""
-    payload = zlib.compress(pickle.dumps(checked, pickle.HIGHEST_PROTOCOL), 1)
+    payload = engine().deflate(pickle.dumps(checked, pickle.HIGHEST_PROTOCOL), 1, ZLIB)
     digest = hashlib.sha256(payload).hexdigest().encode()
     return b"".join([_MAGIC, key.header(), b"\n", digest, b"\n", payload])
 
@@ -143,9 +143,8 @@ def parse_entry(key: Key, data: bytes, kind: type[R]) -> R | None:
     if head != key.header() or digest != hashlib.sha256(payload).hexdigest().encode():
         return None
     try:
-        inflate = zlib.decompressobj()
-        raw = inflate.decompress(payload, _MAX_RESULT)  # bounded: no bomb from a cache
-        if inflate.unconsumed_tail or not inflate.eof:
+        raw = engine().inflate(payload, _MAX_RESULT, ZLIB)  # bounded: no bomb from a cache
+        if raw is None:
             return None
         found = _Unpickler(io.BytesIO(raw)).load()
     except Exception:  # any malformed payload: the file is read again

@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Literal, cast, overload
+from typing import Any, Literal, cast
 
 import orjson
 
@@ -48,7 +48,7 @@ from gongkai_xlsx.definition.layout import layout_of
 from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.findings import Finding
 from gongkai_xlsx.fsio import Records
-from gongkai_xlsx.ingest.batch import Entry, duplicate_groups
+from gongkai_xlsx.ingest.batch import Entry, View, duplicate_groups
 from gongkai_xlsx.walk import PassedOver, Unreached
 
 TOOL = f"gongkai-xlsx {__version__}"
@@ -409,33 +409,14 @@ def _counts(report: BatchReport) -> Counts:
     )
 
 
-class Rows(Sequence[ReturnRow]):
-    """The rows of entries kept on disk (:class:`~gongkai_xlsx.fsio.Records`), each made
-    when it is read: a batch of 10,000 returns is not held in memory to be reported."""
-
-    def __init__(self, entries: Sequence[Entry]) -> None:
-        self.entries = entries
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    @overload
-    def __getitem__(self, k: int) -> ReturnRow: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> list[ReturnRow]: ...
-
-    def __getitem__(self, k: int | slice) -> ReturnRow | list[ReturnRow]:
-        if isinstance(k, slice):
-            return [self[i] for i in range(*k.indices(len(self)))]
-        return _row_of(self.entries[k])
-
-    def __iter__(self) -> Iterator[ReturnRow]:
-        return (_row_of(e) for e in self.entries)
-
-
 def _row_of(e: Entry) -> ReturnRow:
     return ReturnRow.of(e.display, e.outcome, e.output, e.annotated, e.superseded_by)
+
+
+def _rows(entries: Sequence[Entry]) -> View[ReturnRow]:
+    """The rows of entries kept on disk (:class:`~gongkai_xlsx.fsio.Records`), each made
+    when it is read: a batch of 10,000 returns is not held in memory to be reported."""
+    return View(len(entries), lambda i: _row_of(entries[i]))
 
 
 @dataclass(frozen=True, slots=True)
@@ -446,7 +427,7 @@ class BatchReport:
     the report is made, from its own rows: no view counts for itself."""
 
     run: RunInfo
-    returns: Sequence[ReturnRow]  # a tuple, or :class:`Rows` read from disk in a run
+    returns: Sequence[ReturnRow]  # a tuple, or a :class:`View` read from disk in a run
     duplicates: tuple[Duplicate, ...] = ()
     unreadable: tuple[UnreadableEntry, ...] = ()  # entries the walk could not read
     passed_over: tuple[PassedOver, ...] = ()  # entries skipped by design, with a note
@@ -483,9 +464,9 @@ class BatchReport:
             return ()
         wanted = {name for listed in self.roster.agencies for name in listed.matched}
         by_file: dict[str, list[int]] = {}
-        for index, entry_file in enumerate(self._files()):
-            if entry_file in wanted:
-                by_file.setdefault(entry_file, []).append(index)
+        for index, row in enumerate(self.returns):
+            if row.file in wanted:
+                by_file.setdefault(row.file, []).append(index)
         return tuple(
             RosterAgency(
                 listed,
@@ -494,12 +475,6 @@ class BatchReport:
             )
             for listed in self.roster.agencies
         )
-
-    def _files(self) -> Iterator[str]:
-        """Each row's file, in order (of a run's rows, without making the rows)."""
-        if isinstance(self.returns, Rows):
-            return (e.display for e in self.returns.entries)
-        return (row.file for row in self.returns)
 
     def agency_shown(self, row: ReturnRow) -> str:
         """A row's agency as every view shows it: as its cover writes it; for a file not
@@ -673,7 +648,7 @@ def batch_report(
     on_disk = isinstance(entries, Records)  # a run's: rows read when they are written
     return BatchReport(
         run=run,
-        returns=Rows(entries) if on_disk else tuple(_row_of(e) for e in entries),
+        returns=_rows(entries) if on_disk else tuple(_row_of(e) for e in entries),
         duplicates=tuple(
             Duplicate(d.agency, d.year, tuple(e.display for e in d.entries))
             for d in duplicate_groups(entries)

@@ -10,6 +10,9 @@ Two guarantees, for two kinds of caller:
 - untouched parts byte-identical (the marked copies, the template's structure lock):
   :func:`rewrite` keeps every member's name, place, date, compression and attributes, and
   its bytes after decompression, replacing only the parts given.
+
+Its inflating, deflating and CRC-32s are :mod:`gongkai_xlsx.ooxml.deflate`'s (ISA-L, else
+zlib); zipfile, the fallback reader of a member written otherwise, inflates with zlib.
 """
 
 from __future__ import annotations
@@ -23,6 +26,8 @@ from collections import Counter
 from collections.abc import Container, Mapping, Sequence
 from functools import lru_cache
 from typing import NamedTuple
+
+from gongkai_xlsx.ooxml.deflate import SYNC_FLUSH, Engine, engine
 
 MAX_ZIP_MEMBERS = 2000
 MAX_UNZIPPED_BYTES = 200 * 1024 * 1024  # all members together: guards against zip bombs
@@ -155,7 +160,7 @@ class ZipIn:
             raise ZipUnsupported(info.filename, exc) from exc
 
     def _inflate_plain(self, info: Member) -> bytes | None:
-        """A deflated member as the writers store it, inflated in one zlib call (zipfile's
+        """A deflated member as the writers store it, inflated in one call (zipfile's
         reader costs twice the inflating itself on a return's dozen small parts): its
         local header where the directory puts it, naming it alike, no flag that zipfile
         treats apart, its bytes inside its place, inflated to exactly its declared size,
@@ -182,14 +187,11 @@ class ZipIn:
         end = start + info.compress_size
         if end > self._ends.get(id(info), -1) or info.file_size > MAX_PART_BYTES:
             return None
-        inflater = zlib.decompressobj(-15)
-        try:
-            # room for one byte more: a stream that goes on past its declared size (a lying
-            # member whose first bytes match the CRC) is not taken for a whole one
-            out = inflater.decompress(memoryview(data)[start:end], info.file_size + 1)
-        except zlib.error:
-            return None
-        if len(out) != info.file_size or not inflater.eof or zlib.crc32(out) != info.CRC:
+        inflating = engine()
+        # room for one byte more: a stream that goes on past its declared size (a lying
+        # member whose first bytes match the CRC) is not taken for a whole one
+        out = inflating.inflate(memoryview(data)[start:end], info.file_size + 1)
+        if out is None or len(out) != info.file_size or inflating.crc32(out) != info.CRC:
             return None
         return out
 
@@ -210,12 +212,12 @@ def rewrite(
 
     Each kept member keeps its name, date, compression (stored or deflate), attributes and
     comment. New members get the date of the newest original member and deflate, so the
-    same input always gives the same bytes. ``level`` is the deflate level of the parts
-    written (zlib's default when None): a marked copy deflates its edited sheets at level
-    1, about twice as fast as the default for a sixth more bytes. The deflated form of
-    a small part ``keep`` names is kept for the next call (bounded): parts written alike
-    for every return of one template (its workbook.xml edited, its styles) are deflated
-    once.
+    same input always gives the same bytes (with one deflate engine,
+    :mod:`~gongkai_xlsx.ooxml.deflate`). ``level`` is zlib's deflate level of the parts
+    written (its default when None): a marked copy deflates its edited sheets at level 1,
+    the fastest (ISA-L's). The deflated form of a small part ``keep`` names is kept for
+    the next call (bounded): parts written alike for every return of one template (its
+    workbook.xml edited, its styles) are deflated once.
     """
     stamp = max((i.date_time for i in original.members), default=_EPOCH)
     out = _ZipOut()
@@ -240,10 +242,10 @@ def _packed(data: bytes, method: int, level: int | None, keep: bool) -> tuple[in
     form kept for a small part ``keep`` names) or stored."""
     if method == DEFLATED:
         kept = keep and len(data) <= _KEPT_DEFLATE
-        raw = _deflated(data, level) if kept else _deflate(data, level)
+        raw = _deflated(engine(), data, level) if kept else engine().deflate(data, level)
     else:
         raw = data
-    return zlib.crc32(data), len(data), raw
+    return engine().crc32(data), len(data), raw
 
 
 _ZIP64_LIMIT = (1 << 31) - 1  # zipfile writes zip64 records past it
@@ -343,20 +345,12 @@ class _ZipOut:
 _KEPT_DEFLATE = 64 * 1024  # bytes of a part whose deflated form is kept (below)
 
 
-def _deflate(data: bytes, level: int | None) -> bytes:
-    """``data`` as a raw deflate stream at ``level`` (zlib's default when None)."""
-    packer = zlib.compressobj(
-        zlib.Z_DEFAULT_COMPRESSION if level is None else level, zlib.DEFLATED, -15
-    )
-    return packer.compress(data) + packer.flush()
-
-
 @lru_cache(maxsize=32)
-def _deflated(data: bytes, level: int | None) -> bytes:
-    """:func:`_deflate`, kept for small parts written alike again and again (a marked
-    copy's workbook.xml, styles, relationships and content types are the same for every
-    return of one template): the same bytes give the same stream."""
-    return _deflate(data, level)
+def _deflated(deflating: Engine, data: bytes, level: int | None) -> bytes:
+    """``data`` deflated by ``deflating`` at ``level``, kept for small parts written alike
+    again and again (a marked copy's workbook.xml, styles, relationships and content types
+    are the same for every return of one template): the same bytes give the same stream."""
+    return deflating.deflate(data, level)
 
 
 _LOCAL_HEADER = b"PK\x03\x04"
@@ -500,15 +494,15 @@ class _Holes:
             raise ValueError("a member with holes has at least one")
         self.pieces = pieces[:-1]
         self.tail = pieces[-1]
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-        self.packed_tail = packer.compress(self.tail) + packer.flush()
+        self.engine = engine()  # zlib's level 6 either way (ooxml/deflate.py says why)
+        self.packed_tail = self.engine.deflate(self.tail, 6)
 
     def filled(self, value: bytes) -> tuple[int, int, int, bytes]:
         """(CRC-32, compressed size, size, deflated bytes) with ``value`` in each hole."""
         head = value.join(self.pieces) + value
-        packer = zlib.compressobj(6, zlib.DEFLATED, -15)
-        body = packer.compress(head) + packer.flush(zlib.Z_SYNC_FLUSH) + self.packed_tail
-        crc = zlib.crc32(self.tail, zlib.crc32(head))
+        packer = self.engine.packer(6)
+        body = packer.compress(head) + packer.flush(SYNC_FLUSH) + self.packed_tail
+        crc = self.engine.crc32(self.tail, self.engine.crc32(head))
         return crc, len(body), len(head) + len(self.tail), body
 
 

@@ -10,6 +10,12 @@ the second of two that share an underscore: ``某局_x005F_x0041_分局`` was wr
 escapes every underscore that begins such a sequence in the text as written; everything
 else is xlsxwriter's escape unchanged, so a text it got right is written to the same
 bytes. :func:`excel_escapes` has xlsxwriter use it while a workbook is stored.
+
+Swapped, not subclassed or done beforehand: the writers that escape (shared strings,
+document properties, a worksheet's formulas, list values and rich strings) are made inside
+xlsxwriter's ``Workbook._store_workbook`` and ``Packager``, which take no class to use; and
+text escaped before xlsxwriter is escaped again by its own pass (``_x0041_`` would become
+``_x005F_x005F_x0041_``).
 """
 
 from __future__ import annotations
