@@ -144,6 +144,7 @@ class _Marker:
             current = {(c.row, c.col): c.style for c in ws.cells_at(set(sheet_marks.cells))}
             current.update(restyle[name])
             changes = restyle[name]
+            clones: dict[tuple[int, str], int] = {}  # marked_xf's answers, asked once each
             for place, cell_marks in sheet_marks.cells.items():  # the per-cell loop
                 severity = "warning"
                 for m in cell_marks:
@@ -153,7 +154,11 @@ class _Marker:
                 original = current.get(place)
                 if original is None:  # a cell the XML does not have: its column's style
                     original = ws.column_style(place[1])
-                changes[place] = styles.marked_xf(original, severity)
+                key = (original, severity)
+                clone = clones.get(key)
+                if clone is None:
+                    clone = clones[key] = styles.marked_xf(original, severity)
+                changes[place] = clone
         for name, changes in restyle.items():
             if changes:
                 self.sheet(name).set_styles(changes)
@@ -215,10 +220,15 @@ class _Marker:
     def _group(self, marks: list[Mark]) -> dict[str, _SheetMarks]:
         grouped: dict[str, _SheetMarks] = defaultdict(_SheetMarks)
         anchor = self._anchor()
-        for mark in marks:
-            place = self._place(mark)
-            if place is not None and mark.sheet:
-                grouped[mark.sheet].cells[place].append(mark)
+        parts = self.parts
+        for mark in marks:  # the per-mark loop: _place inlined for a mark on a cell
+            sheet, cell = mark.sheet, mark.cell
+            if sheet and cell and sheet in parts and sheet != RESULTS_SHEET:
+                place = _cell_place(cell)
+            else:
+                place = None
+            if place is not None and sheet:
+                grouped[sheet].cells[place].append(mark)
             elif anchor is not None:
                 grouped[anchor[0]].loose.append(mark)
             if mark.also:
