@@ -71,7 +71,7 @@ def _forget_templates() -> None:
     comments._shape_end.cache_clear()
     comments._shape_middle.cache_clear()
     results._row_height.cache_clear()
-    sheet._cell_needle.cache_clear()
+    sheet._cell_needles.cache_clear()
     engine._cell_link.cache_clear()
     cellref.from_a1.cache_clear()
     cellref._compressed.cache_clear()

@@ -156,32 +156,35 @@ class Worksheet:
         qname, find = p + "c", text.find
         at = row_start = last = lo  # where to search on; the row's first cell; the last cell
         current = -1
+        needles = _cell_needles(p)
         for place in sorted(places):  # one pass; the loop is the marking's per cell
-            row = place[0]
+            row, col = place
             if row != current:
                 opened = self._row_start(row, at, hi)
                 if opened is None or not self._in_row(row_start, last):
                     return None
                 current, at, row_start = row, opened, opened
-            needle = _cell_needle(p, row, place[1])
+            needle = needles.get(place) or _cell_needle(needles, p, place)
             start = find(needle, at, hi)
             if start < 0:
                 return None
             end = find(">", start + len(needle)) + 1
             tag = text[start:end]
-            if not end or "'" in tag or tag.count('"') % 2:  # see _tag_end
+            if end and "'" not in tag and not tag.count('"') % 2:
+                s_at = tag.find(' s="')  # _style, inlined for the common spelling
+                if s_at >= 0:
+                    value = tag[s_at + 4 : tag.find('"', s_at + 4)]
+                    style = int(value) if value.isdigit() else 0
+                else:
+                    style = _style(tag)
+            else:  # see _tag_end
                 end = _tag_end(text, start)
                 if end < 0:
                     return None
                 tag = text[start:end]
-            s_at = tag.find(' s="')  # _style, inlined for the common spelling
-            if s_at >= 0 and "'" not in tag:
-                value = tag[s_at + 4 : tag.find('"', s_at + 4)]
-                style = int(value) if value.isdigit() else 0
-            else:
                 style = _style(tag)
             element = _new_tuple(xt.Element, (qname, start, end, end, end))
-            found.append(_new_tuple(CellTag, (row, place[1], element, style)))  # as CellTag(...)
+            found.append(_new_tuple(CellTag, (row, col, element, style)))  # as CellTag(...)
             at, last = end, start
         if not self._in_row(row_start, last):
             return None
@@ -411,11 +414,23 @@ def _row_breaks(prefix: str) -> re.Pattern[str]:
     return re.compile(f'<(?:/{p}row>|{p}c(?! r="))')
 
 
-@lru_cache(maxsize=65536)
-def _cell_needle(prefix: str, row: int, col: int) -> str:
-    """The start of a cell's tag as searched for (``<c r="B7"``), for namespace prefix
-    ``prefix`` (kept: a form's cells are few, and every return marks some of them)."""
-    return f'<{prefix}c r="{to_a1(row, col)}"'
+@lru_cache(maxsize=16)
+def _cell_needles(prefix: str) -> dict[tuple[int, int], str]:
+    """The start of each cell's tag as searched for (``<c r="B7"``) by (row, col), for
+    namespace prefix ``prefix`` (kept: a form's cells are few, and every return marks
+    some of them; at most :data:`_KEPT_NEEDLES` a prefix)."""
+    return {}
+
+
+_KEPT_NEEDLES = 65536
+
+
+def _cell_needle(needles: dict[tuple[int, int], str], prefix: str, place: tuple[int, int]) -> str:
+    """The needle of :func:`_cell_needles` for ``place``, made and kept (while few)."""
+    needle = f'<{prefix}c r="{to_a1(*place)}"'
+    if len(needles) < _KEPT_NEEDLES:
+        needles[place] = needle
+    return needle
 
 
 @lru_cache(maxsize=64)
