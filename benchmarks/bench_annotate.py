@@ -24,10 +24,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
+from gongkai_xlsx import cellref, text
 from gongkai_xlsx.annotate import (
     Mark,
     annotate_workbook,
     comments,
+    engine,
     marks_from_findings,
     results,
     sheet,
@@ -53,7 +55,7 @@ def _once(work: Callable[[], object]) -> tuple[float, float]:
 
 def _forget_templates() -> None:
     """Empty what the marking keeps per template text (styles.xml read, workbook.xml
-    edited) and per message: a return whose parts were re-saved by Excel or WPS, or the
+    edited), per message and per cell of the form: a return whose parts were re-saved by Excel or WPS, or the
     first return of a template, finds nothing kept."""
     styles._parse.cache_clear()
     archive._deflated.cache_clear()
@@ -63,6 +65,17 @@ def _forget_templates() -> None:
     comments._line_rows.cache_clear()
     results._height.cache_clear()
     sheet._declaring_rel_ns.cache_clear()
+    # and what it keeps per cell of a form (the first return of a process finds none)
+    comments._comment_start.cache_clear()
+    comments._line_start.cache_clear()
+    comments._shape_end.cache_clear()
+    comments._shape_middle.cache_clear()
+    results._row_height.cache_clear()
+    sheet._cell_needles.cache_clear()
+    engine._cell_link.cache_clear()
+    cellref.from_a1.cache_clear()
+    cellref._compressed.cache_clear()
+    text.kept_width.cache_clear()
 
 
 class Compared(NamedTuple):

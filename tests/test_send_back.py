@@ -391,3 +391,28 @@ def test_the_terminal_shows_a_repeated_hint_as_one_line(
             "  提示 [blank-marker] 依申请公开!D7:H10：共 20 个单元格："
             "“/”按空白（未填写）读取；没有发生的事项请填0。"
         ], result.stdout
+
+
+def test_groups_of_two_codes_interleaved_keep_every_other_line_in_its_place() -> None:
+    """Each repeated hint becomes one line where its first cell was; the lines between,
+    and a hint repeated too few times to group, stay where they were, in order."""
+    texts = [
+        Finding(Code.NUMBER_AS_TEXT, sheet="依申请公开", cell=f"E{r}", actual="１", expected=1)
+        for r in range(6, 13)
+    ]
+    blanks = [blank("依申请公开", f"D{r}") for r in range(6, 13)]
+    few = [
+        Finding(Code.NEGATIVE, sheet="主动公开", cell=f"B{r}", actual=-1, expected=0)
+        for r in range(5, 8)
+    ]
+    items = [few[0], texts[0], blanks[0], *texts[1:4], few[1], *blanks[1:], *texts[4:], few[2]]
+    grouped = group_repeated(items)
+    assert [type(line).__name__ for line in grouped] == [
+        "Finding",
+        "FindingGroup",
+        "FindingGroup",
+        "Finding",
+        "Finding",
+    ]
+    assert grouped[0] is few[0] and grouped[3] is few[1] and grouped[4] is few[2]
+    assert grouped[1].items == tuple(texts) and grouped[2].items == tuple(blanks)

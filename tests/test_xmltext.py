@@ -148,3 +148,11 @@ def test_escape_then_read_gives_the_text_back(text: str) -> None:
     expected = re.sub("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "\ufffd", text)
     expected = expected.replace("\r\n", "\n").replace("\r", "\n")
     assert xmltext.unescape_str(xmltext.escape(text)) == expected
+
+
+@given(st.lists(st.text(alphabet=st.sampled_from('ab中&<>"\x01\ufffe\n'), max_size=6), max_size=8))
+@settings(max_examples=200, deadline=None)
+def test_escaping_many_values_together_escapes_each(values: list[str]) -> None:
+    """A marked copy escapes its messages together (one search when none needs it): each
+    comes out as escape() writes it alone, whichever of them needs escaping."""
+    assert xmltext.escape_each(values) == [xmltext.escape(v) for v in values]

@@ -26,8 +26,10 @@ def to_a1(row: int, col: int) -> str:
     return f"{col_letters(col)}{row + 1}"
 
 
+@lru_cache(maxsize=65536)
 def from_a1(ref: str) -> tuple[int, int]:
-    """``$D$6`` or ``D6`` → 0-based (row, col)."""
+    """``$D$6`` or ``D6`` → 0-based (row, col) (kept, as :func:`to_a1`: a form's cells
+    are named again in every return's findings)."""
     match = _A1.match(ref.upper())
     if not match:
         raise ValueError(f"not an A1 reference: {ref!r}")
@@ -89,4 +91,11 @@ def range_text(rect: tuple[int, int, int, int]) -> str:
 def compress(refs: Iterable[str]) -> list[str]:
     """Cells of one sheet as few ranges, in reading order: ``D6 D7 D8 F6`` → ``D6:D8, F6``
     (so a message can name twenty cells in one line)."""
-    return [range_text(rect) for rect in rectangles([from_a1(r) for r in refs])]
+    return list(_compressed(tuple(refs)))
+
+
+@lru_cache(maxsize=256)
+def _compressed(refs: tuple[str, ...]) -> tuple[str, ...]:
+    """:func:`compress`, kept: the same cells come back grouped in many returns (a table
+    left empty), and each return's lines are written for its report and its marked copy."""
+    return tuple(range_text(rect) for rect in rectangles([from_a1(r) for r in refs]))

@@ -223,24 +223,26 @@ def group_repeated(
     cell; errors, findings without a cell and rarer hints stay one line each. report.json
     and the cell comments keep every cell: this is for the lists people read (terminal,
     report.html, the 校验结果 sheet)."""
-    counts: dict[str, int] = {}
-    for item in items:
-        if _groupable(item):
-            counts[item.code_name] = counts.get(item.code_name, 0) + 1
-    grouped = {code for code, n in counts.items() if n > threshold}
-    members: dict[str, list[P]] = {code: [] for code in grouped}
-    for item in items:
-        if _groupable(item) and item.code_name in grouped:
-            members[item.code_name].append(item)
     out: list[P | FindingGroup[P]] = []
-    for item in items:
-        if _groupable(item) and item.code_name in grouped:
-            if item is members[item.code_name][0]:
-                out.append(FindingGroup(tuple(members[item.code_name])))
-            continue
+    members: dict[str, list[P]] = {}
+    at: dict[str, list[int]] = {}  # where each groupable code's items are in ``out``
+    for item in items:  # one pass; a group then takes the place of its code's items
+        if not item.is_error and item.sheet is not None and item.cell is not None:  # groupable
+            code = item.code_name
+            if code in members:
+                members[code].append(item)
+                at[code].append(len(out))
+            else:
+                members[code] = [item]
+                at[code] = [len(out)]
         out.append(item)
-    return out
-
-
-def _groupable(item: Placed) -> bool:
-    return not item.is_error and item.sheet is not None and item.cell is not None
+    drop: set[int] = set()
+    for code, found in members.items():
+        if len(found) > threshold:
+            group, first = FindingGroup(tuple(found)), found[0]
+            for index in at[code]:
+                if out[index] is first:
+                    out[index] = group
+                else:
+                    drop.add(index)
+    return [line for index, line in enumerate(out) if index not in drop] if drop else out

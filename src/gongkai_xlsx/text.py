@@ -6,6 +6,7 @@ import os
 import re
 import unicodedata
 from collections.abc import Iterable
+from functools import lru_cache
 
 _SPACE = re.compile(r"\s+")
 
@@ -66,6 +67,13 @@ def text_width(text: str) -> int:
     if text.isascii():
         return len(text)
     return sum(map(_WIDTHS.__getitem__, text))
+
+
+@lru_cache(maxsize=4096)
+def kept_width(text: str) -> int:
+    """:func:`text_width`, kept: a marked copy measures each finding's message for its
+    comment box and again for its row of the results sheet."""
+    return text_width(text)
 
 
 class _Widths(dict[str, int]):

@@ -15,8 +15,8 @@ from typing import NamedTuple
 
 from gongkai_xlsx.cellref import to_a1
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.xmltext import escape, unescape_str
-from gongkai_xlsx.text import text_width
+from gongkai_xlsx.ooxml.xmltext import escape, escape_each, unescape_str
+from gongkai_xlsx.text import kept_width, text_width
 
 AUTHOR = "gongkai-xlsx"
 HEAD = "gongkai-xlsx:"
@@ -69,26 +69,53 @@ def _runs(note: Note, p: str, appended: bool = False) -> str:
     return "".join(runs)
 
 
-def new_comments(notes: list[Note]) -> str:
-    """A comments part holding only our notes (each note's :func:`_runs` written in
-    place: this is the marking's per-cell loop)."""
+@lru_cache(maxsize=4096)
+def _comment_start(row: int, col: int) -> bytes:
+    """A new comment's markup up to its first finding, UTF-8: its cell and our heading
+    line (kept: a form's cells are few, and every marked return comments on some)."""
+    bold, _, end = _run_parts("")
+    return f'<comment ref="{to_a1(row, col)}" authorId="0"><text>{bold}{HEAD}\n{end}'.encode()
+
+
+@lru_cache(maxsize=64)
+def _line_start(level: str, gap: str) -> bytes:
+    """A finding's runs up to its message, UTF-8: the level word in bold, the plain
+    run's start."""
     bold, plain, end = _run_parts("")
-    first = f"{bold}{HEAD}\n{end}"
-    pieces: list[str] = []
+    return f"{bold}{gap}{escape(level)}：{end}{plain}".encode()
+
+
+_COMMENT_END = b"</text></comment>"
+
+
+def new_comments(notes: list[Note]) -> bytes:
+    """A comments part holding only our notes, as UTF-8 (each note's :func:`_runs`
+    written in place, from pieces kept per cell and per level word: this is the
+    marking's per-cell loop). The part is joined as bytes: its text, markup with Chinese
+    messages throughout, costs twice as much to encode whole as to write. The messages
+    are escaped and encoded together (none holds a NUL: :func:`escape` replaces it)."""
+    run_end = _run_parts("")[2].encode()
+    escaped = escape_each([message for note in notes for _, message in note.lines])
+    messages = "\0".join(escaped).encode().split(b"\0")
+    pieces: list[bytes] = []
     add = pieces.append
-    for note in notes:
-        add(f'<comment ref="{to_a1(note.row, note.col)}" authorId="0"><text>{first}')
+    at = 0
+    for row, col, lines in notes:
+        add(_comment_start(row, col))
         gap = ""
-        for level, message in note.lines:
-            add(f"{bold}{gap}{escape(level)}：{end}{plain}{escape(message)}{end}")
+        for level, _ in lines:
+            add(_line_start(level, gap))
+            add(messages[at])
+            add(run_end)
+            at += 1
             gap = "\n"
-        add("</text></comment>")
-    body = "".join(pieces)
-    return (
+        add(_COMMENT_END)
+    head = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
         f'<comments xmlns="{MAIN_NS}"><authors><author>{AUTHOR}</author></authors>'
-        f"<commentList>{body}</commentList></comments>"
+        "<commentList>"
     )
+    return b"".join([head.encode(), *pieces, b"</commentList></comments>"])
 
 
 def merge_comments(text: str, notes: list[Note]) -> tuple[str, list[Note]]:
@@ -225,6 +252,9 @@ _VML_NS = {
 
 
 def _box_rows(note: Note) -> int:
+    lines = note.lines
+    if len(lines) == 1:  # most boxes
+        return max(3, 1 + _line_rows(*lines[0]))
     rows = 1
     for level, message in note.lines:
         rows += _line_rows(level, message)
@@ -235,7 +265,11 @@ def _box_rows(note: Note) -> int:
 def _line_rows(level: str, message: str) -> int:
     """Lines one finding takes in a box (kept: a finding on a sum is commented on each
     of its cells, with the same words)."""
-    return max(1, -(-text_width(f"{level}：{message}") // CHARS_PER_LINE))
+    width = kept_width(level) + _COLON + kept_width(message)  # of f"{level}：{message}"
+    return max(1, -(-width // CHARS_PER_LINE))
+
+
+_COLON = text_width("：")
 
 
 # a box's markup around its height and z-index (plain strings: formatting the long
@@ -252,16 +286,28 @@ _SHAPE_REST = (
 )
 
 
-def _shape(note: Note, number: int, z: int) -> str:
-    left, top = note.col + 1, max(note.row - 1, 0)
-    rows = _box_rows(note)
+@lru_cache(maxsize=4096)
+def _shape_end(row: int, col: int, rows: int) -> str:
+    """A box's markup after its z-index: its anchor beside cell (row, col), ``rows``
+    lines high (kept: a form's cells are few, and the heights of boxes fewer)."""
+    left, top = col + 1, max(row - 1, 0)
     return (
-        f'<v:shape id="_x0000_s{number}" type="#_x0000_t202" '
-        f"{_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}{z}{_SHAPE_REST}"
-        f"{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
+        f"{_SHAPE_REST}{left}, 15, {top}, 10, {left + 4}, 15, {top + rows}, 4"
         f"</x:Anchor><x:AutoFill>False</x:AutoFill>"
-        f"<x:Row>{note.row}</x:Row><x:Column>{note.col}</x:Column></x:ClientData></v:shape>"
+        f"<x:Row>{row}</x:Row><x:Column>{col}</x:Column></x:ClientData></v:shape>"
     )
+
+
+@lru_cache(maxsize=256)
+def _shape_middle(rows: int) -> str:
+    """A box's markup between its id and its z-index, for a box ``rows`` lines high."""
+    return f'" type="#_x0000_t202" {_SHAPE_HEIGHT}{rows * 15}{_SHAPE_Z}'
+
+
+def _shape(note: Note, number: int, z: int) -> str:
+    rows = _box_rows(note)
+    end = _shape_end(note.row, note.col, rows)
+    return f'<v:shape id="_x0000_s{number}{_shape_middle(rows)}{z}{end}'
 
 
 def vml_block(text: str) -> int:
@@ -273,7 +319,7 @@ def vml_block(text: str) -> int:
 def new_vml(notes: list[Note], block: int) -> str:
     """A VML drawing with a box for each note; shape ids from ``block`` × 1024 + 1."""
     first = block * 1024 + 1
-    shapes = "".join(_shape(n, first + i, i + 1) for i, n in enumerate(notes))
+    shapes = "".join([_shape(n, first + i, i + 1) for i, n in enumerate(notes)])
     return (
         '<xml xmlns:v="urn:schemas-microsoft-com:vml" '
         'xmlns:o="urn:schemas-microsoft-com:office:office" '
@@ -299,7 +345,7 @@ def merge_vml(text: str, notes: list[Note]) -> str:
     numbers = [int(n) for n in re.findall(r"_x0000_s(\d+)", text)]
     first = max(numbers, default=vml_block(text) * 1024) + 1
     extra = "" if 'id="_x0000_t202"' in text else _SHAPETYPE
-    shapes = "".join(_shape(n, first + i, first + i) for i, n in enumerate(notes))
+    shapes = "".join([_shape(n, first + i, first + i) for i, n in enumerate(notes)])
     return text[:end] + extra + shapes + text[end:]
 
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from gongkai_xlsx.annotate import comments as cm
-from gongkai_xlsx.annotate.marks import CoverPlaces, Mark
+from gongkai_xlsx.annotate.marks import LEVEL_WORDS, CoverPlaces, Mark
 from gongkai_xlsx.annotate.results import Line, Row, results_sheet
 from gongkai_xlsx.annotate.sheet import Worksheet, mentions_outside_cells
 from gongkai_xlsx.annotate.styles import EMPTY_STYLESHEET, Styles
@@ -25,8 +25,9 @@ from gongkai_xlsx.annotate.workbook import WorkbookXml, add_to_app_properties
 from gongkai_xlsx.cellref import from_a1, to_a1
 from gongkai_xlsx.definition.names import MARK_NAME, RESULTS_SHEET, RESULTS_TITLE, quote_sheet
 from gongkai_xlsx.findings import FindingGroup, group_repeated
+from gongkai_xlsx.loading import collector_paused
 from gongkai_xlsx.ooxml import xmledit as xt
-from gongkai_xlsx.ooxml.package import Package, PackageError, from_byte_text
+from gongkai_xlsx.ooxml.package import BOM, Package, PackageError, from_byte_text
 from gongkai_xlsx.ooxml.relationships import (
     COMMENTS,
     CONTENT_TYPES,
@@ -57,6 +58,17 @@ def _cell_place(ref: str) -> tuple[int, int] | None:
         return None
 
 
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+
+
+@lru_cache(maxsize=4096)
+def _cell_link(sheet: str, row: int, col: int) -> tuple[str, str]:
+    """A cell's 位置 as the results sheet shows it and as its link's target (kept: a
+    form's cells are few, and every marked return lists some of them)."""
+    ref = to_a1(row, col)
+    return f"{sheet}!{ref}", f"{quote_sheet(sheet)}!{ref}"
+
+
 class AnnotateError(Exception):
     """The workbook cannot be marked; the message is Chinese and names the cause."""
 
@@ -70,7 +82,8 @@ class _SheetMarks:
 def mark_package(data: bytes, marks: Sequence[Mark], cover: CoverPlaces | None) -> bytes:
     """The marked copy of the xlsx ``data`` (see the package docstring for what changes)."""
     try:
-        return _Marker(Package(data), cover).run(list(marks))
+        with collector_paused():  # hundreds of small pieces, no cycles
+            return _Marker(Package(data), cover).run(list(marks))
     except PackageError as exc:
         raise AnnotateError(f"无法标注：{exc}。") from exc
     except (xt.XmlTextError, ValueError, KeyError, IndexError) as exc:
@@ -97,7 +110,9 @@ class _Marker:
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
             # one character a byte: a sheet is edited at its tags only (sheet.py)
-            self.worksheets[name] = Worksheet(self.pkg.byte_text(self.parts[name]))
+            part = self.parts[name]
+            text = self.pkg.byte_text(part)
+            self.worksheets[name] = Worksheet(text, self.pkg.read(part).removeprefix(BOM))
         return self.worksheets[name]
 
     def _mentions(self, name: str, word: str) -> bool:
@@ -128,12 +143,22 @@ class _Marker:
             ws = self.sheet(name)
             current = {(c.row, c.col): c.style for c in ws.cells_at(set(sheet_marks.cells))}
             current.update(restyle[name])
-            for (row, col), cell_marks in sheet_marks.cells.items():
-                severity = "error" if any(m.severity == "error" for m in cell_marks) else "warning"
-                original = current.get((row, col))
+            changes = restyle[name]
+            clones: dict[tuple[int, str], int] = {}  # marked_xf's answers, asked once each
+            for place, cell_marks in sheet_marks.cells.items():  # the per-cell loop
+                severity = "warning"
+                for m in cell_marks:
+                    if m.severity == "error":
+                        severity = "error"
+                        break
+                original = current.get(place)
                 if original is None:  # a cell the XML does not have: its column's style
-                    original = ws.column_style(col)
-                restyle[name][(row, col)] = styles.marked_xf(original, severity)
+                    original = ws.column_style(place[1])
+                key = (original, severity)
+                clone = clones.get(key)
+                if clone is None:
+                    clone = clones[key] = styles.marked_xf(original, severity)
+                changes[place] = clone
         for name, changes in restyle.items():
             if changes:
                 self.sheet(name).set_styles(changes)
@@ -145,8 +170,9 @@ class _Marker:
         self._results(marks, styles, previous)
         self.pkg.write(styles_part, styles.text)
         for name, ws in self.worksheets.items():
-            if ws.text != ws.original:
-                self.pkg.write_byte_text(self.parts[name], ws.text)
+            edited = ws.edited()
+            if edited is not None:
+                self.pkg.write_byte_text(self.parts[name], edited)
         self.pkg.write(self.wb_part, self.wb.text)
         # written alike for every return of one template: their deflated form is kept
         alike = [styles_part, self.wb_part, rels_name(self.wb_part), CONTENT_TYPES]
@@ -194,15 +220,21 @@ class _Marker:
     def _group(self, marks: list[Mark]) -> dict[str, _SheetMarks]:
         grouped: dict[str, _SheetMarks] = defaultdict(_SheetMarks)
         anchor = self._anchor()
-        for mark in marks:
-            place = self._place(mark)
-            if place is not None and mark.sheet:
-                grouped[mark.sheet].cells[place].append(mark)
+        parts = self.parts
+        for mark in marks:  # the per-mark loop: _place inlined for a mark on a cell
+            sheet, cell = mark.sheet, mark.cell
+            if sheet and cell and sheet in parts and sheet != RESULTS_SHEET:
+                place = _cell_place(cell)
+            else:
+                place = None
+            if place is not None and sheet:
+                grouped[sheet].cells[place].append(mark)
             elif anchor is not None:
                 grouped[anchor[0]].loose.append(mark)
-            for sheet, also in self._also(mark):
-                if mark not in grouped[sheet].cells[also]:
-                    grouped[sheet].cells[also].append(mark)
+            if mark.also:
+                for sheet, also in self._also(mark):
+                    if mark not in grouped[sheet].cells[also]:
+                        grouped[sheet].cells[also].append(mark)
         return grouped
 
     def _also(self, mark: Mark) -> list[tuple[str, tuple[int, int]]]:
@@ -251,13 +283,23 @@ class _Marker:
         return None
 
     def _comment(self, name: str, sheet_marks: _SheetMarks) -> None:
-        lines: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-        for place, cell_marks in sheet_marks.cells.items():
-            lines[place] += [(m.level, m.message) for m in cell_marks]
+        cells, words = sheet_marks.cells, LEVEL_WORDS
         anchor = self._anchor()
+        loose: tuple[tuple[str, str], ...] = ()
+        at = None  # the anchor cell, when file-level findings are commented on it here
         if sheet_marks.loose and anchor is not None:
-            lines[anchor[1]] += [(m.level, m.message) for m in sheet_marks.loose]
-        notes = [cm.Note(row, col, tuple(text)) for (row, col), text in sorted(lines.items())]
+            loose = tuple((m.level, m.message) for m in sheet_marks.loose)
+            at = anchor[1]
+        notes = []  # the marking's per-cell loop: mostly one mark a cell
+        for place in sorted(cells) if at is None or at in cells else sorted([*cells, at]):
+            cell_marks = cells.get(place, ())
+            if len(cell_marks) == 1:
+                mark = cell_marks[0]
+                lines: tuple[tuple[str, str], ...] = ((words[mark.severity], mark.message),)
+            else:
+                lines = tuple([(words[m.severity], m.message) for m in cell_marks])
+            lines = lines + loose if place == at else lines
+            notes.append(_new_tuple(cm.Note, (place[0], place[1], lines)))  # Note(...), faster
         if not notes:
             return
         part = self.parts[name]
@@ -316,14 +358,8 @@ class _Marker:
         """The results-sheet row of one mark: its cell, else its sheet, else the file."""
         place = self._place(mark)
         if place is not None and mark.sheet:
-            ref = to_a1(*place)
-            return Row(
-                mark.level,
-                mark.severity,
-                f"{mark.sheet}!{ref}",
-                f"{quote_sheet(mark.sheet)}!{ref}",
-                mark.message,
-            )
+            shown, link = _cell_link(mark.sheet, *place)
+            return Row(LEVEL_WORDS[mark.severity], mark.severity, shown, link, mark.message)
         if mark.sheet and mark.sheet in self.parts and mark.sheet != RESULTS_SHEET:
             return Row(
                 mark.level, mark.severity, mark.sheet, f"{quote_sheet(mark.sheet)}!A1", mark.message

@@ -11,8 +11,8 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from gongkai_xlsx.annotate.styles import ResultStyles
-from gongkai_xlsx.ooxml.xmltext import escape
-from gongkai_xlsx.text import text_width
+from gongkai_xlsx.ooxml.xmltext import escape, escape_each
+from gongkai_xlsx.text import kept_width, text_width
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 COLUMNS = (("级别", 8.0), ("位置", 26.0), ("说明", 96.0))
@@ -41,8 +41,19 @@ class Line(NamedTuple):
 def _height(text: str, width: float) -> float:
     """A row's height for ``text`` wrapped in ``width`` (kept: the same words come back
     in the results of many returns)."""
-    lines = sum(max(1, -(-text_width(part) // max(int(width) - 2, 1))) for part in text.split("\n"))
+    per_line = max(int(width) - 2, 1)
+    if "\n" not in text:  # one line: no generator
+        lines = max(1, -(-kept_width(text) // per_line))
+    else:
+        lines = sum(max(1, -(-text_width(part) // per_line)) for part in text.split("\n"))
     return round(lines * LINE_HEIGHT + 5, 2)
+
+
+@lru_cache(maxsize=4096)
+def _row_height(message: str, place: str) -> str:
+    """A finding's row height as written: its 说明 or its 位置 wrapped, at least 20 (kept,
+    as :func:`_height` is)."""
+    return str(max(_height(message, COLUMNS[2][1]), _height(place, COLUMNS[1][1]), 20))
 
 
 _INLINE = ' t="inlineStr"><is><t xml:space="preserve">'
@@ -88,19 +99,29 @@ def results_sheet(
         _cell(f"{col}{r}", styles.header, name) for col, name in zip("ABC", HEADER, strict=True)
     )
     xml_rows.append(f'<row r="{r}" ht="20" customHeight="1">{cells}</row>')
-    for row in rows:
+    # the rows' texts escaped together (nearly always plain text: one search answers)
+    levels = escape_each([row.level for row in rows])
+    places = escape_each([row.place for row in rows])
+    messages = escape_each([row.message for row in rows])
+    locations = escape_each([row.location or "" for row in rows])
+    for row, level, place, message, location in zip(
+        rows, levels, places, messages, locations, strict=True
+    ):
         r += 1
         level_style = styles.level_error if row.severity == "error" else styles.level_warning
         place_style = styles.link if row.location else styles.body
-        ht = max(_height(row.message, COLUMNS[2][1]), _height(row.place, COLUMNS[1][1]), 20)
+        height = _row_height(row.message, row.place)
         xml_rows.append(  # _cell's markup inlined: this is the results sheet's per-mark loop
-            f'<row r="{r}" ht="{ht}" customHeight="1">'
-            f'<c r="A{r}" s="{level_style}"{_INLINE}{escape(row.level)}{_CLOSE}'
-            f'<c r="B{r}" s="{place_style}"{_INLINE}{escape(row.place)}{_CLOSE}'
-            f'<c r="C{r}" s="{styles.body}"{_INLINE}{escape(row.message)}{_CLOSE}</row>'
+            f'<row r="{r}" ht="{height}" customHeight="1">'
+            f'<c r="A{r}" s="{level_style}"{_INLINE}{level}{_CLOSE}'
+            f'<c r="B{r}" s="{place_style}"{_INLINE}{place}{_CLOSE}'
+            f'<c r="C{r}" s="{styles.body}"{_INLINE}{message}{_CLOSE}</row>'
         )
-        if row.location:
-            links.append(_hyperlink(f"B{r}", row.location, row.place, f"转到 {row.place}"))
+        if row.location:  # _hyperlink's markup inlined ("转到 " needs no escaping)
+            links.append(
+                f'<hyperlink ref="B{r}" location="{location}" '
+                f'display="{place}" tooltip="转到 {place}"/>'
+            )
     cols = "".join(
         f'<col min="{i}" max="{i}" width="{w}" customWidth="1"/>'
         for i, (_, w) in enumerate(COLUMNS, start=1)

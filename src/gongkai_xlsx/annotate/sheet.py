@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from gongkai_xlsx.cellref import col_letters, from_a1, to_a1
@@ -52,8 +53,11 @@ class Worksheet:
     the marking reads it): what it gives out that may hold other characters (the
     protection element, a relationship Id) is then decoded by the caller."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, data: bytes | None = None) -> None:
+        """``text`` as read; ``data``, when given, its bytes (``text`` read one character
+        a byte: the edited sheet is joined from them, without encoding ``text`` again)."""
         self.original = text
+        self._data = data
         self.prefix = xt.root(text).prefix
         self._edits: list[tuple[int, int, str]] = []  # (start, end, replacement), as made
         self._text: tuple[int, str] = (0, text)  # the text with the first n edits
@@ -65,13 +69,34 @@ class Worksheet:
     def text(self) -> str:
         """The sheet with every edit made so far."""
         if self._text[0] != len(self._edits):
-            pieces, at = [], 0
-            ordered = sorted(enumerate(self._edits), key=lambda e: (e[1][0], e[1][1], e[0]))
-            for _, (start, end, new) in ordered:
-                pieces += [self.original[at:start], new]
+            pieces: list[str] = []
+            add, original, at = pieces.append, self.original, 0
+            for start, end, new in sorted(self._edits, key=_span):  # stable: ties as made
+                add(original[at:start])
+                add(new)
                 at = end
-            self._text = (len(self._edits), "".join([*pieces, self.original[at:]]))
+            add(original[at:])
+            self._text = (len(self._edits), "".join(pieces))
         return self._text[1]
+
+    def edited(self) -> bytes | None:
+        """The sheet's bytes (as :meth:`~gongkai_xlsx.ooxml.package.Package.byte_text`
+        read them) with every edit, None when the edits change nothing: joined from
+        views of the bytes as read (a large sheet is copied once, not sliced, joined as
+        text and then encoded)."""
+        if not self._edits:
+            return None
+        original = self._data if self._data is not None else self.original.encode("latin-1")
+        view = memoryview(original)
+        pieces: list[bytes | memoryview] = []
+        add, at = pieces.append, 0
+        for start, end, new in sorted(self._edits, key=_span):  # stable: ties as made
+            add(view[at:start])
+            add(new.encode("latin-1"))
+            at = end
+        add(view[at:])
+        data = b"".join(pieces)
+        return None if data == original else data
 
     # -- reading (the text as read)
     def _top(self, local: str) -> xt.Element | None:
@@ -116,47 +141,55 @@ class Worksheet:
     def _quick(self, places: set[tuple[int, int]]) -> list[CellTag] | None:
         """The cells at ``places`` found by searching their text, or None (then every
         cell is scanned). Each wanted row is found by its start tag (``<row r="7"``),
-        each cell after it by its reference (``r="B7"``, rarer characters than ``<c``: a
-        faster search) right after ``<c ``, and must be before the row's end; nothing
-        searched through may be a comment, CDATA, processing instruction or extension
-        that could hide markup. What follows a row's last wanted cell (its long total
-        formula) is passed over once, by the search for the next row."""
+        each cell after it by its start up to its reference (``<c r="B7"``, one search),
+        and must be before the row's end; nothing searched through may be a comment,
+        CDATA, processing instruction or extension that could hide markup. What follows
+        a row's last wanted cell (its long total formula) is passed over once, by the
+        search for the next row. The checks are searches of a regular expression (one
+        pass each, faster than ``str.find`` for these words: a sheet is ~200 KB)."""
         text, p = self.original, self.prefix
         data = self._top("sheetData")
         if data is None or data.empty:
             return None
         lo, hi = data.tag_end, data.content_end
         found: list[CellTag] = []
-        cell_open, qname, find = f"<{p}c ", p + "c", text.find
-        n = len(cell_open)
+        qname, find = p + "c", text.find
         at = row_start = last = lo  # where to search on; the row's first cell; the last cell
         current = -1
-        for row, col in sorted(places):  # one pass; the loop is the marking's per cell
+        needles = _cell_needles(p)
+        for place in sorted(places):  # one pass; the loop is the marking's per cell
+            row, col = place
             if row != current:
                 opened = self._row_start(row, at, hi)
                 if opened is None or not self._in_row(row_start, last):
                     return None
                 current, at, row_start = row, opened, opened
-            ref = f'r="{to_a1(row, col)}"'
-            where = find(ref, at, hi)
-            while where >= 0 and (where - n < at or text[where - n : where] != cell_open):
-                where = find(ref, where + 1, hi)
-            if where < 0:
+            needle = needles.get(place) or _cell_needle(needles, p, place)
+            start = find(needle, at, hi)
+            if start < 0:
                 return None
-            start = where - n
-            end = find(">", where) + 1
+            end = find(">", start + len(needle)) + 1
             tag = text[start:end]
-            if not end or "'" in tag or tag.count('"') % 2:  # see _tag_end
+            if end and "'" not in tag and not tag.count('"') % 2:
+                s_at = tag.find(' s="')  # _style, inlined for the common spelling
+                if s_at >= 0:
+                    value = tag[s_at + 4 : tag.find('"', s_at + 4)]
+                    style = int(value) if value.isdigit() else 0
+                else:
+                    style = _style(tag)
+            else:  # see _tag_end
                 end = _tag_end(text, start)
                 if end < 0:
                     return None
                 tag = text[start:end]
-            found.append(CellTag(row, col, xt.Element(qname, start, end, end, end), _style(tag)))
+                style = _style(tag)
+            element = _new_tuple(xt.Element, (qname, start, end, end, end))
+            found.append(_new_tuple(CellTag, (row, col, element, style)))  # as CellTag(...)
             at, last = end, start
         if not self._in_row(row_start, last):
             return None
         # no comment, CDATA, processing instruction or extension where it searched
-        if _markup_apart(text, lo, at) or text.find("extLst", lo, at) >= 0:
+        if _markup_apart(text, lo, at) or _EXTENSION.search(text, lo, at) is not None:
             return None
         return found
 
@@ -166,10 +199,7 @@ class Worksheet:
         might be counted to a wanted position and be found first."""
         if last <= start:
             return True
-        text, p = self.original, self.prefix
-        if text.find(f"</{p}row>", start, last) >= 0:
-            return False
-        return text.count(f"<{p}c", start, last) == text.count(f'<{p}c r="', start, last)
+        return _row_breaks(self.prefix).search(self.original, start, last) is None
 
     def _row_start(self, row: int, start: int, hi: int) -> int | None:
         """Where the cells of row ``row`` (0-based) start, its start tag searched from
@@ -267,13 +297,13 @@ class Worksheet:
         """Give the cells at (row, col) these ``s`` values; cells absent from the XML
         (never typed in, never styled) are created empty with just that style."""
         present = set()
-        for cell in self.cells_at(set(styles)):
-            key = (cell.row, cell.col)
+        text, add = self.original, self._edits.append
+        for row, col, element, _ in self.cells_at(set(styles)):  # the per-cell loop
+            key = (row, col)
             if key in styles:
                 present.add(key)
-                tag = xt.start_tag(self.original, cell.element)
-                new = _with_style(tag, str(styles[key]))
-                self._edits.append((cell.element.start, cell.element.tag_end, new))
+                start, end = element.start, element.tag_end
+                add((start, end, _with_style(text[start:end], str(styles[key]))))
         missing = sorted(set(styles) - present)
         if missing:
             self._insert_cells([(row, col, styles[(row, col)]) for row, col in missing])
@@ -369,6 +399,38 @@ class Worksheet:
         following = [e for e in xt.children(self.original, top) if e.local in _AFTER_LEGACY_DRAWING]
         at = following[0].start if following else top.content_end
         self._edits.append((at, at, element))
+
+
+_EXTENSION = re.compile("extLst")
+_new_tuple = tuple.__new__  # a named tuple made without its Python-level __new__
+_span = itemgetter(0, 1)  # an edit's (start, end)
+
+
+@lru_cache(maxsize=16)
+def _row_breaks(prefix: str) -> re.Pattern[str]:
+    """A row's end, or a cell not saying its place first (``<c>``, ``<c s="1"``), for
+    namespace prefix ``prefix``: what may not be between a row's start and a cell found."""
+    p = re.escape(prefix)
+    return re.compile(f'<(?:/{p}row>|{p}c(?! r="))')
+
+
+@lru_cache(maxsize=16)
+def _cell_needles(prefix: str) -> dict[tuple[int, int], str]:
+    """The start of each cell's tag as searched for (``<c r="B7"``) by (row, col), for
+    namespace prefix ``prefix`` (kept: a form's cells are few, and every return marks
+    some of them; at most :data:`_KEPT_NEEDLES` a prefix)."""
+    return {}
+
+
+_KEPT_NEEDLES = 65536
+
+
+def _cell_needle(needles: dict[tuple[int, int], str], prefix: str, place: tuple[int, int]) -> str:
+    """The needle of :func:`_cell_needles` for ``place``, made and kept (while few)."""
+    needle = f'<{prefix}c r="{to_a1(*place)}"'
+    if len(needles) < _KEPT_NEEDLES:
+        needles[place] = needle
+    return needle
 
 
 @lru_cache(maxsize=64)

@@ -148,9 +148,10 @@ class Package:
             _check_utf8(data, part)
         return data.removeprefix(BOM).decode("latin-1")
 
-    def write_byte_text(self, part: str, text: str) -> None:
-        """Replace a part read by :meth:`byte_text` (keeping a UTF-8 BOM it had)."""
-        data = text.encode("latin-1")
+    def write_byte_text(self, part: str, text: str | bytes) -> None:
+        """Replace a part read by :meth:`byte_text` (keeping a UTF-8 BOM it had): with
+        such a text, or with the bytes it stands for (already encoded)."""
+        data = text.encode("latin-1") if isinstance(text, str) else text
         name = self.member(part)
         if name is not None and self.read(name).startswith(BOM):
             data = BOM + data

@@ -12,11 +12,9 @@ digest, and is an error at the sheet. Only a workbook that says it is a summary 
 
 from __future__ import annotations
 
-import gc
 import math
 import re
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -36,6 +34,7 @@ from gongkai_xlsx.definition.summary_columns import (
     member_columns,
 )
 from gongkai_xlsx.findings import Finding, excerpt
+from gongkai_xlsx.loading import collector_paused
 from gongkai_xlsx.ooxml.xmltext import NotWellFormed
 from gongkai_xlsx.reader.cellvalue import interpret, parse_double
 from gongkai_xlsx.reader.locate import single_cell_target
@@ -113,20 +112,6 @@ def summary_sheets(info: WorkbookInfo, properties: Mapping[str, str]) -> set[str
         _sheet_named(info, names.completeness_name("roster")),
     }
     return {s for s in found if s is not None}
-
-
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """The cyclic garbage collector paused while a members sheet is read: its cells and
-    members hold no cycles, and the collector's full passes over ever more of them took
-    more than half the time of a sheet of 100,000 cells (benchmarks/bench_summary.py)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _text(value: object) -> str | None:
@@ -269,7 +254,7 @@ def _columns(
     return found, rows.pop()
 
 
-@_no_cyclic_gc()
+@collector_paused()  # its cells and members hold no cycles
 def read_members(
     form: Form,
     info: WorkbookInfo,
