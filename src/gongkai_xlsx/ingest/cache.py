@@ -57,7 +57,7 @@ class Result(Protocol):
 R = TypeVar("R", bound=Result)
 
 CACHE = f"{RESERVED}.cache"  # in OUT, beside the manifest: bookkeeping, never an output
-_MAGIC = b"gongkai-xlsx checked 1\n"  # an entry
+_MAGIC = b"gongkai-xlsx checked 2\n"  # an entry (2: a result carries its bytes' digest)
 _FILE_MAGIC = b"gongkai-xlsx cache 1\n"  # the cache: this, its stamp, then the entries
 _LENGTH = 4  # bytes of an entry's length before it (big-endian)
 _MAX_ENTRY = 64 * 1024 * 1024  # bytes of one entry read at most (a return's JSON is ~20 KB)

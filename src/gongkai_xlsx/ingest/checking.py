@@ -170,10 +170,10 @@ def check_all(
         entries.put(index, entry)
         if compared is not None:  # what became of it; its warnings are in the entry
             compared.put(index, replace(against, findings=()) if against else None)
-        if result.canonical is not None:
-            canonical = result.canonical
-            digest = hashlib.sha256(canonical).hexdigest()
-            spooled.put(index, Spooled(len(canonical), digest, result.numbers or ()))
+        if result.canonical is not None:  # its digest made by the worker with the bytes
+            assert result.digest is not None, "a document's bytes come with their digest"
+            size = len(result.canonical)
+            spooled.put(index, Spooled(size, result.digest, result.numbers or ()))
         done[index] = 1
         if progress is not None:
             progress(entry)
