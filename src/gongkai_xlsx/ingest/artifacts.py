@@ -20,12 +20,13 @@ from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
 
 from gongkai_xlsx.annotate import marks_from_findings
+from gongkai_xlsx.canonical import Value
 from gongkai_xlsx.catalogue import Code
 from gongkai_xlsx.completeness import match_roster
 from gongkai_xlsx.fsio import Records, write_atomic_chunks
 from gongkai_xlsx.ingest.batch import Entry, View, addressee, submissions
 from gongkai_xlsx.ingest.cache import MarkedCopies, marked_key
-from gongkai_xlsx.ingest.checking import Checks, Spool
+from gongkai_xlsx.ingest.checking import Checks, Spool, Spooled
 from gongkai_xlsx.ingest.collect import Collected
 from gongkai_xlsx.ingest.options import RunOptions
 from gongkai_xlsx.ingest.page import page_chunks
@@ -33,7 +34,7 @@ from gongkai_xlsx.ingest.previous import previous_section
 from gongkai_xlsx.ingest.report import BatchReport, Outputs, RunInfo, batch_report
 from gongkai_xlsx.ingest.send_back import NOTE, send_back_rows
 from gongkai_xlsx.ingest.summary import BatchSummary, summarise
-from gongkai_xlsx.ingest.totals import Clean, clean_totals
+from gongkai_xlsx.ingest.totals import clean_totals
 from gongkai_xlsx.ingest.worker import Marked, MarkTask, not_marked
 from gongkai_xlsx.naming import dedupe, safe_stem
 from gongkai_xlsx.outputfolder import PAGE_NAME
@@ -252,6 +253,25 @@ def _report_data(
     )
 
 
+class _CleanAt:
+    """A clean return as :func:`~gongkai_xlsx.ingest.totals.clean_totals` reads it, each
+    half read from disk only when asked: the totals look at every return's entry once and
+    at the numbers of those summed once, not at both twice (10,000 returns)."""
+
+    __slots__ = ("_entries", "_index", "_spooled")
+
+    def __init__(self, entries: Sequence[Entry], spooled: Sequence[Spooled], index: int) -> None:
+        self._entries, self._spooled, self._index = entries, spooled, index
+
+    @property
+    def entry(self) -> Entry:
+        return self._entries[self._index]
+
+    @property
+    def numbers(self) -> tuple[Value, ...]:
+        return self._spooled[self._index].numbers
+
+
 def artifacts(
     outdir: OutputDir,
     spool: Spool,
@@ -287,8 +307,8 @@ def artifacts(
     data = _report_data(checks, found.skipped, outputs, info, options, out, walked)
     spooled = checks.spooled
 
-    def clean_at(k: int) -> Clean:
-        return Clean(entries[indexes[k]], spooled[indexes[k]].numbers)
+    def clean_at(k: int) -> _CleanAt:
+        return _CleanAt(entries, spooled, indexes[k])
 
     totals = clean_totals(View(len(indexes), clean_at))
     page = outdir.scratch() / PAGE_NAME  # written a row at a time
