@@ -138,3 +138,27 @@ def test_the_manifest_is_written_an_entry_at_a_time_as_one_dump() -> None:
         assert b"".join(manifest.chunks()) == one_dump == manifest.to_bytes()
         assert Manifest.parse(one_dump) == manifest
     assert len(list(Manifest(outputs, "report.json", {}, arrivals).chunks())) > 5
+
+
+def test_a_hand_edited_manifest_is_written_again_as_one_dump() -> None:
+    """The manifest's outputs and arrivals are written without json's encoder for the
+    usual shapes: a value a person edited (not a SHA-256, text json must escape) still
+    comes out as the one dump writes it."""
+    outputs = {
+        "甲.json": Recorded(3, 'not "hex"\\\n\t\x01 é “引号”'),
+        "乙\u2028.json": Recorded(0, "A" * 64),  # upper case: not packed
+        "丙.json": Recorded(2**70, "0" * 64),  # beyond 8 bytes: not packed
+        "丁.json": Recorded(7, f"{7:064x}"),
+    }
+    arrivals = {'"x"\n': "时间\x7f", f"{1:064x}": "2025-01-01T09:00:00+08:00"}
+    manifest = Manifest(outputs, "report.json", {}, arrivals)
+    data = {
+        "tool": TOOL,
+        "manifest": 1,
+        "report": "report.json",
+        "mounts": {},
+        "outputs": {n: {"size": r.size, "sha256": r.sha256} for n, r in sorted(outputs.items())},
+        "arrivals": dict(sorted(arrivals.items())),
+    }
+    one_dump = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    assert b"".join(manifest.chunks()) == one_dump
