@@ -316,5 +316,5 @@ def artifacts(
     outdir.stage_file(PAGE_NAME, page, move=True)
     for index, name in zip(indexes, made, strict=True):  # last: the summary reads it
         bytes_of = spooled[index]
-        outdir.stage_file(name, spool.path(index), True, (bytes_of.size, bytes_of.sha256))
+        outdir.stage_file(name, spool.file(index), True, (bytes_of.size, bytes_of.sha256))
     return Artifacts(entries, data, outputs, summarised, walked)

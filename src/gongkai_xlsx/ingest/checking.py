@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import sys
 from array import array
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -53,7 +52,12 @@ class Spool:
     folder: Path
 
     def path(self, index: int) -> Path:
-        return self.folder / f"{index}.json"
+        return Path(self.file(index))
+
+    def file(self, index: int) -> str:
+        """:meth:`path` as a string: 10,000 of them are made, a ``Path`` costs more than
+        the system call."""
+        return os.path.join(self.folder, f"{index}.json")
 
 
 class Spooled(NamedTuple):
@@ -97,16 +101,13 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
 
 
 def _kept(outcome: Outcome) -> Outcome:
-    """A file's outcome as the parent keeps it, one per return for the whole run: without
-    its path (the batch's item has it), the format's name shared, and made anew (an
-    object made by its class shares its attribute names with the others; an unpickled
-    one has a dictionary of its own)."""
-    form_id = sys.intern(outcome.form_id) if outcome.form_id is not None else None
-    return replace(outcome, source=replace(outcome.source), path=None, form_id=form_id)
+    """A file's outcome as the parent keeps it (on disk, :class:`~gongkai_xlsx.fsio.Records`,
+    read back by every stage): without its path (the batch's item has it)."""
+    return replace(outcome, path=None) if outcome.path is not None else outcome
 
 
 def _arrived(
-    item: Item, checked: Checked, options: RunOptions, spool: Path
+    item: Item, checked: Checked, options: RunOptions, spool: str
 ) -> tuple[Entry, Compared | None]:
     """A file's entry as its result arrives; its canonical bytes spooled, compared first
     with last year's document when asked."""
@@ -166,7 +167,7 @@ def check_all(
         item = found.items[index]
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
-        entry, against = _arrived(item, result, options, spool.path(index))
+        entry, against = _arrived(item, result, options, spool.file(index))
         entries.put(index, entry)
         if compared is not None:  # what became of it; its warnings are in the entry
             compared.put(index, replace(against, findings=()) if against else None)
