@@ -118,13 +118,23 @@ def named_agency(entry: Entry) -> str | None:
     return o.agency if o.readable and o.agency and not o.agency_from_file_name else None
 
 
-def duplicate_groups(entries: Sequence[Entry]) -> list[DuplicateGroup]:
+def duplicate_groups(
+    entries: Sequence[Entry], each: Callable[[Entry], None] | None = None
+) -> list[DuplicateGroup]:
     """Agencies and years with more than one readable current return, by the one agency
     identity the summary, the roster and last year's documents use too (with versions
     decided, only returns of one agency for several years, or ones the coordinator still
     has to choose between). Only the places of the entries are kept while they are
-    grouped (``entries`` may be on disk: :class:`~gongkai_xlsx.fsio.Records`)."""
-    return _duplicates(entries, array("q", (_duplicate_hash(e) for e in entries)))
+    grouped (``entries`` may be on disk: :class:`~gongkai_xlsx.fsio.Records`). ``each``:
+    shown every entry as this pass reads it (a caller's own pass over them, done in this
+    one: 10,000 entries read from disk once, not twice)."""
+    if each is None:
+        return _duplicates(entries, array("q", (_duplicate_hash(e) for e in entries)))
+    hashes = array("q")
+    for entry in entries:
+        hashes.append(_duplicate_hash(entry))
+        each(entry)
+    return _duplicates(entries, hashes)
 
 
 def _duplicate_hash(entry: Entry) -> int:
