@@ -14,7 +14,7 @@ import hashlib
 import os
 import stat
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -163,8 +163,8 @@ def check_all(
     if options.previous is not None:
         compared = Records(len(found.items))
 
-    def arrived(index: int, result: Checked | Failure) -> None:
-        item = found.items[index]
+    def arrived(index: int, result: Checked | Failure, item: Item | None = None) -> None:
+        item = item or found.items[index]
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
         entry, against = _arrived(item, result, options, spool.file(index))
@@ -183,18 +183,27 @@ def check_all(
         cache.open(spool.folder)
     look = cache is not None and not cache.empty()
     to_read = array("L")  # the files to read, by place (no object each)
-    for index, item in enumerate(found.items):
-        hit = _cached(cache, item, options.year) if cache is not None and look else None
-        if hit is None:
-            to_read.append(index)
-        else:
-            arrived(index, hit)
+    if cache is not None and look:
+        for index, item in enumerate(found.items):
+            hit = _cached(cache, item, options.year)
+            if hit is None:
+                to_read.append(index)
+            else:
+                arrived(index, hit, item)
+    else:  # nothing to look up: every file is read, none read from disk for it here
+        to_read = array("L", range(len(found.items)))
     keep = cache is not None
-    tasks = (Task(os.fspath(found.items[i].path), options.year, keep) for i in to_read)
-    for k, result in pool.run(tasks):
+    flying: dict[int, Item] = {}  # the items of the tasks given out (a few: one a worker)
+
+    def tasks() -> Iterator[Task]:
+        for k, index in enumerate(to_read):
+            item = flying[k] = found.items[index]  # read from disk once, kept till it answers
+            yield Task(item.file, options.year, keep)
+
+    for k, result in pool.run(tasks()):
         if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
             name = result.outcome.source.name
             cache.keep(Key(result.outcome.sha256, name, options.year), result.kept)
-        arrived(to_read[k], result)
+        arrived(to_read[k], result, flying.pop(k))
     assert all(done)  # the pool answers every task, or raises
     return Checks(entries, compared if compared is not None else (), spooled)
