@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from pathlib import PurePosixPath
 from typing import TypeVar, cast, overload
@@ -173,12 +173,23 @@ def submissions(entries: Sequence[Entry], skipped: Sequence[str] = ()) -> Record
     name. Kept on disk (one per return), read back as they are reported."""
     found: Records[Submission] = Records()
     for e in entries:
-        if e.superseded_by is None:
-            agency = named_agency(e) or package_agency(e) or ""
-            found.append(Submission(agency, e.display, status=received_status(e)))
+        add_submission(found, e)
+    add_skipped(found, skipped)
+    return found
+
+
+def add_submission(found: Records[Submission], e: Entry) -> None:
+    """Add what ``e`` is to :func:`submissions` (a pass over the entries made anyway can
+    make them: a run's 10,000 are read from disk once)."""
+    if e.superseded_by is None:
+        agency = named_agency(e) or package_agency(e) or ""
+        found.append(Submission(agency, e.display, status=received_status(e)))
+
+
+def add_skipped(found: Records[Submission], skipped: Sequence[str]) -> None:
+    """Add to :func:`submissions` the files that are not spreadsheets, after the returns."""
     for display in skipped:
         found.append(Submission("", display, status="unreadable", maybe=True))
-    return found
 
 
 def received_status(entry: Entry) -> Received:
@@ -403,11 +414,23 @@ def repeated_hashes(hashes: array[int]) -> set[int]:
     return repeated
 
 
-def arrivals_of(entries: Sequence[Entry], arrivals: Mapping[str, str]) -> Arrivals:
+def arrivals_of(
+    entries: Sequence[Entry],
+    arrivals: Mapping[str, str],
+    each: Callable[[int, Entry], None] | None = None,
+) -> Arrivals:
     """The arrivals the output folder keeps after this batch: the earlier ones, and the
-    first arrival of each file of the batch, packed (10,000 files, a few times)."""
-    pairs = ((e.outcome.sha256, e.arrived) for e in entries if e.outcome.sha256 and e.arrived)
-    return Arrivals(arrivals, pairs)
+    first arrival of each file of the batch, packed (10,000 files, a few times). ``each``:
+    shown every entry (and its place) as this pass reads it, a caller's pass done in it."""
+
+    def pairs() -> Iterator[tuple[str, str]]:
+        for i, e in enumerate(entries):
+            if each is not None:
+                each(i, e)
+            if e.outcome.sha256 and e.arrived:
+                yield e.outcome.sha256, e.arrived
+
+    return Arrivals(arrivals, pairs())
 
 
 def batch(
