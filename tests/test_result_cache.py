@@ -308,3 +308,13 @@ def test_an_entry_answers_only_its_own_key() -> None:
         outcome=replace(checked.outcome, source=replace(checked.outcome.source, sha256="0" * 64)),
     )
     assert parse_entry(key, entry_bytes(key, other), Checked) is None
+
+
+@pytest.mark.parametrize("year", [None, 2024, 0, 10**20])
+def test_a_keys_header_is_its_json(year: int | None) -> None:
+    """An entry's key is written as the JSON list of its parts (made without json's
+    encoder, one a result): the very text json writes, for any name a file may have."""
+    for name in ["甲局.xlsx", 'a"b\\c\n\t\x01.xlsx', "\u2028é😀.xlsx", ""]:
+        key = Key("ab" * 32, name, year)
+        assert key.header() == json.dumps([key.sha256, name, year], ensure_ascii=True).encode()
+        assert json.loads(key.header()) == [key.sha256, name, year]
