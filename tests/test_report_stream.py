@@ -14,11 +14,20 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from batch_data import synthetic_batch
 from test_batch_report import make_batch
 
 from gongkai_xlsx import api, fsio
+from gongkai_xlsx.fsio import Records
 from gongkai_xlsx.ingest.page import page_chunks, page_data, script_json
-from gongkai_xlsx.ingest.report import BatchReport, RunInfo, item_text, report_bytes
+from gongkai_xlsx.ingest.report import (
+    BatchReport,
+    Rows,
+    RunInfo,
+    batch_report,
+    item_text,
+    report_bytes,
+)
 from gongkai_xlsx.outputfolder import TOOL
 from gongkai_xlsx.outputs.manifest import Manifest, Recorded
 
@@ -138,3 +147,47 @@ def test_the_manifest_is_written_an_entry_at_a_time_as_one_dump() -> None:
         assert b"".join(manifest.chunks()) == one_dump == manifest.to_bytes()
         assert Manifest.parse(one_dump) == manifest
     assert len(list(Manifest(outputs, "report.json", {}, arrivals).chunks())) > 5
+
+
+def test_a_hand_edited_manifest_is_written_again_as_one_dump() -> None:
+    """The manifest's outputs and arrivals are written without json's encoder for the
+    usual shapes: a value a person edited (not a SHA-256, text json must escape) still
+    comes out as the one dump writes it."""
+    outputs = {
+        "甲.json": Recorded(3, 'not "hex"\\\n\t\x01 é “引号”'),
+        "乙\u2028.json": Recorded(0, "A" * 64),  # upper case: not packed
+        "丙.json": Recorded(2**70, "0" * 64),  # beyond 8 bytes: not packed
+        "丁.json": Recorded(7, f"{7:064x}"),
+    }
+    arrivals = {'"x"\n': "时间\x7f", f"{1:064x}": "2025-01-01T09:00:00+08:00"}
+    manifest = Manifest(outputs, "report.json", {}, arrivals)
+    data = {
+        "tool": TOOL,
+        "manifest": 1,
+        "report": "report.json",
+        "mounts": {},
+        "outputs": {n: {"size": r.size, "sha256": r.sha256} for n, r in sorted(outputs.items())},
+        "arrivals": dict(sorted(arrivals.items())),
+    }
+    one_dump = (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    assert b"".join(manifest.chunks()) == one_dump
+
+
+def test_a_report_of_entries_on_disk_counts_in_its_one_pass_as_from_memory() -> None:
+    """A run's entries are on disk: the duplicates, the undecided versions and the counts
+    are found in one pass over them; the report is the one made from the same entries in
+    memory (counted from its rows), to the byte."""
+    entries, _clean = synthetic_batch(300)
+    entries[7] = replace(entries[7], superseded_by=entries[8].display)
+    entries[20] = replace(entries[20], undecided=(entries[21].display,))
+    entries[21] = replace(entries[21], undecided=(entries[20].display,))
+    entries[30] = replace(entries[30], annotated="某县第00030局_退回修改_20250110.xlsx")
+    twin = entries[40]  # the same agency again, in another file: a duplicate
+    entries.append(replace(twin, display="副本.xlsx"))
+    in_memory = batch_report(entries)
+    on_disk = batch_report(Records(values=entries))
+    assert isinstance(on_disk.returns, Rows) and on_disk.returns.tally is not None
+    assert on_disk.counts == in_memory.counts
+    assert on_disk.duplicates and on_disk.undecided and on_disk.counts.superseded == 1
+    assert (on_disk.duplicates, on_disk.undecided) == (in_memory.duplicates, in_memory.undecided)
+    assert b"".join(on_disk.json_chunks()) == b"".join(in_memory.json_chunks())

@@ -198,6 +198,7 @@ def test_the_stamp_is_the_version_the_definitions_and_the_program(
         ("truncated", 1),
         ("foreign", 1),
         ("bomb", 1),
+        ("earlier shape", 1),
         ("too long", 4),
         ("empty", 4),
         ("stamp", 4),
@@ -227,6 +228,14 @@ def test_a_damaged_cache_is_ignored_and_the_files_read_again(
         bomb = zlib.compress(b"\0" * (cache_module._MAX_RESULT + 1), 9)
         digest = cache_module.hashlib.sha256(bomb).hexdigest().encode()
         found[1] = b"\n".join([magic, header, digest, bomb])
+    elif damage == "earlier shape":  # an entry of a result without its bytes' digest
+        magic, header, _digest, payload = entry.split(b"\n", 3)
+        earlier = pickle.loads(zlib.decompress(payload))
+        del earlier.__dict__["digest"]  # the shape a result had before it carried one
+        assert earlier.digest is None  # the class default: it would be read as "none"
+        old = zlib.compress(pickle.dumps(earlier))
+        digest = cache_module.hashlib.sha256(old).hexdigest().encode()
+        found[1] = b"\n".join([b"gongkai-xlsx checked 1", header, digest, old])
     if damage == "stamp":
         head = head.replace(stamp().encode(), b"f" * 32)
     pack(out, head, found)
@@ -262,6 +271,26 @@ def test_a_run_that_does_not_commit_leaves_the_cache_as_it_was(
     assert (out / CACHE).read_bytes() == kept
 
 
+def test_a_result_carries_the_digest_of_its_own_bytes(tmp_path: Path) -> None:
+    """The parent records each output's SHA-256 as the worker sent it, never hashing the
+    bytes again: the digest is the bytes', and the manifest records the file's."""
+    passing = [check_task(Task(str(p))) for p in sorted(SAMPLES.glob("*.xlsx"))]
+    made = [c for c in passing if c.canonical is not None]
+    assert made and all(c.digest is None for c in passing if c.canonical is None)
+    for checked in made:
+        assert checked.canonical is not None
+        assert checked.digest == cache_module.hashlib.sha256(checked.canonical).hexdigest()
+    out = tmp_path / "结果"
+    ingest(SAMPLES, out)
+    recorded = json.loads((out / ".gongkai-xlsx.manifest").read_bytes())["outputs"]
+    written = [p for p in out.glob("*.json") if p.name != "report.json"]
+    assert len(written) == len(made)
+    for path in written:
+        data = path.read_bytes()
+        digest = cache_module.hashlib.sha256(data).hexdigest()
+        assert recorded[path.name] == {"size": len(data), "sha256": digest}
+
+
 def test_an_entry_answers_only_its_own_key() -> None:
     sample = next(SAMPLES.glob("*.xlsx"))
     checked = check_task(Task(str(sample)))
@@ -279,3 +308,13 @@ def test_an_entry_answers_only_its_own_key() -> None:
         outcome=replace(checked.outcome, source=replace(checked.outcome.source, sha256="0" * 64)),
     )
     assert parse_entry(key, entry_bytes(key, other), Checked) is None
+
+
+@pytest.mark.parametrize("year", [None, 2024, 0, 10**20])
+def test_a_keys_header_is_its_json(year: int | None) -> None:
+    """An entry's key is written as the JSON list of its parts (made without json's
+    encoder, one a result): the very text json writes, for any name a file may have."""
+    for name in ["甲局.xlsx", 'a"b\\c\n\t\x01.xlsx', "\u2028é😀.xlsx", ""]:
+        key = Key("ab" * 32, name, year)
+        assert key.header() == json.dumps([key.sha256, name, year], ensure_ascii=True).encode()
+        assert json.loads(key.header()) == [key.sha256, name, year]

@@ -13,9 +13,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-import sys
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -53,7 +52,12 @@ class Spool:
     folder: Path
 
     def path(self, index: int) -> Path:
-        return self.folder / f"{index}.json"
+        return Path(self.file(index))
+
+    def file(self, index: int) -> str:
+        """:meth:`path` as a string: 10,000 of them are made, a ``Path`` costs more than
+        the system call."""
+        return os.path.join(self.folder, f"{index}.json")
 
 
 class Spooled(NamedTuple):
@@ -97,16 +101,13 @@ def failed_check(item: Item, failure: Failure, limits: Limits) -> Checked:
 
 
 def _kept(outcome: Outcome) -> Outcome:
-    """A file's outcome as the parent keeps it, one per return for the whole run: without
-    its path (the batch's item has it), the format's name shared, and made anew (an
-    object made by its class shares its attribute names with the others; an unpickled
-    one has a dictionary of its own)."""
-    form_id = sys.intern(outcome.form_id) if outcome.form_id is not None else None
-    return replace(outcome, source=replace(outcome.source), path=None, form_id=form_id)
+    """A file's outcome as the parent keeps it (on disk, :class:`~gongkai_xlsx.fsio.Records`,
+    read back by every stage): without its path (the batch's item has it)."""
+    return replace(outcome, path=None) if outcome.path is not None else outcome
 
 
 def _arrived(
-    item: Item, checked: Checked, options: RunOptions, spool: Path
+    item: Item, checked: Checked, options: RunOptions, spool: str
 ) -> tuple[Entry, Compared | None]:
     """A file's entry as its result arrives; its canonical bytes spooled, compared first
     with last year's document when asked."""
@@ -162,18 +163,18 @@ def check_all(
     if options.previous is not None:
         compared = Records(len(found.items))
 
-    def arrived(index: int, result: Checked | Failure) -> None:
-        item = found.items[index]
+    def arrived(index: int, result: Checked | Failure, item: Item | None = None) -> None:
+        item = item or found.items[index]
         if not isinstance(result, Checked):
             result = failed_check(item, result, options.bounds)
-        entry, against = _arrived(item, result, options, spool.path(index))
+        entry, against = _arrived(item, result, options, spool.file(index))
         entries.put(index, entry)
         if compared is not None:  # what became of it; its warnings are in the entry
             compared.put(index, replace(against, findings=()) if against else None)
-        if result.canonical is not None:
-            canonical = result.canonical
-            digest = hashlib.sha256(canonical).hexdigest()
-            spooled.put(index, Spooled(len(canonical), digest, result.numbers or ()))
+        if result.canonical is not None:  # its digest made by the worker with the bytes
+            assert result.digest is not None, "a document's bytes come with their digest"
+            size = len(result.canonical)
+            spooled.put(index, Spooled(size, result.digest, result.numbers or ()))
         done[index] = 1
         if progress is not None:
             progress(entry)
@@ -182,18 +183,27 @@ def check_all(
         cache.open(spool.folder)
     look = cache is not None and not cache.empty()
     to_read = array("L")  # the files to read, by place (no object each)
-    for index, item in enumerate(found.items):
-        hit = _cached(cache, item, options.year) if cache is not None and look else None
-        if hit is None:
-            to_read.append(index)
-        else:
-            arrived(index, hit)
+    if cache is not None and look:
+        for index, item in enumerate(found.items):
+            hit = _cached(cache, item, options.year)
+            if hit is None:
+                to_read.append(index)
+            else:
+                arrived(index, hit, item)
+    else:  # nothing to look up: every file is read, none read from disk for it here
+        to_read = array("L", range(len(found.items)))
     keep = cache is not None
-    tasks = (Task(os.fspath(found.items[i].path), options.year, keep) for i in to_read)
-    for k, result in pool.run(tasks):
+    flying: dict[int, Item] = {}  # the items of the tasks given out (a few: one a worker)
+
+    def tasks() -> Iterator[Task]:
+        for k, index in enumerate(to_read):
+            item = flying[k] = found.items[index]  # read from disk once, kept till it answers
+            yield Task(item.file, options.year, keep)
+
+    for k, result in pool.run(tasks()):
         if cache is not None and isinstance(result, Checked) and result.outcome.sha256:
             name = result.outcome.source.name
             cache.keep(Key(result.outcome.sha256, name, options.year), result.kept)
-        arrived(to_read[k], result)
+        arrived(to_read[k], result, flying.pop(k))
     assert all(done)  # the pool answers every task, or raises
     return Checks(entries, compared if compared is not None else (), spooled)

@@ -45,6 +45,11 @@ class Item:
     def path(self) -> Path:
         return Path(self._path)
 
+    @property
+    def file(self) -> str:
+        """The path as a string (a worker's task: no :class:`Path` made for it)."""
+        return self._path
+
     def __repr__(self) -> str:
         return f"Item({self._path!r}, {self.display!r}, {self.relative!r}, {self.mtime!r})"
 

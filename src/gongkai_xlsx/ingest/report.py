@@ -382,28 +382,43 @@ class Counts:
         return self.errors + self.unreadable
 
 
-def _counts(report: BatchReport) -> Counts:
-    """The counts, in one pass over the rows (which may be read from disk)."""
-    statuses = dict.fromkeys(STATUSES, 0)
-    errors = warnings = annotated = 0
-    for row in report.returns:
-        statuses[row.status] += 1
-        annotated += bool(row.annotated)
+class Tally:
+    """What the counts take from the rows, added up a row at a time."""
+
+    def __init__(self) -> None:
+        self.statuses = dict.fromkeys(STATUSES, 0)
+        self.errors = self.warnings = self.annotated = 0
+
+    def add(self, row: ReturnRow) -> None:
+        self.statuses[row.status] += 1
+        self.annotated += bool(row.annotated)
         if row.status != "superseded":
-            errors += len(row.errors)
-            warnings += len(row.warnings)
+            self.errors += len(row.errors)
+            self.warnings += len(row.warnings)
+
+
+def _counts(report: BatchReport) -> Counts:
+    """The counts, in one pass over the rows (which may be read from disk), or from the
+    tally the rows were given (made in a pass the report's making did anyway)."""
+    rows = report.returns
+    tally = rows.tally if isinstance(rows, Rows) else None
+    if tally is None:
+        tally = Tally()
+        for row in rows:
+            tally.add(row)
+    statuses = tally.statuses
     return Counts(
         returns=len(report.returns) - statuses["superseded"],
         ok=statuses["ok"],
         warnings=statuses["warnings"],
         errors=statuses["errors"],
         unreadable=statuses["unreadable"],
-        findings_errors=errors,
-        findings_warnings=warnings,
+        findings_errors=tally.errors,
+        findings_warnings=tally.warnings,
         skipped_files=len(report.skipped),
         unreadable_entries=len(report.unreadable),
         passed_over=len(report.passed_over),
-        annotated=annotated,
+        annotated=tally.annotated,
         superseded=statuses["superseded"],
         undecided=len(report.undecided),
     )
@@ -413,10 +428,14 @@ def _row_of(e: Entry) -> ReturnRow:
     return ReturnRow.of(e.display, e.outcome, e.output, e.annotated, e.superseded_by)
 
 
-def _rows(entries: Sequence[Entry]) -> View[ReturnRow]:
+class Rows(View[ReturnRow]):
     """The rows of entries kept on disk (:class:`~gongkai_xlsx.fsio.Records`), each made
-    when it is read: a batch of 10,000 returns is not held in memory to be reported."""
-    return View(len(entries), lambda i: _row_of(entries[i]))
+    when it is read: a batch of 10,000 returns is not held in memory to be reported.
+    ``tally``: of all the rows, made by the pass over them the report's making did anyway."""
+
+    def __init__(self, entries: Sequence[Entry], tally: Tally | None = None) -> None:
+        super().__init__(len(entries), lambda i: _row_of(entries[i]))
+        self.tally = tally
 
 
 @dataclass(frozen=True, slots=True)
@@ -646,12 +665,20 @@ def batch_report(
     outputs named, marked copies made). ``unreached`` and ``passed_over``: what the walk
     of the input could not reach (errors) and skipped by design (notes)."""
     on_disk = isinstance(entries, Records)  # a run's: rows read when they are written
+    tally = Tally() if on_disk else None
+    undecided: dict[tuple[str, ...], UndecidedVersions] = {}
+
+    def each(entry: Entry) -> None:  # one pass from disk: duplicates, versions, counts
+        _add_undecided(undecided, entry)
+        if tally is not None:
+            tally.add(_row_of(entry))
+
+    groups = duplicate_groups(entries, each)
     return BatchReport(
         run=run,
-        returns=_rows(entries) if on_disk else tuple(_row_of(e) for e in entries),
+        returns=Rows(entries, tally) if on_disk else tuple(_row_of(e) for e in entries),
         duplicates=tuple(
-            Duplicate(d.agency, d.year, tuple(e.display for e in d.entries))
-            for d in duplicate_groups(entries)
+            Duplicate(d.agency, d.year, tuple(e.display for e in d.entries)) for d in groups
         ),
         unreadable=tuple(UnreadableEntry.of(u) for u in unreached),
         passed_over=tuple(passed_over),
@@ -660,19 +687,16 @@ def batch_report(
         roster=roster,
         previous=previous,
         outputs=outputs,
-        undecided=_undecided(entries),
+        undecided=tuple(undecided.values()),
     )
 
 
-def _undecided(entries: Sequence[Entry]) -> tuple[UndecidedVersions, ...]:
+def _add_undecided(found: dict[tuple[str, ...], UndecidedVersions], entry: Entry) -> None:
     """Each group of versions nobody could order, once, named by its first file's agency."""
-    found: dict[tuple[str, ...], UndecidedVersions] = {}
-    for entry in entries:
-        if entry.undecided:
-            files = tuple(sorted((entry.display, *entry.undecided)))
-            agency = entry.outcome.agency or entry.display
-            found.setdefault(files, UndecidedVersions(agency, files))
-    return tuple(found.values())
+    if entry.undecided:
+        files = tuple(sorted((entry.display, *entry.undecided)))
+        agency = entry.outcome.agency or entry.display
+        found.setdefault(files, UndecidedVersions(agency, files))
 
 
 def without_run(data: dict[str, Any]) -> dict[str, Any]:

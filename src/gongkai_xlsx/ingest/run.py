@@ -31,7 +31,7 @@ from pathlib import Path
 
 from gongkai_xlsx.errors import EXIT_FINDINGS, EXIT_OK
 from gongkai_xlsx.ingest.artifacts import MARKED, artifacts, marked_copies
-from gongkai_xlsx.ingest.batch import Entry, arrivals_of, batch
+from gongkai_xlsx.ingest.batch import Entry, batch
 from gongkai_xlsx.ingest.cache import CACHE, MARKED_CACHE, MarkedCopies, ResultCache
 from gongkai_xlsx.ingest.checking import Progress, Spool, check_all
 from gongkai_xlsx.ingest.collect import Collected, collect
@@ -138,7 +138,7 @@ def run(
         records = copies.write(outdir.scratch())
         if records is not None:
             outdir.keep_after_commit(MARKED_CACHE, records)
-        result = commit(outdir, made, arrivals_of(made.entries, outdir.arrivals))
+        result = commit(outdir, made, made.arrivals)
     walked = made.walked
     return Ingested(
         made.entries,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from gongkai_xlsx.agency import agency_key
 from gongkai_xlsx.canonical import Value, nested
@@ -28,6 +28,16 @@ from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.document_members import sum_numbers
 from gongkai_xlsx.ingest.batch import NO_HASH, Entry, repeated_hashes
+
+
+class CleanReturn(Protocol):
+    """What the totals read of a clean return: its entry, its input cells."""
+
+    @property
+    def entry(self) -> Entry: ...
+
+    @property
+    def numbers(self) -> tuple[Value, ...]: ...
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,7 @@ class Totals:
         return sum(g.returns for g in self.groups)
 
 
-def _member_key(clean: Clean) -> tuple[str, str, int] | None:
+def _member_key(clean: CleanReturn) -> tuple[str, str, int] | None:
     """Whose return ``clean`` is, by format, agency and year (None: nothing to sum)."""
     o = clean.entry.outcome
     if o.form_id is None or o.year is None or not o.agency:
@@ -79,7 +89,7 @@ def _member_key(clean: Clean) -> tuple[str, str, int] | None:
     return (o.form_id, agency_key(o.agency), o.year)
 
 
-def clean_totals(returns: Sequence[Clean]) -> Totals:
+def clean_totals(returns: Sequence[CleanReturn]) -> Totals:
     """Sum ``returns`` (passing returns, in the batch's order) by format and year.
 
     ``returns`` may be read from disk (a run's): they are read again when summed, and
@@ -108,12 +118,9 @@ def clean_totals(returns: Sequence[Clean]) -> Totals:
         group.append(index)
     for (_form_id, _key, year), group in by_member.items():
         if len(group) > 1:
-            cleans = [returns[i] for i in group]
-            first = cleans[0]
-            agency = Agency(
-                first.entry.outcome.agency or "", year, tuple(c.entry.display for c in cleans)
-            )
-            if len({c.entry.outcome.sha256 for c in cleans}) > 1:
+            shared = [returns[i].entry for i in group]  # each read once
+            agency = Agency(shared[0].outcome.agency or "", year, tuple(e.display for e in shared))
+            if len({e.outcome.sha256 for e in shared}) > 1:
                 totals.left_out.append(agency)
                 continue
             totals.counted_once.append(agency)

@@ -55,6 +55,9 @@ class Checked:
     # the document's input cells in the form's order, as its bytes give them back: what
     # the batch's totals sum (:func:`~gongkai_xlsx.document_members.return_numbers`)
     numbers: tuple[Value, ...] | None = None
+    # the SHA-256 of ``canonical`` (hex), made where the bytes are made: the manifest's
+    # record of the output, never hashed again in the parent (None with no bytes)
+    digest: str | None = None
     # the result's entry for the result cache (:func:`~gongkai_xlsx.ingest.cache.entry_bytes`),
     # made here for the parent to append to the run's new cache
     kept: bytes | None = field(default=None, compare=False)
@@ -89,7 +92,13 @@ def check_task(task: Task) -> Checked:
         document = outcome.document
         canonical = document.to_json_bytes()
         numbers = return_numbers(document.form, document)
-        checked = Checked(replace(outcome, document=None), canonical, moved_cells(ret), numbers)
+        checked = Checked(
+            replace(outcome, document=None),
+            canonical,
+            moved_cells(ret),
+            numbers,
+            hashlib.sha256(canonical).hexdigest(),
+        )
     sha256 = checked.outcome.sha256
     if task.keep and sha256:
         key = Key(sha256, checked.outcome.source.name, task.year)

@@ -20,6 +20,8 @@ from gongkai_xlsx.outputs.names import Places, valid
 
 JOURNAL = ".gongkai-xlsx.commit"
 _NAMES_A_CHUNK = 500  # names of the journal written at a time
+# json.dumps(name, ensure_ascii=False), without the encoder each call makes (10,000 names)
+_text: Callable[[str], str] = json.encoder.encode_basestring
 
 
 @dataclass(frozen=True)
@@ -39,8 +41,8 @@ class Plan:
         """The journal in pieces, a few names at a time (a batch of 10,000 returns puts as
         many): the bytes of one ``json.dumps`` of it (``ensure_ascii=False``)."""
 
-        def text(value: object) -> str:
-            return json.dumps(value, ensure_ascii=False)
+        def text(value: object) -> str:  # a name: without an encoder made for each
+            return _text(value) if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
         yield f'{{"version": 2, "manifest": {text(self.point)}, "mounts": {text(mounts)}, '.encode()
         for key, names in (("put", self.put), ("delete", self.delete)):

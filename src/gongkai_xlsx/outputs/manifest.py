@@ -23,7 +23,7 @@ import pickle
 import re
 import secrets
 from array import array
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -181,10 +181,7 @@ class Manifest:
             "outputs": f"gk-outputs-{token}",
         }
         long: list[tuple[str, Iterator[tuple[str, object]]]] = [
-            (
-                f"gk-outputs-{token}",
-                ((n, {"size": r.size, "sha256": r.sha256}) for n, r in _sorted(self.outputs)),
-            )
+            (f"gk-outputs-{token}", iter(_sorted(self.outputs)))
         ]
         if self.arrivals:  # a folder of another command's outputs records none
             data["arrivals"] = f"gk-arrivals-{token}"
@@ -240,6 +237,24 @@ def _sorted(mapping: Mapping[str, _T]) -> Iterator[tuple[str, _T]]:
         yield key, mapping[key]
 
 
+# json.dumps(text, ensure_ascii=False) of a string, without the encoder each call makes
+_text: Callable[[str], str] = json.encoder.encode_basestring
+
+
+def _value_text(value: object) -> str:
+    """A value of a long object (an output's record, an arrival's time) as the manifest's
+    one dump writes it at its depth: made directly for the two shapes (10,000 outputs and
+    as many arrivals: json's indenting encoder is pure Python), by json for any other."""
+    if isinstance(value, str):
+        return _text(value)
+    if isinstance(value, Recorded):
+        size, sha256 = value.size, value.sha256
+        if type(size) is int and type(sha256) is str:
+            return f'{{\n   "size": {size},\n   "sha256": {_text(sha256)}\n  }}'
+        value = {"size": size, "sha256": sha256}
+    return json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n  ")
+
+
 def _object_chunks(items: Iterator[tuple[str, object]]) -> Iterator[bytes]:
     """An object of the manifest's top level, an item at a time, as its one dump (indent
     1) writes it."""
@@ -247,8 +262,7 @@ def _object_chunks(items: Iterator[tuple[str, object]]) -> Iterator[bytes]:
     buffer: list[str] = []
     size = 0
     for key, value in items:
-        text = json.dumps(value, ensure_ascii=False, indent=1).replace("\n", "\n  ")
-        line = f"{json.dumps(key, ensure_ascii=False)}: {text}"
+        line = f"{_text(key)}: {_value_text(value)}"
         buffer.append(("{\n  " if first else ",\n  ") + line)
         size += len(line)
         first = False
