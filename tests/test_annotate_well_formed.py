@@ -172,3 +172,36 @@ def test_marking_after_the_read_gives_the_same_copy(tmp_path: Path) -> None:
 )
 def test_only_a_part_expat_read_as_utf8_counts_as_utf8(head: bytes, utf8: bool) -> None:
     assert declares_utf8(head) is utf8
+
+
+WELL_FORMED = [
+    f'<worksheet xmlns="{MAIN}"><sheetData><row r="1"/></sheetData></worksheet>',
+    f'<?xml version="1.0"?>\n<!-- a --><worksheet xmlns="{MAIN}"><sheetData/></worksheet>\n',
+    f'<x:worksheet xmlns:x="{MAIN}"><x:sheetData><x:row/></x:sheetData><x:pageMargins/>'
+    "</x:worksheet><!-- </x:worksheet> -->",
+    # a closing tag of the name in a comment, a CDATA section, a later sibling's content
+    f'<worksheet xmlns="{MAIN}"><sheetData><row/></sheetData><!-- </sheetData> -->'
+    "<pageMargins/></worksheet>",
+    f'<worksheet xmlns="{MAIN}"><sheetData><row/></sheetData><extLst><ext>'
+    "<sheetData><row/></sheetData></ext></extLst></worksheet>",
+    f'<worksheet xmlns="{MAIN}"><sheetData><row/></sheetData><extLst><ext>'
+    "<![CDATA[</sheetData>]]></ext></extLst></worksheet>",
+    f'<worksheet xmlns="{MAIN}"><sheetData><sheetData/><sheetData></sheetData></sheetData>'
+    '<?pi </sheetData> ?><cols a="-->"/></worksheet>',
+    f'<worksheet xmlns="{MAIN}"><sheetViews/><sheetData>'
+    '<row><c r="A1"><f>1-1</f></c></row></sheetData><x:y xmlns:x="u">a - b</x:y></worksheet>',
+]
+
+
+@pytest.mark.parametrize("text", WELL_FORMED)
+def test_searching_from_the_end_finds_what_the_forward_search_finds(text: str) -> None:
+    """On well-formed XML (expat says so here), the root and its children found from the
+    end are those :func:`~gongkai_xlsx.ooxml.xmledit.children` finds from the start."""
+    import pyexpat
+
+    from gongkai_xlsx.ooxml import xmledit as xt
+
+    pyexpat.ParserCreate().Parse(text.encode(), True)  # well-formed, else this raises
+    top = xt.root(text)
+    assert xt.root_of_well_formed(text) == top
+    assert xt.children_of_well_formed(text, top, "sheetData") == xt.children(text, top)
