@@ -61,7 +61,7 @@ Public API: :class:`Mark`, :func:`marks_from_findings`, :func:`annotate_workbook
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from pathlib import Path
 
 from gongkai_xlsx.annotate.engine import AnnotateError, mark_package
@@ -82,10 +82,19 @@ __all__ = [
 ]
 
 
-def annotate_workbook(data: bytes, marks: Sequence[Mark], form: Form | None = None) -> bytes:
+def annotate_workbook(
+    data: bytes,
+    marks: Sequence[Mark],
+    form: Form | None = None,
+    *,
+    well_formed: Collection[str] = (),
+) -> bytes:
     """The marked copy of ``data``; ``form`` (the return's form) places the cover's
-    fields. Raises :class:`AnnotateError` (Chinese message) for a file it cannot mark."""
-    return mark_package(data, marks, cover_places(form) if form else None)
+    fields. Raises :class:`AnnotateError` (Chinese message) for a file it cannot mark.
+    ``well_formed``: only from the reader, the sheet parts it accepted in these very bytes
+    (``Return.well_formed``, ``Outcome.well_formed``): those are not checked again."""
+    cover = cover_places(form) if form else None
+    return mark_package(data, marks, cover, well_formed)
 
 
 def write_annotated(

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -79,11 +79,17 @@ class _SheetMarks:
     loose: list[Mark] = field(default_factory=list)  # commented on this sheet's anchor cell
 
 
-def mark_package(data: bytes, marks: Sequence[Mark], cover: CoverPlaces | None) -> bytes:
-    """The marked copy of the xlsx ``data`` (see the package docstring for what changes)."""
+def mark_package(
+    data: bytes,
+    marks: Sequence[Mark],
+    cover: CoverPlaces | None,
+    well_formed: Collection[str] = (),
+) -> bytes:
+    """The marked copy of the xlsx ``data`` (see the package docstring for what changes);
+    ``well_formed``: the sheet parts the reader has just accepted in these very bytes."""
     try:
         with collector_paused():  # hundreds of small pieces, no cycles
-            return _Marker(Package(data), cover).run(list(marks))
+            return _Marker(Package(data), cover, well_formed).run(list(marks))
     except PackageError as exc:
         raise AnnotateError(f"无法标注：{exc}。") from exc
     except (xt.XmlTextError, ValueError, KeyError, IndexError) as exc:
@@ -91,9 +97,12 @@ def mark_package(data: bytes, marks: Sequence[Mark], cover: CoverPlaces | None) 
 
 
 class _Marker:
-    def __init__(self, pkg: Package, cover: CoverPlaces | None) -> None:
+    def __init__(
+        self, pkg: Package, cover: CoverPlaces | None, well_formed: Collection[str] = ()
+    ) -> None:
         self.pkg = pkg
         self.cover = cover
+        self.well_formed = {part.lstrip("/").lower() for part in well_formed}
         office = pkg.related("", OFFICE_DOCUMENT)
         if not office:
             raise PackageError("找不到工作簿部件（workbook.xml）")
@@ -110,9 +119,12 @@ class _Marker:
     def sheet(self, name: str) -> Worksheet:
         if name not in self.worksheets:
             # one character a byte: a sheet is edited at its tags only (sheet.py)
+            # a sheet the reader has just accepted (expat, as UTF-8) is not checked again
             part = self.parts[name]
-            text = self.pkg.byte_text(part)
-            self.worksheets[name] = Worksheet(text, self.pkg.read(part).removeprefix(BOM))
+            accepted = part.lstrip("/").lower() in self.well_formed
+            text = self.pkg.byte_text(part, utf8=accepted)
+            data = self.pkg.read(part).removeprefix(BOM)
+            self.worksheets[name] = Worksheet(text, data, well_formed=accepted)
         return self.worksheets[name]
 
     def _mentions(self, name: str, word: str) -> bool:

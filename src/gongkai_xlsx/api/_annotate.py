@@ -88,7 +88,9 @@ def annotate_return(
         _check_output(source, output, force)
         assert outcome.form_id is not None and outcome.sha256 is not None
         marks = tuple(marks_from_findings(findings))
-        task = MarkTask(os.fspath(source), outcome.sha256, outcome.form_id, marks)
+        task = MarkTask(
+            os.fspath(source), outcome.sha256, outcome.form_id, marks, outcome.well_formed
+        )
         _, marked = next(pool.run([task]))
     assert not isinstance(marked, Checked)  # the answer to a MarkTask
     problem = not_marked(marked)

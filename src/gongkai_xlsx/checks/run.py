@@ -53,6 +53,9 @@ class Outcome(HasFindings):
     # a return whose cover could not be read: the agency its template was made for, as
     # the package's custom property (new --agency, --roster) still says
     package_agency: str | None = None
+    # the sheet parts the reader accepted as well-formed UTF-8 XML (Return.well_formed):
+    # the marked copy of the same bytes does not check them again
+    well_formed: tuple[str, ...] = ()
 
     @property
     def sha256(self) -> str | None:
@@ -92,7 +95,15 @@ def _checked(ret: Return, path: Path | None) -> Verdict:
     # a file not read at all: the agency its template was made for, if the package says
     agency = parse_text(ret.properties.get(names.PROP_AGENCY)) if form_id is None else None
     return Verdict(
-        Outcome(ret.source, path, findings, form_id=form_id, saved=ret.saved, package_agency=agency)
+        Outcome(
+            ret.source,
+            path,
+            findings,
+            form_id=form_id,
+            saved=ret.saved,
+            package_agency=agency,
+            well_formed=ret.well_formed,
+        )
     )
 
 
@@ -126,6 +137,7 @@ def check_values(
         contact=_field(ret, "contact"),
         phone=_field(ret, "phone"),
         saved=ret.saved,
+        well_formed=ret.well_formed,
     )
     passed = not outcome.errors and cover.year is not None and cover.agency
     return Verdict(outcome, values if passed else None)

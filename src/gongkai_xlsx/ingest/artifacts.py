@@ -153,6 +153,7 @@ def marked_copies(
             outcome.sha256 or "",
             outcome.form_id or "",
             tuple(marks_from_findings(outcome.findings)),
+            outcome.well_formed,
         )
 
     changed: dict[int, Entry] = {}

@@ -114,6 +114,7 @@ class MarkTask:
     sha256: str
     form_id: str
     marks: tuple[Mark, ...]
+    well_formed: tuple[str, ...] = ()  # the check's Outcome.well_formed, of these bytes
 
     def run(self) -> Marked:
         return mark_task(self)
@@ -131,7 +132,9 @@ def mark_task(task: MarkTask) -> Marked:
     if loaded.data is None or hashlib.sha256(loaded.data).hexdigest() != task.sha256:
         return Marked(None, "文件在检查之后被改动或移走，未生成标注副本；请重新运行。")
     try:
-        return Marked(annotate_workbook(loaded.data, task.marks, load_form(task.form_id)))
+        form = load_form(task.form_id)  # the sha256 above: the very bytes the reader accepted
+        marked = annotate_workbook(loaded.data, task.marks, form, well_formed=task.well_formed)
+        return Marked(marked)
     except AnnotateError as exc:
         return Marked(None, str(exc))  # the finding says "没有为这份报表生成标注副本："
 

@@ -135,16 +135,17 @@ class Package:
         self._texts[part.lstrip("/").lower()] = (data, text)
         return text
 
-    def byte_text(self, part: str) -> str:
+    def byte_text(self, part: str, utf8: bool = False) -> str:
         """The part's UTF-8 bytes one character per byte (read as Latin-1), without a BOM:
         an edit that searches and splices ASCII markup (a sheet's tags) finds the same
         places as in the decoded text, and :meth:`write_byte_text` gives back the bytes
         with only the splices changed: a large sheet is neither decoded nor encoded (most
         of a marked copy's time on it was those two copies of four bytes a character).
         Non-ASCII text from it is :func:`from_byte_text`'s. Checked to be UTF-8 as
-        :meth:`text` checks it."""
+        :meth:`text` checks it, unless ``utf8``: the reader has just decoded these very
+        bytes as UTF-8 (:func:`~gongkai_xlsx.ooxml.xmltext.declares_utf8`)."""
         data = self.read(part)
-        if not data.isascii():
+        if not utf8 and not data.isascii():
             _check_utf8(data, part)
         return data.removeprefix(BOM).decode("latin-1")
 

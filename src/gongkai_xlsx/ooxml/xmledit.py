@@ -275,3 +275,95 @@ def ensure_namespace(text: str, uri: str, wanted: str) -> tuple[str, str]:
     while candidate in taken:
         candidate, n = f"{wanted}{n}", n + 1
     return replace_tag(text, top, set_attr(tag, f"xmlns:{candidate}", uri)), candidate
+
+
+# -- a text known to be well-formed XML (the reader's expat has just accepted its bytes)
+#
+# Then the closing tag of a large element (a sheet's root, its sheetData) is the last tag
+# of its name before its parent's end, and can be found from the end instead of by a
+# pass over the element's content. Each answer is proven as it is taken (else the forward
+# search of :func:`children` answers): nothing that could hide a tag (comment, CDATA
+# section, processing instruction) lies after it, and what follows it is whole elements
+# (a closing tag of the same name inside a later sibling leaves that sibling's closing
+# tag unmatched). Used only on such a text: on damaged text the forward search may
+# refuse what this accepts.
+
+
+def _may_end_hiding(text: str, lo: int, hi: int) -> bool:
+    """Whether ``text[lo:hi]`` may hold the end of a comment, CDATA section or processing
+    instruction (``-->``, ``]]>``, ``?>``), one that could have begun before ``lo`` and
+    hide a tag there: found by their rare characters (a search for one character is many
+    times faster than for two or three; ``-`` is looked at where it occurs)."""
+    if text.find("?", lo, hi) >= 0 or text.find("]", lo, hi) >= 0:
+        return True
+    at = text.find("-", lo, hi)
+    while at >= 0:
+        if text.startswith("->", at + 1, hi):
+            return True
+        at = text.find("-", at + 1, hi)
+    return False
+
+
+def _closing_from_end(text: str, qname: str, pos: int, end: int) -> re.Match[str] | None:
+    """The closing tag of the ``<qname>`` opened before ``pos`` whose parent's content
+    ends at ``end``, searched from the end; None when it cannot be proven so."""
+    at = text.rfind("</" + qname, pos, end)
+    if at < 0 or _may_end_hiding(text, at, end):
+        return None
+    match = _same_name(qname).match(text, at, end)
+    if match is None or not match.group(1):
+        return None
+    return match
+
+
+@lru_cache(maxsize=64)
+def root_of_well_formed(text: str) -> Element:
+    """:func:`root` of a well-formed text, its closing tag searched from the end (cached
+    as :func:`_children` is)."""
+    match = _TOKEN.search(text)
+    while match is not None and match.group(2) is None:  # the declaration, a comment
+        match = _TOKEN.search(text, match.end())
+    if match is None or match.group(1) or match.group(4):
+        return root(text)
+    qname, pos = match.group(2), match.end()
+    close = _closing_from_end(text, qname, pos, len(text))
+    if close is None or text[close.end() :].strip():
+        return root(text)
+    return Element(qname, match.start(), pos, close.start(), close.end())
+
+
+def children_of_well_formed(text: str, parent: Element, large: str) -> list[Element]:
+    """:func:`children` of ``parent`` in a well-formed text, the first child of local name
+    ``large`` closed by a search from the parent's end (its siblings are small)."""
+    return list(_children_of_well_formed(text, parent.tag_end, parent.content_end, large))
+
+
+@lru_cache(maxsize=64)
+def _children_of_well_formed(text: str, start: int, end: int, large: str) -> tuple[Element, ...]:
+    """:func:`children_of_well_formed` (cached as :func:`_children` is)."""
+    found: list[Element] = []
+    pos = start
+    while (match := _TOKEN.search(text, pos, end)) is not None:
+        pos = match.end()
+        closing, qname, _, self_closing = match.group(1, 2, 3, 4)
+        if qname is None:
+            continue
+        if closing:
+            raise XmlTextError(f"unbalanced </{qname}> at {match.start()}")
+        if self_closing:
+            found.append(Element(qname, match.start(), pos, pos, pos))
+            continue
+        if qname.rpartition(":")[2] == large:
+            close = _closing_from_end(text, qname, pos, end)
+            if close is not None:
+                try:  # whole elements after it: else it closed something later
+                    after = _children.__wrapped__(text, close.end(), end)
+                except XmlTextError:
+                    return _children(text, start, end)
+                found.append(Element(qname, match.start(), pos, close.start(), close.end()))
+                return (*found, *after)
+            return _children(text, start, end)
+        close = _closing_tag(text, qname, pos, end)
+        found.append(Element(qname, match.start(), pos, close.start(), close.end()))
+        pos = close.end()
+    return tuple(found)

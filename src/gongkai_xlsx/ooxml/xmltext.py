@@ -15,6 +15,27 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+_DECLARATION = re.compile(rb"\A(?:\xef\xbb\xbf)?<\?xml\s([^<>]*?)\?>")
+_ENCODING = re.compile(rb"\sencoding\s*=\s*[\"']([A-Za-z0-9._-]*)[\"']")
+
+
+def declares_utf8(data: bytes) -> bool:
+    """Whether expat reads the XML ``data`` as UTF-8 (a UTF-8 BOM or none, no declaration
+    or one without an encoding or saying UTF-8): then its accepting ``data`` has proven
+    it is UTF-8 (expat refuses a malformed sequence, a surrogate, an overlong form). False
+    for anything else (UTF-16, ISO-8859-1 declared, a declaration not recognised here)."""
+    body = data.removeprefix(b"\xef\xbb\xbf")
+    if not body.startswith(b"<") or body[1:2] == b"\x00":
+        return False
+    if not body.startswith(b"<?xml"):
+        return True
+    declaration = _DECLARATION.match(data[:512])
+    if declaration is None:
+        return False
+    encoding = _ENCODING.search(b" " + declaration.group(1))
+    return encoding is None or encoding.group(1).lower() == b"utf-8"
+
+
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 

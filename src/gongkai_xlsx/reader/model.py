@@ -100,6 +100,9 @@ class Return:
     outside_count: int = 0
     members: tuple[Member, ...] | None = None
     completeness: Mapping[str, object] | None = None
+    # the sheet parts expat accepted, read as UTF-8: a marked copy of these very bytes
+    # need not check them again (annotate_workbook's well_formed)
+    well_formed: tuple[str, ...] = ()
 
     @property
     def located(self) -> bool:

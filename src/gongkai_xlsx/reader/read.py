@@ -124,6 +124,7 @@ def _read(reading: Reading, suffix: str) -> Return:
         properties=reading.properties,
         application=reading.application,
         saved=reading.saved,
+        well_formed=tuple(reading.well_formed),
     )
     if not located.usable:
         return _finish(base, reading.findings)

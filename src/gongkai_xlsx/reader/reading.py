@@ -19,7 +19,7 @@ from gongkai_xlsx.definition.load import available_formats, load_form
 from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.findings import Finding, excerpt
 from gongkai_xlsx.ooxml.archive import MAX_PART_BYTES
-from gongkai_xlsx.ooxml.xmltext import NotWellFormed
+from gongkai_xlsx.ooxml.xmltext import NotWellFormed, declares_utf8
 from gongkai_xlsx.reader import parts
 from gongkai_xlsx.reader.cellvalue import interpret, plain_number, shared_index
 from gongkai_xlsx.reader.locate import Located, single_cell_target
@@ -74,6 +74,7 @@ class Reading:
         self.saved: str | None = None  # docProps/core.xml's modified time
         self.form: Form | None = None
         self.shared_formulas: dict[str, SharedFormulas] = {}
+        self.well_formed: list[str] = []  # sheet parts expat accepted as UTF-8
 
     def stop(self, code: Code, **values: object) -> Stop:
         self.findings.append(Finding(code, **values))  # type: ignore[arg-type]
@@ -206,7 +207,10 @@ class Reading:
         for name in expected:
             part = sheet_parts[name]
             try:
-                self.scans[name] = scan_sheet(self.package.read(part), name)
+                data = self.package.read(part)
+                self.scans[name] = scan_sheet(data, name)
+                if declares_utf8(data):  # scan_sheet's expat pass accepted it
+                    self.well_formed.append(part)
             except PackageError as exc:
                 self.form = None  # the file, not its content, is the problem: unreadable
                 raise self.stop_package(exc) from None
