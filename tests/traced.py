@@ -10,6 +10,8 @@ megabyte it does not keep; and which step that is depends on all the process did
 on the order of the tests. A table grown has room for as many entries again as it holds,
 so it grows in at most one of two runs of a step: the lesser of two runs is what the step
 itself allocates, every run, and a cache it fills on its first run is left out as well.
+What a step keeps on its inputs is counted only if each run has inputs of its own: give
+each run a new step with new inputs (``make``) unless they are meant to be warmed.
 """
 
 from __future__ import annotations
