@@ -5,16 +5,16 @@ no list that grows with the batch beyond the roster's own counts. Measured by th
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import secrets
-import tracemalloc
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
+import traced
 from batch_data import synthetic_batch
 
 from gongkai_xlsx.completeness import match_roster
@@ -27,7 +27,7 @@ from gongkai_xlsx.ingest.worker import Checked
 from gongkai_xlsx.outputfolder import MANIFEST
 from gongkai_xlsx.outputs import OutputDir
 from gongkai_xlsx.outputs.manifest import Arrivals, Manifest, Recorded
-from gongkai_xlsx.previous import read_previous
+from gongkai_xlsx.previous import Previous, read_previous
 from gongkai_xlsx.roster import Entry, Roster
 
 
@@ -42,23 +42,20 @@ def _report(count: int) -> BatchReport:
     return batch_report(on_disk, roster=matched, received=received)
 
 
-def _grown(report: BatchReport, work: Callable[[BatchReport], Any]) -> int:
-    """The bytes ``work`` allocates at its peak (what it keeps included)."""
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        kept = work(report)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    del kept
-    return peak - before
+def _grown(count: int, work: Callable[[BatchReport], Any]) -> int:
+    """The bytes ``work`` allocates at its peak (what it keeps included) on a report of
+    ``count`` returns: a new report for each run, so that nothing the first run keeps on
+    the report is left out of the second."""
+
+    def make() -> Callable[[], Any]:
+        report = _report(count)
+        return lambda: work(report)
+
+    return traced.peak(make)
 
 
 def _per_return(work: Callable[[BatchReport], Any]) -> float:
-    small, big = _report(200), _report(2000)
-    return (_grown(big, work) - _grown(small, work)) / 1800
+    return (_grown(2000, work) - _grown(200, work)) / 1800
 
 
 def test_report_json_with_a_roster_is_written_an_agency_at_a_time() -> None:
@@ -98,18 +95,12 @@ def test_the_roster_agencies_keep_the_places_of_their_rows_not_the_rows() -> Non
 
 def _kept_by_previous(folder: Path) -> int:
     """The bytes last year's documents in ``folder`` keep once read (caches warmed)."""
-    read_previous(folder)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        previous = read_previous(folder)
-        gc.collect()
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    assert previous.documents == len(list(folder.glob("*.json")))
-    return kept
+    files = len(list(folder.glob("*.json")))
+
+    def read(previous: Previous) -> None:
+        assert previous.documents == files
+
+    return traced.kept(lambda: lambda: read_previous(folder), read)
 
 
 def test_last_years_documents_are_kept_packed(tmp_path: Path) -> None:
@@ -131,20 +122,12 @@ def test_last_years_documents_are_kept_packed(tmp_path: Path) -> None:
 def _kept_per_item(prepare: Callable[[int], Callable[[], Any]]) -> float:
     """The bytes a step keeps (what it returns, once done) for each item more, between 200
     and 2,000 items; ``prepare(n)`` makes its inputs (not counted) and gives the step."""
-    kept = {}
-    for n in (200, 2000):
-        step = prepare(n)
-        gc.collect()
-        tracemalloc.start()
-        try:
-            before = tracemalloc.get_traced_memory()[0]
-            made = step()
-            gc.collect()
-            kept[n] = tracemalloc.get_traced_memory()[0] - before
-        finally:
-            tracemalloc.stop()
-        del made
-    return (kept[2000] - kept[200]) / 1800
+
+    def kept(n: int) -> int:
+        return traced.kept(lambda: prepare(n))
+
+    small = kept(200)
+    return (kept(2000) - small) / 1800
 
 
 def _digest(i: int) -> str:
@@ -186,7 +169,8 @@ def test_the_outputs_staged_are_kept_small(tmp_path: Path) -> None:
     digest = hashlib.sha256(b"{}").hexdigest()
 
     def prepare(n: int) -> Callable[[], OutputDir]:
-        folder = OutputDir(tmp_path / f"out{n}", report="report.json").__enter__()
+        place = Path(tempfile.mkdtemp(dir=tmp_path)) / f"out{n}"  # one for each run
+        folder = OutputDir(place, report="report.json").__enter__()
         folders.append(folder)
         names = [f"某县第{i:05d}局_2024.json" for i in range(n)]  # the caller's: not counted
         files = [os.path.join(folder.scratch(), f"{i}.json") for i in range(n)]
@@ -208,10 +192,10 @@ def test_the_outputs_staged_are_kept_small(tmp_path: Path) -> None:
     finally:
         for folder in folders:
             folder.__exit__(None, None, None)
-    manifest = Manifest.parse((tmp_path / "out200" / MANIFEST).read_bytes())
+    manifest = Manifest.parse((folders[0].path / MANIFEST).read_bytes())
     assert manifest is not None and len(manifest.outputs) == 201  # and the report
     assert manifest.outputs["某县第00007局_2024.json"] == Recorded(2, digest)
-    assert (tmp_path / "out200" / "某县第00007局_2024.json").read_bytes() == b"{}"
+    assert (folders[0].path / "某县第00007局_2024.json").read_bytes() == b"{}"
 
 
 def test_the_result_cache_keeps_8_bytes_a_key_written(tmp_path: Path) -> None:
@@ -220,9 +204,9 @@ def test_the_result_cache_keeps_8_bytes_a_key_written(tmp_path: Path) -> None:
     comes twice is written once."""
 
     def prepare(n: int) -> Callable[[], ResultCache[Checked]]:
-        (tmp_path / f"out{n}").mkdir()
-        cache = ResultCache(tmp_path / f"out{n}", Checked)
-        cache.open(tmp_path / f"out{n}")
+        folder = Path(tempfile.mkdtemp(dir=tmp_path))  # one for each run
+        cache = ResultCache(folder, Checked)
+        cache.open(folder)
         keys = [Key(_digest(i), f"r{i:05d}.xlsx", 2024) for i in range(n)]
 
         def keep() -> ResultCache[Checked]:

@@ -5,32 +5,29 @@ compared. Memory is measured by the objects Python allocates (tracemalloc), neve
 
 from __future__ import annotations
 
-import gc
 import shutil
-import tracemalloc
 from pathlib import Path
 
+import traced
 from batch_data import FORM, synthetic_batch
 
 from gongkai_xlsx.agency import agency_key
-from gongkai_xlsx.previous import match, read_previous
+from gongkai_xlsx.previous import Previous, match, read_previous
 
 
 def _kept(folder: Path) -> tuple[int, int]:
     """The bytes last year's documents in ``folder`` keep once read and looked up once
     (caches warmed), and how many documents there are."""
-    read_previous(folder)
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
+    documents: list[int] = []
+
+    def read() -> Previous:
         previous = read_previous(folder)
         previous.by_agency.get("某县第00000局", [])
-        gc.collect()
-        kept = tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-    return kept, previous.documents
+        return previous
+
+    kept = traced.kept(lambda: read, lambda previous: documents.append(previous.documents))
+    assert len(set(documents)) == 1
+    return kept, documents[0]
 
 
 def test_last_years_documents_wait_on_disk(tmp_path: Path) -> None:

@@ -7,12 +7,11 @@ allocates (tracemalloc) for two sizes of batch, never by time; the margins are g
 
 from __future__ import annotations
 
-import gc
 import random
-import tracemalloc
 from dataclasses import replace
 from pathlib import Path
 
+import traced
 from batch_data import FORM, synthetic_batch
 
 from gongkai_xlsx.aggregate import Summary, aggregate_documents
@@ -138,18 +137,12 @@ def _grown(passing: Passing, scratch: Path) -> int:
     """The bytes the summary allocates at its peak (what it keeps included)."""
     _summarised(passing[:5], scratch)  # caches warmed: the form, the schema
     entries = [e for e, _p in passing]
-    gc.collect()
-    tracemalloc.start()
-    try:
-        before = tracemalloc.get_traced_memory()[0]
-        kept = summarise("某县", passing, entries, scratch)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
-    assert kept[0].written and kept[1] is not None
-    kept[1].unlink()
-    del kept
-    return peak - before
+
+    def written(made: tuple[BatchSummary, Path | None]) -> None:
+        assert made[0].written and made[1] is not None
+        made[1].unlink()
+
+    return traced.peak(lambda: lambda: summarise("某县", passing, entries, scratch), written)
 
 
 def test_the_summary_is_summed_a_document_at_a_time(tmp_path: Path) -> None:
