@@ -147,6 +147,7 @@ class Figures(NamedTuple):
     samples: dict[str, Compared]  # by file name
     many: Compared
     marks: int
+    after_check: Compared  # ``many`` as ingest --annotate and annotate mark it
 
 
 def figures(marks: int, rounds: int) -> Figures:
@@ -165,12 +166,12 @@ def figures(marks: int, rounds: int) -> Figures:
     ]
     data = (SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx").read_bytes()
     many_compared = compare(f"{marks} marks on {len(places)} cells", data, many, form, rounds)
-    after_read(f"{marks} marks on {len(places)} cells", data, many, form, rounds)
+    after_check = after_read(f"{marks} marks on {len(places)} cells", data, many, form, rounds)
     ratios = [c.ratio for c in found.values()]
     print(
         f"samples: marked copy / one read, worst {max(ratios):.2f}, median {statistics.median(ratios):.2f}"
     )
-    return Figures(found, many_compared, marks)
+    return Figures(found, many_compared, marks, after_check)
 
 
 def main() -> None:
