@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import run
 
-from gongkai_xlsx.annotate import AnnotateError, annotate_workbook, marks_from_findings
+from gongkai_xlsx.annotate import AnnotateError, Mark, annotate_workbook, marks_from_findings
 from gongkai_xlsx.api import check_file
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.ooxml.xmltext import declares_utf8
@@ -205,3 +205,27 @@ def test_searching_from_the_end_finds_what_the_forward_search_finds(text: str) -
     top = xt.root(text)
     assert xt.root_of_well_formed(text) == top
     assert xt.children_of_well_formed(text, top, "sheetData") == xt.children(text, top)
+
+
+def test_a_sheet_with_a_second_sheetdata_is_marked_as_if_nobody_had_read_it() -> None:
+    """expat accepts two sheetData siblings, and the reader reads the first; searched from
+    the end, the marking would take the second's end for the first's. The marking does not
+    trust such a sheet: its marked copy is the one made with the full check."""
+    data = B1_SAMPLE.read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        workbook = z.read("xl/workbook.xml").decode()
+        rid = re.search(r'name="复议诉讼"[^>]*r:id="(rId\d+)"', workbook)
+        assert rid is not None
+        part = f"xl/worksheets/sheet{rid.group(1)[3:]}.xml"
+        sheet = z.read(part)
+    second = b'<sheetData><row r="90"><c r="A90"/></row></sheetData>'
+    at = sheet.index(b"</sheetData>") + len(b"</sheetData>")
+    doubled = with_form_sheet(data, sheet[:at] + second + sheet[at:])
+    ret = read_return(doubled, "两个sheetData.xlsx")
+    assert ret.form is not None
+    assert part in {p.lstrip("/") for p in ret.well_formed}  # expat accepted it
+    marks = marks_from_findings(check_file(B1_SAMPLE).findings)
+    marks.append(Mark("error", "复议诉讼", "A90", "问题", "test"))  # in the second sheetData
+    form = load_form("gk2021")
+    told = annotate_workbook(doubled, marks, form, well_formed=ret.well_formed)
+    assert told == annotate_workbook(doubled, marks, form)

@@ -32,6 +32,7 @@ GOALS = [
     (4, "`new --roster`，50 个单位"),
     (5, "标注副本 ÷ 一次读取：samples/ 中最差的一份"),
     (5, "标注副本 ÷ 一次读取：一份报表 200 处问题"),
+    (5, "同上，检查之后标注（ingest --annotate、annotate 的做法）"),
     (5, "`render` 200 个单位的汇总"),
     (6, "`aggregate -o x.xlsx`，20 个单位：写出"),
     (6, "`ingest` 读回这份 20 个单位的 .xlsx"),

@@ -42,9 +42,10 @@ from gongkai_xlsx.ooxml.relationships import (
 WORKSHEET_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
 STYLES_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
 WHOLE_FILE = "整个文件"
-# The edited parts are deflated at zlib's fastest level: the copy goes back to one agency,
-# a sixth more bytes (31 KB → 36 KB for the sample) cost nothing, and deflating the big
-# sheets again at the default level was a fifth of a marked copy's time.
+# The edited parts are deflated at level 1, the fastest (ISA-L's, ooxml/deflate.py; zlib's
+# without isal): the copy goes back to one agency, a few more bytes (31 KB → 34.5 KB for
+# the sample) cost nothing, and deflating the big sheets again at the default level was a
+# fifth of a marked copy's time.
 FAST_DEFLATE = 1
 
 
@@ -121,9 +122,14 @@ class _Marker:
             # one character a byte: a sheet is edited at its tags only (sheet.py)
             # a sheet the reader has just accepted (expat, as UTF-8) is not checked again
             part = self.parts[name]
-            accepted = part.lstrip("/").lower() in self.well_formed
-            text = self.pkg.byte_text(part, utf8=accepted)
+            # (and only while it holds those very bytes: a crafted relationship may have
+            # made the marking write another part over it)
+            accepted = part.lstrip("/").lower() in self.well_formed and self.pkg.is_original(part)
             data = self.pkg.read(part).removeprefix(BOM)
+            # nor one with a second sheetData beside the one the reader read: its end
+            # would be taken for the first's when searched from the end (xmledit)
+            accepted = accepted and data.count(b"sheetData") <= 2
+            text = self.pkg.byte_text(part, utf8=accepted)
             self.worksheets[name] = Worksheet(text, data, well_formed=accepted)
         return self.worksheets[name]
 

@@ -109,6 +109,11 @@ class Package:
     def has(self, part: str) -> bool:
         return self.member(part) is not None
 
+    def is_original(self, part: str) -> bool:
+        """Whether the part still holds the bytes the file came with (not written since)."""
+        name = self.member(part)
+        return name is not None and name not in self._changed
+
     def _original(self, name: str) -> bytes:
         info = self._zip.find(name)
         return b"" if info is None else self._zip.read(info, limit=None)  # read in __init__

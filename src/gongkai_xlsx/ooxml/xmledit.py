@@ -285,8 +285,10 @@ def ensure_namespace(text: str, uri: str, wanted: str) -> tuple[str, str]:
 # search of :func:`children` answers): nothing that could hide a tag (comment, CDATA
 # section, processing instruction) lies after it, and what follows it is whole elements
 # (a closing tag of the same name inside a later sibling leaves that sibling's closing
-# tag unmatched). Used only on such a text: on damaged text the forward search may
-# refuse what this accepts.
+# tag unmatched). A second sibling of the same name is not excluded by this proof (the
+# last one's end would be taken): the marking trusts a sheet only when ``sheetData`` occurs
+# in it at most twice (annotate/engine.py). Used only on such a text: on damaged text the
+# forward search may refuse what this accepts.
 
 
 def _may_end_hiding(text: str, lo: int, hi: int) -> bool:
