@@ -112,6 +112,24 @@ def test_the_other_commands_still_load_what_they_need(tmp_path: Path) -> None:
     assert "gongkai_xlsx.schema" in names
 
 
+def test_render_to_html_loads_neither_python_docx_nor_the_pure_python_validator(
+    tmp_path: Path,
+) -> None:
+    """The published tables (.html) of a valid document need no Word library and no
+    explaining validator; a Word report loads python-docx, as it must."""
+    document = (
+        Path(__file__).resolve().parent.parent / "samples" / "expected" / "某县教育局_2024.json"
+    )
+    proc, names = imported(["render", str(document), "-o", str(tmp_path / "t.html")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "t.html").stat().st_size > 0
+    assert "gongkai_xlsx.render" in names and "jsonschema_rs" in names
+    assert forbidden_in(names, ("docx", "jsonschema")) == []
+    proc, names = imported(["render", str(document), "-o", str(tmp_path / "t.docx")], tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "docx" in names
+
+
 def test_every_name_of_the_front_door_loads_from_where_it_is_said_to_live() -> None:
     """The lazy front door lists each name once, with its module: a name added to
     ``__all__`` without its place (or the other way round) fails here, not in a command."""

@@ -18,9 +18,8 @@ from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-import jsonschema
 import jsonschema_rs
 import orjson
 
@@ -28,6 +27,9 @@ from gongkai_xlsx.definition.evaluate import Values
 from gongkai_xlsx.definition.load import load_form
 from gongkai_xlsx.definition.model import CellDef, Form
 from gongkai_xlsx.schema import load_committed_schema
+
+if TYPE_CHECKING:  # pure-Python jsonschema loads only to explain a failure (30 ms)
+    import jsonschema
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,8 @@ def _compiled(form: Form) -> Any:
 @cache
 def validator(form: Form) -> jsonschema.protocols.Validator:
     """The pure-Python validator: slower, but its errors say where and why."""
+    import jsonschema
+
     schema = load_committed_schema(form)
     return jsonschema.validators.validator_for(schema)(schema)
 
@@ -86,6 +90,8 @@ def first_error(form: Form, document: dict[str, Any]) -> jsonschema.ValidationEr
     """The most relevant schema error, or None; explained only when there is one."""
     if is_valid(form, document):
         return None
+    import jsonschema
+
     # best_match is unannotated in the stubs: it gives the best error, None for none.
     error: jsonschema.ValidationError | None = jsonschema.exceptions.best_match(
         validator(form).iter_errors(document)

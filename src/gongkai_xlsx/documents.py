@@ -21,9 +21,7 @@ import json
 from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
-
-import jsonschema
+from typing import TYPE_CHECKING, Any, Literal
 
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.canonical import Document, is_valid, validator
@@ -32,6 +30,9 @@ from gongkai_xlsx.definition.model import Form
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.outputfolder import is_report
 from gongkai_xlsx.text import listed
+
+if TYPE_CHECKING:  # only its errors' type: the validator loads where a failure is explained
+    import jsonschema
 
 MAX_SHOWN_ERRORS = 5
 _TYPE_WORDS = {

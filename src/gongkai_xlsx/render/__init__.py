@@ -9,11 +9,28 @@ off the form's layout, so the published tables have exactly the template's label
 - :func:`parse_report_text` — the publisher's text parts from a text or Markdown file.
 """
 
-from gongkai_xlsx.render.docx import build_docx, chinese_date, docx_bytes
+from typing import TYPE_CHECKING, Any
+
 from gongkai_xlsx.render.grid import Grid, GridCell, grid_of, table_grids
 from gongkai_xlsx.render.html import TABLES_CSS, html_page, tables_html
 from gongkai_xlsx.render.report_text import Paragraph, ReportText, parse_report_text
 from gongkai_xlsx.render.values import format_number, is_summary, report_title
+
+if TYPE_CHECKING:
+    from gongkai_xlsx.render.docx import build_docx, chinese_date, docx_bytes
+
+_DOCX = ("build_docx", "chinese_date", "docx_bytes")
+
+
+def __getattr__(name: str) -> Any:
+    """The Word report's names load python-docx (~50 ms) only when asked for: the HTML
+    tables (``render -o .html``, report.html) do without it."""
+    if name in _DOCX:
+        from gongkai_xlsx.render import docx
+
+        return getattr(docx, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "TABLES_CSS",

@@ -15,7 +15,6 @@ from pathlib import Path
 
 from gongkai_xlsx.documents import DocumentError, read
 from gongkai_xlsx.errors import UsageError
-from gongkai_xlsx.render.docx import docx_bytes
 from gongkai_xlsx.render.html import html_page
 from gongkai_xlsx.render.report_text import parse_report_text
 from gongkai_xlsx.render.text_file import read_report_text
@@ -149,4 +148,6 @@ def render_file(
         for part in form.report.parts:
             if part.table is None and not parts.parts.get(part.title):
                 notes.append(f"{text} 中没有“{part.title}”的内容，已留出占位文字。")
+    from gongkai_xlsx.render.docx import docx_bytes  # python-docx only for a Word report
+
     return Rendered(path, fmt, docx_bytes(doc, form, parts, day), title, notes)

@@ -21,15 +21,21 @@ import io
 from pathlib import Path
 from typing import Any
 
-import docx
-from docx.oxml.ns import qn
-
 from gongkai_xlsx import oserrors
 from gongkai_xlsx.errors import UsageError
 from gongkai_xlsx.ooxml import archive
 
 MAX_TEXT_BYTES = 50 * 1024 * 1024  # a 正文 with pictures is a few MB; text is far smaller
 _ZIP = b"PK\x03\x04"
+_W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def qn(tag: str) -> str:
+    """``w:name`` in Clark notation, as python-docx's ``qn`` gives it (every name here is
+    WordprocessingML's): the module loads without python-docx."""
+    return "{" + _W + "}" + tag.removeprefix("w:")
+
+
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .doc, .wps, .et, and an encrypted .docx
 _PDF = b"%PDF"
 _SAVE_AS = "请在 Word 或 WPS 中另存为 .docx 或 纯文本 后再用"
@@ -140,6 +146,8 @@ def docx_text(data: bytes, path: Path) -> str:
     """The body paragraphs of a .docx, numbering written out, one a line."""
     _bounded(data, path)
     try:
+        import docx  # python-docx (~50 ms) only when a .docx is given
+
         document = docx.Document(io.BytesIO(data))
         numbering = _Numbering(document)
         lines = [numbering.label(p) + _runs_text(p) for p in document.paragraphs]
