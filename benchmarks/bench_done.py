@@ -21,8 +21,9 @@ Parts (``--only``, repeatable):
   ``bench_new.process_times``);
 - ``roster``: ``bench_new.roster`` — ``new --roster`` of 500 and 10,000 agencies beside
   one template from scratch;
-- ``annotate``: ``bench_annotate.figures`` — a marked copy ÷ one read of the same return
-  (the worst sample, and one return with 200 marks);
+- ``annotate``: ``bench_annotate.figures`` — a marked copy ÷ one full read of the same
+  return (the worker's task, as issue 16 measured it; the reader alone beside it), for the
+  worst sample and one return with 200 marks;
 - ``render``: ``bench_summary.bench_render`` — ``render`` of a 4,500-agency summary beside
   the schema validation alone;
 - ``aggregate``: ``bench_summary.bench_workbook`` — ``aggregate -o x.xlsx`` of 10,000
@@ -208,34 +209,38 @@ def annotate(sizes: Sizes, work: Path, made: Path | None) -> list[Row]:
     import bench_annotate
 
     found = bench_annotate.figures(sizes.marks, sizes.mark_rounds)
-    name, worst = max(found.samples.items(), key=lambda item: item[1].ratio)
-    median = statistics.median(c.ratio for c in found.samples.values())
+    name, worst = max(found.samples.items(), key=lambda item: item[1].full_ratio)
+    median = statistics.median(c.full_ratio for c in found.samples.values())
     many, after = found.many, found.after_check
+    # Issue 16's "full read" is the worker's task (read, checks, canonical bytes: "marked
+    # copies cost 17–21 ms each, twice a full read" against its 9.1 ms); the reader alone,
+    # a stricter anchor, is printed beside it.
+    full = "完整读取一次（工作进程的任务：读取、检查、规范 JSON）"
     return [
         Row(
             5,
-            "标注副本 ÷ 一次读取：samples/ 中最差的一份",
-            f"{worst.ratio:.2f}（{name}，{worst.mark:.1f} ms CPU）；"
-            f"{len(found.samples)} 份的中位数 {median:.2f}",
-            f"同一份读一次 {worst.read:.1f} ms CPU",
+            "标注副本 ÷ 一次完整读取：samples/ 中最差的一份",
+            f"{worst.full_ratio:.2f}（{name}，{worst.mark:.1f} ms CPU）；"
+            f"{len(found.samples)} 份的中位数 {median:.2f}；只与读取模块比 {worst.ratio:.2f}",
+            f"同一份{full} {worst.full:.1f} ms CPU；只读取 {worst.read:.1f} ms CPU",
             "≤ 1",
-            worst.ratio <= 1,
+            worst.full_ratio <= 1,
         ),
         Row(
             5,
-            f"标注副本 ÷ 一次读取：一份报表 {found.marks} 处问题",
-            f"{many.ratio:.2f}（{many.mark:.1f} ms CPU）",
-            f"同一份读一次 {many.read:.1f} ms CPU",
+            f"标注副本 ÷ 一次完整读取：一份报表 {found.marks} 处问题",
+            f"{many.full_ratio:.2f}（{many.mark:.1f} ms CPU）；只与读取模块比 {many.ratio:.2f}",
+            f"同一份{full} {many.full:.1f} ms CPU；只读取 {many.read:.1f} ms CPU",
             "≤ 1",
-            many.ratio <= 1,
+            many.full_ratio <= 1,
         ),
         Row(
             5,
             "同上，检查之后标注（ingest --annotate、annotate 的做法）",
-            f"{after.ratio:.2f}（{after.mark:.1f} ms CPU）",
-            f"同一份读一次 {after.read:.1f} ms CPU",
+            f"{after.full_ratio:.2f}（{after.mark:.1f} ms CPU）；只与读取模块比 {after.ratio:.2f}",
+            f"同一份{full} {after.full:.1f} ms CPU；只读取 {after.read:.1f} ms CPU",
             "≤ 1",
-            after.ratio <= 1,
+            after.full_ratio <= 1,
         ),
     ]
 
