@@ -18,7 +18,7 @@ from collections.abc import ItemsView, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache, lru_cache
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, Self, TypeVar
 
 import jsonschema_rs
 import orjson
@@ -245,7 +245,9 @@ class Member:
         }
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> Member:
+    def from_json(cls, data: Mapping[str, Any], **found: Any) -> Self:
+        """The member ``data`` lists; ``found``: a subclass's own fields (where it was
+        found)."""
         return cls(
             agency=data["agency"],
             year=data["year"],
@@ -253,6 +255,7 @@ class Member:
             source_file=data["source"]["file"],
             sha256=data["source"]["sha256"],
             values=data["values"],
+            **found,
         )
 
 

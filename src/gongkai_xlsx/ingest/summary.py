@@ -174,16 +174,7 @@ class _Members:
         data = parse_json(self.raw(index))
         number = self.counted.member_doc[index]
         display = self.passing[self.counted.doc_at[number]][0].display
-        return Member(
-            agency=data["agency"],
-            year=data["year"],
-            kind=data["kind"],
-            source_file=data["source"]["file"],
-            sha256=data["source"]["sha256"],
-            values=data["values"],
-            origin=display,
-            via_summary=number in self.counted.summaries,
-        )
+        return Member.from_json(data, origin=display, via_summary=number in self.counted.summaries)
 
     def close(self) -> None:
         self.fh.close()
