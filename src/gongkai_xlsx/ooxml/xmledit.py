@@ -70,11 +70,13 @@ def children(text: str, parent: Element | None = None) -> list[Element]:
 
 
 @lru_cache(maxsize=64)
-def _children(text: str, start: int, end: int) -> tuple[Element, ...]:
+def _children(text: str, start: int, end: int, large: str = "") -> tuple[Element, ...]:
     """The elements at depth 0 of ``text[start:end]``; each child's content is skipped
     by searching its closing tag, so the children of a sheet's root cost a scan of the
     root's own tags, not of every cell. Cached: the engine asks again and again about an
-    unchanged text (a str caches its hash, so a hit costs no rescan)."""
+    unchanged text (a str caches its hash, so a hit costs no rescan). ``large``: the text
+    is well-formed, and the first child of that local name is closed by a search from the
+    end (:func:`children_of_well_formed`)."""
     found: list[Element] = []
     pos = start
     while (match := _TOKEN.search(text, pos, end)) is not None:
@@ -87,6 +89,16 @@ def _children(text: str, start: int, end: int) -> tuple[Element, ...]:
         if self_closing:
             found.append(Element(qname, match.start(), pos, pos, pos))
             continue
+        if large and qname.rpartition(":")[2] == large:
+            close = _closing_from_end(text, qname, pos, end)
+            if close is None:
+                return _children(text, start, end)
+            try:  # whole elements after it: else it closed something later
+                after = _children.__wrapped__(text, close.end(), end)
+            except XmlTextError:
+                return _children(text, start, end)
+            found.append(Element(qname, match.start(), pos, close.start(), close.end()))
+            return (*found, *after)
         close = _closing_tag(text, qname, pos, end)
         found.append(Element(qname, match.start(), pos, close.start(), close.end()))
         pos = close.end()
@@ -337,35 +349,4 @@ def root_of_well_formed(text: str) -> Element:
 def children_of_well_formed(text: str, parent: Element, large: str) -> list[Element]:
     """:func:`children` of ``parent`` in a well-formed text, the first child of local name
     ``large`` closed by a search from the parent's end (its siblings are small)."""
-    return list(_children_of_well_formed(text, parent.tag_end, parent.content_end, large))
-
-
-@lru_cache(maxsize=64)
-def _children_of_well_formed(text: str, start: int, end: int, large: str) -> tuple[Element, ...]:
-    """:func:`children_of_well_formed` (cached as :func:`_children` is)."""
-    found: list[Element] = []
-    pos = start
-    while (match := _TOKEN.search(text, pos, end)) is not None:
-        pos = match.end()
-        closing, qname, _, self_closing = match.group(1, 2, 3, 4)
-        if qname is None:
-            continue
-        if closing:
-            raise XmlTextError(f"unbalanced </{qname}> at {match.start()}")
-        if self_closing:
-            found.append(Element(qname, match.start(), pos, pos, pos))
-            continue
-        if qname.rpartition(":")[2] == large:
-            close = _closing_from_end(text, qname, pos, end)
-            if close is not None:
-                try:  # whole elements after it: else it closed something later
-                    after = _children.__wrapped__(text, close.end(), end)
-                except XmlTextError:
-                    return _children(text, start, end)
-                found.append(Element(qname, match.start(), pos, close.start(), close.end()))
-                return (*found, *after)
-            return _children(text, start, end)
-        close = _closing_tag(text, qname, pos, end)
-        found.append(Element(qname, match.start(), pos, close.start(), close.end()))
-        pos = close.end()
-    return tuple(found)
+    return list(_children(text, parent.tag_end, parent.content_end, large))
