@@ -103,16 +103,28 @@ class Compared(NamedTuple):
         return self.mark / self.full
 
 
-def compare(name: str, path: Path, marks: list[Mark], form: Form, rounds: int) -> Compared:
+def compare(
+    name: str, path: Path, marks: list[Mark], form: Form, rounds: int, after_check: bool = False
+) -> Compared:
     """Mark and read the return at ``path`` alternately ``rounds`` times; print medians and
-    the ratios (the marking as for every return of one template, and with nothing kept)."""
+    the ratios (the marking as for every return of one template, and with nothing kept).
+    ``after_check``: the marking is told what the reader of those bytes accepted, as the
+    worker of ``ingest --annotate`` marks the bytes its check read."""
     data = path.read_bytes()
+    accepted = read_return(data, name).well_formed if after_check else ()
+    label = name + (
+        ", marked after its check (the sheets the reader accepted not checked again)"
+        if after_check
+        else ""
+    )
     mark_wall, mark_cpu, cold_cpu, read_wall, read_cpu, full_cpu = [], [], [], [], [], []
     for _ in range(rounds):
         full_cpu.append(_once(lambda: check_task(Task(str(path))))[1])
         _forget_templates()
-        cold_cpu.append(_once(lambda: annotate_workbook(data, marks, form))[1])
-        w, c = _once(lambda: annotate_workbook(data, marks, form))
+        cold_cpu.append(
+            _once(lambda: annotate_workbook(data, marks, form, well_formed=accepted))[1]
+        )
+        w, c = _once(lambda: annotate_workbook(data, marks, form, well_formed=accepted))
         mark_wall.append(w)
         mark_cpu.append(c)
         w, c = _once(lambda: read_return(data, name))
@@ -121,38 +133,10 @@ def compare(name: str, path: Path, marks: list[Mark], form: Form, rounds: int) -
     mark, read = statistics.median(mark_cpu), statistics.median(read_cpu)
     cold, full = statistics.median(cold_cpu), statistics.median(full_cpu)
     print(
-        f"{name}: {len(marks)} marks: marked copy {mark:.1f} ms CPU "
+        f"{label}: {len(marks)} marks: marked copy {mark:.1f} ms CPU "
         f"({statistics.median(mark_wall):.1f} ms wall; {cold:.1f} ms CPU with nothing kept), "
         f"one read {read:.1f} ms CPU ({statistics.median(read_wall):.1f} ms wall); "
         f"marked copy / one read = {mark / read:.2f} ({cold / read:.2f} with nothing kept); "
-        f"full read (worker task) {full:.1f} ms CPU, marked copy / full read = {mark / full:.2f}"
-    )
-    return Compared(mark, read, full)
-
-
-def after_read(name: str, path: Path, marks: list[Mark], form: Form, rounds: int) -> Compared:
-    """:func:`compare` of the marking told what the reader of ``data`` accepted, as the
-    worker of ``ingest --annotate`` marks the bytes its check read."""
-    data = path.read_bytes()
-    accepted = read_return(data, name).well_formed
-    mark_cpu, cold_cpu, read_cpu, full_cpu = [], [], [], []
-    for _ in range(rounds):
-        full_cpu.append(_once(lambda: check_task(Task(str(path))))[1])
-        _forget_templates()
-        cold_cpu.append(
-            _once(lambda: annotate_workbook(data, marks, form, well_formed=accepted))[1]
-        )
-        mark_cpu.append(
-            _once(lambda: annotate_workbook(data, marks, form, well_formed=accepted))[1]
-        )
-        read_cpu.append(_once(lambda: read_return(data, name))[1])
-    mark, read = statistics.median(mark_cpu), statistics.median(read_cpu)
-    cold, full = statistics.median(cold_cpu), statistics.median(full_cpu)
-    print(
-        f"{name}, marked after its check (the sheets the reader accepted not checked again): "
-        f"marked copy {mark:.1f} ms CPU ({cold:.1f} ms CPU with nothing kept), "
-        f"one read {read:.1f} ms CPU; marked copy / one read = {mark / read:.2f} "
-        f"({cold / read:.2f} with nothing kept); "
         f"full read (worker task) {full:.1f} ms CPU, marked copy / full read = {mark / full:.2f}"
     )
     return Compared(mark, read, full)
@@ -182,8 +166,9 @@ def figures(marks: int, rounds: int) -> Figures:
         for i in range(marks)
     ]
     path = SAMPLES / "某县民政局_2024_LibreOffice保存.xlsx"
-    many_compared = compare(f"{marks} marks on {len(places)} cells", path, many, form, rounds)
-    after_check = after_read(f"{marks} marks on {len(places)} cells", path, many, form, rounds)
+    many_name = f"{marks} marks on {len(places)} cells"
+    many_compared = compare(many_name, path, many, form, rounds)
+    after_check = compare(many_name, path, many, form, rounds, after_check=True)
     ratios = [c.ratio for c in found.values()]
     print(
         f"samples: marked copy / one read, worst {max(ratios):.2f}, median {statistics.median(ratios):.2f}"
